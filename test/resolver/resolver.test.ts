@@ -15,6 +15,14 @@ import { fileTest } from '../root.js';
 
 const t = fileTest();
 
+/** Requests each from a phone of its own (a user agent of its own); `scan`: the warnings a scan answers in JSON. */
+function phoneScans(world: World) {
+  let phones = 0;
+  const get = (url: string, accept: string) =>
+    world.app.inject({ method: 'GET', url, headers: { accept, 'user-agent': `phone ${++phones}` } });
+  return { get, scan: async (url: string) => (await get(url, 'application/json')).json().warnings };
+}
+
 /** Packs the lots into a case under the SSCC; the case's lot code. */
 async function packCase(world: World, processor: Actor, sscc: string, children: { lotCode: string; quantity: number }[]) {
   const packed = await world.ok(processor.event({ type: 'aggregate', parent: { sscc }, children }));
@@ -1115,10 +1123,7 @@ t.test('a case scanned by its SSCC warns of a failed test of what it holds now, 
 t.test('a pack or case in a destroyed container shows the destroyed banner, and the pack’s scan is flagged', async (t) => {
   const world = await createWorld(t);
   const processor = await world.party('processor');
-  let phones = 0;
-  const get = (url: string, accept: string) =>
-    world.app.inject({ method: 'GET', url, headers: { accept, 'user-agent': `phone ${++phones}` } });
-  const scan = async (url: string) => (await get(url, 'application/json')).json().warnings;
+  const { get, scan } = phoneScans(world);
   const lot = await processor.commission(await processor.product('piece'), 4);
   const [inCase, besideCase, onPallet] = await issuePacks(world, processor, lot, 4);
   const caseOf = async (itemCodes: string[], sscc?: string) =>
@@ -1160,10 +1165,7 @@ t.test('a pack or case in a destroyed container shows the destroyed banner, and 
 t.test('a case scanned by its SSCC warns on_hold while a lot it holds now is on hold', async (t) => {
   const world = await createWorld(t);
   const processor = await world.party('processor');
-  let phones = 0;
-  const get = (url: string, accept: string) =>
-    world.app.inject({ method: 'GET', url, headers: { accept, 'user-agent': `phone ${++phones}` } });
-  const scan = async (url: string) => (await get(url, 'application/json')).json().warnings;
+  const { get, scan } = phoneScans(world);
   const product = await processor.product('piece');
   const [heldLot, besideLot] = [await processor.commission(product, 10), await processor.commission(product, 10)];
   const [heldPack] = await issuePacks(world, processor, heldLot, 1);
