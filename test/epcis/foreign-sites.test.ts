@@ -33,6 +33,7 @@ function spellings(gln: string, code: string) {
     'a Digital Link': `https://id.gs1.org/414/${gln}`,
     'a Digital Link with an extension': `https://id.gs1.org/414/${gln}/254/7`,
     'an SGLN URN': `urn:epc:id:sgln:6901234.${gln.slice(7, 12)}.0`,
+    'an SGLN-96 tag URI': `urn:epc:tag:sgln-96:0.6901234.${gln.slice(7, 12)}.0`,
     'its URI here': `${TEST_BASE_URL}/locations/${code}`,
   };
 }
