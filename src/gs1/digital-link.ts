@@ -513,7 +513,8 @@ function locate(segments: readonly string[]): Located {
 
 const segmentsOf = (path: string) => (path.startsWith('/') ? path.slice(1) : path).split('/');
 
-const isResolverParameter = (key: string) => (RESOLVER_PARAMETERS as readonly string[]).includes(key);
+/** Whether a query key is one of the parameters the resolver reads (RESOLVER_PARAMETERS). */
+export const isResolverParameter = (key: string) => (RESOLVER_PARAMETERS as readonly string[]).includes(key);
 
 function parseQuery(query: string, link: DigitalLink, qualifiers: readonly string[], seen: Set<string>): DigitalLinkError | undefined {
   const named = new Set<string>();

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { isKnownRegionCode } from '../codes/regions.js';
 import { normalizeCode, plainQueryPair, plainUrl } from '../codes/service-codes.js';
 import { badRequest, notFound, Problem } from '../errors/problem.js';
-import { KEY_QUALIFIERS, parseDigitalLinkPath, RESOLVER_PARAMETERS } from '../gs1/digital-link.js';
+import { isResolverParameter, KEY_QUALIFIERS, parseDigitalLinkPath, RESOLVER_PARAMETERS } from '../gs1/digital-link.js';
 import { preferredType } from '../http/negotiate.js';
 import { sendProblem } from '../http/problems.js';
 import { passingOver } from '../http/query.js';
@@ -158,8 +158,6 @@ function scannedDigitalLink(url: string) {
 
 /** A pair whose key has a "%" and otherwise only digits and hex digits, one digit at least: it may be an AI written with escapes. */
 const mayBeAi = (pair: string) => /^(?=[^=]*%)(?=[^=]*\d)[\d%A-Fa-f]+(=|$)/.test(pair);
-
-const isResolverParameter = (key: string) => (RESOLVER_PARAMETERS as readonly string[]).includes(key);
 
 /**
  * A redirect to `target` (a path and the query string it passes on, as scanned), its Location an RFC 3986 URI reference
