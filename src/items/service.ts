@@ -8,7 +8,7 @@ import { type ClaimOf, type JobLease, jobLease, LeaseLost } from '../db/leases.j
 import { nextTurn } from '../db/turns.js';
 import { badRequest, bodyField, conflict, notFound, type Problem } from '../errors/problem.js';
 import { buildDigitalLink, isGs1Charset82 } from '../gs1/digital-link.js';
-import { circulationProblem, circulationRefusal, decimalsAllowed } from '../lots/ledger.js';
+import { circulationProblem, circulationRefusal, decimalsAllowed, hasEnded } from '../lots/ledger.js';
 import type { LotRow, LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
 import { LABELS_PER_SHEET, labelSheetSvg, qrPng, qrSvg } from './labels.js';
@@ -17,8 +17,6 @@ import type { CodeJobRow, IssuingLot, ItemsRepository } from './repository.js';
 export const MAX_CODES_PER_JOB = 1_000_000;
 /** Item codes a party may have queued or being issued at once, in all its lots (CODES_QUEUED_PER_PARTY). */
 export const DEFAULT_CODES_QUEUED_PER_PARTY = 2_000_000;
-/** Lots used up, sold or destroyed: no new packs of them can exist. */
-const ENDED_STATUSES = new Set(['consumed', 'sold', 'destroyed']);
 const BATCH = 10_000;
 /**
  * Code jobs running at once. Each party's jobs run one after the other and parties take turns, so
@@ -160,7 +158,7 @@ export function createItemService(deps: {
     const stop = circulationRefusal(lot, 'issue codes for');
     if (stop) return circulationProblem(stop);
     // a pack code resolves as genuine: none for a lot that no longer exists as goods
-    if (ENDED_STATUSES.has(lot.status)) {
+    if (hasEnded(lot.status)) {
       return conflict(`lot ${lot.code} is ${lot.status}: nothing of it is left to pack, so no item codes can be issued for it`);
     }
     return null;

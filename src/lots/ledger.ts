@@ -30,6 +30,9 @@ export function nextLotStatus(state: { onHand: number; inTransit: number; lastDr
  */
 export const ENDED_STATUSES: readonly LotStatus[] = ['consumed', 'sold', 'destroyed'];
 
+/** A lot used up, sold or destroyed: no goods of it remain (and no new packs of it can exist). */
+export const hasEnded = (status: string): boolean => (ENDED_STATUSES as readonly string[]).includes(status);
+
 export type MassBalance = {
   produced: number;
   received: number;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import {
   DEFAULT_YIELD_ALLOWANCES,
-  ENDED_STATUSES,
+  hasEnded,
   LOT_STATUSES,
   lotGap,
   massBalance,
@@ -54,11 +54,28 @@ t.test('a recall read from the status alone gives what the ledger gives (how the
   fc.assert(
     fc.property(ledger, (state) => {
       const before = nextLotStatus(state);
-      const fromStatus = ENDED_STATUSES.includes(before) ? before : 'recalled';
+      const fromStatus = hasEnded(before) ? before : 'recalled';
       return nextLotStatus({ ...state, recalled: true }) === fromStatus;
     }),
   );
   t.pass('for every ledger state');
+});
+
+t.test('a lot has ended exactly when nothing of it remains and its last outflow used it up, sold or destroyed it', async (t) => {
+  const ledger = fc.record({
+    onHand: fc.constantFrom(0, 1e-12, 0.001, 5),
+    inTransit: fc.constantFrom(0, 3),
+    lastDrain: fc.constantFrom(undefined, 'consume', 'sell', 'destroy', 'ship_out'),
+    recalled: fc.boolean(),
+  });
+  fc.assert(
+    fc.property(ledger, (state) => {
+      const gone = state.onHand < 1e-9 && state.inTransit === 0;
+      const drained = state.lastDrain !== undefined && state.lastDrain !== 'ship_out';
+      return hasEnded(nextLotStatus(state)) === (gone && drained);
+    }),
+  );
+  t.notOk(hasEnded('in_transit'), 'goods on the road have not ended');
 });
 
 t.test('nextLotStatus: float residue counts as nothing', async (t) => {

@@ -1,6 +1,6 @@
 import { mayTakeOverHold, type RegulatoryActor, requireHoldOrRecallRight, requireReleaseRight } from '../../../access/index.js';
 import { bodyField, conflict } from '../../../errors/problem.js';
-import { ENDED_STATUSES } from '../../../lots/ledger.js';
+import { hasEnded } from '../../../lots/ledger.js';
 import type { Scope } from '../scope.js';
 import type { LotView } from '../state.js';
 import type { RuleResult } from './index.js';
@@ -97,6 +97,6 @@ export function release(scope: Scope, input: ReleaseInput): RuleResult {
  * recorded (`destroyed`, `retail_sold`…) stands, as an EPCIS event without a disposition leaves it.
  */
 function releasedDisposition(lot: LotView): string | undefined {
-  if (ENDED_STATUSES.includes(lot.status as (typeof ENDED_STATUSES)[number])) return undefined;
+  if (hasEnded(lot.status)) return undefined;
   return lot.status === 'recalled' ? 'recalled' : 'sellable_accessible';
 }
