@@ -206,6 +206,9 @@ const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
+/** The names of every setting the service reads (README's configuration table and `.env.example` list them all). */
+export const SETTING_NAMES = Object.keys(configSchema.shape);
+
 export class ConfigError extends SetupError {
   override name = 'ConfigError';
 }

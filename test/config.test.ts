@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { ConfigError, loadConfig, loadEnvFile } from '../src/config.js';
+import { ConfigError, loadConfig, loadEnvFile, SETTING_NAMES } from '../src/config.js';
 import { DEFAULT_YIELD_ALLOWANCES } from '../src/lots/ledger.js';
 import { RECALL_DEADLINES } from '../src/recalls/deadlines.js';
 import { fileTest } from './root.js';
@@ -272,4 +272,13 @@ t.test('a .env that cannot be read stops start-up with one line naming it', asyn
   // what a bind mount of a missing file leaves: a folder in its place
   const folder = join(t.testdir({ '.env': {} }), '.env');
   t.throws(() => loadEnvFile(folder), { name: 'ConfigError', message: `${folder}: cannot be read as a settings file (it is not a file)` });
+});
+
+t.test('every setting the service reads is in .env.example and in README’s configuration table', async (t) => {
+  const example = readFileSync('.env.example', 'utf8');
+  const readme = readFileSync('README.md', 'utf8');
+  for (const name of SETTING_NAMES) {
+    t.match(example, new RegExp(`^(# )?${name}=`, 'm'), `.env.example sets or shows ${name}`);
+    t.match(readme, new RegExp(`^\\| \`${name}\`| / \`${name}\``, 'm'), `README's table has ${name}`);
+  }
 });
