@@ -20,14 +20,14 @@ import { createCreditService } from './credit/service.js';
 import { createDashboardRepository } from './dashboard/repository.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { createDashboardService } from './dashboard/service.js';
-import type { Database, Db } from './db/client.js';
+import { boundedReads, type Database, type Db } from './db/client.js';
 import { jobLease, keepLeases } from './db/leases.js';
 import { createRateLimitRepository } from './db/rate-limits.js';
 import { epcRoutes } from './epc/routes.js';
 import { createEpcService } from './epc/service.js';
 import { createEpcisRepository } from './epcis/repository.js';
 import { epcisAnswerHeaders, epcisRoutes, epcisVersionRange } from './epcis/routes.js';
-import { createEpcisService } from './epcis/service.js';
+import { createEpcisService, DEFAULT_QUERY_TIMEOUT_SECONDS } from './epcis/service.js';
 import { createSubscriptionService, type RetryPolicy } from './epcis/subscriptions.js';
 import type { WebhookPolicy } from './epcis/webhooks.js';
 import { createEventsRepository } from './events/repository.js';
@@ -130,6 +130,8 @@ export type AppOptions = {
   subscriptionsPerParty?: number;
   /** EPCIS named queries one party (or a key of no party) may keep (100 unless set). */
   namedQueriesPerParty?: number;
+  /** How long one statement of an EPCIS query may run (DEFAULT_QUERY_TIMEOUT_SECONDS unless set; PostgreSQL only, see boundedReads). */
+  queryTimeoutMs?: number;
   /** Webhook subscriptions this process delivers at once (4 unless set). */
   deliveriesPerProcess?: number;
   /** How failed webhook deliveries are retried and when a subscription is stopped (DEFAULT_RETRY_POLICY unless set). */
@@ -205,6 +207,8 @@ export function createServices(
   const partyExists = async (code: string) => (await repos.parties.findByCode(code)) !== undefined;
   const now = options.now ?? (() => new Date());
   const transaction = <T>(work: (tx: Db) => Promise<T>) => database.db.transaction((tx) => work(tx as unknown as Db));
+  const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_SECONDS * 1000;
+  const boundedQuery = boundedReads(database, queryTimeoutMs);
   // the one writer of events, lots, the ledger and lineage: native events, EPCIS capture and devices all go through it
   const writer = createEventWriter({ repository: createEventWriterRepository(), ...repos, now });
   const epcis = createEpcisService({
@@ -219,6 +223,8 @@ export function createServices(
     prefixes: () => repos.parties.companyPrefixes(),
     publicBaseUrl,
     lease,
+    boundedReads: (work) => boundedQuery((tx) => work(createEpcisRepository(tx))),
+    queryTimeoutMs,
     log: options.log,
   });
   const scans = createScanService({

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { DEFAULT_JOB_LEASE_SECONDS } from './db/leases.js';
+import { DEFAULT_QUERY_TIMEOUT_SECONDS } from './epcis/service.js';
 import { DEFAULT_DELIVERIES_PER_PROCESS, DEFAULT_RETRY_POLICY } from './epcis/subscriptions.js';
 import { SetupError } from './errors/setup.js';
 import { parseYieldAllowances } from './lots/ledger.js';
@@ -145,6 +146,14 @@ const configSchema = z.object({
     .max(10_000)
     .default(100)
     .describe('EPCIS named queries one party (or a key of no party) may keep'),
+  QUERY_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .min(0.001)
+    .max(3600)
+    .default(DEFAULT_QUERY_TIMEOUT_SECONDS)
+    .describe(
+      'PostgreSQL: how long one statement of an EPCIS query (GET /epcis/events and its kin, a named query, a subscription’s delivery) may run before it is cancelled and answered 413',
+    ),
   WEBHOOK_DELIVERIES_PER_PROCESS: z.coerce
     .number()
     .int()

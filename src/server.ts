@@ -57,6 +57,7 @@ async function main() {
     webhooks: { allowInsecure: config.WEBHOOKS_ALLOW_INSECURE },
     subscriptionsPerParty: config.SUBSCRIPTIONS_PER_PARTY,
     namedQueriesPerParty: config.NAMED_QUERIES_PER_PARTY,
+    queryTimeoutMs: config.QUERY_TIMEOUT_SECONDS * 1000,
     deliveriesPerProcess: config.WEBHOOK_DELIVERIES_PER_PROCESS,
     webhookRetries: {
       maxDelayMs: config.WEBHOOK_BACKOFF_MAX_SECONDS * 1000,

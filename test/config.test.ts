@@ -41,6 +41,7 @@ t.test('defaults', async (t) => {
     WEBHOOKS_ALLOW_INSECURE: false,
     SUBSCRIPTIONS_PER_PARTY: 20,
     NAMED_QUERIES_PER_PARTY: 100,
+    QUERY_TIMEOUT_SECONDS: 10,
     WEBHOOK_DELIVERIES_PER_PROCESS: 4,
     WEBHOOK_BACKOFF_MAX_SECONDS: 300,
     WEBHOOK_STOP_AFTER_FAILURES: 500,
@@ -89,6 +90,7 @@ t.test('values are read and coerced', async (t) => {
     WEBHOOK_STOP_AFTER_FAILURES: 20,
     WEBHOOK_STOP_AFTER_HOURS: 0.5,
   });
+  t.equal(loadConfig({ QUERY_TIMEOUT_SECONDS: '0.25' }).QUERY_TIMEOUT_SECONDS, 0.25, 'a fraction of a second');
 });
 
 t.test('bad values throw ConfigError naming the variable', async (t) => {
@@ -119,6 +121,7 @@ t.test('bad values throw ConfigError naming the variable', async (t) => {
     ['WEBHOOK_BACKOFF_MAX_SECONDS', ['0', '1.5', '86401', 'soon']],
     ['WEBHOOK_STOP_AFTER_FAILURES', ['0', '-3', '2.5', '100001']],
     ['WEBHOOK_STOP_AFTER_HOURS', ['0', '-1', '8761', 'a day']],
+    ['QUERY_TIMEOUT_SECONDS', ['0', '-1', '3601', 'ten']],
   ] as const) {
     for (const value of values) t.match(configError(t, { [name]: value }), new RegExp(`${name}: `), `${name}=${value}`);
   }

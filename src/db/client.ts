@@ -385,6 +385,22 @@ async function ping(db: Db): Promise<boolean> {
   }
 }
 
+/**
+ * Runs reads in a transaction whose statements each may run at most `ms` milliseconds, so that a
+ * query a caller composed cannot keep a server process busy for long: past it PostgreSQL cancels
+ * the statement (57014, see isStatementCancelled). The setting is LOCAL, ending with the transaction:
+ * the pooled connection's next user has the server's own. PGlite runs each statement to its end
+ * (in-process, it has no timer to cancel one by), so there the work runs as it is, unbounded.
+ */
+export function boundedReads(database: Pick<Database, 'db' | 'kind'>, ms: number): Transact {
+  if (database.kind === 'pglite') return (work) => work(database.db);
+  return (work) =>
+    database.db.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('statement_timeout', ${String(Math.max(1, Math.round(ms)))}, true)`);
+      return work(tx as unknown as Db);
+    });
+}
+
 /** Raw SQL for what the query builder cannot say (recursive CTEs); both drivers return `{ rows }`. */
 export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as { rows: T[] };

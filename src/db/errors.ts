@@ -31,3 +31,14 @@ export function isConcurrencyFailure(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * PostgreSQL cancelled the statement (SQLSTATE 57014): in a transaction of boundedReads, because it
+ * ran past the statement_timeout set there. Nothing was written, and the same statement would run as long again.
+ */
+export function isStatementCancelled(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if ((cause as { code?: unknown }).code === '57014') return true;
+  }
+  return false;
+}

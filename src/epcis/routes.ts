@@ -397,7 +397,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         security: bearerSecurity,
         headers: epcFormatHeaders,
         querystring: queryParams,
-        response: { 200: queryDocumentResponse, 400: problemSchema },
+        response: { 200: queryDocumentResponse, 400: problemSchema, 413: problemSchema },
       },
     },
     async (request, reply) => {
@@ -490,7 +490,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
           headers: epcFormatHeaders,
           params: z.object({ value: z.string() }),
           querystring: queryParams,
-          response: { 200: queryDocumentResponse, 400: problemSchema },
+          response: { 200: queryDocumentResponse, 400: problemSchema, 413: problemSchema },
         },
       },
       async (request, reply) => {
@@ -652,7 +652,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         params: nameParam,
         // the stored parameters are the query: one given here would be ignored, so it is refused by name
         querystring: pagingOnly('a named query runs with its stored parameters; only perPage and nextPageToken may be given'),
-        response: { 200: queryDocumentResponse, 400: problemSchema, 404: problemSchema, 422: problemSchema },
+        response: { 200: queryDocumentResponse, 400: problemSchema, 404: problemSchema, 413: problemSchema, 422: problemSchema },
       },
     },
     async (request, reply) => {

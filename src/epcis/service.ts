@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { actingParty, canReadLot, type Principal, privateScope, requirePartyRecord } from '../access/index.js';
 import type { Transact } from '../db/client.js';
-import { isConcurrencyFailure, violatedUniqueConstraint } from '../db/errors.js';
+import { isConcurrencyFailure, isStatementCancelled, violatedUniqueConstraint } from '../db/errors.js';
 import { createFairQueue } from '../db/job-queue.js';
 import { type ClaimOf, type JobLease, jobLease, LeaseLost } from '../db/leases.js';
 import type { CaptureProblem } from '../db/schema.js';
-import { badRequest, conflict, type FieldProblem, notFound, Problem } from '../errors/problem.js';
+import { badRequest, conflict, type FieldProblem, notFound, Problem, queryTooComplex } from '../errors/problem.js';
 import { findHeldEvent, unheld } from '../events/held.js';
 import type { EventsRepository, StoredEvent } from '../events/repository.js';
 import { canonicalIdentifier, epcPatternRanges, epcUrnForms, isEpcPattern } from '../gs1/canonical.js';
@@ -44,6 +44,9 @@ import type { CaptureRow, CaptureState, EpcisRepository, EventFilter, EventMatch
 import { validateCaptureDocument, validateCaptureEvent } from './validation/index.js';
 
 export const CAPTURE_LIMIT_EVENTS = 10_000;
+
+/** How long one statement of an EPCIS query may run, unless QUERY_TIMEOUT_SECONDS says otherwise (PostgreSQL only: see boundedReads). */
+export const DEFAULT_QUERY_TIMEOUT_SECONDS = 10;
 export type ErrorBehaviour = 'rollback' | 'proceed';
 /** What an EPCISQueryDocument's queryResults say the results are of: the query's name, and a delivery's subscription. */
 export type QueryNaming = { queryName?: string; subscriptionID?: string };
@@ -115,12 +118,10 @@ export function createEpcisService(deps: {
     | 'claimCaptures'
     | 'renewCaptures'
     | 'releaseCaptures'
-    | 'query'
     | 'corrections'
     | 'distinct'
     | 'namedLots'
     | 'capturedEpcs'
-    | 'lotsMatching'
     | 'listCaptures'
   >;
   identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
@@ -133,6 +134,13 @@ export function createEpcisService(deps: {
   publicBaseUrl: string;
   /** This process's hold on the jobs it runs (unset: a process of its own, alone on the database). */
   lease?: JobLease;
+  /**
+   * Runs the reads a query's parameters decide (its events, the lots its patterns match) each under
+   * the query timeout (see boundedReads), with the EPCIS repository on its transaction.
+   */
+  boundedReads: <T>(work: (epcis: Pick<EpcisRepository, 'query' | 'lotsMatching'>) => Promise<T>) => Promise<T>;
+  /** The query timeout boundedReads keeps to, as a refused query's problem names it. */
+  queryTimeoutMs: number;
   log?: { error: (object: object, message: string) => void; warn?: (object: object, message: string) => void };
 }) {
   const lease = deps.lease ?? jobLease();
@@ -447,9 +455,24 @@ export function createEpcisService(deps: {
     };
   }
 
+  /**
+   * A read a query's parameters decide, run under the query timeout: one cancelled at it is the
+   * caller's QueryTooComplexException (413), a subscription's that delivery's failure.
+   */
+  async function boundedRead<T>(read: (epcis: Pick<EpcisRepository, 'query' | 'lotsMatching'>) => Promise<T>): Promise<T> {
+    try {
+      return await deps.boundedReads(read);
+    } catch (error) {
+      if (!isStatementCancelled(error)) throw error;
+      throw queryTooComplex(
+        `the query ran longer than the ${deps.queryTimeoutMs / 1000} s a query may (QUERY_TIMEOUT_SECONDS): narrow it, e.g. by a time range, fewer EPC patterns or more specific values`,
+      );
+    }
+  }
+
   /** A page of the events a resolved query (see resolveQuery) selects, rendered. */
   async function queryResolved(filter: EventFilter) {
-    const rows = await deps.epcis.query({ ...filter, limit: filter.limit + 1 });
+    const rows = await boundedRead((epcis) => epcis.query({ ...filter, limit: filter.limit + 1 }));
     const page = rows.slice(0, filter.limit);
     const next = rows.length > filter.limit ? page[page.length - 1] : null;
     return {
@@ -529,7 +552,7 @@ export function createEpcisService(deps: {
     return [
       ...new Set([
         ...found.flatMap((referent) => (referent?.kind === 'lot' || referent?.kind === 'container' ? [referent.lotCode] : [])),
-        ...(await deps.epcis.lotsMatching(patterns)),
+        ...(await boundedRead((epcis) => epcis.lotsMatching(patterns))),
       ]),
     ];
   }

@@ -23,6 +23,8 @@ export const unauthorized = (detail: string) => new Problem(401, 'unauthorized',
 export const forbidden = (detail: string, errors?: FieldProblem[]) => new Problem(403, 'forbidden', 'Forbidden', detail, errors);
 export const notFound = (detail: string, errors?: FieldProblem[]) => new Problem(404, 'not-found', 'Not found', detail, errors);
 export const payloadTooLarge = (slug: string, detail: string) => new Problem(413, slug, 'Payload too large', detail);
+/** EPCIS 2.0's QueryTooComplexException, which its REST binding answers with 413. */
+export const queryTooComplex = (detail: string) => new Problem(413, 'query-too-complex', 'Query too complex', detail);
 export const conflict = (detail: string, errors?: FieldProblem[]) => new Problem(409, 'conflict', 'Conflict', detail, errors);
 export const unprocessable = (slug: string, detail: string, errors?: FieldProblem[]) =>
   new Problem(422, slug, 'Unprocessable request', detail, errors);

@@ -7,7 +7,7 @@ import { createRepositories } from '../../src/app.js';
 import type { Db } from '../../src/db/client.js';
 import { epcisCaptures } from '../../src/db/schema.js';
 import { eventHashId } from '../../src/epcis/event-hash.js';
-import { createEpcisService } from '../../src/epcis/service.js';
+import { createEpcisService, DEFAULT_QUERY_TIMEOUT_SECONDS } from '../../src/epcis/service.js';
 import { unprocessable } from '../../src/errors/problem.js';
 import { BatchRejected, type EventWriter } from '../../src/events/writer/index.js';
 import { eventWriterOn } from '../fixtures/chain.js';
@@ -364,6 +364,8 @@ t.test('a job the service fails in ends as failed or partial, reporting exactly 
       locations: repos.locations,
       prefixes: async () => [],
       publicBaseUrl: TEST_BASE_URL,
+      boundedReads: (work) => work(repos.epcis),
+      queryTimeoutMs: DEFAULT_QUERY_TIMEOUT_SECONDS * 1000,
     });
   const run = async (service: ReturnType<typeof serviceWith>, document: object, behaviour: 'rollback' | 'proceed') => {
     const job = await service.capture(principal, document as Record<string, unknown>, behaviour);
@@ -559,6 +561,8 @@ t.test('a capture accepted while the start takes over unfinished jobs runs once'
     locations: repos.locations,
     prefixes: async () => [],
     publicBaseUrl: TEST_BASE_URL,
+    boundedReads: (work) => work(repos.epcis),
+    queryTimeoutMs: DEFAULT_QUERY_TIMEOUT_SECONDS * 1000,
   });
   const capturing = service.capture(principal, epcisDocument([added('once-', 1), added('once-', 2)]), 'proceed');
   while (
