@@ -75,6 +75,7 @@ import { createRegistrationsRepository } from './registrations/repository.js';
 import { registrationRoutes } from './registrations/routes.js';
 import { createRegistrationService } from './registrations/service.js';
 import { regulatorRoutes } from './regulator/routes.js';
+import { createFlagReviewService } from './regulator/service.js';
 import { resolverRoutes, scannedTarget } from './resolver/routes.js';
 import { createResolverService } from './resolver/service.js';
 import { createGateService } from './rfid/gates.js';
@@ -341,6 +342,7 @@ export function createServices(
       log: options.log,
     }),
     scans,
+    flagReviews: createFlagReviewService({ scans: repos.scans, audit, transaction, now }),
     resolver: createResolverService({
       items: repos.items,
       failures: repos.events,
@@ -490,7 +492,7 @@ export async function buildApp(options: AppOptions) {
   });
   await app.register(registrationRoutes, { service: services.registrations, perHour: options.registrationsPerHour ?? 5 });
   await app.register(recallRoutes, { service: services.recalls });
-  await app.register(regulatorRoutes, { scans: services.scans });
+  await app.register(regulatorRoutes, { scans: services.scans, flagReviews: services.flagReviews });
   await app.register(figuresRoutes, { service: services.figures });
   await app.register(creditRoutes, { service: services.credit });
   await app.register(dashboardRoutes, { service: services.dashboard });

@@ -21,6 +21,8 @@ const ROLE_GRANTS = {
   'parties.register': { roles: ['admin'], what: 'register parties' },
   'regulator.read': { roles: ['regulator', 'admin'], what: 'read scan statistics and flags' },
   'complaints.handle': { roles: ['regulator', 'admin'], what: 'handle complaints' },
+  // a judgement on the evidence (and on the record under the regulator's key): not an admin's to make
+  'flags.dismiss': { roles: ['regulator'], what: 'dismiss flags' },
   'figures.read': { roles: ['regulator', 'admin'], what: 'read mass balances, anomalies, coverage, pass rates and exports' },
   // a browser session cookie carrying an admin's power (keys, parties) is a risk the dashboard does not need
   'dashboard.session': { roles: ['regulator'], what: 'sign in to the regulator dashboard' },

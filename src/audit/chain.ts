@@ -28,6 +28,7 @@ export const AUDIT_KINDS = [
   'complaint.baseline',
   'credit.recompute',
   'events.restate',
+  'flag.dismiss',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

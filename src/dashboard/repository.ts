@@ -31,21 +31,21 @@ export function createDashboardRepository(db: Db) {
     // As the other panels: a period of when it happened and a region of the party concerned (the owner of
     // the flagged code's lot, the producer complained about); a code or complaint tied to no party (an
     // unknown code) is of no region, so counted only when no region is chosen.
-    /** Codes first flagged in the period (a flag seen again later counts in the period it was raised), by kind. */
+    /** Codes first flagged in the period (a flag seen again later counts in the period it was raised) and open, by kind. */
     flagsByKind(scope: Scope) {
       return queryRows<{ kind: string; codes: number }>(
         db,
         sql`select f.kind, count(*)::int as codes from code_flags f left join parties p on p.code = f.party_code
-          where ${inPeriod(sql`f.first_at`, scope)} and ${regionOf(sql`p.region_code`, scope.region)}
+          where f.dismissal_id is null and ${inPeriod(sql`f.first_at`, scope)} and ${regionOf(sql`p.region_code`, scope.region)}
           group by f.kind order by f.kind`,
       );
     },
-    /** The flags of those codes last seen most recently. */
+    /** The open flags of those codes last seen most recently. */
     async recentFlags(scope: Scope, limit: number) {
       const rows = await queryRows<{ code: string; kind: string; lotCode: string | null; lastAt: Date | string }>(
         db,
         sql`select f.code, f.kind, f.lot_code as "lotCode", f.last_at as "lastAt" from code_flags f left join parties p on p.code = f.party_code
-          where ${inPeriod(sql`f.first_at`, scope)} and ${regionOf(sql`p.region_code`, scope.region)}
+          where f.dismissal_id is null and ${inPeriod(sql`f.first_at`, scope)} and ${regionOf(sql`p.region_code`, scope.region)}
           order by f.last_at desc, f.code, f.kind limit ${limit}`,
       );
       return rows.map((row) => ({ ...row, lastAt: new Date(row.lastAt) }));

@@ -7,11 +7,13 @@ import {
   customType,
   date,
   doublePrecision,
+  foreignKey,
   index,
   integer,
   json,
   jsonb,
   numeric,
+  type PgTableExtraConfigValue,
   pgSequence,
   pgTable,
   primaryKey,
@@ -613,8 +615,45 @@ export const codeFlags = pgTable(
     lastAt: timestamp('last_at', { withTimezone: true, mode: 'date' }).notNull(),
     occurrences: integer('occurrences').notNull().default(1),
     detail: text('detail'),
+    /**
+     * The regulator's dismissal the flag stands dismissed by (code_flag_dismissals, of this code and kind);
+     * null while open. A new occurrence (the scan's upsert) clears it: the dismissal stays in its table and the audit log.
+     */
+    dismissalId: text('dismissal_id'),
   },
-  (t) => [primaryKey({ columns: [t.code, t.kind] }), index('code_flags_kind_idx').on(t.kind, t.lastAt)],
+  // typed: the two tables' keys refer to one another
+  (t): PgTableExtraConfigValue[] => [
+    primaryKey({ columns: [t.code, t.kind] }),
+    index('code_flags_kind_idx').on(t.kind, t.lastAt),
+    foreignKey({
+      name: 'code_flags_dismissal_fk',
+      columns: [t.code, t.kind, t.dismissalId],
+      foreignColumns: [codeFlagDismissals.code, codeFlagDismissals.kind, codeFlagDismissals.id],
+    }),
+  ],
+);
+
+/**
+ * Regulators' dismissals of flags, append-only: who dismissed which flag (by its key), when, why, and the
+ * occurrences it had then. Each has a `flag.dismiss` audit entry, which keeps covering it once the flag is
+ * raised again and reopened.
+ */
+export const codeFlagDismissals = pgTable(
+  'code_flag_dismissals',
+  {
+    id: text('id').primaryKey(),
+    code: text('code').notNull(),
+    kind: text('kind').notNull(),
+    reason: text('reason').notNull(),
+    keyId: text('key_id').notNull(),
+    dismissedAt: timestamp('dismissed_at', { withTimezone: true, mode: 'date' }).notNull(),
+    /** The flag's occurrences when dismissed: what the regulator looked into. */
+    occurrences: integer('occurrences').notNull(),
+  },
+  (t): PgTableExtraConfigValue[] => [
+    unique('code_flag_dismissals_flag_key').on(t.code, t.kind, t.id),
+    foreignKey({ name: 'code_flag_dismissals_flag_fk', columns: [t.code, t.kind], foreignColumns: [codeFlags.code, codeFlags.kind] }),
+  ],
 );
 
 export type ComplaintNote = { at: string; status: string; note: string; by: string };

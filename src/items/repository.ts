@@ -30,7 +30,7 @@ export type ScannedItem = ResolvedItem & {
   lotVoided: boolean;
   /** Counts of what its lot's consumer page shows that can change while the lot's chain does not (pageChangesOf). */
   lotPageChanges: string;
-  /** The kinds of the flags raised on the code; which of them mark a copied code is the scans' rule (marksCounterfeit). */
+  /** The kinds of the open flags of the code (a dismissed one no longer marks it); which of them mark a copied code is the scans' rule (marksCounterfeit). */
   flagKinds: string[];
   /** When its issuance job was started. */
   issuedAt: Date;
@@ -73,7 +73,9 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
       lotOnHold: sql<boolean>`${lots.hold} is not null`,
       lotVoided: sql<boolean>`${lots.voidedByEventId} is not null`,
       lotPageChanges: pageChangesOf(items.lotCode),
-      flagKinds: sql<string[]>`array(select ${codeFlags.kind} from ${codeFlags} where ${codeFlags.code} = ${items.code})`,
+      flagKinds: sql<
+        string[]
+      >`array(select ${codeFlags.kind} from ${codeFlags} where ${codeFlags.code} = ${items.code} and ${codeFlags.dismissalId} is null)`,
       issuedAt: codeJobs.createdAt,
       snapshot: sql<string>`pg_current_snapshot()::text`,
     })

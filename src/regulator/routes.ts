@@ -1,14 +1,38 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../access/index.js';
+import { freeTextSchema } from '../codes/names.js';
 import { serviceCodeField, serviceCodeFilter } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
 import { queryInteger } from '../http/query.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
-import { FLAG_KINDS } from '../scans/flags.js';
+import { FLAG_KINDS, FLAG_STATUSES } from '../scans/flags.js';
 import type { ScanService } from '../scans/service.js';
+import type { FlagReviewService } from './service.js';
 
-export const regulatorRoutes: FastifyPluginAsyncZod<{ scans: Pick<ScanService, 'listFlags' | 'scansOfLot'> }> = async (app, { scans }) => {
+const dismissalSchema = z.object({
+  reason: z.string(),
+  by: z.string().describe('the id of the regulator key that dismissed it'),
+  at: z.date(),
+  occurrences: z.number().int().describe('how many times the flag had been raised when it was dismissed'),
+});
+
+const flagSchema = z.object({
+  code: z.string(),
+  kind: z.enum(FLAG_KINDS),
+  lotCode: z.string().nullable(),
+  partyCode: z.string().nullable(),
+  firstAt: z.date(),
+  lastAt: z.date(),
+  occurrences: z.number().int(),
+  detail: z.string().nullable(),
+  dismissal: dismissalSchema.nullable().describe('the dismissal the flag stands dismissed by; null while open'),
+});
+
+export const regulatorRoutes: FastifyPluginAsyncZod<{
+  scans: Pick<ScanService, 'listFlags' | 'scansOfLot'>;
+  flagReviews: Pick<FlagReviewService, 'dismiss'>;
+}> = async (app, { scans, flagReviews }) => {
   const tags = ['regulator'];
   app.get(
     '/regulator/flags',
@@ -21,32 +45,44 @@ export const regulatorRoutes: FastifyPluginAsyncZod<{ scans: Pick<ScanService, '
         querystring: z.object({
           kind: z.enum(FLAG_KINDS).optional(),
           lotCode: serviceCodeFilter('lot', 'container'),
+          status: z
+            .enum(FLAG_STATUSES)
+            .prefault('open')
+            .describe('open flags (the default), those a regulator dismissed, or all; a new occurrence reopens a dismissed flag'),
           limit: queryInteger(1, 1000).prefault(100),
           offset: queryInteger(0).prefault(0),
         }),
-        response: {
-          200: z.object({
-            items: z.array(
-              z.object({
-                code: z.string(),
-                kind: z.enum(FLAG_KINDS),
-                lotCode: z.string().nullable(),
-                partyCode: z.string().nullable(),
-                firstAt: z.date(),
-                lastAt: z.date(),
-                occurrences: z.number().int(),
-                detail: z.string().nullable(),
-              }),
-            ),
-          }),
-          403: problemSchema,
-        },
+        response: { 200: z.object({ items: z.array(flagSchema) }), 403: problemSchema },
       },
     },
     async (request) => {
       requireRole(principalOf(request), 'regulator.read');
       const rows = await scans.listFlags(request.query);
       return { items: rows.map((row) => ({ ...row, kind: row.kind as (typeof FLAG_KINDS)[number] })) };
+    },
+  );
+
+  app.post(
+    '/regulator/flags/:code/:kind/dismissal',
+    {
+      schema: {
+        tags,
+        summary:
+          'Dismiss a flag: the regulator looked into it and cleared it (recorded with the reason and audited). A dismissed flag leaves the open lists and dashboard counts and no longer marks its pack 疑似假冒; a new occurrence reopens it. Dismissing a dismissed flag is a 409',
+        security: bearerSecurity,
+        params: z.object({
+          code: z.string().min(1).max(200).describe('the flagged code as listed (percent-encoded in the path)'),
+          kind: z.enum(FLAG_KINDS),
+        }),
+        body: z.object({
+          reason: freeTextSchema(1000, { lines: 'many' }).min(1).describe('why the flag is cleared: recorded with the dismissal'),
+        }),
+        response: { 201: dismissalSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const dismissal = await flagReviews.dismiss(principalOf(request), request.params, request.body.reason);
+      return reply.code(201).send(dismissal);
     },
   );
 

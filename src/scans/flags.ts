@@ -11,6 +11,10 @@ type FlagKind = (typeof FLAG_KINDS)[number];
  */
 export const COUNTERFEIT_FLAG_KINDS: readonly FlagKind[] = ['unknown_code', 'over_scanned', 'impossible_travel'];
 
+/** Which flags a list shows: open ones, dismissed ones (a regulator looked into them and cleared them), or all. */
+export const FLAG_STATUSES = ['open', 'dismissed', 'all'] as const;
+export type FlagStatus = (typeof FLAG_STATUSES)[number];
+
 export const marksCounterfeit = (kind: string): boolean => (COUNTERFEIT_FLAG_KINDS as readonly string[]).includes(kind);
 
 // Approximate provincial capitals (GB/T 2260 province prefix → lat, lon): coarse regions are

@@ -1,9 +1,19 @@
-import { and, desc, eq, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
-import { codeFlags, scans } from '../db/schema.js';
+import { codeFlagDismissals, codeFlags, scans } from '../db/schema.js';
 import { type CountedKind, countedAs, type PendingScan, REPEAT_WINDOW_MS } from './buffer.js';
+import type { FlagStatus } from './flags.js';
 
 type FlagRow = typeof codeFlags.$inferSelect;
+
+/** A flag's dismissal as lists show it: why, by which key, when, and at how many occurrences. */
+const DISMISSAL_COLUMNS = {
+  reason: codeFlagDismissals.reason,
+  by: codeFlagDismissals.keyId,
+  at: codeFlagDismissals.dismissedAt,
+  occurrences: codeFlagDismissals.occurrences,
+};
+export type FlagDismissal = { reason: string; by: string; at: Date; occurrences: number };
 
 /**
  * A client's last counted scan of a code is deleted once it is this far before a batch's earliest scan, and
@@ -200,30 +210,68 @@ export function createScansRepository(db: Db) {
         })
         .onConflictDoUpdate({
           target: [codeFlags.code, codeFlags.kind],
-          set: { lastAt: flag.at, detail: flag.detail, occurrences: sql`${codeFlags.occurrences} + 1` },
+          // a new occurrence reopens a dismissed flag, with the row locked: a dismissal never hides fresh evidence
+          set: { lastAt: flag.at, detail: flag.detail, occurrences: sql`${codeFlags.occurrences} + 1`, dismissalId: null },
         });
+    },
+    /** The flag, locked until the transaction ends: a dismissal decides on it as no scan's upsert can change it meanwhile. */
+    async lockFlag(code: string, kind: string, tx: Db): Promise<{ occurrences: number; dismissal: FlagDismissal | null } | undefined> {
+      const [row] = await tx
+        .select({ occurrences: codeFlags.occurrences, dismissalId: codeFlags.dismissalId })
+        .from(codeFlags)
+        .where(and(eq(codeFlags.code, code), eq(codeFlags.kind, kind)))
+        .for('update');
+      if (!row) return undefined;
+      if (row.dismissalId === null) return { occurrences: row.occurrences, dismissal: null };
+      const [dismissal] = await tx.select(DISMISSAL_COLUMNS).from(codeFlagDismissals).where(eq(codeFlagDismissals.id, row.dismissalId));
+      return { occurrences: row.occurrences, dismissal };
+    },
+    /** Records a dismissal and marks its flag dismissed by it. */
+    async dismissFlag(
+      dismissal: { id: string; code: string; kind: string; reason: string; keyId: string; at: Date; occurrences: number },
+      tx: Db,
+    ): Promise<void> {
+      const { at, ...row } = dismissal;
+      await tx.insert(codeFlagDismissals).values({ ...row, dismissedAt: at });
+      await tx
+        .update(codeFlags)
+        .set({ dismissalId: dismissal.id })
+        .where(and(eq(codeFlags.code, dismissal.code), eq(codeFlags.kind, dismissal.kind)));
     },
     async isFlagged(code: string): Promise<boolean> {
       const rows = await db.select({ code: codeFlags.code }).from(codeFlags).where(eq(codeFlags.code, code)).limit(1);
       return rows.length > 0;
     },
-    listFlags(filter: { kind?: string; lotCode?: string; limit: number; offset: number }): Promise<FlagRow[]> {
+    /** Flags, open ones unless asked otherwise, each with the dismissal it stands dismissed by (null while open). */
+    async listFlags(filter: {
+      kind?: string;
+      lotCode?: string;
+      status?: FlagStatus;
+      limit: number;
+      offset: number;
+    }): Promise<(Omit<FlagRow, 'dismissalId'> & { dismissal: FlagDismissal | null })[]> {
       const conditions: SQL[] = [];
       if (filter.kind) conditions.push(eq(codeFlags.kind, filter.kind));
       if (filter.lotCode) conditions.push(eq(codeFlags.lotCode, filter.lotCode));
-      return db
-        .select()
+      const status = filter.status ?? 'open';
+      if (status === 'open') conditions.push(isNull(codeFlags.dismissalId));
+      if (status === 'dismissed') conditions.push(isNotNull(codeFlags.dismissalId));
+      const { dismissalId: _, ...flag } = getTableColumns(codeFlags);
+      const rows = await db
+        .select({ flag, dismissal: DISMISSAL_COLUMNS })
         .from(codeFlags)
+        .leftJoin(codeFlagDismissals, eq(codeFlagDismissals.id, codeFlags.dismissalId))
         .where(and(...conditions))
         .orderBy(desc(codeFlags.lastAt), codeFlags.code)
         .limit(filter.limit)
         .offset(filter.offset);
+      return rows.map((row) => ({ ...row.flag, dismissal: row.dismissal }));
     },
     /**
      * Codes flagged for brand misuse (冒用) per party whose first misuse scan fell in [from, to):
      * one of the inputs of an enterprise's credit.
      */
-    /** Brand misuse flags raised in the period, per party (or for the one named). */
+    /** Open brand misuse flags raised in the period, per party (or for the one named). */
     async countBrandMisuseByParty(period: { from: Date; to: Date }, partyCode?: string): Promise<Map<string, number>> {
       const rows = await db
         .select({ partyCode: codeFlags.partyCode, flags: sql<number>`count(*)::int` })
@@ -231,6 +279,8 @@ export function createScansRepository(db: Db) {
         .where(
           and(
             eq(codeFlags.kind, 'brand_misuse'),
+            // a misuse flag a regulator dismissed was cleared: it counts again once raised anew
+            isNull(codeFlags.dismissalId),
             partyCode === undefined ? undefined : eq(codeFlags.partyCode, partyCode),
             sql`${codeFlags.firstAt} >= ${period.from.toISOString()}::timestamptz`,
             sql`${codeFlags.firstAt} < ${period.to.toISOString()}::timestamptz`,

@@ -67,6 +67,7 @@ t.test('role grants: every role × action', async (t) => {
     'parties.register': ['admin'],
     'regulator.read': ['admin', 'regulator'],
     'complaints.handle': ['admin', 'regulator'],
+    'flags.dismiss': ['regulator'],
     'registrations.review': ['admin', 'regulator'],
     'registry.conflicts': ['admin', 'regulator'],
     'recalls.read': ['admin', 'operator', 'regulator'],

@@ -1,0 +1,170 @@
+// Regulators dismiss a flag they looked into, with a reason: it leaves the open lists and the dashboard,
+// no longer marks its pack counterfeit, and is audited; a new occurrence of it reopens it.
+import { sql } from 'drizzle-orm';
+import type { Test } from 'tap';
+import { queryRows } from '../../src/db/client.js';
+import { periodScope } from '../../src/figures/service.js';
+import { issuePacks } from '../fixtures/rfid-world.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+type Flag = {
+  code: string;
+  kind: string;
+  occurrences: number;
+  dismissal: { reason: string; by: string; at: string; occurrences: number } | null;
+};
+
+t.test('flag dismissal', async (t) => {
+  // a pack scanned from more than two addresses is over-scanned
+  const world = await createWorld(t, undefined, { flagPolicy: { overScanThreshold: 2, maxTravelKmh: 800 } });
+  const processor = await world.party('processor');
+  const lot = await processor.commission(await processor.product('piece'), 2);
+  const [pack, untouched] = await issuePacks(world, processor, lot, 2);
+  const bureau = await world.partyRegulator();
+
+  let phones = 0;
+  /** A consumer's scan from a phone on an address of its own (a new phone each time, unless one is named): its warnings. */
+  const scan = async (code: string, phone = ++phones) => {
+    const reply = await world.app.inject({
+      method: 'GET',
+      url: `/t/${code}?format=json`,
+      remoteAddress: `198.51.100.${phone}`,
+      headers: { 'user-agent': `phone ${phone}`, accept: 'application/json' },
+    });
+    return reply.json().warnings as string[];
+  };
+  const flagsOf = async (query = '') =>
+    ((await world.regulator.get(`/regulator/flags?lotCode=${lot}${query}`)).body.items as Flag[]).map((flag) => [
+      flag.code,
+      flag.kind,
+      flag.dismissal?.reason ?? null,
+    ]);
+  const dismissalOf = (code: string, kind: string) => `/regulator/flags/${encodeURIComponent(code)}/${kind}/dismissal`;
+  const dashboard = async () => {
+    const view = await world.app.services.dashboard.view({ keyId: 'county', role: 'regulator', partyCode: null }, periodScope({}));
+    return {
+      overScanned: view.flags.find((row) => row.kind === 'over_scanned')?.codes ?? 0,
+      recent: view.recentFlags.filter((flag) => flag.code === pack).map((flag) => flag.kind),
+    };
+  };
+  const auditEntries = () =>
+    queryRows<{ chain: string; subjectId: string; keyId: string }>(
+      world.database.db,
+      sql`select party_code as chain, subject_id as "subjectId", key_id as "keyId" from audit_entries where kind = 'flag.dismiss' order by recorded_at`,
+    );
+  const verify = async (t: Test) => expectStatus(t, await world.regulator.get('/audit/verify'), 200, 'verify').body;
+
+  for (let scans = 0; scans < 3; scans++) await scan(pack);
+  const lastPhone = phones;
+  t.same(await flagsOf(), [[pack, 'over_scanned', null]], 'scanned from three addresses: flagged');
+  t.same(await scan(pack, lastPhone), ['counterfeit_suspected'], 'and the consumer warned (a reload of the last phone, not counted)');
+  t.same(await dashboard(), { overScanned: 1, recent: ['over_scanned'] }, 'the dashboard counts it');
+
+  t.test('other parties are refused, bad input is a 400 naming the field, an unknown flag a 404', async (t) => {
+    const body = { reason: 'a display sample in the shop window' };
+    const admin = expectStatus(t, await world.admin.post(dismissalOf(pack, 'over_scanned'), body), 403, 'admin');
+    t.equal(admin.body.detail, 'only regulator keys may dismiss flags; this key has the admin role');
+    expectStatus(t, await processor.api.post(dismissalOf(pack, 'over_scanned'), body), 403, 'the operator of the flagged lot');
+    const noReason = expectStatus(t, await world.regulator.post(dismissalOf(pack, 'over_scanned'), {}), 400, 'no reason');
+    t.equal(noReason.body.errors[0].pointer, '/reason');
+    const blank = expectStatus(t, await world.regulator.post(dismissalOf(pack, 'over_scanned'), { reason: '   ' }), 400, 'a blank reason');
+    t.equal(blank.body.errors[0].pointer, '/reason');
+    const long = await world.regulator.post(dismissalOf(pack, 'over_scanned'), { reason: 'x'.repeat(1001) });
+    t.equal(expectStatus(t, long, 400, 'a reason over 1000 characters').body.errors[0].pointer, '/reason');
+    const control = await world.regulator.post(dismissalOf(pack, 'over_scanned'), { reason: 'cleared\u0000' });
+    t.equal(expectStatus(t, control, 400, 'a control character').body.errors[0].pointer, '/reason');
+    const kind = expectStatus(t, await world.regulator.post(dismissalOf(pack, 'fake'), body), 400, 'a kind that is no flag');
+    t.equal(kind.body.errors[0].pointer, '/kind');
+    const unknown = expectStatus(t, await world.regulator.post(dismissalOf(pack, 'impossible_travel'), body), 404, 'a flag not raised');
+    t.equal(unknown.body.detail, `no impossible_travel flag on ${pack}`);
+    expectStatus(t, await world.regulator.post(dismissalOf(untouched, 'over_scanned'), body), 404, 'a code never flagged');
+    t.same(await flagsOf(), [[pack, 'over_scanned', null]], 'still open');
+    t.same(await auditEntries(), [], 'nothing audited');
+  });
+
+  t.test('a regulator dismisses it: out of the open list and the dashboard, the pack no longer marked, audited', async (t) => {
+    const dismissed = expectStatus(
+      t,
+      await world.regulator.post(dismissalOf(pack, 'over_scanned'), { reason: '  a display sample in the shop window  ' }),
+      201,
+      'dismissed',
+    );
+    t.match(
+      dismissed.body,
+      { reason: 'a display sample in the shop window', occurrences: 1 },
+      'the reason trimmed, with the occurrences seen',
+    );
+    t.same(await flagsOf(), [], 'no open flag');
+    t.same(await flagsOf('&status=dismissed'), [[pack, 'over_scanned', 'a display sample in the shop window']], 'listed as dismissed');
+    t.same(await flagsOf('&status=all'), [[pack, 'over_scanned', 'a display sample in the shop window']], 'and among all');
+    const [listed] = (await world.regulator.get(`/regulator/flags?status=dismissed&lotCode=${lot}`)).body.items as Flag[];
+    t.same(listed.dismissal, dismissed.body, 'the list carries the dismissal');
+    const badStatus = expectStatus(t, await world.regulator.get('/regulator/flags?status=closed'), 400, 'a status that is none');
+    t.equal(badStatus.body.errors[0].pointer, '/status');
+    t.same(await dashboard(), { overScanned: 0, recent: [] }, 'the dashboard counts open flags only');
+    t.same(await scan(pack, lastPhone), [], 'the consumer page no longer calls it counterfeit');
+
+    const again = expectStatus(
+      t,
+      await world.regulator.post(dismissalOf(pack, 'over_scanned'), { reason: 'again' }),
+      409,
+      'dismissed twice',
+    );
+    t.match(again.body.detail, `the over_scanned flag on ${pack} was dismissed at ${dismissed.body.at}`);
+    t.same(await flagsOf('&status=dismissed'), [[pack, 'over_scanned', 'a display sample in the shop window']], 'the first reason stands');
+
+    const entries = await auditEntries();
+    t.equal(entries.length, 1, 'one audit entry');
+    t.match(entries[0], { chain: 'system', keyId: dismissed.body.by }, 'on the chain of the regulator key without a party');
+    t.ok((await verify(t)).ok, 'the audit log verifies');
+  });
+
+  t.test('a new occurrence reopens it: listed open, counted, the pack marked again; the dismissal stays audited', async (t) => {
+    t.same(await scan(pack), ['counterfeit_suspected'], 'a fourth address: raised again, and the consumer warned');
+    const [reopened] = (await world.regulator.get(`/regulator/flags?lotCode=${lot}`)).body.items as Flag[];
+    t.match(reopened, { code: pack, kind: 'over_scanned', occurrences: 2, dismissal: null }, 'open again, the occurrence counted');
+    t.same(await flagsOf('&status=dismissed'), [], 'no longer dismissed');
+    t.same(await dashboard(), { overScanned: 1, recent: ['over_scanned'] }, 'counted on the dashboard again');
+    t.same(await scan(pack, lastPhone), ['counterfeit_suspected'], 'a reload shows it too');
+    const [dismissal] = await queryRows<{ reason: string }>(
+      world.database.db,
+      sql`select reason from code_flag_dismissals where code = ${pack} and kind = 'over_scanned'`,
+    );
+    t.same(dismissal, { reason: 'a display sample in the shop window' }, 'the dismissal is kept');
+    t.ok((await verify(t)).ok, 'and its audit entry still verifies');
+
+    const second = expectStatus(
+      t,
+      await bureau.post(dismissalOf(pack, 'over_scanned'), { reason: '店内展示样品，已核实' }),
+      201,
+      'dismissed again by a regulator party',
+    );
+    t.equal(second.body.occurrences, 2);
+    const entries = await auditEntries();
+    t.equal(entries.length, 2, 'a second entry');
+    t.not(entries[1].chain, 'system', 'on the regulator party’s chain');
+    t.ok((await verify(t)).ok, 'both verify');
+  });
+
+  t.test('a code that names nothing is dismissed by its path-encoded code', async (t) => {
+    const link = 'https://id.gs1.org/01/09506000134352/235/ABC';
+    await world.app.services.scans.raiseFlag({
+      code: link,
+      kind: 'unknown_code',
+      lotCode: null,
+      partyCode: null,
+      detail: 'never issued',
+      at: new Date(),
+    });
+    expectStatus(t, await world.regulator.post(dismissalOf(link, 'unknown_code'), { reason: 'a test print' }), 201, 'dismissed');
+    const dismissed = (await world.regulator.get('/regulator/flags?status=dismissed&kind=unknown_code')).body.items as Flag[];
+    t.same(
+      dismissed.map((flag) => [flag.code, flag.dismissal?.reason]),
+      [[link, 'a test print']],
+    );
+    t.ok((await verify(t)).ok, 'the audit log verifies');
+  });
+});
