@@ -238,10 +238,6 @@ export function createScansRepository(db: Db) {
         .set({ dismissalId: dismissal.id })
         .where(and(eq(codeFlags.code, dismissal.code), eq(codeFlags.kind, dismissal.kind)));
     },
-    async isFlagged(code: string): Promise<boolean> {
-      const rows = await db.select({ code: codeFlags.code }).from(codeFlags).where(eq(codeFlags.code, code)).limit(1);
-      return rows.length > 0;
-    },
     /** Flags, open ones unless asked otherwise, each with the dismissal it stands dismissed by (null while open). */
     async listFlags(filter: {
       kind?: string;
