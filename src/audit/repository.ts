@@ -3,7 +3,7 @@
 // each kind of entry hashed.
 import { type SQL, sql } from 'drizzle-orm';
 import { isStorableTime } from '../codes/timestamp.js';
-import { type Db, queryRows } from '../db/client.js';
+import { type Db, isoMs, queryRows } from '../db/client.js';
 import { correctiveEventIdsOf } from '../gs1/event-id.js';
 import {
   type AuditEntry,
@@ -22,8 +22,6 @@ export const COMPLAINT_BASELINE = 'complaints_before_log';
 const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
 const integers = (values: number[]) => sql`${sql.param(values)}::integer[]`;
 const times = (values: Date[]) => sql`${sql.param(values.map((value) => value.toISOString()))}::timestamptz[]`;
-/** A timestamp as Date#toISOString writes it (what the writer hashed from memory). */
-const isoMs = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 /** A timestamp the database set itself (default now()), to the microsecond. */
 const isoUs = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 

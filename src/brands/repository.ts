@@ -1,6 +1,6 @@
 import { and, asc, eq, gte, isNull, ne, not, or, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
-import { type Db, queryRows } from '../db/client.js';
+import { type Db, isoMs, queryRows } from '../db/client.js';
 import { brandAuthorizationChanges, brandAuthorizations, brandProducts, brands } from '../db/schema.js';
 
 export type BrandRow = typeof brands.$inferSelect;
@@ -17,7 +17,44 @@ export type ChangeRow = typeof brandAuthorizationChanges.$inferSelect;
 export const madeAuthorization = (id: SQL) =>
   sql`exists (select 1 from brand_authorization_changes made_change where made_change.authorization_id = ${id})`;
 
+/**
+ * An authorization's history as standing.ts judges it (AuthorizationHistory), of the
+ * brand_authorizations row `row` names: its changes in the order made, and, when the statement's
+ * snapshot missed the latest (one committed while the statement waited to lock the row, which it
+ * then reads as that change left it), the state the row holds from its day on; when that change
+ * was recorded is not read, so it holds the lots of its whole day.
+ */
+export const authorizationHistory = (row: SQL) => sql`json_build_object('validFrom', ${row}.valid_from, 'validUntil', ${row}.valid_until,
+  'changes', (select coalesce(jsonb_agg(jsonb_build_object('toState', c.to_state, 'effectiveOn', c.effective_on,
+      'recordedAt', ${isoMs(sql`c.recorded_at`)}) order by c.seq), '[]'::jsonb)
+    from brand_authorization_changes c where c.authorization_id = ${row}.id)
+    || case when (select c.to_state || ' ' || c.effective_on from brand_authorization_changes c where c.authorization_id = ${row}.id
+        order by c.seq desc limit 1) is distinct from ${row}.state || ' ' || ${row}.state_since
+      then jsonb_build_array(jsonb_build_object('toState', ${row}.state, 'effectiveOn', ${row}.state_since)) else '[]'::jsonb end)`;
+
 const made = madeAuthorization(sql`${brandAuthorizations.id}`);
+
+/** The day in China an instant falls on, as chinaDay reads it. */
+const chinaDayOf = (instant: SQL) => sql`((${instant} at time zone 'UTC') + interval '8 hours')::date`;
+
+/**
+ * Is lot `l` held to the brand of `bp` (its product's brand_products row)? standing.ts's heldToBrand
+ * in SQL (a test holds the two to agree): recorded once the product joined (coveredWhenMade), by an
+ * owner admitted when it made it (admittedWhenMade): on its production day (its recording day when
+ * it has none), within the validity of one of its authorizations for the brand, whose last change
+ * effective by that day and read for the lot is an admission. A change other than the admission that
+ * takes effect on that very day, recorded that day after the lot, does not hold it.
+ */
+const heldToBrandSql = sql`(bp.added_at is null or l.created_at >= bp.added_at)
+  and exists (select 1 from brand_authorizations a
+    cross join lateral (select coalesce(l.production_date, ${chinaDayOf(sql`l.created_at`)}) as day) made
+    where a.brand_code = bp.brand_code and a.party_code = l.party_code and ${madeAuthorization(sql`a.id`)}
+      and a.valid_from <= made.day and (a.valid_until is null or a.valid_until >= made.day)
+      and (select c.to_state from brand_authorization_changes c
+        where c.authorization_id = a.id and c.effective_on <= made.day
+          and not (c.effective_on = made.day and ${chinaDayOf(sql`c.recorded_at`)} = made.day and c.recorded_at > l.created_at
+            and exists (select 1 from brand_authorization_changes admission where admission.authorization_id = a.id and admission.seq < c.seq))
+        order by c.seq desc limit 1) = 'admitted')`;
 /** The party's authorization for the brand that has not exited (at most one: the member key's unique index). */
 const notExited = (brandCode: string, partyCode: string) =>
   and(eq(brandAuthorizations.brandCode, brandCode), eq(brandAuthorizations.partyCode, partyCode), ne(brandAuthorizations.state, 'exited'));
@@ -165,7 +202,11 @@ export function createBrandsRepository(db: Db) {
       }));
     },
 
-    /** What each party holds now of lots of the brand's products, per unit, from the lot ledger. */
+    /**
+     * What each party holds now of the lots held to the brand (see heldToBrandSql: the stock that
+     * carried it, not a lot made before its product joined or while its owner was not admitted),
+     * per unit, from the lot ledger.
+     */
     async onHand(brandCode: string, partyCodes: string[]): Promise<{ partyCode: string; unit: string; quantity: number }[]> {
       if (partyCodes.length === 0) return [];
       const rows = await queryRows<{ partyCode: string; unit: string; quantity: string }>(
@@ -174,8 +215,8 @@ export function createBrandsRepository(db: Db) {
         select m.party_code as "partyCode", l.unit, sum(m.quantity)::text as quantity
         from lot_movements m
         join lots l on l.code = m.lot_code
-        join brand_products b on b.product_code = l.product_code and b.brand_code = ${brandCode}
-        where ${anyOf(sql`m.party_code`, partyCodes)}
+        join brand_products bp on bp.product_code = l.product_code and bp.brand_code = ${brandCode}
+        where ${anyOf(sql`m.party_code`, partyCodes)} and ${heldToBrandSql}
         group by m.party_code, l.unit
         order by m.party_code, l.unit`,
       );

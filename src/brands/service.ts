@@ -18,7 +18,9 @@ import {
   type BrandKind,
   type BrandStanding,
   disposalStatus,
+  type LotMaking,
   labelRefusals,
+  makingOf,
   TIER_CAPS,
   type Tier,
   transitionRefusal,
@@ -457,22 +459,29 @@ export function createBrandService(deps: {
 
     /**
      * Item codes of a branded product carry the brand: only a party admitted to every brand covering
-     * it today may issue them. Throws 403 naming each brand it is not admitted to, and why.
+     * it today may issue them, and only for a lot it made while admitted (see labelRefusals). Throws
+     * 403 naming each brand that refuses them, and why.
      */
-    async requireLabelRight(lot: { code: string; partyCode: string; productCode: string | null }): Promise<void> {
-      const refusal = this.labelRightRefusal(lot, await this.standingsOfLot(lot));
+    async requireLabelRight(lot: {
+      code: string;
+      partyCode: string;
+      productCode: string | null;
+      productionDate: string | null;
+      createdAt: Date;
+    }): Promise<void> {
+      const refusal = this.labelRightRefusal(lot, makingOf(lot), await this.standingsOfLot(lot));
       if (refusal) throw refusal;
     },
 
     /** What requireLabelRight throws, or null, from standings read elsewhere (each batch of a code job reads them with its lot). */
-    labelRightRefusal(lot: { code: string; partyCode: string }, standings: readonly Pick<BrandStanding, 'brand' | 'authorizations'>[]) {
-      const refused = labelRefusals(standings, today());
+    labelRightRefusal(lot: { code: string; partyCode: string }, making: LotMaking, standings: readonly BrandStanding[]) {
+      const refused = labelRefusals(standings, making, today());
       if (refused.length === 0) return null;
       return new Problem(
         403,
         'brand-not-admitted',
         'Not admitted to the brand',
-        `party ${lot.partyCode} is not currently admitted to the brand covering the product of lot ${lot.code}, so it may not issue item codes for it — ${refused.join('; ')}`,
+        `party ${lot.partyCode} may not issue item codes for lot ${lot.code}: it is not admitted to the brand covering its product, today or when the lot was made — ${refused.join('; ')}`,
       );
     },
   };

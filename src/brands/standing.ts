@@ -98,6 +98,12 @@ export type BrandStanding = { brand: BrandRef; authorizations: AuthorizationHist
 /** What a lot is judged by: the day it was produced (China time) and the instant it was recorded. */
 export type LotMaking = { producedOn: string; recordedAt: string };
 
+/** A stored lot's making: its production day, its recording day when it has none. */
+export const makingOf = (lot: { productionDate: string | null; createdAt: Date }): LotMaking => ({
+  producedOn: lot.productionDate ?? chinaDay(lot.createdAt),
+  recordedAt: lot.createdAt.toISOString(),
+});
+
 /**
  * Did the brand cover the product when the lot was made? Not for a lot recorded before the product
  * joined: the brand's rules (its badge, misuse) hold the lots made once the product is in it, and
@@ -137,19 +143,27 @@ export const exitedBy = (histories: readonly AuthorizationHistory[], day: string
 };
 
 /**
- * The brands a lot may show today: those covering its product when it was made, whose owner was
- * admitted when it made it (see admittedWhenMade), and has not left since (an exit withdraws the
- * badge from all its packs).
+ * Is the lot held to the brand: made once its product was in it, by an owner admitted when it made
+ * it (see admittedWhenMade)? Its packs carry the brand (the badge, until the owner exits), and are
+ * the brand-labelled stock a suspension or exit has to dispose of. The brands' repository counts
+ * that stock by the same rule in SQL (heldToBrandSql).
+ */
+export const heldToBrand = (standing: BrandStanding, lot: LotMaking): boolean =>
+  coveredWhenMade(standing, lot) && admittedWhenMade(standing.authorizations, lot.producedOn, lot.recordedAt);
+
+/**
+ * Was the lot made under the brand (its product in it) while its owner was not admitted? Every
+ * pack of it is misuse, however its code came: no door may label one.
+ */
+const madeUnadmitted = (standing: BrandStanding, lot: LotMaking): boolean =>
+  coveredWhenMade(standing, lot) && !admittedWhenMade(standing.authorizations, lot.producedOn, lot.recordedAt);
+
+/**
+ * The brands a lot may show today: those it is held to (see heldToBrand), whose owner has not left
+ * since (an exit withdraws the badge from all its packs).
  */
 export const badgesOf = (standings: readonly BrandStanding[], lot: LotMaking, today: string): BrandRef[] =>
-  standings
-    .filter(
-      (standing) =>
-        coveredWhenMade(standing, lot) &&
-        admittedWhenMade(standing.authorizations, lot.producedOn, lot.recordedAt) &&
-        !exitedBy(standing.authorizations, today),
-    )
-    .map((standing) => standing.brand);
+  standings.filter((standing) => heldToBrand(standing, lot) && !exitedBy(standing.authorizations, today)).map((standing) => standing.brand);
 
 /**
  * Brand misuse (冒用) a scanned pack shows: a lot of a branded product made, or its code issued, when
@@ -163,7 +177,7 @@ export function misuseOf(standings: readonly BrandStanding[], pack: LotMaking & 
     if (!coveredWhenMade(standing, pack)) continue;
     const { brand, authorizations } = standing;
     const wrong = [
-      admittedWhenMade(authorizations, pack.producedOn, pack.recordedAt) ? null : `produced on ${pack.producedOn}`,
+      madeUnadmitted(standing, pack) ? `produced on ${pack.producedOn}` : null,
       admittedWhenIssued(authorizations, pack.issuedOn, pack.issuedAt) ? null : `code issued on ${pack.issuedOn}`,
     ].filter((what) => what !== null);
     if (wrong.length) findings.push(`${brand.nameZh} (${brand.code}): ${wrong.join(', ')}, while its owner was not admitted to the brand`);
@@ -172,17 +186,23 @@ export function misuseOf(standings: readonly BrandStanding[], pack: LotMaking & 
 }
 
 /**
- * Why a party may not label a branded product on a day (issue its item codes, commission its
- * serials): one line per brand covering it that the party is not admitted to then, naming the
- * brand and its state. Empty when it may. One rule for every door that labels packs.
+ * Why a party may not label packs of its lot of a branded product on a day (issue their item codes,
+ * commission serials): one line per brand covering the product that the party is not admitted to
+ * then, naming the brand and its state, or that holds the lot and its packs as misuse, made while
+ * the party was not admitted (see misuseOf: what this allows a scan does not flag). Empty when it
+ * may. One rule for every door that labels packs.
  */
-export function labelRefusals(standings: readonly Pick<BrandStanding, 'brand' | 'authorizations'>[], day: string): string[] {
-  return standings
-    .filter((standing) => !admittedOn(standing.authorizations, day))
-    .map(({ brand, authorizations }) => {
+export function labelRefusals(standings: readonly BrandStanding[], lot: LotMaking, day: string): string[] {
+  return standings.flatMap((standing) => {
+    const { brand, authorizations } = standing;
+    if (!admittedOn(authorizations, day)) {
       const states = authorizations.map((history) => stateOn(history, day) ?? 'not valid today');
-      return `${brand.nameZh} (${brand.code}): ${states.length ? states.join(', ') : 'never admitted'}`;
-    });
+      return [`${brand.nameZh} (${brand.code}): ${states.length ? states.join(', ') : 'never admitted'}`];
+    }
+    if (madeUnadmitted(standing, lot))
+      return [`${brand.nameZh} (${brand.code}): not admitted when the lot was made (produced on ${lot.producedOn})`];
+    return [];
+  });
 }
 
 /** A day plus a number of days. */

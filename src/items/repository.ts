@@ -1,9 +1,9 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
-import { madeAuthorization } from '../brands/repository.js';
+import { authorizationHistory, madeAuthorization } from '../brands/repository.js';
 import type { BrandStanding } from '../brands/standing.js';
 import { createBatchLoader } from '../db/batch-loader.js';
 import { anyOf } from '../db/chunk.js';
-import { type Database, type Db, queryRows } from '../db/client.js';
+import { type Database, type Db, isoMs, queryRows } from '../db/client.js';
 import { type ClaimOf, claimJobRows, type JobLease, leaseEnd, releaseJobs, renewJobs } from '../db/leases.js';
 import { codeFlags, codeJobs, items, type LotHold, lots } from '../db/schema.js';
 import { pageChangesOf, recallsOfLot } from '../lots/repository.js';
@@ -51,8 +51,11 @@ export type IssuingLot = {
   hold: LotHold | null;
   voidedByEventId: string | null;
   partyCode: string;
+  productionDate: string | null;
+  /** When it was recorded, as Date#toISOString writes it. */
+  createdAt: string;
   recalls: string[] | null;
-  standings: Pick<BrandStanding, 'brand' | 'authorizations'>[];
+  standings: BrandStanding[];
 };
 
 export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'>) {
@@ -178,9 +181,9 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
         // lease set before a long wait for either (behind a recall opening, a suspension) could
         // have run out by the batch's commit
         lease &&
-          sql`with lot as (select code, kind, status, hold, voided_by_event_id, party_code, product_code from lots
+          sql`with lot as (select code, kind, status, hold, voided_by_event_id, party_code, product_code, production_date, created_at from lots
             where code = ${lotCode} for share),
-          rights as (select brand_code, valid_from, valid_until, state, state_since from brand_authorizations
+          rights as (select id, brand_code, valid_from, valid_until, state, state_since from brand_authorizations
             where party_code = (select party_code from lot)
               and brand_code in (select brand_code from brand_products where product_code = (select product_code from lot))
               -- one with no change was never admitted
@@ -194,13 +197,14 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
             where id = ${jobId} and claimed_by = ${lease.owner} and exists (select from lot) and exists (select from rights_locked)
             returning id)
           select lot.code, lot.kind, lot.status, lot.hold, lot.voided_by_event_id as "voidedByEventId", lot.party_code as "partyCode",
+            lot.production_date::text as "productionDate", ${isoMs(sql`lot.created_at`)} as "createdAt",
             ${recallsOfLot(sql`lot.code`, sql`lot.status`)} as recalls,
             (select coalesce(json_agg(json_build_object(
                 'brand', json_build_object('code', b.code, 'kind', b.kind, 'nameZh', b.name_zh, 'nameEn', b.name_en),
-                -- today's state of an authorization is the one its row holds: a change takes effect
-                -- today or earlier, never later, and sets the row (its history is of earlier days)
-                'authorizations', (select coalesce(json_agg(json_build_object('validFrom', r.valid_from, 'validUntil', r.valid_until,
-                    'changes', json_build_array(json_build_object('toState', r.state, 'effectiveOn', r.state_since)))), '[]')
+                'coveredSince', ${isoMs(sql`bp.added_at`)},
+                -- today's state of an authorization is the one its locked row holds (a change takes
+                -- effect today or earlier, never later, and sets the row), with its history
+                'authorizations', (select coalesce(json_agg(${authorizationHistory(sql`r`)}), '[]')
                   from rights r where r.brand_code = b.code)) order by b.code), '[]')
               from brand_products bp join brands b on b.code = bp.brand_code where bp.product_code = lot.product_code) as standings
           from lot where exists (select from job)`,

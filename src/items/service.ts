@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Principal, requireLotOwner, requirePartyRecord } from '../access/index.js';
 import type { BrandService } from '../brands/service.js';
+import { makingOf } from '../brands/standing.js';
 import { toGtin14 } from '../codes/gs1.js';
 import { newItemCode, serviceCodeKind } from '../codes/service-codes.js';
 import { createFairQueue } from '../db/job-queue.js';
@@ -60,7 +61,7 @@ export function createItemService(deps: {
   >;
   lots: Pick<LotsRepository, 'findByCodes' | 'involvedParties' | 'recallsOf'>;
   products: Pick<ProductsRepository, 'findByCode'>;
-  /** Whether the lot's owner may label a branded product today. */
+  /** Whether the lot's owner may label packs of it: admitted to the brands covering its product today, and when it made it. */
   brands: Pick<BrandService, 'requireLabelRight' | 'labelRightRefusal'>;
   publicBaseUrl: string;
   /** The clock a job is dated by, its start and its end (unset: the system's): when its codes were issued, as brands judge them (see misuseOf). */
@@ -107,7 +108,8 @@ export function createItemService(deps: {
     // held, recalled or ended, or a right withdrawn, while the job waited, ran or was cut off by a
     // restart gets no more codes, up to the batch that marks the job succeeded
     const admit = (lot: IssuingLot) => {
-      const refusal = lotRefusal({ ...lot, recalls: lot.recalls ?? [] }) ?? deps.brands.labelRightRefusal(lot, lot.standings);
+      const making = makingOf({ productionDate: lot.productionDate, createdAt: new Date(lot.createdAt) });
+      const refusal = lotRefusal({ ...lot, recalls: lot.recalls ?? [] }) ?? deps.brands.labelRightRefusal(lot, making, lot.standings);
       if (refusal) throw new LotRefused(refusal.detail ?? refusal.title, lot.status === 'recalled' && !lot.recalls?.length);
     };
     try {

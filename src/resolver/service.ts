@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Principal } from '../access/index.js';
 import type { BrandService } from '../brands/service.js';
-import { type BrandStanding, badgesOf, type LotMaking, misuseOf } from '../brands/standing.js';
+import { type BrandStanding, badgesOf, type LotMaking, makingOf, misuseOf } from '../brands/standing.js';
 import { chinaDay } from '../codes/timestamp.js';
 import { uuidV7 } from '../codes/uuid-v7.js';
 import { badRequest, notFound } from '../errors/problem.js';
@@ -135,7 +135,7 @@ export async function readLotView(deps: LotViewSources, lotCode: string): Promis
     failedLots,
     standings,
     // a lot recorded without a production date was produced when it was recorded
-    making: { producedOn: lot.productionDate ?? chinaDay(lot.createdAt), recordedAt: lot.createdAt.toISOString() },
+    making: makingOf(lot),
   };
 }
 

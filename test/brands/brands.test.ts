@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRepositories } from '../../src/app.js';
 import { createBrandService } from '../../src/brands/service.js';
+import { heldToBrand, makingOf } from '../../src/brands/standing.js';
 import { newItemCode } from '../../src/codes/service-codes.js';
 import { shanghaiIso } from '../../src/codes/timestamp.js';
 import { clearOfMidnightInChina } from '../fixtures/china-day.js';
@@ -53,6 +54,11 @@ t.test('brand programme', async (t) => {
   }
   const scan = (code: string) =>
     world.app.inject({ method: 'GET', url: `/t/${code}`, headers: { accept: 'application/json', 'user-agent': `phone ${Math.random()}` } });
+  const badges = async (itemCode: string) => (await scan(itemCode)).json().brands.map((badge: { code: string }) => badge.code);
+  const misuse = async (itemCode: string) =>
+    ((await world.regulator.get('/regulator/flags?kind=brand_misuse')).body.items as { code: string; detail: string }[]).find(
+      (flag) => flag.code === itemCode,
+    )?.detail;
 
   t.test('an exited member cannot issue branded codes; its old codes show no badge after the exit', async (t) => {
     const processor = await world.party('processor');
@@ -74,7 +80,7 @@ t.test('brand programme', async (t) => {
     const later = await processor.commission(product, 10, { productionDate: today() });
     const refused = expectStatus(t, await processor.api.post(`/lots/${later}/items`, { count: 5 }), 403, 'no codes after exit');
     t.equal(refused.body.type, '/problems/brand-not-admitted');
-    t.match(refused.body.detail, `party ${processor.code} is not currently admitted to the brand covering the product of lot ${later}`);
+    t.match(refused.body.detail, `party ${processor.code} may not issue item codes for lot ${later}`);
     t.match(refused.body.detail, `(${code}): exited`, 'the reason names the brand and the state');
     expectStatus(t, await processor.api.post(`/lots/${madeWhileAdmitted}/items`, { count: 1 }), 403, 'nor for its earlier lots');
     const plain = await processor.commission(unbranded, 10);
@@ -146,6 +152,40 @@ t.test('brand programme', async (t) => {
     t.equal(flags.length, 1);
     t.match(flags[0], { code: itemCode, partyCode: processor.code });
     t.match(flags[0].detail, `(${code}): code issued on ${today()}, while its owner was not admitted to the brand`);
+  });
+
+  t.test('a member gets no codes for a lot it made before its admission: they would be misuse', async (t) => {
+    const processor = await world.party('processor');
+    const product = await processor.product('piece');
+    const code = await brand([product], 'gi');
+    await world.ok(
+      office.post(`/brands/${code}/authorizations`, { partyCode: processor.code, tier: 'authorized', validFrom: today(), reason: '准入' }),
+    );
+    const madeBefore = await processor.commission(product, 10, { productionDate: dayAgo(2) });
+    const refused = expectStatus(t, await processor.api.post(`/lots/${madeBefore}/items`, { count: 3 }), 403, 'made before its admission');
+    t.equal(refused.body.type, '/problems/brand-not-admitted');
+    t.match(refused.body.detail, `may not issue item codes for lot ${madeBefore}`);
+    t.match(
+      refused.body.detail,
+      `(${code}): not admitted when the lot was made (produced on ${dayAgo(2)})`,
+      'naming the brand and the day',
+    );
+    t.equal(await repositories.items.firstCodeOfLot(madeBefore), undefined, 'no code was issued');
+
+    // what the issuer refuses is exactly what a scan would flag
+    const aroundTheCheck = await codedAroundTheCheck(processor, madeBefore);
+    t.same(await badges(aroundTheCheck), [], 'a code of it shows no badge');
+    t.equal(
+      await misuse(aroundTheCheck),
+      `奉上好品 (${code}): produced on ${dayAgo(2)}, while its owner was not admitted to the brand`,
+      'and is flagged as misuse',
+    );
+
+    const madeToday = await processor.commission(product, 10, { productionDate: today() });
+    await issue(processor, madeToday);
+    const issued = (await repositories.items.firstCodeOfLot(madeToday)) as string;
+    t.same(await badges(issued), [code], 'a lot made since its admission is coded and carries the badge');
+    t.equal(await misuse(issued), undefined, 'and is no misuse');
   });
 
   t.test('a lot made on the day a suspension takes effect is misuse only when recorded after the suspension was', async (t) => {
@@ -282,12 +322,6 @@ t.test('brand programme', async (t) => {
     },
   );
 
-  const badges = async (itemCode: string) => (await scan(itemCode)).json().brands.map((badge: { code: string }) => badge.code);
-  const misuse = async (itemCode: string) =>
-    ((await world.regulator.get('/regulator/flags?kind=brand_misuse')).body.items as { code: string; detail: string }[]).find(
-      (flag) => flag.code === itemCode,
-    )?.detail;
-
   t.test('an exit within the validity, recorded after it ran out, withdraws the badge from every pack of its', async (t) => {
     const processor = await world.party('processor');
     const product = await processor.product('piece');
@@ -342,9 +376,11 @@ t.test('brand programme', async (t) => {
     const whileSuspended = await processor.commission(product, 10, { productionDate: today() });
     await world.ok(change(code, processor.code, 'admitted'), 200);
     const afterwards = await processor.commission(product, 10, { productionDate: today() });
-    await issue(processor, whileSuspended);
+    const refused = await processor.api.post(`/lots/${whileSuspended}/items`, { count: 1 });
+    expectStatus(t, refused, 403, 'no codes for the lot made while suspended, though its maker is admitted again');
+    t.match(refused.body.detail, `(${code}): not admitted when the lot was made (produced on ${today()})`);
     await issue(processor, afterwards);
-    const suspendedCode = (await repositories.items.firstCodeOfLot(whileSuspended)) as string;
+    const suspendedCode = await codedAroundTheCheck(processor, whileSuspended);
     const reinstatedCode = (await repositories.items.firstCodeOfLot(afterwards)) as string;
     t.same(await badges(suspendedCode), [], 'made before the reinstatement was recorded: no badge');
     t.same(await badges(reinstatedCode), [code], 'made after it: the badge');
@@ -389,7 +425,10 @@ t.test('brand programme', async (t) => {
     expectStatus(t, await change(code, processor.code, 'suspended'), 200, 'suspended');
     const refused = expectStatus(t, await correction(coded, branded), 403, 'its coded packs would carry the brand');
     t.equal(refused.body.type, '/problems/brand-not-admitted');
-    t.match(refused.body.detail, `party ${processor.code} is not currently admitted to the brand covering product ${branded}`);
+    t.match(
+      refused.body.detail,
+      `party ${processor.code} may not move lot ${lot}, whose packs are coded, to it: it is not admitted to the brand covering product ${branded}`,
+    );
     t.match(refused.body.errors, [{ pointer: '/replacement/lots/0/productCode' }]);
     t.match(refused.body.detail, `(${code}): suspended`);
     const pack = (await scan(packCode)).json();
@@ -416,8 +455,8 @@ t.test('brand programme', async (t) => {
       processor.event({ type: 'commission', lots: [{ productCode: product, quantity: 10, productionDate: '2025-12-28' }] }),
     );
     const lot = made.createdLotCodes[0] as string;
-    await issue(processor, lot);
-    const packCode = (await repositories.items.firstCodeOfLot(lot)) as string;
+    // the issuer refuses a lot made before its owner's admission: coded as a path around the check leaves it
+    const packCode = await codedAroundTheCheck(processor, lot);
     const badges = async () => (await scan(packCode)).json().brands.map((badge: { code: string }) => badge.code);
     t.same(await badges(), [], 'produced before its owner was admitted: no badge');
     // each correction corrects the event standing for the lot: the first, or the last replacement
@@ -456,6 +495,38 @@ t.test('brand programme', async (t) => {
     expectStatus(t, await change(code, processor.code, 'admitted'), 200, 'reinstated');
     expectStatus(t, await correction([{ productCode: product, quantity: 9, productionDate: '2026-01-01' }]), 201, 'a member re-dates it');
     t.same(await badges(), [code], 'and its packs show the badge');
+  });
+
+  t.test('a member cannot re-date a coded lot to before its admission: its packs would be misuse', async (t) => {
+    const processor = await world.party('processor');
+    const product = await processor.product('piece');
+    const code = await brand([product], 'gi');
+    await world.ok(
+      office.post(`/brands/${code}/authorizations`, { partyCode: processor.code, tier: 'authorized', validFrom: today(), reason: '准入' }),
+    );
+    const made = await world.ok(
+      processor.event({ type: 'commission', lots: [{ productCode: product, quantity: 10, productionDate: today() }] }),
+    );
+    const lot = made.createdLotCodes[0] as string;
+    await issue(processor, lot);
+    const packCode = (await repositories.items.firstCodeOfLot(lot)) as string;
+    const redated = (productionDate: string) =>
+      processor.event({
+        type: 'correction',
+        correctsEventId: made.event.id,
+        reason: '生产日期录错了',
+        replacement: {
+          type: 'commission',
+          eventTime: made.event.eventTime,
+          lots: [{ productCode: product, quantity: 10, productionDate }],
+        },
+      });
+    const refused = expectStatus(t, await redated(dayAgo(2)), 403, 'admitted today, but not on the day it now says');
+    t.equal(refused.body.type, '/problems/brand-not-admitted');
+    t.match(refused.body.errors, [{ pointer: '/replacement/lots/0/productionDate' }]);
+    t.match(refused.body.detail, `(${code}): not admitted when the lot was made (produced on ${dayAgo(2)})`);
+    t.same(await badges(packCode), [code], 'its packs keep the badge');
+    t.equal(await misuse(packCode), undefined, 'and are no misuse');
   });
 
   t.test('a member whose validity ran out cannot move a coded lot to its branded product either', async (t) => {
@@ -621,10 +692,11 @@ t.test('brand programme', async (t) => {
     const otherProduct = await late.product('piece');
     const code = await brand(products);
     for (const party of [late, suspended, cleared]) await world.ok(admit(code, party.code));
-    await late.commission(products[0], 40);
+    // made while their makers were admitted: the stock the brand holds them to dispose of
+    await late.commission(products[0], 40, { productionDate: dayAgo(50) });
     await late.commission(otherProduct, 99);
-    await suspended.commission(products[1], 12.5);
-    const sold = await cleared.commission(products[2], 30);
+    await suspended.commission(products[1], 12.5, { productionDate: dayAgo(50) });
+    const sold = await cleared.commission(products[2], 30, { productionDate: dayAgo(50) });
     await world.handOver(cleared, retailer, sold);
 
     await world.ok(change(code, late.code, 'exited', { effectiveOn: dayAgo(40) }), 200);
@@ -667,7 +739,7 @@ t.test('brand programme', async (t) => {
       world.ok(office.post(`/brands/${code}/authorizations`, { partyCode: party.code, tier: 'authorized', validFrom, reason: '重新准入' }));
     for (const [index, party] of [readmitted, resuspended, twiceExited].entries()) {
       await world.ok(admit(code, party.code));
-      await party.commission(products[index], 40);
+      await party.commission(products[index], 40, { productionDate: dayAgo(70) });
       await world.ok(change(code, party.code, 'exited', { effectiveOn: dayAgo(60) }), 200);
       await readmit(party, dayAgo(50));
     }
@@ -698,7 +770,7 @@ t.test('brand programme', async (t) => {
           reason: '准入',
         }),
       );
-      await processor.commission(product, 7);
+      await processor.commission(product, 7, { productionDate: dayAgo(6) });
       await world.ok(change(code, processor.code, 'suspended', { effectiveOn: dayAgo(5) }), 200);
       const members = (await office.get(`/brands/${code}/authorizations?partyCode=${processor.code}`)).body.items;
       t.match(members, [{ state: 'expired', stateSince: dayAgo(1), disposalDeadline: dayAgo(-25) }], 'expired in the members list');
@@ -710,6 +782,112 @@ t.test('brand programme', async (t) => {
       );
     },
   );
+
+  t.test('disposal counts only the stock held to the brand: made once its product joined, while its maker was admitted', async (t) => {
+    const processor = await world.party('processor');
+    const product = await processor.product('piece');
+    const beforeJoining = await processor.commission(product, 5, { productionDate: dayAgo(20) });
+    const code = await brand([product]);
+    await world.ok(
+      office.post(`/brands/${code}/authorizations`, {
+        partyCode: processor.code,
+        tier: 'authorized',
+        validFrom: dayAgo(10),
+        reason: '准入',
+      }),
+    );
+    await processor.commission(product, 7, { productionDate: dayAgo(12) }); // before its admission
+    await processor.commission(product, 11, { productionDate: dayAgo(8) }); // while admitted
+    await processor.commission(product, 13, { productionDate: dayAgo(5) }); // while suspended
+    await processor.commission(product, 17, { productionDate: dayAgo(3) }); // admitted again
+    await world.ok(change(code, processor.code, 'suspended', { effectiveOn: dayAgo(6) }), 200);
+    await world.ok(change(code, processor.code, 'admitted', { effectiveOn: dayAgo(4) }), 200);
+    await world.ok(change(code, processor.code, 'exited', { effectiveOn: dayAgo(2) }), 200);
+    t.same(
+      await badges(await codedAroundTheCheck(processor, beforeJoining)),
+      [],
+      'the lot from before its product joined never had a badge',
+    );
+
+    const [listed] = (await office.get(`/brands/${code}/disposals`)).body.items;
+    t.match(listed, { partyCode: processor.code, state: 'exited', status: 'disposing' });
+    t.same(listed.onHand, [{ quantity: 28, unit: 'piece' }], 'the lots made while admitted (11 + 17), none of the others');
+  });
+
+  t.test('the stock disposal counts is what the badge rule holds to the brand, lot by lot', async (t) => {
+    const code = await brand([]);
+    /** A party of its own, with a product the brand covers (from now, unless `join` is false) and `admitted` applied. */
+    async function member(admitted?: Record<string, string>, join = true) {
+      const party = await world.party('processor');
+      const product = await party.product('piece');
+      if (join) await world.ok(office.post(`/brands/${code}/products`, { products: [product] }), 200);
+      if (admitted) {
+        await world.ok(
+          office.post(`/brands/${code}/authorizations`, { partyCode: party.code, tier: 'authorized', reason: '准入', ...admitted }),
+        );
+      }
+      return { party, product };
+    }
+    const expected: { lot: string; party: Actor; held: boolean }[] = [];
+    const lotOf = async (owner: { party: Actor; product: string }, held: boolean, productionDate?: string) => {
+      const lot = await owner.party.commission(owner.product, 1, productionDate ? { productionDate } : {});
+      expected.push({ lot, party: owner.party, held });
+    };
+    // admitted from today: a lot made two days ago is not held, one made today is
+    const newcomer = await member({ validFrom: today() });
+    await lotOf(newcomer, false, dayAgo(2));
+    await lotOf(newcomer, true, today());
+    // the product joined after a first lot was recorded
+    const joining = await member({ validFrom: '2026-01-01' }, false);
+    await lotOf(joining, false, dayAgo(1));
+    await world.ok(office.post(`/brands/${code}/products`, { products: [joining.product] }), 200);
+    await lotOf(joining, true, dayAgo(1));
+    // suspended today: lots of today recorded before it are held, those after not; yesterday's are
+    const suspended = await member({ validFrom: '2026-01-01' });
+    await lotOf(suspended, true, today());
+    await lotOf(suspended, true);
+    await world.ok(change(code, suspended.party.code, 'suspended'), 200);
+    await lotOf(suspended, false, today());
+    await lotOf(suspended, false);
+    await lotOf(suspended, true, dayAgo(1));
+    // valid until two days ago
+    const lapsed = await member({ validFrom: dayAgo(10), validUntil: dayAgo(2) });
+    await lotOf(lapsed, true, dayAgo(5));
+    await lotOf(lapsed, true, dayAgo(2));
+    await lotOf(lapsed, false, dayAgo(1));
+    await lotOf(lapsed, false);
+    // suspended three days ago, reinstated yesterday
+    const reinstated = await member({ validFrom: '2026-01-01' });
+    await world.ok(change(code, reinstated.party.code, 'suspended', { effectiveOn: dayAgo(3) }), 200);
+    await world.ok(change(code, reinstated.party.code, 'admitted', { effectiveOn: dayAgo(1) }), 200);
+    await lotOf(reinstated, true, dayAgo(4));
+    await lotOf(reinstated, false, dayAgo(3));
+    await lotOf(reinstated, false, dayAgo(2));
+    await lotOf(reinstated, true, dayAgo(1));
+    await lotOf(reinstated, true);
+    // never admitted
+    await lotOf(await member(), false);
+
+    const brands = world.app.services.brands;
+    for (const { lot: lotCode, held } of expected) {
+      const [lot] = await repositories.lots.findByCodes([lotCode]);
+      const standing = (await brands.standingsOfLot(lot)).find((one) => one.brand.code === code);
+      t.equal(standing && heldToBrand(standing, makingOf(lot)), held, `lot ${lotCode} is ${held ? '' : 'not '}held to the brand`);
+    }
+    const parties = [...new Set(expected.map(({ party }) => party))];
+    const onHand = await repositories.brands.onHand(
+      code,
+      parties.map((party) => party.code),
+    );
+    for (const party of parties) {
+      const held = expected.filter((one) => one.party === party && one.held).length;
+      t.same(
+        onHand.filter((line) => line.partyCode === party.code).map(({ quantity, unit }) => ({ quantity, unit })),
+        held ? [{ quantity: held, unit: 'piece' }] : [],
+        `${party.code}: the lots the rule holds to the brand, and only those`,
+      );
+    }
+  });
 
   t.test("a brand's products are read as every product code is: trimmed and in upper case", async (t) => {
     const processor = await world.party('processor');

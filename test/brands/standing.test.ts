@@ -7,6 +7,7 @@ import {
   badgesOf,
   disposalStatus,
   exitedBy,
+  heldToBrand,
   labelRefusals,
   misuseOf,
   stateOn,
@@ -111,6 +112,45 @@ t.test('badges: only brands the owner was admitted to when it made the lot, and 
   const joined: BrandStanding[] = [{ ...standings[1], coveredSince: '2026-02-01T04:00:00.000Z' }];
   t.same(badgesOf(joined, made('2026-02-01', '11:00'), '2026-05-01'), [], 'a lot recorded before its product joined the brand has none');
   t.same(badgesOf(joined, made('2026-02-01', '13:00'), '2026-05-01'), [REGIONAL], 'one recorded after it joined has it');
+});
+
+t.test('labelling: refused what is not admitted today, or a lot made while not admitted, which misuse would flag', async (t) => {
+  const standings: BrandStanding[] = [{ brand: GI, authorizations: [member], coveredSince: null }];
+  const issuedAt = (lot: { producedOn: string; recordedAt: string }, day: string) => ({
+    ...lot,
+    issuedOn: day,
+    issuedAt: new Date(`${day}T10:00:00+08:00`).toISOString(),
+  });
+  const cases = [
+    { lot: made('2026-02-01'), day: '2026-05-01', refused: [] },
+    {
+      lot: made('2026-03-15'),
+      day: '2026-05-01',
+      refused: ['奉节腊肉 (FJLR): not admitted when the lot was made (produced on 2026-03-15)'],
+    },
+    {
+      lot: made('2025-12-30'),
+      day: '2026-05-01',
+      refused: ['奉节腊肉 (FJLR): not admitted when the lot was made (produced on 2025-12-30)'],
+    },
+    { lot: made('2026-02-01'), day: '2026-03-15', refused: ['奉节腊肉 (FJLR): suspended'] },
+    { lot: made('2026-02-01'), day: '2026-07-01', refused: ['奉节腊肉 (FJLR): exited'] },
+  ];
+  for (const { lot, day, refused } of cases) {
+    t.same(labelRefusals(standings, lot, day), refused, `a lot made on ${lot.producedOn}, labelled on ${day}`);
+    // the issuer refuses no code a scan would flag
+    if (refused.length === 0) t.same(misuseOf(standings, issuedAt(lot, day)), [], 'what it labels is no misuse');
+    else t.equal(misuseOf(standings, issuedAt(lot, day)).length, 1, 'what it refuses would be misuse');
+  }
+  const joined: BrandStanding[] = [{ ...standings[0], coveredSince: '2026-02-01T04:00:00.000Z' }];
+  t.same(
+    labelRefusals(joined, made('2025-12-30', '08:00'), '2026-05-01'),
+    [],
+    'a lot from before its product joined is not held to the brand',
+  );
+  t.notOk(heldToBrand(joined[0], made('2025-12-30', '08:00')), 'it is no stock of the brand');
+  t.ok(heldToBrand(joined[0], made('2026-02-02')), 'one made once it joined, while admitted, is');
+  t.notOk(heldToBrand(joined[0], made('2026-03-15')), 'one made while suspended is not');
 });
 
 t.test('misuse: made or coded while the owner was not admitted, one finding per brand', async (t) => {
@@ -222,7 +262,7 @@ t.test('an authorization exited before it started (a mistaken one) never stands 
   for (const day of ['2026-12-01', '2026-12-14', '2026-12-15', '2027-03-01']) {
     t.equal(exitedBy([mistaken, live], day), false, `not left on ${day}: the live one stands`);
     t.same(badgesOf(standing, made('2026-12-02'), day), [GI], `a pack keeps its badge on ${day}`);
-    t.same(labelRefusals(standing, day), [], `and its maker may label on ${day}`);
+    t.same(labelRefusals(standing, made('2026-12-02'), day), [], `and its maker may label on ${day}`);
   }
   t.equal(exitedBy([mistaken], '2026-12-20'), false, 'alone, it is no exit either: it never stood');
   const liveExited: AuthorizationHistory = {

@@ -7,9 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import { createRepositories } from '../../src/app.js';
+import { chinaDay } from '../../src/codes/timestamp.js';
 import { queryRows } from '../../src/db/client.js';
 import { DEFAULT_JOB_LEASE_SECONDS } from '../../src/db/leases.js';
 import { createItemService } from '../../src/items/service.js';
+import { clearOfMidnightInChina } from '../fixtures/china-day.js';
 import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
 import { type Actor, createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { client, postgresOnly, type Reply, TEST_BASE_URL } from '../helper.js';
@@ -58,6 +60,9 @@ async function storedCodes(world: World, jobId: string) {
   return stored;
 }
 
+/** A day before today in China, as the service dates a lot's production. */
+const dayAgo = (days: number) => chinaDay(new Date(Date.now() - days * 86_400_000));
+
 /**
  * A brand (BR-1 unless `code` says) covering the products, the party admitted to it; `suspend` suspends
  * it and `exit` ends its authorization.
@@ -73,9 +78,19 @@ async function brandOf(world: World, actor: Actor, products: string[], code = 'B
       reason: '准入审核通过',
     }),
   );
-  const change = (state: 'suspended' | 'exited') => () =>
-    office.post(`/brands/${code}/authorizations/${actor.code}/state`, { state, reason: '冒用抽检' });
-  return { code, suspend: change('suspended'), exit: change('exited') };
+  const change = (state: 'admitted' | 'suspended' | 'exited', effectiveOn?: string) => () =>
+    office.post(`/brands/${code}/authorizations/${actor.code}/state`, {
+      state,
+      reason: '冒用抽检',
+      ...(effectiveOn ? { effectiveOn } : {}),
+    });
+  return {
+    code,
+    suspend: change('suspended'),
+    exit: change('exited'),
+    /** A change effective from a past day (a suspension found late, say). */
+    dated: (state: 'admitted' | 'suspended', effectiveOn: string) => change(state, effectiveOn)(),
+  };
 }
 
 const heldError = (lot: string) =>
@@ -84,7 +99,7 @@ const recalledError = (lot: string, recallId: string) =>
   `no codes were issued: lot ${lot} is recalled (recall ${recallId}); nobody may issue codes for it`;
 /** The job's error once its owner is not admitted to the brands named (`奉上好品 (BR-1): suspended` unless given). */
 const notAdmittedError = (actor: Actor, lot: string, refused = '奉上好品 (BR-1): suspended') =>
-  `no codes were issued: party ${actor.code} is not currently admitted to the brand covering the product of lot ${lot}, so it may not issue item codes for it — ${refused}`;
+  `no codes were issued: party ${actor.code} may not issue item codes for lot ${lot}: it is not admitted to the brand covering its product, today or when the lot was made — ${refused}`;
 
 t.test('a lot held while a job runs gets no more codes: the job fails naming the hold and leaves none', async (t) => {
   const world = await createWorld(t);
@@ -128,6 +143,30 @@ t.test('its owner’s exit from the brand covering its product while a job runs 
   });
   t.equal(await storedCodes(world, job.id), 0, 'the first batch’s codes are removed with it');
   t.same(warned, []);
+});
+
+t.test('a suspension found while a job runs stops it when the lot was made in it, though it was lifted since', async (t) => {
+  await clearOfMidnightInChina(60_000);
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const product = await plant.product('kg');
+  const brand = await brandOf(world, plant, [product]);
+  const lot = await plant.commission(product, 10, { productionDate: dayAgo(2) });
+  const { service } = issuing(world, {
+    beforeBatch: async (batch) => {
+      if (batch !== 2) return;
+      await world.ok(brand.dated('suspended', dayAgo(3)), 200);
+      await world.ok(brand.dated('admitted', dayAgo(1)), 200);
+    },
+  });
+  const job = await service.issue(principalOf(plant), lot, 10_001);
+  await service.idle();
+  t.match(await service.job(principalOf(plant), job.id), {
+    status: 'failed',
+    error: notAdmittedError(plant, lot, `奉上好品 (BR-1): not admitted when the lot was made (produced on ${dayAgo(2)})`),
+    done: 0,
+  });
+  t.equal(await storedCodes(world, job.id), 0, 'its codes would all be misuse: none is left');
 });
 
 t.test('an authorization row written with no change gives a job no right once its owner exits', async (t) => {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { requireEventSite, requireOwnMasterData, requireOwnSide } from '../../access/index.js';
 import { appendToChains, type ChainHead, eventPayloadHash } from '../../audit/chain.js';
-import { labelRefusals } from '../../brands/standing.js';
+import { labelRefusals, makingOf } from '../../brands/standing.js';
 import { chinaDay } from '../../codes/timestamp.js';
 import type { Db } from '../../db/client.js';
 import { mapPausing, pauses } from '../../db/turns.js';
@@ -601,7 +601,13 @@ export function createEventWriter(deps: {
       const key = `${standing.partyCode}|${standing.productCode}`;
       standings.set(key, [...(standings.get(key) ?? []), standing]);
     }
-    for (const [key, brands] of standings) state.labelRefusals.set(key, labelRefusals(brands, chinaDay(deps.now())));
+    // judged as of now; a lot this write makes is recorded at its record time, taken just after
+    const now = deps.now();
+    for (const [key, brands] of standings) {
+      state.labelRefusals.set(key, (lot) =>
+        labelRefusals(brands, makingOf({ productionDate: lot.productionDate, createdAt: lot.recordedAt ?? now }), chinaDay(now)),
+      );
+    }
     for (const { code, ...lot } of references.replacedLots) state.replacedLots.set(code, lot);
     for (const key of references.takenLotNumbers) state.takenLotNumbers.add(key);
     for (const tag of references.takenEarTags) state.takenEarTags.add(tag);

@@ -4,14 +4,14 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { AuditEntry, ChainHead } from '../../audit/chain.js';
 import { appendParts, lockChainHeads } from '../../audit/repository.js';
-import { madeAuthorization } from '../../brands/repository.js';
-import type { AuthorizationHistory, BrandRef } from '../../brands/standing.js';
-import { type Db, queryRows } from '../../db/client.js';
+import { authorizationHistory, madeAuthorization } from '../../brands/repository.js';
+import type { BrandStanding } from '../../brands/standing.js';
+import { type Db, isoMs, queryRows } from '../../db/client.js';
 import type { EventValueField, LotAttributes, LotHold } from '../../db/schema.js';
 import { containersAboveWalk } from '../../lineage/repository.js';
 import { ENDED_STATUSES } from '../../lots/ledger.js';
 import { type EventDraft, type EventRecord, isEvidence, type NewLot, type NewShipment } from './draft.js';
-import { type LotView, makes, type ProductView, type ShipmentView, type StatusFacts, usesLink } from './state.js';
+import { type LotView, makes, type ProductView, type ReplacedLot, type ShipmentView, type StatusFacts, usesLink } from './state.js';
 
 /** What an array literal's quoted element escapes with a backslash: found in one pass, not one pass each. */
 const ARRAY_ELEMENT_SPECIAL = /["\\]/g;
@@ -449,12 +449,7 @@ type NamedReferences = {
 };
 
 /** A brand covering a product packs are labelled of, with that party's authorizations for it (see brands/standing). */
-export type LabelledBrandStanding = {
-  partyCode: string;
-  productCode: string;
-  brand: BrandRef;
-  authorizations: AuthorizationHistory[];
-};
+export type LabelledBrandStanding = BrandStanding & { partyCode: string; productCode: string };
 
 type References = {
   parties: { code: string; kind: string; gln: string | null }[];
@@ -464,8 +459,11 @@ type References = {
   takenEarTags: string[];
   gtinOwners: { gtin: string; partyCode: string | null }[];
   brandStandings: LabelledBrandStanding[];
-  /** Each lot a replacement makes again: its product and production date as stored, and whether codes were issued for its packs. */
-  replacedLots: { code: string; productCode: string | null; productionDate: string | null; coded: boolean }[];
+  /**
+   * Each lot a replacement makes again: its product and production date as stored, when it was
+   * recorded (which it keeps), and whether codes were issued for its packs.
+   */
+  replacedLots: ({ code: string } & ReplacedLot)[];
 };
 
 /** The parties, locations and products named, and which of the lot numbers and ear tags are taken: the columns of one row. */
@@ -493,10 +491,8 @@ function referencesOf(named: NamedReferences): SQL {
         from unnest(${texts(named.gtins)}) as g(gtin)) as "gtinOwners",
       (select coalesce(json_agg(json_build_object('partyCode', v.party_code, 'productCode', v.product_code,
           'brand', json_build_object('code', b.code, 'kind', b.kind, 'nameZh', b.name_zh, 'nameEn', b.name_en),
-          'authorizations', (select coalesce(json_agg(json_build_object('validFrom', a.valid_from, 'validUntil', a.valid_until,
-              'changes', (select coalesce(json_agg(json_build_object('toState', c.to_state, 'effectiveOn', c.effective_on)
-                  order by c.seq), '[]')
-                from brand_authorization_changes c where c.authorization_id = a.id))), '[]')
+          'coveredSince', ${isoMs(sql`bp.added_at`)},
+          'authorizations', (select coalesce(json_agg(${authorizationHistory(sql`a`)}), '[]')
             from brand_authorizations a where a.brand_code = b.code and a.party_code = v.party_code
               and ${madeAuthorization(sql`a.id`)}))), '[]')
         from unnest(${texts(named.labelledProducts.map((p) => p.partyCode))}, ${texts(named.labelledProducts.map((p) => p.productCode))})
@@ -504,7 +500,7 @@ function referencesOf(named: NamedReferences): SQL {
         join brand_products bp on bp.product_code = v.product_code
         join brands b on b.code = bp.brand_code) as "brandStandings",
       (select coalesce(json_agg(json_build_object('code', l.code, 'productCode', l.product_code, 'productionDate', l.production_date,
-          'coded', exists (select 1 from items i where i.lot_code = l.code))), '[]')
+          'createdAt', ${isoMs(sql`l.created_at`)}, 'coded', exists (select 1 from items i where i.lot_code = l.code))), '[]')
         from lots l where l.code = any(${texts(named.replacedLots)})) as "replacedLots"`;
 }
 

@@ -383,13 +383,16 @@ export class Scope {
       }
       if (product) requireOwnMasterData(this.actor, 'product', product, [...at, 'productCode']);
       // a serial is a pack's own code, as an item code is: of a branded product, only a member labels it
-      const refused = product && isSerialIdentifier(spec.epc) ? this.state.labelRefusals.get(`${this.actor}|${product.code}`) : undefined;
+      const refused =
+        product && isSerialIdentifier(spec.epc)
+          ? this.state.labelRefusals.get(`${this.actor}|${product.code}`)?.({ productionDate: spec.productionDate ?? null })
+          : undefined;
       if (product && refused?.length) {
         throw new Problem(
           403,
           'brand-not-admitted',
           'Not admitted to the brand',
-          `party ${this.actor} is not currently admitted to the brand covering product ${product.code}, so it may not commission serials of it — ${refused.join('; ')}`,
+          `party ${this.actor} may not commission serials of product ${product.code}: it is not admitted to the brand covering it, today or when the lot is made — ${refused.join('; ')}`,
           [bodyField([...at, 'epc'], `a serial of a branded product: ${refused.join('; ')}`)],
         );
       }
@@ -398,7 +401,14 @@ export class Scope {
       // product, only a member may, as if it labelled them now
       const replaced = spec.code ? undefined : this.state.replacedLots.get(reuseCodes[index]);
       const rejudged = product && replaced?.coded ? rejudgedField(replaced, product.code, spec.productionDate ?? null) : null;
-      const relabelRefused = rejudged ? this.state.labelRefusals.get(`${this.actor}|${product?.code}`) : undefined;
+      // judged as the lot would be made again: its new product and production date, recorded when it was
+      const relabelRefused =
+        replaced && rejudged
+          ? this.state.labelRefusals.get(`${this.actor}|${product?.code}`)?.({
+              productionDate: spec.productionDate ?? null,
+              recordedAt: new Date(replaced.createdAt),
+            })
+          : undefined;
       if (product && rejudged && relabelRefused?.length) {
         const lot = `lot ${reuseCodes[index]}, whose packs are coded,`;
         const change = rejudged === 'productCode' ? `move ${lot} to it` : `change the production date of ${lot}`;
@@ -406,7 +416,7 @@ export class Scope {
           403,
           'brand-not-admitted',
           'Not admitted to the brand',
-          `party ${this.actor} is not currently admitted to the brand covering product ${product.code}, so it may not ${change} — ${relabelRefused.join('; ')}`,
+          `party ${this.actor} may not ${change}: it is not admitted to the brand covering product ${product.code}, today or when the lot was made — ${relabelRefused.join('; ')}`,
           [bodyField([...at, rejudged], `a branded product, and the lot's packs are coded: ${relabelRefused.join('; ')}`)],
         );
       }

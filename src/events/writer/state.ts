@@ -74,6 +74,9 @@ export type ShipmentView = {
   }[];
 };
 
+/** A lot a correction's replacement makes again under its code, as stored (`createdAt` as Date#toISOString writes it). */
+export type ReplacedLot = { productCode: string | null; productionDate: string | null; createdAt: string; coded: boolean };
+
 export type ProductView = {
   code: string;
   partyCode: string;
@@ -140,13 +143,17 @@ export class WorldState {
   readonly products = new Map<string, ProductView>();
   /** GTIN-14 → its owner: the party of the product registered under it, else of the company prefix it carries. */
   readonly gtinOwners = new Map<string, string>();
-  /** `party|product` → why the party may not label that branded product today (see brands' labelRefusals); absent: it may. */
-  readonly labelRefusals = new Map<string, string[]>();
+  /**
+   * `party|product` → why the party may not label packs of its lot of that branded product, judged
+   * now (see brands' labelRefusals), given the lot's production date and when it was recorded (unset:
+   * now, a lot this write makes); absent: it may label any.
+   */
+  readonly labelRefusals = new Map<string, (lot: { productionDate: string | null; recordedAt?: Date }) => string[]>();
   /**
    * Lot code → the lot a correction's replacement makes again under it, as stored: what its badge is
-   * judged by (its product, its production date), and whether its packs are coded.
+   * judged by (its product, its production date, when it was recorded), and whether its packs are coded.
    */
-  readonly replacedLots = new Map<string, { productCode: string | null; productionDate: string | null; coded: boolean }>();
+  readonly replacedLots = new Map<string, ReplacedLot>();
   readonly shipments = new ShipmentMap();
   /**
    * container → its current contents (child lot or container → quantity and unit, and when the latest
