@@ -46,7 +46,9 @@ export const createBrandBody = z.object({
     .array(z.string().max(32).pipe(serviceCodeField('product')))
     .max(500)
     .default([])
-    .describe('product codes or GTINs the brand covers; only a party admitted to the brand may issue item codes for them'),
+    .describe(
+      'product codes or GTINs the brand covers; only a party admitted to the brand may issue item codes for them, for lots it made while admitted',
+    ),
 });
 export type CreateBrandInput = z.infer<typeof createBrandBody>;
 
@@ -123,7 +125,9 @@ export const disposalSchema = z.object({
   deadline: z.string(),
   onHand: z
     .array(z.object({ quantity: z.number(), unit: z.string() }))
-    .describe("what the party still holds now of lots of the brand's products, per unit (from the lot ledger)"),
+    .describe(
+      'what the party still holds now of lots held to the brand (of its products, made while their owner was admitted), per unit (from the lot ledger)',
+    ),
   status: z.enum(['disposing', 'cleared', 'overdue']).describe('cleared: nothing left; overdue: stock left after the deadline'),
   overdue: z.boolean(),
 });
