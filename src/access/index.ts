@@ -196,8 +196,12 @@ export function requireMasterDataWriter(principal: Principal, partyCode: string)
   throw forbidden(`this key may not write data of party ${partyCode}`, [bodyField(['partyCode'], 'not a party this key writes for')]);
 }
 
-/** A lab or a regulator party: it tests any party's lot, where the goods are (see requireEventSite and requireInspectionClaim). */
-export const testsIndependently = (partyKind: string | undefined): boolean => partyKind === 'lab' || partyKind === 'regulator';
+/** The kinds of party that test any party's lot, where the goods are (see requireEventSite and requireInspectionClaim). */
+export const INDEPENDENT_TESTERS: readonly string[] = ['lab', 'regulator'];
+
+/** A lab or a regulator party (INDEPENDENT_TESTERS). */
+export const testsIndependently = (partyKind: string | undefined): boolean =>
+  partyKind !== undefined && INDEPENDENT_TESTERS.includes(partyKind);
 
 /**
  * The site an event names as read point or business location is the actor's own, except that a lab
@@ -224,20 +228,52 @@ export function requireOwnSide(actor: string, party: string, pointer: (string | 
 }
 
 /**
- * Who may record each kind of inspection, by the kind of party recording it: the pack page, pass
- * rates and credit take a test's kind and lab as the word of whoever they name, so only that party
- * gives it. A lab or regulator recording `self` is refused rather than read as its own kind: it
- * chose a kind that is not its own, and only it knows which it meant.
+ * Who may record each kind of inspection, by the kind of party recording it: `only` those kinds of
+ * party, `never` those, neither any; `namesAnyLab`: it may name a lab besides its recorder. The pack
+ * page, pass rates and credit take a test's kind and lab as the word of whoever they name, so only
+ * that party gives it. A lab or regulator recording `self` is refused rather than read as its own
+ * kind: it chose a kind that is not its own, and only it knows which it meant. Data, not code: the
+ * SQL readers build from it the kind a stored inspection reads as (inspectionKindAsRead in
+ * src/events/retests.ts), as inspectionClaimAsRead reads it here.
  */
-const INSPECTION_RECORDERS: Record<string, { may: (partyKind: string | undefined) => boolean; who: string }> = {
-  third_party: { may: (kind) => kind === 'lab', who: 'only a lab records a third_party test, its own' },
-  sampling: { may: (kind) => kind === 'regulator', who: 'only a regulator records a sampling (official sampling, 抽样)' },
+export const INSPECTION_RECORDERS: Readonly<
+  Record<string, { only?: readonly string[]; never?: readonly string[]; namesAnyLab?: true; who: string }>
+> = {
+  third_party: { only: ['lab'], who: 'only a lab records a third_party test, its own' },
+  sampling: { only: ['regulator'], namesAnyLab: true, who: 'only a regulator records a sampling (official sampling, 抽样)' },
   self: {
-    may: (kind) => !testsIndependently(kind),
+    never: INDEPENDENT_TESTERS,
     who: 'a self-test is the lot owner’s or holder’s: a lab records its tests as third_party, a regulator as sampling',
   },
-  rapid: { may: () => true, who: 'any party that may test the lot records a rapid test' },
+  rapid: { who: 'any party that may test the lot records a rapid test' },
 };
+
+/** The kind of test a party records as its own: a lab's third party, a regulator's sampling, any other party's self-test. */
+export const OWN_INSPECTION_KINDS: { readonly byPartyKind: Readonly<Record<string, string>>; readonly otherwise: string } = {
+  byPartyKind: { lab: 'third_party', regulator: 'sampling' },
+  otherwise: 'self',
+};
+
+/** A party's own kind of test (OWN_INSPECTION_KINDS). */
+export function ownInspectionKind(partyKind: string | undefined): string {
+  const { byPartyKind, otherwise } = OWN_INSPECTION_KINDS;
+  return partyKind !== undefined && Object.hasOwn(byPartyKind, partyKind) ? byPartyKind[partyKind] : otherwise;
+}
+
+/** The rule of an inspection kind; none for a kind the schema does not know (stored before it did). */
+const recordersOf = (kind: string) => (Object.hasOwn(INSPECTION_RECORDERS, kind) ? INSPECTION_RECORDERS[kind] : undefined);
+
+/** May a party of this kind record an inspection of this kind (INSPECTION_RECORDERS)? */
+function mayRecordKind(partyKind: string | undefined, kind: string): boolean {
+  const recorders = recordersOf(kind);
+  if (recorders === undefined) return true;
+  const of = partyKind ?? '';
+  return (recorders.only?.includes(of) ?? true) && !(recorders.never?.includes(of) ?? false);
+}
+
+/** May the party recording an inspection of this kind name this lab: none, itself, or any where its kind names any. */
+const mayNameLab = (actorCode: string, kind: string, labPartyCode: string | null | undefined) =>
+  labPartyCode == null || labPartyCode === actorCode || recordersOf(kind)?.namesAnyLab === true;
 
 /**
  * An inspection's kind and lab are the recording party's own: a `third_party` test is recorded by
@@ -251,20 +287,39 @@ export function requireInspectionClaim(
   inspection: { kind: string; labPartyCode?: string },
   at: (field: 'kind' | 'labPartyCode') => (string | number)[],
 ): void {
-  const recorders = INSPECTION_RECORDERS[inspection.kind];
-  if (recorders?.may(actor.kind) === false) {
+  const recorders = recordersOf(inspection.kind);
+  if (recorders !== undefined && !mayRecordKind(actor.kind, inspection.kind)) {
     throw forbidden(`${recorders.who}; party ${actor.code} may not record a ${inspection.kind} inspection`, [
       bodyField(at('kind'), `not a kind party ${actor.code} records`),
     ]);
   }
   const { labPartyCode } = inspection;
-  if (labPartyCode === undefined || labPartyCode === actor.code || inspection.kind === 'sampling') return;
+  if (mayNameLab(actor.code, inspection.kind, labPartyCode)) return;
   throw forbidden(
     inspection.kind === 'third_party'
       ? `a lab records its own tests: ${actor.code} may not record one of ${labPartyCode}`
       : `only a regulator’s sampling names a lab other than the party recording it; party ${actor.code} may not name ${labPartyCode}`,
     [bodyField(at('labPartyCode'), `not party ${actor.code}`)],
   );
+}
+
+/**
+ * What a stored inspection says of who tested, as every reader takes it (the pack page, the trace,
+ * pass rates, failed inspections and credit): what its recorder could have said, by the rule
+ * requireInspectionClaim holds new ones to. Inspections stored before that rule may claim another
+ * party's word; none is rewritten (the event log is append-only), each is read so. A kind its
+ * recorder may not record reads as its own kind (a processor's third_party or sampling as `self`, a
+ * lab's self or sampling as `third_party`, a regulator's self or third_party as `sampling`); a
+ * `third_party` test names the lab that recorded it; any other names a lab only where its recorder
+ * may name it (itself, or any lab in a sampling), else none. An allowed claim reads as stored.
+ */
+export function inspectionClaimAsRead(
+  recorder: { code: string; kind: string | undefined },
+  stored: { kind: string; labPartyCode: string | null },
+): { kind: string; labPartyCode: string | null } {
+  const kind = mayRecordKind(recorder.kind, stored.kind) ? stored.kind : ownInspectionKind(recorder.kind);
+  if (kind === 'third_party') return { kind, labPartyCode: recorder.code };
+  return { kind, labPartyCode: mayNameLab(recorder.code, kind, stored.labPartyCode) ? stored.labPartyCode : null };
 }
 
 /**

@@ -3,7 +3,7 @@
 // events for exports. Counting happens here; rates, targets and gaps are the service's.
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
-import { live, standingFailure } from '../events/retests.js';
+import { inspectionKindAsRead, live, standingFailure } from '../events/retests.js';
 import { COUNT_UNITS } from '../lots/ledger.js';
 import { type LedgerJson, type LotLedger, ledgerColumns, ledgerOfRow } from '../lots/repository.js';
 import { KDE_PAYLOAD_FIELDS, type KdeSort, type KdeSource, ROLE_ORDER } from '../trace/kde.js';
@@ -278,7 +278,7 @@ export function createFiguresRepository(db: Db) {
         status: string;
       }>(
         db,
-        sql`select e.id as "eventId", e.event_time as "eventTime", e.party_code as "inspectedBy", e.payload->'inspection'->>'kind' as kind,
+        sql`select e.id as "eventId", e.event_time as "eventTime", e.party_code as "inspectedBy", ${inspectionKindAsRead(sql`e`)} as kind,
           e.payload->'inspection'->>'reportNumber' as "reportNumber", l.code as "lotCode", l.party_code as "partyCode", l.status
         ${failedInspectionsFrom(region)}
         order by e.event_time, e.id, l.code ${pageOf(page)}`,
@@ -313,9 +313,9 @@ export function createFiguresRepository(db: Db) {
       return row;
     },
 
-    /** Standing inspections in the period of lots owned in the region, counted by kind and, separately, by test item. */
+    /** Standing inspections in the period of lots owned in the region, counted by kind (as read: inspectionKindAsRead) and, separately, by test item. */
     async inspectionCounts(scope: Scope): Promise<{ byKind: CountRow[]; byItem: CountRow[] }> {
-      const inspections = sql`select e.id, e.payload->'inspection' as inspection from events e
+      const inspections = sql`select e.id, ${inspectionKindAsRead(sql`e`)} as kind, e.payload->'inspection' as inspection from events e
         where e.type = 'inspect' and ${live(sql`e`)} and ${inPeriod(sql`e.event_time`, scope)}
           -- an EPCIS inspecting event without a recorded test has no kind or result to count
           and e.payload->'inspection'->>'kind' is not null
@@ -328,7 +328,7 @@ export function createFiguresRepository(db: Db) {
       const [byKind, byItem] = await Promise.all([
         queryRows<CountRow>(
           db,
-          sql`select i.inspection->>'kind' as key, null as name, count(*)::int as total,
+          sql`select i.kind as key, null as name, count(*)::int as total,
             count(*) filter (where i.inspection->>'result' = 'pass')::int as passed
           from (${inspections}) i group by 1 order by 1`,
         ),

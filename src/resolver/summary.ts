@@ -168,7 +168,7 @@ function testItems(details: Record<string, unknown> | undefined): TestItem[] {
 function testsOf(events: Trace['events'], party: Map<string, Trace['parties'][number]>): LotSummary['tests'] {
   return events
     .flatMap((event) => {
-      const findings = inspectionFindings(event.type, event.details);
+      const findings = inspectionFindings(event.type, event.details, { code: event.partyCode, kind: party.get(event.partyCode)?.kind });
       if (!findings) return [];
       return [
         {

@@ -1,6 +1,7 @@
 // Pure trace assembly: no I/O. The repository finds which nodes are reachable; this module
 // turns rows into the graph a regulator or consumer reads, ordered in time.
 
+import { inspectionClaimAsRead } from '../access/index.js';
 import { eventIdOfKey } from '../gs1/event-id.js';
 import type { Direction } from '../lineage/repository.js';
 
@@ -44,6 +45,8 @@ export type NodeEvent = {
   declaredInErrorBy: string | null;
   /** An inspection's: the owners of the lots it tested, each once, those beyond the trace included (null for any other event). */
   testedLotOwners: string[] | null;
+  /** An inspection's: the kind of party that recorded it, by which its kind and lab read (null for any other event). */
+  recorderKind: string | null;
 };
 export type PartyRef = { code: string; name: string; kind: string; regionCode: string };
 
@@ -149,16 +152,21 @@ function certificatesOf(onLot: { type: string; number: string }[], events: NodeE
 type InspectionFindings = Pick<Inspection, 'kind' | 'labPartyCode' | 'result' | 'reportNumber'>;
 
 /**
- * The findings an event records: an inspect event's; none for any other, nor for an EPCIS
+ * The findings an event records: an inspect event's, its kind and lab as its recorder (code and kind
+ * of party) could have said them (inspectionClaimAsRead: a processor's third-party test stored before
+ * that rule reads as its self-test, naming no lab); none for any other event, nor for an EPCIS
  * `inspecting` event recorded as an inspection that was seen, with no kind or result.
  */
-export function inspectionFindings(type: string, payload: Record<string, unknown>): InspectionFindings | null {
+export function inspectionFindings(
+  type: string,
+  payload: Record<string, unknown>,
+  recorder: { code: string; kind: string | undefined },
+): InspectionFindings | null {
   const inspection = payload.inspection;
   if (type !== 'inspect' || typeof inspection !== 'object' || inspection === null) return null;
   const { kind, labPartyCode, result, reportNumber } = inspection as Record<string, unknown>;
   return {
-    kind: String(kind),
-    labPartyCode: (labPartyCode as string | undefined) ?? null,
+    ...inspectionClaimAsRead(recorder, { kind: String(kind), labPartyCode: (labPartyCode as string | undefined) ?? null }),
     result: String(result),
     reportNumber: (reportNumber as string | undefined) ?? null,
   };
@@ -185,7 +193,7 @@ function inspectionsOf(events: NodeEvent[], canSee: (partyCode: string) => boole
   // most lots of a large trace have none: no filtering and mapping of an empty list for each
   if (events.length === 0) return NONE;
   return events.flatMap((event) => {
-    const findings = inspectionFindings(event.type, event.payload);
+    const findings = inspectionFindings(event.type, event.payload, { code: event.partyCode, kind: event.recorderKind ?? undefined });
     if (!findings) return NONE;
     const shown = recorderShown(event, findings.labPartyCode, canSee);
     return [

@@ -14,8 +14,8 @@ import { createLineageRepository, type Direction, type ReachedNode } from '../li
 import { createLotsRepository, type Holding } from '../lots/repository.js';
 import type { NodeEdge, NodeEvent, NodeLot, NodeShipment, PartyRef } from './graph.js';
 
-/** An event on a trace, with the owners of the lots it tested where it is an inspection (NodeEvent). */
-export type TraceEvent = StoredEvent & Pick<NodeEvent, 'testedLotOwners'>;
+/** An event on a trace, with the owners of the lots it tested and the kind of its recorder where it is an inspection (NodeEvent). */
+export type TraceEvent = StoredEvent & Pick<NodeEvent, 'testedLotOwners' | 'recorderKind'>;
 
 type TraceRows = {
   lots: NodeLot[];
@@ -175,7 +175,8 @@ export function createTraceRepository(db: Db, { largeGraph = 10_000 } = {}) {
           e.reference_documents as "referenceDocuments",
           case when ${withEvents}::boolean then e.payload else jsonb_build_object('inspection', e.payload->'inspection') end as payload,
           e.corrects_event_id as "correctsEventId", e.epcis_type as "epcisType", e.transformation_id as "transformationId",
-          c.id as "declaredInErrorBy", links.lots, links.owners as "testedLotOwners"
+          c.id as "declaredInErrorBy", links.lots, links.owners as "testedLotOwners",
+          case when e.type = 'inspect' then (select p.kind from parties p where p.code = e.party_code) end as "recorderKind"
         from shown_events e left join corrections c on c.corrects_event_id = e.id
         cross join lateral (
           -- each link as [lot, role, quantity]: an object per link cost PostgreSQL a fifth of the read

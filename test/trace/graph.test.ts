@@ -34,6 +34,7 @@ const event = (over: Partial<NodeEvent> & Pick<NodeEvent, 'id' | 'type' | 'event
   referenceDocuments: [],
   declaredInErrorBy: null,
   testedLotOwners: null,
+  recorderKind: null,
   ...over,
 });
 
@@ -286,7 +287,8 @@ t.test('assembleTrace as the plant', async (t) => {
         eventTime: at('2026-03-03T09:00:00Z'),
         partyCode: 'PLANT',
         kind: 'residue',
-        labPartyCode: 'LAB',
+        // stored naming a lab, which only a regulator's sampling names besides its recorder (inspectionClaimAsRead)
+        labPartyCode: null,
         result: 'pass',
         reportNumber: 'R-1',
         declaredInError: false,

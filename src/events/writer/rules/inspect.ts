@@ -1,19 +1,13 @@
-import { requireInspectionClaim, testsIndependently } from '../../../access/index.js';
+import { ownInspectionKind, requireInspectionClaim, testsIndependently } from '../../../access/index.js';
 import { bodyField, unprocessable } from '../../../errors/problem.js';
 import type { Scope } from '../scope.js';
 import type { RuleResult } from './index.js';
 
 export type InspectInput = {
   lotCodes: string[];
-  /** No kind: an EPCIS inspection that gives none, whose kind is the actor's (see kindOf). */
+  /** No kind: an EPCIS inspection that gives none, whose kind is the actor's own (ownInspectionKind). */
   inspection: { kind?: string; labPartyCode?: string; result: 'pass' | 'fail'; [detail: string]: unknown };
 };
-
-/** The kind of a test that names none, by who made it: a lab's own (third party), a regulator's sampling, a party's self-test. */
-function kindOf(actorKind: string | undefined): string {
-  if (actorKind === 'lab') return 'third_party';
-  return actorKind === 'regulator' ? 'sampling' : 'self';
-}
 
 /**
  * A test of lots: by their owner or a party that held them at the test's time, or by an independent
@@ -28,7 +22,7 @@ export function inspect(scope: Scope, input: InspectInput, eventTime: Date): Rul
       scope.requireOwnerOrHolder(lot, scope.at('lotCodes', index), [eventTime], '; only they or a lab may inspect it');
     scope.draft.link(lot.code, 'subject');
   }
-  const kind = input.inspection.kind ?? kindOf(actor.kind);
+  const kind = input.inspection.kind ?? ownInspectionKind(actor.kind);
   requireInspectionClaim(actor, { kind, labPartyCode: input.inspection.labPartyCode }, (field) => scope.at('inspection', field));
   // a lab's own test names it
   const lab = kind === 'third_party' ? { labPartyCode: actor.code } : {};
