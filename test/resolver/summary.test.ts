@@ -154,7 +154,7 @@ function chain(): Trace {
       node('L-PACK', 0, ABATTOIR, [
         inspection('E-LAB', '2026-10-30T07:00:00.000Z', 'third_party', { labPartyCode: LAB }),
         inspection('E-WRONG', '2026-10-29T07:00:00.000Z', 'self', { declaredInError: true }),
-        inspection('E-ELSEWHERE', '2026-10-20T07:00:00.000Z', 'sampling'),
+        inspection('E-ELSEWHERE', '2026-10-20T07:00:00.000Z', 'self'),
       ]),
       node('L-CARCASS', 1, ABATTOIR),
       node('L-FARM-1', 2, FARM_1, [rapid]),
@@ -163,7 +163,7 @@ function chain(): Trace {
     edges: [edge('L-FARM-1', 'L-CARCASS'), edge('L-FARM-2', 'L-CARCASS'), edge('L-CARCASS', 'L-PACK')],
     events: [
       inspectEvent('E-RAPID', '2026-10-12T23:40:00.000Z', ABATTOIR, ['L-FARM-1', 'L-FARM-2'], { inspection: RAPID }),
-      inspectEvent('E-ELSEWHERE', '2026-10-20T07:00:00.000Z', ABATTOIR, ['L-PACK'], { inspection: { kind: 'sampling', result: 'pass' } }),
+      inspectEvent('E-ELSEWHERE', '2026-10-20T07:00:00.000Z', ABATTOIR, ['L-PACK'], { inspection: { kind: 'self', result: 'pass' } }),
       {
         ...inspectEvent('E-WRONG', '2026-10-29T07:00:00.000Z', ABATTOIR, ['L-PACK'], { inspection: { kind: 'self', result: 'pass' } }),
         declaredInErrorBy: 'E-WRONG#error',
@@ -180,10 +180,10 @@ t.test('lotSummary: each inspection once, however many lots of the chain it cove
   const { tests } = lotSummary({ lotCode: 'L-PACK', trace: chain(), today: '2026-11-20', brands: [] });
   t.strictSame(
     tests.map((test) => test.kind),
-    ['rapid', 'sampling', 'third_party'],
+    ['rapid', 'self', 'third_party'],
     'the rapid test of two farm lots once; one declared in error left out; in time order',
   );
-  const [rapid, sampling, lab] = tests;
+  const [rapid, own, lab] = tests;
   t.strictSame(rapid.items, [
     { name: '盐酸克伦特罗（瘦肉精）', value: '阴性', unit: null, limit: null, result: 'pass' },
     { name: '莱克多巴胺', value: '阴性', unit: null, limit: null, result: 'pass' },
@@ -194,7 +194,7 @@ t.test('lotSummary: each inspection once, however many lots of the chain it cove
     'malformed items left out',
   );
   t.equal(lab.lab, `lab ${LAB}`);
-  t.strictSame(sampling.items, [], 'an inspection that names no items has none');
+  t.strictSame(own.items, [], 'an inspection that names no items has none');
 });
 
 t.test('lotSummary: two parties’ inspections under one eventID, each with its own result and findings', async (t) => {
