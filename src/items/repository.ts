@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import { authorizationHistory, madeAuthorization } from '../brands/repository.js';
 import type { BrandStanding } from '../brands/standing.js';
 import { createBatchLoader } from '../db/batch-loader.js';
@@ -9,6 +9,8 @@ import { codeFlags, codeJobs, items, type LotHold, lots } from '../db/schema.js'
 import { pageChangesOf, recallsOfLot } from '../lots/repository.js';
 
 export type CodeJobRow = typeof codeJobs.$inferSelect;
+/** How much of a lot there is, as a code job's admission reads it once the lot is locked. */
+export type LotQuantity = { quantity: number; unit: string };
 export type ResolvedItem = {
   code: string;
   lotCode: string;
@@ -58,6 +60,13 @@ export type IssuingLot = {
   standings: BrandStanding[];
 };
 
+/**
+ * The item codes issued or queued for a lot (`lotCode`, an SQL expression): the totals of its jobs that
+ * did not fail. One code a pack, so a lot counted in pieces has no fewer pieces than these.
+ */
+export const codesClaimedOf = (lotCode: SQL) =>
+  sql<number>`(select coalesce(sum(total), 0)::int from code_jobs where lot_code = ${lotCode} and status <> 'failed')`;
+
 export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'>) {
   const { db } = database;
   const findItemsStatement = db
@@ -93,19 +102,20 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
   });
   return {
     /**
-     * Queues a job unless the lot's codes (of jobs not failed) would then exceed `limits.lot`, or
-     * the party's codes queued or being issued (in any lot) `limits.party`; returns the codes
-     * already claimed of the lot, or those the party has queued, instead. The party's admissions
-     * take turns and the lot row is locked, so two requests at once cannot both take the last
-     * codes; `admit` is asked (and may throw) about the lot as it stands once locked, so a hold or
-     * a recall that came in since the caller read it is not missed.
+     * Queues a job unless the lot's codes (of jobs not failed) would then exceed `limits.lot` of the
+     * lot, or the party's codes queued or being issued (in any lot) `limits.party`; returns the codes
+     * already claimed of the lot (with its quantity and unit), or those the party has queued, instead.
+     * The party's admissions take turns and the lot row is locked, so two requests at once cannot both
+     * take the last codes; the limit and `admit` (which may throw) are asked about the lot as it
+     * stands once locked, so a hold, a recall or a correction of its quantity that came in since the
+     * caller read it is not missed (a correction locks the lot too, and counts the codes it has).
      */
     async insertJobWithin(
       row: typeof codeJobs.$inferInsert,
-      limits: { lot: number; party: number },
+      limits: { lot: (lot: LotQuantity) => number; party: number },
       lease?: JobLease,
       admit?: (lot: { code: string; status: string; hold: LotHold | null; recalls: string[] | null }) => void,
-    ): Promise<{ job: CodeJobRow } | { claimed: number } | { queued: number }> {
+    ): Promise<{ job: CodeJobRow } | { claimed: number; lot: LotQuantity } | { queued: number }> {
       return db.transaction(async (tx) => {
         // before the lot's row: every admission takes the two locks in the same order
         await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`code_jobs.party:${row.partyCode}`}))`);
@@ -114,17 +124,16 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
             code: lots.code,
             status: lots.status,
             hold: lots.hold,
+            quantity: lots.quantity,
+            unit: lots.unit,
             recalls: sql<string[] | null>`${recallsOfLot(sql`${lots.code}`, sql`${lots.status}`)}`,
           })
           .from(lots)
           .where(eq(lots.code, row.lotCode))
           .for('no key update');
         if (lot) admit?.(lot);
-        const [{ claimed }] = await queryRows<{ claimed: number }>(
-          tx,
-          sql`select coalesce(sum(total), 0)::int as claimed from code_jobs where lot_code = ${row.lotCode} and status <> 'failed'`,
-        );
-        if (Number(claimed) + row.total > limits.lot) return { claimed: Number(claimed) };
+        const [{ claimed }] = await queryRows<{ claimed: number }>(tx, sql`select ${codesClaimedOf(sql`${row.lotCode}`)} as claimed`);
+        if (lot && Number(claimed) + row.total > limits.lot(lot)) return { claimed: Number(claimed), lot };
         const [{ queued }] = await queryRows<{ queued: number }>(
           tx,
           sql`select coalesce(sum(total), 0)::int as queued from code_jobs

@@ -13,7 +13,7 @@ import { circulationProblem, circulationRefusal, decimalsAllowed, hasEnded } fro
 import type { LotRow, LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
 import { LABELS_PER_SHEET, labelSheetSvg, qrPng, qrSvg } from './labels.js';
-import type { CodeJobRow, IssuingLot, ItemsRepository } from './repository.js';
+import type { CodeJobRow, IssuingLot, ItemsRepository, LotQuantity } from './repository.js';
 
 export const MAX_CODES_PER_JOB = 1_000_000;
 /** Item codes a party may have queued or being issued at once, in all its lots (CODES_QUEUED_PER_PARTY). */
@@ -203,8 +203,9 @@ export function createItemService(deps: {
         if (stop) throw circulationProblem(stop);
       };
       await deps.brands.requireLabelRight(lot);
-      // one code per pack: a lot counted in pieces has no more packs than pieces (a kilogram lot may be packed any way)
-      const limit = decimalsAllowed(lot.unit) === 0 ? lot.quantity : Number.POSITIVE_INFINITY;
+      // one code per pack: a lot counted in pieces has no more packs than pieces (a kilogram lot may be
+      // packed any way), as many as it has once locked (a correction may have changed them since)
+      const limit = (locked: LotQuantity) => (decimalsAllowed(locked.unit) === 0 ? locked.quantity : Number.POSITIVE_INFINITY);
       const partyLimit = deps.codesQueuedPerParty ?? DEFAULT_CODES_QUEUED_PER_PARTY;
       const queued = await deps.items.insertJobWithin(
         { id: randomUUID(), partyCode: lot.partyCode, lotCode, total: count, status: 'queued', createdAt: now() },
@@ -213,9 +214,11 @@ export function createItemService(deps: {
         (locked) => requireCirculating({ ...locked, recalls: locked.recalls ?? [] }),
       );
       if ('claimed' in queued) {
+        const { quantity, unit } = queued.lot;
+        const left = Math.max(0, quantity - queued.claimed);
         throw conflict(
-          `lot ${lotCode} has ${lot.quantity} ${lot.unit} and ${queued.claimed} item codes issued or queued already; at most ${Math.max(0, lot.quantity - queued.claimed)} more can be issued`,
-          [bodyField(['count'], `at most ${Math.max(0, lot.quantity - queued.claimed)}`)],
+          `lot ${lotCode} has ${quantity} ${unit} and ${queued.claimed} item codes issued or queued already; at most ${left} more can be issued`,
+          [bodyField(['count'], `at most ${left}`)],
         );
       }
       if ('queued' in queued) {

@@ -557,7 +557,7 @@ t.test('a party has at most CODES_QUEUED_PER_PARTY item codes queued or being is
   const elsewhere = jobLease({ owner: 'another process', seconds: 3600 });
   const other = await repository.insertJobWithin(
     { id: randomUUID(), partyCode: processor.code, lotCode: lot, total: 6, status: 'queued' },
-    { lot: Number.POSITIVE_INFINITY, party: Number.POSITIVE_INFINITY },
+    { lot: () => Number.POSITIVE_INFINITY, party: Number.POSITIVE_INFINITY },
     elsewhere,
   );
   t.ok('job' in other, 'queued elsewhere');

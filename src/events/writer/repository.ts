@@ -8,6 +8,7 @@ import { authorizationHistory, madeAuthorization } from '../../brands/repository
 import type { BrandStanding } from '../../brands/standing.js';
 import { type Db, isoMs, queryRows } from '../../db/client.js';
 import type { EventValueField, LotAttributes, LotHold } from '../../db/schema.js';
+import { codesClaimedOf } from '../../items/repository.js';
 import { containersAboveWalk } from '../../lineage/repository.js';
 import { ENDED_STATUSES } from '../../lots/ledger.js';
 import { type EventDraft, type EventRecord, isEvidence, type NewLot, type NewShipment } from './draft.js';
@@ -459,11 +460,8 @@ type References = {
   takenEarTags: string[];
   gtinOwners: { gtin: string; partyCode: string | null }[];
   brandStandings: LabelledBrandStanding[];
-  /**
-   * Each lot a replacement makes again: its product and production date as stored, when it was
-   * recorded (which it keeps), and whether codes were issued for its packs.
-   */
-  replacedLots: ({ code: string } & ReplacedLot)[];
+  /** Each lot a replacement makes again, as stored (see ReplacedLot). */
+  replacedLots: (ReplacedLot & { code: string })[];
 };
 
 /** The parties, locations and products named, and which of the lot numbers and ear tags are taken: the columns of one row. */
@@ -500,7 +498,8 @@ function referencesOf(named: NamedReferences): SQL {
         join brand_products bp on bp.product_code = v.product_code
         join brands b on b.code = bp.brand_code) as "brandStandings",
       (select coalesce(json_agg(json_build_object('code', l.code, 'productCode', l.product_code, 'productionDate', l.production_date,
-          'createdAt', ${isoMs(sql`l.created_at`)}, 'coded', exists (select 1 from items i where i.lot_code = l.code))), '[]')
+          'createdAt', ${isoMs(sql`l.created_at`)}, 'coded', exists (select 1 from items i where i.lot_code = l.code), 'lotNumber', l.lot_number,
+          'gtin', (select gtin from products p where p.code = l.product_code), 'codesClaimed', ${codesClaimedOf(sql`l.code`)})), '[]')
         from lots l where l.code = any(${texts(named.replacedLots)})) as "replacedLots"`;
 }
 

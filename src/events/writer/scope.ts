@@ -2,6 +2,7 @@
 // laid over it (lots it just created, quantities it already took), and the checks every event
 // type shares — a lot must exist, be held by the acting party, in quantities the unit allows.
 import { partyReadsLot, requireOwnGtin, requireOwnMasterData } from '../../access/index.js';
+import { toGtin14 } from '../../codes/gs1.js';
 import { hasValidMod31Check } from '../../codes/mod31.js';
 import { newLotCode } from '../../codes/service-codes.js';
 import { isStorableTime } from '../../codes/timestamp.js';
@@ -12,11 +13,12 @@ import {
   type CirculationStop,
   circulationProblem,
   circulationRefusal,
+  decimalsAllowed,
   quantityProblem,
   roundQuantity,
 } from '../../lots/ledger.js';
 import type { EventDraft, NewLot, Pointer } from './draft.js';
-import type { LotView, WorldState } from './state.js';
+import type { LotView, ProductView, ReplacedLot, WorldState } from './state.js';
 
 /** The GTIN-14 of a GS1 Digital Link's (01) key (as capture stores identifiers), if it has one. */
 export const gtinOfIdentifier = (identifier: string | undefined): string | undefined =>
@@ -436,6 +438,10 @@ export class Scope {
       const quantity = this.requireQuantity(spec.quantity, unit, [...at, 'quantity']);
       if (quantity <= 0)
         throw badRequest('a lot is created with a positive quantity', [bodyField([...at, 'quantity'], 'must be positive')]);
+      if (replaced?.codesClaimed) {
+        const broken = brokenCodes(reuseCodes[index], replaced, { lotNumber: spec.lotNumber ?? null, product, quantity, unit });
+        if (broken) throw conflict(broken.detail, [bodyField([...at, broken.field], broken.fieldDetail)]);
+      }
       const expiryDate =
         spec.expiryDate ?? defaultExpiry(spec.productionDate ?? null, product?.shelfLifeDays ?? null, [...at, 'productionDate']);
       if (spec.productionDate && expiryDate && expiryDate < spec.productionDate) {
@@ -539,6 +545,49 @@ function rejudgedField(
 ): 'productCode' | 'productionDate' | null {
   if (stored.productCode !== productCode) return 'productCode';
   return stored.productionDate !== productionDate ? 'productionDate' : null;
+}
+
+const itemCodes = (count: number) => `${count} item code${count === 1 ? '' : 's'}`;
+
+/**
+ * What a replacement would break of the item codes issued or queued for the lot it makes again under
+ * its code (`replaced`, as stored), or null: their packs are labelled with its lot number, and their
+ * Digital Links carry it and its product's GTIN (a pack scanned under another is taken for a copy,
+ * and codes.csv would give links that differ from the printed ones); one code labels one pack, so a
+ * lot counted in pieces keeps at least as many pieces as it has codes.
+ */
+function brokenCodes(
+  code: string,
+  replaced: ReplacedLot,
+  made: { lotNumber: string | null; product: ProductView | undefined; quantity: number; unit: string },
+): { field: 'lotNumber' | 'productCode' | 'quantity'; detail: string; fieldDetail: string } | null {
+  const has = `lot ${code} has ${itemCodes(replaced.codesClaimed)} issued or queued`;
+  if (made.lotNumber !== replaced.lotNumber) {
+    const carried = replaced.lotNumber === null ? 'no lot number' : `lot number ${replaced.lotNumber}`;
+    const change = replaced.lotNumber === null ? 'give it one' : 'change it';
+    return {
+      field: 'lotNumber',
+      detail: `${has}, whose labels carry ${replaced.lotNumber === null ? carried : `its ${carried}`}: a correction may not ${change}`,
+      fieldDetail: `the lot’s item codes carry ${carried}`,
+    };
+  }
+  const gtin = replaced.gtin && toGtin14(replaced.gtin);
+  const madeGtin = made.product?.gtin ? toGtin14(made.product.gtin) : null;
+  if (gtin && gtin !== madeGtin) {
+    return {
+      field: 'productCode',
+      detail: `${has}, whose Digital Links carry its GTIN ${gtin}: a correction may not move it to product ${made.product?.code} (${madeGtin ? `GTIN ${madeGtin}` : 'no GTIN'})`,
+      fieldDetail: `the lot’s item codes carry GTIN ${gtin}`,
+    };
+  }
+  if (decimalsAllowed(made.unit) === 0 && made.quantity < replaced.codesClaimed) {
+    return {
+      field: 'quantity',
+      detail: `${has}, one per pack: a correction may not make it ${made.quantity} ${made.unit}, fewer than its codes`,
+      fieldDetail: `at least ${replaced.codesClaimed}, one per item code`,
+    };
+  }
+  return null;
 }
 
 /** The production date plus the product's shelf life; refused (422) at `pointer` when that runs past the last storable day. */

@@ -74,8 +74,21 @@ export type ShipmentView = {
   }[];
 };
 
-/** A lot a correction's replacement makes again under its code, as stored (`createdAt` as Date#toISOString writes it). */
-export type ReplacedLot = { productCode: string | null; productionDate: string | null; createdAt: string; coded: boolean };
+/**
+ * A lot a correction's replacement makes again under its code, as stored: what its badge is judged by
+ * (its product, its production date, when it was recorded: `createdAt` as Date#toISOString writes it),
+ * whether its packs are coded, and what its item codes carry (its lot number, its product's GTIN) and
+ * count (`codesClaimed`: issued or queued, one a pack).
+ */
+export type ReplacedLot = {
+  productCode: string | null;
+  productionDate: string | null;
+  createdAt: string;
+  coded: boolean;
+  lotNumber: string | null;
+  gtin: string | null;
+  codesClaimed: number;
+};
 
 export type ProductView = {
   code: string;
@@ -149,10 +162,7 @@ export class WorldState {
    * now, a lot this write makes); absent: it may label any.
    */
   readonly labelRefusals = new Map<string, (lot: { productionDate: string | null; recordedAt?: Date }) => string[]>();
-  /**
-   * Lot code → the lot a correction's replacement makes again under it, as stored: what its badge is
-   * judged by (its product, its production date, when it was recorded), and whether its packs are coded.
-   */
+  /** Lot code → the lot a correction's replacement makes again under it, as stored (see ReplacedLot). */
   readonly replacedLots = new Map<string, ReplacedLot>();
   readonly shipments = new ShipmentMap();
   /**

@@ -1,0 +1,279 @@
+// A correction's replacement makes a lot again under its code; once item codes were issued or queued
+// for the lot, its packs carry what their labels and Digital Links printed (the GTIN and the lot
+// number) and there is one code per piece. A replacement that would break them is refused at its
+// field, at every door and whichever of the correction and a code job comes first; a lot with no
+// codes is corrected as ever.
+import { sql } from 'drizzle-orm';
+import { createRepositories } from '../../src/app.js';
+import { queryRows } from '../../src/db/client.js';
+import { createItemService } from '../../src/items/service.js';
+import { holdLocked, meetInOrder } from '../fixtures/locks.js';
+import { issuePacks } from '../fixtures/rfid-world.js';
+import { type Actor, createWorld, expectStatus, type World } from '../fixtures/world.js';
+import { postgresOnly, TEST_BASE_URL } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+const onPostgres = await postgresOnly();
+
+const GTIN = '6901234567892';
+const OTHER_GTIN = '06901234000030';
+
+/** Makes a lot of the product: the commission event (id and time) and the lot's code. */
+async function made(world: World, actor: Actor, lot: Record<string, unknown>) {
+  const body = await world.ok(actor.event({ type: 'commission', lots: [lot] }));
+  return { eventId: body.event.id as string, eventTime: body.event.eventTime as string, lot: body.createdLotCodes[0] as string };
+}
+
+/** Declares the commission in error and replaces it with one making `lot` (under the lot's code). */
+const correct = (actor: Actor, commission: { eventId: string; eventTime: string }, lot: Record<string, unknown>) =>
+  actor.event({
+    type: 'correction',
+    correctsEventId: commission.eventId,
+    reason: '录入有误',
+    replacement: { type: 'commission', eventTime: commission.eventTime, lots: [lot] },
+  });
+
+/** The rows of a finished job's codes.csv: each code with its GS1 Digital Link, as label printers get them. */
+async function printedLinks(actor: Actor, jobId: string) {
+  const csv = (await actor.api.get(`/code-jobs/${jobId}/codes.csv`)).body as string;
+  return csv
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(','))
+    .map(([code, , digitalLink]) => ({ code, digitalLink }));
+}
+
+const unknownCodeFlags = async (world: World) =>
+  (await queryRows<{ count: number }>(world.database.db, sql`select count(*)::int as count from code_flags where kind = 'unknown_code'`))[0]
+    .count;
+
+/** A consumer's scan of a printed Digital Link: its status. */
+const scan = async (world: World, link: string) =>
+  (await world.app.inject({ method: 'GET', url: link.slice(TEST_BASE_URL.length), headers: { accept: 'application/json' } })).statusCode;
+
+t.test('a correction keeps the GTIN and lot number the printed packs of a coded lot carry', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const product = await plant.product('piece', { gtin: GTIN });
+  const other = await plant.product('piece', { gtin: OTHER_GTIN });
+  const plain = await plant.product('piece');
+  const commission = await made(world, plant, { productCode: product, quantity: 10, lotNumber: 'A/B%C&D' });
+  const job = await world.ok(plant.api.post(`/lots/${commission.lot}/items`, { count: 1 }), 202);
+  await world.app.services.items.idle();
+  const [printed] = await printedLinks(plant, job.id);
+  t.equal(printed.digitalLink, `${TEST_BASE_URL}/01/06901234567892/10/A%2FB%25C%26D/21/${printed.code}`, 'the link on the pack');
+  t.equal(await scan(world, printed.digitalLink), 200, 'genuine');
+
+  const renumbered = expectStatus(
+    t,
+    await correct(plant, commission, { productCode: product, quantity: 10, lotNumber: 'NEWLOT1' }),
+    409,
+    'another lot number',
+  );
+  t.match(renumbered.body, {
+    detail: `lot ${commission.lot} has 1 item code issued or queued, whose labels carry its lot number A/B%C&D: a correction may not change it`,
+    errors: [{ pointer: '/replacement/lots/0/lotNumber', detail: 'the lot’s item codes carry lot number A/B%C&D' }],
+  });
+  const unnumbered = expectStatus(t, await correct(plant, commission, { productCode: product, quantity: 10 }), 409, 'no lot number');
+  t.match(unnumbered.body.errors, [{ pointer: '/replacement/lots/0/lotNumber' }]);
+  const moved = expectStatus(
+    t,
+    await correct(plant, commission, { productCode: other, quantity: 10, lotNumber: 'A/B%C&D' }),
+    409,
+    'a product of another GTIN',
+  );
+  t.match(moved.body, {
+    detail: `lot ${commission.lot} has 1 item code issued or queued, whose Digital Links carry its GTIN 06901234567892: a correction may not move it to product ${other} (GTIN 06901234000030)`,
+    errors: [{ pointer: '/replacement/lots/0/productCode', detail: 'the lot’s item codes carry GTIN 06901234567892' }],
+  });
+  const ungtinned = expectStatus(
+    t,
+    await correct(plant, commission, { productCode: plain, quantity: 10, lotNumber: 'A/B%C&D' }),
+    409,
+    'a product with no GTIN',
+  );
+  t.match(ungtinned.body.detail, `move it to product ${plain} (no GTIN)`);
+
+  const lot = await plant.lot(commission.lot);
+  t.match(lot, { productCode: product, lotNumber: 'A/B%C&D', quantity: 10, voidedByEventId: null }, 'the lot is as it was');
+  t.equal((await plant.api.get(`/events/${commission.eventId}`)).body.declaredInErrorBy, null, 'its making is not declared in error');
+  t.equal(await scan(world, printed.digitalLink), 200, 'the printed link is still genuine');
+  t.same(await printedLinks(plant, job.id), [printed], 'and codes.csv gives the link on the pack');
+  t.equal(await unknownCodeFlags(world), 0, 'no genuine pack is flagged');
+
+  expectStatus(
+    t,
+    await correct(plant, commission, { productCode: product, quantity: 4, lotNumber: 'A/B%C&D', productionDate: '2026-02-01' }),
+    201,
+    'a correction keeping the GTIN and the lot number',
+  );
+  t.equal((await plant.lot(commission.lot)).quantity, 4);
+  t.equal(await scan(world, printed.digitalLink), 200, 'leaves the packs genuine');
+  t.same(await printedLinks(plant, job.id), [printed]);
+});
+
+t.test('a correction leaves a piece lot no fewer pieces than its item codes issued or queued', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const product = await plant.product('piece');
+  const commission = await made(world, plant, { productCode: product, quantity: 10 });
+  const packs = await issuePacks(world, plant, commission.lot, 2);
+
+  const refused = expectStatus(t, await correct(plant, commission, { productCode: product, quantity: 1 }), 409, 'one piece, two codes');
+  t.match(refused.body, {
+    detail: `lot ${commission.lot} has 2 item codes issued or queued, one per pack: a correction may not make it 1 piece, fewer than its codes`,
+    errors: [{ pointer: '/replacement/lots/0/quantity', detail: 'at least 2, one per item code' }],
+  });
+  t.match(await plant.lot(commission.lot), { quantity: 10, voidedByEventId: null }, 'the lot keeps its ten pieces');
+  for (const pack of packs) t.equal((await world.app.inject({ method: 'GET', url: `/t/${pack}?format=json` })).statusCode, 200);
+  expectStatus(t, await correct(plant, commission, { productCode: product, quantity: 2 }), 201, 'as many pieces as codes');
+  t.equal((await plant.lot(commission.lot)).quantity, 2);
+  const full = expectStatus(t, await plant.api.post(`/lots/${commission.lot}/items`, { count: 1 }), 409, 'and no code more');
+  t.match(full.body.detail, '2 piece and 2 item codes issued or queued already; at most 0 more');
+
+  // codes counted by the kilogram: a correction to pieces counts them too
+  const weighed = await made(world, plant, { productCode: product, quantity: 10, unit: 'kg' });
+  await issuePacks(world, plant, weighed.lot, 25);
+  const counted = expectStatus(t, await correct(plant, weighed, { productCode: product, quantity: 20 }), 409, '25 codes, 20 pieces');
+  t.match(counted.body.errors, [{ pointer: '/replacement/lots/0/quantity', detail: 'at least 25, one per item code' }]);
+  expectStatus(t, await correct(plant, weighed, { productCode: product, quantity: 5, unit: 'kg' }), 201, 'by the kilogram, any number');
+});
+
+t.test('codes queued and not yet issued count as issued ones', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const product = await plant.product('piece', { gtin: GTIN });
+  const commission = await made(world, plant, { productCode: product, quantity: 10, lotNumber: 'Q-1' });
+  const repositories = createRepositories(world.database);
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  // a job whose codes wait: queued, none stored
+  const service = createItemService({
+    items: {
+      ...repositories.items,
+      async insertCodes(...args) {
+        await held;
+        return repositories.items.insertCodes(...args);
+      },
+    },
+    lots: repositories.lots,
+    products: repositories.products,
+    brands: world.app.services.brands,
+    publicBaseUrl: TEST_BASE_URL,
+  });
+  const principal = { keyId: 'k', role: 'operator' as const, partyCode: plant.code };
+  const job = await service.issue(principal, commission.lot, 3);
+  t.teardown(release);
+  const fewer = expectStatus(t, await correct(plant, commission, { productCode: product, quantity: 2, lotNumber: 'Q-1' }), 409, 'fewer');
+  t.match(fewer.body.errors, [{ pointer: '/replacement/lots/0/quantity', detail: 'at least 3, one per item code' }]);
+  const renumbered = expectStatus(
+    t,
+    await correct(plant, commission, { productCode: product, quantity: 10, lotNumber: 'Q-2' }),
+    409,
+    'renumbered',
+  );
+  t.match(renumbered.body.errors, [{ pointer: '/replacement/lots/0/lotNumber', detail: 'the lot’s item codes carry lot number Q-1' }]);
+  release();
+  await service.idle();
+  t.match(await service.job(principal, job.id), { status: 'succeeded', done: 3 });
+  const links = await printedLinks(plant, job.id);
+  t.ok(
+    links.every(({ code, digitalLink }) => digitalLink === `${TEST_BASE_URL}/01/06901234567892/10/Q-1/21/${code}`),
+    'issued under the lot number they were queued with',
+  );
+});
+
+t.test('a lot with no codes, or whose only job failed, is corrected as ever', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const product = await plant.product('piece', { gtin: GTIN });
+  const other = await plant.product('piece', { gtin: OTHER_GTIN });
+  const uncoded = await made(world, plant, { productCode: product, quantity: 10, lotNumber: 'U-1' });
+  expectStatus(t, await correct(plant, uncoded, { productCode: other, quantity: 1, lotNumber: 'U-2' }), 201, 'uncoded');
+  t.match(await plant.lot(uncoded.lot), { productCode: other, lotNumber: 'U-2', quantity: 1 });
+
+  const repositories = createRepositories(world.database);
+  const failing = createItemService({
+    items: {
+      ...repositories.items,
+      async insertCodes() {
+        throw new Error('disk full');
+      },
+    },
+    lots: repositories.lots,
+    products: repositories.products,
+    brands: world.app.services.brands,
+    publicBaseUrl: TEST_BASE_URL,
+  });
+  const failed = await made(world, plant, { productCode: product, quantity: 10, lotNumber: 'F-1' });
+  const principal = { keyId: 'k', role: 'operator' as const, partyCode: plant.code };
+  const job = await failing.issue(principal, failed.lot, 5);
+  await failing.idle();
+  t.match(await failing.job(principal, job.id), { status: 'failed' });
+  expectStatus(t, await correct(plant, failed, { productCode: other, quantity: 1, lotNumber: 'F-2' }), 201, 'a failed job left no code');
+});
+
+t.test('a correction and a code job meeting at the lot: the second finds the first', async (t) => {
+  // on PGlite the job's request reads the lot, the correction is stored, and the job is then queued
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const product = await plant.product('piece');
+  const commission = await made(world, plant, { productCode: product, quantity: 10 });
+  const repositories = createRepositories(world.database);
+  let corrected: Awaited<ReturnType<typeof correct>> | undefined;
+  const service = createItemService({
+    items: repositories.items,
+    lots: {
+      ...repositories.lots,
+      async findByCodes(...args) {
+        const found = await repositories.lots.findByCodes(...args);
+        corrected ??= await correct(plant, commission, { productCode: product, quantity: 1 });
+        return found;
+      },
+    },
+    products: repositories.products,
+    brands: world.app.services.brands,
+    publicBaseUrl: TEST_BASE_URL,
+  });
+  const principal = { keyId: 'k', role: 'operator' as const, partyCode: plant.code };
+  const refusal = await service.issue(principal, commission.lot, 2).then(
+    () => null,
+    (error) => error,
+  );
+  expectStatus(t, corrected as Awaited<ReturnType<typeof correct>>, 201, 'the correction read before the job was queued');
+  t.match(refusal, { status: 409, detail: `lot ${commission.lot} has 1 piece and 0 item codes issued or queued already; at most 1 more` });
+  await service.idle();
+});
+
+t.test('a correction and a code job sent at once (PostgreSQL)', onPostgres, async (t) => {
+  const cases = [
+    { what: 'the correction first: the job is refused', correctionFirst: true, statuses: [201, 409] },
+    { what: 'the job first: the correction is refused', correctionFirst: false, statuses: [202, 409] },
+  ];
+  for (const { what, correctionFirst, statuses } of cases) {
+    await t.test(what, async (t) => {
+      const world = await createWorld(t, 'postgres');
+      const plant = await world.party('processor');
+      const product = await plant.product('piece');
+      const commission = await made(world, plant, { productCode: product, quantity: 10 });
+      const correction = () => correct(plant, commission, { productCode: product, quantity: 1 });
+      const issue = () => plant.api.post(`/lots/${commission.lot}/items`, { count: 2 });
+      const hold = holdLocked(world, sql`select 1 from lots where code = ${commission.lot} for no key update`);
+      const [first, second] = correctionFirst
+        ? await meetInOrder(world, hold, correction, issue)
+        : await meetInOrder(world, hold, issue, correction);
+      t.same([first.status, second.status], statuses, `${first.status} then ${second.status}`);
+      await world.app.services.items.idle();
+      const lot = await plant.lot(commission.lot);
+      const [{ claimed }] = await queryRows<{ claimed: number }>(
+        world.database.db,
+        sql`select coalesce(sum(total), 0)::int as claimed from code_jobs where lot_code = ${commission.lot} and status <> 'failed'`,
+      );
+      t.ok(claimed <= lot.quantity, `${claimed} codes for ${lot.quantity} pieces`);
+    });
+  }
+});
