@@ -242,11 +242,13 @@ export const readPointSchema = z
   })
   .meta({ id: 'RfidReadPoint' });
 
-const tagBindingSchema = z.object({
+/** One binding, as the JSON body lists it and as each line of a CSV file is checked (parseTagCsv). */
+export const tagBindingSchema = z.object({
   epc: z.string().min(4).max(300).optional().describe(EPC_DESCRIPTION),
   tid: hexSchema.optional(),
   code: z.string().min(1).max(64).describe('item, lot or container code (or SSCC) the tag is attached to'),
 });
+export type TagBinding = z.infer<typeof tagBindingSchema>;
 export const bindTagsBody = z.object({ tags: z.array(tagBindingSchema).min(1).max(100_000) });
 export const tagSchema = z
   .object({

@@ -24,7 +24,7 @@ import type { LocationsRepository } from '../locations/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
 import { type ParsedBatch, parseGeneric, parseImpinj, parseZebra, type ReaderFormat } from './payloads.js';
 import type { ReaderRow, ReadPointRow, RfidRepository, TagRow } from './repository.js';
-import type { CreateReadPointInput, ReadPointRole, ReadsFilter } from './schemas.js';
+import type { CreateReadPointInput, ReadPointRole, ReadsFilter, TagBinding } from './schemas.js';
 import { epcProblem, gs1KeyOf, normalizeTag } from './tags.js';
 import { collapseReads, type PlacedRead } from './windows.js';
 
@@ -369,14 +369,14 @@ export function createRfidService(deps: {
     },
 
     /** Binds tags (by EPC or TID) to the item, lot or container each is attached to, all or none. */
-    async bindTags(principal: Principal, bindings: { epc?: string; tid?: string; code: string }[]) {
+    async bindTags(principal: Principal, bindings: TagBinding[]) {
       const actor = actingParty(principal);
       const problems: FieldProblem[] = [];
       bindings.forEach((binding, index) => {
         const epcFault = binding.epc && epcProblem(binding.epc.trim());
-        if (!binding.epc === !binding.tid) problems.push(bodyField(['tags', index], 'give the tag’s epc or its tid'));
+        if (!binding.epc && !binding.tid) problems.push(bodyField(['tags', index], 'give the tag’s epc or its tid'));
+        else if (binding.epc && binding.tid) problems.push(bodyField(['tags', index], 'give the tag’s epc or its tid, not both'));
         else if (epcFault) problems.push(bodyField(['tags', index, 'epc'], epcFault));
-        else if (binding.tid && !isHex(binding.tid)) problems.push(bodyField(['tags', index, 'tid'], 'must be the TID as hex'));
       });
       const targets = await referentsOf(
         principal,
@@ -492,4 +492,3 @@ const publicReader = ({ apiKeyId: _key, ...reader }: ReaderRow) => reader;
 
 /** The element a problem of a list (`/tags/3/code`) names. */
 const indexOf = (problem: FieldProblem) => Number(problem.pointer.split('/')[2]);
-const isHex = (value: string) => /^(?:[0-9A-Fa-f]{2})+$/.test(value.trim());

@@ -1,8 +1,8 @@
 // Tag bindings as a spreadsheet, without I/O: a header naming the columns `epc` or `tid`, and
-// `code`, then one tag per line, its fields quoted or not. A bad line is named by its line number.
+// `code`, then one tag per line, its fields quoted or not. Each line is checked as a binding of the
+// JSON body is (tagBindingSchema), a bad one named by its line number (`/line/3/tid`).
 import { badRequest, type FieldProblem, Problem, withBodyFieldsMoved } from '../errors/problem.js';
-
-type TagBinding = { epc?: string; tid?: string; code: string };
+import { type TagBinding, tagBindingSchema } from './schemas.js';
 
 const MAX_PROBLEMS = 100;
 
@@ -43,7 +43,14 @@ function cellsOf(line: string): string[] | string {
   }
 }
 
-/** The bindings a file lists, and the line (from 1, the header's) each is on. */
+/** A problem with the file at line `line` (from 1, the header's), and within it at `path` (a column). */
+const lineProblem = (line: number, detail: string, path: PropertyKey[] = []): FieldProblem => ({
+  in: 'body',
+  pointer: `/line/${[line, ...path].join('/')}`,
+  detail,
+});
+
+/** The bindings a file lists, and the line (from 1, the header's) each is on. All or none: a bad line refuses the file. */
 export function parseTagCsv(text: string): { bindings: TagBinding[]; lines: number[] } {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const headerCells = cellsOf(lines[0]);
@@ -51,48 +58,59 @@ export function parseTagCsv(text: string): { bindings: TagBinding[]; lines: numb
   const column = (name: string) => header.indexOf(name);
   const [epc, tid, code] = [column('epc'), column('tid'), column('code')];
   if (code < 0 || (epc < 0 && tid < 0)) {
-    throw badRequest('the first line names the columns: epc (or tid) and code', [
-      { in: 'body', pointer: '/line/1', detail: 'expected a header such as epc,code' },
-    ]);
+    throw badRequest('the first line names the columns: epc (or tid) and code', [lineProblem(1, 'expected a header such as epc,code')]);
   }
+  // which of two columns of one name a line's value is in cannot be told: one would be dropped
+  const repeated = header.find((name, index) => name !== '' && header.indexOf(name) !== index);
+  if (repeated)
+    throw badRequest(`the first line names the column ${repeated} twice`, [lineProblem(1, `names the column ${repeated} twice`)]);
   const problems: FieldProblem[] = [];
   const bindings: TagBinding[] = [];
   const bindingLines: number[] = [];
   lines.slice(1).forEach((line, index) => {
+    const lineNumber = index + 2;
     if (line.trim() === '') return;
     const cells = cellsOf(line);
     if (typeof cells === 'string') {
-      problems.push({ in: 'body', pointer: `/line/${index + 2}`, detail: cells });
+      problems.push(lineProblem(lineNumber, cells));
       return;
     }
-    const binding: TagBinding = {
-      code: cells[code] ?? '',
-      ...(epc >= 0 && cells[epc] ? { epc: cells[epc] } : {}),
-      ...(tid >= 0 && cells[tid] ? { tid: cells[tid] } : {}),
-    };
-    if (!binding.code || (!binding.epc && !binding.tid)) {
-      problems.push({ in: 'body', pointer: `/line/${index + 2}`, detail: 'needs a code and an epc or tid' });
-    } else {
-      bindings.push(binding);
-      bindingLines.push(index + 2);
+    // a value past the header's columns would be dropped; empty fields there (a spreadsheet may write them) hold nothing
+    if (cells.slice(header.length).some((cell) => cell !== '')) {
+      problems.push(lineProblem(lineNumber, `has ${cells.length} fields where the first line names ${header.length} columns`));
+      return;
     }
+    // an empty field gives nothing, as a member left out of a JSON binding
+    const given = Object.entries({ epc, tid, code }).flatMap(([name, at]) => (at >= 0 && cells[at] ? [[name, cells[at]]] : []));
+    const parsed = tagBindingSchema.safeParse(Object.fromEntries(given));
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) problems.push(lineProblem(lineNumber, issue.message, issue.path));
+      return;
+    }
+    bindings.push(parsed.data);
+    bindingLines.push(lineNumber);
   });
-  if (problems.length > 0)
-    throw badRequest(`${problems.length} line(s) cannot be read; nothing was bound`, problems.slice(0, MAX_PROBLEMS));
-  if (bindings.length === 0) throw badRequest('the file lists no tags', [{ in: 'body', pointer: '/line/2', detail: 'no tags' }]);
+  if (problems.length > 0) {
+    const refused = new Set(problems.map((problem) => problem.pointer.split('/')[2])).size;
+    throw badRequest(
+      `${refused} line(s) are refused (${problems[0].pointer}: ${problems[0].detail}); nothing was bound`,
+      problems.slice(0, MAX_PROBLEMS),
+    );
+  }
+  if (bindings.length === 0) throw badRequest('the file lists no tags', [lineProblem(2, 'no tags')]);
   return { bindings, lines: bindingLines };
 }
 
 /**
- * A refusal of the bindings a file listed, naming each by its line (`/line/4`) as the file's own
+ * A refusal of the bindings a file listed, naming each by its line (`/line/4/code`) as the file's own
  * problems are, not by where it would sit in a JSON body (`/tags/2/code`) the client never sent.
  */
 export function asCsvProblem(error: unknown, lines: number[]): unknown {
   if (!(error instanceof Problem)) return error;
   const lineOf = (index: string | number) => lines[Number(index)] ?? index;
   const moved = withBodyFieldsMoved(error, ([first, index, ...rest]) =>
-    first === 'tags' ? ['line', lineOf(index)] : [first, index, ...rest],
+    first === 'tags' ? ['line', lineOf(index), ...rest] : [first, index, ...rest],
   );
-  const detail = error.detail?.replace(/\/tags\/(\d+)(?:\/[a-z]+)?/g, (_match, index: string) => `/line/${lineOf(index)}`);
+  const detail = error.detail?.replace(/\/tags\/(\d+)/g, (_match, index: string) => `/line/${lineOf(index)}`);
   return new Problem(moved.status, moved.slug, moved.title, detail, moved.errors);
 }

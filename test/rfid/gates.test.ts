@@ -2,6 +2,7 @@
 // the open shipment a case belongs to (with the gate's place and time in the trace), an exit
 // gate matching departures to open shipments, commissioning stations binding new tags, and
 // unknown tags counted per reader.
+import { randomBytes } from 'node:crypto';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { mod31CheckChar } from '../../src/codes/mod31.js';
 import { encodeTag } from '../../src/gs1/epc-binary.js';
@@ -454,6 +455,59 @@ t.test('a CSV binding refused after parsing is named by its line in the file, no
     { in: 'body', pointer: '/line/5', detail: /not a raw EPC URI/ },
   ]);
   t.match(reply.json().detail, /line\/4/, 'the summary names the line too');
+});
+
+t.test('a CSV line is held to the limits and messages of a JSON binding, and one refused line binds nothing of the file', async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const owner = await world.party('processor');
+  const lot = await owner.commission(await owner.product('kg'), 10);
+  const postCsv = (text: string) =>
+    world.app.inject({
+      method: 'POST',
+      url: '/rfid/tags.csv',
+      headers: { authorization: `Bearer ${owner.key}`, 'content-type': 'text/csv' },
+      payload: text,
+    });
+  // random bytes do not compress: 6,000 hex digits outgrow any index entry, as 'x'.repeat(6000) would not
+  const incompressible = randomBytes(3_000).toString('hex').toUpperCase();
+  const refused: [string, { epc?: string; tid?: string; code?: string }][] = [
+    ['a 3,000-byte random-hex EPC', { epc: incompressible }],
+    ['a 3,000-byte random-hex TID', { tid: incompressible }],
+    ['a 1,000-digit hex EPC', { epc: incompressible.slice(0, 1_000) }],
+    ['a 130-digit TID', { tid: incompressible.slice(0, 130) }],
+    ['a TID of one byte', { tid: 'E2' }],
+    ['a TID of three hex digits', { tid: 'E20' }],
+    ['a TID of nine hex digits', { tid: 'E2003412A' }],
+    ['a code of 65 characters', { epc: tag(9), code: 'C'.repeat(65) }],
+    ['both an EPC and a TID', { epc: tag(9), tid: 'E2003412' }],
+  ];
+  for (const [what, binding] of refused) {
+    const tags = [
+      { epc: tag(1), code: lot },
+      { code: lot, ...binding },
+    ];
+    const json = expectStatus(t, await owner.api.post('/rfid/tags', { tags }), 400, `${what} as JSON`);
+    const csv = await postCsv(`epc,tid,code\n${tags.map((row) => `${row.epc ?? ''},${row.tid ?? ''},${row.code}`).join('\n')}\n`);
+    t.equal(csv.statusCode, 400, `${what} from CSV`);
+    t.same(
+      csv.json().errors,
+      json.body.errors.map((error: { pointer: string }) => ({ ...error, pointer: error.pointer.replace(/^\/tags\/1/, '/line/3') })),
+      `${what}: refused from CSV at its line as JSON refuses it, in the same words`,
+    );
+  }
+  t.match((await postCsv(`epc,tid,code\n${tag(9)},E2003412,${lot}\n`)).json().errors, [{ pointer: '/line/2', detail: /not both/ }]);
+
+  const extraCell = await postCsv(`epc,code\n${tag(1)},${lot}\n${tag(2)},${lot},${tag(3)}\n`);
+  t.equal(extraCell.statusCode, 400, 'a line with more fields than the header names');
+  t.match(extraCell.json().errors, [{ pointer: '/line/3', detail: /3 fields/ }]);
+  const repeated = await postCsv(`EPC,code,epc\n${tag(1)},${lot},${tag(2)}\n`);
+  t.equal(repeated.statusCode, 400, 'a header naming a column twice');
+  t.match(repeated.json().errors, [{ pointer: '/line/1', detail: /epc.*twice/ }]);
+  for (const n of [1, 2, 3, 9]) expectStatus(t, await owner.api.get(`/rfid/tags/${tag(n)}`), 404, `tag ${n} was not bound`);
+
+  const trailing = await postCsv(`epc,code\n${tag(1)},${lot},,\n`);
+  t.equal(trailing.statusCode, 201, 'empty fields past the header, as a spreadsheet may write them, hold nothing that is dropped');
+  t.match((await owner.api.get(`/rfid/tags/${tag(1)}`)).body, { lotCode: lot });
 });
 
 t.test('10,000 tags are bound in one request, past the 65,535 parameters PostgreSQL takes in one statement', async (t) => {
