@@ -1,8 +1,8 @@
 // Property-based fuzz of the whole HTTP surface. Every operation of the app's own OpenAPI document
 // gets requests in which one path parameter, query parameter, header or body field (found by
 // walking the JSON schema) is replaced by a hostile value of the right or the wrong type — NUL,
-// lone surrogates, huge and tiny numbers, out-of-range dates, deep nesting, long strings — or whose
-// body or content type is itself hostile. Every answer must be below 500, and every error a
+// lone surrogates, huge and tiny numbers, out-of-range dates, deep nesting, long strings that
+// compress and that do not — or whose body or content type is itself hostile. Every answer must be below 500, and every error a
 // problem+json document; only the resolver's pages (and the complaint form, to a browser's form
 // post) answer a browser with an HTML error page.
 //
@@ -171,8 +171,18 @@ const RAW_URL_FRAGMENTS = [
   '%7F',
 ].map((text) => new RawUrl(text));
 
+/**
+ * Long strings that do not compress: random bytes of a few KB as hex or base64. 'x'.repeat(10_000) fits
+ * a btree index entry (at most some 2,700 bytes) once PostgreSQL compresses it, these do not, so a field
+ * stored in an index with no length limit on the way in answers them with a 500.
+ */
+const incompressibleString: fc.Arbitrary<string> = fc
+  .tuple(fc.uint8Array({ minLength: 2_500, maxLength: 4_000 }), fc.constantFrom<BufferEncoding>('hex', 'base64'))
+  .map(([bytes, encoding]) => Buffer.from(bytes).toString(encoding));
+
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...HOSTILE_STRINGS) },
+  { weight: 1, arbitrary: incompressibleString },
   { weight: 2, arbitrary: fc.constantFrom(...HOSTILE_NUMBERS) },
   { weight: 2, arbitrary: fc.constantFrom(...HOSTILE_STRUCTURES) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
