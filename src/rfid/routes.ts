@@ -138,6 +138,7 @@ export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async
         tags,
         summary: 'Bind tags in bulk from CSV (text/csv): a header epc,code or tid,code, then one tag per line',
         security: bearerSecurity,
+        consumes: ['text/csv'],
         body: z.string().max(16 * 1024 * 1024),
         response: { 201: z.object({ items: z.array(tagSchema) }), 400: problemSchema, 403: problemSchema, 409: problemSchema },
       },
