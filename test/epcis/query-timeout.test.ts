@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
-import { countingWebhook } from '../fixtures/epcis.js';
+import { countingWebhook, shippingSighting } from '../fixtures/epcis.js';
 import { createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -41,17 +41,6 @@ async function poolTimeouts(world: World): Promise<string[]> {
 
 const SCANNING = '/epcis/events?GE_quantity=1';
 
-/** An event after the seeded ones, which a query from March on finds by the index of event times at once. */
-const SHIPMENT = {
-  '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
-  type: 'ObjectEvent',
-  eventTime: '2026-03-01T08:00:00+08:00',
-  eventTimeZoneOffset: '+08:00',
-  action: 'OBSERVE',
-  bizStep: 'shipping',
-  epcList: ['https://id.gs1.org/01/06901234000030/21/1'],
-};
-
 t.test('a query past QUERY_TIMEOUT_SECONDS is a 413 QueryTooComplex, and the pool goes on unbounded', ON_POSTGRES, async (t) => {
   const world = await createWorld(t, 'postgres', { queryTimeoutMs: TIGHT_MS });
   const plant = await world.party('processor');
@@ -60,7 +49,8 @@ t.test('a query past QUERY_TIMEOUT_SECONDS is a 413 QueryTooComplex, and the poo
     sql`select current_setting('statement_timeout') as setting`,
   );
   await seedEvents(world, plant.code);
-  expectStatus(t, await plant.api.post('/epcis/events', SHIPMENT), 201, 'a shipment captured');
+  // an event after the seeded ones, which a query from March on finds by the index of event times at once
+  expectStatus(t, await plant.api.post('/epcis/events', shippingSighting), 201, 'a shipment captured');
 
   for (const [what, api] of [
     ['the party', plant.api],
@@ -131,7 +121,7 @@ t.test('a subscription whose query runs past the timeout records the failure; th
     201,
     'a subscription from now',
   );
-  expectStatus(t, await plant.api.post('/epcis/events', SHIPMENT), 201, 'a shipment captured');
+  expectStatus(t, await plant.api.post('/epcis/events', shippingSighting), 201, 'a shipment captured');
 
   await world.app.services.subscriptions.tick();
   t.same(Object.fromEntries(hook.deliveries), { '/shipments': 1 }, 'the other subscription is delivered in the same look');

@@ -4,22 +4,13 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Test } from 'tap';
 import { createSubscriptionService } from '../../src/epcis/subscriptions.js';
+import { shippingSighting } from '../fixtures/epcis.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 
 const QUIET = { subscriptionLagMs: 0, subscriptionTickMs: 3_600_000, webhooks: { allowInsecure: true } };
-
-const shipping = {
-  '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
-  type: 'ObjectEvent',
-  eventTime: '2026-03-01T08:00:00+08:00',
-  eventTimeZoneOffset: '+08:00',
-  action: 'OBSERVE',
-  bizStep: 'shipping',
-  epcList: ['https://id.gs1.org/01/06901234000030/21/1'],
-};
 
 /** A webhook on 127.0.0.1 whose answers `onRequest` gives when it likes: it gets each request's response. */
 async function webhook(t: Test, onRequest: (response: ServerResponse) => void) {
@@ -127,7 +118,7 @@ async function roundDelivers(t: Test, places: number, deliveriesAtOnce?: number)
   });
   await subscriptions.subscribe(principal, 'all', { dest: slow, stream: true, initialRecordTime: since });
   for (let i = 0; i < FAST; i++) await subscriptions.subscribe(principal, 'all', { dest: fast, stream: true, initialRecordTime: since });
-  expectStatus(t, await plant.api.post('/epcis/events', shipping), 201, 'an event for every subscription');
+  expectStatus(t, await plant.api.post('/epcis/events', shippingSighting), 201, 'an event for every subscription');
 
   await subscriptions.tick();
   t.equal(fastAnswered, FAST, 'every subscription of the fast webhook delivered');

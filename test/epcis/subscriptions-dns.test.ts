@@ -6,6 +6,7 @@ import { createSocket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { createSubscriptionService } from '../../src/epcis/subscriptions.js';
 import { createWebhookSender, nameServerResolver, type ResolveAddresses } from '../../src/epcis/webhooks.js';
+import { shippingSighting } from '../fixtures/epcis.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -160,17 +161,7 @@ t.test('resuming checks destinations within the same bound: past it a 429, and t
   const two = await subscriptions.subscribe(principal, 'all', { dest: 'https://two.example/', stream: true, initialRecordTime: since });
   // both stop at their first failed delivery: their names resolve to a private address meanwhile
   address = '10.0.0.7';
-  await world.ok(
-    plant.api.post('/epcis/events', {
-      '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
-      type: 'ObjectEvent',
-      eventTime: '2026-03-01T08:00:00+08:00',
-      eventTimeZoneOffset: '+08:00',
-      action: 'OBSERVE',
-      bizStep: 'shipping',
-      epcList: ['https://id.gs1.org/01/06901234000030/21/1'],
-    }),
-  );
+  await world.ok(plant.api.post('/epcis/events', shippingSighting));
   await new Promise((next) => setTimeout(next, 5));
   await subscriptions.tick();
   const status = async (id: string) => (await plant.api.get(`/epcis/queries/all/subscriptions/${id}`)).body.status;
