@@ -3,20 +3,14 @@
 // the lab that tested its sample), a self-test by the lot's owner or holder. Anything else is refused
 // (403 at the field), so the consumer's pack page and the regulator's pass rates show only what those
 // parties recorded. The EPCIS doors meet the same rule: test/epcis/inspections.test.ts.
-import { issuePacks } from '../fixtures/rfid-world.js';
-import { type Actor, createWorld, expectStatus } from '../fixtures/world.js';
+import { inspectionWorld } from '../fixtures/inspection-world.js';
+import { type Actor, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 
 t.test('an inspection’s kind and lab are the recording party’s own', async (t) => {
-  const world = await createWorld(t);
-  const processor = await world.party('processor', '夔州腊味');
-  const lab = await world.party('lab', '县检测中心');
-  const otherLab = await world.party('lab', '市检测院');
-  const bureau = await world.party('regulator', '县市场监管局');
-  const lot = await processor.commission(await processor.product('kg'), 100);
-  const [pack] = await issuePacks(world, processor, lot, 1);
+  const { world, processor, lab, otherLab, bureau, lot, pack } = await inspectionWorld(t);
   const inspect = (who: Actor, inspection: Record<string, unknown>) =>
     who.event({ type: 'inspect', lotCodes: [lot], inspection: { result: 'pass', ...inspection } });
 

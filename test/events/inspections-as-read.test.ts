@@ -9,7 +9,7 @@ import { inspectionClaimAsRead } from '../../src/access/index.js';
 import { PARTY_KINDS } from '../../src/codes/service-codes.js';
 import { queryRows } from '../../src/db/client.js';
 import { inspectionKindAsRead } from '../../src/events/retests.js';
-import { issuePacks } from '../fixtures/rfid-world.js';
+import { inspectionWorld } from '../fixtures/inspection-world.js';
 import { type Actor, at, createWorld, type World } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -25,13 +25,7 @@ async function storeClaim(world: World, reportNumber: string, claim: { kind: str
 }
 
 t.test('the pack page, the trace and the pass rates read a stored claim as its recorder could have made it', async (t) => {
-  const world = await createWorld(t);
-  const processor = await world.party('processor', '夔州腊味');
-  const lab = await world.party('lab', '县检测中心');
-  const otherLab = await world.party('lab', '市检测院');
-  const bureau = await world.party('regulator', '县市场监管局');
-  const lot = await processor.commission(await processor.product('kg'), 100);
-  const [pack] = await issuePacks(world, processor, lot, 1);
+  const { world, processor, lab, otherLab, bureau, lot, pack } = await inspectionWorld(t);
   const inspect = (who: Actor, reportNumber: string, inspection: Record<string, unknown>) =>
     world.ok(who.event({ type: 'inspect', lotCodes: [lot], inspection: { result: 'pass', reportNumber, ...inspection } }));
 
