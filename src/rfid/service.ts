@@ -388,7 +388,7 @@ export function createRfidService(deps: {
       problems.sort((a, b) => indexOf(a) - indexOf(b));
       if (problems.length > 0)
         throw badRequest(
-          `${problems.length} tag(s) cannot be bound (${problems[0].pointer}: ${problems[0].detail})`,
+          `${new Set(problems.map(indexOf)).size} tag(s) cannot be bound (${problems[0].pointer}: ${problems[0].detail})`,
           problems.slice(0, MAX_PROBLEMS),
         );
       const rows = bindings.map((binding, index) => {

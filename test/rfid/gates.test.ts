@@ -457,6 +457,21 @@ t.test('a CSV binding refused after parsing is named by its line in the file, no
   t.match(reply.json().detail, /line\/4/, 'the summary names the line too');
 });
 
+t.test('a refusal counts the tags refused, not their problems', async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const owner = await world.party('processor');
+  // one tag with two faults (both an epc and a tid, and a code that names nothing), and a sound one
+  const reply = await owner.api.post('/rfid/tags', {
+    tags: [
+      { epc: tag(1), tid: 'E2003412', code: 'BAAAAAAAAAAB' },
+      { epc: tag(2), code: await owner.commission(await owner.product('kg'), 10) },
+    ],
+  });
+  t.equal(reply.status, 400);
+  t.equal(reply.body.errors.length, 2, 'both faults named');
+  t.match(reply.body.detail, /^1 tag\(s\) cannot be bound/, 'of one tag');
+});
+
 t.test('a CSV line is held to the limits and messages of a JSON binding, and one refused line binds nothing of the file', async (t) => {
   const world = await createWorld(t, undefined, { rfidTickMs: 0 });
   const owner = await world.party('processor');
