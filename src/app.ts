@@ -44,7 +44,7 @@ import { loggedRequest, requestIdOf } from './http/request.js';
 import { createIdentifierService } from './identifiers/service.js';
 import { createItemsRepository } from './items/repository.js';
 import { itemRoutes } from './items/routes.js';
-import { createItemService } from './items/service.js';
+import { CODE_JOB_BATCH, createItemService } from './items/service.js';
 import { createLineageRepository } from './lineage/repository.js';
 import { createLocationsRepository } from './locations/repository.js';
 import { locationRoutes } from './locations/routes.js';
@@ -157,6 +157,8 @@ export type AppOptions = {
   codesQueuedPerParty?: number;
   /** How long a capture or code job stays with a process that stopped renewing its lease (30 s unless set; see src/db/leases.ts). */
   jobLeaseSeconds?: number;
+  /** Codes a code job stores in each transaction (CODE_JOB_BATCH for the database unless set; benchmarks). */
+  codeJobBatch?: number;
 };
 
 /** The repositories, built once over the database (services, seeds and tools that load data use them). */
@@ -339,6 +341,7 @@ export function createServices(
       now,
       codesQueuedPerParty: options.codesQueuedPerParty,
       lease,
+      batchSize: options.codeJobBatch ?? CODE_JOB_BATCH[database.kind],
       log: options.log,
     }),
     scans,

@@ -18,7 +18,13 @@ import type { CodeJobRow, IssuingLot, ItemsRepository, LotQuantity } from './rep
 export const MAX_CODES_PER_JOB = 1_000_000;
 /** Item codes a party may have queued or being issued at once, in all its lots (CODES_QUEUED_PER_PARTY). */
 export const DEFAULT_CODES_QUEUED_PER_PARTY = 2_000_000;
-const BATCH = 10_000;
+/**
+ * Codes a job stores in one transaction, by database. COPY on PostgreSQL is fastest in large
+ * batches, and the pool answers other requests while a batch holds one connection; PGlite has one
+ * connection, so every request waits for the batch in hand: there batches stay small (see the
+ * code-job figures in docs/benchmarks.md).
+ */
+export const CODE_JOB_BATCH = { postgres: 10_000, pglite: 1_000 } as const;
 /**
  * Code jobs running at once. Each party's jobs run one after the other and parties take turns, so
  * another party's job starts while one party's million codes are issued, not once they are.
@@ -73,9 +79,12 @@ export function createItemService(deps: {
   codesQueuedPerParty?: number;
   /** This process's hold on the jobs it runs (unset: a process of its own, alone on the database). */
   lease?: JobLease;
+  /** Codes stored in each of a job's transactions (unset: CODE_JOB_BATCH.postgres; see CODE_JOB_BATCH). */
+  batchSize?: number;
   log?: { error: (object: object, message: string) => void; warn?: (object: object, message: string) => void };
 }) {
   const lease = deps.lease ?? jobLease();
+  const batchSize = deps.batchSize ?? CODE_JOB_BATCH.postgres;
   const now = deps.now ?? (() => new Date());
   // run catches every failure of a job; what escapes it is logged
   const jobs = createFairQueue({
@@ -120,7 +129,7 @@ export function createItemService(deps: {
         // waiting requests and other jobs' statements go in between batches: PGlite answers in
         // microtasks, so without it a job would hold the event loop (and the database) to its end
         await nextTurn();
-        const wanted = Math.min(BATCH, job.total - done);
+        const wanted = Math.min(batchSize, job.total - done);
         const batch = new Set<string>();
         while (batch.size < wanted) batch.add(newItemCode());
         // 31^10 codes: a clash with an earlier job is rare, but is checked rather than assumed away

@@ -10,7 +10,7 @@ import { createRepositories } from '../../src/app.js';
 import { chinaDay } from '../../src/codes/timestamp.js';
 import { queryRows } from '../../src/db/client.js';
 import { DEFAULT_JOB_LEASE_SECONDS } from '../../src/db/leases.js';
-import { createItemService } from '../../src/items/service.js';
+import { CODE_JOB_BATCH, createItemService } from '../../src/items/service.js';
 import { clearOfMidnightInChina } from '../fixtures/china-day.js';
 import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
 import { type Actor, createWorld, expectStatus, type World } from '../fixtures/world.js';
@@ -323,6 +323,27 @@ t.test(
     ]);
   },
 );
+
+t.test('the service stores a job in batches of its database’s size: small on PGlite, whose one connection a batch holds', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const lot = await plant.commission(await plant.product('kg'), 10);
+  // each batch is one transaction of its insert and the progress it writes (see the test above)
+  const stored: number[] = [];
+  let progressWrites = 0;
+  const stop = world.database.stats.observe((query) => {
+    const text = query.text.trim().toLowerCase();
+    if (/^(insert into|copy) items /.test(text)) stored.push(query.rows ?? 0);
+    if (text.includes('update code_jobs set done = done +')) progressWrites++;
+  });
+  const job = await world.app.services.items.issue(principalOf(plant), lot, 2_500);
+  await world.app.services.items.idle();
+  stop();
+  t.match(await world.app.services.items.job(principalOf(plant), job.id), { status: 'succeeded', done: 2_500 });
+  const batches = world.database.kind === 'pglite' ? [1_000, 1_000, 500] : [2_500];
+  t.same(stored, batches, `batches of ${CODE_JOB_BATCH[world.database.kind]}`);
+  t.equal(progressWrites, batches.length, 'the progress moves once a batch');
+});
 
 /**
  * A job of `count` codes (five: one batch) whose batch number `at` (the first) is stored while
