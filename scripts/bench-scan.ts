@@ -46,7 +46,7 @@ import type { Principal } from '../src/access/index.js';
 import { type App, buildApp, createRepositories } from '../src/app.js';
 import { textArray } from '../src/db/chunk.js';
 import { type Database, type ObservedQuery, queryRows } from '../src/db/client.js';
-import { MAX_CODES_PER_JOB } from '../src/items/service.js';
+import { CODE_JOB_BATCH, MAX_CODES_PER_JOB } from '../src/items/service.js';
 import { consumerPage } from '../src/resolver/pages.js';
 import { readLotView, summaryOfView } from '../src/resolver/service.js';
 import { consumerSummaryJson } from '../src/resolver/summary.js';
@@ -280,7 +280,7 @@ async function run(app: App, database: Database, baseUrl: string, port: number) 
     if (job.status !== 'succeeded') throw new Error(`code job ${id} ${job.status}: ${job.error}`);
   }
   console.log(
-    `issued ${formatNumber(CODES)} codes in ${formatMs(issueMs)} (${formatRate(CODES, issueMs)} rows/s, ${database.kind === 'postgres' ? 'COPY' : 'multi-row INSERT'} in 10k batches)`,
+    `issued ${formatNumber(CODES)} codes in ${formatMs(issueMs)} (${formatRate(CODES, issueMs)} rows/s, ${database.kind === 'postgres' ? 'COPY' : 'multi-row INSERT'} in batches of ${formatNumber(CODE_JOB_BATCH[database.kind])})`,
   );
   console.log(`  database time while issuing: ${issuing}`);
 

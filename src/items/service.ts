@@ -24,7 +24,7 @@ export const DEFAULT_CODES_QUEUED_PER_PARTY = 2_000_000;
  * connection, so every request waits for the batch in hand: there batches stay small (see the
  * code-job figures in docs/benchmarks.md).
  */
-export const CODE_JOB_BATCH = { postgres: 10_000, pglite: 1_000 } as const;
+export const CODE_JOB_BATCH = { postgres: 10_000, pglite: 500 } as const;
 /**
  * Code jobs running at once. Each party's jobs run one after the other and parties take turns, so
  * another party's job starts while one party's million codes are issued, not once they are.

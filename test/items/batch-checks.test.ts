@@ -336,11 +336,11 @@ t.test('the service stores a job in batches of its database’s size: small on P
     if (/^(insert into|copy) items /.test(text)) stored.push(query.rows ?? 0);
     if (text.includes('update code_jobs set done = done +')) progressWrites++;
   });
-  const job = await world.app.services.items.issue(principalOf(plant), lot, 2_500);
+  const job = await world.app.services.items.issue(principalOf(plant), lot, 1_200);
   await world.app.services.items.idle();
   stop();
-  t.match(await world.app.services.items.job(principalOf(plant), job.id), { status: 'succeeded', done: 2_500 });
-  const batches = world.database.kind === 'pglite' ? [1_000, 1_000, 500] : [2_500];
+  t.match(await world.app.services.items.job(principalOf(plant), job.id), { status: 'succeeded', done: 1_200 });
+  const batches = world.database.kind === 'pglite' ? [500, 500, 200] : [1_200];
   t.same(stored, batches, `batches of ${CODE_JOB_BATCH[world.database.kind]}`);
   t.equal(progressWrites, batches.length, 'the progress moves once a batch');
 });
