@@ -4,8 +4,8 @@
 //   npx tsx scripts/bench-issuance.ts [--codes 50000] [--idle 5] [--batch N]
 //
 // PostgreSQL when DATABASE_URL is set (a fresh bench_issuance_<random> database, dropped at the
-// end), else an in-memory PGlite. Seeds the Fengjie demo chain, whose pack lot has 300 codes, then:
-// After a first job to warm up (not reported):
+// end), else an in-memory PGlite. Seeds the Fengjie demo chain, whose pack lot has 300 codes, then,
+// after a first job to warm up (not reported):
 //   idle   scans of those codes, one after the other, for --idle seconds with no job running
 //   alone  a job of --codes codes for a lot packed in as many packs, nothing else running
 //   job    the same job again (another lot), scans running as in `idle` until it has finished
@@ -93,9 +93,11 @@ async function run(app: App, database: Database, baseUrl: string, client: Return
   /** Scans one after the other until `until` settles; their times to the last byte. */
   const scanUntil = async (until: Promise<unknown>) => {
     let settled = false;
-    void until.finally(() => {
+    const stop = () => {
       settled = true;
-    });
+    };
+    // a failed job is reported where it is awaited
+    until.then(stop, stop);
     const ms: number[] = [];
     for (let i = 0; !settled; i++) {
       const accept = i % 2 === 0 ? 'text/html' : 'application/json';
