@@ -17,13 +17,14 @@
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
-import { demoCalendar, seedDemoChain } from '../seeds/fengjie.js';
+import { seedDemoChain } from '../seeds/fengjie.js';
 import type { Principal } from '../src/access/index.js';
-import { type App, buildApp, createRepositories } from '../src/app.js';
+import { type App, buildApp } from '../src/app.js';
 import { type Database, queryRows } from '../src/db/client.js';
 import { CODE_JOB_BATCH } from '../src/items/service.js';
 import { parseFlags } from './lib/args.js';
 import { type Scratch, withScratchDatabase } from './lib/database.js';
+import { packDemoLot } from './lib/demo-lots.js';
 import { formatMs, formatNumber, formatRate, printTable } from './lib/report.js';
 import { clientThread, freePort } from './lib/server.js';
 
@@ -68,27 +69,10 @@ async function main({ database, label }: Scratch) {
 async function run(app: App, database: Database, baseUrl: string, client: ReturnType<typeof clientThread>) {
   const demo = await seedDemoChain(app.services);
   await app.services.items.idle();
-  const days = demoCalendar(app.services.now());
-  const repos = createRepositories(database);
   const codes = (await queryRows<{ code: string }>(database.db, sql`select code from items`)).map((row) => row.code);
   const operator: Principal = { keyId: 'bench', role: 'operator', partyCode: demo.parties.processor };
-  const [retail] = await repos.lots.findByCodes([demo.retailLotCode]);
-  const bulk = await repos.lots.findByLotNumber(demo.parties.processor, demo.retailLotNumber.replace(/-500G$/, ''));
-  const productCode = retail?.productCode;
-  if (!bulk || !productCode) throw new Error('the demo chain has no cured bulk lot or pack product');
-
   /** A lot packed from the cured meat in as many packs as the job's codes. */
-  const packLot = async (lotNumber: string) => {
-    const packed = await app.services.events.record(operator, {
-      type: 'transform',
-      eventTime: days.at(17, '09:00'),
-      bizStep: 'packing',
-      process: { kind: 'packing' },
-      inputs: [{ lotCode: bulk.code, quantity: 1 }],
-      outputs: [{ productCode, lotNumber, quantity: flags.codes, productionDate: days.date(17) }],
-    });
-    return packed.createdLotCodes[0];
-  };
+  const packLot = (lotNumber: string) => packDemoLot(app, database, demo, operator, { lotNumber, packs: flags.codes });
 
   /** Scans one after the other until `until` settles; their times to the last byte. */
   const scanUntil = async (until: Promise<unknown>) => {

@@ -53,6 +53,7 @@ import { consumerSummaryJson } from '../src/resolver/summary.js';
 import type { PendingScan } from '../src/scans/buffer.js';
 import { parseFlags } from './lib/args.js';
 import { explain, type Scratch, statementsOf, withScratchDatabase } from './lib/database.js';
+import { packDemoLot } from './lib/demo-lots.js';
 import { formatMs, formatNumber, formatRate } from './lib/report.js';
 import { freePort, profiled } from './lib/server.js';
 
@@ -252,19 +253,7 @@ async function run(app: App, database: Database, baseUrl: string, port: number) 
   const operator: Principal = { keyId: 'bench', role: 'operator', partyCode: demo.parties.processor };
   // the demo's pack lot has its 300 codes already, one per pack: the codes scanned here come from a
   // lot packed from the rest of the cured meat with as many packs as codes, so its trace is as deep
-  const [retail] = await createRepositories(database).lots.findByCodes([demo.retailLotCode]);
-  // the cured bulk lot the demo packed from, numbered as its pack lot without the pack size
-  const bulk = await createRepositories(database).lots.findByLotNumber(demo.parties.processor, demo.retailLotNumber.replace(/-500G$/, ''));
-  if (!bulk || !retail?.productCode) throw new Error('the demo chain has no cured bulk lot or pack product');
-  const packed = await app.services.events.record(operator, {
-    type: 'transform',
-    eventTime: demoDays.at(17, '09:00'),
-    bizStep: 'packing',
-    process: { kind: 'packing' },
-    inputs: [{ lotCode: bulk.code, quantity: 1 }],
-    outputs: [{ productCode: retail.productCode, lotNumber: 'KZ-LR-BENCH', quantity: CODES, productionDate: demoDays.date(17) }],
-  });
-  const scanLot = packed.createdLotCodes[0];
+  const scanLot = await packDemoLot(app, database, demo, operator, { lotNumber: 'KZ-LR-BENCH', packs: CODES });
   t0 = performance.now();
   const jobs: string[] = [];
   // where issuance spends its database time

@@ -11,7 +11,7 @@ import { type Database, openPglite } from '../src/db/client.js';
 import * as schema from '../src/db/schema.js';
 import type { EventInput } from '../src/events/schemas.js';
 
-type DemoChain = {
+export type DemoChain = {
   parties: Record<string, string>;
   itemCode: string;
   retailLotCode: string;
