@@ -218,7 +218,7 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
     from unnest(${texts(ids)}) v(id)
     where exists (select 1 from lot_movements m where m.restated_by = v.id) or exists (select 1 from event_lots l where l.restated_by = v.id)`,
   // a regulator's dismissal of a flag (subject: its id), append-only: the flag's own row moves on (a new
-  // occurrence reopens it), the dismissal stays as it was recorded
+  // occurrence with new evidence reopens it), the dismissal stays as it was recorded
   'flag.dismiss': (ids) => sql`select id, json_build_object('id', id, 'code', code, 'kind', kind, 'reason', reason, 'keyId', key_id,
       'dismissedAt', ${isoMs(sql`dismissed_at`)}, 'occurrences', occurrences) as facts
     from code_flag_dismissals where id = any(${texts(ids)})`,

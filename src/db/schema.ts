@@ -615,9 +615,12 @@ export const codeFlags = pgTable(
     lastAt: timestamp('last_at', { withTimezone: true, mode: 'date' }).notNull(),
     occurrences: integer('occurrences').notNull().default(1),
     detail: text('detail'),
+    /** For over_scanned, the addresses the code was scanned from at its latest occurrence; null for other kinds. */
+    evidence: integer('evidence'),
     /**
      * The regulator's dismissal the flag stands dismissed by (code_flag_dismissals, of this code and kind);
-     * null while open. A new occurrence (the scan's upsert) clears it: the dismissal stays in its table and the audit log.
+     * null while open. An occurrence with new evidence (reopensDismissed in src/scans/flags.ts, followed by the
+     * scan's upsert) clears it: the dismissal stays in its table and the audit log.
      */
     dismissalId: text('dismissal_id'),
   },
@@ -649,6 +652,9 @@ export const codeFlagDismissals = pgTable(
     dismissedAt: timestamp('dismissed_at', { withTimezone: true, mode: 'date' }).notNull(),
     /** The flag's occurrences when dismissed: what the regulator looked into. */
     occurrences: integer('occurrences').notNull(),
+    /** The evidence the dismissal cleared (the flag's detail and evidence then): a later occurrence reopens the flag only with new. */
+    detail: text('detail'),
+    evidence: integer('evidence'),
   },
   (t): PgTableExtraConfigValue[] => [
     unique('code_flag_dismissals_flag_key').on(t.code, t.kind, t.id),

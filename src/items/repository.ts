@@ -5,7 +5,7 @@ import { createBatchLoader } from '../db/batch-loader.js';
 import { anyOf } from '../db/chunk.js';
 import { type Database, type Db, isoMs, queryRows } from '../db/client.js';
 import { type ClaimOf, claimJobRows, type JobLease, leaseEnd, releaseJobs, renewJobs } from '../db/leases.js';
-import { codeFlags, codeJobs, items, type LotHold, lots } from '../db/schema.js';
+import { codeFlagDismissals, codeFlags, codeJobs, items, type LotHold, lots } from '../db/schema.js';
 import { pageChangesOf, recallsOfLot } from '../lots/repository.js';
 
 export type CodeJobRow = typeof codeJobs.$inferSelect;
@@ -34,6 +34,8 @@ export type ScannedItem = ResolvedItem & {
   lotPageChanges: string;
   /** The kinds of the open flags of the code (a dismissed one no longer marks it); which of them mark a copied code is the scans' rule (marksCounterfeit). */
   flagKinds: string[];
+  /** The addresses its dismissed over_scanned flag cleared; null unless that flag stands dismissed. */
+  overScanCleared: number | null;
   /** When its issuance job was started. */
   issuedAt: Date;
   /** The snapshot its scan counts were read in (pg_current_snapshot()): which batches of scans they include. */
@@ -88,6 +90,8 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
       flagKinds: sql<
         string[]
       >`array(select ${codeFlags.kind} from ${codeFlags} where ${codeFlags.code} = ${items.code} and ${codeFlags.dismissalId} is null)`,
+      overScanCleared: sql<number | null>`(select d.evidence from ${codeFlags} f join ${codeFlagDismissals} d on d.id = f.dismissal_id
+        where f.code = ${items.code} and f.kind = 'over_scanned')`,
       issuedAt: codeJobs.createdAt,
       snapshot: sql<string>`pg_current_snapshot()::text`,
     })

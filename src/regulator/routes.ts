@@ -48,7 +48,9 @@ export const regulatorRoutes: FastifyPluginAsyncZod<{
           status: z
             .enum(FLAG_STATUSES)
             .prefault('open')
-            .describe('open flags (the default), those a regulator dismissed, or all; a new occurrence reopens a dismissed flag'),
+            .describe(
+              'open flags (the default), those a regulator dismissed, or all; an occurrence with new evidence reopens a dismissed flag',
+            ),
           limit: queryInteger(1, 1000).prefault(100),
           offset: queryInteger(0).prefault(0),
         }),
@@ -68,7 +70,7 @@ export const regulatorRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         summary:
-          'Dismiss a flag: the regulator looked into it and cleared it (recorded with the reason and audited). A dismissed flag leaves the open lists and dashboard counts and no longer marks its pack 疑似假冒; a new occurrence reopens it. Dismissing a dismissed flag is a 409',
+          'Dismiss a flag: the regulator looked into it and cleared it (recorded with the reason and audited). A dismissed flag leaves the open lists and dashboard counts and no longer marks its pack 疑似假冒; an occurrence with new evidence (an over-scan at twice the addresses it cleared, another brand misused or lot state, any unknown code or impossible journey) reopens it. Dismissing a dismissed flag is a 409',
         security: bearerSecurity,
         params: z.object({
           code: z.string().min(1).max(200).describe('the flagged code as listed (percent-encoded in the path)'),

@@ -15,8 +15,8 @@ export function createFlagReviewService(deps: {
   return {
     /**
      * Dismisses an open flag: the regulator looked into it and cleared it. A dismissed flag is refused (409)
-     * rather than dismissed again, so that a second reason never stands in for the first. A later occurrence
-     * reopens it (ScansRepository.raiseFlag).
+     * rather than dismissed again, so that a second reason never stands in for the first. The dismissal records
+     * the evidence it cleared: a later occurrence reopens the flag only with new (ScansRepository.raiseFlag).
      */
     async dismiss(principal: Principal, flag: { code: string; kind: string }, reason: string) {
       requireRole(principal, 'flags.dismiss');
@@ -29,10 +29,11 @@ export function createFlagReviewService(deps: {
           );
         }
         const at = deps.now();
-        const dismissal = { id: uuidV7(at), ...flag, reason, keyId: principal.keyId, at, occurrences: stored.occurrences };
+        const { occurrences, detail, evidence } = stored;
+        const dismissal = { id: uuidV7(at), ...flag, reason, keyId: principal.keyId, at, occurrences, detail, evidence };
         await deps.scans.dismissFlag(dismissal, tx);
         await deps.audit.record(tx, { chain: chainOf(principal), kind: 'flag.dismiss', subjectId: dismissal.id, keyId: principal.keyId });
-        return { reason, by: principal.keyId, at, occurrences: stored.occurrences };
+        return { reason, by: principal.keyId, at, occurrences };
       });
     },
   };

@@ -380,7 +380,7 @@ export function createResolverService(deps: {
     const raised = [
       ...scanFlags(
         {
-          scanners: await scannersOf(item.code, scanCount, counted.addresses),
+          scanners: await scannersOf(item.code, scanCount, counted.addresses, item.overScanCleared),
           region: context.region,
           ipHash,
           previousRegion: earlier.region,
@@ -399,25 +399,29 @@ export function createResolverService(deps: {
         }),
       ),
     ];
+    // a flag that stays dismissed (this scan shows nothing new) does not mark the pack
+    const open: string[] = [];
     for (const flag of raised) {
-      await deps.scans.raiseFlag({ code, kind: flag.kind, lotCode: item.lotCode, partyCode: item.partyCode, detail: flag.detail, at });
+      if (await deps.scans.raiseFlag({ code, lotCode: item.lotCode, partyCode: item.partyCode, ...flag, at })) open.push(flag.kind);
     }
     return {
       ...item,
       scanCount,
       firstScannedAt: item.firstScannedAt ?? counted.firstAt,
-      flagKinds: [...item.flagKinds, ...raised.map((flag) => flag.kind)],
+      flagKinds: [...item.flagKinds, ...open],
     };
   }
 
   /**
-   * How many addresses scanned a pack, up to one more than the over-scanned threshold: those of its stored scans and
+   * How many addresses scanned a pack, up to one more than the over-scanned threshold (or, its over-scan dismissed, up
+   * to twice the addresses `cleared`): those of its stored scans and
    * of the ones this process holds (this scan's among them; a batch stored meanwhile is in both, and counts once).
    * No more addresses than scans: a pack scanned no more times than the threshold is not asked for.
    */
-  async function scannersOf(itemCode: string, scanCount: number, pending: ReadonlySet<string>): Promise<number> {
+  async function scannersOf(itemCode: string, scanCount: number, pending: ReadonlySet<string>, cleared: number | null): Promise<number> {
     if (scanCount <= policy.overScanThreshold) return scanCount;
-    const stored = await deps.scans.scannersOf(itemCode, policy.overScanThreshold + 1);
+    // a dismissed over-scan reopens at twice the addresses it cleared (reopensDismissed): counted up to there
+    const stored = await deps.scans.scannersOf(itemCode, Math.max(policy.overScanThreshold + 1, 2 * (cleared ?? 0)));
     return new Set([...stored, ...pending]).size;
   }
 

@@ -15,6 +15,37 @@ export const COUNTERFEIT_FLAG_KINDS: readonly FlagKind[] = ['unknown_code', 'ove
 export const FLAG_STATUSES = ['open', 'dismissed', 'all'] as const;
 export type FlagStatus = (typeof FLAG_STATUSES)[number];
 
+/**
+ * What a new occurrence of a dismissed flag must show to reopen it, against what the dismissal cleared:
+ * - `every_occurrence`: each is a new event (a code never issued scanned again, another impossible journey);
+ * - `new_detail`: a new finding (another brand misused, a recalled lot now destroyed), not the same one rescanned;
+ * - `doubled_evidence`: at least twice the addresses at dismissal (a copied code spreads; a display sample's trickle does not).
+ * ScansRepository.raiseFlag's upsert follows this table in SQL.
+ */
+export const REOPENED_BY: Record<FlagKind, 'every_occurrence' | 'new_detail' | 'doubled_evidence'> = {
+  unknown_code: 'every_occurrence',
+  impossible_travel: 'every_occurrence',
+  over_scanned: 'doubled_evidence',
+  brand_misuse: 'new_detail',
+  inactive_lot: 'new_detail',
+};
+
+/** A flag's evidence: its detail, and for over_scanned the number of addresses it was scanned from. */
+export type FlagEvidence = { detail: string | null; evidence: number | null };
+
+/** Whether an occurrence of a dismissed flag reopens it: only new evidence does (see REOPENED_BY). */
+export function reopensDismissed(kind: string, dismissed: FlagEvidence, occurrence: FlagEvidence): boolean {
+  switch (REOPENED_BY[kind as FlagKind] ?? 'every_occurrence') {
+    case 'new_detail':
+      return occurrence.detail !== dismissed.detail;
+    case 'doubled_evidence':
+      // a dismissal that recorded no count (none before the counts were kept) reopens on any occurrence
+      return (occurrence.evidence ?? 0) >= 2 * (dismissed.evidence ?? 0);
+    default:
+      return true;
+  }
+}
+
 export const marksCounterfeit = (kind: string): boolean => (COUNTERFEIT_FLAG_KINDS as readonly string[]).includes(kind);
 
 // Approximate provincial capitals (GB/T 2260 province prefix → lat, lon): coarse regions are
@@ -90,10 +121,14 @@ export function scanFlags(
     containerDestroyed?: boolean;
   },
   policy: FlagPolicy = DEFAULT_FLAG_POLICY,
-): { kind: FlagKind; detail: string }[] {
-  const flags: { kind: FlagKind; detail: string }[] = [];
+): { kind: FlagKind; detail: string; evidence?: number }[] {
+  const flags: { kind: FlagKind; detail: string; evidence?: number }[] = [];
   if (scan.scanners > policy.overScanThreshold) {
-    flags.push({ kind: 'over_scanned', detail: `scanned from ${scan.scanners} addresses (threshold ${policy.overScanThreshold})` });
+    flags.push({
+      kind: 'over_scanned',
+      detail: `scanned from ${scan.scanners} addresses (threshold ${policy.overScanThreshold})`,
+      evidence: scan.scanners,
+    });
   }
   if (
     scan.region &&

@@ -2,7 +2,7 @@ import { and, desc, eq, getTableColumns, isNotNull, isNull, type SQL, sql } from
 import { type Db, queryRows } from '../db/client.js';
 import { codeFlagDismissals, codeFlags, scans } from '../db/schema.js';
 import { type CountedKind, countedAs, type PendingScan, REPEAT_WINDOW_MS } from './buffer.js';
-import type { FlagStatus } from './flags.js';
+import { type FlagStatus, REOPENED_BY } from './flags.js';
 
 type FlagRow = typeof codeFlags.$inferSelect;
 
@@ -14,6 +14,21 @@ const DISMISSAL_COLUMNS = {
   occurrences: codeFlagDismissals.occurrences,
 };
 export type FlagDismissal = { reason: string; by: string; at: Date; occurrences: number };
+
+/**
+ * reopensDismissed (src/scans/flags.ts) in SQL, for an occurrence of `kind` in the upsert (`excluded`) against the
+ * dismissal `d`: never null, as `not` of it must keep the dismissal exactly when the rule says so.
+ */
+function reopensSql(kind: string): SQL {
+  switch (REOPENED_BY[kind as keyof typeof REOPENED_BY] ?? 'every_occurrence') {
+    case 'new_detail':
+      return sql`excluded.detail is distinct from d.detail`;
+    case 'doubled_evidence':
+      return sql`coalesce(excluded.evidence, 0) >= 2 * coalesce(d.evidence, 0)`;
+    default:
+      return sql`true`;
+  }
+}
 
 /**
  * A client's last counted scan of a code is deleted once it is this far before a batch's earliest scan, and
@@ -189,15 +204,22 @@ export function createScansRepository(db: Db) {
       );
       return rows.map((row) => row.ip_hash);
     },
+    /**
+     * Raises a flag, or counts a new occurrence of it. Whether the occurrence reopens a dismissed flag is decided in
+     * this one statement, on the row it locks (reopensDismissed in src/scans/flags.ts, in SQL): only new evidence
+     * reopens it. Whether the flag is open afterwards.
+     */
     async raiseFlag(flag: {
       code: string;
       kind: string;
       lotCode: string | null;
       partyCode: string | null;
       detail: string;
+      /** For over_scanned, the addresses the code was scanned from. */
+      evidence?: number;
       at: Date;
-    }): Promise<void> {
-      await db
+    }): Promise<boolean> {
+      const [row] = await db
         .insert(codeFlags)
         .values({
           code: flag.code,
@@ -205,30 +227,61 @@ export function createScansRepository(db: Db) {
           lotCode: flag.lotCode,
           partyCode: flag.partyCode,
           detail: flag.detail,
+          evidence: flag.evidence ?? null,
           firstAt: flag.at,
           lastAt: flag.at,
         })
         .onConflictDoUpdate({
           target: [codeFlags.code, codeFlags.kind],
-          // a new occurrence reopens a dismissed flag, with the row locked: a dismissal never hides fresh evidence
-          set: { lastAt: flag.at, detail: flag.detail, occurrences: sql`${codeFlags.occurrences} + 1`, dismissalId: null },
-        });
+          set: {
+            lastAt: flag.at,
+            detail: flag.detail,
+            evidence: flag.evidence ?? null,
+            occurrences: sql`${codeFlags.occurrences} + 1`,
+            // kept only while its dismissal cleared what this occurrence shows
+            dismissalId: sql`case when exists (
+              select 1 from ${codeFlagDismissals} d where d.id = ${codeFlags.dismissalId} and not (${reopensSql(flag.kind)})
+            ) then ${codeFlags.dismissalId} end`,
+          },
+        })
+        .returning({ open: sql<boolean>`${codeFlags.dismissalId} is null` });
+      return row.open;
     },
     /** The flag, locked until the transaction ends: a dismissal decides on it as no scan's upsert can change it meanwhile. */
-    async lockFlag(code: string, kind: string, tx: Db): Promise<{ occurrences: number; dismissal: FlagDismissal | null } | undefined> {
+    async lockFlag(
+      code: string,
+      kind: string,
+      tx: Db,
+    ): Promise<{ occurrences: number; detail: string | null; evidence: number | null; dismissal: FlagDismissal | null } | undefined> {
       const [row] = await tx
-        .select({ occurrences: codeFlags.occurrences, dismissalId: codeFlags.dismissalId })
+        .select({
+          occurrences: codeFlags.occurrences,
+          detail: codeFlags.detail,
+          evidence: codeFlags.evidence,
+          dismissalId: codeFlags.dismissalId,
+        })
         .from(codeFlags)
         .where(and(eq(codeFlags.code, code), eq(codeFlags.kind, kind)))
         .for('update');
       if (!row) return undefined;
-      if (row.dismissalId === null) return { occurrences: row.occurrences, dismissal: null };
-      const [dismissal] = await tx.select(DISMISSAL_COLUMNS).from(codeFlagDismissals).where(eq(codeFlagDismissals.id, row.dismissalId));
-      return { occurrences: row.occurrences, dismissal };
+      const { dismissalId, ...flag } = row;
+      if (dismissalId === null) return { ...flag, dismissal: null };
+      const [dismissal] = await tx.select(DISMISSAL_COLUMNS).from(codeFlagDismissals).where(eq(codeFlagDismissals.id, dismissalId));
+      return { ...flag, dismissal };
     },
-    /** Records a dismissal and marks its flag dismissed by it. */
+    /** Records a dismissal, with the evidence it cleared, and marks its flag dismissed by it. */
     async dismissFlag(
-      dismissal: { id: string; code: string; kind: string; reason: string; keyId: string; at: Date; occurrences: number },
+      dismissal: {
+        id: string;
+        code: string;
+        kind: string;
+        reason: string;
+        keyId: string;
+        at: Date;
+        occurrences: number;
+        detail: string | null;
+        evidence: number | null;
+      },
       tx: Db,
     ): Promise<void> {
       const { at, ...row } = dismissal;
@@ -245,14 +298,14 @@ export function createScansRepository(db: Db) {
       status?: FlagStatus;
       limit: number;
       offset: number;
-    }): Promise<(Omit<FlagRow, 'dismissalId'> & { dismissal: FlagDismissal | null })[]> {
+    }): Promise<(Omit<FlagRow, 'dismissalId' | 'evidence'> & { dismissal: FlagDismissal | null })[]> {
       const conditions: SQL[] = [];
       if (filter.kind) conditions.push(eq(codeFlags.kind, filter.kind));
       if (filter.lotCode) conditions.push(eq(codeFlags.lotCode, filter.lotCode));
       const status = filter.status ?? 'open';
       if (status === 'open') conditions.push(isNull(codeFlags.dismissalId));
       if (status === 'dismissed') conditions.push(isNotNull(codeFlags.dismissalId));
-      const { dismissalId: _, ...flag } = getTableColumns(codeFlags);
+      const { dismissalId: _, evidence: __, ...flag } = getTableColumns(codeFlags);
       const rows = await db
         .select({ flag, dismissal: DISMISSAL_COLUMNS })
         .from(codeFlags)

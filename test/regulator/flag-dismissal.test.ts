@@ -1,9 +1,10 @@
 // Regulators dismiss a flag they looked into, with a reason: it leaves the open lists and the dashboard,
-// no longer marks its pack counterfeit, and is audited; a new occurrence of it reopens it.
+// no longer marks its pack counterfeit, and is audited; an occurrence with new evidence reopens it.
 import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
 import { queryRows } from '../../src/db/client.js';
 import { periodScope } from '../../src/figures/service.js';
+import { reopensDismissed } from '../../src/scans/flags.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
@@ -122,18 +123,30 @@ t.test('flag dismissal', async (t) => {
     t.ok((await verify(t)).ok, 'the audit log verifies');
   });
 
-  t.test('a new occurrence reopens it: listed open, counted, the pack marked again; the dismissal stays audited', async (t) => {
-    t.same(await scan(pack), ['counterfeit_suspected'], 'a fourth address: raised again, and the consumer warned');
+  t.test('scans from a few more addresses leave it dismissed; twice the addresses it cleared reopen it', async (t) => {
+    const status = async () => {
+      const [flag] = (await world.regulator.get(`/regulator/flags?status=all&kind=over_scanned&lotCode=${lot}`)).body.items as Flag[];
+      return { occurrences: flag.occurrences, dismissed: flag.dismissal !== null };
+    };
+    t.same(await scan(pack), [], 'a fourth address: the consumer page is not marked');
+    t.same(await status(), { occurrences: 2, dismissed: true }, 'the occurrence counted, the flag still dismissed');
+    t.same(await scan(pack), [], 'a fifth: still not marked');
+    t.same(await dashboard(), { overScanned: 0, recent: [] }, 'nor counted on the dashboard');
+    t.same(await scan(pack), ['counterfeit_suspected'], 'a sixth, twice the three it cleared: raised again, and the consumer warned');
     const [reopened] = (await world.regulator.get(`/regulator/flags?lotCode=${lot}`)).body.items as Flag[];
-    t.match(reopened, { code: pack, kind: 'over_scanned', occurrences: 2, dismissal: null }, 'open again, the occurrence counted');
+    t.match(reopened, { code: pack, kind: 'over_scanned', occurrences: 4, dismissal: null }, 'open again, every occurrence counted');
     t.same(await flagsOf('&status=dismissed'), [], 'no longer dismissed');
     t.same(await dashboard(), { overScanned: 1, recent: ['over_scanned'] }, 'counted on the dashboard again');
     t.same(await scan(pack, lastPhone), ['counterfeit_suspected'], 'a reload shows it too');
-    const [dismissal] = await queryRows<{ reason: string }>(
+    const [dismissal] = await queryRows<{ reason: string; detail: string; evidence: number }>(
       world.database.db,
-      sql`select reason from code_flag_dismissals where code = ${pack} and kind = 'over_scanned'`,
+      sql`select reason, detail, evidence from code_flag_dismissals where code = ${pack} and kind = 'over_scanned'`,
     );
-    t.same(dismissal, { reason: 'a display sample in the shop window' }, 'the dismissal is kept');
+    t.same(
+      dismissal,
+      { reason: 'a display sample in the shop window', detail: 'scanned from 3 addresses (threshold 2)', evidence: 3 },
+      'the dismissal is kept, with the evidence it cleared',
+    );
     t.ok((await verify(t)).ok, 'and its audit entry still verifies');
 
     const second = expectStatus(
@@ -142,7 +155,7 @@ t.test('flag dismissal', async (t) => {
       201,
       'dismissed again by a regulator party',
     );
-    t.equal(second.body.occurrences, 2);
+    t.equal(second.body.occurrences, 4);
     const entries = await auditEntries();
     t.equal(entries.length, 2, 'a second entry');
     t.not(entries[1].chain, 'system', 'on the regulator party’s chain');
@@ -166,5 +179,75 @@ t.test('flag dismissal', async (t) => {
       [[link, 'a test print']],
     );
     t.ok((await verify(t)).ok, 'the audit log verifies');
+    const again = { code: link, kind: 'unknown_code', lotCode: null, partyCode: null, detail: 'never issued', at: new Date() };
+    t.ok(await world.app.services.scans.raiseFlag(again), 'scanned again: each scan of a code never issued is a new event');
+    const reopened = (await world.regulator.get('/regulator/flags?kind=unknown_code')).body.items as Flag[];
+    t.match(
+      reopened.filter((flag) => flag.code === link),
+      [{ occurrences: 2, dismissal: null }],
+      'reopened',
+    );
   });
+
+  t.test('a recalled lot’s pack rescanned: the dismissed flag stays dismissed', async (t) => {
+    await world.ok(bureau.post('/recalls', { lotCodes: [lot], level: 1, reason: '检出致病菌', hazard: '沙门氏菌' }));
+    await scan(untouched);
+    const inactive = () => world.regulator.get(`/regulator/flags?status=all&kind=inactive_lot&lotCode=${lot}`);
+    t.match((await inactive()).body.items, [{ code: untouched, dismissal: null }], 'flagged');
+    expectStatus(
+      t,
+      await world.regulator.post(dismissalOf(untouched, 'inactive_lot'), { reason: 'a recall notice test' }),
+      201,
+      'dismissed',
+    );
+    await scan(untouched);
+    t.match(
+      (await inactive()).body.items,
+      [{ code: untouched, occurrences: 2, dismissal: { reason: 'a recall notice test' } }],
+      'stays dismissed',
+    );
+  });
+});
+
+t.test('the upsert reopens a dismissed flag exactly when reopensDismissed says so', async (t) => {
+  const world = await createWorld(t);
+  const over = (evidence: number) => ({ detail: `scanned from ${evidence} addresses (threshold 2)`, evidence });
+  const detail = (text: string) => ({ detail: text, evidence: undefined });
+  const cases = [
+    ['over_scanned', over(3), over(4)],
+    ['over_scanned', over(3), over(5)],
+    ['over_scanned', over(3), over(6)],
+    ['over_scanned', over(3), over(9)],
+    ['inactive_lot', detail('scanned while its lot is recalled'), detail('scanned while its lot is recalled')],
+    ['inactive_lot', detail('scanned while its lot is recalled'), detail('scanned while its lot is destroyed')],
+    ['brand_misuse', detail('not admitted to brand A'), detail('not admitted to brand A')],
+    ['brand_misuse', detail('not admitted to brand A'), detail('not admitted to brand B')],
+    ['unknown_code', detail('never issued'), detail('never issued')],
+    ['impossible_travel', detail('11 → 44: 1889 km in 0.02 h'), detail('11 → 44: 1889 km in 0.02 h')],
+  ] as const;
+  for (const [i, [kind, dismissed, occurrence]] of cases.entries()) {
+    const code = `AGREE${i}`;
+    const raise = (evidence: { detail: string; evidence?: number }) =>
+      world.app.services.scans.raiseFlag({ code, kind, lotCode: null, partyCode: null, ...evidence, at: new Date() });
+    await raise(dismissed);
+    await world.ok(world.regulator.post(`/regulator/flags/${code}/${kind}/dismissal`, { reason: 'looked into' }));
+    const open = await raise(occurrence);
+    const rule = reopensDismissed(
+      kind,
+      { ...dismissed, evidence: dismissed.evidence ?? null },
+      { ...occurrence, evidence: occurrence.evidence ?? null },
+    );
+    t.equal(open, rule, `${kind}: ${dismissed.detail} → ${occurrence.detail}`);
+  }
+  t.same(
+    cases.map(([kind, dismissed, occurrence]) =>
+      reopensDismissed(
+        kind,
+        { ...dismissed, evidence: dismissed.evidence ?? null },
+        { ...occurrence, evidence: occurrence.evidence ?? null },
+      ),
+    ),
+    [false, false, true, true, false, true, false, true, true, true],
+    'the cases cover both answers of each rule',
+  );
 });
