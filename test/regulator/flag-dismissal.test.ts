@@ -5,6 +5,7 @@ import type { Test } from 'tap';
 import { queryRows } from '../../src/db/client.js';
 import { periodScope } from '../../src/figures/service.js';
 import { reopensDismissed } from '../../src/scans/flags.js';
+import { migrationStatement } from '../fixtures/migrations.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
@@ -250,4 +251,29 @@ t.test('the upsert reopens a dismissed flag exactly when reopensDismissed says s
     [false, false, true, true, false, true, false, true, true, true],
     'the cases cover both answers of each rule',
   );
+});
+
+t.test('migration 0081 gives the dismissals standing then the evidence their flags still show', async (t) => {
+  const world = await createWorld(t);
+  const raised = { lotCode: null, partyCode: null, at: new Date() };
+  await world.app.services.scans.raiseFlag({
+    code: 'OLD1',
+    kind: 'over_scanned',
+    detail: 'scanned from 21 addresses (threshold 20)',
+    ...raised,
+  });
+  await world.app.services.scans.raiseFlag({ code: 'OLD2', kind: 'inactive_lot', detail: 'scanned while its lot is recalled', ...raised });
+  for (const [code, kind] of [
+    ['OLD1', 'over_scanned'],
+    ['OLD2', 'inactive_lot'],
+  ]) {
+    await world.ok(world.regulator.post(`/regulator/flags/${code}/${kind}/dismissal`, { reason: 'looked into' }));
+  }
+  // as a dismissal recorded before the evidence was kept
+  await world.database.db.execute(sql`update code_flag_dismissals set detail = null, evidence = null`);
+  await world.database.db.execute(sql.raw(migrationStatement('0081_flag_dismissal_evidence.sql', 3)));
+  t.same(await queryRows(world.database.db, sql`select code, detail, evidence from code_flag_dismissals order by code`), [
+    { code: 'OLD1', detail: 'scanned from 21 addresses (threshold 20)', evidence: 21 },
+    { code: 'OLD2', detail: 'scanned while its lot is recalled', evidence: null },
+  ]);
 });
