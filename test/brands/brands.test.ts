@@ -34,9 +34,9 @@ t.test('brand programme', async (t) => {
   }
   const admit = (code: string, partyCode: string, tier = 'authorized', by: Client = office) =>
     by.post(`/brands/${code}/authorizations`, { partyCode, tier, validFrom: '2026-01-01', reason: '准入审核通过' });
-  /** Admits the party from today: a lot it made before today was made while it was not admitted. */
-  const admitFromToday = (code: string, partyCode: string) =>
-    world.ok(office.post(`/brands/${code}/authorizations`, { partyCode, tier: 'authorized', validFrom: today(), reason: '准入' }));
+  /** Admits the party from `validFrom` (today unless given): a lot it made before then was made while it was not admitted. */
+  const admitFrom = (code: string, partyCode: string, validFrom = today(), validUntil?: string) =>
+    world.ok(office.post(`/brands/${code}/authorizations`, { partyCode, tier: 'authorized', validFrom, validUntil, reason: '准入' }));
   const change = (code: string, partyCode: string, state: string, extra: Record<string, string> = {}, by: Client = office) =>
     by.post(`/brands/${code}/authorizations/${partyCode}/state`, { state, reason: `${state}: 品牌办决定`, ...extra });
   async function issue(actor: Actor, lotCode: string) {
@@ -161,7 +161,7 @@ t.test('brand programme', async (t) => {
     const processor = await world.party('processor');
     const product = await processor.product('piece');
     const code = await brand([product], 'gi');
-    await admitFromToday(code, processor.code);
+    await admitFrom(code, processor.code);
     const madeBefore = await processor.commission(product, 10, { productionDate: dayAgo(2) });
     const refused = expectStatus(t, await processor.api.post(`/lots/${madeBefore}/items`, { count: 3 }), 403, 'made before its admission');
     t.equal(refused.body.type, '/problems/brand-not-admitted');
@@ -225,7 +225,7 @@ t.test('brand programme', async (t) => {
     await issue(processor, earlier);
     const earlierCode = (await repositories.items.firstCodeOfLot(earlier)) as string;
     const code = await brand([product]);
-    await admitFromToday(code, processor.code);
+    await admitFrom(code, processor.code);
     const pack = (await scan(earlierCode)).json();
     t.same(pack.brands, [], 'no badge: the brand did not cover the product when the lot was made');
     const flags = (await world.regulator.get(`/regulator/flags?kind=brand_misuse&lotCode=${earlier}`)).body.items;
@@ -500,7 +500,7 @@ t.test('brand programme', async (t) => {
     const processor = await world.party('processor');
     const product = await processor.product('piece');
     const code = await brand([product], 'gi');
-    await admitFromToday(code, processor.code);
+    await admitFrom(code, processor.code);
     const made = await world.ok(
       processor.event({ type: 'commission', lots: [{ productCode: product, quantity: 10, productionDate: today() }] }),
     );
@@ -758,15 +758,7 @@ t.test('brand programme', async (t) => {
       const processor = await world.party('processor');
       const product = await processor.product('piece');
       const code = await brand([product]);
-      await world.ok(
-        office.post(`/brands/${code}/authorizations`, {
-          partyCode: processor.code,
-          tier: 'authorized',
-          validFrom: dayAgo(10),
-          validUntil: dayAgo(2),
-          reason: '准入',
-        }),
-      );
+      await admitFrom(code, processor.code, dayAgo(10), dayAgo(2));
       await processor.commission(product, 7, { productionDate: dayAgo(6) });
       await world.ok(change(code, processor.code, 'suspended', { effectiveOn: dayAgo(5) }), 200);
       const members = (await office.get(`/brands/${code}/authorizations?partyCode=${processor.code}`)).body.items;
@@ -785,14 +777,7 @@ t.test('brand programme', async (t) => {
     const product = await processor.product('piece');
     const beforeJoining = await processor.commission(product, 5, { productionDate: dayAgo(20) });
     const code = await brand([product]);
-    await world.ok(
-      office.post(`/brands/${code}/authorizations`, {
-        partyCode: processor.code,
-        tier: 'authorized',
-        validFrom: dayAgo(10),
-        reason: '准入',
-      }),
-    );
+    await admitFrom(code, processor.code, dayAgo(10));
     await processor.commission(product, 7, { productionDate: dayAgo(12) }); // before its admission
     await processor.commission(product, 11, { productionDate: dayAgo(8) }); // while admitted
     await processor.commission(product, 13, { productionDate: dayAgo(5) }); // while suspended
