@@ -3,7 +3,7 @@
 // and test reports that go with it. Pure.
 import { shanghaiIso } from '../codes/timestamp.js';
 import { eventIdOfKey } from '../gs1/event-id.js';
-import { CERTIFICATE_ATTRIBUTES } from './graph.js';
+import { attributeCertificates, CERTIFICATE_ATTRIBUTES } from './graph.js';
 import type { Trace } from './schemas.js';
 
 /** One lot line of one event, as read from the log or from a trace. */
@@ -148,19 +148,59 @@ function sortKde(rows: KdeRow[], sort: KdeSort): KdeRow[] {
   });
 }
 
-/** The lot lines of the standing events of a trace (corrections and events declared in error left out). */
-export function traceKdeRows(trace: Trace, sort: KdeSort): KdeRow[] {
-  const nodes = new Map(trace.nodes.map((node) => [node.code, node]));
+/**
+ * A lot an event of a trace names that is no node of it (another output of a commission, a lot
+ * received with one of the trace's), as its CSV row describes it: `certificates` holds the lot's
+ * certificate attributes (see attributeCertificates).
+ */
+export type LotBeyond = {
+  code: string;
+  lotNumber: string | null;
+  productCode: string | null;
+  productName: string | null;
+  unit: string | null;
+  certificates: Record<string, unknown>;
+};
+
+type TraceLines = {
+  nodes: { code: string }[];
+  events: { type: string; declaredInErrorBy: string | null; lots: { lotCode: string }[] }[];
+};
+
+/** The events a trace's CSV has rows for: corrections and events declared in error left out. */
+const standingEvents = <E extends TraceLines['events'][number]>(events: E[]) =>
+  events.filter((event) => event.type !== 'correction' && !event.declaredInErrorBy);
+
+/** The lots the rows of a trace's CSV name that are no nodes of the trace, each once. */
+export function lotsBeyond(trace: TraceLines): string[] {
+  const nodes = new Set(trace.nodes.map((node) => node.code));
+  const beyond = new Set<string>();
+  for (const event of standingEvents(trace.events)) for (const { lotCode } of event.lots) if (!nodes.has(lotCode)) beyond.add(lotCode);
+  return [...beyond];
+}
+
+/**
+ * The lot lines of the standing events of a trace (corrections and events declared in error left
+ * out). A line of a lot beyond the trace is described as `beyond` has it (those the caller may
+ * read), and otherwise by its code alone, as the trace's events name it.
+ */
+export function traceKdeRows(trace: Trace, sort: KdeSort, beyond: LotBeyond[]): KdeRow[] {
   const products = new Map(trace.products.map((product) => [product.code, product.name]));
+  const described = new Map<string, Omit<LotBeyond, 'code' | 'certificates'> & { certificates: { type: string; number: string }[] }>();
+  for (const { code, lotNumber, productCode, unit, certificates } of trace.nodes) {
+    const productName = productCode ? (products.get(productCode) ?? null) : null;
+    described.set(code, { lotNumber, productCode, productName, unit, certificates });
+  }
+  for (const lot of beyond) described.set(lot.code, { ...lot, certificates: attributeCertificates(lot.certificates) });
   const names = new Map(trace.parties.map((party) => [party.code, party.name]));
-  const standing = trace.events.filter((event) => event.type !== 'correction' && !event.declaredInErrorBy);
+  const standing = standingEvents(trace.events);
   // a node's certificates merge its own with those on event documents: keep its own
   const onDocuments = new Set(
     standing.flatMap((event) => event.referenceDocuments.map((document) => `${document.type} ${document.number}`)),
   );
   const rows = standing.flatMap((event) =>
     event.lots.map((line) => {
-      const node = nodes.get(line.lotCode);
+      const lot = described.get(line.lotCode);
       return kdeRow(
         {
           eventId: event.id,
@@ -174,13 +214,11 @@ export function traceKdeRows(trace: Trace, sort: KdeSort): KdeRow[] {
           lotCode: line.lotCode,
           role: line.role,
           quantity: line.quantity,
-          unit: node?.unit ?? null,
-          lotNumber: node?.lotNumber ?? null,
-          productCode: node?.productCode ?? null,
-          productName: node?.productCode ? (products.get(node.productCode) ?? null) : null,
-          lotCertificates: (node?.certificates ?? []).filter(
-            (certificate) => !onDocuments.has(`${certificate.type} ${certificate.number}`),
-          ),
+          unit: lot?.unit ?? null,
+          lotNumber: lot?.lotNumber ?? null,
+          productCode: lot?.productCode ?? null,
+          productName: lot?.productName ?? null,
+          lotCertificates: (lot?.certificates ?? []).filter((certificate) => !onDocuments.has(`${certificate.type} ${certificate.number}`)),
         },
         (code) => names.get(code) ?? null,
       );

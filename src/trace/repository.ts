@@ -2,7 +2,7 @@
 // lineage repository's, UNION with a depth cap), then every part of the graph read by the reached
 // codes as one array parameter — lots, edges, holdings, shipments and events side by side on
 // the pool's connections — and last (once the service knows what it shows) the parties, products
-// and locations the trace names.
+// and locations the trace names, with (for its CSV) the lots beyond it that its events name.
 //
 // Plain rows, not one JSON document: PostgreSQL spent more time building the JSON of a large
 // trace (json_build_object per row) than walking it, and the client as long again parsing it.
@@ -11,8 +11,9 @@ import { anyOf, textArray } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import type { StoredEvent } from '../events/repository.js';
 import { createLineageRepository, type Direction, type ReachedNode } from '../lineage/repository.js';
-import { createLotsRepository, type Holding } from '../lots/repository.js';
-import type { NodeEdge, NodeEvent, NodeLot, NodeShipment, PartyRef } from './graph.js';
+import { createLotsRepository, type Holding, partyInvolvedIn } from '../lots/repository.js';
+import { CERTIFICATE_ATTRIBUTES, type NodeEdge, type NodeEvent, type NodeLot, type NodeShipment, type PartyRef } from './graph.js';
+import type { LotBeyond } from './kde.js';
 
 /** An event on a trace, with the owners of the lots it tested and the kind of its recorder where it is an inspection (NodeEvent). */
 export type TraceEvent = StoredEvent & Pick<NodeEvent, 'testedLotOwners' | 'recorderKind'>;
@@ -29,6 +30,7 @@ type TraceReferences = {
   parties: (PartyRef & { address: string | null; contact: Record<string, string> | null })[];
   products: { code: string; name: string; gtin: string | null; category: string; marks: string[] }[];
   locations: { code: string; name: string; kind: string; regionCode: string; partyCode: string }[];
+  lotsBeyond: LotBeyond[];
 };
 type EventRow = Omit<TraceEvent, 'eventTime' | 'recordTime' | 'lots'> & {
   eventTime: Date | string;
@@ -196,7 +198,18 @@ export function createTraceRepository(db: Db, { largeGraph = 10_000 } = {}) {
     }));
   }
 
-  async function references(codes: { parties: string[]; products: string[]; locations: string[] }): Promise<TraceReferences> {
+  async function references(codes: {
+    parties: string[];
+    products: string[];
+    locations: string[];
+    lotsBeyond: { codes: string[]; reader: string | null };
+  }): Promise<TraceReferences> {
+    const { reader } = codes.lotsBeyond;
+    // only the certificates among the attributes: a farm lot's may list a thousand ear tags
+    const certificates = sql.join(
+      Object.keys(CERTIFICATE_ATTRIBUTES).map((attribute) => sql`${attribute}::text, l.attributes->${attribute}::text`),
+      sql`, `,
+    );
     const [row] = await queryRows<TraceReferences>(
       db,
       sql`select
@@ -205,13 +218,21 @@ export function createTraceRepository(db: Db, { largeGraph = 10_000 } = {}) {
         (select coalesce(json_agg(json_build_object('code', p.code, 'name', p.name, 'gtin', p.gtin, 'category', p.category,
             'marks', p.marks)), '[]') from products p where ${anyOf(sql`p.code`, codes.products)}) as products,
         (select coalesce(json_agg(json_build_object('code', l.code, 'name', l.name, 'kind', l.kind, 'regionCode', l.region_code,
-            'partyCode', l.party_code)), '[]') from locations l where ${anyOf(sql`l.code`, codes.locations)}) as locations`,
+            'partyCode', l.party_code)), '[]') from locations l where ${anyOf(sql`l.code`, codes.locations)}) as locations,
+        (select coalesce(json_agg(json_build_object('code', l.code, 'lotNumber', l.lot_number, 'productCode', l.product_code,
+            'productName', pr.name, 'unit', l.unit, 'certificates', jsonb_build_object(${certificates}))), '[]')
+          from lots l left join products pr on pr.code = l.product_code
+          where ${anyOf(sql`l.code`, codes.lotsBeyond.codes)} and ${reader === null ? sql`true` : partyInvolvedIn(sql`l.code`, reader)}) as "lotsBeyond"`,
     );
     return row;
   }
 
   return {
-    /** The parties (with address and contact), products and locations a trace names. */
+    /**
+     * The parties (with address and contact), products and locations a trace names; and the lots
+     * beyond it that its events name, those the reader (a party, or null for every lot) owned, held
+     * or was sent (partyInvolvedIn, the rule of GET /lots).
+     */
     references,
     /** The graph reachable from `start` within `depth` steps, with its events (see eventsOn). */
     async graph(start: string, direction: Direction, depth: number, withEvents: boolean): Promise<TraceRows> {

@@ -5,7 +5,7 @@ import { problemSchema } from '../errors/problem.js';
 import { CSV_TYPE, csvStream, wantsCsv } from '../http/csv.js';
 import { jsonStream } from '../http/json-stream.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
-import { KDE_COLUMNS, traceKdeRows } from './kde.js';
+import { KDE_COLUMNS } from './kde.js';
 import { traceQuery, traceSchema } from './schemas.js';
 import type { TraceService } from './service.js';
 
@@ -38,12 +38,11 @@ export const traceRoutes: FastifyPluginAsyncZod<{ service: TraceService }> = asy
         // a stream is sent as it is, past the JSON response schema
         return reply.type('application/json; charset=utf-8').send(jsonStream(trace) as never);
       }
-      const trace = await service.trace(principalOf(request), request.params.code, direction, depth, 'events');
-      const rows = traceKdeRows(trace, sort);
+      const { start, rows } = await service.kde(principalOf(request), request.params.code, direction, depth, sort);
       return (
         reply
           .type(CSV_TYPE)
-          .header('content-disposition', `attachment; filename="trace-${trace.query.lotCodes[0]}-${direction}.csv"`)
+          .header('content-disposition', `attachment; filename="trace-${start}-${direction}.csv"`)
           // a stream is sent as it is, past the JSON response schema
           .send(csvStream(KDE_COLUMNS, [rows]) as never)
       );

@@ -14,6 +14,7 @@ import type { IdentifierService } from '../identifiers/service.js';
 import type { Direction } from '../lineage/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
 import { assembleTrace, type NodeShipment } from './graph.js';
+import { type KdeSort, type LotBeyond, lotsBeyond, traceKdeRows } from './kde.js';
 import type { TraceEvent, TraceRepository } from './repository.js';
 import type { Trace } from './schemas.js';
 
@@ -86,6 +87,60 @@ export function createTraceService(deps: {
     return named.lotCode;
   }
 
+  /**
+   * The trace (see `trace` below); and for its CSV (`describeBeyond`) the lots beyond it that its
+   * events name, those the principal may read (canReadLot's rule, asked of the database with them).
+   */
+  async function traceOf(
+    principal: Principal,
+    identifier: string,
+    direction: Direction,
+    depth: number,
+    include: 'events' | 'graph',
+    describeBeyond: boolean,
+  ): Promise<{ trace: Trace; lotsBeyond: LotBeyond[] }> {
+    const start = await startLot(principal, identifier);
+    const scope = privateScope(principal);
+    const canSee = (partyCode: string) => canReadPartyData(principal, partyCode);
+    const rows = await deps.traces.graph(start, direction, depth, include === 'events');
+    const shownLines = (lines: NodeShipment['lines']) => shipmentLinesShownTo(principal, lines);
+    const graph = assembleTrace({ direction, ...rows, canSee, shownLines });
+    const beyond = { codes: describeBeyond ? lotsBeyond(graph) : [], reader: scope };
+    const { parties, products, locations, lotsBeyond: described } = await deps.traces.references({ ...namedIn(graph), lotsBeyond: beyond });
+    const partners = scope === null ? new Set<string>() : await deps.tradingPartners(scope);
+    // addresses and contacts as the party directory shows them: to regulators, the party itself and its trading partners
+    const seesDetails = (partyCode: string) => canSeePrivateDetails(principal, partyCode, partners);
+    const farms = new Set(parties.filter((party) => party.kind === 'farm').map((party) => party.code));
+
+    const trace: Trace = {
+      query: { identifier, lotCodes: [start], direction, depth, include },
+      summary: {
+        nodes: graph.nodes.length,
+        earTags: [...new Set(graph.nodes.flatMap((node) => node.earTags))].sort(),
+        farms: [...new Set(graph.nodes.filter((node) => farms.has(node.partyCode)).map((node) => node.partyCode))].sort(),
+        currentHolders: graph.nodes.flatMap((node) =>
+          (node.holders ?? []).map((holder) => ({ lotCode: node.code, partyCode: holder.partyCode, onHand: holder.onHand })),
+        ),
+      },
+      nodes: graph.nodes,
+      edges: graph.edges,
+      events: include === 'events' ? graph.events.map(toEventView) : [],
+      parties: parties
+        .map((party) => ({
+          code: party.code,
+          name: party.name,
+          kind: party.kind,
+          regionCode: party.regionCode,
+          address: seesDetails(party.code) ? party.address : null,
+          contact: seesDetails(party.code) && party.contact ? contactOf(party.contact) : null,
+        }))
+        .sort((a, b) => a.code.localeCompare(b.code)),
+      products,
+      locations,
+    };
+    return { trace, lotsBeyond: described };
+  }
+
   return {
     /** The graph from any identifier, and (include 'events') every event on it; what the principal may not see is withheld. */
     async trace(
@@ -95,44 +150,17 @@ export function createTraceService(deps: {
       depth: number,
       include: 'events' | 'graph' = 'events',
     ): Promise<Trace> {
-      const start = await startLot(principal, identifier);
-      const scope = privateScope(principal);
-      const canSee = (partyCode: string) => canReadPartyData(principal, partyCode);
-      const rows = await deps.traces.graph(start, direction, depth, include === 'events');
-      const shownLines = (lines: NodeShipment['lines']) => shipmentLinesShownTo(principal, lines);
-      const graph = assembleTrace({ direction, ...rows, canSee, shownLines });
-      const { parties, products, locations } = await deps.traces.references(namedIn(graph));
-      const partners = scope === null ? new Set<string>() : await deps.tradingPartners(scope);
-      // addresses and contacts as the party directory shows them: to regulators, the party itself and its trading partners
-      const seesDetails = (partyCode: string) => canSeePrivateDetails(principal, partyCode, partners);
-      const farms = new Set(parties.filter((party) => party.kind === 'farm').map((party) => party.code));
+      return (await traceOf(principal, identifier, direction, depth, include, false)).trace;
+    },
 
-      return {
-        query: { identifier, lotCodes: [start], direction, depth, include },
-        summary: {
-          nodes: graph.nodes.length,
-          earTags: [...new Set(graph.nodes.flatMap((node) => node.earTags))].sort(),
-          farms: [...new Set(graph.nodes.filter((node) => farms.has(node.partyCode)).map((node) => node.partyCode))].sort(),
-          currentHolders: graph.nodes.flatMap((node) =>
-            (node.holders ?? []).map((holder) => ({ lotCode: node.code, partyCode: holder.partyCode, onHand: holder.onHand })),
-          ),
-        },
-        nodes: graph.nodes,
-        edges: graph.edges,
-        events: include === 'events' ? graph.events.map(toEventView) : [],
-        parties: parties
-          .map((party) => ({
-            code: party.code,
-            name: party.name,
-            kind: party.kind,
-            regionCode: party.regionCode,
-            address: seesDetails(party.code) ? party.address : null,
-            contact: seesDetails(party.code) && party.contact ? contactOf(party.contact) : null,
-          }))
-          .sort((a, b) => a.code.localeCompare(b.code)),
-        products,
-        locations,
-      };
+    /**
+     * The key data elements of the trace's events, a row per lot line (traceKdeRows): a lot beyond the
+     * trace is described to whoever may read it, and is otherwise named by its code alone, as the
+     * trace's events name it. `start`: the lot the trace started from.
+     */
+    async kde(principal: Principal, identifier: string, direction: Direction, depth: number, sort: KdeSort) {
+      const { trace, lotsBeyond } = await traceOf(principal, identifier, direction, depth, 'events', true);
+      return { start: trace.query.lotCodes[0], rows: traceKdeRows(trace, sort, lotsBeyond) };
     },
   };
 }

@@ -9,7 +9,7 @@ import { createFiguresRepository, type EventLotKey } from '../../src/figures/rep
 import { periodScope } from '../../src/figures/service.js';
 import { KDE_PAYLOAD_FIELDS, KDE_SORTS, type KdeRow, type KdeSort } from '../../src/trace/kde.js';
 import { sentAsDeclared, servedOpenApi } from '../fixtures/openapi.js';
-import { createWorld, expectStatus } from '../fixtures/world.js';
+import { createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -65,6 +65,20 @@ const HEADER = [
   'event_id',
 ];
 
+/** A CSV export as the key's holder downloads it: the reply, and its rows (the header first) without the byte order mark. */
+async function csvReply(world: World, url: string, key: string, headers: Record<string, string> = {}) {
+  const reply = await world.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${key}`, ...headers } });
+  return { reply, rows: parseCsv(reply.body.replace(/^\uFEFF/, '')) };
+}
+
+/** The rows of a CSV export, each by its column names. */
+async function csvRecords(t: Test, world: World, url: string, key: string) {
+  const { reply, rows } = await csvReply(world, url, key);
+  t.equal(reply.statusCode, 200, url);
+  t.strictSame(rows[0], HEADER);
+  return rows.slice(1).map((row) => Object.fromEntries(HEADER.map((name, i) => [name, row[i]])));
+}
+
 t.test('CSV exports of traces and of a period', async (t) => {
   const world = await createWorld(t);
   const farm = await world.party('farm', '甲养殖场');
@@ -90,10 +104,7 @@ t.test('CSV exports of traces and of a period', async (t) => {
   await world.ok(plant.event({ type: 'sell', buyer: '=张三, "老王"店', lines: [{ lotCode: carcass, quantity: 80 }] }));
 
   const regulatorKey = (await world.ok(world.admin.post('/api-keys', { role: 'regulator' }))).key;
-  const csvOf = async (url: string, headers: Record<string, string> = {}, key = regulatorKey) => {
-    const reply = await world.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${key}`, ...headers } });
-    return { reply, rows: parseCsv(reply.body.replace(/^\uFEFF/, '')) };
-  };
+  const csvOf = (url: string, headers: Record<string, string> = {}, key = regulatorKey) => csvReply(world, url, key, headers);
 
   await t.test('a backward trace as CSV', async (t) => {
     const { reply, rows } = await csvOf(`/trace/${carcass}?format=csv`);
@@ -187,6 +198,81 @@ t.test('CSV exports of traces and of a period', async (t) => {
     const denied = await csvOf('/regulator/events?format=csv', {}, plant.key);
     t.equal(denied.reply.statusCode, 403, 'operators get a problem before any row');
     t.match(denied.reply.headers['content-type'], /problem\+json/);
+  });
+});
+
+t.test("a trace's CSV describes the lots its events name beyond the trace to whoever may read them", async (t) => {
+  const world = await createWorld(t);
+  const regulatorKey = (await world.ok(world.admin.post('/api-keys', { role: 'regulator' }))).key;
+  const farm = await world.party('farm');
+  const shop = await world.party('retailer');
+  const lab = await world.party('lab');
+  const trotters = await farm.product('piece', { name: '猪蹄' });
+  // pork (kg) and trotters (piece) commissioned in one event: a trace of the pork does not reach the trotters
+  const [pork, feet] = (
+    await world.ok(
+      farm.event({
+        type: 'commission',
+        lots: [
+          { productCode: await farm.product('kg'), quantity: 100, lotNumber: 'A-1' },
+          { productCode: trotters, quantity: 50, lotNumber: 'P-1', attributes: { quarantineCertificate: 'QC-P' } },
+        ],
+      }),
+    )
+  ).createdLotCodes as string[];
+  const described = {
+    lot_number: 'P-1',
+    product_code: trotters,
+    product: '猪蹄',
+    unit: 'piece',
+    certificates: 'quarantine_certificate QC-P',
+  };
+  const undescribed = { lot_number: '', product_code: '', product: '', unit: '', certificates: '' };
+  const rowOf = (rows: Record<string, string>[], type: string) => rows.find((row) => row.event_type === type && row.lot_code === feet);
+
+  await t.test('a regulator tracing the pork forward reads the trotters as the period export does', async (t) => {
+    const rows = await csvRecords(t, world, `/trace/${pork}?format=csv&direction=forward`, regulatorKey);
+    t.match(rowOf(rows, 'commission'), { ...described, quantity: '50' }, 'not 50 of an unnamed thing');
+    const period = await csvRecords(t, world, '/regulator/events?from=2026-03-01&to=2026-03-31&region=500236&format=csv', regulatorKey);
+    const commission = rows.filter((row) => row.event_type === 'commission');
+    t.strictSame(
+      commission,
+      period.filter((row) => row.event_id === commission[0].event_id),
+      "the commission's two lines, row for row",
+    );
+  });
+
+  // both lots to the shop in one shipment: it makes its retail lot of the pork alone
+  await shop.receive(await farm.ship(shop, [{ lotCode: pork }, { lotCode: feet }]));
+  const [retail] = await shop.transform([{ lotCode: pork, quantity: 100 }], [{ productCode: await shop.product('kg'), quantity: 90 }]);
+
+  await t.test('the shop tracing its retail lot back reads the trotters it received with the pork', async (t) => {
+    t.equal((await shop.api.get(`/lots/${feet}`)).status, 200, 'the shop may read the trotters it was sent');
+    const rows = await csvRecords(t, world, `/trace/${retail}?format=csv`, shop.key);
+    t.match(rowOf(rows, 'receive'), { ...described, quantity: '50', from_party: farm.code, to_party: shop.code });
+  });
+
+  await t.test('a lab tracing its sample reads nothing of the trotters it tested with it that its JSON trace does not show', async (t) => {
+    const sample = await farm.commission(await farm.product('kg'), 2);
+    await lab.receive(await farm.ship(lab, [{ lotCode: sample }]));
+    await world.ok(
+      lab.event({
+        type: 'inspect',
+        lotCodes: [sample, feet],
+        inspection: { kind: 'third_party', labPartyCode: lab.code, result: 'pass', reportNumber: 'LAB-1' },
+      }),
+    );
+    t.equal((await lab.api.get(`/lots/${feet}`)).status, 403, 'the lab never held the trotters');
+    const json = expectStatus(t, await lab.api.get(`/trace/${sample}`), 200, "the lab's JSON trace").body;
+    t.ok(
+      json.events.some((event: { lots: { lotCode: string }[] }) => event.lots.some((lot) => lot.lotCode === feet)),
+      'names the trotters on its inspection',
+    );
+    t.notOk(JSON.stringify(json).includes('P-1') || JSON.stringify(json).includes(trotters), 'and nothing more of them');
+    const rows = await csvRecords(t, world, `/trace/${sample}?format=csv`, lab.key);
+    t.match(rowOf(rows, 'inspect'), { ...undescribed, test_reports: 'LAB-1' }, 'its CSV no more');
+    const regulator = await csvRecords(t, world, `/trace/${sample}?format=csv`, regulatorKey);
+    t.match(rowOf(regulator, 'inspect'), described, "a regulator's CSV of the same trace describes them");
   });
 });
 
