@@ -1,6 +1,6 @@
 import { and, asc, eq, gte, isNull, ne, not, or, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
-import { type Db, isoMs, queryRows } from '../db/client.js';
+import { chinaDayOf, type Db, isoMs, queryRows } from '../db/client.js';
 import { brandAuthorizationChanges, brandAuthorizations, brandProducts, brands } from '../db/schema.js';
 
 export type BrandRow = typeof brands.$inferSelect;
@@ -33,9 +33,6 @@ export const authorizationHistory = (row: SQL) => sql`json_build_object('validFr
       then jsonb_build_array(jsonb_build_object('toState', ${row}.state, 'effectiveOn', ${row}.state_since)) else '[]'::jsonb end)`;
 
 const made = madeAuthorization(sql`${brandAuthorizations.id}`);
-
-/** The day in China an instant falls on, as chinaDay reads it. */
-const chinaDayOf = (instant: SQL) => sql`((${instant} at time zone 'UTC') + interval '8 hours')::date`;
 
 /**
  * Is lot `l` held to the brand of `bp` (its product's brand_products row)? standing.ts's heldToBrand

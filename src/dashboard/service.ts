@@ -92,6 +92,7 @@ export function createDashboardService(deps: {
           expiredLots: anomalies.expiredLots,
           failedInspectionsWithoutHold: anomalies.failedInspectionsWithoutHold,
           suspiciousCodes: anomalies.suspiciousCodes,
+          salesAfterExpiry: anomalies.salesAfterExpiry,
         },
         flags,
         recentFlags,

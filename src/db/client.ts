@@ -403,6 +403,8 @@ export function boundedReads(database: Pick<Database, 'db' | 'kind'>, ms: number
 
 /** A timestamp as Date#toISOString writes it: what a value the service wrote from memory compares with as text. */
 export const isoMs = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/** The day in China (UTC+8, no daylight saving) an instant falls on, as chinaDay reads it. */
+export const chinaDayOf = (instant: SQL) => sql`((${instant} at time zone 'UTC') + interval '8 hours')::date`;
 
 /** Raw SQL for what the query builder cannot say (recursive CTEs); both drivers return `{ rows }`. */
 export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {

@@ -2,7 +2,7 @@
 // anomaly lists, inspection counts, traceability and activity, and the key data elements of
 // events for exports. Counting happens here; rates, targets and gaps are the service's.
 import { type SQL, sql } from 'drizzle-orm';
-import { type Db, queryRows } from '../db/client.js';
+import { chinaDayOf, type Db, queryRows } from '../db/client.js';
 import { inspectionKindAsRead, live, standingFailure } from '../events/retests.js';
 import { COUNT_UNITS } from '../lots/ledger.js';
 import { type LedgerJson, type LotLedger, ledgerColumns, ledgerOfRow } from '../lots/repository.js';
@@ -139,6 +139,22 @@ const MAY_NOT_CLOSE = sql`(
     from shipment_lines sl join shipments s on s.id = sl.shipment_id where sl.lot_code = l.code and s.status <> 'cancelled'), 0) <> 0
   or exists (select 1 from event_lots el join events e on e.id = el.event_id
     where el.lot_code = l.code and el.role = 'output' and e.type = 'transform' and ${live(sql`e`)}))`;
+/**
+ * Of an event `e`: whether it concerns the region. Its acting party is there, a lot it names is owned
+ * there (another county's regulator holding the county's lot), or it ships to or receives from a
+ * party there (the from / to columns of its rows). Tested with exists, so that an event is one
+ * event however many of these hold: each of its lot lines is read once, and pages stay stable.
+ */
+const eventInRegion = (region: string | undefined) =>
+  region
+    ? sql`(exists (select 1 from parties p where p.code = e.party_code and ${regionOf(sql`p.region_code`, region)})
+      or exists (select 1 from event_lots named join lots owned on owned.code = named.lot_code join parties p on p.code = owned.party_code
+        where named.event_id = e.id and ${regionOf(sql`p.region_code`, region)})
+      or exists (select 1 from parties p
+        where p.code = case e.type when 'ship' then e.payload->>'toPartyCode' when 'receive' then e.payload->>'fromPartyCode' end
+          and ${regionOf(sql`p.region_code`, region)}))`
+    : sql`true`;
+
 /** A page of a list: at most `limit` entries after `offset`. */
 export type Page = { limit: number; offset: number };
 const pageOf = (page: Page) => sql`limit ${page.limit} offset ${page.offset}`;
@@ -155,6 +171,25 @@ const expiredActiveLotsFrom = (today: string, region: string | undefined) => sql
   join parties p on p.code = l.party_code
   where l.voided_by_event_id is null and l.expiry_date < ${today}::date and l.status in ('active', 'in_transit')
     and ${regionOf(sql`p.region_code`, region)}`;
+
+/**
+ * Sales after the expiry date: of each standing sale (a sell event's movements, a sold case's by the
+ * lots in it) of a lot with an expiry date, what it sold of the lot when sold on a day (China time)
+ * after that date, whatever became of the lot since; sold by a party or of a lot owned in the region.
+ */
+const salesAfterExpiryFrom = (region: string | undefined) => sql`from (
+    -- grouped by the lot's key, its other columns may be read
+    select e.id as event_id, e.event_time, m.party_code as sold_by, l.code as lot_code, l.party_code, l.product_code, l.expiry_date,
+      l.unit, l.status, -sum(m.quantity)::float8 as quantity
+    from lot_movements m join events e on e.id = m.event_id join lots l on l.code = m.lot_code
+    where m.kind = 'sell' and ${live(sql`e`)} and l.voided_by_event_id is null and ${chinaDayOf(sql`e.event_time`)} > l.expiry_date
+      and ${
+        region
+          ? sql`exists (select 1 from parties p where p.code in (m.party_code, l.party_code) and ${regionOf(sql`p.region_code`, region)})`
+          : sql`true`
+      }
+    group by e.id, m.party_code, l.code
+  ) s`;
 
 /**
  * Failed inspections (standing: see standingFailure, which settles a failure by a re-test) of lots
@@ -286,6 +321,29 @@ export function createFiguresRepository(db: Db) {
       return rows.map((row) => ({ ...row, eventTime: toDate(row.eventTime) }));
     },
 
+    /** Sales after the lot's expiry date (see salesAfterExpiryFrom): a page, the earliest sale first. */
+    async salesAfterExpiry(region: string | undefined, page: Page) {
+      const rows = await queryRows<{
+        eventId: string;
+        eventTime: Date;
+        soldBy: string;
+        lotCode: string;
+        partyCode: string;
+        productCode: string | null;
+        expiryDate: string;
+        quantity: number;
+        unit: string;
+        status: string;
+      }>(
+        db,
+        sql`select s.event_id as "eventId", s.event_time as "eventTime", s.sold_by as "soldBy", s.lot_code as "lotCode",
+          s.party_code as "partyCode", s.product_code as "productCode", s.expiry_date::text as "expiryDate", s.quantity, s.unit, s.status
+        ${salesAfterExpiryFrom(region)}
+        order by s.event_time, s.event_id, s.lot_code ${pageOf(page)}`,
+      );
+      return rows.map((row) => ({ ...row, eventTime: toDate(row.eventTime) }));
+    },
+
     /** Lots with issued (visible) item codes that were consumed, or counted in units with more codes than their quantity: a page, the most codes first. */
     codedLots(region: string | undefined, page: Page) {
       return queryRows<{ lotCode: string; partyCode: string; status: string; quantity: number; unit: string; codes: number }>(
@@ -303,12 +361,14 @@ export function createFiguresRepository(db: Db) {
         expiredLots: number;
         failedInspectionsWithoutHold: number;
         suspiciousCodes: number;
+        salesAfterExpiry: number;
       }>(
         db,
         sql`select (select count(*) ${unreceivedShipmentsFrom(shippedBefore, region)})::int as "unreceivedShipments",
           (select count(*) ${expiredActiveLotsFrom(today, region)})::int as "expiredLots",
           (select count(*) ${failedInspectionsFrom(region)})::int as "failedInspectionsWithoutHold",
-          (select count(*) ${codedLotsFrom(region)})::int as "suspiciousCodes"`,
+          (select count(*) ${codedLotsFrom(region)})::int as "suspiciousCodes",
+          (select count(*) ${salesAfterExpiryFrom(region)})::int as "salesAfterExpiry"`,
       );
       return row;
     },
@@ -344,8 +404,9 @@ export function createFiguresRepository(db: Db) {
 
     /**
      * Lots sold in the period (owners in the region; a sold container by the lots in it) and whether
-     * their backward trace reaches a farm lot with its quarantine certificate, counted by lot and by
-     * issued item, grouped by one dimension plus a total row (key null).
+     * they are traced: their backward trace reaches a farm lot, and every farm lot it reaches carries
+     * its quarantine certificate. Counted by lot and by issued item, grouped by one dimension plus a
+     * total row (key null).
      */
     traceability(scope: Scope, by: 'enterprise' | 'product' | 'partyKind' | 'region', maxDepth = 30) {
       // a group's key is never null, which marks the total row: lots of no registered product are grouped under ''
@@ -374,15 +435,17 @@ export function createFiguresRepository(db: Db) {
           select w.root, e.upstream_code, w.depth + 1 from walk w join lineage_edges e on e.downstream_code = w.code
           where w.depth < ${maxDepth} and e.retracted_by_event_id is null
         ),
-        certified_farm_lots as (
-          select l.code from lots l join parties p on p.code = l.party_code
-          where p.kind = 'farm' and l.voided_by_event_id is null and l.code in (select code from walk)
-            and (coalesce(l.attributes->>'quarantineCertificate', '') <> ''
+        -- the farm lots reached (lots, not the cases they travelled in), each with whether it carries a certificate
+        farm_lots as (
+          select l.code, (coalesce(l.attributes->>'quarantineCertificate', '') <> ''
               or exists (select 1 from event_lots el join events e on e.id = el.event_id
                 where el.lot_code = l.code and ${live(sql`e`)}
-                  and e.reference_documents @> '[{"type": "quarantine_certificate"}]'::jsonb))
+                  and e.reference_documents @> '[{"type": "quarantine_certificate"}]'::jsonb)) as certified
+          from lots l join parties p on p.code = l.party_code
+          where p.kind = 'farm' and l.kind = 'lot' and l.voided_by_event_id is null and l.code in (select code from walk)
         ),
-        traced as (select distinct root from walk where code in (select code from certified_farm_lots)),
+        -- traced: some farm lot reached, and every one certified (one uncertified animal in a batch leaves it untraced)
+        traced as (select w.root from walk w join farm_lots f on f.code = w.code group by w.root having bool_and(f.certified)),
         coded as (
           select i.lot_code, count(*)::int as items from items i join code_jobs j on j.id = i.job_id and j.status = 'succeeded'
           where i.lot_code in (select code from targets) group by i.lot_code
@@ -435,7 +498,7 @@ export function createFiguresRepository(db: Db) {
     },
 
     /**
-     * Lot lines of standing events in the period and region, in `sort` order with ties broken by
+     * Lot lines of standing events in the period and concerning the region (eventInRegion), in `sort` order with ties broken by
      * time, event, role and lot (unique: an event names a lot once per role). A page starts at an
      * offset (the JSON API's pages) or right after a line already read (a streamed export: each page
      * is a range of the order, however deep, and lines recorded or declared in error meanwhile
@@ -460,9 +523,9 @@ export function createFiguresRepository(db: Db) {
             e.read_point as "readPoint", e.biz_location as "bizLocation", e.reference_documents as "referenceDocuments",
             el.lot_code as "lotCode", el.role, el.quantity::float8 as quantity, l.unit, l.lot_number as "lotNumber",
             l.product_code as "productCode", pr.name as "productName", l.attributes
-          from events e join parties p on p.code = e.party_code join event_lots el on el.event_id = e.id
+          from events e join event_lots el on el.event_id = e.id
             join lots l on l.code = el.lot_code left join products pr on pr.code = l.product_code
-          where ${live(sql`e`)} and ${inPeriod(sql`e.event_time`, scope)} and ${regionOf(sql`p.region_code`, scope.region)}
+          where ${live(sql`e`)} and ${inPeriod(sql`e.event_time`, scope)} and ${eventInRegion(scope.region)}
             and ${startAt.where}
           order by ${exportOrder(sort)}
           limit ${limit} offset ${startAt.offset}

@@ -62,7 +62,7 @@ export const figuresRoutes: FastifyPluginAsyncZod<{ service: FiguresService }> =
       schema: {
         tags,
         summary:
-          'Shipments not received, expired lots still in circulation, failed tests without a hold, item codes of consumed or over-coded lots',
+          'Shipments not received, expired lots still in circulation, failed tests without a hold, item codes of consumed or over-coded lots, sales after the expiry date',
         security: bearerSecurity,
         querystring: anomaliesQuery,
         response: { 200: anomaliesSchema, ...denied },
@@ -90,7 +90,8 @@ export const figuresRoutes: FastifyPluginAsyncZod<{ service: FiguresService }> =
     {
       schema: {
         tags,
-        summary: 'Traceability rate (溯源率): sold lots and items whose trace reaches a farm lot with its quarantine certificate',
+        summary:
+          'Traceability rate (溯源率): sold lots and items whose trace reaches a farm lot, and every farm lot it reaches carries its quarantine certificate',
         security: bearerSecurity,
         querystring: traceabilityQuery,
         response: { 200: traceabilitySchema, ...denied },
@@ -120,7 +121,7 @@ export const figuresRoutes: FastifyPluginAsyncZod<{ service: FiguresService }> =
         tags,
         summary: 'Key data elements of the events of a period and region, one row per lot line; CSV for a spreadsheet',
         description:
-          'With `?format=csv` or `Accept: text/csv`: every row, streamed as UTF-8 CSV with a byte order mark (Excel reads the Chinese text), sorted by `sort`.',
+          'An event is of the region when the party that recorded it is there, a lot it names is owned there, or it is a shipment to or a receipt from a party there; each of its lot lines is then a row, once. With `?format=csv` or `Accept: text/csv`: every row, streamed as UTF-8 CSV with a byte order mark (Excel reads the Chinese text), sorted by `sort`.',
         security: bearerSecurity,
         querystring: exportQuery,
         produces: ['application/json', 'text/csv'],

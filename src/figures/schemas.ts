@@ -149,12 +149,31 @@ export const anomaliesSchema = z
         reason: z.enum(['lot_consumed', 'beyond_quantity']),
       }),
     ),
+    salesAfterExpiry: z
+      .array(
+        z.object({
+          eventId: z.string(),
+          eventTime: z.date(),
+          soldBy: z.string().describe('the party that recorded the sale'),
+          lotCode: z.string(),
+          partyCode: z.string().describe("the lot's owner"),
+          productCode: z.string().nullable(),
+          expiryDate: z.string(),
+          quantity: z.number().describe('what the sale sold of the lot'),
+          unit: z.string(),
+          status: z.string().describe("the lot's status now"),
+        }),
+      )
+      .describe(
+        "standing sales of a lot on a day (China time) after its expiry date, whatever became of the lot since (sold out, it leaves expiredLots but not this list); one entry per sale of a lot, a sold case's by the lots in it; by a seller or of a lot owned in the region",
+      ),
     counts: z
       .object({
         unreceivedShipments: z.number().int(),
         expiredLots: z.number().int(),
         failedInspectionsWithoutHold: z.number().int(),
         suspiciousCodes: z.number().int(),
+        salesAfterExpiry: z.number().int(),
       })
       .describe('how many entries each list holds in all, past the page (limit and offset) it shows'),
   })

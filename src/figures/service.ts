@@ -98,6 +98,7 @@ export function createFiguresService(deps: {
     | 'expiredActiveLots'
     | 'failedInspectionsInCirculation'
     | 'codedLots'
+    | 'salesAfterExpiry'
     | 'anomalyCounts'
     | 'inspectionCounts'
     | 'traceability'
@@ -212,7 +213,8 @@ export function createFiguresService(deps: {
 
     /**
      * What a regulator should look at: shipments never received, expired lots still about, failed
-     * tests without a hold, suspicious item codes; a page of each list, and how many each holds.
+     * tests without a hold, suspicious item codes, sales after the expiry date; a page of each list,
+     * and how many each holds.
      */
     async anomalies(principal: Principal, filter: { region?: string; shipmentDays: number; limit: number; offset: number }) {
       requireRole(principal, 'figures.read');
@@ -221,11 +223,12 @@ export function createFiguresService(deps: {
       const today = chinaDay(now);
       const shippedBefore = new Date(now.getTime() - filter.shipmentDays * DAY_MS);
       const page = { limit: filter.limit, offset: filter.offset };
-      const [shipments, expired, failed, coded, counts] = await Promise.all([
+      const [shipments, expired, failed, coded, lateSales, counts] = await Promise.all([
         deps.figures.unreceivedShipments(shippedBefore, filter.region, page),
         deps.figures.expiredActiveLots(today, filter.region, page),
         deps.figures.failedInspectionsInCirculation(filter.region, page),
         deps.figures.codedLots(filter.region, page),
+        deps.figures.salesAfterExpiry(filter.region, page),
         deps.figures.anomalyCounts(shippedBefore, today, filter.region),
       ]);
       return {
@@ -240,6 +243,7 @@ export function createFiguresService(deps: {
           ...lot,
           reason: lot.status === 'consumed' ? ('lot_consumed' as const) : ('beyond_quantity' as const),
         })),
+        salesAfterExpiry: lateSales.map((row) => ({ ...row, eventId: eventIdOfKey(row.eventId) })),
         counts,
       };
     },
@@ -278,7 +282,7 @@ export function createFiguresService(deps: {
       };
     },
 
-    /** Traceability rate (溯源率): sold lots and their items whose trace reaches a farm lot with its quarantine certificate. */
+    /** Traceability rate (溯源率): sold lots and their items whose trace reaches farm lots, every one with its quarantine certificate. */
     async traceability(principal: Principal, scope: Scope, by: TraceabilityDimension) {
       requireRole(principal, 'figures.read');
       await deps.knownRegion(scope.region);
@@ -332,7 +336,7 @@ export function createFiguresService(deps: {
       };
     },
 
-    /** Key data elements of standing events in the period and region: one page of lot lines. */
+    /** Key data elements of standing events in the period and concerning the region: one page of lot lines. */
     async exportPage(principal: Principal, scope: Scope, sort: KdeSort, limit: number, offset: number): Promise<KdeRow[]> {
       requireRole(principal, 'figures.read');
       await deps.knownRegion(scope.region);

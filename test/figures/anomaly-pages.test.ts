@@ -22,7 +22,13 @@ t.test('anomalies a page at a time: at most limit entries of each list after off
     [first, second, third],
     'every expired lot, the earliest expiry first',
   );
-  t.strictSame(all.counts, { unreceivedShipments: 0, expiredLots: 3, failedInspectionsWithoutHold: 0, suspiciousCodes: 0 });
+  t.strictSame(all.counts, {
+    unreceivedShipments: 0,
+    expiredLots: 3,
+    failedInspectionsWithoutHold: 0,
+    suspiciousCodes: 0,
+    salesAfterExpiry: 0,
+  });
 
   const page = expectStatus(t, await world.regulator.get('/regulator/anomalies?limit=2'), 200, 'a page of 2');
   t.strictSame(

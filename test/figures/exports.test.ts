@@ -8,6 +8,7 @@ import { live } from '../../src/events/retests.js';
 import { createFiguresRepository, type EventLotKey } from '../../src/figures/repository.js';
 import { periodScope } from '../../src/figures/service.js';
 import { KDE_PAYLOAD_FIELDS, KDE_SORTS, type KdeRow, type KdeSort } from '../../src/trace/kde.js';
+import { signInToDashboard } from '../fixtures/dashboard.js';
 import { sentAsDeclared, servedOpenApi } from '../fixtures/openapi.js';
 import { createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
@@ -277,6 +278,101 @@ t.test("a trace's CSV describes the lots its events name beyond the trace to who
 });
 
 const KEY = (row: { eventId: string; role: string; lotCode: string }) => `${row.eventId} ${row.role} ${row.lotCode}`;
+
+t.test("a region's events: those its parties recorded, those naming its lots, and shipments into and out of it", async (t) => {
+  const world = await createWorld(t);
+  // a farm and a regulator in Yunyang (500235), the county next door; the plant and the shop in Fengjie (500236)
+  const farm = await world.party('farm', '云阳养殖场', '500235');
+  const bureau = await world.partyRegulator('500235');
+  const plant = await world.party('processor');
+  const shop = await world.party('retailer');
+  const pigs = await farm.product('head');
+  const [fatteners, piglets] = (
+    await world.ok(
+      farm.event({
+        type: 'commission',
+        lots: [
+          { productCode: pigs, quantity: 5 },
+          { productCode: pigs, quantity: 3 },
+        ],
+      }),
+    )
+  ).createdLotCodes as string[];
+  const kept = await farm.commission(pigs, 4);
+  const shipmentId = await farm.ship(plant, [{ lotCode: fatteners }, { lotCode: piglets }]);
+  await plant.receive(shipmentId);
+  const sausage = await plant.commission(await plant.product('kg'), 20);
+  // the Yunyang bureau holds the plant's lot, which the plant's own regulator must see
+  await world.ok(bureau.post('/holds', { lotCodes: [sausage], reason: '云阳抽检线索' }));
+  await world.ok(bureau.post('/holds/release', { lotCodes: [sausage], reason: '复检合格' }));
+  await world.handOver(plant, shop, sausage, 5);
+
+  // the lines of an export, in no order: lots of one event come in the order of their (random) codes
+  const lines = (rows: any[]) => rows.map((row) => `${row.eventType} ${row.lotCode}`).sort();
+  const exported = async (region: string) => {
+    const json = expectStatus(t, await world.regulator.get(`/regulator/events?region=${region}&limit=1000`), 200, `region ${region}`).body
+      .items;
+    // a page of 2 at a time: no line twice, none left out
+    const paged = [];
+    for (let offset = 0; offset < json.length + 2; offset += 2) {
+      paged.push(...(await world.regulator.get(`/regulator/events?region=${region}&limit=2&offset=${offset}`)).body.items);
+    }
+    t.strictSame(paged.map(KEY), json.map(KEY), `region ${region}: pages of 2 read the same lines`);
+    const csv = await world.regulator.get(`/regulator/events?region=${region}&format=csv`);
+    const rows = parseCsv(csv.body.replace(/^\uFEFF/, '')).slice(1);
+    t.strictSame(rows.map((row) => `${row[1]} ${row[3]}`).sort(), lines(json), `region ${region}: the CSV holds the lines of the JSON`);
+    return json;
+  };
+
+  const fengjie = await exported('500236');
+  t.strictSame(
+    lines(fengjie),
+    [
+      `ship ${fatteners}`,
+      `ship ${piglets}`,
+      `receive ${fatteners}`,
+      `receive ${piglets}`,
+      `commission ${sausage}`,
+      `hold ${sausage}`,
+      `release ${sausage}`,
+      `ship ${sausage}`,
+      `receive ${sausage}`,
+    ].sort(),
+    "Fengjie's: the shipment into the county and its receipt, the plant's own events, and the hold and release another county's regulator recorded on its lot, each line once",
+  );
+  t.match(
+    fengjie.find((row: any) => row.eventType === 'ship' && row.lotCode === fatteners),
+    { fromParty: farm.code, toParty: plant.code },
+  );
+  t.strictSame(
+    lines(await exported('500235')),
+    [
+      `commission ${fatteners}`,
+      `commission ${piglets}`,
+      `commission ${kept}`,
+      `ship ${fatteners}`,
+      `ship ${piglets}`,
+      `receive ${fatteners}`,
+      `receive ${piglets}`,
+      `hold ${sausage}`,
+      `release ${sausage}`,
+    ].sort(),
+    "Yunyang's: its farm's events, the receipt of its lots (a shipment out of the county), and its regulator's hold and release; not the plant's own events",
+  );
+  t.strictSame(lines(await exported('11')), [], 'nothing in Beijing');
+
+  const { open } = await signInToDashboard(world);
+  const dashboard = await open('/regulator/dashboard/events.csv?region=500236');
+  t.equal(dashboard.statusCode, 200);
+  t.strictSame(
+    parseCsv(dashboard.body.replace(/^\uFEFF/, ''))
+      .slice(1)
+      .map((row) => `${row[1]} ${row[3]}`)
+      .sort(),
+    lines(fengjie),
+    "the dashboard's export reads the same lines",
+  );
+});
 
 /**
  * Lot lines whose sort keys tie across the pages of a small page size: one commission of three lots,

@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { byTownship, periodScope } from '../../src/figures/service.js';
 import { captured, epcisDocument, observation } from '../fixtures/epcis.js';
+import { sentAsDeclared, servedOpenApi } from '../fixtures/openapi.js';
 import { at, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
 import { client } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -260,7 +261,8 @@ t.test('figures of a small county world', async (t) => {
       expiredLots: [],
       failedInspectionsWithoutHold: [],
       suspiciousCodes: [],
-      counts: { unreceivedShipments: 0, expiredLots: 0, failedInspectionsWithoutHold: 0, suspiciousCodes: 0 },
+      salesAfterExpiry: [],
+      counts: { unreceivedShipments: 0, expiredLots: 0, failedInspectionsWithoutHold: 0, suspiciousCodes: 0, salesAfterExpiry: 0 },
     });
   });
 });
@@ -356,6 +358,142 @@ t.test('a failed test is superseded by a later standing pass of the same lot and
     "the owner's pass leaves a lab's failure listed; the lab's re-test clears it; a pass recorded before the failure does not",
   );
 });
+
+t.test('a sale after the expiry date is recorded, and listed among the anomalies whatever the lot became since', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const shop = await world.party('retailer');
+  const beijingShop = await world.party('retailer', '北京零售店', '110101');
+  const lot = await plant.commission(await plant.product('kg'), 10, { expiryDate: '2026-12-01' });
+  await world.handOver(plant, shop, lot, 6);
+  await world.handOver(plant, beijingShop, lot, 4);
+  const sell = async (seller: typeof shop, quantity: number, eventTime: string) => {
+    const sold = expectStatus(
+      t,
+      await seller.event({ type: 'sell', eventTime, lines: [{ lotCode: lot, quantity }] }),
+      201,
+      `${quantity} kg sold at ${eventTime}`,
+    );
+    return sold.body.event.id as string;
+  };
+  const anomalies = async (query = '') =>
+    expectStatus(t, await world.regulator.get(`/regulator/anomalies${query}`), 200, `anomalies${query}`).body;
+  const listed = (body: any) => body.salesAfterExpiry.map((row: any) => [row.soldBy, row.quantity, row.eventTime]);
+
+  await sell(shop, 1, '2026-12-01T23:30:00+08:00');
+  // half past midnight in China is still 1 December in UTC: the day is China's
+  const first = await sell(shop, 2, '2026-12-02T00:30:00+08:00');
+  const midway = await anomalies();
+  t.strictSame(
+    listed(midway),
+    [[shop.code, 2, '2026-12-01T16:30:00.000Z']],
+    'a sale on the expiry day is not listed; one the day after is',
+  );
+  t.strictSame(
+    midway.expiredLots.map((row: any) => row.lotCode),
+    [lot],
+    'the lot, not sold out, is an expired lot still in circulation too',
+  );
+  await sell(shop, 3, '2026-12-02T10:00:00+08:00');
+  await sell(beijingShop, 4, '2026-12-03T10:00:00+08:00');
+  t.equal((await plant.lot(lot)).status, 'sold', 'sold out');
+
+  const after = await anomalies();
+  t.strictSame(after.expiredLots, [], 'a lot sold out is no longer in circulation');
+  t.strictSame(
+    listed(after),
+    [
+      [shop.code, 2, '2026-12-01T16:30:00.000Z'],
+      [shop.code, 3, '2026-12-02T02:00:00.000Z'],
+      [beijingShop.code, 4, '2026-12-03T02:00:00.000Z'],
+    ],
+    'every sale after the expiry date, the earliest first, though the lot is sold out',
+  );
+  t.match(after.salesAfterExpiry[0], {
+    eventId: first,
+    lotCode: lot,
+    partyCode: plant.code,
+    expiryDate: '2026-12-01',
+    unit: 'kg',
+    status: 'sold',
+  });
+  t.equal(after.counts.salesAfterExpiry, 3);
+  const document = await servedOpenApi(world.app);
+  sentAsDeclared(t, document, ['GET', '/regulator/anomalies'], await world.regulator.get('/regulator/anomalies'), 200);
+
+  const page = await anomalies('?limit=1&offset=1');
+  t.strictSame(listed(page), [[shop.code, 3, '2026-12-02T02:00:00.000Z']], 'a page of the list');
+  t.equal(page.counts.salesAfterExpiry, 3, 'counted past the page');
+  t.strictSame(
+    listed(await anomalies('?region=110101')),
+    [[beijingShop.code, 4, '2026-12-03T02:00:00.000Z']],
+    "Beijing's: the sale by its shop of a Fengjie lot",
+  );
+  t.equal((await anomalies('?region=500236')).counts.salesAfterExpiry, 3, "Fengjie's: every sale of its lot, wherever it was sold");
+  t.equal((await anomalies('?region=5002')).counts.salesAfterExpiry, 3, 'by a prefix');
+  t.equal((await anomalies('?region=510000')).counts.salesAfterExpiry, 0, 'none in Sichuan');
+
+  await world.ok(shop.event({ type: 'correction', correctsEventId: first, reason: '录错日期' }));
+  t.equal((await anomalies()).counts.salesAfterExpiry, 2, 'a sale declared in error is no sale');
+  const regulator = { keyId: 'county', role: 'regulator' as const, partyCode: null };
+  t.match(
+    (await world.app.services.dashboard.view(regulator, {})).anomalyCounts,
+    { salesAfterExpiry: 2, expiredLots: 1 },
+    'the dashboard counts, and the 2 kg that sale no longer took are back on the shelf past expiry',
+  );
+  t.match(
+    (await world.app.services.dashboard.view(regulator, { region: '110101' })).anomalyCounts,
+    { salesAfterExpiry: 1 },
+    "and Beijing's",
+  );
+});
+
+t.test(
+  'a sold lot is traced only when it reaches a farm lot and every farm lot it reaches carries its quarantine certificate',
+  async (t) => {
+    const world = await createWorld(t);
+    const farm = await world.party('farm');
+    const processor = await world.party('processor');
+    const pigs = await farm.product('head');
+    const certified = await farm.commission(pigs, 2, { attributes: { quarantineCertificate: 'QC-1' } });
+    const uncertified = await farm.commission(pigs, 8);
+    const alsoCertified = await farm.commission(pigs, 3, { attributes: { quarantineCertificate: 'QC-2' } });
+    const shipmentId = await farm.ship(processor, [{ lotCode: certified }, { lotCode: uncertified }, { lotCode: alsoCertified }]);
+    await processor.receive(shipmentId);
+    const [mixed, pure, allCertified, own] = [
+      await processor.product('kg'),
+      await processor.product('kg'),
+      await processor.product('kg'),
+      await processor.product('kg'),
+    ];
+    const made = async (inputs: { lotCode: string; quantity: number }[], productCode: string) => {
+      const [lot] = await processor.transform(inputs, [{ productCode, quantity: 100 }]);
+      await world.ok(processor.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 10 }] }));
+    };
+    await made(
+      [
+        { lotCode: certified, quantity: 2 },
+        { lotCode: uncertified, quantity: 7 },
+      ],
+      mixed,
+    );
+    await made([{ lotCode: uncertified, quantity: 1 }], pure);
+    await made([{ lotCode: alsoCertified, quantity: 3 }], allCertified);
+    const ownLot = await processor.commission(own, 50);
+    await world.ok(processor.event({ type: 'sell', lines: [{ lotCode: ownLot, quantity: 5 }] }));
+
+    const figures = expectStatus(t, await world.regulator.get('/regulator/figures/traceability?by=product'), 200, 'by product').body;
+    t.strictSame(
+      Object.fromEntries(figures.groups.map((group: any) => [group.key, [group.lots, group.tracedLots]])),
+      { [mixed]: [1, 0], [pure]: [1, 0], [allCertified]: [1, 1], [own]: [1, 0] },
+      'a lot of certified and uncertified pigs is not traced, nor one of uncertified pigs alone, nor one that reaches no farm lot',
+    );
+    t.match(figures.overall, { lots: 4, tracedLots: 1, lotRate: 0.25 });
+    const regulator = { keyId: 'county', role: 'regulator' as const, partyCode: null };
+    const dashboard = await world.app.services.dashboard.view(regulator, {});
+    t.match(dashboard.coverage.overall, { lots: 4, tracedLots: 1 }, "the dashboard's panel reads the same");
+  },
+);
 
 t.test('by product, lots of no registered product are a group of their own, not taken for the total', async (t) => {
   const world = await createWorld(t);

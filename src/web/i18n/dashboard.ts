@@ -31,7 +31,7 @@ const ZH = {
   inspectionKinds: { self: '企业自检', rapid: '现场快检', sampling: '行业抽检', third_party: '第三方检测' } as Record<string, string>,
   coverage: '溯源率（按乡镇）',
   coverageHint:
-    '已售批次中，逆向追溯可达持检疫证明的养殖批次的比例（目标 100%）。乡镇（街道）取自企业登记地址，地址未注明乡镇的计入所在县。',
+    '已售批次中，逆向追溯可达养殖批次、且所达养殖批次均持检疫证明的比例（目标 100%）。乡镇（街道）取自企业登记地址，地址未注明乡镇的计入所在县。',
   coverageByEnterprise: '溯源率（按企业）',
   lots: (traced: number, total: number) => `${traced}/${total} 批次`,
   activity: '进驻率（期间内有记录的企业）',
@@ -44,6 +44,7 @@ const ZH = {
     expiredLots: '过期仍在流通的批次',
     failedInspectionsWithoutHold: '检测不合格未扣留的批次',
     suspiciousCodes: '异常赋码的批次',
+    salesAfterExpiry: '过期后售出的记录',
   },
   recalls: '召回进度',
   recallLevel: (level: number) => `${['一', '二', '三'][level - 1] ?? level}级召回`,
@@ -105,7 +106,7 @@ const EN: typeof ZH = {
   inspectionKinds: { self: 'Self-test', rapid: 'Rapid test', sampling: 'Sampling', third_party: 'Third-party lab' },
   coverage: 'Traceability rate by township',
   coverageHint:
-    "Share of sold lots whose backward trace reaches a farm lot with its quarantine certificate (target 100 %). The township (乡镇/街道) is the one the enterprise's registered address names; an address naming none counts under its county.",
+    "Share of sold lots whose backward trace reaches farm lots, every one of them with its quarantine certificate (target 100 %). The township (乡镇/街道) is the one the enterprise's registered address names; an address naming none counts under its county.",
   coverageByEnterprise: 'Traceability rate by enterprise',
   lots: (traced, total) => `${traced}/${total} lots`,
   activity: 'Activity rate (enterprises recording in the period)',
@@ -118,6 +119,7 @@ const EN: typeof ZH = {
     expiredLots: 'Expired lots still in circulation',
     failedInspectionsWithoutHold: 'Failed tests without a hold',
     suspiciousCodes: 'Lots with suspicious item codes',
+    salesAfterExpiry: 'Sales after the expiry date',
   },
   recalls: 'Recalls in progress',
   recallLevel: (level: number) => `Level ${level}`,
