@@ -23,6 +23,8 @@ const ROLE_GRANTS = {
   'complaints.handle': { roles: ['regulator', 'admin'], what: 'handle complaints' },
   // a judgement on the evidence (and on the record under the regulator's key): not an admin's to make
   'flags.dismiss': { roles: ['regulator'], what: 'dismiss flags' },
+  // the same judgement undone: whoever may dismiss a flag may reopen it, and no one else
+  'flags.reopen': { roles: ['regulator'], what: 'reopen flags' },
   'figures.read': { roles: ['regulator', 'admin'], what: 'read mass balances, anomalies, coverage, pass rates and exports' },
   // a browser session cookie carrying an admin's power (keys, parties) is a risk the dashboard does not need
   'dashboard.session': { roles: ['regulator'], what: 'sign in to the regulator dashboard' },

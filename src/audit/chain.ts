@@ -29,6 +29,7 @@ export const AUDIT_KINDS = [
   'credit.recompute',
   'events.restate',
   'flag.dismiss',
+  'flag.reopen',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

@@ -218,10 +218,16 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
     from unnest(${texts(ids)}) v(id)
     where exists (select 1 from lot_movements m where m.restated_by = v.id) or exists (select 1 from event_lots l where l.restated_by = v.id)`,
   // a regulator's dismissal of a flag (subject: its id), append-only: the flag's own row moves on (a new
-  // occurrence with new evidence reopens it), the dismissal stays as it was recorded
+  // occurrence with new evidence reopens it), the dismissal stays as it was recorded, with the evidence it
+  // cleared; dismissals recorded before entries covered that evidence (evidence_audited) hash without it, as they were hashed
   'flag.dismiss': (ids) => sql`select id, json_build_object('id', id, 'code', code, 'kind', kind, 'reason', reason, 'keyId', key_id,
-      'dismissedAt', ${isoMs(sql`dismissed_at`)}, 'occurrences', occurrences) as facts
+      'dismissedAt', ${isoMs(sql`dismissed_at`)}, 'occurrences', occurrences)::jsonb
+      || case when evidence_audited then jsonb_build_object('detail', detail, 'evidence', evidence) else '{}'::jsonb end as facts
     from code_flag_dismissals where id = any(${texts(ids)})`,
+  // a regulator's reopening of a dismissed flag by hand (subject: its id), append-only: the dismissal it ended, why, by whom, when
+  'flag.reopen': (ids) => sql`select id, json_build_object('id', id, 'code', code, 'kind', kind, 'dismissalId', dismissal_id,
+      'reason', reason, 'keyId', key_id, 'reopenedAt', ${isoMs(sql`reopened_at`)}) as facts
+    from code_flag_reopenings where id = any(${texts(ids)})`,
 };
 
 /**

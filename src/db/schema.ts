@@ -639,7 +639,7 @@ export const codeFlags = pgTable(
 /**
  * Regulators' dismissals of flags, append-only: who dismissed which flag (by its key), when, why, and the
  * occurrences it had then. Each has a `flag.dismiss` audit entry, which keeps covering it once the flag is
- * raised again and reopened.
+ * raised again and reopened, or reopened by hand (code_flag_reopenings).
  */
 export const codeFlagDismissals = pgTable(
   'code_flag_dismissals',
@@ -655,10 +655,41 @@ export const codeFlagDismissals = pgTable(
     /** The evidence the dismissal cleared (the flag's detail and evidence then): a later occurrence reopens the flag only with new. */
     detail: text('detail'),
     evidence: integer('evidence'),
+    /**
+     * Whether its `flag.dismiss` entry covers the detail and evidence: false for the dismissals recorded before
+     * entries did, whose entries hashed them without (migration 0081 gave them their detail since).
+     */
+    evidenceAudited: boolean('evidence_audited').notNull().default(false),
   },
   (t): PgTableExtraConfigValue[] => [
     unique('code_flag_dismissals_flag_key').on(t.code, t.kind, t.id),
     foreignKey({ name: 'code_flag_dismissals_flag_fk', columns: [t.code, t.kind], foreignColumns: [codeFlags.code, codeFlags.kind] }),
+  ],
+);
+
+/**
+ * Regulators' reopenings of dismissed flags by hand, append-only: which dismissal each ended (a dismissal is
+ * ended by hand once at most; it stays in its table), who reopened it (by its key), when and why. Each has a
+ * `flag.reopen` audit entry.
+ */
+export const codeFlagReopenings = pgTable(
+  'code_flag_reopenings',
+  {
+    id: text('id').primaryKey(),
+    code: text('code').notNull(),
+    kind: text('kind').notNull(),
+    dismissalId: text('dismissal_id').notNull(),
+    reason: text('reason').notNull(),
+    keyId: text('key_id').notNull(),
+    reopenedAt: timestamp('reopened_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [
+    unique('code_flag_reopenings_dismissal_key').on(t.dismissalId),
+    foreignKey({
+      name: 'code_flag_reopenings_dismissal_fk',
+      columns: [t.code, t.kind, t.dismissalId],
+      foreignColumns: [codeFlagDismissals.code, codeFlagDismissals.kind, codeFlagDismissals.id],
+    }),
   ],
 );
 

@@ -15,6 +15,24 @@ const dismissalSchema = z.object({
   by: z.string().describe('the id of the regulator key that dismissed it'),
   at: z.date(),
   occurrences: z.number().int().describe('how many times the flag had been raised when it was dismissed'),
+  detail: z
+    .string()
+    .nullable()
+    .describe('the evidence it cleared: the flag’s detail then (one line per finding); null for a dismissal recorded before it was kept'),
+  evidence: z
+    .number()
+    .int()
+    .nullable()
+    .describe('for over_scanned, the addresses the code had been scanned from then (it reopens at twice as many); else null'),
+});
+
+/** The reason a regulator gives for a decision on a flag. */
+const reasonSchema = (what: string) => freeTextSchema(1000, { lines: 'many' }).min(1).describe(what);
+
+/** A flag named by its path: its code and kind. */
+const flagParams = z.object({
+  code: z.string().min(1).max(200).describe('the flagged code as listed (percent-encoded in the path)'),
+  kind: z.enum(FLAG_KINDS),
 });
 
 const flagSchema = z.object({
@@ -31,7 +49,7 @@ const flagSchema = z.object({
 
 export const regulatorRoutes: FastifyPluginAsyncZod<{
   scans: Pick<ScanService, 'listFlags' | 'scansOfLot'>;
-  flagReviews: Pick<FlagReviewService, 'dismiss'>;
+  flagReviews: Pick<FlagReviewService, 'dismiss' | 'reopen'>;
 }> = async (app, { scans, flagReviews }) => {
   const tags = ['regulator'];
   app.get(
@@ -49,7 +67,7 @@ export const regulatorRoutes: FastifyPluginAsyncZod<{
             .enum(FLAG_STATUSES)
             .prefault('open')
             .describe(
-              'open flags (the default), those a regulator dismissed, or all; an occurrence with new evidence reopens a dismissed flag',
+              'open flags (the default), those a regulator dismissed, or all; an occurrence with new evidence, or a regulator by hand, reopens a dismissed flag',
             ),
           limit: queryInteger(1, 1000).prefault(100),
           offset: queryInteger(0).prefault(0),
@@ -70,21 +88,46 @@ export const regulatorRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         summary:
-          'Dismiss a flag: the regulator looked into it and cleared it (recorded with the reason and audited). A dismissed flag leaves the open lists and dashboard counts and no longer marks its pack 疑似假冒; an occurrence with new evidence (an over-scan at twice the addresses it cleared, another brand misused or lot state, any unknown code or impossible journey) reopens it. Dismissing a dismissed flag is a 409',
+          'Dismiss a flag: the regulator looked into it and cleared it (recorded with the reason and audited). A dismissed flag leaves the open lists and dashboard counts and no longer marks its pack 疑似假冒; an occurrence with new evidence (an over-scan at twice the addresses it cleared, another brand misused or lot state, any unknown code or impossible journey) reopens it, as a regulator may by hand (POST …/reopening). Dismissing a dismissed flag is a 409',
         security: bearerSecurity,
-        params: z.object({
-          code: z.string().min(1).max(200).describe('the flagged code as listed (percent-encoded in the path)'),
-          kind: z.enum(FLAG_KINDS),
-        }),
-        body: z.object({
-          reason: freeTextSchema(1000, { lines: 'many' }).min(1).describe('why the flag is cleared: recorded with the dismissal'),
-        }),
+        params: flagParams,
+        body: z.object({ reason: reasonSchema('why the flag is cleared: recorded with the dismissal') }),
         response: { 201: dismissalSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
       },
     },
     async (request, reply) => {
       const dismissal = await flagReviews.dismiss(principalOf(request), request.params, request.body.reason);
       return reply.code(201).send(dismissal);
+    },
+  );
+
+  app.post(
+    '/regulator/flags/:code/:kind/reopening',
+    {
+      schema: {
+        tags,
+        summary:
+          'Reopen a dismissed flag by hand: the regulator finds the dismissal was wrong (recorded with the reason and the dismissal it ends, and audited; the dismissal itself is kept). The flag is open again: in the open lists, the dashboard and the credit’s brand-misuse count, and marking its pack 疑似假冒 if it is a copied code’s; it may be dismissed again. Regulator keys only; an open flag is a 409',
+        security: bearerSecurity,
+        params: flagParams,
+        body: z.object({ reason: reasonSchema('why the dismissal no longer stands: recorded with the reopening') }),
+        response: {
+          201: z.object({
+            reason: z.string(),
+            by: z.string().describe('the id of the regulator key that reopened it'),
+            at: z.date(),
+            dismissal: dismissalSchema.describe('the dismissal it ends'),
+          }),
+          400: problemSchema,
+          403: problemSchema,
+          404: problemSchema,
+          409: problemSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const reopening = await flagReviews.reopen(principalOf(request), request.params, request.body.reason);
+      return reply.code(201).send(reopening);
     },
   );
 

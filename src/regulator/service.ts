@@ -1,4 +1,4 @@
-// Regulators' decisions on flagged codes: a dismissal, recorded with its reason and audited in one transaction.
+// Regulators' decisions on flagged codes: a dismissal, or a reopening by hand, recorded with its reason and audited in one transaction.
 import { type Principal, requireRole } from '../access/index.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { uuidV7 } from '../codes/uuid-v7.js';
@@ -7,7 +7,7 @@ import { conflict, notFound } from '../errors/problem.js';
 import type { ScansRepository } from '../scans/repository.js';
 
 export function createFlagReviewService(deps: {
-  scans: Pick<ScansRepository, 'lockFlag' | 'dismissFlag'>;
+  scans: Pick<ScansRepository, 'lockFlag' | 'dismissFlag' | 'reopenFlag'>;
   audit: AuditRecorder;
   transaction: Transact;
   now: () => Date;
@@ -33,7 +33,26 @@ export function createFlagReviewService(deps: {
         const dismissal = { id: uuidV7(at), ...flag, reason, keyId: principal.keyId, at, occurrences, detail, evidence };
         await deps.scans.dismissFlag(dismissal, tx);
         await deps.audit.record(tx, { chain: chainOf(principal), kind: 'flag.dismiss', subjectId: dismissal.id, keyId: principal.keyId });
-        return { reason, by: principal.keyId, at, occurrences };
+        return { reason, by: principal.keyId, at, occurrences, detail, evidence };
+      });
+    },
+
+    /**
+     * Reopens a dismissed flag by hand: the regulator finds the dismissal was wrong. An open flag is refused (409).
+     * The dismissal stays as recorded; the reopening names it, and the flag counts again until dismissed anew.
+     */
+    async reopen(principal: Principal, flag: { code: string; kind: string }, reason: string) {
+      requireRole(principal, 'flags.reopen');
+      return deps.transaction(async (tx) => {
+        const stored = await deps.scans.lockFlag(flag.code, flag.kind, tx);
+        if (!stored) throw notFound(`no ${flag.kind} flag on ${flag.code}`);
+        if (!stored.dismissal) throw conflict(`the ${flag.kind} flag on ${flag.code} is open: only a dismissed flag is reopened`);
+        const at = deps.now();
+        const { id: dismissalId, ...dismissal } = stored.dismissal;
+        const reopening = { id: uuidV7(at), ...flag, dismissalId, reason, keyId: principal.keyId, at };
+        await deps.scans.reopenFlag(reopening, tx);
+        await deps.audit.record(tx, { chain: chainOf(principal), kind: 'flag.reopen', subjectId: reopening.id, keyId: principal.keyId });
+        return { reason, by: principal.keyId, at, dismissal };
       });
     },
   };

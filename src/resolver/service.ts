@@ -14,7 +14,7 @@ import type { ItemsRepository, ScannedItem } from '../items/repository.js';
 import type { LineageRepository } from '../lineage/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
 import type { PendingCounts } from '../scans/buffer.js';
-import { DEFAULT_FLAG_POLICY, type FlagPolicy, marksCounterfeit, scanFlags } from '../scans/flags.js';
+import { DEFAULT_FLAG_POLICY, type FlagPolicy, findingsDetail, marksCounterfeit, scanFlags } from '../scans/flags.js';
 import type { ScanService } from '../scans/service.js';
 import type { Trace } from '../trace/schemas.js';
 import type { TraceService } from '../trace/service.js';
@@ -377,6 +377,7 @@ export function createResolverService(deps: {
     const earlier = local && !(stored.region && stored.at && stored.at > local.at) ? local : stored;
     const scanCount = item.scanCount + counted.count;
     const container = await containers;
+    const misuse = misuseOf(view.standings, { ...view.making, issuedOn: chinaDay(item.issuedAt), issuedAt: item.issuedAt.toISOString() });
     const raised = [
       ...scanFlags(
         {
@@ -392,12 +393,9 @@ export function createResolverService(deps: {
         },
         policy,
       ),
-      ...misuseOf(view.standings, { ...view.making, issuedOn: chinaDay(item.issuedAt), issuedAt: item.issuedAt.toISOString() }).map(
-        (detail) => ({
-          kind: 'brand_misuse' as const,
-          detail,
-        }),
-      ),
+      // every brand's finding in one occurrence: raised one by one, the flag kept the last, and a dismissal of it
+      // reopened on the next scan's other finding
+      ...(misuse.length ? [{ kind: 'brand_misuse' as const, detail: findingsDetail(misuse) }] : []),
     ];
     // a flag that stays dismissed (this scan shows nothing new) does not mark the pack
     const open: string[] = [];

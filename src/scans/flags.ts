@@ -18,26 +18,43 @@ export type FlagStatus = (typeof FLAG_STATUSES)[number];
 /**
  * What a new occurrence of a dismissed flag must show to reopen it, against what the dismissal cleared:
  * - `every_occurrence`: each is a new event (a code never issued scanned again, another impossible journey);
- * - `new_detail`: a new finding (another brand misused, a recalled lot now destroyed), not the same one rescanned;
+ * - `new_finding`: a finding (a line of its detail) the dismissal did not clear (another brand misused, a recalled
+ *   lot now destroyed), not the same ones rescanned, nor some of them;
  * - `doubled_evidence`: at least twice the addresses at dismissal (a copied code spreads; a display sample's trickle does not).
  * ScansRepository.raiseFlag's upsert follows this table in SQL.
  */
-export const REOPENED_BY: Record<FlagKind, 'every_occurrence' | 'new_detail' | 'doubled_evidence'> = {
+export const REOPENED_BY: Record<FlagKind, 'every_occurrence' | 'new_finding' | 'doubled_evidence'> = {
   unknown_code: 'every_occurrence',
   impossible_travel: 'every_occurrence',
   over_scanned: 'doubled_evidence',
-  brand_misuse: 'new_detail',
-  inactive_lot: 'new_detail',
+  brand_misuse: 'new_finding',
+  inactive_lot: 'new_finding',
 };
 
-/** A flag's evidence: its detail, and for over_scanned the number of addresses it was scanned from. */
+/**
+ * A flag's evidence: its detail (one line per finding, as one scan raises them: see findingsDetail), and for
+ * over_scanned the number of addresses it was scanned from.
+ */
 export type FlagEvidence = { detail: string | null; evidence: number | null };
+
+/** Between findings in a detail: no finding has a line break (brand names are one line). */
+const FINDINGS_SEPARATOR = '\n';
+const findingsOf = (detail: string | null): string[] => (detail ? detail.split(FINDINGS_SEPARATOR) : []);
+
+/**
+ * One scan's findings of a kind as one flag's detail, in one order whatever order they were found in: a scan raises
+ * a kind once, so a rescan with the same findings shows the detail a dismissal cleared.
+ */
+export const findingsDetail = (findings: readonly string[]): string =>
+  [...new Set(findings)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).join(FINDINGS_SEPARATOR);
 
 /** Whether an occurrence of a dismissed flag reopens it: only new evidence does (see REOPENED_BY). */
 export function reopensDismissed(kind: string, dismissed: FlagEvidence, occurrence: FlagEvidence): boolean {
   switch (REOPENED_BY[kind as FlagKind] ?? 'every_occurrence') {
-    case 'new_detail':
-      return occurrence.detail !== dismissed.detail;
+    case 'new_finding': {
+      const cleared = new Set(findingsOf(dismissed.detail));
+      return findingsOf(occurrence.detail).some((finding) => !cleared.has(finding));
+    }
     case 'doubled_evidence':
       // a dismissal that recorded no count (none before the counts were kept) reopens on any occurrence
       return (occurrence.evidence ?? 0) >= 2 * (dismissed.evidence ?? 0);

@@ -1,19 +1,21 @@
 import { and, desc, eq, getTableColumns, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
-import { codeFlagDismissals, codeFlags, scans } from '../db/schema.js';
+import { codeFlagDismissals, codeFlagReopenings, codeFlags, scans } from '../db/schema.js';
 import { type CountedKind, countedAs, type PendingScan, REPEAT_WINDOW_MS } from './buffer.js';
 import { type FlagStatus, REOPENED_BY } from './flags.js';
 
 type FlagRow = typeof codeFlags.$inferSelect;
 
-/** A flag's dismissal as lists show it: why, by which key, when, and at how many occurrences. */
+/** A flag's dismissal as lists show it: why, by which key, when, at how many occurrences, and the evidence it cleared. */
 const DISMISSAL_COLUMNS = {
   reason: codeFlagDismissals.reason,
   by: codeFlagDismissals.keyId,
   at: codeFlagDismissals.dismissedAt,
   occurrences: codeFlagDismissals.occurrences,
+  detail: codeFlagDismissals.detail,
+  evidence: codeFlagDismissals.evidence,
 };
-export type FlagDismissal = { reason: string; by: string; at: Date; occurrences: number };
+export type FlagDismissal = { reason: string; by: string; at: Date; occurrences: number; detail: string | null; evidence: number | null };
 
 /**
  * reopensDismissed (src/scans/flags.ts) in SQL, for an occurrence of `kind` in the upsert (`excluded`) against the
@@ -21,8 +23,9 @@ export type FlagDismissal = { reason: string; by: string; at: Date; occurrences:
  */
 function reopensSql(kind: string): SQL {
   switch (REOPENED_BY[kind as keyof typeof REOPENED_BY] ?? 'every_occurrence') {
-    case 'new_detail':
-      return sql`excluded.detail is distinct from d.detail`;
+    case 'new_finding':
+      // a line of the occurrence's detail that is none of the dismissal's (string_to_array of '' is no line)
+      return sql`not (string_to_array(coalesce(excluded.detail, ''), E'\\n') <@ string_to_array(coalesce(d.detail, ''), E'\\n'))`;
     case 'doubled_evidence':
       return sql`coalesce(excluded.evidence, 0) >= 2 * coalesce(d.evidence, 0)`;
     default:
@@ -252,7 +255,10 @@ export function createScansRepository(db: Db) {
       code: string,
       kind: string,
       tx: Db,
-    ): Promise<{ occurrences: number; detail: string | null; evidence: number | null; dismissal: FlagDismissal | null } | undefined> {
+    ): Promise<
+      | { occurrences: number; detail: string | null; evidence: number | null; dismissal: (FlagDismissal & { id: string }) | null }
+      | undefined
+    > {
       const [row] = await tx
         .select({
           occurrences: codeFlags.occurrences,
@@ -266,7 +272,10 @@ export function createScansRepository(db: Db) {
       if (!row) return undefined;
       const { dismissalId, ...flag } = row;
       if (dismissalId === null) return { ...flag, dismissal: null };
-      const [dismissal] = await tx.select(DISMISSAL_COLUMNS).from(codeFlagDismissals).where(eq(codeFlagDismissals.id, dismissalId));
+      const [dismissal] = await tx
+        .select({ id: codeFlagDismissals.id, ...DISMISSAL_COLUMNS })
+        .from(codeFlagDismissals)
+        .where(eq(codeFlagDismissals.id, dismissalId));
       return { ...flag, dismissal };
     },
     /** Records a dismissal, with the evidence it cleared, and marks its flag dismissed by it. */
@@ -285,11 +294,24 @@ export function createScansRepository(db: Db) {
       tx: Db,
     ): Promise<void> {
       const { at, ...row } = dismissal;
-      await tx.insert(codeFlagDismissals).values({ ...row, dismissedAt: at });
+      // its flag.dismiss entry covers the evidence
+      await tx.insert(codeFlagDismissals).values({ ...row, dismissedAt: at, evidenceAudited: true });
       await tx
         .update(codeFlags)
         .set({ dismissalId: dismissal.id })
         .where(and(eq(codeFlags.code, dismissal.code), eq(codeFlags.kind, dismissal.kind)));
+    },
+    /** Records a reopening by hand of the dismissal it ends, and opens its flag; the dismissal stays in its table. */
+    async reopenFlag(
+      reopening: { id: string; code: string; kind: string; dismissalId: string; reason: string; keyId: string; at: Date },
+      tx: Db,
+    ): Promise<void> {
+      const { at, ...row } = reopening;
+      await tx.insert(codeFlagReopenings).values({ ...row, reopenedAt: at });
+      await tx
+        .update(codeFlags)
+        .set({ dismissalId: null })
+        .where(and(eq(codeFlags.code, reopening.code), eq(codeFlags.kind, reopening.kind)));
     },
     /** Flags, open ones unless asked otherwise, each with the dismissal it stands dismissed by (null while open). */
     async listFlags(filter: {

@@ -68,6 +68,7 @@ t.test('role grants: every role × action', async (t) => {
     'regulator.read': ['admin', 'regulator'],
     'complaints.handle': ['admin', 'regulator'],
     'flags.dismiss': ['regulator'],
+    'flags.reopen': ['regulator'],
     'registrations.review': ['admin', 'regulator'],
     'registry.conflicts': ['admin', 'regulator'],
     'recalls.read': ['admin', 'operator', 'regulator'],

@@ -1,11 +1,10 @@
 // The brand programme over HTTP: brands, members in the "5 + 20 + N" tiers, their state changes,
 // labelled-stock disposal, issuance refused to non-members, badges and misuse flags on the consumer side.
-import { randomUUID } from 'node:crypto';
 import { createRepositories } from '../../src/app.js';
 import { createBrandService } from '../../src/brands/service.js';
 import { heldToBrand, makingOf } from '../../src/brands/standing.js';
-import { newItemCode } from '../../src/codes/service-codes.js';
 import { shanghaiIso } from '../../src/codes/timestamp.js';
+import { codedAroundTheCheck } from '../fixtures/brand-codes.js';
 import { clearOfMidnightInChina } from '../fixtures/china-day.js';
 import { type Actor, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
 import { type Client, client } from '../helper.js';
@@ -43,17 +42,6 @@ t.test('brand programme', async (t) => {
     const job = await world.ok(actor.api.post(`/lots/${lotCode}/items`, { count: 2 }), 202);
     await world.app.services.items.idle();
     return job;
-  }
-  /** A code of the lot as a code job from before enforcement, or one written straight into the database, would leave it. */
-  async function codedAroundTheCheck(actor: Actor, lot: string): Promise<string> {
-    const queued = await repositories.items.insertJobWithin(
-      { id: randomUUID(), partyCode: actor.code, lotCode: lot, total: 1, status: 'succeeded' },
-      { lot: () => Number.POSITIVE_INFINITY, party: Number.POSITIVE_INFINITY },
-    );
-    if (!('job' in queued)) throw new Error('the job was refused');
-    const itemCode = newItemCode();
-    await repositories.items.insertCodes(queued.job.id, lot, actor.code, [itemCode], 1);
-    return itemCode;
   }
   const scan = (code: string) =>
     world.app.inject({ method: 'GET', url: `/t/${code}`, headers: { accept: 'application/json', 'user-agent': `phone ${Math.random()}` } });
@@ -100,7 +88,7 @@ t.test('brand programme', async (t) => {
     const exitDayCode = (await repositories.items.firstCodeOfLot(madeOnExitDay)) as string;
     t.same((await scan(exitDayCode)).json().brands, [], 'a lot of the exit day shows no badge after the exit either');
     // made after the exit was recorded, on its day, and coded by a path around the check
-    const lateCode = await codedAroundTheCheck(processor, later);
+    const lateCode = await codedAroundTheCheck(world, processor, later);
     const latePack = (await scan(lateCode)).json();
     t.same(latePack.brands, [], 'no badge on a lot made after the exit took effect');
     t.notOk(latePack.warnings.includes('counterfeit_suspected'), 'the code itself is genuine: not called counterfeit');
@@ -139,15 +127,7 @@ t.test('brand programme', async (t) => {
     await world.ok(admit(code, processor.code));
     const lot = await processor.commission(product, 20, { productionDate: dayAgo(10) });
     await world.ok(change(code, processor.code, 'exited', { effectiveOn: dayAgo(5) }), 200);
-    // as a code job from before enforcement, or written straight into the database, would leave them
-    const queued = await repositories.items.insertJobWithin(
-      { id: randomUUID(), partyCode: processor.code, lotCode: lot, total: 1, status: 'succeeded' },
-      { lot: () => Number.POSITIVE_INFINITY, party: Number.POSITIVE_INFINITY },
-    );
-    if (!('job' in queued)) throw new Error('the job was refused');
-    const { job } = queued;
-    const itemCode = newItemCode();
-    await repositories.items.insertCodes(job.id, lot, processor.code, [itemCode], 1);
+    const itemCode = await codedAroundTheCheck(world, processor, lot);
 
     const pack = (await scan(itemCode)).json();
     t.same(pack.brands, [], 'its owner has exited: no badge');
@@ -174,7 +154,7 @@ t.test('brand programme', async (t) => {
     t.equal(await repositories.items.firstCodeOfLot(madeBefore), undefined, 'no code was issued');
 
     // what the issuer refuses is exactly what a scan would flag
-    const aroundTheCheck = await codedAroundTheCheck(processor, madeBefore);
+    const aroundTheCheck = await codedAroundTheCheck(world, processor, madeBefore);
     t.same(await badges(aroundTheCheck), [], 'a code of it shows no badge');
     t.equal(
       await misuse(aroundTheCheck),
@@ -198,7 +178,7 @@ t.test('brand programme', async (t) => {
     await issue(processor, before);
     await world.ok(change(code, processor.code, 'suspended'), 200);
     const after = await processor.commission(product, 10, { productionDate: today() });
-    const afterCode = await codedAroundTheCheck(processor, after);
+    const afterCode = await codedAroundTheCheck(world, processor, after);
     const beforeCode = (await repositories.items.firstCodeOfLot(before)) as string;
 
     t.same(
@@ -269,11 +249,11 @@ t.test('brand programme', async (t) => {
       t.match(own.body.items ?? own.body, [{ state: 'expired' }], 'and so to the member itself');
 
       t.same(
-        (await scan(await codedAroundTheCheck(processor, made))).json().brands.map((badge: { code: string }) => badge.code),
+        (await scan(await codedAroundTheCheck(world, processor, made))).json().brands.map((badge: { code: string }) => badge.code),
         [code],
         'a lot made while valid keeps its badge',
       );
-      const afterCode = await codedAroundTheCheck(processor, after);
+      const afterCode = await codedAroundTheCheck(world, processor, after);
       t.same((await scan(afterCode)).json().brands, [], 'a lot made after the last day has none');
       const flags = (await world.regulator.get(`/regulator/flags?kind=brand_misuse&lotCode=${after}`)).body.items;
       t.match(flags[0]?.detail, `produced on ${dayAgo(1)}`, 'and is misuse');
@@ -312,7 +292,7 @@ t.test('brand programme', async (t) => {
         'the expired one stays as history beside the new one',
       );
       t.same(
-        (await scan(await codedAroundTheCheck(processor, made))).json().brands.map((badge: { code: string }) => badge.code),
+        (await scan(await codedAroundTheCheck(world, processor, made))).json().brands.map((badge: { code: string }) => badge.code),
         [code],
         'the lot made under the expired one still keeps its badge',
       );
@@ -335,7 +315,7 @@ t.test('brand programme', async (t) => {
       }),
     );
     const lot = await processor.commission(product, 10, { productionDate: dayAgo(15) });
-    const pack = await codedAroundTheCheck(processor, lot);
+    const pack = await codedAroundTheCheck(world, processor, lot);
     t.same(await badges(pack), [code], 'a lot made while valid keeps its badge once the authorization ran out');
     await world.ok(change(code, processor.code, 'exited', { effectiveOn: dayAgo(3) }), 200);
     t.same(await badges(pack), [], 'an exit found late withdraws it');
@@ -379,7 +359,7 @@ t.test('brand programme', async (t) => {
     expectStatus(t, refused, 403, 'no codes for the lot made while suspended, though its maker is admitted again');
     t.match(refused.body.detail, `(${code}): not admitted when the lot was made (produced on ${today()})`);
     await issue(processor, afterwards);
-    const suspendedCode = await codedAroundTheCheck(processor, whileSuspended);
+    const suspendedCode = await codedAroundTheCheck(world, processor, whileSuspended);
     const reinstatedCode = (await repositories.items.firstCodeOfLot(afterwards)) as string;
     t.same(await badges(suspendedCode), [], 'made before the reinstatement was recorded: no badge');
     t.same(await badges(reinstatedCode), [code], 'made after it: the badge');
@@ -455,7 +435,7 @@ t.test('brand programme', async (t) => {
     );
     const lot = made.createdLotCodes[0] as string;
     // the issuer refuses a lot made before its owner's admission: coded as a path around the check leaves it
-    const packCode = await codedAroundTheCheck(processor, lot);
+    const packCode = await codedAroundTheCheck(world, processor, lot);
     const badges = async () => (await scan(packCode)).json().brands.map((badge: { code: string }) => badge.code);
     t.same(await badges(), [], 'produced before its owner was admitted: no badge');
     // each correction corrects the event standing for the lot: the first, or the last replacement
@@ -786,7 +766,7 @@ t.test('brand programme', async (t) => {
     await world.ok(change(code, processor.code, 'admitted', { effectiveOn: dayAgo(4) }), 200);
     await world.ok(change(code, processor.code, 'exited', { effectiveOn: dayAgo(2) }), 200);
     t.same(
-      await badges(await codedAroundTheCheck(processor, beforeJoining)),
+      await badges(await codedAroundTheCheck(world, processor, beforeJoining)),
       [],
       'the lot from before its product joined never had a badge',
     );

@@ -2,12 +2,16 @@
 // no longer marks its pack counterfeit, and is audited; an occurrence with new evidence reopens it.
 import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
+import { createRepositories } from '../../src/app.js';
+import { hashOf } from '../../src/audit/chain.js';
 import { queryRows } from '../../src/db/client.js';
 import { periodScope } from '../../src/figures/service.js';
 import { reopensDismissed } from '../../src/scans/flags.js';
+import { codedAroundTheCheck } from '../fixtures/brand-codes.js';
 import { migrationStatement } from '../fixtures/migrations.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
+import { client } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -16,7 +20,8 @@ type Flag = {
   code: string;
   kind: string;
   occurrences: number;
-  dismissal: { reason: string; by: string; at: string; occurrences: number } | null;
+  detail: string;
+  dismissal: { reason: string; by: string; at: string; occurrences: number; detail: string | null; evidence: number | null } | null;
 };
 
 t.test('flag dismissal', async (t) => {
@@ -52,10 +57,10 @@ t.test('flag dismissal', async (t) => {
       recent: view.recentFlags.filter((flag) => flag.code === pack).map((flag) => flag.kind),
     };
   };
-  const auditEntries = () =>
+  const auditEntries = (kind = 'flag.dismiss') =>
     queryRows<{ chain: string; subjectId: string; keyId: string }>(
       world.database.db,
-      sql`select party_code as chain, subject_id as "subjectId", key_id as "keyId" from audit_entries where kind = 'flag.dismiss' order by recorded_at`,
+      sql`select party_code as chain, subject_id as "subjectId", key_id as "keyId" from audit_entries where kind = ${kind} order by recorded_at`,
     );
   const verify = async (t: Test) => expectStatus(t, await world.regulator.get('/audit/verify'), 200, 'verify').body;
 
@@ -99,6 +104,11 @@ t.test('flag dismissal', async (t) => {
       { reason: 'a display sample in the shop window', occurrences: 1 },
       'the reason trimmed, with the occurrences seen',
     );
+    t.match(
+      dismissed.body,
+      { detail: 'scanned from 3 addresses (threshold 2)', evidence: 3 },
+      'and the evidence it cleared: the detail, and the addresses counted',
+    );
     t.same(await flagsOf(), [], 'no open flag');
     t.same(await flagsOf('&status=dismissed'), [[pack, 'over_scanned', 'a display sample in the shop window']], 'listed as dismissed');
     t.same(await flagsOf('&status=all'), [[pack, 'over_scanned', 'a display sample in the shop window']], 'and among all');
@@ -122,6 +132,44 @@ t.test('flag dismissal', async (t) => {
     t.equal(entries.length, 1, 'one audit entry');
     t.match(entries[0], { chain: 'system', keyId: dismissed.body.by }, 'on the chain of the regulator key without a party');
     t.ok((await verify(t)).ok, 'the audit log verifies');
+  });
+
+  t.test('the dismissal’s audit entry covers the evidence it cleared', async (t) => {
+    const db = world.database.db;
+    const [row] = await queryRows<{ id: string; reason: string; keyId: string; dismissedAt: Date | string }>(
+      db,
+      sql`select id, reason, key_id as "keyId", dismissed_at as "dismissedAt" from code_flag_dismissals where code = ${pack}`,
+    );
+    const firstBroken = async () =>
+      ((await verify(t)).chains as { firstBroken: { kind: string; subjectId: string; problem: string } | null }[])
+        .map((chain) => chain.firstBroken)
+        .filter((broken) => broken !== null);
+    const tampered = [{ kind: 'flag.dismiss', subjectId: row.id, problem: 'payload-mismatch' }];
+    for (const [what, change, undo] of [
+      ['its detail', sql`detail = 'scanned from 30 addresses (threshold 2)'`, sql`detail = 'scanned from 3 addresses (threshold 2)'`],
+      ['its evidence', sql`evidence = 30`, sql`evidence = 3`],
+      ['whether its entry covers them', sql`evidence_audited = false`, sql`evidence_audited = true`],
+    ] as const) {
+      await db.execute(sql`update code_flag_dismissals set ${change} where id = ${row.id}`);
+      t.match(await firstBroken(), tampered, `${what} altered: the entry no longer verifies`);
+      await db.execute(sql`update code_flag_dismissals set ${undo} where id = ${row.id}`);
+    }
+    t.same(await firstBroken(), [], 'restored: it verifies');
+
+    // a dismissal recorded before entries covered the evidence (0081 filled its detail since) hashes as its entry did
+    await db.execute(sql`update code_flag_dismissals set evidence_audited = false where id = ${row.id}`);
+    const hashes = await createRepositories(world.database).audit.payloadHashes('flag.dismiss', [row.id]);
+    const recordedBefore = {
+      id: row.id,
+      code: pack,
+      kind: 'over_scanned',
+      reason: row.reason,
+      keyId: row.keyId,
+      dismissedAt: new Date(row.dismissedAt).toISOString(),
+      occurrences: 1,
+    };
+    t.equal(hashes.get(row.id), hashOf(recordedBefore), 'hashed without them');
+    await db.execute(sql`update code_flag_dismissals set evidence_audited = true where id = ${row.id}`);
   });
 
   t.test('scans from a few more addresses leave it dismissed; twice the addresses it cleared reopen it', async (t) => {
@@ -163,8 +211,8 @@ t.test('flag dismissal', async (t) => {
     t.ok((await verify(t)).ok, 'both verify');
   });
 
+  const link = 'https://id.gs1.org/01/09506000134352/235/ABC';
   t.test('a code that names nothing is dismissed by its path-encoded code', async (t) => {
-    const link = 'https://id.gs1.org/01/09506000134352/235/ABC';
     await world.app.services.scans.raiseFlag({
       code: link,
       kind: 'unknown_code',
@@ -188,6 +236,73 @@ t.test('flag dismissal', async (t) => {
       [{ occurrences: 2, dismissal: null }],
       'reopened',
     );
+  });
+
+  t.test('a regulator reopens a dismissed flag by hand, with a reason: open and counted again, recorded and audited', async (t) => {
+    const reopeningOf = (code: string, kind: string) => `/regulator/flags/${encodeURIComponent(code)}/${kind}/reopening`;
+    const reason = 'no display sample in that shop: a copied code after all';
+    const admin = expectStatus(t, await world.admin.post(reopeningOf(pack, 'over_scanned'), { reason }), 403, 'admin');
+    t.equal(admin.body.detail, 'only regulator keys may reopen flags; this key has the admin role');
+    expectStatus(t, await processor.api.post(reopeningOf(pack, 'over_scanned'), { reason }), 403, 'the operator of the flagged lot');
+    const noReason = expectStatus(t, await world.regulator.post(reopeningOf(pack, 'over_scanned'), {}), 400, 'no reason');
+    t.equal(noReason.body.errors[0].pointer, '/reason');
+    const blank = expectStatus(t, await world.regulator.post(reopeningOf(pack, 'over_scanned'), { reason: ' ' }), 400, 'a blank reason');
+    t.equal(blank.body.errors[0].pointer, '/reason');
+    const kind = expectStatus(t, await world.regulator.post(reopeningOf(pack, 'fake'), { reason }), 400, 'a kind that is no flag');
+    t.equal(kind.body.errors[0].pointer, '/kind');
+    const unknown = expectStatus(
+      t,
+      await world.regulator.post(reopeningOf(pack, 'impossible_travel'), { reason }),
+      404,
+      'a flag not raised',
+    );
+    t.equal(unknown.body.detail, `no impossible_travel flag on ${pack}`);
+    const open = expectStatus(t, await world.regulator.post(reopeningOf(link, 'unknown_code'), { reason }), 409, 'an open flag');
+    t.equal(open.body.detail, `the unknown_code flag on ${link} is open: only a dismissed flag is reopened`);
+    t.same(await flagsOf(), [], 'nothing reopened');
+    t.same(await auditEntries('flag.reopen'), [], 'nothing audited');
+
+    const reopened = expectStatus(t, await bureau.post(reopeningOf(pack, 'over_scanned'), { reason: ` ${reason} ` }), 201, 'reopened');
+    t.match(
+      reopened.body,
+      {
+        reason,
+        dismissal: { reason: '店内展示样品，已核实', occurrences: 4, detail: 'scanned from 6 addresses (threshold 2)', evidence: 6 },
+      },
+      'the reason trimmed, with the dismissal it ends',
+    );
+    t.same(await flagsOf(), [[pack, 'over_scanned', null]], 'open again');
+    t.same(await dashboard(), { overScanned: 1, recent: ['over_scanned'] }, 'counted on the dashboard');
+    t.same(await scan(pack, lastPhone), ['counterfeit_suspected'], 'the consumer warned again');
+    const kept = await queryRows<{ reason: string }>(
+      world.database.db,
+      sql`select reason from code_flag_dismissals where code = ${pack} and kind = 'over_scanned' order by dismissed_at`,
+    );
+    t.same(kept, [{ reason: 'a display sample in the shop window' }, { reason: '店内展示样品，已核实' }], 'both dismissals kept');
+    const recorded = await queryRows<{ reason: string; keyId: string; reopenedAt: Date | string; dismissalReason: string }>(
+      world.database.db,
+      sql`select r.reason, r.key_id as "keyId", r.reopened_at as "reopenedAt", d.reason as "dismissalReason"
+        from code_flag_reopenings r join code_flag_dismissals d on d.id = r.dismissal_id`,
+    );
+    t.same(
+      recorded.map((row) => ({ ...row, reopenedAt: new Date(row.reopenedAt).toISOString() })),
+      [{ reason, keyId: reopened.body.by, reopenedAt: reopened.body.at, dismissalReason: '店内展示样品，已核实' }],
+      'the reopening recorded: who, when, why, and the dismissal it ended',
+    );
+    const entries = await auditEntries('flag.reopen');
+    t.equal(entries.length, 1, 'one audit entry');
+    t.match(entries[0], { keyId: reopened.body.by }, 'by the reopening key');
+    t.not(entries[0].chain, 'system', 'on the regulator party’s chain');
+    t.ok((await verify(t)).ok, 'the audit log verifies');
+    await world.database.db.execute(sql`update code_flag_reopenings set reason = 'no reason'`);
+    t.notOk((await verify(t)).ok, 'a reopening altered does not');
+    await world.database.db.execute(sql`update code_flag_reopenings set reason = ${reason}`);
+
+    const again = expectStatus(t, await bureau.post(reopeningOf(pack, 'over_scanned'), { reason }), 409, 'reopened twice');
+    t.equal(again.body.detail, `the over_scanned flag on ${pack} is open: only a dismissed flag is reopened`);
+    expectStatus(t, await world.regulator.post(dismissalOf(pack, 'over_scanned'), { reason: 'looked into again' }), 201, 'dismissed again');
+    t.same(await flagsOf('&status=dismissed'), [[pack, 'over_scanned', 'looked into again']], 'dismissed by the new one');
+    t.ok((await verify(t)).ok, 'every entry verifies');
   });
 
   t.test('a recalled lot’s pack rescanned: the dismissed flag stays dismissed', async (t) => {
@@ -223,6 +338,8 @@ t.test('the upsert reopens a dismissed flag exactly when reopensDismissed says s
     ['inactive_lot', detail('scanned while its lot is recalled'), detail('scanned while its lot is destroyed')],
     ['brand_misuse', detail('not admitted to brand A'), detail('not admitted to brand A')],
     ['brand_misuse', detail('not admitted to brand A'), detail('not admitted to brand B')],
+    ['brand_misuse', detail('not admitted to brand A\nnot admitted to brand B'), detail('not admitted to brand B')],
+    ['brand_misuse', detail('not admitted to brand B'), detail('not admitted to brand A\nnot admitted to brand B')],
     ['unknown_code', detail('never issued'), detail('never issued')],
     ['impossible_travel', detail('11 → 44: 1889 km in 0.02 h'), detail('11 → 44: 1889 km in 0.02 h')],
   ] as const;
@@ -248,7 +365,7 @@ t.test('the upsert reopens a dismissed flag exactly when reopensDismissed says s
         { ...occurrence, evidence: occurrence.evidence ?? null },
       ),
     ),
-    [false, false, true, true, false, true, false, true, true, true],
+    [false, false, true, true, false, true, false, true, false, true, true, true],
     'the cases cover both answers of each rule',
   );
 });
@@ -276,4 +393,61 @@ t.test('migration 0081 gives the dismissals standing then the evidence their fla
     { code: 'OLD1', detail: 'scanned from 21 addresses (threshold 20)', evidence: 21 },
     { code: 'OLD2', detail: 'scanned while its lot is recalled', evidence: null },
   ]);
+});
+
+t.test('a pack misusing two brands: one scan is one occurrence of both findings, and its dismissal holds when rescanned', async (t) => {
+  const world = await createWorld(t);
+  const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const processor = await world.party('processor');
+  const product = await processor.product('piece');
+  const brands = ['BR-MIS-A', 'BR-MIS-B'];
+  for (const code of brands) {
+    await world.ok(office.post('/brands', { code, kind: 'regional', nameZh: '奉上好品', nameEn: 'Fengjie Finest', products: [product] }));
+    const admission = { partyCode: processor.code, tier: 'authorized', validFrom: '2026-01-01', reason: '准入' };
+    await world.ok(office.post(`/brands/${code}/authorizations`, admission));
+  }
+  const lot = await processor.commission(product, 20, { productionDate: '2026-06-01' });
+  for (const code of brands) {
+    const exit = { state: 'exited', effectiveOn: '2026-07-01', reason: '退出' };
+    await world.ok(office.post(`/brands/${code}/authorizations/${processor.code}/state`, exit), 200);
+  }
+  // issued after both exits took effect: each brand's a finding
+  const pack = await codedAroundTheCheck(world, processor, lot);
+  let phones = 0;
+  const scan = () =>
+    world.app.inject({ method: 'GET', url: `/t/${pack}`, remoteAddress: `203.0.113.${++phones}`, headers: { accept: 'application/json' } });
+  const misuse = async () =>
+    (await world.regulator.get(`/regulator/flags?status=all&kind=brand_misuse&lotCode=${lot}`)).body.items as Flag[];
+  const credited = async () =>
+    (await world.regulator.get(`/credit/${processor.code}`)).body.factors.find((factor: { key: string }) => factor.key === 'brand_misuse')
+      .count;
+
+  await scan();
+  const [flag] = await misuse();
+  t.match(flag, { code: pack, occurrences: 1, dismissal: null }, 'one scan: one occurrence');
+  t.same(
+    flag.detail.split('\n').map((finding) => finding.match(/\((BR-MIS-.)\)/)?.[1]),
+    brands,
+    'its detail names both brands, one finding a line',
+  );
+  t.equal(await credited(), 1, 'counted against the producer’s credit');
+  const dismissed = expectStatus(
+    t,
+    await world.regulator.post(`/regulator/flags/${pack}/brand_misuse/dismissal`, { reason: '已核实' }),
+    201,
+    'dismissed',
+  );
+  t.equal(dismissed.body.detail, flag.detail, 'clearing both findings');
+  await scan();
+  t.match(await misuse(), [{ occurrences: 2, dismissal: { reason: '已核实' } }], 'rescanned with the same findings: still dismissed');
+  t.equal(await credited(), 0, 'and not counted');
+
+  expectStatus(
+    t,
+    await world.regulator.post(`/regulator/flags/${pack}/brand_misuse/reopening`, { reason: '复查：仍在冒用' }),
+    201,
+    'reopened by hand',
+  );
+  t.match(await misuse(), [{ occurrences: 2, dismissal: null }], 'open again');
+  t.equal(await credited(), 1, 'counted against the credit again');
 });

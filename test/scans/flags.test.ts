@@ -1,6 +1,6 @@
 // A dismissed flag reopens only with new evidence: the rule, pure (the upsert's SQL is held to it in
 // test/regulator/flag-dismissal.test.ts).
-import { FLAG_KINDS, REOPENED_BY, reopensDismissed, scanFlags } from '../../src/scans/flags.js';
+import { FLAG_KINDS, findingsDetail, REOPENED_BY, reopensDismissed, scanFlags } from '../../src/scans/flags.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -20,6 +20,18 @@ t.test('brand misuse and an inactive lot reopen on a new finding only', async (t
     t.notOk(reopensDismissed(kind, recalled, recalled), `${kind}: the same finding rescanned stays dismissed`);
     t.ok(reopensDismissed(kind, recalled, { detail: 'scanned while its lot is destroyed', evidence: null }), `${kind}: a new one reopens`);
   }
+});
+
+t.test('one scan’s findings are one detail, a line each in one order; some of those cleared are no new finding', async (t) => {
+  const both = findingsDetail(['奉上好品 (BR-2): code issued', '奉上好品 (BR-1): code issued']);
+  t.equal(both, '奉上好品 (BR-1): code issued\n奉上好品 (BR-2): code issued');
+  t.equal(findingsDetail(['奉上好品 (BR-1): code issued', '奉上好品 (BR-2): code issued']), both, 'whatever order they were found in');
+  const cleared = { detail: both, evidence: null };
+  t.notOk(reopensDismissed('brand_misuse', cleared, cleared), 'both rescanned: still dismissed');
+  t.notOk(reopensDismissed('brand_misuse', cleared, { detail: '奉上好品 (BR-2): code issued', evidence: null }), 'one of them');
+  const third = findingsDetail(['奉上好品 (BR-1): code issued', '奉上好品 (BR-3): code issued']);
+  t.ok(reopensDismissed('brand_misuse', cleared, { detail: third, evidence: null }), 'another brand misused: reopened');
+  t.ok(reopensDismissed('brand_misuse', { detail: null, evidence: null }, cleared), 'a dismissal that kept no detail: any finding');
 });
 
 t.test('an unknown code and impossible travel reopen on every occurrence', async (t) => {
