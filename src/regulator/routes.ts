@@ -43,7 +43,7 @@ const flagSchema = z.object({
   firstAt: z.date(),
   lastAt: z.date(),
   occurrences: z.number().int(),
-  detail: z.string().nullable(),
+  detail: z.string().nullable().describe('what its latest occurrence found: one line per finding (a brand misused, …)'),
   dismissal: dismissalSchema.nullable().describe('the dismissal the flag stands dismissed by; null while open'),
 });
 

@@ -393,8 +393,8 @@ export function createResolverService(deps: {
         },
         policy,
       ),
-      // every brand's finding in one occurrence: raised one by one, the flag kept the last, and a dismissal of it
-      // reopened on the next scan's other finding
+      // every brand's finding in one occurrence: raised one by one, the flag would keep the last, and a dismissal
+      // of it reopen on the next scan's other finding
       ...(misuse.length ? [{ kind: 'brand_misuse' as const, detail: findingsDetail(misuse) }] : []),
     ];
     // a flag that stays dismissed (this scan shows nothing new) does not mark the pack
