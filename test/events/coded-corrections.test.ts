@@ -1,15 +1,18 @@
 // A correction's replacement makes a lot again under its code; once item codes were issued or queued
 // for the lot, its packs carry what their labels and Digital Links printed (the GTIN and the lot
 // number) and there is one code per piece. A replacement that would break them is refused at its
-// field, at every door and whichever of the correction and a code job comes first; a lot with no
-// codes is corrected as ever.
+// field, at every door and whichever of the correction and a code job comes first, and so is a
+// correction that would void the lot (an EPCIS error declaration keeps it); a lot with no codes is
+// corrected as ever.
 import { sql } from 'drizzle-orm';
+import type { Test } from 'tap';
 import { createRepositories } from '../../src/app.js';
 import { queryRows } from '../../src/db/client.js';
 import { createItemService } from '../../src/items/service.js';
+import { epcisRequests } from '../fixtures/epcis.js';
 import { holdLocked, meetInOrder } from '../fixtures/locks.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
-import { type Actor, createWorld, expectStatus, type World } from '../fixtures/world.js';
+import { type Actor, at, createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { postgresOnly, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -23,6 +26,13 @@ const OTHER_GTIN = '06901234000030';
 async function made(world: World, actor: Actor, lot: Record<string, unknown>) {
   const body = await world.ok(actor.event({ type: 'commission', lots: [lot] }));
   return { eventId: body.event.id as string, eventTime: body.event.eventTime as string, lot: body.createdLotCodes[0] as string };
+}
+
+/** Makes two lots of ten pieces of the product in one commission: the event (id and time) and the lots' codes. */
+async function madeTwo(world: World, actor: Actor, productCode: string) {
+  const lot = { productCode, quantity: 10 };
+  const body = await world.ok(actor.event({ type: 'commission', lots: [lot, lot] }));
+  return { eventId: body.event.id as string, eventTime: body.event.eventTime as string, lots: body.createdLotCodes as string[] };
 }
 
 /** Declares the commission in error and replaces it with one making `lot` (under the lot's code). */
@@ -276,4 +286,171 @@ t.test('a correction and a code job sent at once (PostgreSQL)', onPostgres, asyn
       t.ok(claimed <= lot.quantity, `${claimed} codes for ${lot.quantity} pieces`);
     });
   }
+});
+
+t.test('a correction voiding a lot and a code job sent at once (PostgreSQL)', onPostgres, async (t) => {
+  const cases = [
+    { what: 'the correction first: the job issues nothing', correctionFirst: true, statuses: [201, 202], voided: true },
+    { what: 'the job first: the correction is refused', correctionFirst: false, statuses: [202, 409], voided: false },
+  ];
+  for (const { what, correctionFirst, statuses, voided } of cases) {
+    await t.test(what, async (t) => {
+      const world = await createWorld(t, 'postgres');
+      const plant = await world.party('processor');
+      const commission = await made(world, plant, { productCode: await plant.product('piece'), quantity: 10 });
+      const correction = () => plant.event({ type: 'correction', correctsEventId: commission.eventId, reason: '录入有误' });
+      const issue = () => plant.api.post(`/lots/${commission.lot}/items`, { count: 2 });
+      const hold = holdLocked(world, sql`select 1 from lots where code = ${commission.lot} for no key update`);
+      const [first, second] = correctionFirst
+        ? await meetInOrder(world, hold, correction, issue)
+        : await meetInOrder(world, hold, issue, correction);
+      t.same([first.status, second.status], statuses, `${first.status} then ${second.status}`);
+      await world.app.services.items.idle();
+      const [{ claimed }] = await queryRows<{ claimed: number }>(
+        world.database.db,
+        sql`select coalesce(sum(total), 0)::int as claimed from code_jobs where lot_code = ${commission.lot} and status <> 'failed'`,
+      );
+      t.equal((await plant.lot(commission.lot)).voidedByEventId !== null, voided, voided ? 'the lot is voided' : 'the lot stands');
+      t.equal(claimed, voided ? 0 : 2, voided ? 'with no code' : 'with its codes');
+    });
+  }
+});
+
+/** The live state of the coded lots and their packs: none voided, every pack genuine, no pack flagged. */
+async function stillGenuine(t: Test, world: World, actor: Actor, lots: string[], packs: string[]) {
+  for (const code of lots) t.match(await actor.lot(code), { voidedByEventId: null }, `lot ${code} stands`);
+  for (const pack of packs) t.equal((await world.app.inject({ method: 'GET', url: `/t/${pack}?format=json` })).statusCode, 200, 'genuine');
+  t.equal(await unknownCodeFlags(world), 0, 'no genuine pack is flagged');
+}
+
+t.test('a correction may not void a coded lot: with no replacement, one making it under another code, or fewer lots', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const product = await plant.product('piece', { gtin: GTIN });
+  const commission = await made(world, plant, { productCode: product, quantity: 10, lotNumber: 'V-1' });
+  const packs = await issuePacks(world, plant, commission.lot, 2);
+
+  const alone = expectStatus(
+    t,
+    await plant.event({ type: 'correction', correctsEventId: commission.eventId, reason: '录入有误' }),
+    409,
+    'declared in error with no replacement',
+  );
+  t.match(alone.body, {
+    type: /conflict/,
+    detail: new RegExp(`^lot ${commission.lot} has 2 item codes issued or queued, .*replacement that makes it again`),
+    errors: [{ pointer: '/correctsEventId', detail: `would void lot ${commission.lot}, which has 2 item codes` }],
+  });
+
+  // packed into a new container instead: the replacement makes something under a code of its own
+  const other = await plant.commission(product, 5);
+  const packed = expectStatus(
+    t,
+    await plant.event({
+      type: 'correction',
+      correctsEventId: commission.eventId,
+      reason: '录入有误',
+      replacement: { type: 'aggregate', eventTime: commission.eventTime, parent: {}, children: [{ lotCode: other }] },
+    }),
+    409,
+    'a replacement making no lot under its code',
+  );
+  t.match(packed.body, {
+    detail: new RegExp(`^lot ${commission.lot} has 2 item codes issued or queued, .*makes it again`),
+    errors: [{ pointer: '/replacement', detail: `does not make lot ${commission.lot} again, which has 2 item codes` }],
+  });
+
+  const pair = await madeTwo(world, plant, product);
+  const [first, second] = pair.lots;
+  const pairPacks = [...(await issuePacks(world, plant, first, 1)), ...(await issuePacks(world, plant, second, 1))];
+  const fewer = expectStatus(
+    t,
+    await correct(plant, pair, { productCode: product, quantity: 10 }),
+    409,
+    'a replacement making one lot of two',
+  );
+  t.match(fewer.body, {
+    detail: new RegExp(`^lot (${first}|${second}) has 1 item code issued or queued, `),
+    errors: [{ pointer: '/replacement/lots', detail: /^does not make lot .* again, which has 1 item code$/ }],
+  });
+
+  t.equal((await plant.api.get(`/events/${commission.eventId}`)).body.declaredInErrorBy, null, 'its making is not declared in error');
+  t.equal((await plant.api.get(`/events/${pair.eventId}`)).body.declaredInErrorBy, null, 'nor the pair’s');
+  await stillGenuine(t, world, plant, [commission.lot, first, second], [...packs, ...pairPacks]);
+});
+
+t.test('a correction voids a lot with no codes as ever', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const product = await plant.product('piece', { gtin: GTIN });
+  const alone = await made(world, plant, { productCode: product, quantity: 10, lotNumber: 'N-1' });
+  expectStatus(
+    t,
+    await plant.event({ type: 'correction', correctsEventId: alone.eventId, reason: '录入有误' }),
+    201,
+    'declared in error with no replacement',
+  );
+  t.not((await plant.lot(alone.lot)).voidedByEventId, null, 'the lot is voided');
+
+  const pair = await madeTwo(world, plant, product);
+  expectStatus(t, await correct(plant, pair, { productCode: product, quantity: 10 }), 201, 'a replacement making one lot of two');
+  const voided = await Promise.all(pair.lots.map(async (code) => (await plant.lot(code)).voidedByEventId));
+  t.equal(voided.filter((by) => by !== null).length, 1, 'one of the two is voided');
+});
+
+/** A commissioning of `count` pieces of the GTIN's lot `lotNumber`, as EPCIS captures it. */
+const commissioning = (id: number, hour: number, lotNumbers: string[]) => ({
+  type: 'ObjectEvent',
+  eventID: `urn:uuid:7d1c2a3b-0000-4000-8000-${String(id).padStart(12, '0')}`,
+  eventTime: at(hour),
+  eventTimeZoneOffset: '+08:00',
+  action: 'ADD',
+  bizStep: 'commissioning',
+  quantityList: lotNumbers.map((lot) => ({ epcClass: `https://id.gs1.org/01/0${GTIN}/10/${lot}`, quantity: 10, uom: 'H87' })),
+});
+
+/** The lot captured under the class of the GTIN's lot `lotNumber`. */
+const lotCapturedAs = async (world: World, lotNumber: string) =>
+  (
+    await queryRows<{ code: string }>(
+      world.database.db,
+      sql`select lot_code as code from lot_identifiers where kind = 'epc' and value = ${`https://id.gs1.org/01/0${GTIN}/10/${lotNumber}`}`,
+    )
+  )[0].code;
+
+t.test('an EPCIS error declaration keeps a coded lot, with or without corrective events', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  await plant.product('piece', { gtin: GTIN });
+  const { capture } = epcisRequests(world);
+  const [alone, replaced, halved] = [commissioning(1, 1, ['E-1']), commissioning(2, 2, ['E-2']), commissioning(3, 3, ['E-3', 'E-4'])];
+  t.match(await capture(plant.key, [alone, replaced, halved]), { success: true, captured: 3, errors: [] }, 'made over EPCIS');
+  const lots = await Promise.all(['E-1', 'E-2', 'E-3', 'E-4'].map((lot) => lotCapturedAs(world, lot)));
+  const packs = (await Promise.all(lots.map((lot) => issuePacks(world, plant, lot, 2)))).flat();
+
+  const declared = (event: object, correctiveEventIDs: string[] = []) => ({
+    ...event,
+    errorDeclaration: { declarationTime: new Date().toISOString(), reason: 'incorrect_data', correctiveEventIDs },
+  });
+  // corrective events of their own: their lots are new lots, under new codes, one where there were two
+  const [again, once] = [commissioning(4, 4, ['E-5']), commissioning(5, 5, ['E-6'])];
+  const job = await capture(plant.key, [
+    declared(alone),
+    again,
+    declared(replaced, [again.eventID]),
+    once,
+    declared(halved, [once.eventID]),
+  ]);
+  t.match(job, { success: true, captured: 2, duplicates: 3, errors: [] }, 'declared in error, each event');
+  await stillGenuine(t, world, plant, lots, packs);
+
+  // a native event re-sent as GET /epcis/events renders it, with an error declaration
+  const product = await plant.product('piece');
+  const native = await made(world, plant, { productCode: product, quantity: 10 });
+  const nativePacks = await issuePacks(world, plant, native.lot, 2);
+  const rendered = (await plant.api.get(`/epcis/events?EQ_eventID=${encodeURIComponent(`urn:uuid:${native.eventId}`)}`)).body.epcisBody
+    .queryResults.resultsBody.eventList[0];
+  expectStatus(t, await plant.api.post('/epcis/events', declared(rendered)), 200, 'a native making declared in error');
+  t.not((await plant.api.get(`/events/${native.eventId}`)).body.declaredInErrorBy, null, 'declared');
+  await stillGenuine(t, world, plant, [native.lot], nativePacks);
 });

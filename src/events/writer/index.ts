@@ -22,7 +22,7 @@ import { packingStop } from './rules/aggregate.js';
 import { requireBeginningBeforeUse } from './rules/chronology.js';
 import { actionAsFound, applyRules, type EventAction, referencesOf } from './rules/index.js';
 import { lotsBookedIn } from './rules/receive.js';
-import { gtinOfIdentifier, isSerialIdentifier, type LotSpec, Scope } from './scope.js';
+import { gtinOfIdentifier, isSerialIdentifier, itemCodes, type LotSpec, Scope, voidsCodes } from './scope.js';
 import { type Content, type LotView, makes, usesLink, WorldState } from './state.js';
 
 /**
@@ -1035,6 +1035,18 @@ export function createEventWriter(deps: {
     }
     // a lot it made that stays begins with its next making then: not after a use this one came before
     const voided = request.keepsLots ? [] : created.map((lot) => lot.code);
+    // voided with nothing in its place, a coded lot's printed packs would scan as copies (a replacement
+    // is held to making it again by its rules: see requireCodedMadeAgain)
+    const coded = request.replacement ? undefined : created.find((lot) => voided.includes(lot.code) && lot.codesClaimed > 0);
+    if (coded) {
+      throw voidsCodes(
+        coded.code,
+        coded.codesClaimed,
+        ['correctsEventId'],
+        'declared in error with nothing in its place',
+        `would void lot ${coded.code}, which has ${itemCodes(coded.codesClaimed)}`,
+      );
+    }
     for (const lot of made) {
       const { madeOtherwiseAt: next, firstUsedAt: used } = lot;
       if (voided.includes(lot.code) || !next || !used || target.eventTime > used || next <= used) continue;

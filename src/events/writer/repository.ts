@@ -841,9 +841,9 @@ export function createEventWriterRepository() {
     /**
      * What the lots a corrected event created or made are used by and made by otherwise, read once the
      * correction holds them (in READ COMMITTED a statement of its own sees what a write it waited for
-     * stored): `created`, those it created and not voided, with whether an edge takes them downstream and
-     * when an event first used them; `made`, those it linked as making them, with when another live event
-     * made them and when one first used them. And, of an unpacking, the last standing unpacking recorded
+     * stored): `created`, those it created and not voided, with whether an edge takes them downstream,
+     * their item codes issued or queued and when an event first used them; `made`, those it linked as
+     * making them, with when another live event made them and when one first used them. And, of an unpacking, the last standing unpacking recorded
      * after it that took out again a lot it took out of its container (`laterUnpacking`), in this same
      * statement: the writer's corrections send no more statements for it.
      */
@@ -853,6 +853,7 @@ export function createEventWriterRepository() {
         created: boolean;
         makes: boolean;
         usedDownstream: boolean;
+        codesClaimed: number;
         madeOtherwiseAt: Date | string | null;
         firstUsedAt: Date | string | null;
       };
@@ -864,6 +865,7 @@ export function createEventWriterRepository() {
         sql`select coalesce((select json_agg(facts) from (
           select l.code, (l.created_by_event_id = ${targetId} and l.voided_by_event_id is null) as created, made.makes,
             exists (select 1 from lineage_edges e where e.upstream_code = l.code and e.retracted_by_event_id is null) as "usedDownstream",
+            ${codesClaimedOf(sql`l.code`)} as "codesClaimed",
             case when made.makes then (select min(e.event_time) from event_lots m join events e on e.id = m.event_id
               where m.lot_code = l.code and m.makes and m.event_id <> ${targetId}
                 and not exists (select 1 from events c where c.corrects_event_id = e.id)) end as "madeOtherwiseAt",
@@ -879,7 +881,12 @@ export function createEventWriterRepository() {
       return {
         created: rows
           .filter((row) => row.created)
-          .map((row) => ({ code: row.code, usedDownstream: Boolean(row.usedDownstream), firstUsedAt: timeOrNull(row.firstUsedAt) })),
+          .map((row) => ({
+            code: row.code,
+            usedDownstream: Boolean(row.usedDownstream),
+            codesClaimed: Number(row.codesClaimed),
+            firstUsedAt: timeOrNull(row.firstUsedAt),
+          })),
         made: rows
           .filter((row) => row.makes)
           .map((row) => ({ code: row.code, madeOtherwiseAt: timeOrNull(row.madeOtherwiseAt), firstUsedAt: timeOrNull(row.firstUsedAt) })),

@@ -490,6 +490,28 @@ export class Scope {
   }
 
   /**
+   * Refused (409 at `pointer`, the replacement's list of lots) unless a correction's replacement makes
+   * again, under its code, every lot of `replaced` (the lots the corrected event made, which the
+   * correction voids) with item codes issued or queued (see voidsCodes).
+   */
+  requireCodedMadeAgain(replaced: string[], pointer: Pointer) {
+    for (const code of replaced) {
+      const claimed = this.state.replacedLots.get(code)?.codesClaimed ?? 0;
+      if (claimed === 0 || this.draft.newLot(code)) continue;
+      const made = this.draft.newLots.filter((lot) => lot.kind === 'lot').length;
+      throw voidsCodes(
+        code,
+        claimed,
+        pointer,
+        made === 0
+          ? 'the replacement makes no lot in its place'
+          : `the replacement makes ${made} lot${made === 1 ? '' : 's'} where the corrected event made ${replaced.length}, none of them under its code`,
+        `does not make lot ${code} again, which has ${itemCodes(claimed)}`,
+      );
+    }
+  }
+
+  /**
    * The lines that move on their own, each with its place in the request: a lot an EPCIS
    * transaction lists under its parentID that lies packed in it goes along with the container, as
    * its other contents do, not as a line of its own.
@@ -547,7 +569,8 @@ function rejudgedField(
   return stored.productionDate !== productionDate ? 'productionDate' : null;
 }
 
-const itemCodes = (count: number) => `${count} item code${count === 1 ? '' : 's'}`;
+/** `count` item codes, as a refusal names them. */
+export const itemCodes = (count: number) => `${count} item code${count === 1 ? '' : 's'}`;
 
 /**
  * What a replacement would break of the item codes issued or queued for the lot it makes again under
@@ -588,6 +611,18 @@ function brokenCodes(
     };
   }
   return null;
+}
+
+/**
+ * The refusal (409 at `pointer`) of a correction that would void lot `code`, which has `claimed` item
+ * codes issued or queued: they are printed on packs already in circulation, which would then scan as
+ * copies (404 "not genuine", flagged unknown_code). `why`: what leaves the lot voided.
+ */
+export function voidsCodes(code: string, claimed: number, pointer: Pointer, why: string, fieldDetail: string): Problem {
+  return conflict(
+    `lot ${code} has ${itemCodes(claimed)} issued or queued, printed on its packs: ${why}, so the lot would be voided and its packs would scan as copies; send the correction with a replacement that makes it again, keeping its lot number, its GTIN and, if counted in pieces, a piece a code`,
+    [bodyField(pointer, fieldDetail)],
+  );
 }
 
 /** The production date plus the product's shelf life; refused (422) at `pointer` when that runs past the last storable day. */

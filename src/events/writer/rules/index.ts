@@ -75,9 +75,15 @@ export function actionAsFound(scope: Scope, action: EventAction): EventAction {
 /** The event type's rules, then the one rule of time every event type shares. */
 export function applyRules(scope: Scope, action: EventAction, eventTime: Date, reuseCodes?: string[]): RuleResult {
   const result = typeRules(scope, action, eventTime, reuseCodes);
+  // a correction's replacement: the coded lots it replaces are made again, or their packs turn into copies
+  if (reuseCodes) scope.requireCodedMadeAgain(reuseCodes, scope.at(...madeListOf(action)));
   requireChronology(scope, action, eventTime);
   return result;
 }
+
+/** Where an action lists the lots it makes (the request itself when it makes none of them again). */
+const madeListOf = (action: EventAction): string[] =>
+  action.type === 'commission' ? ['lots'] : action.type === 'transform' ? ['outputs'] : [];
 
 function typeRules(scope: Scope, action: EventAction, eventTime: Date, reuseCodes?: string[]): RuleResult {
   switch (action.type) {
