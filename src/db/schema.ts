@@ -928,7 +928,8 @@ export const rfidReaders = pgTable(
       .references(() => parties.code),
     /**
      * As the reader names itself in its payloads (Zebra `hostName`, Impinj `hostname`), kept as
-     * registered; compared without regard to case, as host names are (RFC 4343).
+     * registered; compared without regard to case, as host names are (RFC 4343). Unique within its
+     * party: host names are the party's own network's (two factories may both have an fx9600-gate1).
      */
     hostName: text('host_name').notNull(),
     serial: text('serial'),
@@ -936,7 +937,7 @@ export const rfidReaders = pgTable(
     apiKeyId: text('api_key_id').references(() => apiKeys.id),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('rfid_readers_host_key').on(sql`lower(${t.hostName})`), index('rfid_readers_party_idx').on(t.partyCode)],
+  (t) => [uniqueIndex('rfid_readers_host_key').on(t.partyCode, sql`lower(${t.hostName})`), index('rfid_readers_party_idx').on(t.partyCode)],
 );
 
 export const rfidReadPoints = pgTable(
@@ -981,7 +982,11 @@ export const rfidAntennas = pgTable(
 export const rfidTags = pgTable(
   'rfid_tags',
   {
-    /** epc (the EPC in upper-case hex, or the URI it was given as) or tid. */
+    /**
+     * epc or tid. An EPC by the GS1 key the tag carries, as its canonical Digital Link, however it
+     * was spelled (one tag, one binding: see tagKey); without one, in upper-case hex or the URI it was
+     * given as (and so are bindings stored before that migration 0082 could not rekey).
+     */
     kind: text('kind').$type<'epc' | 'tid'>().notNull(),
     value: text('value').notNull(),
     partyCode: text('party_code')

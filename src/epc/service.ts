@@ -9,7 +9,7 @@ type Deps = {
   identifiers: Pick<IdentifierService, 'parse' | 'find'>;
   lots: Pick<LotsRepository, 'involvedParties'>;
   /** RFID tag bindings: a tag bound to a lot, pack or case names it at the gates, and here. */
-  tags: { findTags(kind: 'epc', values: string[]): Promise<{ lotCode: string; itemCode: string | null }[]> };
+  tags: { findEpcBinding(value: string): Promise<{ lotCode: string; itemCode: string | null } | undefined> };
   /** GS1 company prefixes registered by parties: they tell a Digital Link's prefix length. */
   prefixes: () => Promise<string[]>;
 };
@@ -26,12 +26,13 @@ export function createEpcService(deps: Deps) {
 
   /**
    * What the tag's EPC is bound to (POST /rfid/tags, a commissioning station), as the gates read
-   * it: a binding outranks the GS1 key the tag carries. Bindings are never public; a party sees one
+   * it: a binding outranks the GS1 key the tag carries, and is found by that key whichever way the
+   * tag is spelled (hex, tag URI, pure-identity URN, Digital Link). Bindings are never public; a party sees one
    * when it may read the lot, as a gate's read names the lot to it.
    */
-  async function boundTo(principal: Principal | null, hex: string | null): Promise<TagCheck['knownAs']> {
-    if (principal === null || hex === null) return null;
-    const [binding] = await deps.tags.findTags('epc', [hex]);
+  async function boundTo(principal: Principal | null, value: string): Promise<TagCheck['knownAs']> {
+    if (principal === null) return null;
+    const binding = await deps.tags.findEpcBinding(value);
     if (!binding) return null;
     const referent = await deps.identifiers.find(deps.identifiers.parse(binding.itemCode ?? binding.lotCode));
     if (!referent || referent.kind === 'product') return null;
@@ -70,7 +71,7 @@ export function createEpcService(deps: Deps) {
         if (!(error instanceof EpcSyntaxError)) throw error;
         throw badRequest(error.message, [paramField('value', error.message)]);
       }
-      const bound = await boundTo(principal, tag.hex);
+      const bound = await boundTo(principal, value);
       return { value, ...tag, knownAs: bound ?? (await knownAs(principal, tag.kind === 'gs1' ? tag.digitalLink : tag.rawUri)) };
     },
   };

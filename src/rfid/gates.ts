@@ -16,7 +16,7 @@ import { type EventWriter, FUTURE_TOLERANCE_MS, type WriteRequest } from '../eve
 import type { Identifier } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { ReadOutcome, ReadPointRow, ReadRow, RfidRepository, TagRow } from './repository.js';
-import { gs1KeyOf } from './tags.js';
+import { bindingValues, gs1KeyOf, tagKey } from './tags.js';
 
 /** What a tag names: a lot or container, or one pack of a lot. */
 type Referent = { lotCode: string; itemCode: string | null };
@@ -146,13 +146,18 @@ export function createGateService(deps: {
    * so the rule an EPC binding is held to when it is made is held here, at the read.
    */
   async function resolve(tx: Db, rows: ReadRow[]): Promise<Map<string, Referent>> {
-    const byEpc = new Map((await rfid.findTags('epc', [...new Set(rows.map((row) => row.tag))], tx)).map((tag) => [tag.value, tag]));
+    // by the GS1 key the tag carries, whichever way the binding and the read spelled it
+    const byEpc = new Map(
+      (await rfid.findTags('epc', [...new Set(rows.flatMap((row) => bindingValues(row.tag)))], tx)).map((tag) => [tag.value, tag]),
+    );
     const tids = [...new Set(rows.flatMap((row) => (row.tid ? [row.tid] : [])))];
     const byTid = new Map((await rfid.findTags('tid', tids, tx)).map((tag) => [tag.value, tag]));
     const found = new Map<string, Referent>();
     const keyed: { row: ReadRow; id: Identifier; byTid: TagRow | undefined }[] = [];
     for (const row of rows) {
-      const bound = byEpc.get(row.tag);
+      const bound = bindingValues(row.tag)
+        .map((value) => byEpc.get(value))
+        .find((tag) => tag !== undefined);
       if (bound) {
         found.set(rowKey(row), { lotCode: bound.lotCode, itemCode: bound.itemCode });
         continue;
@@ -474,9 +479,9 @@ export function createGateService(deps: {
             continue;
           }
           // one binding per tag, however many of its windows closed together
-          bindings.set(row.tag, {
+          bindings.set(tagKey(row.tag), {
             kind: 'epc',
-            value: row.tag,
+            value: tagKey(row.tag),
             partyCode: readPoint.partyCode,
             lotCode: readPoint.bindToCode,
             itemCode: null,

@@ -4,6 +4,7 @@ import { anyOf, chunkForInsert } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { rfidAntennas, rfidBatches, rfidReaders, rfidReadPoints, rfidReads, rfidTags } from '../db/schema.js';
 import type { ReadsFilter } from './schemas.js';
+import { bindingValues } from './tags.js';
 import type { ReadWindow } from './windows.js';
 
 export type ReaderRow = typeof rfidReaders.$inferSelect;
@@ -46,20 +47,35 @@ const MAX_COUNT = 2_147_483_647;
 const capped = (count: SQL) => sql`least(${count}, ${MAX_COUNT})::int`;
 
 export function createRfidRepository(db: Db) {
+  async function findTags(kind: 'epc' | 'tid', values: string[], tx: Db = db): Promise<TagRow[]> {
+    if (values.length === 0) return [];
+    return tx
+      .select()
+      .from(rfidTags)
+      .where(and(eq(rfidTags.kind, kind), anyOf(rfidTags.value, values)));
+  }
+
   return {
     async insertReader(row: typeof rfidReaders.$inferInsert, tx: Db = db): Promise<ReaderRow> {
       const [inserted] = await tx.insert(rfidReaders).values(row).returning();
       return inserted;
     },
-    async findReaderByHostName(hostName: string): Promise<ReaderRow | undefined> {
-      const [row] = await db.select().from(rfidReaders).where(sql`lower(${rfidReaders.hostName}) = ${hostName.toLowerCase()}`);
+    async findReaderByHostName(partyCode: string, hostName: string): Promise<ReaderRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(rfidReaders)
+        .where(sql`${rfidReaders.partyCode} = ${partyCode} and lower(${rfidReaders.hostName}) = ${hostName.toLowerCase()}`);
       return row;
     },
     async findReadersByIds(ids: string[]): Promise<ReaderRow[]> {
       if (ids.length === 0) return [];
       return db.select().from(rfidReaders).where(anyOf(rfidReaders.id, ids));
     },
-    /** The readers a batch names (by host name, in any case), and the one the posting key belongs to. */
+    /**
+     * The readers a batch names (by host name, in any case), of every party (the service takes the
+     * posting party's own, and refuses a name only another party's reader has), and the one the
+     * posting key belongs to.
+     */
     async findReadersForBatch(apiKeyId: string, hostNames: string[]): Promise<ReaderRow[]> {
       return db
         .select()
@@ -219,6 +235,10 @@ export function createRfidRepository(db: Db) {
       }
       return bound;
     },
+    async unbindTags(kind: 'epc' | 'tid', values: string[], tx: Db = db): Promise<void> {
+      if (values.length === 0) return;
+      await tx.delete(rfidTags).where(and(eq(rfidTags.kind, kind), anyOf(rfidTags.value, values)));
+    },
     /** The custody of each lot a tag would be bound to (see LotCustody); a lot not found is left out. */
     async custodyOf(lotCodes: string[], tx: Db = db): Promise<Map<string, LotCustody>> {
       if (lotCodes.length === 0) return new Map();
@@ -241,12 +261,12 @@ export function createRfidRepository(db: Db) {
       }
       return custody;
     },
-    async findTags(kind: 'epc' | 'tid', values: string[], tx: Db = db): Promise<TagRow[]> {
-      if (values.length === 0) return [];
-      return tx
-        .select()
-        .from(rfidTags)
-        .where(and(eq(rfidTags.kind, kind), anyOf(rfidTags.value, values)));
+    findTags,
+    /** The EPC binding of a tag however it is spelled: by its key, else by a spelling stored before (see bindingValues). */
+    async findEpcBinding(value: string): Promise<TagRow | undefined> {
+      const values = bindingValues(value);
+      const rows = await findTags('epc', values);
+      return values.map((spelling) => rows.find((row) => row.value === spelling)).find((row) => row !== undefined);
     },
 
     /**

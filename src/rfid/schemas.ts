@@ -253,7 +253,11 @@ export const bindTagsBody = z.object({ tags: z.array(tagBindingSchema).min(1).ma
 export const tagSchema = z
   .object({
     kind: z.enum(['epc', 'tid']),
-    value: z.string(),
+    value: z
+      .string()
+      .describe(
+        'an EPC by the GS1 key the tag carries, as its Digital Link (however the tag was spelled), else in upper-case hex or the URI given; a TID in upper-case hex',
+      ),
     partyCode: z.string(),
     lotCode: z.string(),
     itemCode: z.string().nullable(),

@@ -25,7 +25,7 @@ import type { LotsRepository } from '../lots/repository.js';
 import { type ParsedBatch, parseGeneric, parseImpinj, parseZebra, type ReaderFormat } from './payloads.js';
 import type { ReaderRow, ReadPointRow, RfidRepository, TagRow } from './repository.js';
 import type { CreateReadPointInput, ReadPointRole, ReadsFilter, TagBinding } from './schemas.js';
-import { epcProblem, gs1KeyOf, normalizeTag } from './tags.js';
+import { bindingValues, epcProblem, gs1KeyOf, normalizeTag, tagKey } from './tags.js';
 import { collapseReads, type PlacedRead } from './windows.js';
 
 /** Every antenna of a reader, when no antenna has a read point of its own. */
@@ -56,8 +56,10 @@ export function createRfidService(deps: {
     | 'listReadPoints'
     | 'storeBatch'
     | 'bindTags'
+    | 'unbindTags'
     | 'custodyOf'
     | 'findTags'
+    | 'findEpcBinding'
     | 'listReads'
     | 'unknownTags'
     | 'activity'
@@ -140,7 +142,13 @@ export function createRfidService(deps: {
     const hostNames = [...new Set(parsed.reads.flatMap((read) => (read.hostName ? [read.hostName] : [])))];
     const readers = await rfid.findReadersForBatch(principal.keyId, hostNames);
     const keyReader = readers.find((reader) => reader.apiKeyId === principal.keyId);
-    const byHost = new Map(readers.map((reader) => [reader.hostName.toLowerCase(), reader]));
+    // host names are unique within a party: a name is the posting party's own reader, else another
+    // party's (which the party may not post for)
+    const byHost = new Map(
+      readers
+        .sort((a, b) => Number(a.partyCode === principal.partyCode) - Number(b.partyCode === principal.partyCode))
+        .map((reader) => [reader.hostName.toLowerCase(), reader]),
+    );
     const antennas = await rfid.findAntennas(readers.map((reader) => reader.id));
     const named = [...new Set(parsed.reads.flatMap((read) => (read.readPointId ? [read.readPointId] : [])))];
     const readPoints = new Map(
@@ -211,7 +219,7 @@ export function createRfidService(deps: {
       requireMasterDataWriter(principal, input.partyCode);
       if (!(await deps.partyExists(input.partyCode)))
         throw notFound(`no party ${input.partyCode}`, [bodyField(['partyCode'], 'no such party')]);
-      if (await rfid.findReaderByHostName(input.hostName)) {
+      if (await rfid.findReaderByHostName(input.partyCode, input.hostName)) {
         throw hostNameTaken(input.hostName);
       }
       const key = await deps.readerKeys.issue(input.partyCode, `reader ${input.hostName}`, principal);
@@ -393,10 +401,10 @@ export function createRfidService(deps: {
         );
       const rows = bindings.map((binding, index) => {
         const target = targets[index] as { lotCode: string; itemCode: string | null };
-        const kind = binding.epc ? ('epc' as const) : ('tid' as const);
+        // an EPC by the GS1 key it carries: one tag is one binding however it is spelled
         return {
-          kind,
-          value: normalizeTag((binding.epc ?? binding.tid) as string),
+          kind: binding.epc ? ('epc' as const) : ('tid' as const),
+          value: binding.epc ? tagKey(binding.epc) : normalizeTag(binding.tid as string),
           partyCode: actor,
           ...target,
           source: 'api',
@@ -410,6 +418,24 @@ export function createRfidService(deps: {
         keys.add(key);
       });
       if (problems.length > 0) throw badRequest(`${problems[0].detail}`, problems.slice(0, MAX_PROBLEMS));
+      // a binding stored before bindings were keyed, under a spelling migration 0082 could not rekey:
+      // the party's own gives way to this one, another party's stays
+      const spelled = await rfid.findTags(
+        'epc',
+        rows.flatMap((row, index) =>
+          row.kind === 'epc' ? bindingValues(bindings[index].epc as string).filter((v) => v !== row.value) : [],
+        ),
+      );
+      const respelled = rows.flatMap((row, index) => {
+        const other = row.kind === 'epc' ? spelled.find((tag) => tag.partyCode !== actor && tagKey(tag.value) === row.value) : undefined;
+        return other ? [{ index, value: other.value }] : [];
+      });
+      if (respelled.length > 0) {
+        throw conflict(
+          `${respelled.length} tag(s) are bound by another party (${respelled[0].value})`,
+          respelled.slice(0, MAX_PROBLEMS).map(({ index, value }) => bodyField(['tags', index], `bound by another party as ${value}`)),
+        );
+      }
       await requireTagBinder(
         actor,
         rows.map((row) => row.lotCode),
@@ -433,14 +459,20 @@ export function createRfidService(deps: {
         (position) => ['tags', named[position].index, 'epc'],
       );
       return deps.transaction(async (tx) => {
+        await rfid.unbindTags(
+          'epc',
+          spelled.map((tag) => tag.value),
+          tx,
+        );
         const bound = await rfid.bindTags(rows, tx);
         if (bound.length < rows.length) {
           const stored = new Set(bound.map((row) => `${row.kind}|${row.value}`));
           const refused = rows.flatMap((row, index) => (stored.has(`${row.kind}|${row.value}`) ? [] : [index]));
           // nothing of the request is kept: the transaction rolls back
+          // named by the key the binding is stored under, whichever spelling either party gave
           throw conflict(
-            `${refused.length} tag(s) are bound by another party`,
-            refused.slice(0, MAX_PROBLEMS).map((index) => bodyField(['tags', index], 'bound by another party')),
+            `${refused.length} tag(s) are bound by another party (${rows[refused[0]].value})`,
+            refused.slice(0, MAX_PROBLEMS).map((index) => bodyField(['tags', index], `bound by another party as ${rows[index].value}`)),
           );
         }
         return bound;
@@ -449,7 +481,7 @@ export function createRfidService(deps: {
 
     async tag(principal: Principal, value: string): Promise<TagRow> {
       const tag = normalizeTag(value);
-      const [row] = [...(await rfid.findTags('epc', [tag])), ...(await rfid.findTags('tid', [tag]))];
+      const row = (await rfid.findEpcBinding(tag)) ?? (await rfid.findTags('tid', [tag]))[0];
       if (!row || !canReadPartyData(principal, row.partyCode)) throw notFound(`no tag ${value} is bound`);
       return row;
     },
@@ -486,7 +518,7 @@ export function createRfidService(deps: {
 export type RfidService = ReturnType<typeof createRfidService>;
 
 const hostNameTaken = (hostName: string) =>
-  conflict(`a reader with host name ${hostName} is already registered`, [bodyField(['hostName'], 'already registered')]);
+  conflict(`the party has a reader with host name ${hostName} already`, [bodyField(['hostName'], 'already registered by the party')]);
 
 const publicReader = ({ apiKeyId: _key, ...reader }: ReaderRow) => reader;
 

@@ -1,7 +1,7 @@
 // Tag values, without I/O: which values are EPCs, one spelling per tag, and the GS1 key a tag carries.
 
 import { tagValueProblem } from '../epcis/tag-values.js';
-import { gs1IdentifierProblem } from '../gs1/canonical.js';
+import { canonicalGs1Uri, gs1IdentifierProblem } from '../gs1/canonical.js';
 import { decodeTag, EpcSyntaxError, isTagEncoding } from '../gs1/epc-binary.js';
 
 const HEX = /^[0-9A-Fa-f]+$/;
@@ -41,6 +41,31 @@ export function normalizeTag(value: string): string {
   }
   return trimmed;
 }
+
+/**
+ * What a tag's EPC binding is keyed by: the GS1 key the tag carries (SGTIN, SSCC, …) as its
+ * canonical Digital Link, however the tag was spelled (hex, tag or raw URI, pure-identity URN,
+ * Digital Link on any host); else its one spelling (normalizeTag). A pure URN or a Digital Link
+ * cannot be turned back into hex (they carry no filter, nor a Digital Link its prefix length), so
+ * one tag's spellings meet at its key.
+ */
+export function tagKey(value: string): string {
+  const tag = normalizeTag(value);
+  if (!HEX.test(tag)) return canonicalGs1Uri(tag) ?? tag;
+  try {
+    const decoded = decodeTag(tag);
+    return decoded.kind === 'gs1' ? decoded.digitalLink : tag;
+  } catch (error) {
+    if (!(error instanceof EpcSyntaxError)) throw error;
+    return tag;
+  }
+}
+
+/**
+ * The values a tag's EPC binding may be stored under: its key, and its spelling for a binding
+ * stored before bindings were keyed that migration 0084 could not rekey (see tagKey).
+ */
+export const bindingValues = (value: string) => [...new Set([tagKey(value), normalizeTag(value)])];
 
 /**
  * The GS1 key a tag carries, as a Digital Link (SSCC of a case, SGTIN of a pack, …), or the URI it

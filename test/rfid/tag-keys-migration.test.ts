@@ -1,0 +1,147 @@
+// Migration 0082: tag bindings stored under the spelling they were given in (hex, a pure-identity
+// URN, a Digital Link) are rekeyed by the GS1 key the tag carries, as the service keys them now
+// (tagKey), and are found by a read in any spelling; two bindings of one tag stop the upgrade, named.
+import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { type Db, queryRows } from '../../src/db/client.js';
+import { tagKey } from '../../src/rfid/tags.js';
+import { migrationStatements } from '../fixtures/migrations.js';
+import { gs1Tag } from '../fixtures/rfid-payloads.js';
+import { issuePacks } from '../fixtures/rfid-world.js';
+import { createWorld } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+const FILE = '0082_rfid_tag_keys.sql';
+const [checkDigit, keyOf, clashes, rekey, ...drops] = migrationStatements(FILE);
+
+/** Runs the migration's statements (its functions are the transaction's session's) and returns `then`'s answer. */
+function migrate<T>(db: Db, statements: string[], then: (tx: Db) => Promise<T> = async () => undefined as T): Promise<T> {
+  return db.transaction(async (tx) => {
+    for (const statement of statements) await queryRows(tx as unknown as Db, sql.raw(statement));
+    return then(tx as unknown as Db);
+  });
+}
+
+/** Bindings as the service stored them before: under the spelling given. */
+const storeAsBefore = (db: Db, rows: { value: string; partyCode: string; lotCode: string; itemCode?: string }[]) =>
+  queryRows(
+    db,
+    sql`insert into rfid_tags (kind, value, party_code, lot_code, item_code, source)
+      select 'epc', r.value, r.party_code, r.lot_code, r.item_code, 'api'
+      from unnest(${sql.param(rows.map((row) => row.value))}::text[], ${sql.param(rows.map((row) => row.partyCode))}::text[],
+        ${sql.param(rows.map((row) => row.lotCode))}::text[], ${sql.param(rows.map((row) => row.itemCode ?? null))}::text[])
+        as r(value, party_code, lot_code, item_code)`,
+  );
+
+t.test('the migration keys a tag as the service does', async (t) => {
+  const world = await createWorld(t);
+  const random = (header: string) => `${header}${randomBytes(11).toString('hex').toUpperCase()}`;
+  const sscc = (n: number) => {
+    const length = 6 + (n % 7);
+    const urn = `urn:epc:id:sscc:${'061414123456'.slice(0, length)}.${String(n).padStart(17 - length, '0')}`;
+    return gs1Tag(urn, 'sscc-96', 2).hex;
+  };
+  // left as they were: other schemes, factory EPCs, other URIs, serials and spellings the migration does not take
+  const left = [
+    'urn:epc:id:giai:0614141.12345ABC',
+    'E2806894000040017790E471',
+    'urn:example:tag:1',
+    'urn:epc:id:sgtin:6901234.056701.a.b',
+    'HTTP://id.gs1.org/01/06901234567014/21/998',
+  ];
+  const values = [
+    ...Array.from({ length: 400 }, () => random('30')),
+    ...Array.from({ length: 200 }, () => random('31')),
+    ...Array.from({ length: 49 }, (_, n) => sscc(n * 97)),
+    // every partition: company prefixes of 6 to 12 digits
+    ...Array.from({ length: 49 }, (_, n) => {
+      const length = 6 + (n % 7);
+      const urn = `urn:epc:id:sgtin:${'061414123456'.slice(0, length)}.${'8123456789012'.slice(0, 13 - length)}.${n * 104729}`;
+      return gs1Tag(urn, 'sgtin-96', n % 8).hex;
+    }),
+    'urn:epc:id:sgtin:6901234.056701.5001',
+    'URN:EPC:ID:SGTIN:0614141.812345.00A-b_c',
+    'urn:epc:id:sgtin:614141.8123456.1',
+    'urn:epc:id:sscc:0614141.1234567890',
+    'urn:epc:id:sscc:061414112345.12345',
+    'https://id.gs1.org/01/06901234567014/21/998',
+    'https://example.com/01/6901234567014/21/998',
+    'http://Example.COM/01/12345670/21/X_1-2',
+    'https://id.gs1.org/00/106141412345678908',
+    ...left,
+  ];
+  const keyed = await migrate(world.database.db, [checkDigit, keyOf], (tx) =>
+    queryRows<{ value: string; key: string }>(
+      tx,
+      sql`select v as value, pg_temp.rfid_tag_key(v) as key from unnest(${sql.param(values)}::text[]) v`,
+    ),
+  );
+  const differ = keyed.filter(({ value, key }) => key !== (left.includes(value) ? value : tagKey(value)));
+  t.same(differ, [], `${values.length} values keyed as tagKey keys them`);
+  t.ok(keyed.filter(({ value, key }) => key !== value).length > 300, 'most of them rekeyed');
+});
+
+t.test('bindings are rekeyed and found by a read of the tag in any spelling', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const lot = await processor.commission(await processor.product('piece'), 3);
+  const [first, second, third] = await issuePacks(world, processor, lot, 3);
+  const urn = 'urn:epc:id:sgtin:6901234.056701.5001';
+  const hex = gs1Tag('urn:epc:id:sgtin:6901234.056701.5002', 'sgtin-96', 1).hex;
+  const link = 'https://example.com/01/06901234567014/21/5003';
+  await storeAsBefore(world.database.db, [
+    { value: urn, partyCode: processor.code, lotCode: lot, itemCode: first },
+    { value: hex, partyCode: processor.code, lotCode: lot, itemCode: second },
+    { value: link, partyCode: processor.code, lotCode: lot, itemCode: third },
+    { value: 'E2806894000040017790E471', partyCode: processor.code, lotCode: lot },
+  ]);
+  await migrate(world.database.db, [checkDigit, keyOf, clashes, rekey, ...drops]);
+  const stored = await queryRows<{ value: string }>(
+    world.database.db,
+    sql`select value from rfid_tags where lot_code = ${lot} order by value collate "C"`,
+  );
+  t.same(
+    stored.map((row) => row.value),
+    [
+      'E2806894000040017790E471',
+      'https://id.gs1.org/01/06901234567014/21/5001',
+      'https://id.gs1.org/01/06901234567014/21/5002',
+      'https://id.gs1.org/01/06901234567014/21/5003',
+    ],
+  );
+  const tagOf = (spelling: string) => processor.api.get(`/rfid/tags/${encodeURIComponent(spelling)}`);
+  t.match((await tagOf(gs1Tag(urn, 'sgtin-96', 3).hex)).body, { itemCode: first }, 'bound by URN, read by hex');
+  t.match((await tagOf('urn:epc:id:sgtin:6901234.056701.5002')).body, { itemCode: second }, 'bound by hex, read by URN');
+  t.match((await tagOf(gs1Tag('urn:epc:id:sgtin:6901234.056701.5003', 'sgtin-96', 0).tagUri)).body, {
+    itemCode: third,
+  });
+  const [functions] = await queryRows<{ count: number }>(
+    world.database.db,
+    sql`select count(*)::int as count from pg_proc where proname in ('rfid_tag_key', 'gs1_with_check_digit')`,
+  );
+  t.equal(functions.count, 0, 'the migration leaves no function behind');
+});
+
+t.test('two bindings of one tag under different spellings stop the upgrade, named', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const lot = await processor.commission(await processor.product('piece'), 1);
+  const stock = await store.commission(await store.product('kg'), 1);
+  const hex = gs1Tag('urn:epc:id:sgtin:6901234.056701.998', 'sgtin-96', 1).hex;
+  await storeAsBefore(world.database.db, [
+    { value: 'https://id.gs1.org/01/06901234567014/21/998', partyCode: processor.code, lotCode: lot },
+    { value: hex, partyCode: store.code, lotCode: stock },
+  ]);
+  const refused = await migrate(world.database.db, [checkDigit, keyOf, clashes, rekey, ...drops])
+    .then(() => 'the upgrade went on')
+    .catch((error: Error) => (error.cause instanceof Error ? error.cause.message : error.message));
+  t.match(refused, /one tag under different spellings: https:\/\/id\.gs1\.org\/01\/06901234567014\/21\/998: /, refused);
+  t.match(refused, new RegExp(`${hex} \\(party ${store.code}, lot ${stock}\\)`));
+  const [{ count }] = await queryRows<{ count: number }>(
+    world.database.db,
+    sql`select count(*)::int as count from rfid_tags where value = ${hex}`,
+  );
+  t.equal(count, 1, 'nothing changed');
+});

@@ -1,0 +1,100 @@
+// One tag is one binding whatever its spelling: a tag bound by its pure-identity URN, its GS1
+// Digital Link or its hex is found by the GS1 key it carries when a gate reads it in another
+// spelling, GET /epc knows it in every spelling, and a second spelling of a tag another party
+// bound is refused, naming the binding.
+import { gs1Tag, zebraEvent } from '../fixtures/rfid-payloads.js';
+import { issuePacks, readPoint, registerReader } from '../fixtures/rfid-world.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+/** One tag (GTIN 06901234567014, serial n) in each of its spellings. */
+const spellings = (serial: number) => {
+  const urn = `urn:epc:id:sgtin:6901234.056701.${serial}`;
+  const encoded = gs1Tag(urn, 'sgtin-96', 1);
+  return { urn, hex: encoded.hex, tagUri: encoded.tagUri, link: `https://id.gs1.org/01/06901234567014/21/${serial}` };
+};
+type Spelling = keyof ReturnType<typeof spellings>;
+
+t.test('a tag bound in one spelling is read in another', async (t) => {
+  t.equal(spellings(5001).hex, '3035A537C8375F4000001389', 'the tag of the review');
+  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const processor = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const product = await processor.product('piece');
+  const reader = await registerReader(world, store);
+  await readPoint(world, store, 'entry', [{ readerId: reader.id, antenna: 1 }]);
+  let minute = 0;
+  /** A reader's read of the tag at the store's door: hex as Zebra reports it, else a generic read of the URI. */
+  const read = (epc: string) => {
+    const timestamp = `2026-06-01T10:${String(++minute).padStart(2, '0')}:00.000+0800`;
+    return /^[0-9A-F]+$/.test(epc)
+      ? reader.api.post('/rfid/zebra', zebraEvent({ idHex: epc, antenna: 1, hostName: reader.hostName, timestamp }))
+      : reader.api.post('/rfid/reads', { reads: [{ reader: reader.hostName, antenna: 1, epc, time: timestamp }] });
+  };
+  let serial = 5000;
+  /** A pack of a lot of one, its tag bound as `boundAs`, shipped to the store and read at its door as `readAs`. */
+  const shipAndRead = async (boundAs: Spelling, readAs: Spelling) => {
+    const tag = spellings(++serial);
+    const lot = await processor.commission(product, 1);
+    const [pack] = await issuePacks(world, processor, lot, 1);
+    await world.ok(processor.api.post('/rfid/tags', { tags: [{ epc: tag[boundAs], code: pack }] }));
+    const shipmentId = await processor.ship(store, [{ lotCode: lot }]);
+    expectStatus(t, await read(tag[readAs]), 202, `read as ${readAs}`);
+    await world.app.services.gates.drain();
+    const [row] = (await store.api.get(`/rfid/reads?tag=${encodeURIComponent(tag[readAs])}`)).body.items;
+    const received = (await store.api.get('/shipments?status=received')).body.items.map((s: { id: string }) => s.id);
+    return { tag, lot, pack, row, shipmentId, received };
+  };
+
+  for (const [boundAs, readAs] of [
+    ['urn', 'hex'],
+    ['hex', 'urn'],
+    ['link', 'hex'],
+    ['tagUri', 'link'],
+  ] as const) {
+    await t.test(`bound as ${boundAs}, read as ${readAs}: the gate receives the shipment`, async (t) => {
+      const { lot, row, shipmentId, received } = await shipAndRead(boundAs, readAs);
+      t.match(row, { outcome: 'received', lotCode: lot, detail: shipmentId });
+      t.ok(received.includes(shipmentId), 'the shipment is received');
+    });
+  }
+
+  await t.test('GET /epc and GET /rfid/tags know a bound tag in every spelling', async (t) => {
+    const tag = spellings(6001);
+    const lot = await processor.commission(product, 1);
+    const [pack] = await issuePacks(world, processor, lot, 1);
+    const [bound] = (await world.ok(processor.api.post('/rfid/tags', { tags: [{ epc: tag.urn, code: pack }] }))).items;
+    t.match(bound, { kind: 'epc', value: tag.link, itemCode: pack }, 'bound by the GS1 key the tag carries');
+    for (const spelling of Object.values(tag)) {
+      const checked = await processor.api.get(`/epc/${encodeURIComponent(spelling)}?companyPrefixLength=7`);
+      t.same(expectStatus(t, checked, 200, spelling).body.knownAs, { kind: 'item', code: pack, lotCode: lot }, `/epc: ${spelling}`);
+      t.match((await processor.api.get(`/rfid/tags/${encodeURIComponent(spelling)}`)).body, { itemCode: pack }, `/rfid/tags: ${spelling}`);
+    }
+  });
+
+  await t.test('a second spelling of a bound tag is the same binding: moved by its party, refused to another', async (t) => {
+    const tag = spellings(7001);
+    const lot = await processor.commission(product, 2);
+    const [first, second] = await issuePacks(world, processor, lot, 2);
+    await world.ok(processor.api.post('/rfid/tags', { tags: [{ epc: tag.urn, code: first }] }));
+    const moved = await processor.api.post('/rfid/tags', { tags: [{ epc: tag.hex, code: second }] });
+    t.match(expectStatus(t, moved, 201, 'its party binds it again by its hex').body.items, [{ value: tag.link, itemCode: second }]);
+    t.match((await processor.api.get(`/rfid/tags/${tag.urn}`)).body, { itemCode: second }, 'one binding, moved');
+    const twice = await processor.api.post('/rfid/tags', {
+      tags: [
+        { epc: tag.link, code: first },
+        { epc: tag.tagUri, code: first },
+      ],
+    });
+    t.match(expectStatus(t, twice, 400, 'one tag in two spellings in one request').body.errors, [{ pointer: '/tags/1' }]);
+
+    const stock = await store.commission(await store.product('kg'), 5);
+    const taken = await store.api.post('/rfid/tags', { tags: [{ epc: tag.hex, code: stock }] });
+    t.match(expectStatus(t, taken, 409, 'another party binds it by another spelling').body.errors, [
+      { pointer: '/tags/0', detail: `bound by another party as ${tag.link}` },
+    ]);
+    t.match((await processor.api.get(`/rfid/tags/${tag.hex}`)).body, { itemCode: second }, 'the binding stands');
+  });
+});
