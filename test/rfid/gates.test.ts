@@ -124,7 +124,9 @@ t.test('gates turn observations into events', async (t) => {
     t.match(csv.body.errors, [{ pointer: '/line/3', detail: /is not a raw EPC URI/ }]);
     expectStatus(t, await processor.api.get(`/rfid/tags/${tag(8)}`), 404, 'nothing of either request was bound');
     const uri = await processor.api.post('/rfid/tags', { tags: [{ epc: 'urn:epc:tag:sgtin-96:3.0614141.812345.6789', code: lot }] });
-    t.match(expectStatus(t, uri, 201, 'a well-formed tag URI').body.items, [{ value: '3074257BF7194E4000001A85' }]);
+    t.match(expectStatus(t, uri, 201, 'a well-formed tag URI, bound by the GS1 key it carries').body.items, [
+      { value: 'https://id.gs1.org/01/80614141123458/21/6789' },
+    ]);
   });
 
   await t.test('an entry-gate read of a case receives its open shipment; the trace shows the gate and time', async (t) => {
