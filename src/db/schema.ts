@@ -985,7 +985,7 @@ export const rfidTags = pgTable(
     /**
      * epc or tid. An EPC by the GS1 key the tag carries, as its canonical Digital Link, however it
      * was spelled (one tag, one binding: see tagKey); without one, in upper-case hex or the URI it was
-     * given as (and so are bindings stored before that migration 0082 could not rekey).
+     * given as (and so are bindings stored before that migration 0083 could not rekey).
      */
     kind: text('kind').$type<'epc' | 'tid'>().notNull(),
     value: text('value').notNull(),

@@ -418,7 +418,7 @@ export function createRfidService(deps: {
         keys.add(key);
       });
       if (problems.length > 0) throw badRequest(`${problems[0].detail}`, problems.slice(0, MAX_PROBLEMS));
-      // a binding stored before bindings were keyed, under a spelling migration 0082 could not rekey:
+      // a binding stored before bindings were keyed, under a spelling migration 0083 could not rekey:
       // the party's own gives way to this one, another party's stays
       const spelled = await rfid.findTags(
         'epc',

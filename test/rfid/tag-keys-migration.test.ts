@@ -1,4 +1,4 @@
-// Migration 0082: tag bindings stored under the spelling they were given in (hex, a pure-identity
+// Migration 0083: tag bindings stored under the spelling they were given in (hex, a pure-identity
 // URN, a Digital Link) are rekeyed by the GS1 key the tag carries, as the service keys them now
 // (tagKey), and are found by a read in any spelling; two bindings of one tag stop the upgrade, named.
 import { randomBytes } from 'node:crypto';
@@ -12,7 +12,7 @@ import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
-const FILE = '0082_rfid_tag_keys.sql';
+const FILE = '0083_rfid_tag_keys.sql';
 const [checkDigit, keyOf, clashes, rekey, ...drops] = migrationStatements(FILE);
 
 /** Runs the migration's statements (its functions are the transaction's session's) and returns `then`'s answer. */
