@@ -328,7 +328,7 @@ export function createServices(
     brands,
     lots: createLotService({ lots: repos.lots }),
     shipments: createShipmentService({ shipments: repos.shipments }),
-    events: createEventService({ transaction, writer, events: repos.events }),
+    events: createEventService({ transaction, writer, events: repos.events, now }),
     identifiers,
     epc: createEpcService({ identifiers, lots: repos.lots, tags: repos.rfid, prefixes: () => repos.parties.companyPrefixes() }),
     trace,

@@ -99,7 +99,7 @@ export function client(app: App, key?: string) {
   };
   return {
     get: (url: string, headers?: Record<string, string>) => send('GET', url, undefined, headers),
-    post: (url: string, payload: unknown) => send('POST', url, payload),
+    post: (url: string, payload: unknown, headers?: Record<string, string>) => send('POST', url, payload, headers),
     delete: (url: string) => send('DELETE', url),
   };
 }

@@ -836,6 +836,24 @@ export const rateLimits = pgTable('rate_limits', {
   hits: integer('hits').notNull(),
 });
 
+// The Idempotency-Key of a write a party's client made (src/db/idempotency.ts): the request it
+// named (a hash) and the answer it was given, stored in the write's own transaction, so that a
+// retry is answered the same and writes nothing. Kept IDEMPOTENCY_KEY_HOURS.
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    partyCode: text('party_code')
+      .notNull()
+      .references(() => parties.code),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    /** The answer's body as sent (JSON text); null only inside the claiming transaction. */
+    answer: text('answer'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.partyCode, t.key] }), index('idempotency_keys_party_created_idx').on(t.partyCode, t.createdAt)],
+);
+
 // Secrets the service makes itself on first start and every process on the database shares (the
 // salt of hashed client IPs: hashes must agree across processes and restarts, and not be reversible
 // by anyone who knows a built-in value).

@@ -4,6 +4,7 @@ import { serviceCodeFilter } from '../codes/service-codes.js';
 import { timestampSchema } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
 import { problemSchema } from '../errors/problem.js';
+import { idempotencyKeyHeaders, idempotencyOf, sendAnswered } from '../http/idempotency.js';
 import { queryInteger } from '../http/query.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { eventHolders, eventHoldersSchema, heldEventQuery } from './held.js';
@@ -21,6 +22,7 @@ export const eventRoutes: FastifyPluginAsyncZod<{ service: EventService }> = asy
         description:
           'commission · transform · aggregate · disaggregate · ship · receive · inspect · observe · destroy · sell · correction. The log is append-only: a correction declares an earlier event in error and may replace it.',
         security: bearerSecurity,
+        headers: idempotencyKeyHeaders,
         body: eventInput,
         response: {
           201: z.object({
@@ -36,7 +38,8 @@ export const eventRoutes: FastifyPluginAsyncZod<{ service: EventService }> = asy
         },
       },
     },
-    async (request, reply) => reply.code(201).send(await service.record(principalOf(request), request.body)),
+    async (request, reply) =>
+      sendAnswered(reply, 201, await service.recordOnce(principalOf(request), request.body, idempotencyOf(request, reply, 201))),
   );
 
   app.get(

@@ -1,14 +1,28 @@
 import { actingParty, type Principal, partyFilter } from '../access/index.js';
-import type { Transact } from '../db/client.js';
+import type { Db, Transact } from '../db/client.js';
 import { createGroupCommit } from '../db/group-commit.js';
-import { notFound } from '../errors/problem.js';
+import {
+  type Answered,
+  claimKeys,
+  claimOf,
+  type IdempotentRequest,
+  keepAnswers,
+  keyIdOf,
+  keyReused,
+  once,
+  releaseKeys,
+  replayOf,
+} from '../db/idempotency.js';
+import { notFound, Problem } from '../errors/problem.js';
 import { findHeldEvent, unheld } from './held.js';
 import type { EventsRepository } from './repository.js';
 import type { EventInput, EventView, PrimaryEventInput } from './schemas.js';
 import { toEventView } from './view.js';
 import { BatchRejected, type EventWriter, type WriteOutcome, type WriteRequest } from './writer/index.js';
 
-type RecordedEvent = { event: EventView; replacement: EventView | null; createdLotCodes: string[]; shipmentId: string | null };
+export type RecordedEvent = { event: EventView; replacement: EventView | null; createdLotCodes: string[]; shipmentId: string | null };
+type Recording = { request: WriteRequest; idempotent?: IdempotentRequest<RecordedEvent> };
+type Recorded = Answered<RecordedEvent> | { problem: Problem };
 
 /** Native events recorded together in one transaction at most (a bound on one group's latency). */
 const EVENTS_PER_TRANSACTION = 100;
@@ -18,24 +32,86 @@ export function createEventService(deps: {
   transaction: Transact;
   writer: Pick<EventWriter, 'write' | 'correct'>;
   events: Pick<EventsRepository, 'findById' | 'findHeld' | 'list'>;
+  /** The clock keys are dated by (unset: the system's). */
+  now?: () => Date;
 }) {
+  const now = deps.now ?? (() => new Date());
+  /**
+   * Records a group in the transaction: keyed requests claim their keys first, and one whose key
+   * was used before is answered from it, writing nothing; of requests under one key in the group,
+   * the first writes and the others are answered as it is.
+   */
+  async function recordGroup(tx: Db, recordings: Recording[]): Promise<Recorded[]> {
+    const claims = recordings.map(({ request, idempotent }) => idempotent && claimOf(request.actor, idempotent));
+    const held = await claimKeys(
+      tx,
+      claims.filter((claim) => claim !== undefined),
+      now(),
+    );
+    const answers: (Recorded | undefined)[] = recordings.map(() => undefined);
+    const firstUnder = new Map<string, number>();
+    const writing: number[] = [];
+    for (const [index, claim] of claims.entries()) {
+      const found = claim && held.get(keyIdOf(claim));
+      if (!claim || !found) writing.push(index);
+      else if (!found.claimed) answers[index] = answerFrom(() => replayOf(claim, found));
+      else if (!firstUnder.has(keyIdOf(claim))) {
+        firstUnder.set(keyIdOf(claim), index);
+        writing.push(index);
+      }
+    }
+    const outcomes = await deps.writer.write(
+      tx,
+      writing.map((index) => recordings[index].request),
+      'proceed',
+    );
+    for (const [position, index] of writing.entries()) answers[index] = recordedOf(outcomes[position]);
+    const kept: { claim: NonNullable<(typeof claims)[number]>; body: string }[] = [];
+    const refused: NonNullable<(typeof claims)[number]>[] = [];
+    const bodies = new Map<number, string>();
+    for (const index of firstUnder.values()) {
+      const claim = claims[index] as NonNullable<(typeof claims)[number]>;
+      const answer = answers[index];
+      if (answer && 'replayed' in answer && !answer.replayed) {
+        const body = (recordings[index].idempotent as IdempotentRequest<RecordedEvent>).present(answer.answer);
+        bodies.set(index, body);
+        kept.push({ claim, body });
+      } else refused.push(claim);
+    }
+    await keepAnswers(tx, kept);
+    await releaseKeys(tx, refused);
+    // a later request under a key the group wrote under: answered as the first was, or refused as it was
+    for (const [index, claim] of claims.entries()) {
+      if (!claim || answers[index]) continue;
+      const first = firstUnder.get(keyIdOf(claim)) as number;
+      const body = bodies.get(first);
+      if (claims[first]?.requestHash !== claim.requestHash) answers[index] = { problem: keyReused() };
+      else answers[index] = body === undefined ? answers[first] : { replayed: true, body };
+    }
+    return answers as Recorded[];
+  }
+
   // events recorded at the same time share a transaction, each checked after the ones before it
   // as if they had come one after the other; a rejected one is answered alone and stores nothing
-  const group = createGroupCommit<WriteRequest, WriteOutcome>(
-    (requests) => deps.transaction((tx) => deps.writer.write(tx, requests, 'proceed')),
-    { maxGroup: EVENTS_PER_TRANSACTION },
-  );
+  const group = createGroupCommit<Recording, Recorded>((recordings) => deps.transaction((tx) => recordGroup(tx, recordings)), {
+    maxGroup: EVENTS_PER_TRANSACTION,
+  });
 
-  return {
-    async record(principal: Principal, input: EventInput): Promise<RecordedEvent> {
-      const actor = actingParty(principal);
-      if (input.type !== 'correction') {
-        const outcome = await group.push(nativeRequest(actor, input));
-        if (!outcome.ok) throw outcome.problem;
-        return { event: outcome.event, replacement: null, createdLotCodes: outcome.createdLotCodes, shipmentId: outcome.shipmentId };
-      }
-      try {
-        return await deps.transaction(async (tx) => {
+  /** Records the event for the principal's party; under a key (see src/db/idempotency.ts), once. */
+  async function recordOnce(
+    principal: Principal,
+    input: EventInput,
+    idempotent: IdempotentRequest<RecordedEvent> | undefined,
+  ): Promise<Answered<RecordedEvent>> {
+    const actor = actingParty(principal);
+    if (input.type !== 'correction') {
+      const recorded = await group.push({ request: nativeRequest(actor, input), idempotent });
+      if ('problem' in recorded) throw recorded.problem;
+      return recorded;
+    }
+    try {
+      return await deps.transaction((tx) =>
+        once(tx, idempotent, actor, now(), async () => {
           const { correction, replacement } = await deps.writer.correct(tx, {
             actor,
             correctsEventId: input.correctsEventId,
@@ -50,10 +126,20 @@ export function createEventService(deps: {
             createdLotCodes: replacement?.createdLotCodes ?? [],
             shipmentId: replacement?.shipmentId ?? null,
           };
-        });
-      } catch (error) {
-        throw error instanceof BatchRejected ? error.problem : error;
-      }
+        }),
+      );
+    } catch (error) {
+      throw error instanceof BatchRejected ? error.problem : error;
+    }
+  }
+
+  return {
+    recordOnce,
+
+    async record(principal: Principal, input: EventInput): Promise<RecordedEvent> {
+      const answered = await recordOnce(principal, input, undefined);
+      if (answered.replayed) throw new Error('an event recorded without a key was answered as a replay');
+      return answered.answer;
     },
 
     /** The event an eventID names (see findHeldEvent): its view, or the parties holding one under it. */
@@ -71,6 +157,21 @@ export function createEventService(deps: {
 }
 
 export type EventService = ReturnType<typeof createEventService>;
+
+function recordedOf(outcome: WriteOutcome): Recorded {
+  if (!outcome.ok) return { problem: outcome.problem };
+  const { event, createdLotCodes, shipmentId } = outcome;
+  return { replayed: false, answer: { event, replacement: null, createdLotCodes, shipmentId } };
+}
+
+function answerFrom(replay: () => Recorded): Recorded {
+  try {
+    return replay();
+  } catch (error) {
+    if (error instanceof Problem) return { problem: error };
+    throw error;
+  }
+}
 
 /** A native event body as a writer request: the action, and when, where and why. */
 function nativeRequest(actor: string, input: PrimaryEventInput, pointer: (string | number)[] = []): WriteRequest {

@@ -4,6 +4,7 @@ import type { BrandStanding } from '../brands/standing.js';
 import { createBatchLoader } from '../db/batch-loader.js';
 import { anyOf } from '../db/chunk.js';
 import { type Database, type Db, isoMs, queryRows } from '../db/client.js';
+import { type Answered, type IdempotentRequest, once } from '../db/idempotency.js';
 import { type ClaimOf, claimJobRows, type JobLease, leaseEnd, releaseJobs, renewJobs } from '../db/leases.js';
 import { codeFlagDismissals, codeFlags, codeJobs, items, type LotHold, lots } from '../db/schema.js';
 import { pageChangesOf, recallsOfLot } from '../lots/repository.js';
@@ -11,6 +12,8 @@ import { pageChangesOf, recallsOfLot } from '../lots/repository.js';
 export type CodeJobRow = typeof codeJobs.$inferSelect;
 /** How much of a lot there is, as a code job's admission reads it once the lot is locked. */
 export type LotQuantity = { quantity: number; unit: string };
+/** What a code job's admission came to: the job queued, or the codes of the lot or the party in the way. */
+type JobAdmission = { job: CodeJobRow } | { claimed: number; lot: LotQuantity } | { queued: number };
 export type ResolvedItem = {
   code: string;
   lotCode: string;
@@ -113,44 +116,61 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
      * take the last codes; the limit and `admit` (which may throw) are asked about the lot as it
      * stands once locked, so a hold, a recall or a correction of its quantity that came in since the
      * caller read it is not missed (a correction locks the lot too, and counts the codes it has).
+     * Under an Idempotency-Key, the key is claimed in the same transaction and keeps the queued job's
+     * answer (see src/db/idempotency.ts): a key used before answers as it did, queuing nothing.
      */
     async insertJobWithin(
       row: typeof codeJobs.$inferInsert,
       limits: { lot: (lot: LotQuantity) => number; party: number },
       lease?: JobLease,
       admit?: (lot: { code: string; status: string; hold: LotHold | null; recalls: string[] | null }) => void,
-    ): Promise<{ job: CodeJobRow } | { claimed: number; lot: LotQuantity } | { queued: number }> {
-      return db.transaction(async (tx) => {
-        // before the lot's row: every admission takes the two locks in the same order
-        await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`code_jobs.party:${row.partyCode}`}))`);
-        const [lot] = await tx
-          .select({
-            code: lots.code,
-            status: lots.status,
-            hold: lots.hold,
-            quantity: lots.quantity,
-            unit: lots.unit,
-            recalls: sql<string[] | null>`${recallsOfLot(sql`${lots.code}`, sql`${lots.status}`)}`,
-          })
-          .from(lots)
-          .where(eq(lots.code, row.lotCode))
-          .for('no key update');
-        if (lot) admit?.(lot);
-        const [{ claimed }] = await queryRows<{ claimed: number }>(tx, sql`select ${codesClaimedOf(sql`${row.lotCode}`)} as claimed`);
-        if (lot && Number(claimed) + row.total > limits.lot(lot)) return { claimed: Number(claimed), lot };
-        const [{ queued }] = await queryRows<{ queued: number }>(
+      idempotent?: IdempotentRequest<CodeJobRow>,
+    ): Promise<Answered<JobAdmission>> {
+      // the key keeps the answer of an admission that queued the job: the job
+      const keyed: IdempotentRequest<JobAdmission> | undefined = idempotent && {
+        ...idempotent,
+        present: (admitted) => ('job' in admitted ? idempotent.present(admitted.job) : ''),
+      };
+      return db.transaction((tx) =>
+        once(
           tx,
-          sql`select coalesce(sum(total), 0)::int as queued from code_jobs
+          keyed,
+          row.partyCode,
+          row.createdAt ?? new Date(),
+          async () => {
+            // before the lot's row: every admission takes the two locks in the same order
+            await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`code_jobs.party:${row.partyCode}`}))`);
+            const [lot] = await tx
+              .select({
+                code: lots.code,
+                status: lots.status,
+                hold: lots.hold,
+                quantity: lots.quantity,
+                unit: lots.unit,
+                recalls: sql<string[] | null>`${recallsOfLot(sql`${lots.code}`, sql`${lots.status}`)}`,
+              })
+              .from(lots)
+              .where(eq(lots.code, row.lotCode))
+              .for('no key update');
+            if (lot) admit?.(lot);
+            const [{ claimed }] = await queryRows<{ claimed: number }>(tx, sql`select ${codesClaimedOf(sql`${row.lotCode}`)} as claimed`);
+            if (lot && Number(claimed) + row.total > limits.lot(lot)) return { claimed: Number(claimed), lot };
+            const [{ queued }] = await queryRows<{ queued: number }>(
+              tx,
+              sql`select coalesce(sum(total), 0)::int as queued from code_jobs
             where party_code = ${row.partyCode} and status in ('queued', 'running')`,
-        );
-        if (Number(queued) + row.total > limits.party) return { queued: Number(queued) };
-        // claimed at once by the process that queues it
-        const [job] = await tx
-          .insert(codeJobs)
-          .values(lease ? { ...row, claimedBy: lease.owner, leaseUntil: leaseEnd(lease) } : row)
-          .returning();
-        return { job };
-      });
+            );
+            if (Number(queued) + row.total > limits.party) return { queued: Number(queued) };
+            // claimed at once by the process that queues it
+            const [job] = await tx
+              .insert(codeJobs)
+              .values(lease ? { ...row, claimedBy: lease.owner, leaseUntil: leaseEnd(lease) } : row)
+              .returning();
+            return { job };
+          },
+          (admitted) => 'job' in admitted,
+        ),
+      );
     },
     async findJob(id: string): Promise<CodeJobRow | undefined> {
       const [row] = await db.select().from(codeJobs).where(eq(codeJobs.id, id));

@@ -5,11 +5,12 @@ import { serviceCodeField } from '../codes/service-codes.js';
 import { idSchema } from '../codes/uuid.js';
 import { takingTurns } from '../db/turns.js';
 import { problemSchema } from '../errors/problem.js';
+import { idempotencyKeyHeaders, idempotencyOf, sendAnswered } from '../http/idempotency.js';
 import { queryInteger } from '../http/query.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { locatedJsonResponse } from '../http/responses.js';
 import { LABELS_PER_SHEET } from './labels.js';
-import { type ItemService, MAX_CODES_PER_JOB } from './service.js';
+import { type CodeJob, type ItemService, MAX_CODES_PER_JOB } from './service.js';
 
 /** The last sheet the largest job has. */
 const MAX_LABEL_PAGE = Math.ceil(MAX_CODES_PER_JOB / LABELS_PER_SHEET);
@@ -45,6 +46,7 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService; qrImagesP
         description: `Up to ${MAX_CODES_PER_JOB.toLocaleString('en')} codes per job, and no more than the party's allowance of codes queued or being issued at once (CODES_QUEUED_PER_PARTY): over it, 409 at /count. A lot on hold is 409, a recalled lot 422 \`recalled-lot\` naming its recalls. Poll the job; its codes resolve only once it has succeeded.`,
         security: bearerSecurity,
         params: z.object({ code: serviceCodeField('lot', 'container') }),
+        headers: idempotencyKeyHeaders,
         body: z.object({ count: z.number().int().min(1).max(MAX_CODES_PER_JOB) }),
         response: {
           202: locatedJsonResponse(jobSchema, 'The job, queued', 'the job: /code-jobs/{id}'),
@@ -57,11 +59,12 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService; qrImagesP
       },
     },
     async (request, reply) => {
-      const job = await service.issue(principalOf(request), request.params.code, request.body.count);
-      return reply
-        .code(202)
-        .header('location', `/code-jobs/${job.id}`)
-        .send({ ...job, status: job.status as 'queued' });
+      const { code } = request.params;
+      const answered = await service.issueOnce(principalOf(request), code, request.body.count, idempotencyOf(request, reply, 202));
+      // a replay's body is the job as it was queued (its id among it)
+      const job: Pick<CodeJob, 'id'> = answered.replayed ? JSON.parse(answered.body) : answered.answer;
+      reply.header('location', `/code-jobs/${job.id}`);
+      return sendAnswered(reply, 202, answered);
     },
   );
 

@@ -4,6 +4,7 @@ import type { BrandService } from '../brands/service.js';
 import { makingOf } from '../brands/standing.js';
 import { toGtin14 } from '../codes/gs1.js';
 import { newItemCode, serviceCodeKind } from '../codes/service-codes.js';
+import type { Answered, IdempotentRequest } from '../db/idempotency.js';
 import { createFairQueue } from '../db/job-queue.js';
 import { type ClaimOf, type JobLease, jobLease, LeaseLost } from '../db/leases.js';
 import { nextTurn } from '../db/turns.js';
@@ -201,46 +202,63 @@ export function createItemService(deps: {
     return { lot, product };
   }
 
+  /** Queues a code job for the lot's owner; under a key (see src/db/idempotency.ts), once. */
+  async function issueOnce(
+    principal: Principal,
+    lotCode: string,
+    count: number,
+    idempotent: IdempotentRequest<CodeJob> | undefined,
+  ): Promise<Answered<CodeJob>> {
+    const { lot } = await lotProduct(lotCode);
+    await requireLotOwner(principal, lot, 'issue its item codes', () => deps.lots.involvedParties(lot.code));
+    const refusal = await issueRefusal(lot);
+    if (refusal) throw refusal;
+    const requireCirculating = (current: Parameters<typeof circulationRefusal>[0]) => {
+      const stop = circulationRefusal(current, 'issue codes for');
+      if (stop) throw circulationProblem(stop);
+    };
+    await deps.brands.requireLabelRight(lot);
+    // one code per pack: a lot counted in pieces has no more packs than pieces (a kilogram lot may be
+    // packed any way), as many as it has once locked (a correction may have changed them since)
+    const limit = (locked: LotQuantity) => (decimalsAllowed(locked.unit) === 0 ? locked.quantity : Number.POSITIVE_INFINITY);
+    const partyLimit = deps.codesQueuedPerParty ?? DEFAULT_CODES_QUEUED_PER_PARTY;
+    const answered = await deps.items.insertJobWithin(
+      { id: randomUUID(), partyCode: lot.partyCode, lotCode, total: count, status: 'queued', createdAt: now() },
+      { lot: limit, party: partyLimit },
+      lease,
+      (locked) => requireCirculating({ ...locked, recalls: locked.recalls ?? [] }),
+      idempotent,
+    );
+    if (answered.replayed) return answered;
+    const queued = answered.answer;
+    if ('claimed' in queued) {
+      const { quantity, unit } = queued.lot;
+      const left = Math.max(0, quantity - queued.claimed);
+      throw conflict(
+        `lot ${lotCode} has ${quantity} ${unit} and ${queued.claimed} item codes issued or queued already; at most ${left} more can be issued`,
+        [bodyField(['count'], `at most ${left}`)],
+      );
+    }
+    if ('queued' in queued) {
+      const left = Math.max(0, partyLimit - queued.queued);
+      throw conflict(
+        `party ${lot.partyCode} may have at most ${partyLimit} item codes queued or being issued at once; ${queued.queued} are: wait for them, or ask for fewer`,
+        [bodyField(['count'], `at most ${left} until those are issued`)],
+      );
+    }
+    const { job } = queued;
+    enqueue(job);
+    return { replayed: false, answer: job };
+  }
+
   return {
     async issue(principal: Principal, lotCode: string, count: number): Promise<CodeJob> {
-      const { lot } = await lotProduct(lotCode);
-      await requireLotOwner(principal, lot, 'issue its item codes', () => deps.lots.involvedParties(lot.code));
-      const refusal = await issueRefusal(lot);
-      if (refusal) throw refusal;
-      const requireCirculating = (current: Parameters<typeof circulationRefusal>[0]) => {
-        const stop = circulationRefusal(current, 'issue codes for');
-        if (stop) throw circulationProblem(stop);
-      };
-      await deps.brands.requireLabelRight(lot);
-      // one code per pack: a lot counted in pieces has no more packs than pieces (a kilogram lot may be
-      // packed any way), as many as it has once locked (a correction may have changed them since)
-      const limit = (locked: LotQuantity) => (decimalsAllowed(locked.unit) === 0 ? locked.quantity : Number.POSITIVE_INFINITY);
-      const partyLimit = deps.codesQueuedPerParty ?? DEFAULT_CODES_QUEUED_PER_PARTY;
-      const queued = await deps.items.insertJobWithin(
-        { id: randomUUID(), partyCode: lot.partyCode, lotCode, total: count, status: 'queued', createdAt: now() },
-        { lot: limit, party: partyLimit },
-        lease,
-        (locked) => requireCirculating({ ...locked, recalls: locked.recalls ?? [] }),
-      );
-      if ('claimed' in queued) {
-        const { quantity, unit } = queued.lot;
-        const left = Math.max(0, quantity - queued.claimed);
-        throw conflict(
-          `lot ${lotCode} has ${quantity} ${unit} and ${queued.claimed} item codes issued or queued already; at most ${left} more can be issued`,
-          [bodyField(['count'], `at most ${left}`)],
-        );
-      }
-      if ('queued' in queued) {
-        const left = Math.max(0, partyLimit - queued.queued);
-        throw conflict(
-          `party ${lot.partyCode} may have at most ${partyLimit} item codes queued or being issued at once; ${queued.queued} are: wait for them, or ask for fewer`,
-          [bodyField(['count'], `at most ${left} until those are issued`)],
-        );
-      }
-      const { job } = queued;
-      enqueue(job);
-      return job;
+      const answered = await issueOnce(principal, lotCode, count, undefined);
+      if (answered.replayed) throw new Error('a code job queued without a key was answered as a replay');
+      return answered.answer;
     },
+
+    issueOnce,
 
     async job(principal: Principal, id: string): Promise<CodeJob> {
       const job = await deps.items.findJob(id);
