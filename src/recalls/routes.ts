@@ -4,6 +4,7 @@ import { idSchema } from '../codes/uuid.js';
 import { problemSchema } from '../errors/problem.js';
 import { eventSchema } from '../events/schemas.js';
 import { CSV_ATTACHMENT_DECLARED, CSV_TYPE, type CsvValue, csvStream } from '../http/csv.js';
+import { idempotencyKeyHeaders, idempotencyOf, sendAnswered } from '../http/idempotency.js';
 import { preferredType } from '../http/negotiate.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { locatedJsonResponse } from '../http/responses.js';
@@ -55,11 +56,13 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
         description:
           'While held, a lot is not shipped, sold, transformed nor given item codes, by any door: 409 (a recalled lot’s refusal is 422 `recalled-lot`, naming its recalls). Recorded as a `hold` event. A lot already on hold is 409, except that a regulator’s hold replaces the owner’s hold in the same act (`details.replacedHoldEventIds`); the owner then can no longer release it.',
         security: bearerSecurity,
+        headers: idempotencyKeyHeaders,
         body: holdBody,
         response: { 201: eventSchema, ...errors },
       },
     },
-    async (request, reply) => reply.code(201).send(await service.hold(principalOf(request), request.body)),
+    async (request, reply) =>
+      sendAnswered(reply, 201, await service.hold(principalOf(request), request.body, idempotencyOf(request, reply, 201))),
   );
 
   app.post(
@@ -69,11 +72,13 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
         tags,
         summary: 'Release held lots with a reason (a regulator; the owner only for its own hold)',
         security: bearerSecurity,
+        headers: idempotencyKeyHeaders,
         body: releaseBody,
         response: { 201: eventSchema, ...errors },
       },
     },
-    async (request, reply) => reply.code(201).send(await service.release(principalOf(request), request.body)),
+    async (request, reply) =>
+      sendAnswered(reply, 201, await service.release(principalOf(request), request.body, idempotencyOf(request, reply, 201))),
   );
 
   app.post(

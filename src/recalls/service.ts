@@ -13,6 +13,7 @@ import {
 } from '../access/index.js';
 import { uuidV7 } from '../codes/uuid-v7.js';
 import type { Db, Transact } from '../db/client.js';
+import { type Answered, type IdempotentRequest, once } from '../db/idempotency.js';
 import { bodyField, conflict, forbidden, notFound, Problem, unprocessable, withBodyFieldsMoved } from '../errors/problem.js';
 import type { EventView } from '../events/schemas.js';
 import { BatchRejected, type EventContext, type EventWriter, type WriteRequest } from '../events/writer/index.js';
@@ -216,24 +217,38 @@ export function createRecallService(deps: {
   }
 
   const service = {
-    async hold(principal: Principal, input: { lotCodes: string[]; reason: string; pendingTest?: string }): Promise<EventView> {
+    /** Puts the lots on hold; under a key (see src/db/idempotency.ts), once. */
+    async hold(
+      principal: Principal,
+      input: { lotCodes: string[]; reason: string; pendingTest?: string },
+      idempotent?: IdempotentRequest<EventView>,
+    ): Promise<Answered<EventView>> {
       const actor = regulatoryActor(principal);
       return deps.transaction((tx) =>
-        act(tx, actor.code, {
-          type: 'hold',
-          lotCodes: input.lotCodes,
-          reason: input.reason,
-          pendingTest: input.pendingTest ?? null,
-          keyId: principal.keyId,
-          asRegulator: actor.regulator,
-        }),
+        once(tx, idempotent, actor.code, deps.now(), () =>
+          act(tx, actor.code, {
+            type: 'hold',
+            lotCodes: input.lotCodes,
+            reason: input.reason,
+            pendingTest: input.pendingTest ?? null,
+            keyId: principal.keyId,
+            asRegulator: actor.regulator,
+          }),
+        ),
       );
     },
 
-    async release(principal: Principal, input: { lotCodes: string[]; reason: string }): Promise<EventView> {
+    /** Releases the lots; under a key (see src/db/idempotency.ts), once. */
+    async release(
+      principal: Principal,
+      input: { lotCodes: string[]; reason: string },
+      idempotent?: IdempotentRequest<EventView>,
+    ): Promise<Answered<EventView>> {
       const actor = regulatoryActor(principal);
       return deps.transaction((tx) =>
-        act(tx, actor.code, { type: 'release', ...input, keyId: principal.keyId, asRegulator: actor.regulator }),
+        once(tx, idempotent, actor.code, deps.now(), () =>
+          act(tx, actor.code, { type: 'release', ...input, keyId: principal.keyId, asRegulator: actor.regulator }),
+        ),
       );
     },
 

@@ -181,3 +181,18 @@ t.test('code jobs under an Idempotency-Key', async (t) => {
     expectStatus(t, await issue(farm, lot, 1, 'not-mine'), 202, 'the owner under the same key: its own');
   });
 });
+
+t.test('holds and releases under an Idempotency-Key', async (t) => {
+  const world = await createWorld(t);
+  const { farm, lot } = await farmWithLot(world);
+  const hold = { lotCodes: [lot], reason: 'pending a residue test' };
+  const first = expectStatus(t, await farm.api.post('/holds', hold, keyed('hold-1')), 201, 'the hold');
+  expectReplay(t, await farm.api.post('/holds', hold, keyed('hold-1')), first, 'the hold again');
+  const release = { lotCodes: [lot], reason: 'the test passed' };
+  const released = expectStatus(t, await farm.api.post('/holds/release', release, keyed('release-1')), 201, 'the release');
+  expectReplay(t, await farm.api.post('/holds/release', release, keyed('release-1')), released, 'the release again');
+  expectStatus(t, await farm.api.post('/holds/release', release, keyed('hold-1')), 422, "the hold's key on the release");
+  const events = (type: string) => farm.api.get(`/events?type=${type}&lotCode=${lot}`);
+  t.equal((await events('hold')).body.items.length, 1, 'one hold event');
+  t.equal((await events('release')).body.items.length, 1, 'one release event');
+});
