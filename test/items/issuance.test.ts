@@ -560,7 +560,7 @@ t.test('a party has at most CODES_QUEUED_PER_PARTY item codes queued or being is
     { lot: () => Number.POSITIVE_INFINITY, party: Number.POSITIVE_INFINITY },
     elsewhere,
   );
-  t.ok('job' in other, 'queued elsewhere');
+  t.ok(!other.replayed && 'job' in other.answer, 'queued elsewhere');
 
   const another = await processor.commission(await processor.product('kg'), 5);
   const refused = expectStatus(t, await processor.api.post(`/lots/${another}/items`, { count: 5 }), 409, 'six and five are over ten');
