@@ -259,6 +259,30 @@ t.test('a correction and a code job meeting at the lot: the second finds the fir
   await service.idle();
 });
 
+/**
+ * The correction and a two-code job for the lot sent at once, in the order asked (each waiting on the
+ * lot's lock until both are sent); their statuses, and the codes the lot claims once the job has run.
+ */
+async function correctionMeetsJob(
+  world: World,
+  plant: Actor,
+  lot: string,
+  correction: () => Promise<{ status: number }>,
+  correctionFirst: boolean,
+) {
+  const issue = () => plant.api.post(`/lots/${lot}/items`, { count: 2 });
+  const hold = holdLocked(world, sql`select 1 from lots where code = ${lot} for no key update`);
+  const [first, second] = correctionFirst
+    ? await meetInOrder(world, hold, correction, issue)
+    : await meetInOrder(world, hold, issue, correction);
+  await world.app.services.items.idle();
+  const [{ claimed }] = await queryRows<{ claimed: number }>(
+    world.database.db,
+    sql`select coalesce(sum(total), 0)::int as claimed from code_jobs where lot_code = ${lot} and status <> 'failed'`,
+  );
+  return { replies: [first.status, second.status], claimed };
+}
+
 t.test('a correction and a code job sent at once (PostgreSQL)', onPostgres, async (t) => {
   const cases = [
     { what: 'the correction first: the job is refused', correctionFirst: true, statuses: [201, 409] },
@@ -271,18 +295,9 @@ t.test('a correction and a code job sent at once (PostgreSQL)', onPostgres, asyn
       const product = await plant.product('piece');
       const commission = await made(world, plant, { productCode: product, quantity: 10 });
       const correction = () => correct(plant, commission, { productCode: product, quantity: 1 });
-      const issue = () => plant.api.post(`/lots/${commission.lot}/items`, { count: 2 });
-      const hold = holdLocked(world, sql`select 1 from lots where code = ${commission.lot} for no key update`);
-      const [first, second] = correctionFirst
-        ? await meetInOrder(world, hold, correction, issue)
-        : await meetInOrder(world, hold, issue, correction);
-      t.same([first.status, second.status], statuses, `${first.status} then ${second.status}`);
-      await world.app.services.items.idle();
+      const { replies, claimed } = await correctionMeetsJob(world, plant, commission.lot, correction, correctionFirst);
+      t.same(replies, statuses, replies.join(' then '));
       const lot = await plant.lot(commission.lot);
-      const [{ claimed }] = await queryRows<{ claimed: number }>(
-        world.database.db,
-        sql`select coalesce(sum(total), 0)::int as claimed from code_jobs where lot_code = ${commission.lot} and status <> 'failed'`,
-      );
       t.ok(claimed <= lot.quantity, `${claimed} codes for ${lot.quantity} pieces`);
     });
   }
@@ -299,17 +314,8 @@ t.test('a correction voiding a lot and a code job sent at once (PostgreSQL)', on
       const plant = await world.party('processor');
       const commission = await made(world, plant, { productCode: await plant.product('piece'), quantity: 10 });
       const correction = () => plant.event({ type: 'correction', correctsEventId: commission.eventId, reason: '录入有误' });
-      const issue = () => plant.api.post(`/lots/${commission.lot}/items`, { count: 2 });
-      const hold = holdLocked(world, sql`select 1 from lots where code = ${commission.lot} for no key update`);
-      const [first, second] = correctionFirst
-        ? await meetInOrder(world, hold, correction, issue)
-        : await meetInOrder(world, hold, issue, correction);
-      t.same([first.status, second.status], statuses, `${first.status} then ${second.status}`);
-      await world.app.services.items.idle();
-      const [{ claimed }] = await queryRows<{ claimed: number }>(
-        world.database.db,
-        sql`select coalesce(sum(total), 0)::int as claimed from code_jobs where lot_code = ${commission.lot} and status <> 'failed'`,
-      );
+      const { replies, claimed } = await correctionMeetsJob(world, plant, commission.lot, correction, correctionFirst);
+      t.same(replies, statuses, replies.join(' then '));
       t.equal((await plant.lot(commission.lot)).voidedByEventId !== null, voided, voided ? 'the lot is voided' : 'the lot stands');
       t.equal(claimed, voided ? 0 : 2, voided ? 'with no code' : 'with its codes');
     });

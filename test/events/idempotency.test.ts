@@ -20,6 +20,14 @@ function expectReplay(t: Test, reply: Reply, first: Reply, what: string) {
   t.same(reply.body, first.body, `${what}: the first answer's body`);
 }
 
+/** A ship of the lot to the buyer, an hour after the fixtures' events: a retry sends the same body. */
+const shipping = (lot: string, buyer: Actor, quantity: number) => ({
+  type: 'ship',
+  eventTime: later(1),
+  toPartyCode: buyer.code,
+  lines: [{ lotCode: lot, quantity }],
+});
+
 /** A farm with a lot of 10 kg of its product, and a buyer. */
 async function farmWithLot(world: World) {
   const farm = await world.party('farm');
@@ -34,7 +42,7 @@ t.test('native events under an Idempotency-Key', async (t) => {
 
   t.test('a retried ship is one shipment and takes the stock once', async (t) => {
     const { farm, buyer, lot } = await farmWithLot(world);
-    const body = { type: 'ship', eventTime: later(1), toPartyCode: buyer.code, lines: [{ lotCode: lot, quantity: 4 }] };
+    const body = shipping(lot, buyer, 4);
     const first = expectStatus(t, await farm.api.post('/events', body, keyed('ship-0001')), 201, 'the ship');
     t.equal(first.headers['idempotent-replayed'], undefined, 'the first answer is no replay');
     expectReplay(t, await farm.api.post('/events', body, keyed('ship-0001')), first, 'the same ship again');
@@ -60,14 +68,13 @@ t.test('native events under an Idempotency-Key', async (t) => {
 
   t.test('the same key with another request is refused', async (t) => {
     const { farm, buyer, lot } = await farmWithLot(world);
-    const ship = (quantity: number) => ({
-      type: 'ship',
-      eventTime: later(1),
-      toPartyCode: buyer.code,
-      lines: [{ lotCode: lot, quantity }],
-    });
-    expectStatus(t, await farm.api.post('/events', ship(1), keyed('order-7')), 201, 'the ship');
-    const other = expectStatus(t, await farm.api.post('/events', ship(2), keyed('order-7')), 422, 'another body under the key');
+    expectStatus(t, await farm.api.post('/events', shipping(lot, buyer, 1), keyed('order-7')), 201, 'the ship');
+    const other = expectStatus(
+      t,
+      await farm.api.post('/events', shipping(lot, buyer, 2), keyed('order-7')),
+      422,
+      'another body under the key',
+    );
     t.match(other.headers['content-type'], /^application\/problem\+json/);
     t.match(other.body, { type: /idempotency-key-reused$/, errors: [{ in: 'headers', pointer: '/idempotency-key' }] });
     const commission = await farm.api.post(
@@ -81,15 +88,14 @@ t.test('native events under an Idempotency-Key', async (t) => {
 
   t.test('a refused request keeps no key: corrected, it is written under it', async (t) => {
     const { farm, buyer, lot } = await farmWithLot(world);
-    const ship = (quantity: number) => ({
-      type: 'ship',
-      eventTime: later(1),
-      toPartyCode: buyer.code,
-      lines: [{ lotCode: lot, quantity }],
-    });
-    const refused = await farm.api.post('/events', ship(50), keyed('retry-after-fix'));
+    const refused = await farm.api.post('/events', shipping(lot, buyer, 50), keyed('retry-after-fix'));
     t.ok(refused.status >= 400 && refused.status < 500, `more than on hand is refused (${refused.status})`);
-    expectStatus(t, await farm.api.post('/events', ship(5), keyed('retry-after-fix')), 201, 'the corrected ship under the key');
+    expectStatus(
+      t,
+      await farm.api.post('/events', shipping(lot, buyer, 5), keyed('retry-after-fix')),
+      201,
+      'the corrected ship under the key',
+    );
   });
 
   t.test("keys are the calling party's own", async (t) => {
