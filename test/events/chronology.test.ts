@@ -146,6 +146,48 @@ t.test('POST /events: a party does not ship a lot before it received it; the lot
   );
 });
 
+t.test('POST /events: a party uses, packs, sells or destroys a lot it received no earlier than it received it', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const plant = await world.party('slaughterhouse');
+  const head = await farm.product('head');
+  const kg = await plant.product('kg');
+  const lot = (await world.ok(eventAt(farm, MADE, { type: 'commission', lots: [{ productCode: head, quantity: 30 }] }))).createdLotCodes[0];
+  const { shipmentId } = await world.ok(
+    eventAt(farm, '2026-03-09T08:00:00+08:00', { type: 'ship', toPartyCode: plant.code, lines: [{ lotCode: lot, quantity: 4 }] }),
+  );
+  const receivedUtc = '2026-03-09T04:00:00.000Z';
+  await world.ok(eventAt(plant, '2026-03-09T12:00:00+08:00', { type: 'receive', shipmentId }));
+  const uses: [string, string, Record<string, unknown>][] = [
+    ['destroyed', '2026-03-09T10:00:00+08:00', { type: 'destroy', reason: 'injured', lines: [{ lotCode: lot, quantity: 1 }] }],
+    ['sold', '2026-03-09T10:00:00+08:00', { type: 'sell', lines: [{ lotCode: lot, quantity: 1 }] }],
+    ['packed', '2026-03-09T10:00:00+08:00', { type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 1 }] }],
+    // slaughtered days before the farm shipped the pigs
+    [
+      'used',
+      '2026-03-06T08:00:00+08:00',
+      { type: 'transform', inputs: [{ lotCode: lot, quantity: 1 }], outputs: [{ productCode: kg, quantity: 80 }] },
+    ],
+  ];
+  for (const [verb, eventTime, body] of uses) {
+    const early = expectStatus(t, await eventAt(plant, eventTime, body), 422, `${body.type} before the receipt`);
+    t.match(early.body, {
+      type: '/problems/event-time-before-receipt',
+      errors: [{ in: 'body', pointer: '/eventTime', detail: `at the earliest ${receivedUtc}` }],
+    });
+    t.equal(
+      early.body.detail,
+      `lot ${lot} was received by ${plant.code} at ${receivedUtc}; it cannot be ${verb} before that (the event is dated ${new Date(eventTime).toISOString()})`,
+      `${body.type}: the lot, the receipt's time and the event's`,
+    );
+  }
+  t.match((await plant.lot(lot)).massBalance, { consumed: 0, destroyed: 0, sold: 0 }, 'nothing was booked');
+  for (const [, , body] of uses) {
+    expectStatus(t, await eventAt(plant, '2026-03-09T04:00:00Z', body), 201, `${body.type} at the instant of the receipt`);
+  }
+  t.match((await plant.lot(lot)).massBalance, { consumed: 1, destroyed: 1, sold: 1 }, 'each took its head');
+});
+
 t.test('corrections: a replacement is held to the times too, and a replaced commission moves the lot’s beginning', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('processor');
@@ -381,6 +423,65 @@ t.test('EPCIS capture: a ship dated before the party received the lot is a per-e
   t.match(later.errors[0].message, 'it cannot be shipped before that');
   t.match(await capture(store.key, [onward(meat, day(7, 9))], 'rollback'), { success: true }, 'shipped after its receipt');
   t.equal((await shop.api.get('/shipments?status=open')).body.items.length, 1, 'the shop awaits one shipment');
+});
+
+t.test('EPCIS capture: a use of a lot dated before the party received it is that event’s error', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const { capture } = epcisRequests(world);
+  const day = (d: number, hour = 8) => ({
+    eventTime: `2026-03-0${d}T${String(hour).padStart(2, '0')}:00:00+08:00`,
+    eventTimeZoneOffset: '+08:00',
+  });
+  const meat = lotClass('MEAT-USED');
+  const kilos = (epcClass: string, quantity = 1) => [{ epcClass, quantity, uom: 'KGM' }];
+  t.match(
+    await capture(plant.key, [commissioned(meat, day(5)), { ...shippedTo(store.code)(meat, day(6)), quantityList: kilos(meat, 4) }]),
+    { success: true },
+  );
+  const received = { type: 'ObjectEvent', ...day(7), action: 'OBSERVE', bizStep: 'receiving', quantityList: kilos(meat, 4) };
+  const transformed = (when: object) => ({
+    type: 'TransformationEvent',
+    ...when,
+    inputQuantityList: kilos(meat),
+    outputQuantityList: kilos(lotClass('MINCE-USED')),
+  });
+  const uses = (when: object) => [
+    { type: 'ObjectEvent', ...when, action: 'DELETE', bizStep: 'destroying', quantityList: kilos(meat) },
+    { type: 'ObjectEvent', ...when, action: 'OBSERVE', bizStep: 'retail_selling', quantityList: kilos(meat) },
+    {
+      type: 'AggregationEvent',
+      ...when,
+      action: 'ADD',
+      bizStep: 'packing',
+      parentID: 'urn:epc:id:sscc:6901234.0000000093',
+      childQuantityList: kilos(meat),
+    },
+    transformed(when),
+  ];
+
+  const inOneDocument = await capture(store.key, [received, ...uses(day(6, 12))], 'proceed');
+  t.match(
+    inOneDocument,
+    {
+      success: false,
+      captured: 1,
+      errors: [1, 2, 3, 4].map((eventIndex) => ({ eventIndex, pointer: `/epcisBody/eventList/${eventIndex}/eventTime` })),
+    },
+    'the document receives the lot, then uses it dated before the receipt: each use is refused, the receipt stored',
+  );
+  for (const error of inOneDocument.errors) {
+    t.match(error.message, `lot ${meat} was received by ${store.code} at 2026-03-07T00:00:00.000Z; it cannot be`);
+  }
+  const slaughtered = await capture(store.key, [transformed(day(5, 9))], 'rollback');
+  t.match(
+    slaughtered,
+    { success: false, errors: [{ eventIndex: 0, pointer: '/epcisBody/eventList/0/eventTime' }] },
+    'a later document: transformed before the lot was even shipped',
+  );
+  t.match(slaughtered.errors[0].message, '(the event is dated 2026-03-05T01:00:00.000Z)');
+  t.match(await capture(store.key, uses(day(7)), 'rollback'), { success: true, captured: 4 }, 'each at the instant of the receipt');
 });
 
 t.test('EPCIS: a lot no event made has no beginning to hold its uses to, neither its first sighting nor its record', async (t) => {

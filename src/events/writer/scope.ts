@@ -297,20 +297,22 @@ export class Scope {
   }
 
   /**
-   * Checks the actor holds enough (loose) of every line and books the outflow when `kind` is
-   * given; a line without a quantity takes everything held. `to`: the party a shipment goes to.
+   * Checks the actor holds enough (loose) of every line, and held it at the event's time (see
+   * requireTakenAfterReceipt), and books the outflow when `kind` is given (null: a packing, which
+   * books its own); a line without a quantity takes everything held. `to`: the party a shipment goes to.
    */
   take(
     lines: Line[],
     pointer: Pointer,
     kind: 'consume' | 'ship_out' | 'destroy' | 'sell' | null,
+    eventTime: Date,
     to?: string,
   ): { lot: LotView; quantity: number }[] {
     const codes = lines.map((line) => line.lotCode);
     const at = (position: number, ...field: string[]) => lines[position].at ?? [...pointer, lines[position].index ?? position, ...field];
     const lots = this.requireLots(codes, (position) => at(position, 'lotCode'));
     this.requireDistinct(codes, (position) => at(position, 'lotCode'));
-    return lines.map((line, position) => {
+    const taken = lines.map((line, position) => {
       const lot = lots[position];
       if (line.ifHeld && lot.partyCode === this.actor && this.balance(lot.code) <= 0) return { lot, quantity: 0 };
       this.requireHolder(lot, at(position, 'lotCode'));
@@ -326,6 +328,32 @@ export class Scope {
       if (kind) this.draft.move(lot.code, kind, -quantity);
       return { lot, quantity };
     });
+    this.requireTakenAfterReceipt(taken, kind ?? 'pack', eventTime);
+    return taken;
+  }
+
+  /**
+   * A party takes what it received no earlier than it received it: refused (422) when an event
+   * taking some of a lot (shipping, using, packing, selling or destroying it) is dated before the
+   * party first received any of it, naming the lot, that time and the event's. The lot's maker held
+   * it from its making on (the chronology rule holds every use to that), whatever came back to it
+   * later. Runs after the lines were taken, so it tells the time of no lot the party does not hold;
+   * the receipts are the batch's state (loaded with the lots' ledgers, and those of earlier events).
+   */
+  private requireTakenAfterReceipt(taken: { lot: LotView; quantity: number }[], as: keyof typeof TAKEN_AS, eventTime: Date) {
+    let latest: { lot: LotView; receivedAt: Date } | undefined;
+    for (const { lot, quantity } of taken) {
+      if (quantity <= 0 || lot.partyCode === this.actor) continue;
+      const receivedAt = this.state.firstReceiptOf(lot.code, this.actor);
+      if (receivedAt && receivedAt > eventTime && (!latest || receivedAt > latest.receivedAt)) latest = { lot, receivedAt };
+    }
+    if (!latest) return;
+    const earliest = latest.receivedAt.toISOString();
+    throw unprocessable(
+      'event-time-before-receipt',
+      `${this.nameOf(latest.lot)} was received by ${this.actor} at ${earliest}; it cannot be ${TAKEN_AS[as]} before that (the event is dated ${eventTime.toISOString()})`,
+      [bodyField(this.at('eventTime'), `at the earliest ${earliest}`)],
+    );
   }
 
   /**
@@ -551,6 +579,9 @@ export class Scope {
 
 /** Whether a recalled container circulationRefusal let through for `act` goes back where its recall sends it (a shipment). */
 const goesBack = (lot: LotView, act: CirculationAct) => lot.status === 'recalled' && act === 'ship';
+
+/** How a refusal says what an event does to the lots it takes. */
+const TAKEN_AS = { consume: 'used', ship_out: 'shipped', destroy: 'destroyed', sell: 'sold', pack: 'packed' } as const;
 
 /** The outflows a hold or a recall stops (destroying stays possible). */
 const CIRCULATION_ACTS: Partial<Record<'consume' | 'ship_out' | 'destroy' | 'sell', CirculationAct>> = {

@@ -10,10 +10,11 @@ import type { RuleResult } from './index.js';
 export function dispose(
   scope: Scope,
   input: { type: 'destroy' | 'sell'; lines: Line[]; reason?: string; buyer?: string | null; recallId?: string },
+  eventTime: Date,
 ): RuleResult {
   const lines: { lotCode: string; quantity: number; containerCode?: string }[] = [];
   const listed = scope.linesApartFromParent(input.lines);
-  for (const [position, { lot, quantity }] of scope.take(listed, scope.at('lines'), input.type).entries()) {
+  for (const [position, { lot, quantity }] of scope.take(listed, scope.at('lines'), input.type, eventTime).entries()) {
     lines.push({ lotCode: lot.code, quantity });
     if (lot.kind === 'container' && quantity > 0) {
       for (const line of scope.takeContents(lot.code, input.type, scope.at('lines', listed[position].index))) lines.push(line);

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { bodyField, unprocessable } from '../../../errors/problem.js';
 import type { ShipmentLine } from '../draft.js';
 import type { Line, Scope } from '../scope.js';
-import type { LotView } from '../state.js';
 import type { RuleResult } from './index.js';
 
 export type ShipInput = {
@@ -35,7 +34,7 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
   if (input.fromLocationCode) scope.requireLocation(input.fromLocationCode, scope.at('fromLocationCode'), scope.actor);
 
   const listed = scope.linesApartFromParent(input.lines);
-  const taken = scope.take(listed, scope.at('lines'), 'ship_out', destination.code);
+  const taken = scope.take(listed, scope.at('lines'), 'ship_out', shippedAt, destination.code);
   const moving = taken.flatMap(({ lot, quantity }, position) => (quantity > 0 ? [{ lot, quantity, position }] : []));
   if (moving.length === 0 && listed.length > 0 && listed.every((line) => line.ifHeld)) {
     // an EPCIS event naming only what the party already sent on (shipping, then departing, of one
@@ -51,7 +50,6 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
     };
   }
   if (moving.length === 0) throw nothingShipped(scope, listed, destination.code);
-  requireShippedAfterReceipt(scope, moving, shippedAt);
   const lines: ShipmentLine[] = moving.map(({ lot, quantity }) => ({ lotCode: lot.code, containerCode: null, quantity }));
   for (const { lot, position } of moving) {
     if (lot.kind === 'container')
@@ -84,28 +82,6 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
     disposition: 'in_transit',
     shipmentId,
   };
-}
-
-/**
- * A party ships what it received no earlier than it received it: refused (422) when dated before
- * the party first received any of a lot it moves, naming that time. The lot's maker held it from
- * its making on (the chronology rule holds every use to that), whatever came back to it later. Runs
- * after the lines were taken, so it tells the time of no lot the party does not hold.
- */
-function requireShippedAfterReceipt(scope: Scope, moving: { lot: LotView }[], shippedAt: Date) {
-  let latest: { lot: LotView; receivedAt: Date } | undefined;
-  for (const { lot } of moving) {
-    if (lot.partyCode === scope.actor) continue;
-    const receivedAt = scope.state.firstReceiptOf(lot.code, scope.actor);
-    if (receivedAt && receivedAt > shippedAt && (!latest || receivedAt > latest.receivedAt)) latest = { lot, receivedAt };
-  }
-  if (!latest) return;
-  const earliest = latest.receivedAt.toISOString();
-  throw unprocessable(
-    'event-time-before-receipt',
-    `${scope.nameOf(latest.lot)} was received by ${scope.actor} at ${earliest}; it cannot be shipped before that`,
-    [bodyField(scope.at('eventTime'), `at the earliest ${earliest}`)],
-  );
 }
 
 /** Refused (422): every line moves none of its lot — a quantity of 0, or nothing left — or there is no line at all. */
