@@ -297,8 +297,8 @@ export class Scope {
   }
 
   /**
-   * Checks the actor holds enough (loose) of every line, and held it at the event's time (see
-   * requireTakenAfterReceipt), and books the outflow when `kind` is given (null: a packing, which
+   * Checks the actor holds enough (loose) of every line, and had received it by the event's time
+   * (see requireReceivedBy), and books the outflow when `kind` is given (null: a packing, which
    * books its own); a line without a quantity takes everything held. `to`: the party a shipment goes to.
    */
   take(
@@ -328,22 +328,24 @@ export class Scope {
       if (kind) this.draft.move(lot.code, kind, -quantity);
       return { lot, quantity };
     });
-    this.requireTakenAfterReceipt(taken, kind ?? 'pack', eventTime);
+    const moved = taken.flatMap(({ lot, quantity }) => (quantity > 0 ? [lot] : []));
+    this.requireReceivedBy(moved, TAKEN_AS[kind ?? 'pack'], eventTime);
     return taken;
   }
 
   /**
-   * A party takes what it received no earlier than it received it: refused (422) when an event
-   * taking some of a lot (shipping, using, packing, selling or destroying it) is dated before the
-   * party first received any of it, naming the lot, that time and the event's. The lot's maker held
-   * it from its making on (the chronology rule holds every use to that), whatever came back to it
-   * later. Runs after the lines were taken, so it tells the time of no lot the party does not hold;
-   * the receipts are the batch's state (loaded with the lots' ledgers, and those of earlier events).
+   * A party uses what it received no earlier than it received it: refused (422) when an event doing
+   * something to lots it holds (shipping, using, packing, selling or destroying them; packing into a
+   * container, or unpacking it) is dated before the party first received any of one, naming the lot,
+   * that time and the event's (`done`: what the event does to it). The lot's maker held it from its
+   * making on (the chronology rule holds every use to that), whatever came back to it later. Called
+   * once the party was found to hold the lots, so it tells the time of none it does not hold; the
+   * receipts are the batch's state (read with the lots' ledgers, and those of its earlier events).
    */
-  private requireTakenAfterReceipt(taken: { lot: LotView; quantity: number }[], as: keyof typeof TAKEN_AS, eventTime: Date) {
+  requireReceivedBy(lots: LotView[], done: string, eventTime: Date) {
     let latest: { lot: LotView; receivedAt: Date } | undefined;
-    for (const { lot, quantity } of taken) {
-      if (quantity <= 0 || lot.partyCode === this.actor) continue;
+    for (const lot of lots) {
+      if (lot.partyCode === this.actor) continue;
       const receivedAt = this.state.firstReceiptOf(lot.code, this.actor);
       if (receivedAt && receivedAt > eventTime && (!latest || receivedAt > latest.receivedAt)) latest = { lot, receivedAt };
     }
@@ -351,7 +353,7 @@ export class Scope {
     const earliest = latest.receivedAt.toISOString();
     throw unprocessable(
       'event-time-before-receipt',
-      `${this.nameOf(latest.lot)} was received by ${this.actor} at ${earliest}; it cannot be ${TAKEN_AS[as]} before that (the event is dated ${eventTime.toISOString()})`,
+      `${this.nameOf(latest.lot)} was received by ${this.actor} at ${earliest}; it cannot be ${done} before that (the event is dated ${eventTime.toISOString()})`,
       [bodyField(this.at('eventTime'), `at the earliest ${earliest}`)],
     );
   }
