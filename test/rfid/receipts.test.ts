@@ -1258,9 +1258,10 @@ t.test('a case the store shipped on is the departure of the packs it recorded in
         s.fromPartyCode === store.code && s.lines.some((line) => line.lotCode === caseCode),
     ).id as string;
   let serial = 0;
-  const newCase = async (party: Actor, itemCodes: string[]) => {
+  /** A case the party packs the packs into (at `eventTime`, else the world's next time: before the gate's day). */
+  const newCase = async (party: Actor, itemCodes: string[], eventTime?: string) => {
     const sscc = completeGs1(`0690123450009${String(++serial).padStart(4, '0')}`);
-    const packed = await world.ok(party.event({ type: 'aggregate', parent: { sscc }, itemCodes }));
+    const packed = await world.ok(party.event({ type: 'aggregate', parent: { sscc }, itemCodes, ...(eventTime && { eventTime }) }));
     return { sscc, code: packed.createdLotCodes[0] as string };
   };
   /** A lot of the processor's of `quantity` packs, their tags numbered from `first`, with its packs' codes. */
@@ -1366,8 +1367,8 @@ t.test('a case the store shipped on is the departure of the packs it recorded in
     await drain();
     t.equal((await shipment(arrival)).status, 'received', 'the packs came in loose');
     at('2026-06-01T09:15:00Z');
-    const onward = await newCase(store, packs.slice(0, 2));
-    await newCase(store, packs.slice(2));
+    const onward = await newCase(store, packs.slice(0, 2), '2026-06-01T09:15:00Z');
+    await newCase(store, packs.slice(2), '2026-06-01T09:15:00Z');
     at('2026-06-01T09:20:00Z');
     await shipCases(store, processor, [onward.code], '2026-06-01T09:20:00Z');
     t.equal(await onHand(lot), 2, 'the store still holds its other case of the lot');
@@ -1399,13 +1400,20 @@ t.test('a case the store shipped on is the departure of the packs it recorded in
     await drain();
     t.equal((await shipment(arrival)).status, 'received');
     at('2026-06-01T10:15:00Z');
-    const crate = await newCase(store, [packs[0]]);
+    const crate = await newCase(store, [packs[0]], '2026-06-01T10:15:00Z');
     at('2026-06-01T10:20:00Z');
     await shipCases(store, processor, [crate.code], '2026-06-01T10:20:00Z');
     at('2026-06-01T10:25:00Z');
     await receive(processor, await onwardWith(crate.code));
     // the processor, holding loose stock of the lot, packs the store's second pack (never shipped) into the crate
-    await world.ok(processor.event({ type: 'aggregate', parent: { containerCode: crate.code }, itemCodes: [packs[1]] }));
+    await world.ok(
+      processor.event({
+        type: 'aggregate',
+        eventTime: '2026-06-01T10:25:00Z',
+        parent: { containerCode: crate.code },
+        itemCodes: [packs[1]],
+      }),
+    );
     at('2026-06-01T10:30:00Z');
     const back = await shipCases(processor, store, [crate.code], '2026-06-01T10:30:00Z');
     at('2026-06-01T10:41:00Z');
@@ -1472,8 +1480,10 @@ t.test('a case the store shipped on is the departure of the packs it recorded in
         t.equal((await shipment(back)).status, 'received', 'the case is back');
         // the store takes pack 0 out of the case and keeps it, and ships the case on again with pack 1
         at(utc(40));
-        await world.ok(store.event({ type: 'disaggregate', parentCode: cases[0].code, children: [lot] }));
-        await world.ok(store.event({ type: 'aggregate', parent: { containerCode: cases[0].code }, itemCodes: [packs[1]] }));
+        await world.ok(store.event({ type: 'disaggregate', eventTime: utc(40), parentCode: cases[0].code, children: [lot] }));
+        await world.ok(
+          store.event({ type: 'aggregate', eventTime: utc(40), parent: { containerCode: cases[0].code }, itemCodes: [packs[1]] }),
+        );
         at(utc(45));
         await shipCases(store, processor, [cases[0].code], utc(45));
         t.equal(await onHand(lot), 3, 'the store holds pack 0 loose and case 1');
@@ -1645,7 +1655,9 @@ t.test('a case the store shipped on is the departure of the packs it recorded in
       );
       t.equal((await shipment(back)).status, 'received', 'the case is back');
       at(utc(40));
-      await world.ok(store.event({ type: 'aggregate', parent: { containerCode: cases[0].code }, itemCodes: [packs[1]] }));
+      await world.ok(
+        store.event({ type: 'aggregate', eventTime: utc(40), parent: { containerCode: cases[0].code }, itemCodes: [packs[1]] }),
+      );
       at(utc(45));
       await shipCases(store, processor, [cases[0].code], utc(45));
       t.equal(await onHand(lot), 3, 'the store holds pack 0 loose and case 1');
@@ -1672,13 +1684,15 @@ t.test('a case the store shipped on is the departure of the packs it recorded in
       await drain();
       t.equal((await shipment(arrival)).status, 'received');
       at(utc(15));
-      const crate = await newCase(store, [packs[0]]);
+      const crate = await newCase(store, [packs[0]], utc(15));
       at(utc(20));
       await shipCases(store, processor, [crate.code], utc(20));
       at(utc(25));
       await receive(processor, await onwardWith(crate.code));
       // the processor, holding loose stock of the lot, records the store's pack 1 (never shipped) into the crate
-      await world.ok(processor.event({ type: 'aggregate', parent: { containerCode: crate.code }, itemCodes: [packs[1]] }));
+      await world.ok(
+        processor.event({ type: 'aggregate', eventTime: utc(25), parent: { containerCode: crate.code }, itemCodes: [packs[1]] }),
+      );
       at(utc(30));
       const back = await shipCases(processor, store, [crate.code], utc(30));
       at(utc(35));
@@ -1877,7 +1891,14 @@ t.test('a case the store shipped on is the departure of the packs it recorded in
     at('2026-06-01T13:15:00Z');
     const palletSscc = completeGs1(`0690123450008${String(++serial).padStart(4, '0')}`);
     const pallet = (
-      await world.ok(store.event({ type: 'aggregate', parent: { sscc: palletSscc }, children: [{ lotCode: cases[0].code, quantity: 1 }] }))
+      await world.ok(
+        store.event({
+          type: 'aggregate',
+          eventTime: '2026-06-01T13:15:00Z',
+          parent: { sscc: palletSscc },
+          children: [{ lotCode: cases[0].code, quantity: 1 }],
+        }),
+      )
     ).createdLotCodes[0] as string;
     at('2026-06-01T13:20:00Z');
     await shipCases(store, processor, [pallet], '2026-06-01T13:20:00Z');
