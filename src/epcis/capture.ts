@@ -35,7 +35,7 @@ import {
   sensorTimesOf,
   shortVocabulary,
 } from './mapping.js';
-import { eventContext } from './render.js';
+import { eventContext, unitOfUom } from './render.js';
 import type { EpcisRepository, OpenShipment } from './repository.js';
 import { withPlainIdentifiers } from './schemas.js';
 import { normaliseTagValues, TAG_ENCODINGS_FIELD, type TagEncoding, withoutTagEncodings } from './tag-values.js';
@@ -335,7 +335,7 @@ async function requestsFor(
         sscc,
         quantity: item.quantity ?? 1,
         // one of it, whatever it holds, as a packing's new container (validation refuses an SSCC as a class with a uom)
-        unit: container ? CONTAINER_UNIT : (item.uom ?? product?.unit ?? 'piece'),
+        unit: container ? CONTAINER_UNIT : item.uom && product ? unitOfUom(item.uom, product.unit) : (item.uom ?? product?.unit ?? 'piece'),
         epc: item.id,
       };
     };

@@ -124,7 +124,7 @@ const SAME_MEMBERS: ReadonlySet<string> = new Set([
  * event they were mapped from (`inputQuantityList/0/quantity`, `epcList/2`, `quantityList/1/epcClass`,
  * `parentID`). The mapping says, for each native list it fills, which identifier each entry came
  * from, and for each native field the member it came from. A field of an identifier is its EPC, or
- * its class's `epcClass` (`quantity` for a quantity); a list's field no entry stands for is the
+ * its class's `epcClass` (`quantity` for a quantity, `uom` for a unit); a list's field no entry stands for is the
  * nearest member holding all of its entries, and anything else the event itself.
  */
 export class EpcisFields {
@@ -155,7 +155,7 @@ export class EpcisFields {
     const item = typeof position === 'number' ? items[position] : undefined;
     if (!item) return commonPrefix(items.map((entry) => entry.at));
     if (!item.isClass) return item.at;
-    return [...item.at, detail === 'quantity' ? 'quantity' : 'epcClass'];
+    return [...item.at, detail === 'quantity' ? 'quantity' : detail === 'unit' ? 'uom' : 'epcClass'];
   };
 }
 

@@ -183,7 +183,7 @@ const newLotSchema = z.object({
     .optional()
     .describe("the party's own lot number (生产批号), unique per party; full-width letters and digits are stored as ASCII"),
   quantity: positiveQuantity,
-  unit: z.enum(UNITS).optional().describe("defaults to the product's unit"),
+  unit: z.enum(UNITS).optional().describe("the product's unit, which it defaults to; another is refused (422 unit-mismatch)"),
   productionDate: dateSchema.optional(),
   expiryDate: dateSchema.optional(),
   originLocationCode: locationCode.optional(),

@@ -209,7 +209,7 @@ export function createItemService(deps: {
     count: number,
     idempotent: IdempotentRequest<CodeJob> | undefined,
   ): Promise<Answered<CodeJob>> {
-    const { lot } = await lotProduct(lotCode);
+    const { lot, product } = await lotProduct(lotCode);
     await requireLotOwner(principal, lot, 'issue its item codes', () => deps.lots.involvedParties(lot.code));
     const refusal = await issueRefusal(lot);
     if (refusal) throw refusal;
@@ -219,8 +219,10 @@ export function createItemService(deps: {
     };
     await deps.brands.requireLabelRight(lot);
     // one code per pack: a lot counted in pieces has no more packs than pieces (a kilogram lot may be
-    // packed any way), as many as it has once locked (a correction may have changed them since)
-    const limit = (locked: LotQuantity) => (decimalsAllowed(locked.unit) === 0 ? locked.quantity : Number.POSITIVE_INFINITY);
+    // packed any way), as many as it has once locked (a correction may have changed them since); a
+    // lot of a product counted in pieces is, whatever unit it was stored in before that was refused
+    const counted = (unit: string) => decimalsAllowed(unit) === 0 || (product !== undefined && decimalsAllowed(product.unit) === 0);
+    const limit = (locked: LotQuantity) => (counted(locked.unit) ? locked.quantity : Number.POSITIVE_INFINITY);
     const partyLimit = deps.codesQueuedPerParty ?? DEFAULT_CODES_QUEUED_PER_PARTY;
     const answered = await deps.items.insertJobWithin(
       { id: randomUUID(), partyCode: lot.partyCode, lotCode, total: count, status: 'queued', createdAt: now() },

@@ -143,12 +143,13 @@ t.test('a correction leaves a piece lot no fewer pieces than its item codes issu
   const full = expectStatus(t, await plant.api.post(`/lots/${commission.lot}/items`, { count: 1 }), 409, 'and no code more');
   t.match(full.body.detail, '2 piece and 2 item codes issued or queued already; at most 0 more');
 
-  // codes counted by the kilogram: a correction to pieces counts them too
-  const weighed = await made(world, plant, { productCode: product, quantity: 10, unit: 'kg' });
+  // codes counted by the kilogram: a correction to a product counted in pieces counts them too
+  const byWeight = await plant.product('kg');
+  const weighed = await made(world, plant, { productCode: byWeight, quantity: 10 });
   await issuePacks(world, plant, weighed.lot, 25);
   const counted = expectStatus(t, await correct(plant, weighed, { productCode: product, quantity: 20 }), 409, '25 codes, 20 pieces');
   t.match(counted.body.errors, [{ pointer: '/replacement/lots/0/quantity', detail: 'at least 25, one per item code' }]);
-  expectStatus(t, await correct(plant, weighed, { productCode: product, quantity: 5, unit: 'kg' }), 201, 'by the kilogram, any number');
+  expectStatus(t, await correct(plant, weighed, { productCode: byWeight, quantity: 5 }), 201, 'by the kilogram, any number');
 });
 
 t.test('codes queued and not yet issued count as issued ones', async (t) => {

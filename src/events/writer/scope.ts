@@ -464,7 +464,18 @@ export class Scope {
           ]);
         }
       }
-      const unit = spec.unit ?? product?.unit ?? 'piece';
+      const kind = spec.kind ?? 'lot';
+      // a lot is counted in its product's unit: its pieces cap its item codes (one per pack), which a
+      // lot of the same product counted in kilograms would not (a container is one of itself)
+      const ownUnit = kind === 'lot' ? product?.unit : undefined;
+      if (product && ownUnit && spec.unit !== undefined && spec.unit !== ownUnit) {
+        throw unprocessable(
+          'unit-mismatch',
+          `${spec.unit}: a lot of product ${product.code} is counted in its product's unit, ${ownUnit}`,
+          [bodyField([...at, 'unit'], `not ${ownUnit}, the unit of product ${product.code}`)],
+        );
+      }
+      const unit = ownUnit ?? spec.unit ?? product?.unit ?? 'piece';
       const quantity = this.requireQuantity(spec.quantity, unit, [...at, 'quantity']);
       if (quantity <= 0)
         throw badRequest('a lot is created with a positive quantity', [bodyField([...at, 'quantity'], 'must be positive')]);
@@ -494,7 +505,6 @@ export class Scope {
           throw conflict(`ear tag ${tag} is already registered to another lot`, [bodyField(tagAt, 'already registered')]);
         earTags.add(tag);
       }
-      const kind = spec.kind ?? 'lot';
       const lot: NewLot = {
         code: spec.code ?? reuseCodes[index] ?? newLotCode(),
         kind,
