@@ -584,3 +584,27 @@ t.test('a container received at 0 was lost with everything packed in it: none of
   t.match((await world.regulator.get(`/lots/${lot}`)).body.massBalance, { transitLoss: 60, unaccounted: 0 });
   t.same(await balanceDifferences(world.database), [], 'the kept balances follow the movements');
 });
+
+t.test('a refusal of a lot partly or wholly packed says how much is packed and where, naming a few containers', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const lot = await plant.commission(await plant.product('piece'), 200);
+  const cases: string[] = [];
+  for (let packing = 0; packing < 5; packing++) cases.push(await plant.pack([{ lotCode: lot, quantity: 20 }]));
+  const sell = (quantity: number) => plant.event({ type: 'sell', lines: [{ lotCode: lot, quantity }] });
+  /** The containers a refusal names: three of the five cases, and how many more. */
+  const named = (text: string) => {
+    const listed = /containers ([^;:)]*) and 2 more/.exec(text)?.[1].split(', ') ?? [];
+    return listed.length === 3 && listed.every((code) => cases.includes(code));
+  };
+
+  const partly = expectStatus(t, await sell(150), 409, '150 of 100 loose and 100 packed');
+  t.match(partly.body.detail, `only 100 piece of ${lot} remain loose with ${plant.code} (100 more are packed in containers `);
+  t.match(partly.body.detail, /and 2 more: unpack them first\); 150 requested$/);
+  t.ok(named(partly.body.detail), 'it names three of the cases');
+  expectStatus(t, await sell(100), 201, 'the loose 100');
+  const wholly = expectStatus(t, await sell(1), 409, 'everything left is packed');
+  t.match(wholly.body.detail, new RegExp(`^${lot} is packed in containers .* and 2 more; unpack it first$`));
+  t.ok(named(wholly.body.detail) && named(wholly.body.errors[0].detail), 'it names three of the cases, in its detail and at its field');
+  t.equal(wholly.body.errors[0].pointer, '/lines/0/lotCode');
+});

@@ -255,11 +255,42 @@ export class Scope {
     return roundQuantity(total) > 0;
   }
 
+  /**
+   * How much of the lot the acting party holds packed, and where, for a refusal: `100 piece packed in
+   * container C1, C2`, naming at most a few containers.
+   */
+  packedAway(lot: LotView): { quantity: number; where: string } | null {
+    const containers = new Set(this.state.packedIn(lot.code, this.actor));
+    for (const movement of this.draft.movements) {
+      if (movement.lotCode === lot.code && movement.partyCode === this.actor && movement.containerCode)
+        containers.add(movement.containerCode);
+    }
+    const held = [...containers].map((code) => ({ code, quantity: this.balance(lot.code, code) })).filter(({ quantity }) => quantity > 0);
+    if (held.length === 0) return null;
+    const quantity = roundQuantity(held.reduce((sum, { quantity }) => sum + quantity, 0));
+    const named = held.flatMap(({ code }) => this.containerName(code) ?? []).slice(0, NAMED_CONTAINERS);
+    if (named.length === 0) return { quantity, where: held.length === 1 ? 'a container' : `${held.length} containers` };
+    const more = held.length > named.length ? ` and ${held.length - named.length} more` : '';
+    return { quantity, where: `container${held.length === 1 ? '' : 's'} ${named.join(', ')}${more}` };
+  }
+
+  /**
+   * A container the acting party holds as a refusal names it: as identifierOfCode does, but to an
+   * EPCIS client (which knows no container codes) one its event did not name by its SSCC, or (none,
+   * or not read for the batch) not at all.
+   */
+  private containerName(code: string): string | null {
+    if (this.namedAs.size === 0 || this.namedAs.has(code)) return this.identifierOfCode(code);
+    const sscc = this.lot(code)?.sscc;
+    return sscc ? `https://id.gs1.org/00/${sscc}` : null;
+  }
+
   /** Refused unless the acting party holds the lot loose (usable: not packed away in a container). */
   requireHolder(lot: LotView, pointer: Pointer) {
     if (this.balance(lot.code) > 0) return;
     if (this.holds(lot.code)) {
-      throw conflict(`${this.identifierOf(lot)} is packed in a container; unpack it first`, [bodyField(pointer, 'packed in a container')]);
+      const where = this.packedAway(lot)?.where ?? 'a container';
+      throw conflict(`${this.identifierOf(lot)} is packed in ${where}; unpack it first`, [bodyField(pointer, `packed in ${where}`)]);
     }
     if (lot.partyCode === this.actor) {
       throw conflict(`party ${this.actor} no longer holds any of ${this.identifierOf(lot)}`, [bodyField(pointer, 'nothing on hand')]);
@@ -321,9 +352,12 @@ export class Scope {
       const onHand = this.balance(lot.code);
       const quantity = this.requireQuantity(line.quantity ?? onHand, lot.unit, at(position, 'quantity'));
       if (quantity > onHand) {
-        throw conflict(`only ${onHand} ${lot.unit} of ${this.identifierOf(lot)} remain with ${this.actor}; ${quantity} requested`, [
-          bodyField(at(position, 'quantity'), `at most ${onHand}`),
-        ]);
+        const packed = this.packedAway(lot);
+        const rest = packed ? ` (${packed.quantity} more are packed in ${packed.where}: unpack them first)` : '';
+        throw conflict(
+          `only ${onHand} ${lot.unit} of ${this.identifierOf(lot)} remain${packed ? ' loose' : ''} with ${this.actor}${rest}; ${quantity} requested`,
+          [bodyField(at(position, 'quantity'), `at most ${onHand}`)],
+        );
       }
       if (kind) this.draft.move(lot.code, kind, -quantity);
       return { lot, quantity };
@@ -588,6 +622,9 @@ export class Scope {
     return contents;
   }
 }
+
+/** How many containers a refusal names a lot packed in: the rest it counts. */
+const NAMED_CONTAINERS = 3;
 
 /** Whether a recalled container circulationRefusal let through for `act` goes back where its recall sends it (a shipment). */
 const goesBack = (lot: LotView, act: CirculationAct) => lot.status === 'recalled' && act === 'ship';

@@ -224,6 +224,8 @@ export class WorldState {
   private readonly balances = new Map<string, number>();
   /** lot → party → what it holds, loose and packed together (kept with `balances`). */
   private readonly holdings = new Map<string, Map<string, number>>();
+  /** `${lot}|${party}` → the containers it holds the lot packed in (kept with `balances`). */
+  private readonly packings = new Map<string, Set<string>>();
   private readonly initialStatus = new Map<string, string>();
 
   /** A lot an event creates, as the rules see it: made by that event, used only where its code was (see firstUseOfReplaced). */
@@ -264,6 +266,15 @@ export class WorldState {
       this.holdings.set(lotCode, holders);
     }
     holders.set(partyCode, roundQuantity((holders.get(partyCode) ?? 0) + quantity));
+    if (containerCode !== null) {
+      const packing = `${lotCode}|${partyCode}`;
+      this.packings.set(packing, (this.packings.get(packing) ?? new Set()).add(containerCode));
+    }
+  }
+
+  /** The containers a party has held the lot packed in (some perhaps emptied of it since: see balance). */
+  packedIn(lotCode: string, partyCode: string): string[] {
+    return [...(this.packings.get(`${lotCode}|${partyCode}`) ?? [])];
   }
 
   /** What a party holds of a lot, loose (containerCode null) or packed in one container. */
