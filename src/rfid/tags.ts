@@ -63,7 +63,7 @@ export function tagKey(value: string): string {
 
 /**
  * The values a tag's EPC binding may be stored under: its key, and its spelling for a binding
- * stored before bindings were keyed that migration 0084 could not rekey (see tagKey).
+ * stored before bindings were keyed that migration 0083 could not rekey (see tagKey).
  */
 export const bindingValues = (value: string) => [...new Set([tagKey(value), normalizeTag(value)])];
 
