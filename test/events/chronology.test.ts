@@ -309,6 +309,12 @@ t.test('corrections: a replacement does not begin a lot after an event already u
 });
 
 /** An EPCIS class: lot `name` of one GTIN. */
+/** An EPCIS event's time: day `d` of March 2026 at `hour` o'clock, China time. */
+const day = (d: number, hour = 8) => ({
+  eventTime: `2026-03-${String(d).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00+08:00`,
+  eventTimeZoneOffset: '+08:00',
+});
+
 const lotClass = (name: string) => `https://id.gs1.org/01/06901234000016/10/${name}`;
 /** An EPCIS commissioning of 10 kg of a class. */
 const commissioned = (epcClass: string, when: object) => ({
@@ -333,10 +339,6 @@ t.test('EPCIS capture and /epcis/events: event times are consistent however late
   const plant = await world.party('processor');
   const store = await world.party('cold_storage');
   const { post, capture } = epcisRequests(world);
-  const day = (d: number, hour = 8) => ({
-    eventTime: `2026-03-${String(d).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00+08:00`,
-    eventTimeZoneOffset: '+08:00',
-  });
   const shipping = shippedTo(store.code);
   const transformed = (from: string, to: string, when: object) => ({
     type: 'TransformationEvent',
@@ -421,10 +423,6 @@ t.test('EPCIS capture: a ship dated before the party received the lot is a per-e
   const store = await world.party('cold_storage');
   const shop = await world.party('retailer');
   const { capture } = epcisRequests(world);
-  const day = (d: number, hour = 8) => ({
-    eventTime: `2026-03-0${d}T${String(hour).padStart(2, '0')}:00:00+08:00`,
-    eventTimeZoneOffset: '+08:00',
-  });
   const meat = lotClass('MEAT-RECEIVED');
   t.match(await capture(plant.key, [commissioned(meat, day(5)), shippedTo(store.code)(meat, day(6))], 'rollback'), { success: true });
   const received = {
@@ -456,10 +454,6 @@ t.test('EPCIS capture: a use of a lot dated before the party received it is that
   const plant = await world.party('processor');
   const store = await world.party('cold_storage');
   const { capture } = epcisRequests(world);
-  const day = (d: number, hour = 8) => ({
-    eventTime: `2026-03-0${d}T${String(hour).padStart(2, '0')}:00:00+08:00`,
-    eventTimeZoneOffset: '+08:00',
-  });
   const meat = lotClass('MEAT-USED');
   const kilos = (epcClass: string, quantity = 1) => [{ epcClass, quantity, uom: 'KGM' }];
   t.match(
