@@ -585,7 +585,10 @@ export function requireReaderKey(principal: Principal): void {
   if (principal.role !== 'reader') throw forbidden('reads are posted with a reader key');
 }
 
-/** A reader's reads are posted with a key of the reader's own party. */
+/**
+ * A reader's reads are posted with a key of the reader's own party. The refusal says only that the
+ * reader is not the caller's: whose it is is its party's business.
+ */
 export function requireReaderOwner(
   principal: Principal,
   reader: { hostName: string; partyCode: string },
@@ -593,25 +596,26 @@ export function requireReaderOwner(
   pointer: (string | number)[],
 ): void {
   if (reader.partyCode !== principal.partyCode) {
-    throw forbidden(
-      `reader ${reader.hostName} belongs to party ${reader.partyCode}; a reader of ${principal.partyCode} may not post its reads`,
-      [bodyField(pointer, `a reader of ${reader.partyCode}, not of ${principal.partyCode}`)],
-    );
+    throw forbidden(`reader ${reader.hostName} is not a reader of ${principal.partyCode}; a reader key posts only its own party's reads`, [
+      bodyField(pointer, `not a reader of ${principal.partyCode}`),
+    ]);
   }
 }
 
-/** Reads are posted with a reader key of the party whose read point took them. */
+/**
+ * Reads are posted with a reader key of the party whose read point took them. The refusal names
+ * neither the read point nor its party, as requireReaderOwner's names no reader's party.
+ */
 export function requireReadPointPoster(
   principal: Principal,
-  readPoint: { name: string; partyCode: string },
+  readPoint: { partyCode: string },
   /** Where the read names the read point (or the antenna that placed it there). */
   pointer: (string | number)[],
 ): void {
   requireReaderKey(principal);
   if (principal.partyCode !== readPoint.partyCode) {
-    throw forbidden(
-      `a reader of party ${principal.partyCode} may not post reads for read point ${readPoint.name} of party ${readPoint.partyCode}`,
-      [bodyField(pointer, `a read point of ${readPoint.partyCode}, not of ${principal.partyCode}`)],
-    );
+    throw forbidden(`a reader of party ${principal.partyCode} may post reads only for its own party's read points`, [
+      bodyField(pointer, `not a read point of ${principal.partyCode}`),
+    ]);
   }
 }

@@ -1003,7 +1003,7 @@ export const rfidTags = pgTable(
     /**
      * epc or tid. An EPC by the GS1 key the tag carries, as its canonical Digital Link, however it
      * was spelled (one tag, one binding: see tagKey); without one, in upper-case hex or the URI it was
-     * given as (and so are bindings stored before that migration 0083 could not rekey).
+     * given as (and so are bindings stored before that migrations 0083 and 0087 could not rekey).
      */
     kind: text('kind').$type<'epc' | 'tid'>().notNull(),
     value: text('value').notNull(),
@@ -1049,6 +1049,12 @@ export const rfidReads = pgTable(
     readPointId: text('read_point_id').notNull(),
     /** The EPC in upper-case hex, or the EPC URI a generic read gave. */
     tag: text('tag').notNull(),
+    /**
+     * The tag's key (tagKey: the GS1 key it carries, as its canonical Digital Link, else its spelling),
+     * by which a tag's reads are listed in any spelling. Reads stored before it was added were keyed by
+     * migration 0087 (a spelling it cannot key, of a scheme the codec does not read, as that spelling).
+     */
+    tagKey: text('tag_key'),
     windowStart: timestamp('window_start', { withTimezone: true, mode: 'date' }).notNull(),
     windowEnd: timestamp('window_end', { withTimezone: true, mode: 'date' }).notNull(),
     readerId: text('reader_id').notNull(),
@@ -1099,6 +1105,7 @@ export const rfidReads = pgTable(
     index('rfid_reads_reader_idx').on(t.readerId, t.firstSeen),
     index('rfid_reads_party_idx').on(t.partyCode, t.firstSeen),
     index('rfid_reads_tag_idx').on(t.tag),
+    index('rfid_reads_tag_key_idx').on(t.tagKey),
     // the packs an entry gate keeps waiting for the rest of their case or line, by read point and the shipment they wait for
     index('rfid_reads_waiting_idx').on(t.readPointId, t.awaitsShipmentId).where(sql`${t.outcome} = 'observed' and ${t.eventId} is null`),
     // a tag's receipts and departures at a party's gates (a pack the party had counts towards no later shipment)

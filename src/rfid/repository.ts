@@ -4,7 +4,7 @@ import { anyOf, chunkForInsert } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { rfidAntennas, rfidBatches, rfidReaders, rfidReadPoints, rfidReads, rfidTags } from '../db/schema.js';
 import type { ReadsFilter } from './schemas.js';
-import { bindingValues } from './tags.js';
+import { bindingValues, normalizeTag, tagKey } from './tags.js';
 import type { ReadWindow } from './windows.js';
 
 export type ReaderRow = typeof rfidReaders.$inferSelect;
@@ -136,18 +136,18 @@ export function createRfidRepository(db: Db) {
           values (${batch.id}, ${batch.partyCode}, ${batch.readerId}, ${batch.format}, ${iso(batch.receivedAt)},
             ${capped(sql`${String(batch.reads)}::int8`)}, ${batch.otherEvents})
         )
-        insert into rfid_reads (party_code, read_point_id, tag, window_start, window_end, reader_id, antenna, tid,
+        insert into rfid_reads (party_code, read_point_id, tag, tag_key, window_start, window_end, reader_id, antenna, tid,
           first_seen, first_seen_raw, batch_position, last_seen, read_count, peak_rssi, batch_id, first_received_at)
-        select r.party_code, r.read_point_id, r.tag, r.window_start::timestamptz, r.window_end::timestamptz, r.reader_id, r.antenna, r.tid,
+        select r.party_code, r.read_point_id, r.tag, r.tag_key, r.window_start::timestamptz, r.window_end::timestamptz, r.reader_id, r.antenna, r.tid,
           r.first_seen::timestamptz, r.first_seen_raw, r.batch_position::int, r.last_seen::timestamptz, ${capped(sql`r.read_count::int8`)},
           r.peak_rssi::float8, ${batch.id}, ${iso(batch.receivedAt)}::timestamptz
         from unnest(
           ${texts(column((w) => w.partyCode))}, ${texts(column((w) => w.readPointId))}, ${texts(column((w) => w.tag))},
-          ${texts(column((w) => iso(w.windowStart)))}, ${texts(column((w) => iso(w.windowEnd)))}, ${texts(column((w) => w.readerId))},
+          ${texts(column((w) => tagKey(w.tag)))}, ${texts(column((w) => iso(w.windowStart)))}, ${texts(column((w) => iso(w.windowEnd)))}, ${texts(column((w) => w.readerId))},
           ${texts(column((w) => w.antenna))}, ${texts(column((w) => w.tid))}, ${texts(column((w) => iso(w.firstSeen)))},
           ${texts(column((w) => w.firstSeenRaw))}, ${texts(column((w) => String(w.batchPosition)))}, ${texts(column((w) => iso(w.lastSeen)))},
           ${texts(column((w) => String(w.readCount)))}, ${texts(column((w) => (w.peakRssi === null ? null : String(w.peakRssi))))}
-        ) as r(party_code, read_point_id, tag, window_start, window_end, reader_id, antenna, tid,
+        ) as r(party_code, read_point_id, tag, tag_key, window_start, window_end, reader_id, antenna, tid,
           first_seen, first_seen_raw, batch_position, last_seen, read_count, peak_rssi)
         on conflict (read_point_id, tag, window_start) do update set
           first_received_at = coalesce(rfid_reads.first_received_at, (select b.received_at from rfid_batches b where b.id = rfid_reads.batch_id)),
@@ -459,7 +459,9 @@ export function createRfidRepository(db: Db) {
       if (filter.partyCode) conditions.push(eq(rfidReads.partyCode, filter.partyCode));
       if (filter.readerId) conditions.push(eq(rfidReads.readerId, filter.readerId));
       if (filter.readPointId) conditions.push(eq(rfidReads.readPointId, filter.readPointId));
-      if (filter.tag) conditions.push(eq(rfidReads.tag, filter.tag));
+      // a tag's reads by its key, whatever spelling they were read in; and by the spelling asked for, the
+      // key of a read stored before (migration 0087) that only tagKey, not the migration, could key
+      if (filter.tag) conditions.push(sql`(${rfidReads.tagKey} = ${tagKey(filter.tag)} or ${rfidReads.tag} = ${normalizeTag(filter.tag)})`);
       if (filter.outcome) conditions.push(eq(rfidReads.outcome, filter.outcome));
       return db
         .select()

@@ -418,7 +418,7 @@ export function createRfidService(deps: {
         keys.add(key);
       });
       if (problems.length > 0) throw badRequest(`${problems[0].detail}`, problems.slice(0, MAX_PROBLEMS));
-      // a binding stored before bindings were keyed, under a spelling migration 0083 could not rekey:
+      // a binding stored before bindings were keyed, under a spelling migrations 0083 and 0087 could not rekey:
       // the party's own gives way to this one, another party's stays
       const spelled = await rfid.findTags(
         'epc',
@@ -495,8 +495,6 @@ export function createRfidService(deps: {
       const rows = await rfid.listReads({
         ...filter,
         partyCode: partyFilter(principal, filter.partyCode, 'RFID reads'),
-        // spelled as the reads store it: hex in upper case, a tag URI as its hex
-        tag: filter.tag === undefined ? undefined : normalizeTag(filter.tag),
       });
       if (privateScope(principal) === null) return rows;
       const involved = await deps.lots.involvedPartiesOf([...new Set(rows.flatMap((row) => (row.lotCode ? [row.lotCode] : [])))]);

@@ -42,16 +42,38 @@ export function normalizeTag(value: string): string {
   return trimmed;
 }
 
+// What a Digital Link's values escape once decoded: what EPC URNs escape ("%&/<>?), what Digital
+// Links escape besides (!()*+,:), and a CPI's # (its other character, /, is among the first).
+const ESCAPED = /["%&/<>?!()*+,:#]/g;
+
 /**
- * What a tag's EPC binding is keyed by: the GS1 key the tag carries (SGTIN, SSCC, …) as its
- * canonical Digital Link, however the tag was spelled (hex, tag or raw URI, pure-identity URN,
- * Digital Link on any host); else its one spelling (normalizeTag). A pure URN or a Digital Link
- * cannot be turned back into hex (they carry no filter, nor a Digital Link its prefix length), so
- * one tag's spellings meet at its key.
+ * A canonical Digital Link (canonicalGs1Uri) with each value in one spelling: %-decoded, then
+ * escaped as the codec writes a tag's Digital Link. canonicalGs1Uri keeps escapes as written, so
+ * that serial `%61b` (an EPC URN may escape any character) is the tag's `ab` only once respelled.
+ */
+function respelled(link: string): string {
+  const [origin, ...segments] = link.replace(/^https:\/\//, '').split('/');
+  const values = segments.map((segment, index) =>
+    index % 2 === 0 ? segment : decodeURIComponent(segment).replace(ESCAPED, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+  );
+  return `https://${[origin, ...values].join('/')}`;
+}
+
+/**
+ * What a tag's EPC binding and its reads are keyed by: the GS1 key the tag carries (SGTIN, SSCC,
+ * SGLN, GRAI, GIAI, …) as its canonical Digital Link, its values in one spelling, however the tag
+ * was spelled (hex of any of the codec's schemes, tag or raw URI, pure-identity URN with its serial
+ * escaped or not, Digital Link on any host, after any path prefix, by numeric AI or short name,
+ * with or without a query, its scheme in any case); else its one spelling (normalizeTag). A pure
+ * URN or a Digital Link cannot be turned back into hex (they carry no filter, nor a Digital Link
+ * its prefix length), so one tag's spellings meet at its key.
  */
 export function tagKey(value: string): string {
   const tag = normalizeTag(value);
-  if (!HEX.test(tag)) return canonicalGs1Uri(tag) ?? tag;
+  if (!HEX.test(tag)) {
+    const link = canonicalGs1Uri(tag.replace(/^https?:\/\//i, (scheme) => scheme.toLowerCase()));
+    return link === null ? tag : respelled(link);
+  }
   try {
     const decoded = decodeTag(tag);
     return decoded.kind === 'gs1' ? decoded.digitalLink : tag;
@@ -63,7 +85,8 @@ export function tagKey(value: string): string {
 
 /**
  * The values a tag's EPC binding may be stored under: its key, and its spelling for a binding
- * stored before bindings were keyed that migration 0083 could not rekey (see tagKey).
+ * stored before bindings were keyed that migrations 0083 and 0087 could not rekey (one of a GS1 key
+ * no tag scheme of the codec carries, such as a GDTI's; see tagKey).
  */
 export const bindingValues = (value: string) => [...new Set([tagKey(value), normalizeTag(value)])];
 

@@ -427,9 +427,9 @@ t.test("a reader's reads are posted with a key of the reader's own party", async
   const other = { hostName: 'FX7500-B', partyCode: 'PLANT' };
   t.equal(
     refusal(() => requireReaderOwner(reader, other, ['data', 'hostName'])),
-    'reader FX7500-B belongs to party PLANT; a reader of FARM may not post its reads',
+    "reader FX7500-B is not a reader of FARM; a reader key posts only its own party's reads",
   );
   t.throws(() => requireReaderOwner(reader, other, ['reads', 1, 'reader']), {
-    errors: [{ in: 'body', pointer: '/reads/1/reader', detail: 'a reader of PLANT, not of FARM' }],
+    errors: [{ in: 'body', pointer: '/reads/1/reader', detail: 'not a reader of FARM' }],
   });
 });

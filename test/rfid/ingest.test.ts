@@ -4,6 +4,7 @@
 import { FUTURE_TOLERANCE_MS } from '../../src/events/writer/index.js';
 import {
   FACTORY_EPC,
+  gs1Tag,
   IMPINJ_SAMPLE_EPC,
   impinjOtherEvents,
   impinjTagInventory,
@@ -305,15 +306,24 @@ t.test('reader ingest', async (t) => {
     t.equal((await reads(`tag=${hex(20).toLowerCase()}`)).length, 1, 'listed by the tag in lower case too');
     t.equal((await reads(`tag=urn:epc:raw:96.x${hex(20)}`)).length, 1, 'and by its raw URI');
     t.match((await reads(`readPointId=${door.readPointId}&tag=urn:epc:id:sscc:0614141.1234567890`))[0], { readCount: 4 });
+    // a tag's reads in whichever spelling it was read: by the GS1 key it carries
+    const sscc = gs1Tag('urn:epc:id:sscc:0614141.1234567890', 'sscc-96', 2);
+    for (const spelling of [sscc.hex, sscc.tagUri, 'https://example.com/sscc/106141412345678908?linkType=all']) {
+      t.match(await reads(`tag=${encodeURIComponent(spelling)}`), [{ tag: 'urn:epc:id:sscc:0614141.1234567890', readCount: 4 }], spelling);
+    }
   });
 
   await t.test("a reader posting for another party's read point or reader gets 403", async (t) => {
     const foreignPoint = await reader.api.post('/rfid/reads', {
       reads: [{ readPoint: otherPoint.readPointId, epc: hex(30), time: '2026-03-01T08:00:00+08:00' }],
     });
-    t.match(expectStatus(t, foreignPoint, 403, 'read point of another party').body.errors, [{ in: 'body', pointer: '/reads/0/readPoint' }]);
+    const pointRefused = expectStatus(t, foreignPoint, 403, 'read point of another party').body;
+    t.match(pointRefused.errors, [{ in: 'body', pointer: '/reads/0/readPoint', detail: `not a read point of ${store.code}` }]);
+    t.notMatch(JSON.stringify(pointRefused), other.code, "the refusal does not name the read point's party");
     const foreignReader = await reader.api.post('/rfid/zebra', zebraEvent({ idHex: hex(31), hostName: 'FX7500-OTHER' }));
-    t.match(expectStatus(t, foreignReader, 403, 'reader of another party').body.errors, [{ in: 'body', pointer: '/data/hostName' }]);
+    const refused = expectStatus(t, foreignReader, 403, 'reader of another party').body;
+    t.match(refused.errors, [{ in: 'body', pointer: '/data/hostName', detail: `not a reader of ${store.code}` }]);
+    t.notMatch(JSON.stringify(refused), other.code, "the refusal does not name the reader's party");
     const namedReader = await reader.api.post('/rfid/reads', {
       reads: [
         { readPoint: door.readPointId, epc: hex(32), time: '2026-03-01T08:00:00+08:00' },

@@ -3,36 +3,17 @@
 // (tagKey), and are found by a read in any spelling; two bindings of one tag stop the upgrade, named.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { type Db, queryRows } from '../../src/db/client.js';
+import { queryRows } from '../../src/db/client.js';
 import { tagKey } from '../../src/rfid/tags.js';
-import { migrationStatements } from '../fixtures/migrations.js';
+import { migrationStatements, runStatements } from '../fixtures/migrations.js';
 import { gs1Tag } from '../fixtures/rfid-payloads.js';
-import { issuePacks } from '../fixtures/rfid-world.js';
+import { issuePacks, storeBindingsAsBefore } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 const FILE = '0083_rfid_tag_keys.sql';
 const [checkDigit, keyOf, clashes, rekey, ...drops] = migrationStatements(FILE);
-
-/** Runs the migration's statements (its functions are the transaction's session's) and returns `then`'s answer. */
-function migrate<T>(db: Db, statements: string[], then: (tx: Db) => Promise<T> = async () => undefined as T): Promise<T> {
-  return db.transaction(async (tx) => {
-    for (const statement of statements) await queryRows(tx as unknown as Db, sql.raw(statement));
-    return then(tx as unknown as Db);
-  });
-}
-
-/** Bindings as the service stored them before: under the spelling given. */
-const storeAsBefore = (db: Db, rows: { value: string; partyCode: string; lotCode: string; itemCode?: string }[]) =>
-  queryRows(
-    db,
-    sql`insert into rfid_tags (kind, value, party_code, lot_code, item_code, source)
-      select 'epc', r.value, r.party_code, r.lot_code, r.item_code, 'api'
-      from unnest(${sql.param(rows.map((row) => row.value))}::text[], ${sql.param(rows.map((row) => row.partyCode))}::text[],
-        ${sql.param(rows.map((row) => row.lotCode))}::text[], ${sql.param(rows.map((row) => row.itemCode ?? null))}::text[])
-        as r(value, party_code, lot_code, item_code)`,
-  );
 
 t.test('the migration keys a tag as the service does', async (t) => {
   const world = await createWorld(t);
@@ -71,7 +52,7 @@ t.test('the migration keys a tag as the service does', async (t) => {
     'https://id.gs1.org/00/106141412345678908',
     ...left,
   ];
-  const keyed = await migrate(world.database.db, [checkDigit, keyOf], (tx) =>
+  const keyed = await runStatements(world.database.db, [checkDigit, keyOf], (tx) =>
     queryRows<{ value: string; key: string }>(
       tx,
       sql`select v as value, pg_temp.rfid_tag_key(v) as key from unnest(${sql.param(values)}::text[]) v`,
@@ -90,13 +71,13 @@ t.test('bindings are rekeyed and found by a read of the tag in any spelling', as
   const urn = 'urn:epc:id:sgtin:6901234.056701.5001';
   const hex = gs1Tag('urn:epc:id:sgtin:6901234.056701.5002', 'sgtin-96', 1).hex;
   const link = 'https://example.com/01/06901234567014/21/5003';
-  await storeAsBefore(world.database.db, [
+  await storeBindingsAsBefore(world.database.db, [
     { value: urn, partyCode: processor.code, lotCode: lot, itemCode: first },
     { value: hex, partyCode: processor.code, lotCode: lot, itemCode: second },
     { value: link, partyCode: processor.code, lotCode: lot, itemCode: third },
     { value: 'E2806894000040017790E471', partyCode: processor.code, lotCode: lot },
   ]);
-  await migrate(world.database.db, [checkDigit, keyOf, clashes, rekey, ...drops]);
+  await runStatements(world.database.db, [checkDigit, keyOf, clashes, rekey, ...drops]);
   const stored = await queryRows<{ value: string }>(
     world.database.db,
     sql`select value from rfid_tags where lot_code = ${lot} order by value collate "C"`,
@@ -130,11 +111,11 @@ t.test('two bindings of one tag under different spellings stop the upgrade, name
   const lot = await processor.commission(await processor.product('piece'), 1);
   const stock = await store.commission(await store.product('kg'), 1);
   const hex = gs1Tag('urn:epc:id:sgtin:6901234.056701.998', 'sgtin-96', 1).hex;
-  await storeAsBefore(world.database.db, [
+  await storeBindingsAsBefore(world.database.db, [
     { value: 'https://id.gs1.org/01/06901234567014/21/998', partyCode: processor.code, lotCode: lot },
     { value: hex, partyCode: store.code, lotCode: stock },
   ]);
-  const refused = await migrate(world.database.db, [checkDigit, keyOf, clashes, rekey, ...drops])
+  const refused = await runStatements(world.database.db, [checkDigit, keyOf, clashes, rekey, ...drops])
     .then(() => 'the upgrade went on')
     .catch((error: Error) => (error.cause instanceof Error ? error.cause.message : error.message));
   t.match(refused, /one tag under different spellings: https:\/\/id\.gs1\.org\/01\/06901234567014\/21\/998: /, refused);
@@ -155,8 +136,8 @@ t.test('a binding the migration leaves is found by its spelling, rekeyed by its 
   // a GIAI-96 bound by its hex before: the migration rekeys no GIAI
   const urn = 'urn:epc:id:giai:0614141.12345';
   const asset = gs1Tag(urn, 'giai-96', 0);
-  await storeAsBefore(world.database.db, [{ value: asset.hex, partyCode: processor.code, lotCode: lot }]);
-  await migrate(world.database.db, [checkDigit, keyOf, clashes, rekey, ...drops]);
+  await storeBindingsAsBefore(world.database.db, [{ value: asset.hex, partyCode: processor.code, lotCode: lot }]);
+  await runStatements(world.database.db, [checkDigit, keyOf, clashes, rekey, ...drops]);
   t.match((await processor.api.get(`/rfid/tags/${asset.hex}`)).body, { value: asset.hex, lotCode: lot }, 'found by its spelling');
 
   const refused = await store.api.post('/rfid/tags', { tags: [{ epc: asset.tagUri, code: stock }] });

@@ -1,7 +1,9 @@
 // One tag is one binding whatever its spelling: a tag bound by its pure-identity URN, its GS1
 // Digital Link or its hex is found by the GS1 key it carries when a gate reads it in another
 // spelling, GET /epc knows it in every spelling, and a second spelling of a tag another party
-// bound is refused, naming the binding.
+// bound is refused, naming the binding. tagKey is checked against epc-tds on every scheme.
+import { epcProblem, tagKey } from '../../src/rfid/tags.js';
+import { randomCase, SCHEMES, seed, tagSpellings } from '../fixtures/epc-tds.js';
 import { gs1Tag, zebraEvent } from '../fixtures/rfid-payloads.js';
 import { issuePacks, readPoint, registerReader } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
@@ -16,6 +18,24 @@ const spellings = (serial: number) => {
   return { urn, hex: encoded.hex, tagUri: encoded.tagUri, link: `https://id.gs1.org/01/06901234567014/21/${serial}` };
 };
 type Spelling = keyof ReturnType<typeof spellings>;
+
+t.test(`tagKey keys every spelling of a tag of every scheme by the GS1 key epc-tds reads in it (seed ${seed})`, async (t) => {
+  const differ: { spelling: string; key: string; expected: string }[] = [];
+  const refused: string[] = [];
+  for (const scheme of SCHEMES) {
+    for (let i = 0; i < 150; i++) {
+      const c = randomCase(scheme);
+      const { expected, spellings } = tagSpellings(c);
+      for (const spelling of spellings) {
+        if (epcProblem(spelling) !== null) refused.push(`${spelling}: ${epcProblem(spelling)}`);
+        const key = tagKey(spelling);
+        if (key !== expected) differ.push({ spelling, key, expected });
+      }
+    }
+  }
+  t.same(refused.slice(0, 5), [], 'every spelling may be bound');
+  t.same(differ.slice(0, 5), [], `${SCHEMES.length * 150} tags, each keyed alike in 9 spellings`);
+});
 
 t.test('a tag bound in one spelling is read in another', async (t) => {
   t.equal(spellings(5001).hex, '3035A537C8375F4000001389', 'the tag of the review');
