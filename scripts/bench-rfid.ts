@@ -161,6 +161,7 @@ async function main({ database, label }: Scratch) {
       'party_code',
       'read_point_id',
       'tag',
+      'tag_key',
       'window_start',
       'window_end',
       'reader_id',
@@ -176,10 +177,12 @@ async function main({ database, label }: Scratch) {
     const rows = (
       await queryRows<Record<string, unknown>>(
         database.db,
-        sql`select party_code, read_point_id, tag, window_start::text, window_end::text, reader_id, antenna, tid, first_seen::text,
+        sql`select party_code, read_point_id, tag, tag_key, window_start::text, window_end::text, reader_id, antenna, tid, first_seen::text,
           first_seen_raw, last_seen::text, read_count, peak_rssi, batch_id from rfid_reads`,
       )
-    ).map((row) => columns.map((column) => (column === 'tag' ? `C${row.tag}` : (row[column] as string | number | null))));
+    ).map((row) =>
+      columns.map((column) => (column === 'tag' || column === 'tag_key' ? `C${row[column]}` : (row[column] as string | number | null))),
+    );
     const copyStarted = performance.now();
     await database.copyRows('rfid_reads', columns, rows);
     const copyMs = performance.now() - copyStarted;
