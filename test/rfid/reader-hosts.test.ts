@@ -1,6 +1,6 @@
 // Reader host names are a party's own: two parties may each register an fx9600-gate1 (a factory's
 // default name), and a payload's host name names the posting party's reader; a host name only
-// another party's reader has is still refused (403).
+// another party's reader has is still refused (403), without saying whose it is.
 import { impinjTagInventory, zebraEvent } from '../fixtures/rfid-payloads.js';
 import { readPoint, registerReader } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
@@ -48,7 +48,9 @@ t.test('two parties register the same host name, and each one’s reads land on 
         t.match(read, { readerId: reader.id, readPointId: point.readPointId }, `${party.code}'s reader and read point`);
       }
       const [path, body] = payload(++n, 'impinj-other-only');
-      expectStatus(t, await ours.api.post(path, body), 403, 'a host name only another party has');
+      const refused = expectStatus(t, await ours.api.post(path, body), 403, 'a host name only another party has').body;
+      t.match(refused.errors, [{ detail: `not a reader of ${store.code}` }]);
+      t.notMatch(JSON.stringify(refused), other.code, 'whose reader it is is not said');
     });
   }
 });
