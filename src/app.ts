@@ -23,6 +23,7 @@ import { createDashboardService } from './dashboard/service.js';
 import { boundedReads, type Database, type Db } from './db/client.js';
 import { jobLease, keepLeases } from './db/leases.js';
 import { createRateLimitRepository } from './db/rate-limits.js';
+import { DEFAULT_RECORD_LAG_MS, settledBefore } from './db/settled.js';
 import { epcRoutes } from './epc/routes.js';
 import { createEpcService } from './epc/service.js';
 import { createEpcisRepository } from './epcis/repository.js';
@@ -120,8 +121,9 @@ export type AppOptions = {
   /** Applications to join accepted per client address and hour. */
   registrationsPerHour?: number;
   ipSalt?: string;
-  /** How often webhook subscriptions are checked for new events, and how far behind now a delivery window ends. */
+  /** How often webhook subscriptions are checked for new events. */
   subscriptionTickMs?: number;
+  /** How far behind now a delivery window and a GET /events sync page end at the least (DEFAULT_RECORD_LAG_MS unless set; see settledBefore). */
   subscriptionLagMs?: number;
   /** The one clock events are checked against (an event must not lie in its future). */
   now?: () => Date;
@@ -328,7 +330,13 @@ export function createServices(
     brands,
     lots: createLotService({ lots: repos.lots }),
     shipments: createShipmentService({ shipments: repos.shipments }),
-    events: createEventService({ transaction, writer, events: repos.events, now }),
+    events: createEventService({
+      transaction,
+      writer,
+      events: repos.events,
+      settled: (at) => settledBefore(database.db, at, options.subscriptionLagMs ?? DEFAULT_RECORD_LAG_MS),
+      now,
+    }),
     identifiers,
     epc: createEpcService({ identifiers, lots: repos.lots, tags: repos.rfid, prefixes: () => repos.parties.companyPrefixes() }),
     trace,

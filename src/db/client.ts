@@ -138,7 +138,7 @@ export async function openPostgres(url: string): Promise<Database> {
   // planner prefers sequential scans over the indexes that serve them 5–10× faster.
   // TimeZone: sessions in UTC whatever the server's or the database's zone (a county's set to Asia/Shanghai): times read
   // as text or JSON then carry offsets Date parses (before 1901 Shanghai's is "+08:05:43"), and days are cut as PGlite's.
-  // application_name: stream subscriptions wait on this service's write transactions, not on other clients' (see windowEndAt)
+  // application_name: stream subscriptions and GET /events sync pages wait on this service's write transactions, not on other clients' (see settledBefore in src/db/settled.ts)
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,

@@ -5,6 +5,7 @@ import { isStorableTime, timestampSchema } from '../codes/timestamp.js';
 import { badRequest, Problem } from '../errors/problem.js';
 import { MAX_URI_LENGTH } from '../events/schemas.js';
 import { EPC_PATTERN_SCHEMES, epcPatternRegExp, isEpcPattern } from '../gs1/canonical.js';
+import { readPageToken, writePageToken } from '../http/page-token.js';
 import { queryInteger } from '../http/query.js';
 import { parseIdentifier } from '../identifiers/parse.js';
 import { EPCIS_TYPES } from './mapping.js';
@@ -403,7 +404,7 @@ export type PageCursor = { time: Date; id: string };
 
 /** The token carries its order: a page of one order does not continue a listing in another. */
 export function encodePageToken(order: EventOrder, last: PageCursor): string {
-  return encodeToken({ by: order.by, dir: order.direction, t: last.time.toISOString(), id: last.id });
+  return writePageToken({ by: order.by, dir: order.direction, t: last.time.toISOString(), id: last.id });
 }
 
 /** Event ids and EPCs are URIs as capture takes them (and UUIDs): printable ASCII, at most MAX_URI_LENGTH characters. */
@@ -431,7 +432,7 @@ export type LotCursor = { lotCode: string; epc?: string };
 const LOT_ORDER = { by: 'lotCode', direction: 'ASC' } as const;
 
 export const encodeLotPageToken = (last: LotCursor): string =>
-  encodeToken({ by: LOT_ORDER.by, dir: LOT_ORDER.direction, id: last.lotCode, ...(last.epc === undefined ? {} : { epc: last.epc }) });
+  writePageToken({ by: LOT_ORDER.by, dir: LOT_ORDER.direction, id: last.lotCode, ...(last.epc === undefined ? {} : { epc: last.epc }) });
 
 export function decodeLotPageToken(token: string): LotCursor {
   const { by, dir, id, epc } = tokenFields(token);
@@ -456,7 +457,7 @@ export function parseJobPaging(params: Record<string, unknown>): { limit: number
   return { limit, after: id };
 }
 
-export const encodeJobPageToken = (lastJobId: string): string => encodeToken({ by: 'createdAt', dir: 'DESC', id: lastJobId });
+export const encodeJobPageToken = (lastJobId: string): string => writePageToken({ by: 'createdAt', dir: 'DESC', id: lastJobId });
 
 /** A named query's name, as POST /epcis/queries takes it. */
 export const QUERY_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
@@ -472,7 +473,7 @@ export function parseQueryPaging(params: Record<string, unknown>): { limit: numb
   return { limit, after: id };
 }
 
-export const encodeQueryPageToken = (lastName: string): string => encodeToken({ by: 'name', dir: 'ASC', id: lastName });
+export const encodeQueryPageToken = (lastName: string): string => writePageToken({ by: 'name', dir: 'ASC', id: lastName });
 
 /** The value lists (GET /epcis/bizSteps, /epcis/readPoints, …): a page ends at the last value it read, as stored. */
 export type ValueList = 'eventType' | 'bizStep' | 'disposition' | 'readPoint' | 'bizLocation';
@@ -487,7 +488,7 @@ export function parseValuePaging(params: Record<string, unknown>, list: ValueLis
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what it looks for
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-export const encodeValuePageToken = (list: ValueList, last: string): string => encodeToken({ by: list, dir: 'ASC', id: last });
+export const encodeValuePageToken = (list: ValueList, last: string): string => writePageToken({ by: list, dir: 'ASC', id: last });
 
 function decodeValuePageToken(token: string, list: ValueList): string {
   const { by, dir, id } = tokenFields(token);
@@ -497,18 +498,12 @@ function decodeValuePageToken(token: string, list: ValueList): string {
   return id;
 }
 
-const encodeToken = (fields: Record<string, string>) => Buffer.from(JSON.stringify(fields)).toString('base64url');
-
 const notIssued = () => problem('nextPageToken', 'not a token this service issued');
 
 function tokenFields(token: string): Record<string, unknown> {
-  try {
-    const fields: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (typeof fields === 'object' && fields !== null) return fields as Record<string, unknown>;
-  } catch {
-    // reported below, as any token this service did not issue
-  }
-  throw notIssued();
+  const fields = readPageToken(token);
+  if (fields === undefined) throw notIssued();
+  return fields;
 }
 
 function checkOrder(token: { by: unknown; dir: unknown }, by: string, direction: string) {

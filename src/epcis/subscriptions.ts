@@ -3,10 +3,11 @@ import { setMaxListeners } from 'node:events';
 import { and, eq, isNotNull, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Principal, Role } from '../access/index.js';
 import { anyOf } from '../db/chunk.js';
-import { type Db, queryRows, SERVICE_NAME } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { type JobLease, jobLease, leaseEnd } from '../db/leases.js';
 import { apiKeys, epcisQueries, epcisSubscriptions } from '../db/schema.js';
+import { DEFAULT_RECORD_LAG_MS, settledBefore } from '../db/settled.js';
 import { badRequest, conflict, type FieldProblem, notFound, Problem, unprocessable } from '../errors/problem.js';
 import {
   decodePageToken,
@@ -270,7 +271,7 @@ export function createSubscriptionService(deps: {
   /** How long a delivery may take and how much of its answer is read (the sender's defaults otherwise). */
   deliveryLimits?: DeliveryLimits;
   now?: () => Date;
-  /** How far behind "now" a delivery window ends (default 2 s). */
+  /** How far behind "now" a delivery window ends at the least (DEFAULT_RECORD_LAG_MS unless set). */
   lagMs?: number;
   /** Subscriptions one party (or a key of no party) may keep (DEFAULT_SUBSCRIPTIONS_PER_PARTY unless set). */
   perParty?: number;
@@ -290,7 +291,7 @@ export function createSubscriptionService(deps: {
 }) {
   const { db } = deps;
   const lease = deps.lease ?? jobLease();
-  const lagMs = deps.lagMs ?? 2000;
+  const lagMs = deps.lagMs ?? DEFAULT_RECORD_LAG_MS;
   const perParty = deps.perParty ?? DEFAULT_SUBSCRIPTIONS_PER_PARTY;
   const queriesPerParty = deps.queriesPerParty ?? DEFAULT_NAMED_QUERIES_PER_PARTY;
   const deliveriesAtOnce = deps.deliveriesAtOnce ?? DEFAULT_DELIVERIES_PER_PROCESS;
@@ -335,40 +336,8 @@ export function createSubscriptionService(deps: {
   }
   let timer: NodeJS.Timeout | null = null;
 
-  /**
-   * Where a delivery window may end now: `lagMs` before the start of the oldest transaction still
-   * writing on this database, or before `at` when none is. An event's recordTime is taken when its
-   * write starts, but it can be read only once its transaction commits (a capture job's, seconds
-   * later): a window ending past a write in flight would skip its events for good.
-   *
-   * Why this and not commit order (a transaction id stored with each event, delivered below the
-   * snapshot's xmin): it needs no new column, migration or cursor format, and costs one read of
-   * pg_stat_activity per look; when nothing is in flight the window ends `lagMs` ago as before.
-   * It holds because:
-   * - the writer takes recordTime only after locking its audit heads (an upsert), so by then its
-   *   transaction has an xid, and it started before: a transaction without one (only reading, as
-   *   a backup or a report) writes no event yet and holds nothing back;
-   * - a committing transaction leaves pg_stat_activity only after its commit is visible, and
-   *   this reads it outside a transaction (no cached copy), so the query after it sees every
-   *   transaction that is no longer listed;
-   * - the age is measured by the database's clock and taken from this service's `at`, so the two
-   *   clocks need not agree; `lagMs` still allows for service processes' clocks disagreeing.
-   * Only this service's sessions count (its application_name): an administrator's psql session or
-   * another program left open in a transaction holds nothing back. Every service process on the
-   * database is counted, as long as they connect as one role (or this one may read all statistics:
-   * pg_read_all_stats): PostgreSQL hides the transaction start of other roles' sessions.
-   * PGlite runs one transaction at a time and lists none: the bound is simply absent there.
-   */
-  async function windowEndAt(at: Date): Promise<Date> {
-    const [inFlight] = await queryRows<{ ms: number }>(
-      db,
-      sql`select coalesce(extract(epoch from clock_timestamp() - min(xact_start)) * 1000, 0)::float8 as ms
-        from pg_stat_activity
-        where datname = current_database() and pid <> pg_backend_pid() and application_name = ${SERVICE_NAME}
-          and backend_type = 'client backend' and backend_xid is not null`,
-    );
-    return new Date(at.getTime() - lagMs - Math.max(0, inFlight?.ms ?? 0));
-  }
+  /** Where a delivery window may end now: before any write still in flight (see settledBefore). */
+  const windowEndAt = (at: Date) => settledBefore(db, at, lagMs);
 
   /**
    * Makes the owner's subscriptions and named queries wait for this transaction: a subscription or a

@@ -1,8 +1,9 @@
-import { and, desc, eq, gte, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { eventLots, events } from '../db/schema.js';
 import { standingFailure } from './retests.js';
+import type { SyncPosition } from './sync.js';
 
 export type EventRow = typeof events.$inferSelect;
 export type EventLotRow = typeof eventLots.$inferSelect;
@@ -14,6 +15,19 @@ export type StoredEvent = EventRow & { lots: EventLotRow[]; declaredInErrorBy: s
  */
 export const keptApart = sql`${events.id} like '%|%'`;
 export const capturedEventId = sql`(${events.payload}->'epcis'->>'eventID')`;
+
+/** What GET /events selects by: the acting party, the type, a lot named, the event time (from, to). */
+export type EventListFilter = { partyCode?: string; type?: string; lotCode?: string; from?: Date; to?: Date };
+
+function selectedBy(filter: EventListFilter): SQL[] {
+  const conditions: SQL[] = [];
+  if (filter.partyCode) conditions.push(eq(events.partyCode, filter.partyCode));
+  if (filter.type) conditions.push(eq(events.type, filter.type));
+  if (filter.from) conditions.push(gte(events.eventTime, filter.from));
+  if (filter.to) conditions.push(lt(events.eventTime, filter.to));
+  if (filter.lotCode) conditions.push(sql`${events.id} in (select event_id from event_lots where lot_code = ${filter.lotCode})`);
+  return conditions;
+}
 
 export function createEventsRepository(db: Db) {
   /** Attaches the lots each event names and the correction (if any) that declared it in error. */
@@ -48,30 +62,33 @@ export function createEventsRepository(db: Db) {
       const rank = (id: string) => (ids.includes(id) ? ids.indexOf(id) : ids.length);
       return complete(rows.sort((a, b) => rank(a.id) - rank(b.id) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
     },
-    async list(filter: {
-      partyCode?: string;
-      type?: string;
-      lotCode?: string;
-      from?: Date;
-      to?: Date;
-      limit: number;
-      offset: number;
-    }): Promise<StoredEvent[]> {
-      const conditions: SQL[] = [];
-      if (filter.partyCode) conditions.push(eq(events.partyCode, filter.partyCode));
-      if (filter.type) conditions.push(eq(events.type, filter.type));
-      if (filter.from) conditions.push(gte(events.eventTime, filter.from));
-      if (filter.to) conditions.push(lt(events.eventTime, filter.to));
-      if (filter.lotCode) {
-        conditions.push(sql`${events.id} in (select event_id from event_lots where lot_code = ${filter.lotCode})`);
-      }
+    /** A page of the events the filter selects, newest first (by event time), at an offset. */
+    async list(filter: EventListFilter & { limit: number; offset: number }): Promise<StoredEvent[]> {
       const rows = await db
         .select()
         .from(events)
-        .where(and(...conditions))
+        .where(and(...selectedBy(filter)))
         .orderBy(desc(events.eventTime), events.id)
         .limit(filter.limit)
         .offset(filter.offset);
+      return complete(rows);
+    },
+    /**
+     * A page of the events the filter selects in record order, (record_time, id), after `page.after`
+     * and recorded before `page.before`: keyset paging on events_record_time_idx.
+     */
+    async listRecorded(filter: EventListFilter, page: { after: SyncPosition; before: Date; limit: number }): Promise<StoredEvent[]> {
+      const { time, id } = page.after;
+      const after =
+        id === undefined
+          ? gte(events.recordTime, time)
+          : or(gt(events.recordTime, time), and(eq(events.recordTime, time), gt(events.id, id)));
+      const rows = await db
+        .select()
+        .from(events)
+        .where(and(...selectedBy(filter), after, lt(events.recordTime, page.before)))
+        .orderBy(events.recordTime, events.id)
+        .limit(page.limit);
       return complete(rows);
     },
     /** Every event naming any of the lots, oldest first. */

@@ -10,6 +10,7 @@ import { bearerSecurity, principalOf } from '../http/request.js';
 import { eventHolders, eventHoldersSchema, heldEventQuery } from './held.js';
 import { EVENT_TYPES, eventInput, eventSchema } from './schemas.js';
 import type { EventService } from './service.js';
+import { syncCursorSchema, syncStart } from './sync.js';
 
 export const eventRoutes: FastifyPluginAsyncZod<{ service: EventService }> = async (app, { service }) => {
   const tags = ['events'];
@@ -47,29 +48,45 @@ export const eventRoutes: FastifyPluginAsyncZod<{ service: EventService }> = asy
     {
       schema: {
         tags,
-        summary: "Events, newest first: an operator's own; regulators any party's",
+        summary: "Events: an operator's own; regulators any party's. Newest first, or in record order to sync",
+        description:
+          'Without `recordedFrom` and `after`: newest first by event time, `limit` at `offset`. With either: a sync page, the events recorded since in record order (recordTime, then id), and `next`, the cursor to pass back as `after` for the next page (always given; a page shorter than `limit` has caught up for now). A sync page ends before any write still in flight, so following the cursors reads every event once; an `offset` other than 0 is refused with it (400 at `offset`).',
         security: bearerSecurity,
-        querystring: z.object({
-          partyCode: serviceCodeFilter('party'),
-          type: z.enum(EVENT_TYPES).optional(),
-          lotCode: serviceCodeFilter('lot', 'container'),
-          from: timestampSchema.optional(),
-          to: timestampSchema.optional(),
-          limit: queryInteger(1, 1000).prefault(100),
-          offset: queryInteger(0).prefault(0),
-        }),
-        response: { 200: z.object({ items: z.array(eventSchema) }), 403: problemSchema },
+        querystring: z
+          .object({
+            partyCode: serviceCodeFilter('party'),
+            type: z.enum(EVENT_TYPES).optional(),
+            lotCode: serviceCodeFilter('lot', 'container'),
+            from: timestampSchema.optional().describe('event time at or after'),
+            to: timestampSchema.optional().describe('event time before'),
+            recordedFrom: timestampSchema.optional().describe('sync the events recorded at or after this time'),
+            after: syncCursorSchema.optional().describe("sync on from a page's `next`"),
+            limit: queryInteger(1, 1000).prefault(100),
+            offset: queryInteger(0).prefault(0).describe('newest first only: the events skipped'),
+          })
+          .superRefine((query, context) => {
+            if (query.offset !== 0 && (query.recordedFrom !== undefined || query.after !== undefined))
+              context.addIssue({
+                code: 'custom',
+                path: ['offset'],
+                message: 'a sync page (recordedFrom, after) goes on with `after`, not an offset',
+              });
+          }),
+        response: {
+          200: z.object({
+            items: z.array(eventSchema),
+            next: z.string().optional().describe('sync pages: the cursor to pass back as `after`'),
+          }),
+          403: problemSchema,
+        },
       },
     },
     async (request) => {
-      const { from, to, ...rest } = request.query;
-      return {
-        items: await service.list(principalOf(request), {
-          ...rest,
-          from: from ? new Date(from) : undefined,
-          to: to ? new Date(to) : undefined,
-        }),
-      };
+      const { from, to, recordedFrom, after, limit, offset, ...rest } = request.query;
+      const filter = { ...rest, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined };
+      const start = syncStart(after, recordedFrom ? new Date(recordedFrom) : undefined);
+      if (start) return service.sync(principalOf(request), filter, start, limit);
+      return { items: await service.list(principalOf(request), { ...filter, limit, offset }) };
     },
   );
 

@@ -15,8 +15,9 @@ import {
 } from '../db/idempotency.js';
 import { notFound, Problem } from '../errors/problem.js';
 import { findHeldEvent, unheld } from './held.js';
-import type { EventsRepository } from './repository.js';
+import type { EventListFilter, EventsRepository } from './repository.js';
 import type { EventInput, EventView, PrimaryEventInput } from './schemas.js';
+import { encodeSyncCursor, type SyncPosition } from './sync.js';
 import { toEventView } from './view.js';
 import { BatchRejected, type EventWriter, type WriteOutcome, type WriteRequest } from './writer/index.js';
 
@@ -31,8 +32,10 @@ const EVENTS_PER_TRANSACTION = 100;
 export function createEventService(deps: {
   transaction: Transact;
   writer: Pick<EventWriter, 'write' | 'correct'>;
-  events: Pick<EventsRepository, 'findById' | 'findHeld' | 'list'>;
-  /** The clock keys are dated by (unset: the system's). */
+  events: Pick<EventsRepository, 'findById' | 'findHeld' | 'list' | 'listRecorded'>;
+  /** The recordTime before which every event written at `at` has committed (settledBefore in src/db/settled.ts). */
+  settled: (at: Date) => Promise<Date>;
+  /** The clock keys are dated by, and sync pages end by (unset: the system's). */
   now?: () => Date;
 }) {
   const now = deps.now ?? (() => new Date());
@@ -149,9 +152,22 @@ export function createEventService(deps: {
       return 'event' in held ? { event: toEventView(held.event) } : held;
     },
 
-    async list(principal: Principal, filter: Omit<Parameters<EventsRepository['list']>[0], 'partyCode'> & { partyCode?: string }) {
+    async list(principal: Principal, filter: EventListFilter & { limit: number; offset: number }) {
       const partyCode = partyFilter(principal, filter.partyCode, 'events');
       return (await deps.events.list({ ...filter, partyCode })).map(toEventView);
+    },
+
+    /**
+     * A sync page: the events recorded after `after` in record order, and the cursor to go on from.
+     * It ends before any write still in flight (see settledBefore): its cursor never passes an event
+     * that commits later, so a sync that follows the cursors reads every event once.
+     */
+    async sync(principal: Principal, filter: EventListFilter, after: SyncPosition, limit: number) {
+      const partyCode = partyFilter(principal, filter.partyCode, 'events');
+      const before = await deps.settled(now());
+      const page = await deps.events.listRecorded({ ...filter, partyCode }, { after, before, limit });
+      const last = page.at(-1);
+      return { items: page.map(toEventView), next: encodeSyncCursor(last ? { time: last.recordTime, id: last.id } : after) };
     },
   };
 }

@@ -2,6 +2,7 @@
 // records events, who reads them, and that a refused event leaves nothing behind.
 import { mod31CheckChar } from '../../src/codes/mod31.js';
 import type { Db } from '../../src/db/client.js';
+import { settledBefore } from '../../src/db/settled.js';
 import { eventInput } from '../../src/events/schemas.js';
 import { createEventService } from '../../src/events/service.js';
 import { createEventWriter } from '../../src/events/writer/index.js';
@@ -24,7 +25,8 @@ t.test('events', async (t) => {
       lots: narrow(repositories.lots, ['findBySsccs']),
       now: () => new Date(),
     }),
-    events: narrow(repositories.events, ['findById', 'findHeld', 'list']),
+    events: narrow(repositories.events, ['findById', 'findHeld', 'list', 'listRecorded']),
+    settled: (at) => settledBefore(database.db, at, 0),
   });
   const all = { limit: 100, offset: 0 };
 

@@ -805,7 +805,7 @@ export function createEventWriter(deps: {
     );
     const state = await load(tx, requests, mayLetGo);
     // after the heads' upsert: the transaction has an xid by now, which is what stream
-    // subscriptions wait on while it is in flight (see windowEndAt in epcis/subscriptions.ts)
+    // subscriptions and GET /events sync pages wait on while it is in flight (see settledBefore in src/db/settled.ts)
     const recordTime = deps.now();
     let accepted: { record: EventRecord; draft: EventDraft }[] = [];
     let objects = 0;

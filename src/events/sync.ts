@@ -1,0 +1,49 @@
+// Where a sync of GET /events stands in the log's record order, (recordTime, id), and the opaque
+// cursor (`after`, `next`) that carries it. Pure.
+import { z } from 'zod';
+import { isStorableTime } from '../codes/timestamp.js';
+import { readPageToken, writePageToken } from '../http/page-token.js';
+import { MAX_URI_LENGTH } from './schemas.js';
+
+/** Events after this: recorded later than `time`, or at it with a greater id; with no id, recorded at `time` or later. */
+export type SyncPosition = { time: Date; id?: string };
+
+/** What orders the log the cursor continues: a cursor of another listing is no cursor of this one. */
+const BY = 'recordTime';
+
+export const encodeSyncCursor = (position: SyncPosition): string =>
+  writePageToken({ by: BY, t: position.time.toISOString(), ...(position.id === undefined ? {} : { id: position.id }) });
+
+/** An event's key: its id, or a captured eventID (printable ASCII) kept apart under `|` and its party's code. */
+const EVENT_KEY = new RegExp(`^[\\x21-\\x7e]{1,${MAX_URI_LENGTH + 100}}$`);
+
+/** The position a cursor this service issued carries; undefined for anything else (forged, cut, another listing's). */
+export function decodeSyncCursor(cursor: string): SyncPosition | undefined {
+  const fields = readPageToken(cursor);
+  if (fields === undefined || fields.by !== BY) return undefined;
+  const { t, id } = fields;
+  const time = new Date(t as string);
+  // only the form encodeSyncCursor writes reaches the database: a storable time, written back as it was read
+  if (typeof t !== 'string' || !isStorableTime(time) || time.toISOString() !== t) return undefined;
+  if (id === undefined) return { time };
+  return typeof id === 'string' && EVENT_KEY.test(id) ? { time, id } : undefined;
+}
+
+export const syncCursorSchema = z
+  .string()
+  .max(4 * MAX_URI_LENGTH)
+  .transform((cursor, context) => {
+    const position = decodeSyncCursor(cursor);
+    if (position === undefined)
+      context.addIssue({ code: 'custom', message: 'not a cursor this service issued (pass back a `next` as it came)' });
+    return position ?? z.NEVER;
+  });
+
+/**
+ * Where a sync starts: after the cursor and not before `recordedFrom`, whichever is later in the
+ * record order (both given: the cursor, unless `recordedFrom` lies past it); neither given, no sync.
+ */
+export function syncStart(after: SyncPosition | undefined, recordedFrom: Date | undefined): SyncPosition | undefined {
+  if (recordedFrom === undefined || (after !== undefined && recordedFrom <= after.time)) return after;
+  return { time: recordedFrom };
+}

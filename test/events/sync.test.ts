@@ -1,0 +1,193 @@
+// GET /events as an ERP syncs it: the events recorded since its last sync, a page at a time in
+// record order, each page's `next` the cursor of the one after, every event read once however
+// writes fall between pages and transactions commit out of their record order.
+import type { Test } from 'tap';
+import { eventWriterOn } from '../fixtures/chain.js';
+import { type Actor, at, createWorld, expectStatus, type World } from '../fixtures/world.js';
+import { type Client, postgresOnly } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Sync pages end before writes in flight alone (no allowance for service processes' clocks). */
+const SYNCING = { subscriptionLagMs: 0 };
+
+type EventItem = { id: string; recordTime: string; partyCode: string };
+
+/** One sync page: the query's parameters, the cursor (if any) as `after`. */
+async function syncPage(
+  t: Test,
+  reader: Client,
+  query: Record<string, string>,
+): Promise<{ ids: string[]; items: EventItem[]; next: string }> {
+  const reply = expectStatus(t, await reader.get(`/events?${new URLSearchParams(query)}`), 200, 'a sync page');
+  t.type(reply.body.next, 'string', 'a sync page gives the cursor to go on from');
+  const items: EventItem[] = reply.body.items;
+  return { ids: items.map((event) => event.id), items, next: reply.body.next };
+}
+
+/** A party's product, and a lot of it to write events about. */
+async function stocked(party: Actor) {
+  return party.commission(await party.product('kg'), 1000);
+}
+
+const observe = (party: Actor, lotCode: string) =>
+  party.event({ type: 'observe', lotCodes: [lotCode] }).then((reply) => reply.body.event as EventItem);
+
+t.test('sync pages', async (t) => {
+  const world = await createWorld(t, undefined, SYNCING);
+  const since = new Date().toISOString();
+
+  t.test('following the cursors reads every event once while events are recorded between pages', async (t) => {
+    const plant = await world.party('processor');
+    const other = await world.party('farm');
+    const lot = await stocked(plant);
+    const otherLot = await stocked(other);
+    for (let i = 0; i < 5; i++) await observe(plant, lot);
+    const read: EventItem[] = [];
+    let page = await syncPage(t, plant.api, { recordedFrom: since, limit: '3' });
+    for (let written = 0; page.ids.length > 0 || written < 4; written++) {
+      read.push(...page.items);
+      // between pages: the party's own events (one recorded with another party's) and another party's alone
+      if (written < 4) await Promise.all([observe(plant, lot), observe(other, otherLot)]);
+      await sleep(2);
+      page = await syncPage(t, plant.api, { after: page.next, limit: '3' });
+    }
+    const all = (await world.ok(plant.api.get('/events?limit=1000'), 200)).items.map((event: EventItem) => event.id);
+    t.equal(all.length, 10, 'the commission and nine observations');
+    const ids = read.map((event) => event.id);
+    t.same([...ids].sort(), [...all].sort(), 'every event of the party, and none of another');
+    t.equal(new Set(ids).size, ids.length, 'each once');
+    const times = read.map((event) => event.recordTime);
+    t.same(times, [...times].sort(), 'in record order');
+  });
+
+  t.test('an empty page gives back where it stood; a later one reads what came since', async (t) => {
+    const plant = await world.party('processor');
+    const lot = await stocked(plant);
+    await sleep(2);
+    const caughtUp = await syncPage(t, plant.api, { recordedFrom: new Date().toISOString() });
+    t.same(caughtUp.ids, [], 'nothing recorded since');
+    const observed = await observe(plant, lot);
+    await sleep(2);
+    t.same((await syncPage(t, plant.api, { after: caughtUp.next })).ids, [observed.id], 'the event recorded since');
+  });
+
+  t.test('recordedFrom leaves out what was recorded before it, with a cursor too', async (t) => {
+    const plant = await world.party('processor');
+    const lot = await stocked(plant);
+    const first = await observe(plant, lot);
+    await sleep(2);
+    const second = await observe(plant, lot);
+    await sleep(2);
+    t.same((await syncPage(t, plant.api, { recordedFrom: second.recordTime })).ids, [second.id], 'from the second on');
+    t.same((await syncPage(t, plant.api, { recordedFrom: first.recordTime })).ids, [first.id, second.id], 'from the first on');
+    const afterFirst = (await syncPage(t, plant.api, { recordedFrom: first.recordTime, limit: '1' })).next;
+    t.same((await syncPage(t, plant.api, { after: afterFirst, recordedFrom: since })).ids, [second.id], 'a cursor past recordedFrom');
+    t.same(
+      (await syncPage(t, plant.api, { after: afterFirst, recordedFrom: new Date(Date.now() + 60_000).toISOString() })).ids,
+      [],
+      'a recordedFrom past the cursor',
+    );
+  });
+
+  t.test('a regulator syncs any party, one by partyCode; an operator its own alone', async (t) => {
+    const plant = await world.party('processor');
+    const other = await world.party('farm');
+    const [lot, otherLot] = [await stocked(plant), await stocked(other)];
+    const ids = [(await observe(plant, lot)).id, (await observe(other, otherLot)).id];
+    await sleep(2);
+    const everyone = await syncPage(t, world.regulator, { recordedFrom: since, limit: '1000' });
+    t.ok(
+      ids.every((id) => everyone.ids.includes(id)),
+      "a regulator reads every party's",
+    );
+    const plants = await syncPage(t, world.regulator, { recordedFrom: since, partyCode: plant.code, limit: '1000' });
+    t.ok(plants.items.every((event) => event.partyCode === plant.code) && plants.ids.includes(ids[0]), "partyCode: that party's alone");
+    const refused = expectStatus(t, await plant.api.get(`/events?recordedFrom=${since}&partyCode=${other.code}`), 403, "another's");
+    t.match(refused.body, { errors: [{ in: 'querystring', pointer: '/partyCode' }] });
+  });
+});
+
+t.test('what a sync page refuses', async (t) => {
+  const world = await createWorld(t, undefined, SYNCING);
+  const plant = await world.party('processor');
+  const cursor = (await syncPage(t, plant.api, { recordedFrom: at(0) })).next;
+  const refusedAt = async (query: string, pointer: string, what: string) => {
+    const reply = expectStatus(t, await plant.api.get(`/events?${query}`), 400, what);
+    t.match(reply.body, { status: 400, errors: [{ in: 'querystring', pointer }] }, `${what}: at ${pointer}`);
+    t.match(String(reply.headers['content-type']), /^application\/problem\+json/);
+  };
+  const token = (fields: unknown) => Buffer.from(JSON.stringify(fields)).toString('base64url');
+  for (const [forged, what] of [
+    ['not-a-cursor', 'no cursor at all'],
+    [cursor.slice(0, -3), 'a cursor cut short'],
+    [token({ by: 'eventTime', t: '2026-03-01T00:00:00.000Z' }), "another listing's"],
+    [token({ by: 'recordTime', t: '2026-03-01' }), 'a time not as written'],
+    [token({ by: 'recordTime', t: '0001-01-01T00:00:00.000Z' }), 'a time the database does not store'],
+    [token({ by: 'recordTime', t: '2026-03-01T00:00:00.000Z', id: 'a\u0000b' }), 'an id with a NUL'],
+    [token({ by: 'recordTime', t: '2026-03-01T00:00:00.000Z', id: 7 }), 'an id not a string'],
+    [token(['recordTime']), 'a list'],
+  ])
+    await refusedAt(`after=${encodeURIComponent(forged)}`, '/after', what);
+  await refusedAt(`recordedFrom=${encodeURIComponent(at(0))}&offset=1`, '/offset', 'an offset with recordedFrom');
+  await refusedAt(`after=${cursor}&offset=5`, '/offset', 'offset with a cursor');
+  await refusedAt('recordedFrom=yesterday', '/recordedFrom', 'recordedFrom no time');
+  expectStatus(t, await plant.api.get(`/events?after=${cursor}&offset=0`), 200, 'an offset of 0, which skips nothing, with a cursor');
+  expectStatus(t, await plant.api.get('/events?offset=5'), 200, 'an offset without a sync');
+});
+
+/**
+ * A writer transaction of the party's that records an observation of the lot and holds on before
+ * committing (as a capture job's may for seconds): its event, and `commit` to let it go.
+ */
+async function heldWrite(world: World, party: Actor, lotCode: string) {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let written!: (id: string) => void;
+  const stored = new Promise<string>((resolve) => (written = resolve));
+  const writer = eventWriterOn(world.database);
+  const done = world.database.db.transaction(async (tx) => {
+    const [outcome] = await writer.write(
+      tx as never,
+      [{ actor: party.code, action: { type: 'observe', lotCodes: [lotCode] }, context: { eventTime: at(50) } }],
+      'rollback',
+    );
+    written(outcome.ok ? outcome.event.id : 'rejected');
+    await held;
+  });
+  world.t.teardown(() => release());
+  const id = await stored;
+  return {
+    id,
+    async commit() {
+      release();
+      await done;
+    },
+  };
+}
+
+t.test('a sync page never moves its cursor past a transaction still writing', await postgresOnly(), async (t) => {
+  const world = await createWorld(t, 'postgres', SYNCING);
+  const plant = await world.party('processor');
+  const farm = await world.party('farm');
+  const [lot, farmLot] = [await stocked(plant), await stocked(farm)];
+  await sleep(2);
+  const start = await syncPage(t, world.regulator, { recordedFrom: new Date().toISOString() });
+  t.same(start.ids, [], 'nothing recorded since');
+
+  const slow = await heldWrite(world, plant, lot);
+  // recorded after the held one, and committed while it holds on (another party: its chain is not locked)
+  const quick = await observe(farm, farmLot);
+  await sleep(2);
+  const meanwhile = await syncPage(t, world.regulator, { after: start.next });
+  t.same(meanwhile.ids, [], 'while the writer holds on, the page ends before its record time (the later commit waits with it)');
+  t.same((await syncPage(t, farm.api, { after: start.next })).ids, [], "so does the committed event's own party's");
+
+  await slow.commit();
+  await sleep(2);
+  const after = await syncPage(t, world.regulator, { after: meanwhile.next });
+  t.same(after.ids, [slow.id, quick.id], 'once it commits, the next page reads both, in record order');
+  t.same((await syncPage(t, world.regulator, { after: after.next })).ids, [], 'and each once');
+});
