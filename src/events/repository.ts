@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, gte, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { eventLots, events } from '../db/schema.js';
@@ -79,10 +79,11 @@ export function createEventsRepository(db: Db) {
      */
     async listRecorded(filter: EventListFilter, page: { after: SyncPosition; before: Date; limit: number }): Promise<StoredEvent[]> {
       const { time, id } = page.after;
+      // a row comparison, which the index's range takes as its start (an `or` of the two would be a filter)
       const after =
         id === undefined
           ? gte(events.recordTime, time)
-          : or(gt(events.recordTime, time), and(eq(events.recordTime, time), gt(events.id, id)));
+          : sql`(${events.recordTime}, ${events.id}) > (${time.toISOString()}::timestamptz, ${id})`;
       const rows = await db
         .select()
         .from(events)

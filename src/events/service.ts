@@ -17,7 +17,7 @@ import { notFound, Problem } from '../errors/problem.js';
 import { findHeldEvent, unheld } from './held.js';
 import type { EventListFilter, EventsRepository } from './repository.js';
 import type { EventInput, EventView, PrimaryEventInput } from './schemas.js';
-import { encodeSyncCursor, type SyncPosition } from './sync.js';
+import { encodeSyncCursor, nextPosition, type SyncPosition } from './sync.js';
 import { toEventView } from './view.js';
 import { BatchRejected, type EventWriter, type WriteOutcome, type WriteRequest } from './writer/index.js';
 
@@ -166,8 +166,7 @@ export function createEventService(deps: {
       const partyCode = partyFilter(principal, filter.partyCode, 'events');
       const before = await deps.settled(now());
       const page = await deps.events.listRecorded({ ...filter, partyCode }, { after, before, limit });
-      const last = page.at(-1);
-      return { items: page.map(toEventView), next: encodeSyncCursor(last ? { time: last.recordTime, id: last.id } : after) };
+      return { items: page.map(toEventView), next: encodeSyncCursor(nextPosition(after, before, page, limit)) };
     },
   };
 }

@@ -47,3 +47,21 @@ export function syncStart(after: SyncPosition | undefined, recordedFrom: Date | 
   if (recordedFrom === undefined || (after !== undefined && recordedFrom <= after.time)) return after;
   return { time: recordedFrom };
 }
+
+/**
+ * Where the sync goes on after a page read from `after` up to `before` (settledBefore: every event
+ * recorded earlier has committed): after its last event when it is full, else at `before`, unless
+ * it started later. A short page read all there is before `before`, so the next one starts there
+ * rather than at its last event: the index range it passed over (other parties' events, say) is not
+ * read again at each sync of a party with nothing new.
+ */
+export function nextPosition(
+  after: SyncPosition,
+  before: Date,
+  page: readonly { recordTime: Date; id: string }[],
+  limit: number,
+): SyncPosition {
+  const last = page.at(-1);
+  if (last && page.length >= limit) return { time: last.recordTime, id: last.id };
+  return before > after.time ? { time: before } : after;
+}

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
-import { eventWriterOn } from '../fixtures/chain.js';
+import { holdWriting } from '../fixtures/locks.js';
 import { at, createWorld, expectStatus } from '../fixtures/world.js';
 import { client, postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -59,25 +59,15 @@ t.test(
     t.same(delivered(), [], 'nothing recorded since subscribing');
 
     // a writer transaction (as a capture job's) stores its events, then holds on before committing
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let written!: (ids: string[]) => void;
-    const stored = new Promise<string[]>((resolve) => (written = resolve));
-    const writer = eventWriterOn(world.database);
-    const slow = world.database.db.transaction(async (tx) => {
-      const outcomes = await writer.write(
-        tx as never,
-        [1, 2, 3].map((i) => ({
-          actor: plant.code,
-          action: { type: 'sell', lines: [{ lotCode: lot, quantity: i }] },
-          context: { eventTime: at(100 + i) },
-        })),
-        'rollback',
-      );
-      written(outcomes.map((outcome) => (outcome.ok ? outcome.event.id : 'rejected')));
-      await held;
-    });
-    const slowIds = (await stored).map((id) => `urn:uuid:${id}`);
+    const slow = await holdWriting(
+      world,
+      [1, 2, 3].map((i) => ({
+        actor: plant.code,
+        action: { type: 'sell', lines: [{ lotCode: lot, quantity: i }] },
+        context: { eventTime: at(100 + i) },
+      })),
+    );
+    const slowIds = slow.ids.map((id) => `urn:uuid:${id}`);
 
     // meanwhile, a transaction that only reads stays open, and other events are captured and committed
     let endReading!: () => void;
@@ -102,8 +92,7 @@ t.test(
     }
     t.same(delivered(), [], 'while the writer holds on, the window stays before its record time (later commits wait with it)');
 
-    release();
-    await slow;
+    await slow.commit();
     await subscriptions.tick();
     t.same(delivered().sort(), [...slowIds, quickId].sort(), 'once it commits, one round delivers every event');
     await subscriptions.tick();

@@ -2,8 +2,9 @@
 // record order, each page's `next` the cursor of the one after, every event read once however
 // writes fall between pages and transactions commit out of their record order.
 import type { Test } from 'tap';
-import { eventWriterOn } from '../fixtures/chain.js';
-import { type Actor, at, createWorld, expectStatus, type World } from '../fixtures/world.js';
+import { decodeSyncCursor, encodeSyncCursor, nextPosition, syncStart } from '../../src/events/sync.js';
+import { holdWriting } from '../fixtures/locks.js';
+import { type Actor, at, createWorld, expectStatus } from '../fixtures/world.js';
 import { type Client, postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -63,7 +64,7 @@ t.test('sync pages', async (t) => {
     t.same(times, [...times].sort(), 'in record order');
   });
 
-  t.test('an empty page gives back where it stood; a later one reads what came since', async (t) => {
+  t.test('a page that caught up goes on from where it ended: a later one reads what came since', async (t) => {
     const plant = await world.party('processor');
     const lot = await stocked(plant);
     await sleep(2);
@@ -110,6 +111,23 @@ t.test('sync pages', async (t) => {
   });
 });
 
+t.test('where a sync goes on', async (t) => {
+  const from = new Date('2026-12-01T00:00:00.000Z');
+  const before = new Date('2026-12-01T01:00:00.000Z');
+  const event = (minute: number, id: string) => ({ recordTime: new Date(from.getTime() + minute * 60_000), id });
+  const full = [event(1, 'b'), event(2, 'a')];
+  t.same(nextPosition({ time: from }, before, full, 2), { time: full[1].recordTime, id: 'a' }, 'a full page: after its last event');
+  t.same(nextPosition({ time: from }, before, full, 3), { time: before }, 'a short page: where it ended');
+  t.same(nextPosition({ time: from, id: 'x' }, before, [], 3), { time: before }, 'an empty page too');
+  const later = { time: new Date('2026-12-02T00:00:00.000Z') };
+  t.same(nextPosition(later, before, [], 3), later, 'but never back before where it started');
+  for (const position of [{ time: from }, { time: from, id: 'urn:uuid:1|P1' }])
+    t.same(decodeSyncCursor(encodeSyncCursor(position)), position, 'a cursor carries its position');
+  t.same(syncStart({ time: from, id: 'a' }, before), { time: before }, 'recordedFrom past the cursor');
+  t.same(syncStart({ time: before, id: 'a' }, from), { time: before, id: 'a' }, 'the cursor past recordedFrom');
+  t.equal(syncStart(undefined, undefined), undefined, 'neither: no sync');
+});
+
 t.test('what a sync page refuses', async (t) => {
   const world = await createWorld(t, undefined, SYNCING);
   const plant = await world.party('processor');
@@ -138,36 +156,6 @@ t.test('what a sync page refuses', async (t) => {
   expectStatus(t, await plant.api.get('/events?offset=5'), 200, 'an offset without a sync');
 });
 
-/**
- * A writer transaction of the party's that records an observation of the lot and holds on before
- * committing (as a capture job's may for seconds): its event, and `commit` to let it go.
- */
-async function heldWrite(world: World, party: Actor, lotCode: string) {
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  let written!: (id: string) => void;
-  const stored = new Promise<string>((resolve) => (written = resolve));
-  const writer = eventWriterOn(world.database);
-  const done = world.database.db.transaction(async (tx) => {
-    const [outcome] = await writer.write(
-      tx as never,
-      [{ actor: party.code, action: { type: 'observe', lotCodes: [lotCode] }, context: { eventTime: at(50) } }],
-      'rollback',
-    );
-    written(outcome.ok ? outcome.event.id : 'rejected');
-    await held;
-  });
-  world.t.teardown(() => release());
-  const id = await stored;
-  return {
-    id,
-    async commit() {
-      release();
-      await done;
-    },
-  };
-}
-
 t.test('a sync page never moves its cursor past a transaction still writing', await postgresOnly(), async (t) => {
   const world = await createWorld(t, 'postgres', SYNCING);
   const plant = await world.party('processor');
@@ -177,7 +165,9 @@ t.test('a sync page never moves its cursor past a transaction still writing', aw
   const start = await syncPage(t, world.regulator, { recordedFrom: new Date().toISOString() });
   t.same(start.ids, [], 'nothing recorded since');
 
-  const slow = await heldWrite(world, plant, lot);
+  const slow = await holdWriting(world, [
+    { actor: plant.code, action: { type: 'observe', lotCodes: [lot] }, context: { eventTime: at(50) } },
+  ]);
   // recorded after the held one, and committed while it holds on (another party: its chain is not locked)
   const quick = await observe(farm, farmLot);
   await sleep(2);
@@ -188,6 +178,6 @@ t.test('a sync page never moves its cursor past a transaction still writing', aw
   await slow.commit();
   await sleep(2);
   const after = await syncPage(t, world.regulator, { after: meanwhile.next });
-  t.same(after.ids, [slow.id, quick.id], 'once it commits, the next page reads both, in record order');
+  t.same(after.ids, [...slow.ids, quick.id], 'once it commits, the next page reads both, in record order');
   t.same((await syncPage(t, world.regulator, { after: after.next })).ids, [], 'and each once');
 });
