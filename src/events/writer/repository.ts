@@ -130,6 +130,17 @@ const laterUnpackingOf = (
   order by ${recordOrderOf('u')} desc limit 1)`;
 
 /**
+ * The codes of the lots an event created, in the order it lists them (a commission's `lots`, a
+ * transformation's `outputs`): a replacement gives its lots the codes of those it replaces by position,
+ * so the lots are read in this order, never as stored (a lot's row updated since comes later there).
+ */
+const createdInOrderOf = (targetId: string) => sql`array(select o.lot->>'lotCode'
+  from events e
+  cross join lateral (select case e.type when 'commission' then e.payload->'lots' when 'transform' then e.payload->'outputs' end as list) l
+  cross join lateral jsonb_array_elements(case when jsonb_typeof(l.list) = 'array' then l.list else '[]' end) with ordinality as o(lot, position)
+  where e.id = ${targetId} order by o.position)`;
+
+/**
  * When the earliest event not declared in error that used the lot (its code the SQL expression
  * given) took place: the first of the links the writer gave a use time, in the order of their
  * partial index, that no correction declared in error (a lot used 50,000 times costs a probe).
@@ -841,8 +852,9 @@ export function createEventWriterRepository() {
     /**
      * What the lots a corrected event created or made are used by and made by otherwise, read once the
      * correction holds them (in READ COMMITTED a statement of its own sees what a write it waited for
-     * stored): `created`, those it created and not voided, with whether an edge takes them downstream,
-     * their item codes issued or queued and when an event first used them; `made`, those it linked as
+     * stored): `created`, those it created and not voided, in the order it lists them (createdInOrderOf),
+     * with whether an edge takes them downstream, their item codes issued or queued and when an event
+     * first used them; `made`, those it linked as
      * making them, with when another live event made them and when one first used them. And, of an unpacking, the last standing unpacking recorded
      * after it that took out again a lot it took out of its container (`laterUnpacking`), in this same
      * statement: the writer's corrections send no more statements for it.
@@ -862,7 +874,7 @@ export function createEventWriterRepository() {
         laterUnpacking: { eventId: string; partyCode: string; lotCode: string; containerCode: string } | null;
       }>(
         tx,
-        sql`select coalesce((select json_agg(facts) from (
+        sql`select coalesce((select json_agg(facts order by array_position(${createdInOrderOf(targetId)}, facts.code), facts.code) from (
           select l.code, (l.created_by_event_id = ${targetId} and l.voided_by_event_id is null) as created, made.makes,
             exists (select 1 from lineage_edges e where e.upstream_code = l.code and e.retracted_by_event_id is null) as "usedDownstream",
             ${codesClaimedOf(sql`l.code`)} as "codesClaimed",
