@@ -106,6 +106,28 @@ export function replayOf(claim: Claim, held: Extract<HeldKey, { claimed: false }
 }
 
 /**
+ * The answer kept for the party's key, read without claiming it: the body first sent (or the problem
+ * of a key used for another request), or undefined while the key is unused or past its time. A
+ * request whose checks come before its write's transaction reads it first, so that a retry is not
+ * refused for what changed since its first answer (a hold, say); the write still claims the key (see once).
+ */
+export async function keptAnswer<T>(
+  db: Db,
+  partyCode: string,
+  request: IdempotentRequest<T>,
+  now: Date,
+): Promise<{ replayed: true; body: string } | undefined> {
+  const expired = new Date(now.getTime() - IDEMPOTENCY_KEY_HOURS * 3_600_000);
+  const [row] = await queryRows<{ request_hash: string; answer: string | null }>(
+    db,
+    sql`select request_hash, answer from idempotency_keys
+      where party_code = ${partyCode} and key = ${request.key} and created_at >= ${expired}`,
+  );
+  if (!row || row.answer === null) return undefined;
+  return replayOf(claimOf(partyCode, request), { claimed: false, requestHash: row.request_hash, answer: row.answer });
+}
+
+/**
  * Runs one write under a key, in the write's transaction: the write and its answer, or the answer
  * the key was first given. `kept`: whether the write's result is one kept for the key (a refusal
  * returned rather than thrown is not: the key is free again).

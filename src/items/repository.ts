@@ -4,7 +4,7 @@ import type { BrandStanding } from '../brands/standing.js';
 import { createBatchLoader } from '../db/batch-loader.js';
 import { anyOf } from '../db/chunk.js';
 import { type Database, type Db, isoMs, queryRows } from '../db/client.js';
-import { type Answered, type IdempotentRequest, once } from '../db/idempotency.js';
+import { type Answered, type IdempotentRequest, keptAnswer, once } from '../db/idempotency.js';
 import { type ClaimOf, claimJobRows, type JobLease, leaseEnd, releaseJobs, renewJobs } from '../db/leases.js';
 import { codeFlagDismissals, codeFlags, codeJobs, items, type LotHold, lots } from '../db/schema.js';
 import { pageChangesOf, recallsOfLot } from '../lots/repository.js';
@@ -123,7 +123,14 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
       row: typeof codeJobs.$inferInsert,
       limits: { lot: (lot: LotQuantity) => number; party: number },
       lease?: JobLease,
-      admit?: (lot: { code: string; status: string; hold: LotHold | null; recalls: string[] | null }) => void,
+      admit?: (lot: {
+        code: string;
+        kind: string;
+        status: string;
+        hold: LotHold | null;
+        voidedByEventId: string | null;
+        recalls: string[] | null;
+      }) => void,
       idempotent?: IdempotentRequest<CodeJobRow>,
     ): Promise<Answered<JobAdmission>> {
       // the key keeps the answer of an admission that queued the job: the job
@@ -143,8 +150,10 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
             const [lot] = await tx
               .select({
                 code: lots.code,
+                kind: lots.kind,
                 status: lots.status,
                 hold: lots.hold,
+                voidedByEventId: lots.voidedByEventId,
                 quantity: lots.quantity,
                 unit: lots.unit,
                 recalls: sql<string[] | null>`${recallsOfLot(sql`${lots.code}`, sql`${lots.status}`)}`,
@@ -172,6 +181,8 @@ export function createItemsRepository(database: Pick<Database, 'db' | 'copyRows'
         ),
       );
     },
+    /** The answer kept for the party's key (see keptAnswer), read before anything else of a request. */
+    keptAnswer: (partyCode: string, request: IdempotentRequest<CodeJobRow>, now: Date) => keptAnswer(db, partyCode, request, now),
     async findJob(id: string): Promise<CodeJobRow | undefined> {
       const [row] = await db.select().from(codeJobs).where(eq(codeJobs.id, id));
       return row;

@@ -56,6 +56,7 @@ export function createItemService(deps: {
   items: Pick<
     ItemsRepository,
     | 'insertJobWithin'
+    | 'keptAnswer'
     | 'findJob'
     | 'claimJobs'
     | 'renewJobs'
@@ -160,12 +161,16 @@ export function createItemService(deps: {
   }
 
   /**
-   * Why no codes can be issued for the lot now, or null: it is not a live lot, it is on hold (409) or
+   * Why no codes can be issued for the lot now, or null: it is not a lot, or voided (409), it is on hold (409) or
    * recalled (422, naming `recalls`, those that reached it), or it is used up, sold or destroyed (409).
-   * A request is refused by it (see issueRefusal), and each batch of a job (see run).
+   * A request is refused by it as read (see issueRefusal) and as its admission finds the lot locked,
+   * and each batch of a job (see run).
    */
   function lotRefusal(lot: Pick<LotRow, 'code' | 'kind' | 'status' | 'hold' | 'voidedByEventId'> & { recalls: readonly string[] }) {
-    if (lot.kind !== 'lot' || lot.voidedByEventId) return conflict(`${lot.code} is not a live lot`);
+    if (lot.kind !== 'lot') return conflict(`${lot.code} is not a live lot`);
+    if (lot.voidedByEventId) {
+      return conflict(`lot ${lot.code} is voided: the event that made it was declared in error, so no item codes can be issued for it`);
+    }
     // a recall's refusal names the recalls that reached the lot, as at every other door
     const stop = circulationRefusal(lot, 'issue codes for');
     if (stop) return circulationProblem(stop);
@@ -209,14 +214,13 @@ export function createItemService(deps: {
     count: number,
     idempotent: IdempotentRequest<CodeJob> | undefined,
   ): Promise<Answered<CodeJob>> {
+    // a retry is answered as its key's first request was, whatever the lot has come to since (a hold, say)
+    const kept = idempotent && principal.partyCode ? await deps.items.keptAnswer(principal.partyCode, idempotent, now()) : undefined;
+    if (kept) return kept;
     const { lot, product } = await lotProduct(lotCode);
     await requireLotOwner(principal, lot, 'issue its item codes', () => deps.lots.involvedParties(lot.code));
     const refusal = await issueRefusal(lot);
     if (refusal) throw refusal;
-    const requireCirculating = (current: Parameters<typeof circulationRefusal>[0]) => {
-      const stop = circulationRefusal(current, 'issue codes for');
-      if (stop) throw circulationProblem(stop);
-    };
     await deps.brands.requireLabelRight(lot);
     // one code per pack: a lot counted in pieces has no more packs than pieces (a kilogram lot may be
     // packed any way), as many as it has once locked (a correction may have changed them since); a
@@ -228,7 +232,11 @@ export function createItemService(deps: {
       { id: randomUUID(), partyCode: lot.partyCode, lotCode, total: count, status: 'queued', createdAt: now() },
       { lot: limit, party: partyLimit },
       lease,
-      (locked) => requireCirculating({ ...locked, recalls: locked.recalls ?? [] }),
+      // as it stands once locked: voided, held, recalled or ended since it was read, it is refused now, not when the job runs
+      (locked) => {
+        const stop = lotRefusal({ ...locked, recalls: locked.recalls ?? [] });
+        if (stop) throw stop;
+      },
       idempotent,
     );
     if (answered.replayed) return answered;

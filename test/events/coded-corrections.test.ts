@@ -13,7 +13,7 @@ import { epcisRequests } from '../fixtures/epcis.js';
 import { holdLocked, meetInOrder } from '../fixtures/locks.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
 import { type Actor, at, createWorld, expectStatus, type World } from '../fixtures/world.js';
-import { postgresOnly, TEST_BASE_URL } from '../helper.js';
+import { postgresOnly, type Reply, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -228,21 +228,22 @@ t.test('a lot with no codes, or whose only job failed, is corrected as ever', as
   expectStatus(t, await correct(plant, failed, { productCode: other, quantity: 1, lotNumber: 'F-2' }), 201, 'a failed job left no code');
 });
 
-t.test('a correction and a code job meeting at the lot: the second finds the first', async (t) => {
-  // on PGlite the job's request reads the lot, the correction is stored, and the job is then queued
-  const world = await createWorld(t);
-  const plant = await world.party('processor');
-  const product = await plant.product('piece');
-  const commission = await made(world, plant, { productCode: product, quantity: 10 });
+/**
+ * A two-code job for the lot asked of an item service whose request, once it has read the lot, waits
+ * for `correction` to be stored (on PGlite, before the job is queued): the correction's reply, and
+ * what the job's request came to (null when queued, else the problem thrown).
+ */
+async function jobAfterCorrection(world: World, plant: Actor, lot: string, correction: () => Promise<Reply>) {
   const repositories = createRepositories(world.database);
-  let corrected: Awaited<ReturnType<typeof correct>> | undefined;
+  let corrected: Promise<Reply> | undefined;
   const service = createItemService({
     items: repositories.items,
     lots: {
       ...repositories.lots,
       async findByCodes(...args) {
         const found = await repositories.lots.findByCodes(...args);
-        corrected ??= await correct(plant, commission, { productCode: product, quantity: 1 });
+        corrected ??= correction();
+        await corrected;
         return found;
       },
     },
@@ -251,13 +252,39 @@ t.test('a correction and a code job meeting at the lot: the second finds the fir
     publicBaseUrl: TEST_BASE_URL,
   });
   const principal = { keyId: 'k', role: 'operator' as const, partyCode: plant.code };
-  const refusal = await service.issue(principal, commission.lot, 2).then(
+  const refusal = await service.issue(principal, lot, 2).then(
     () => null,
     (error) => error,
   );
-  expectStatus(t, corrected as Awaited<ReturnType<typeof correct>>, 201, 'the correction read before the job was queued');
-  t.match(refusal, { status: 409, detail: `lot ${commission.lot} has 1 piece and 0 item codes issued or queued already; at most 1 more` });
   await service.idle();
+  return { corrected: (await corrected) as Reply, refusal };
+}
+
+t.test('a correction and a code job meeting at the lot: the second finds the first', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const product = await plant.product('piece');
+  const commission = await made(world, plant, { productCode: product, quantity: 10 });
+  const { corrected, refusal } = await jobAfterCorrection(world, plant, commission.lot, () =>
+    correct(plant, commission, { productCode: product, quantity: 1 }),
+  );
+  expectStatus(t, corrected, 201, 'the correction read before the job was queued');
+  t.match(refusal, { status: 409, detail: `lot ${commission.lot} has 1 piece and 0 item codes issued or queued already; at most 1 more` });
+});
+
+t.test('a code job for a lot voided since its request read it is refused at once', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const commission = await made(world, plant, { productCode: await plant.product('piece'), quantity: 10 });
+  const { corrected, refusal } = await jobAfterCorrection(world, plant, commission.lot, () =>
+    plant.event({ type: 'correction', correctsEventId: commission.eventId, reason: '录入有误' }),
+  );
+  expectStatus(t, corrected, 201, 'the correction voiding the lot, stored before the job was queued');
+  t.match(refusal, { status: 409, detail: new RegExp(`^lot ${commission.lot} is voided`) }, 'the job is refused, naming the lot');
+  const jobs = await queryRows(world.database.db, sql`select id from code_jobs where lot_code = ${commission.lot}`);
+  t.equal(jobs.length, 0, 'and none is queued');
+  const asked = expectStatus(t, await plant.api.post(`/lots/${commission.lot}/items`, { count: 1 }), 409, 'asked again, the lot voided');
+  t.match(asked.body.detail, new RegExp(`^lot ${commission.lot} is voided`));
 });
 
 /**
@@ -306,7 +333,7 @@ t.test('a correction and a code job sent at once (PostgreSQL)', onPostgres, asyn
 
 t.test('a correction voiding a lot and a code job sent at once (PostgreSQL)', onPostgres, async (t) => {
   const cases = [
-    { what: 'the correction first: the job issues nothing', correctionFirst: true, statuses: [201, 202], voided: true },
+    { what: 'the correction first: the job is refused', correctionFirst: true, statuses: [201, 409], voided: true },
     { what: 'the job first: the correction is refused', correctionFirst: false, statuses: [202, 409], voided: false },
   ];
   for (const { what, correctionFirst, statuses, voided } of cases) {

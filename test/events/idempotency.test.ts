@@ -180,6 +180,17 @@ t.test('code jobs under an Idempotency-Key', async (t) => {
     t.equal((await jobsOf(lot)).length, 1, 'one job');
   });
 
+  t.test('a retry after the lot was put on hold is answered as the job was queued', async (t) => {
+    const { farm, lot } = await farmWithLot(world);
+    const first = expectStatus(t, await issue(farm, lot, 3, 'labels-before-hold'), 202, 'the job');
+    await world.ok(farm.api.post('/holds', { lotCodes: [lot], reason: '抽检' }), 201);
+    expectReplay(t, await issue(farm, lot, 3, 'labels-before-hold'), first, 'the job again, the lot on hold');
+    const other = expectStatus(t, await issue(farm, lot, 4, 'labels-before-hold'), 422, 'another count under the key');
+    t.match(other.body, { type: /idempotency-key-reused$/ }, 'refused for its key, not for the hold');
+    expectStatus(t, await issue(farm, lot, 3, 'labels-after-hold'), 409, 'a new key: the hold refuses it');
+    t.equal((await jobsOf(lot)).length, 1, 'one job');
+  });
+
   t.test('a refused job keeps no key', async (t) => {
     const { farm, lot } = await farmWithLot(world);
     const other = await world.party('farm');
