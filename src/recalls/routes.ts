@@ -90,13 +90,17 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
         description:
           'Computes the forward trace and records its scope — every affected lot, container, pack code, shipment in transit and current holder with contact and quantity — and marks the affected lots recalled. A container named brings in what is packed in it now, all levels down, each traced forward as the lots named are. The forward trace follows a packing only while it stands: a case a lot was unpacked from before is not recalled. The scope is that of the moment the recall is stored; one still being changed by other writes after five rounds is 409.',
         security: bearerSecurity,
+        headers: idempotencyKeyHeaders,
         body: openRecallBody,
         response: { 201: locatedJsonResponse(recallSchema, 'The recall, opened, with its scope', 'the recall: /recalls/{id}'), ...errors },
       },
     },
     async (request, reply) => {
-      const recall = await service.open(principalOf(request), request.body);
-      return reply.code(201).header('location', `/recalls/${recall.id}`).send(recall);
+      const answered = await service.openOnce(principalOf(request), request.body, idempotencyOf(request, reply, 201));
+      // a replay's body is the recall as it was opened (its id among it)
+      const recall: { id: string } = answered.replayed ? JSON.parse(answered.body) : answered.answer;
+      reply.header('location', `/recalls/${recall.id}`);
+      return sendAnswered(reply, 201, answered);
     },
   );
 

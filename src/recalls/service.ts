@@ -151,10 +151,10 @@ export function createRecallService(deps: {
     };
   }
 
-  /** Recalls as the principal sees them (summaryOf), with the holders it sees and their lines. */
-  async function summaries(principal: Principal, rows: RecallRow[]): Promise<(RecallSummary & { holderRows: HolderRow[] })[]> {
+  /** Recalls as the principal sees them (summaryOf), with the holders it sees and their lines, read in `tx` when given. */
+  async function summaries(principal: Principal, rows: RecallRow[], tx?: Db): Promise<(RecallSummary & { holderRows: HolderRow[] })[]> {
     const ids = rows.map((row) => row.id);
-    const [holders, recovery] = await Promise.all([deps.recalls.holders(ids), deps.recalls.recovery(ids)]);
+    const [holders, recovery] = await Promise.all([deps.recalls.holders(ids, tx), deps.recalls.recovery(ids, tx)]);
     const now = deps.now();
     return rows.map((row) => {
       const own = recallHoldingsScope(principal, row);
@@ -200,14 +200,25 @@ export function createRecallService(deps: {
     return recall;
   }
 
-  /** A recall as its reader may see it; `recorded` are the scope's counts when the caller has them. */
-  async function view(principal: Principal, recall: RecallRow, recorded?: RecallView['scope']): Promise<RecallView> {
+  /** A recall as its reader may see it. */
+  async function view(principal: Principal, recall: RecallRow): Promise<RecallView> {
     const wholeScope = recallHoldingsScope(principal, recall) === null;
-    const [[summary], scope, seesDetails] = await Promise.all([
-      summaries(principal, [recall]),
-      wholeScope ? (recorded ?? deps.recalls.counts(recall.id)) : null,
-      seesDetailsOf(principal),
-    ]);
+    const [scope, seesDetails] = await Promise.all([wholeScope ? deps.recalls.counts(recall.id) : null, seesDetailsOf(principal)]);
+    return viewOf(principal, recall, scope, seesDetails);
+  }
+
+  /**
+   * A recall as its reader may see it, of the scope's counts as the reader may see them and whose
+   * details it sees; read in `tx` when given (an opening's answer, kept with its key: see openOnce).
+   */
+  async function viewOf(
+    principal: Principal,
+    recall: RecallRow,
+    scope: RecallView['scope'],
+    seesDetails: (partyCode: string) => boolean,
+    tx?: Db,
+  ): Promise<RecallView> {
+    const [summary] = await summaries(principal, [recall], tx);
     const { holderRows, ...rest } = summary;
     // a holder's address and contact only where the directory would show them: a shipment on its way makes no trading partner
     const holderDetails = holderRows.map((holder) =>
@@ -266,12 +277,15 @@ export function createRecallService(deps: {
     /**
      * Opens a recall, in one transaction: computes the scope forward of the lots, marks every
      * affected lot and container recalled through the writer, and records the scope (who holds
-     * what, read after the writer marked the lots) with the due times.
+     * what, read after the writer marked the lots) with the due times. Under a key (see
+     * src/db/idempotency.ts), once: the key is claimed first in the transaction, and the answer is
+     * read in it, so it is kept with the recall it opened.
      */
-    async open(
+    async openOnce(
       principal: Principal,
       input: { lotCodes: string[]; level: RecallLevel; reason: string; hazard: string },
-    ): Promise<RecallView> {
+      idempotent: IdempotentRequest<RecallView> | undefined,
+    ): Promise<Answered<RecallView>> {
       const actor = regulatoryActor(principal);
       const repeated = input.lotCodes.findIndex((code, index) => input.lotCodes.indexOf(code) !== index);
       if (repeated >= 0) {
@@ -293,71 +307,83 @@ export function createRecallService(deps: {
             requireHoldOrRecallRight(actor, { code: root, partyCode: owner }, 'recall', new Set(), ['lotCodes', index], inside);
         }
       };
-      const recall = await deps.transaction(async (tx) => {
-        if (!actor.regulator) requireOwnContents(await deps.recalls.packedIn(tx, roots));
-        // staged, then its roots, what is packed in them and its scope locked as the recall's event locks
-        // them, and staged again if a write it waited for changed the scope meanwhile: a packing into or
-        // unpacking from a root, or a transformation, packing or unpacking of any lot of the scope. Staged
-        // again, it keeps what it locked and takes the lots it newly reaches that no other write holds (a
-        // write queued behind it is not let in between); one that another holds, it does not wait for
-        // holding the rest, but takes all afresh in code order (see readLocked). Its scope is what the
-        // lineage and the containers are when it is stored, not what they were before: a lot that left
-        // it is locked, not recalled
-        const lotCodes = await deps.writer.readLocked(
-          tx,
-          actor.code,
-          async (tx) => {
-            const staged = await deps.recalls.stage(tx, roots, SCOPE_MAX_DEPTH);
-            const codes = await deps.recalls.stagedCodes(tx);
-            return {
-              codes: roots,
-              marked: codes,
-              value: codes,
-              unchanged: async () =>
-                JSON.stringify(await deps.recalls.packedIn(tx, roots)) === JSON.stringify(staged) &&
-                (await deps.recalls.stagedScopeStands(tx, SCOPE_MAX_DEPTH)),
-            };
-          },
-          scopeKeptChanging,
-          deps.scopeRounds,
-        );
-        const known = new Set(lotCodes);
-        const missing = roots.findIndex((code) => !known.has(code));
-        if (missing >= 0) {
-          throw unprocessable('unknown-lot', `no lot ${roots[missing]}`, [bodyField(['lotCodes', missing], 'unknown lot')]);
-        }
-        const event = await act(tx, actor.code, {
-          type: 'recall',
-          phase: 'open',
-          recallId: id,
-          level: input.level,
-          reason: input.reason,
-          hazard: input.hazard,
-          rootLotCodes: roots,
-          lotCodes,
-          keyId: principal.keyId,
-          asRegulator: actor.regulator,
-        });
-        const row = {
-          id,
-          partyCode: actor.code,
-          openedByKeyId: principal.keyId,
-          level: input.level,
-          reason: input.reason,
-          hazard: input.hazard,
-          rootLotCodes: roots,
-          status: 'open',
-          eventId: event.id,
-          openedAt: event.recordTime,
-          ...dueTimes(input.level, event.recordTime, deadlines),
-        };
-        return { row, counts: await deps.recalls.insert(tx, row) };
-      });
-      return view(
-        principal,
-        { ...recall.row, startedAt: null, closedAt: null, closedByKeyId: null, closeEventId: null, overrideReason: null },
-        recall.counts,
+      // whose address and contact the answer shows, read before the transaction: the party directory's
+      // rule, which the opening changes nothing of (on PGlite a read beside the transaction would wait for it)
+      const seesDetails = await seesDetailsOf(principal);
+      return deps.transaction((tx) =>
+        once(tx, idempotent, actor.code, deps.now(), async () => {
+          if (!actor.regulator) requireOwnContents(await deps.recalls.packedIn(tx, roots));
+          // staged, then its roots, what is packed in them and its scope locked as the recall's event locks
+          // them, and staged again if a write it waited for changed the scope meanwhile: a packing into or
+          // unpacking from a root, or a transformation, packing or unpacking of any lot of the scope. Staged
+          // again, it keeps what it locked and takes the lots it newly reaches that no other write holds (a
+          // write queued behind it is not let in between); one that another holds, it does not wait for
+          // holding the rest, but takes all afresh in code order (see readLocked). Its scope is what the
+          // lineage and the containers are when it is stored, not what they were before: a lot that left
+          // it is locked, not recalled
+          const lotCodes = await deps.writer.readLocked(
+            tx,
+            actor.code,
+            async (tx) => {
+              const staged = await deps.recalls.stage(tx, roots, SCOPE_MAX_DEPTH);
+              const codes = await deps.recalls.stagedCodes(tx);
+              return {
+                codes: roots,
+                marked: codes,
+                value: codes,
+                unchanged: async () =>
+                  JSON.stringify(await deps.recalls.packedIn(tx, roots)) === JSON.stringify(staged) &&
+                  (await deps.recalls.stagedScopeStands(tx, SCOPE_MAX_DEPTH)),
+              };
+            },
+            scopeKeptChanging,
+            deps.scopeRounds,
+          );
+          const known = new Set(lotCodes);
+          const missing = roots.findIndex((code) => !known.has(code));
+          if (missing >= 0) {
+            throw unprocessable('unknown-lot', `no lot ${roots[missing]}`, [bodyField(['lotCodes', missing], 'unknown lot')]);
+          }
+          const event = await act(tx, actor.code, {
+            type: 'recall',
+            phase: 'open',
+            recallId: id,
+            level: input.level,
+            reason: input.reason,
+            hazard: input.hazard,
+            rootLotCodes: roots,
+            lotCodes,
+            keyId: principal.keyId,
+            asRegulator: actor.regulator,
+          });
+          const row = {
+            id,
+            partyCode: actor.code,
+            openedByKeyId: principal.keyId,
+            level: input.level,
+            reason: input.reason,
+            hazard: input.hazard,
+            rootLotCodes: roots,
+            status: 'open',
+            eventId: event.id,
+            openedAt: event.recordTime,
+            ...dueTimes(input.level, event.recordTime, deadlines),
+          };
+          const counts = await deps.recalls.insert(tx, row);
+          const recall = { ...row, startedAt: null, closedAt: null, closedByKeyId: null, closeEventId: null, overrideReason: null };
+          return viewOf(principal, recall, recallHoldingsScope(principal, recall) === null ? counts : null, seesDetails, tx);
+        }),
       );
+    },
+
+    /** Opens a recall (see openOnce), with no key. */
+    async open(
+      principal: Principal,
+      input: { lotCodes: string[]; level: RecallLevel; reason: string; hazard: string },
+    ): Promise<RecallView> {
+      const answered = await service.openOnce(principal, input, undefined);
+      if (answered.replayed) throw new Error('a recall opened without a key was answered as a replay');
+      return answered.answer;
     },
 
     async get(principal: Principal, id: string): Promise<RecallView> {

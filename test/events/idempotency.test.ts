@@ -1,13 +1,15 @@
 // Idempotency-Key on the writes a client retries: a retry under the key writes nothing and is
 // answered as the first request was; the key with another request is refused.
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Test } from 'tap';
-import { codeJobs } from '../../src/db/schema.js';
+import { codeJobs, recalls } from '../../src/db/schema.js';
+import { holdLocked, meetInOrder } from '../fixtures/locks.js';
 import { type Actor, at, createWorld, expectStatus, type World } from '../fixtures/world.js';
-import type { Reply } from '../helper.js';
+import { postgresOnly, type Reply } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
+const onPostgres = await postgresOnly();
 
 const keyed = (key: string) => ({ 'idempotency-key': key });
 /** A time after every event the world's fixtures date (one hour apart from its start): retries carry the same one. */
@@ -212,4 +214,52 @@ t.test('holds and releases under an Idempotency-Key', async (t) => {
   const events = (type: string) => farm.api.get(`/events?type=${type}&lotCode=${lot}`);
   t.equal((await events('hold')).body.items.length, 1, 'one hold event');
   t.equal((await events('release')).body.items.length, 1, 'one release event');
+});
+
+/** A recall of the lot, as a bureau or its owner opens it: a retry sends the same body. */
+const recallOf = (lot: string, reason = '检出致病菌') => ({ lotCodes: [lot], level: 1, reason, hazard: '沙门氏菌' });
+const recallsOf = async (world: World, lot: string) =>
+  world.database.db
+    .select()
+    .from(recalls)
+    .where(sql`${recalls.rootLotCodes} @> ${JSON.stringify([lot])}::jsonb`);
+
+t.test('recall openings under an Idempotency-Key', async (t) => {
+  const world = await createWorld(t);
+  const bureau = await world.partyRegulator();
+
+  t.test('a retried opening opens one recall, its first answer given again with the recall to read', async (t) => {
+    const { lot } = await farmWithLot(world);
+    const first = expectStatus(t, await bureau.post('/recalls', recallOf(lot), keyed('recall-1')), 201, 'the opening');
+    t.equal(first.headers['idempotent-replayed'], undefined, 'the first answer is no replay');
+    const again = await bureau.post('/recalls', recallOf(lot), keyed('recall-1'));
+    expectReplay(t, again, first, 'the opening again');
+    t.equal(again.headers.location, `/recalls/${first.body.id}`, 'the same recall to read');
+    t.equal((await recallsOf(world, lot)).length, 1, 'one recall');
+    const other = expectStatus(t, await bureau.post('/recalls', recallOf(lot, '标签错误'), keyed('recall-1')), 422, 'another body');
+    t.match(other.body, { type: /idempotency-key-reused$/, errors: [{ in: 'headers', pointer: '/idempotency-key' }] });
+    expectStatus(t, await bureau.post('/holds', { lotCodes: [lot], reason: 'x' }, keyed('recall-1')), 422, 'the key on another route');
+  });
+
+  t.test("a refused opening keeps no key, and keys are the opening party's own", async (t) => {
+    const { farm, lot } = await farmWithLot(world);
+    const stranger = await world.party('farm');
+    expectStatus(t, await stranger.api.post('/recalls', recallOf(lot), keyed('recall-2')), 403, "another party's lot");
+    const owner = expectStatus(t, await farm.api.post('/recalls', recallOf(lot), keyed('recall-2')), 201, 'its owner under the key');
+    t.equal(owner.headers['idempotent-replayed'], undefined, 'opened afresh');
+    t.equal((await recallsOf(world, lot)).length, 1, 'one recall');
+  });
+});
+
+t.test('the same keyed opening sent twice at once opens one recall (PostgreSQL)', onPostgres, async (t) => {
+  const world = await createWorld(t, 'postgres');
+  const bureau = await world.partyRegulator();
+  const { lot } = await farmWithLot(world);
+  // both requests line up behind a hold of the lot, which the opening marks recalled
+  const hold = holdLocked(world, sql`select 1 from lots where code = ${lot} for update`);
+  const open = () => bureau.post('/recalls', recallOf(lot), keyed('recall-burst'));
+  const [first, second] = await meetInOrder(world, hold, open, open);
+  expectStatus(t, first, 201, 'the first opens it');
+  expectReplay(t, second, first, 'the second, sent while the first waited');
+  t.equal((await recallsOf(world, lot)).length, 1, 'one recall');
 });
