@@ -228,7 +228,14 @@ export function createGateService(deps: {
         action: {
           type: 'observe',
           lotCodes: [lotCode],
-          readings: [{ readPoint: readPoint.name, tags: rows.length, reads: rows.reduce((sum, row) => sum + row.readCount, 0) }],
+          // a tag read in two spellings (by two readers of the read point) is one tag
+          readings: [
+            {
+              readPoint: readPoint.name,
+              tags: new Set(rows.map((row) => tagKey(row.tag))).size,
+              reads: rows.reduce((sum, row) => sum + row.readCount, 0),
+            },
+          ],
           ...readsReceivedAt(rows),
         },
         context: context(readPoint, rows, bizStep, bizStep !== 'departing'),
@@ -274,8 +281,9 @@ export function createGateService(deps: {
    * Entry gate: what was read of an open shipment to the party is received, and only that (the
    * rest of the shipment stays in transit): a lot or container whose own tag was read, a case
    * whose packs were all read, or a lot shipped loose once all of its packs were read. A tag
-   * received here in the window just before (read across a window boundary, or lingering at the
-   * door) is not received again, nor observed. Everything else read is observed as arriving.
+   * received here in the same window or the one just before, in any spelling (read across a window
+   * boundary, lingering at the door, or by another of its readers) is not received again, nor
+   * observed. Everything else read is observed as arriving.
    */
   async function entry(
     tx: Db,
@@ -290,19 +298,15 @@ export function createGateService(deps: {
       awaitsShipmentId?: string,
     ) => void,
   ): Promise<Plan[]> {
-    const windowMs = readPoint.windowSeconds * 1000;
-    const preceding = new Map(
-      (
-        await rfid.precedingReceipts(
-          tx,
-          readPoint.id,
-          entries.map(({ row }) => ({ tag: row.tag, windowStart: new Date(row.windowStart.getTime() - windowMs) })),
-        )
-      ).map((receipt) => [`${receipt.tag}|${receipt.windowStart.getTime() + windowMs}`, receipt]),
+    const preceding = await rfid.precedingReceipts(
+      tx,
+      readPoint.id,
+      readPoint.windowSeconds * 1000,
+      entries.map(({ row }) => row),
     );
     const seen: Seen[] = [];
-    for (const entry of entries) {
-      const receipt = preceding.get(`${entry.row.tag}|${entry.row.windowStart.getTime()}`);
+    for (const [index, entry] of entries.entries()) {
+      const receipt = preceding.get(index);
       if (receipt) settle(entry.row, 'already_received', entry.referent.lotCode, receipt.eventId, receipt.detail);
       else seen.push(entry);
     }

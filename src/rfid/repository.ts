@@ -350,7 +350,7 @@ export function createRfidRepository(db: Db) {
      * before that waits) is judged as of now. A receipt, departure, packing or unpacking whose event
      * was declared in error (corrected), or a shipment cancelled, counts not: a corrected gate receipt
      * puts its line back on its way, and the packs read when they come count towards it. A tag's
-     * receipts and departures, a lot's shipments and a case's packings and receipts are few, and
+     * reads are its reads in any spelling, by its key (as in precedingReceipts). A tag's receipts and departures, a lot's shipments and a case's packings and receipts are few, and
      * indexes hold them; returns the indexes of the reads given whose tag the party had.
      */
     async keptTags(
@@ -365,21 +365,22 @@ export function createRfidRepository(db: Db) {
       const rows = await queryRows<{ index: number }>(
         tx,
         sql`with w as (
-          select w.index::int as index, w.tag, w.item_code, coalesce(b.received_at, 'infinity'::timestamptz) as received_at,
+          select w.index::int as index, w.tag, w.key, w.item_code, coalesce(b.received_at, 'infinity'::timestamptz) as received_at,
             coalesce(e.first_seen, 'infinity'::timestamptz) as first_seen, coalesce(e.batch_position, -1) as position,
             coalesce(e.first_received_at, b.received_at, 'infinity'::timestamptz) as first_received_at
-          from unnest(${texts(reads.map((_, index) => String(index)))}, ${texts(column((read) => read.tag))}, ${texts(column((read) => read.itemCode))},
-            ${texts(column((read) => read.window?.readPointId ?? null))}, ${texts(column((read) => (read.window ? iso(read.window.windowStart) : null)))})
-            as w(index, tag, item_code, read_point_id, window_start)
+          from unnest(${texts(reads.map((_, index) => String(index)))}, ${texts(column((read) => read.tag))}, ${texts(column((read) => tagKey(read.tag)))},
+            ${texts(column((read) => read.itemCode))}, ${texts(column((read) => read.window?.readPointId ?? null))},
+            ${texts(column((read) => (read.window ? iso(read.window.windowStart) : null)))})
+            as w(index, tag, key, item_code, read_point_id, window_start)
           left join rfid_reads e on e.read_point_id = w.read_point_id and e.tag = w.tag and e.window_start = w.window_start::timestamptz
           left join rfid_batches b on b.id = e.batch_id
         ),
         receipt as (
-          select distinct on (w.index) w.index, w.tag, w.item_code, w.received_at as until_received, w.first_seen as until_seen,
+          select distinct on (w.index) w.index, w.tag, w.key, w.item_code, w.received_at as until_received, w.first_seen as until_seen,
             w.position as until_position, w.first_received_at as until_first_received, r.lot_code as "lotCode",
             r.received_in_code as received_in, ev.record_time as recorded_at, b.received_at, r.first_seen, coalesce(r.batch_position, -1) as position
           from w
-          join rfid_reads r on r.tag = w.tag and r.party_code = ${partyCode} and r.outcome = 'received'
+          join rfid_reads r on r.tag_key in (w.key, w.tag) and r.party_code = ${partyCode} and r.outcome = 'received'
           join rfid_batches b on b.id = r.batch_id
           join events ev on ev.id = r.event_id
           where not exists (select 1 from events c where c.corrects_event_id = r.event_id)
@@ -391,7 +392,7 @@ export function createRfidRepository(db: Db) {
             select 1 from rfid_reads r
             join rfid_batches b on b.id = r.batch_id
             join rfid_read_points p on p.id = r.read_point_id and p.role = 'exit'
-            where r.tag = k.tag and r.party_code = ${partyCode}
+            where r.tag_key in (k.key, k.tag) and r.party_code = ${partyCode}
               and (r.processed_at is null or (r.outcome in ('departed', 'unexpected_departure')
                 and not exists (select 1 from events c where c.corrects_event_id = r.event_id)))
               and ${passed} > (k.received_at, k.first_seen, k.position)
@@ -429,29 +430,31 @@ export function createRfidRepository(db: Db) {
       return new Set(rows.map((row) => row.index));
     },
     /**
-     * Receipts at a read point in the windows just before the given ones (a tag read across a
-     * window boundary, or lingering at the gate), by tag.
+     * Receipts at a read point of the tags of these windows in the same window or the one just before
+     * (a tag read across a window boundary, lingering at the gate, or read in another spelling by
+     * another of the gate's readers): by the tag's key, or the spelling a read stored before migration
+     * 0087 may be keyed by (see bindingValues); the earliest for each window given, by its index.
      */
-    precedingReceipts(
+    async precedingReceipts(
       tx: Db,
       readPointId: string,
+      windowMs: number,
       windows: { tag: string; windowStart: Date }[],
-    ): Promise<{ tag: string; windowStart: Date; lotCode: string | null; eventId: string | null; detail: string | null }[]> {
-      if (windows.length === 0) return Promise.resolve([]);
-      return tx
-        .select({
-          tag: rfidReads.tag,
-          windowStart: rfidReads.windowStart,
-          lotCode: rfidReads.lotCode,
-          eventId: rfidReads.eventId,
-          detail: rfidReads.detail,
-        })
-        .from(rfidReads)
-        .innerJoin(
-          sql`unnest(${texts(windows.map((w) => w.tag))}, ${texts(windows.map((w) => iso(w.windowStart)))}) as w(tag, window_start)`,
-          sql`${rfidReads.tag} = w.tag and ${rfidReads.windowStart} = w.window_start::timestamptz`,
-        )
-        .where(and(eq(rfidReads.readPointId, readPointId), sql`${rfidReads.outcome} in ('received', 'already_received')`));
+    ): Promise<Map<number, { eventId: string | null; detail: string | null }>> {
+      if (windows.length === 0) return new Map();
+      const column = <T>(pick: (window: (typeof windows)[number]) => T) => windows.map(pick);
+      const rows = await queryRows<{ index: number; eventId: string | null; detail: string | null }>(
+        tx,
+        sql`select distinct on (w.index) w.index::int as index, r.event_id as "eventId", r.detail
+        from unnest(${texts(windows.map((_, index) => String(index)))}, ${texts(column((w) => tagKey(w.tag)))}, ${texts(column((w) => w.tag))},
+          ${texts(column((w) => iso(new Date(w.windowStart.getTime() - windowMs))))}, ${texts(column((w) => iso(w.windowStart)))})
+          as w(index, key, tag, previous_start, window_start)
+        join rfid_reads r on r.tag_key in (w.key, w.tag) and r.read_point_id = ${readPointId}
+          and r.window_start in (w.previous_start::timestamptz, w.window_start::timestamptz)
+          and r.outcome in ('received', 'already_received')
+        order by w.index, r.window_start, r.first_seen`,
+      );
+      return new Map(rows.map(({ index, ...receipt }) => [index, receipt]));
     },
 
     listReads(filter: ReadsFilter & { partyCode?: string }): Promise<ReadRow[]> {

@@ -1,7 +1,8 @@
 // One tag is one binding whatever its spelling: a tag bound by its pure-identity URN, its GS1
 // Digital Link or its hex is found by the GS1 key it carries when a gate reads it in another
 // spelling, GET /epc knows it in every spelling, and a second spelling of a tag another party
-// bound is refused, naming the binding. tagKey is checked against epc-tds on every scheme.
+// bound is refused, naming the binding. A tag read in two spellings by two readers of one gate is
+// received once and counted once. tagKey is checked against epc-tds on every scheme.
 import { epcProblem, tagKey } from '../../src/rfid/tags.js';
 import { randomCase, SCHEMES, seed, tagSpellings } from '../fixtures/epc-tds.js';
 import { gs1Tag, zebraEvent } from '../fixtures/rfid-payloads.js';
@@ -116,5 +117,98 @@ t.test('a tag bound in one spelling is read in another', async (t) => {
       { pointer: '/tags/0', detail: `bound by another party as ${tag.link}` },
     ]);
     t.match((await processor.api.get(`/rfid/tags/${tag.hex}`)).body, { itemCode: second }, 'the binding stands');
+  });
+});
+
+t.test('one tag read in two spellings by two readers of one gate is received once and counted once', async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const processor = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const product = await processor.product('piece');
+  // one door, two readers: a Zebra reporting hex, another posting the pure-identity URN
+  const zebra = await registerReader(world, store);
+  const generic = await registerReader(world, store);
+  await readPoint(world, store, 'entry', [
+    { readerId: zebra.id, antenna: 1 },
+    { readerId: generic.id, antenna: 1 },
+  ]);
+  const read = (spelling: 'hex' | 'urn', tag: ReturnType<typeof spellings>, time: string) => {
+    const timestamp = `2026-06-01T10:${time}.000+0800`;
+    return spelling === 'hex'
+      ? zebra.api.post('/rfid/zebra', zebraEvent({ idHex: tag.hex, antenna: 1, hostName: zebra.hostName, timestamp }))
+      : generic.api.post('/rfid/reads', { reads: [{ reader: generic.hostName, antenna: 1, epc: tag.urn, time: timestamp }] });
+  };
+  const drain = () => world.app.services.gates.drain();
+  const readsOf = async (tag: ReturnType<typeof spellings>) =>
+    (
+      (await store.api.get(`/rfid/reads?tag=${encodeURIComponent(tag.link)}`)).body.items as {
+        tag: string;
+        firstSeen: string;
+        eventId: string;
+      }[]
+    ).sort((a, b) => a.firstSeen.localeCompare(b.firstSeen));
+  const eventsOf = async (lot: string) =>
+    ((await store.api.get(`/events?lotCode=${lot}`)).body.items as { type: string; partyCode: string }[])
+      .filter((event) => event.partyCode === store.code)
+      .map((event) => event.type);
+  let serial = 8000;
+  /** A pack of a lot of `quantity`, its tag bound by its Digital Link, and the lot shipped to the store. */
+  const shipPack = async (quantity = 1) => {
+    const tag = spellings(++serial);
+    const lot = await processor.commission(product, quantity);
+    const packs = await issuePacks(world, processor, lot, quantity);
+    await world.ok(processor.api.post('/rfid/tags', { tags: [{ epc: tag.link, code: packs[0] }] }));
+    return { tag, lot, packs };
+  };
+
+  for (const [name, times, drains] of [
+    ['in one window, judged together', ['00:05', '00:10'], false],
+    ['in one window, the second reader’s batch judged after the first', ['05:05', '05:10'], true],
+    ['in consecutive windows', ['10:20', '10:35'], true],
+  ] as const) {
+    await t.test(name, async (t) => {
+      const { tag, lot } = await shipPack();
+      const shipmentId = await processor.ship(store, [{ lotCode: lot }]);
+      expectStatus(t, await read('hex', tag, times[0]), 202, 'read as hex');
+      if (drains) await drain();
+      expectStatus(t, await read('urn', tag, times[1]), 202, 'read as URN');
+      await drain();
+      const [first, second] = await readsOf(tag);
+      t.match(first, { tag: tag.hex, outcome: 'received', detail: shipmentId });
+      t.match(second, { tag: tag.urn, outcome: drains ? 'already_received' : 'received', eventId: first.eventId, detail: shipmentId });
+      t.same(await eventsOf(lot), ['receive'], 'one receipt, no observation');
+    });
+  }
+
+  await t.test('a tag read in two spellings in one window is one tag of the observation', async (t) => {
+    // a pack of the store's own, coming back in
+    const tag = spellings(++serial);
+    const lot = await store.commission(await store.product('piece'), 1);
+    const [pack] = await issuePacks(world, store, lot, 1);
+    await world.ok(store.api.post('/rfid/tags', { tags: [{ epc: tag.link, code: pack }] }));
+    expectStatus(t, await read('hex', tag, '20:05'), 202, 'read as hex');
+    expectStatus(t, await read('urn', tag, '20:10'), 202, 'read as URN');
+    await drain();
+    const [first] = await readsOf(tag);
+    const event = (await store.api.get(`/events/${first.eventId}`)).body;
+    t.match(event, { type: 'observe', lots: [{ lotCode: lot }] });
+    t.match(event.details.readings, [{ tags: 1, reads: 2 }], 'one tag, read twice');
+  });
+
+  await t.test('a pack the store received, read again in another spelling, counts towards no later line', async (t) => {
+    const { tag, lot, packs } = await shipPack(3);
+    const first = await world.ok(processor.event({ type: 'ship', toPartyCode: store.code, lines: [{ lotCode: lot, quantity: 1 }] }));
+    expectStatus(t, await read('hex', tag, '30:05'), 202, 'the pack read as hex');
+    await drain();
+    t.match(await readsOf(tag), [{ outcome: 'received', detail: first.shipmentId }], 'the pack came in the first shipment');
+    // the other two packs follow; the pack the store has lingers at the door with one of them
+    await world.ok(processor.api.post('/rfid/tags', { tags: [{ epc: spellings(++serial).link, code: packs[1] }] }));
+    const second = await world.ok(processor.event({ type: 'ship', toPartyCode: store.code, lines: [{ lotCode: lot, quantity: 2 }] }));
+    expectStatus(t, await read('urn', tag, '40:05'), 202, 'the pack the store has, read as URN');
+    expectStatus(t, await read('urn', spellings(serial), '40:05'), 202, 'another pack of the lot');
+    await drain();
+    const open = (await store.api.get('/shipments?status=open')).body.items.map((s: { id: string }) => s.id);
+    t.ok(open.includes(second.shipmentId), 'one pack of the two shipped read: the line waits for the other');
+    t.match((await readsOf(tag))[1], { tag: tag.urn, outcome: 'observed', detail: null }, 'the store’s own pack');
   });
 });

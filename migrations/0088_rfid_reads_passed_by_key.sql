@@ -1,0 +1,2 @@
+DROP INDEX "rfid_reads_passed_idx";--> statement-breakpoint
+CREATE INDEX "rfid_reads_passed_idx" ON "rfid_reads" USING btree ("tag_key","party_code") WHERE "rfid_reads"."outcome" in ('received', 'departed', 'unexpected_departure');
