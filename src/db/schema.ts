@@ -228,6 +228,8 @@ export const events = pgTable(
     index('events_time_idx').on(t.eventTime, t.id),
     // EPCIS queries ordered by recordTime page on (record_time, id)
     index('events_record_time_idx').on(t.recordTime, t.id),
+    // a party's sync of GET /events pages on its own events alone in (record_time, id) order
+    index('events_party_record_time_idx').on(t.partyCode, t.recordTime, t.id),
     index('events_transformation_idx').on(t.transformationId).where(sql`${t.transformationId} is not null`),
     // EQ_correctiveEventID probes the few declarations naming corrective events
     index('events_corrective_idx').using('gin', t.correctiveEventIds).where(sql`${t.correctiveEventIds} is not null`),

@@ -1,9 +1,9 @@
-import { and, desc, eq, gte, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gte, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { eventLots, events } from '../db/schema.js';
 import { standingFailure } from './retests.js';
-import type { SyncPosition } from './sync.js';
+import type { RecordInstant, SyncPosition } from './sync.js';
 
 export type EventRow = typeof events.$inferSelect;
 export type EventLotRow = typeof eventLots.$inferSelect;
@@ -29,9 +29,35 @@ function selectedBy(filter: EventListFilter): SQL[] {
   return conditions;
 }
 
+/** Where a sync page reads: after `after` in record order and recorded before `before`, at most `limit` events. */
+export type RecordedPage = { after: SyncPosition; before: Date; limit: number };
+
+/**
+ * A page of the events the filter selects in record order, (record_time, id), each with its
+ * record time to the microsecond (the cursor's): keyset paging on events_record_time_idx, or on
+ * events_party_record_time_idx for one party's (an operator's sync reads none of other parties' events).
+ */
+export function recordedPageQuery(db: Db, filter: EventListFilter, page: RecordedPage) {
+  const { time, id } = page.after;
+  // a row comparison, which the index's range takes as its start (an `or` of the two would be a filter)
+  const after =
+    id === undefined
+      ? sql`${events.recordTime} >= ${time}::timestamptz`
+      : sql`(${events.recordTime}, ${events.id}) > (${time}::timestamptz, ${id})`;
+  return db
+    .select({
+      ...getTableColumns(events),
+      recordInstant: sql<RecordInstant>`to_char(${events.recordTime} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    })
+    .from(events)
+    .where(and(...selectedBy(filter), after, lt(events.recordTime, page.before)))
+    .orderBy(events.recordTime, events.id)
+    .limit(page.limit);
+}
+
 export function createEventsRepository(db: Db) {
   /** Attaches the lots each event names and the correction (if any) that declared it in error. */
-  async function complete(rows: EventRow[]): Promise<StoredEvent[]> {
+  async function complete<Row extends EventRow>(rows: Row[]): Promise<(Row & Omit<StoredEvent, keyof EventRow>)[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((row) => row.id);
     const [lotRows, corrections] = await Promise.all([
@@ -73,24 +99,9 @@ export function createEventsRepository(db: Db) {
         .offset(filter.offset);
       return complete(rows);
     },
-    /**
-     * A page of the events the filter selects in record order, (record_time, id), after `page.after`
-     * and recorded before `page.before`: keyset paging on events_record_time_idx.
-     */
-    async listRecorded(filter: EventListFilter, page: { after: SyncPosition; before: Date; limit: number }): Promise<StoredEvent[]> {
-      const { time, id } = page.after;
-      // a row comparison, which the index's range takes as its start (an `or` of the two would be a filter)
-      const after =
-        id === undefined
-          ? gte(events.recordTime, time)
-          : sql`(${events.recordTime}, ${events.id}) > (${time.toISOString()}::timestamptz, ${id})`;
-      const rows = await db
-        .select()
-        .from(events)
-        .where(and(...selectedBy(filter), after, lt(events.recordTime, page.before)))
-        .orderBy(events.recordTime, events.id)
-        .limit(page.limit);
-      return complete(rows);
+    /** A sync page (see recordedPageQuery). */
+    async listRecorded(filter: EventListFilter, page: RecordedPage) {
+      return complete(await recordedPageQuery(db, filter, page));
     },
     /** Every event naming any of the lots, oldest first. */
     async forLots(lotCodes: string[]): Promise<StoredEvent[]> {

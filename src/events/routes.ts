@@ -76,6 +76,12 @@ export const eventRoutes: FastifyPluginAsyncZod<{ service: EventService }> = asy
           200: z.object({
             items: z.array(eventSchema),
             next: z.string().optional().describe('sync pages: the cursor to pass back as `after`'),
+            settledBefore: z
+              .string()
+              .optional()
+              .describe(
+                'sync pages: the record time the page read up to (every event recorded before it had committed); behind now by 2 s, and by as long as a write of the service has been in flight',
+              ),
           }),
           403: problemSchema,
         },

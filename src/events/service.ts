@@ -17,7 +17,7 @@ import { notFound, Problem } from '../errors/problem.js';
 import { findHeldEvent, unheld } from './held.js';
 import type { EventListFilter, EventsRepository } from './repository.js';
 import type { EventInput, EventView, PrimaryEventInput } from './schemas.js';
-import { encodeSyncCursor, nextPosition, type SyncPosition } from './sync.js';
+import { encodeSyncCursor, nextPosition, recordInstant, type SyncPosition } from './sync.js';
 import { toEventView } from './view.js';
 import { BatchRejected, type EventWriter, type WriteOutcome, type WriteRequest } from './writer/index.js';
 
@@ -166,7 +166,12 @@ export function createEventService(deps: {
       const partyCode = partyFilter(principal, filter.partyCode, 'events');
       const before = await deps.settled(now());
       const page = await deps.events.listRecorded({ ...filter, partyCode }, { after, before, limit });
-      return { items: page.map(toEventView), next: encodeSyncCursor(nextPosition(after, before, page, limit)) };
+      return {
+        items: page.map(toEventView),
+        next: encodeSyncCursor(nextPosition(after, recordInstant(before), page, limit)),
+        // a write held open holds this back, for every party: the ERP sees how far behind it stands
+        settledBefore: before.toISOString(),
+      };
     },
   };
 }

@@ -5,14 +5,28 @@ import { isStorableTime } from '../codes/timestamp.js';
 import { readPageToken, writePageToken } from '../http/page-token.js';
 import { MAX_URI_LENGTH } from './schemas.js';
 
+/**
+ * A record time as the database stores it, to the microsecond: ISO 8601 in UTC with six fractional
+ * digits (`2026-12-01T08:00:00.123456Z`). A Date holds milliseconds alone, and a cursor cut to them
+ * would stand before an event recorded later in its millisecond (written by SQL, the column default
+ * now()): a full page ending on it would start the next one before it, again and again. Of fixed
+ * width within the storable years, so two compare as strings in time order.
+ */
+export type RecordInstant = string;
+
+export const recordInstant = (time: Date): RecordInstant => `${time.toISOString().slice(0, -1)}000Z`;
+
 /** Events after this: recorded later than `time`, or at it with a greater id; with no id, recorded at `time` or later. */
-export type SyncPosition = { time: Date; id?: string };
+export type SyncPosition = { time: RecordInstant; id?: string };
 
 /** What orders the log the cursor continues: a cursor of another listing is no cursor of this one. */
 const BY = 'recordTime';
 
 export const encodeSyncCursor = (position: SyncPosition): string =>
-  writePageToken({ by: BY, t: position.time.toISOString(), ...(position.id === undefined ? {} : { id: position.id }) });
+  writePageToken({ by: BY, t: position.time, ...(position.id === undefined ? {} : { id: position.id }) });
+
+/** A cursor's time: to the microsecond, or to the millisecond as cursors were written before (the same instant). */
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(\d{3})?Z$/;
 
 /** An event's key: its id, or a captured eventID (printable ASCII) kept apart under `|` and its party's code. */
 const EVENT_KEY = new RegExp(`^[\\x21-\\x7e]{1,${MAX_URI_LENGTH + 100}}$`);
@@ -22,9 +36,11 @@ export function decodeSyncCursor(cursor: string): SyncPosition | undefined {
   const fields = readPageToken(cursor);
   if (fields === undefined || fields.by !== BY) return undefined;
   const { t, id } = fields;
-  const time = new Date(t as string);
+  if (typeof t !== 'string' || !CURSOR_TIME.test(t)) return undefined;
+  const time = t.length === 24 ? `${t.slice(0, -1)}000Z` : t;
   // only the form encodeSyncCursor writes reaches the database: a storable time, written back as it was read
-  if (typeof t !== 'string' || !isStorableTime(time) || time.toISOString() !== t) return undefined;
+  const date = new Date(t);
+  if (!isStorableTime(date) || date.toISOString() !== `${t.slice(0, 23)}Z`) return undefined;
   if (id === undefined) return { time };
   return typeof id === 'string' && EVENT_KEY.test(id) ? { time, id } : undefined;
 }
@@ -44,8 +60,9 @@ export const syncCursorSchema = z
  * record order (both given: the cursor, unless `recordedFrom` lies past it); neither given, no sync.
  */
 export function syncStart(after: SyncPosition | undefined, recordedFrom: Date | undefined): SyncPosition | undefined {
-  if (recordedFrom === undefined || (after !== undefined && recordedFrom <= after.time)) return after;
-  return { time: recordedFrom };
+  const from = recordedFrom && recordInstant(recordedFrom);
+  if (from === undefined || (after !== undefined && from <= after.time)) return after;
+  return { time: from };
 }
 
 /**
@@ -57,11 +74,11 @@ export function syncStart(after: SyncPosition | undefined, recordedFrom: Date | 
  */
 export function nextPosition(
   after: SyncPosition,
-  before: Date,
-  page: readonly { recordTime: Date; id: string }[],
+  before: RecordInstant,
+  page: readonly { recordInstant: RecordInstant; id: string }[],
   limit: number,
 ): SyncPosition {
   const last = page.at(-1);
-  if (last && page.length >= limit) return { time: last.recordTime, id: last.id };
+  if (last && page.length >= limit) return { time: last.recordInstant, id: last.id };
   return before > after.time ? { time: before } : after;
 }

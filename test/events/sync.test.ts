@@ -1,8 +1,11 @@
 // GET /events as an ERP syncs it: the events recorded since its last sync, a page at a time in
 // record order, each page's `next` the cursor of the one after, every event read once however
 // writes fall between pages and transactions commit out of their record order.
+import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
-import { decodeSyncCursor, encodeSyncCursor, nextPosition, syncStart } from '../../src/events/sync.js';
+import { queryRows } from '../../src/db/client.js';
+import { recordedPageQuery } from '../../src/events/repository.js';
+import { decodeSyncCursor, encodeSyncCursor, nextPosition, recordInstant, syncStart } from '../../src/events/sync.js';
 import { holdWriting } from '../fixtures/locks.js';
 import { type Actor, at, createWorld, expectStatus } from '../fixtures/world.js';
 import { type Client, postgresOnly } from '../helper.js';
@@ -21,12 +24,18 @@ async function syncPage(
   t: Test,
   reader: Client,
   query: Record<string, string>,
-): Promise<{ ids: string[]; items: EventItem[]; next: string }> {
+): Promise<{ ids: string[]; items: EventItem[]; next: string; settledBefore: string }> {
   const reply = expectStatus(t, await reader.get(`/events?${new URLSearchParams(query)}`), 200, 'a sync page');
   t.type(reply.body.next, 'string', 'a sync page gives the cursor to go on from');
+  t.ok(isIsoTime(reply.body.settledBefore), 'and the record time it read up to');
   const items: EventItem[] = reply.body.items;
-  return { ids: items.map((event) => event.id), items, next: reply.body.next };
+  return { ids: items.map((event) => event.id), items, next: reply.body.next, settledBefore: reply.body.settledBefore };
 }
+
+/** A text[] literal of values the test chose (no quotes in them). */
+const textArray = (values: string[]) => sql.raw(`array[${values.map((value) => `'${value}'`).join(', ')}]`);
+
+const isIsoTime = (value: unknown) => typeof value === 'string' && new Date(value).toISOString() === value;
 
 /** A party's product, and a lot of it to write events about. */
 async function stocked(party: Actor) {
@@ -111,20 +120,92 @@ t.test('sync pages', async (t) => {
   });
 });
 
+t.test('events recorded to the microsecond (written by SQL, the column default now()) are each read once', async (t) => {
+  const world = await createWorld(t, undefined, SYNCING);
+  const plant = await world.party('processor');
+  // three in one millisecond, so that a page of two ends between two of them, then two more
+  const recorded = ['00.000100', '00.000200', '00.000300', '00.001500', '00.002700'];
+  await queryRows(
+    world.database.db,
+    sql`insert into events (id, type, event_time, event_time_zone_offset, record_time, party_code, biz_step, payload)
+      select 'us-' || n, 'observe', timestamptz '2026-11-01T00:00:00Z', '+08:00', ('2026-11-01T00:00:' || r || 'Z')::timestamptz,
+        ${plant.code}, 'inspecting', '{}'
+      from unnest(${textArray(recorded)}) with ordinality as given(r, n)`,
+  );
+  const read: string[] = [];
+  let page = await syncPage(t, plant.api, { recordedFrom: '2026-11-01T00:00:00Z', limit: '2' });
+  for (let pages = 1; page.ids.length > 0 && pages <= recorded.length; pages++) {
+    read.push(...page.ids);
+    page = await syncPage(t, plant.api, { after: page.next, limit: '2' });
+  }
+  t.same(read, ['us-1', 'us-2', 'us-3', 'us-4', 'us-5'], 'following next ends, with each event once, in record order');
+});
+
+type PlanNode = { 'Relation Name'?: string; 'Index Name'?: string; 'Actual Rows': number; 'Actual Loops': number; Plans?: PlanNode[] };
+/** The nodes of a plan that read `events`. */
+const eventScans = (node: PlanNode): PlanNode[] => [
+  ...(node['Relation Name'] === 'events' ? [node] : []),
+  ...(node.Plans ?? []).flatMap(eventScans),
+];
+
+t.test("one party's sync page reads its own events, not the others' recorded among them", async (t) => {
+  const world = await createWorld(t, undefined, SYNCING);
+  const { db } = world.database;
+  const parties = [await world.party('processor'), await world.party('farm'), await world.party('retailer')];
+  // 3,000 events a second apart: the first party's one in a hundred, the others' the rest
+  await queryRows(
+    db,
+    sql`insert into events (id, type, event_time, event_time_zone_offset, record_time, party_code, biz_step, payload)
+      select 'many-' || g, 'observe', timestamptz '2026-10-01', '+08:00', timestamptz '2026-10-01' + g * interval '1 second',
+        (${textArray(parties.map((party) => party.code))})[case when g % 100 = 0 then 1 else 2 + g % 2 end],
+        'inspecting', '{}'
+      from generate_series(1, 3000) g`,
+  );
+  await queryRows(db, sql`analyze events`);
+  const page = recordedPageQuery(
+    db,
+    { partyCode: parties[0].code, type: 'observe' },
+    { after: { time: '2026-10-01T00:10:00.000000Z', id: 'many-600' }, before: new Date(), limit: 10 },
+  );
+  t.same(
+    (await page).map((event) => event.id),
+    Array.from({ length: 10 }, (_, i) => `many-${700 + 100 * i}`),
+    'the next ten of the party',
+  );
+  const [explained] = await queryRows<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(db, sql`explain (analyze, format json) ${page.getSQL()}`);
+  const scans = eventScans(explained['QUERY PLAN'][0].Plan);
+  t.same(
+    scans.map((scan) => scan['Index Name']),
+    ['events_party_record_time_idx'],
+    "on the index of the party's events in record order",
+  );
+  const read = scans.reduce((sum, scan) => sum + scan['Actual Rows'] * scan['Actual Loops'], 0);
+  t.ok(read <= 10, `${read} rows of 3,000 read for a page of 10`);
+});
+
 t.test('where a sync goes on', async (t) => {
-  const from = new Date('2026-12-01T00:00:00.000Z');
-  const before = new Date('2026-12-01T01:00:00.000Z');
-  const event = (minute: number, id: string) => ({ recordTime: new Date(from.getTime() + minute * 60_000), id });
-  const full = [event(1, 'b'), event(2, 'a')];
-  t.same(nextPosition({ time: from }, before, full, 2), { time: full[1].recordTime, id: 'a' }, 'a full page: after its last event');
+  const from = '2026-12-01T00:00:00.000000Z';
+  const before = '2026-12-01T01:00:00.000000Z';
+  const full = [
+    { recordInstant: '2026-12-01T00:01:00.000001Z', id: 'b' },
+    { recordInstant: '2026-12-01T00:01:00.000002Z', id: 'a' },
+  ];
+  t.same(
+    nextPosition({ time: from }, before, full, 2),
+    { time: full[1].recordInstant, id: 'a' },
+    'a full page: after its last event, to the microsecond',
+  );
   t.same(nextPosition({ time: from }, before, full, 3), { time: before }, 'a short page: where it ended');
   t.same(nextPosition({ time: from, id: 'x' }, before, [], 3), { time: before }, 'an empty page too');
-  const later = { time: new Date('2026-12-02T00:00:00.000Z') };
+  const later = { time: '2026-12-02T00:00:00.000000Z' };
   t.same(nextPosition(later, before, [], 3), later, 'but never back before where it started');
-  for (const position of [{ time: from }, { time: from, id: 'urn:uuid:1|P1' }])
+  for (const position of [{ time: from }, { time: full[1].recordInstant, id: 'urn:uuid:1|P1' }])
     t.same(decodeSyncCursor(encodeSyncCursor(position)), position, 'a cursor carries its position');
-  t.same(syncStart({ time: from, id: 'a' }, before), { time: before }, 'recordedFrom past the cursor');
-  t.same(syncStart({ time: before, id: 'a' }, from), { time: before, id: 'a' }, 'the cursor past recordedFrom');
+  const millisecondCursor = Buffer.from(JSON.stringify({ by: 'recordTime', t: '2026-12-01T00:00:00.001Z', id: 'a' })).toString('base64url');
+  t.same(decodeSyncCursor(millisecondCursor), { time: '2026-12-01T00:00:00.001000Z', id: 'a' }, 'and one written to the millisecond');
+  t.equal(recordInstant(new Date(before.replace('000000Z', '000Z'))), before, 'a Date is its millisecond to the microsecond');
+  t.same(syncStart({ time: from, id: 'a' }, new Date(before)), { time: before }, 'recordedFrom past the cursor');
+  t.same(syncStart({ time: before, id: 'a' }, new Date(from)), { time: before, id: 'a' }, 'the cursor past recordedFrom');
   t.equal(syncStart(undefined, undefined), undefined, 'neither: no sync');
 });
 
@@ -173,11 +254,13 @@ t.test('a sync page never moves its cursor past a transaction still writing', aw
   await sleep(2);
   const meanwhile = await syncPage(t, world.regulator, { after: start.next });
   t.same(meanwhile.ids, [], 'while the writer holds on, the page ends before its record time (the later commit waits with it)');
+  t.ok(meanwhile.settledBefore < quick.recordTime, 'and says so: it read up to a time before the committed event');
   t.same((await syncPage(t, farm.api, { after: start.next })).ids, [], "so does the committed event's own party's");
 
   await slow.commit();
   await sleep(2);
   const after = await syncPage(t, world.regulator, { after: meanwhile.next });
   t.same(after.ids, [...slow.ids, quick.id], 'once it commits, the next page reads both, in record order');
+  t.ok(after.settledBefore > quick.recordTime, 'read up to a time past both');
   t.same((await syncPage(t, world.regulator, { after: after.next })).ids, [], 'and each once');
 });

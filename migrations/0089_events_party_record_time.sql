@@ -1,0 +1,1 @@
+CREATE INDEX "events_party_record_time_idx" ON "events" USING btree ("party_code","record_time","id");
