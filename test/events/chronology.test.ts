@@ -188,30 +188,39 @@ t.test('POST /events: a party uses, packs, sells or destroys a lot it received n
   t.match((await plant.lot(lot)).massBalance, { consumed: 1, destroyed: 1, sold: 1 }, 'each took its head');
 });
 
-t.test('POST /events: a party unpacks a container it received no earlier than it received it', async (t) => {
+t.test('POST /events: a party packs into or unpacks a container it received no earlier than it received it', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('processor');
   const store = await world.party('cold_storage');
-  const lot = (
-    await world.ok(eventAt(plant, MADE, { type: 'commission', lots: [{ productCode: await plant.product('kg'), quantity: 10 }] }))
-  ).createdLotCodes[0];
+  const [meat, own] = [await plant.product('kg'), await store.product('kg')];
+  const made = (party: Actor, productCode: string) =>
+    world.ok(eventAt(party, MADE, { type: 'commission', lots: [{ productCode, quantity: 10 }] })).then((r) => r.createdLotCodes[0]);
+  const lot = await made(plant, meat);
   const pallet = (await world.ok(eventAt(plant, MADE, { type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 10 }] })))
     .createdLotCodes[0];
   const { shipmentId } = await world.ok(
     eventAt(plant, '2026-03-06T08:00:00+08:00', { type: 'ship', toPartyCode: store.code, lines: [{ lotCode: pallet }] }),
   );
   await world.ok(eventAt(store, '2026-03-06T12:00:00+08:00', { type: 'receive', shipmentId }));
-  const unpack = { type: 'disaggregate', parentCode: pallet };
-  const early = expectStatus(t, await eventAt(store, '2026-03-06T10:00:00+08:00', unpack), 422, 'unpacked before the receipt');
-  t.match(early.body, {
-    type: '/problems/event-time-before-receipt',
-    errors: [{ pointer: '/eventTime', detail: 'at the earliest 2026-03-06T04:00:00.000Z' }],
-  });
-  t.equal(
-    early.body.detail,
-    `container ${pallet} was received by ${store.code} at 2026-03-06T04:00:00.000Z; it cannot be unpacked before that (the event is dated 2026-03-06T02:00:00.000Z)`,
-  );
-  expectStatus(t, await eventAt(store, '2026-03-06T04:00:00Z', unpack), 201, 'unpacked at the instant of the receipt');
+  const extra = await made(store, own);
+  const uses: [string, Record<string, unknown>][] = [
+    ['packed into', { type: 'aggregate', parent: { containerCode: pallet }, children: [{ lotCode: extra, quantity: 1 }] }],
+    ['unpacked', { type: 'disaggregate', parentCode: pallet }],
+  ];
+  for (const [done, body] of uses) {
+    const early = expectStatus(t, await eventAt(store, '2026-03-06T10:00:00+08:00', body), 422, `${done} before the receipt`);
+    t.match(early.body, {
+      type: '/problems/event-time-before-receipt',
+      errors: [{ pointer: '/eventTime', detail: 'at the earliest 2026-03-06T04:00:00.000Z' }],
+    });
+    t.equal(
+      early.body.detail,
+      `container ${pallet} was received by ${store.code} at 2026-03-06T04:00:00.000Z; it cannot be ${done} before that (the event is dated 2026-03-06T02:00:00.000Z)`,
+    );
+  }
+  for (const [done, body] of uses) {
+    expectStatus(t, await eventAt(store, '2026-03-06T04:00:00Z', body), 201, `${done} at the instant of the receipt`);
+  }
 });
 
 t.test('corrections: a replacement is held to the times too, and a replaced commission moves the lot’s beginning', async (t) => {
@@ -659,19 +668,27 @@ t.test('a container first seen shipped is packed into after its receipt: packing
     'POST /events: packed into it two hours after it was shipped',
   );
   const meat = lotClass('PACKED-AFTER-SHIPPED');
+  const packing = (hour: number) => ({
+    type: 'AggregationEvent',
+    ...at(hour),
+    action: 'ADD',
+    bizStep: 'packing',
+    parentID: sscc,
+    childQuantityList: [{ epcClass: meat, quantity: 3, uom: 'KGM' }],
+  });
+  const early = await capture(store.key, [commissioned(meat, at(7)), packing(8)], 'proceed');
   t.match(
-    await capture(store.key, [
-      commissioned(meat, at(7)),
-      {
-        type: 'AggregationEvent',
-        ...at(11),
-        action: 'ADD',
-        bizStep: 'packing',
-        parentID: sscc,
-        childQuantityList: [{ epcClass: meat, quantity: 3, uom: 'KGM' }],
-      },
-    ]),
-    { success: true, captured: 2 },
+    early,
+    { success: false, captured: 1, errors: [{ eventIndex: 1, pointer: '/epcisBody/eventList/1/eventTime' }] },
+    'EPCIS: packed into it when it was shipped, an hour before the receipt: that event’s error',
+  );
+  t.match(
+    early.errors[0].message,
+    `container ${sscc} was received by ${store.code} at 2026-03-05T01:00:00.000Z; it cannot be packed into before that`,
+  );
+  t.match(
+    await capture(store.key, [packing(11)]),
+    { success: true, captured: 1 },
     'EPCIS: packed into it three hours after it was shipped',
   );
 

@@ -369,8 +369,8 @@ export class Scope {
 
   /**
    * A party uses what it received no earlier than it received it: refused (422) when an event doing
-   * something to lots it holds (shipping, using, packing, selling or destroying them, or unpacking a
-   * container) is dated before the party first received any of one, naming the lot,
+   * something to lots it holds (shipping, using, packing, selling or destroying them; packing into a
+   * container, or unpacking it) is dated before the party first received any of one, naming the lot,
    * that time and the event's (`done`: what the event does to it). The lot's maker held it from its
    * making on (the chronology rule holds every use to that), whatever came back to it later. Called
    * once the party was found to hold the lots, so it tells the time of none it does not hold; the

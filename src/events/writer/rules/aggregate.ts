@@ -39,6 +39,8 @@ export function aggregate(scope: Scope, input: AggregateInput, eventTime: Date):
       parent,
       scope.at('parent', ...(input.parent.containerCode ? ['containerCode'] : input.parent.sscc ? ['sscc'] : [])),
     );
+    const container = scope.lot(parent.code);
+    if (container) scope.requireReceivedBy([container], 'packed into', eventTime);
   }
   // before anything is packed, while the event's own edges do not yet lengthen every contents look-up;
   // a child that packs nothing (EPCIS names one the party no longer holds) is not stopped
