@@ -17,10 +17,17 @@ import type { LotsRepository } from '../../lots/repository.js';
 import type { EventType, EventView } from '../schemas.js';
 import { timeZoneOffsetOf } from '../time.js';
 import { EventDraft, type EventRecord, type Pointer } from './draft.js';
-import { type Batch, type EventWriterRepository, type LabelledBrandStanding, LOCK_ROUNDS, type LockRounds } from './repository.js';
+import {
+  type Batch,
+  type EventWriterRepository,
+  type HoldingAt,
+  type LabelledBrandStanding,
+  LOCK_ROUNDS,
+  type LockRounds,
+} from './repository.js';
 import { packingStop } from './rules/aggregate.js';
 import { requireBeginningBeforeUse } from './rules/chronology.js';
-import { actionAsFound, applyRules, type EventAction, referencesOf } from './rules/index.js';
+import { actionAsFound, applyRules, type EventAction, lotsTakenBy, referencesOf } from './rules/index.js';
 import { lotsBookedIn } from './rules/receive.js';
 import { gtinOfIdentifier, isSerialIdentifier, itemCodes, type LotSpec, Scope, voidsCodes } from './scope.js';
 import { type Content, type LotView, makes, usesLink, WorldState } from './state.js';
@@ -553,39 +560,46 @@ export function createEventWriter(deps: {
       claimed.flatMap((name) => (name.kind === kind && 'code' in name ? [name.code] : []));
     const glnsClaimed = (kind: RegisteredName['kind']) =>
       claimed.flatMap((name) => (name.kind === kind && 'gln' in name ? [name.gln] : []));
-    const { ledgers, references } = await repository.ledgersAndReferences(tx, [...state.lots.keys()], {
-      parties: [...new Set([...requests.map((request) => request.actor), ...refs.flatMap((ref) => ref.parties), ...codesClaimed('party')])],
-      partyGlns: [...new Set(glnsClaimed('party'))],
-      locationGlns: [...new Set(glnsClaimed('location'))],
-      locations: [
-        ...new Set([
-          ...refs.flatMap((ref) => [
-            ...ref.locations,
-            ...(ref.request.places === 'uris'
-              ? []
-              : [ref.request.context.readPoint, ref.request.context.bizLocation].filter((c): c is string => Boolean(c))),
+    const { ledgers, references, holdings } = await repository.ledgersAndReferences(
+      tx,
+      [...state.lots.keys()],
+      {
+        parties: [
+          ...new Set([...requests.map((request) => request.actor), ...refs.flatMap((ref) => ref.parties), ...codesClaimed('party')]),
+        ],
+        partyGlns: [...new Set(glnsClaimed('party'))],
+        locationGlns: [...new Set(glnsClaimed('location'))],
+        locations: [
+          ...new Set([
+            ...refs.flatMap((ref) => [
+              ...ref.locations,
+              ...(ref.request.places === 'uris'
+                ? []
+                : [ref.request.context.readPoint, ref.request.context.bizLocation].filter((c): c is string => Boolean(c))),
+            ]),
+            ...codesClaimed('location'),
           ]),
-          ...codesClaimed('location'),
-        ]),
-      ],
-      products: [...new Set(specs.flatMap(({ spec }) => (spec.productCode ? [spec.productCode] : [])))],
-      lotNumbers: specs.flatMap(({ spec, actor }) => (spec.lotNumber ? [{ partyCode: actor, lotNumber: spec.lotNumber }] : [])),
-      earTags: specs.flatMap(({ spec }) => (spec.attributes?.earTags as string[] | undefined) ?? []),
-      gtins: [...new Set(specs.flatMap(({ spec }) => gtinOfIdentifier(spec.epc) ?? []))],
-      // a serial labels a pack; a lot a replacement makes again may have coded packs already
-      labelledProducts: [
-        ...new Map(
-          specs.flatMap(({ spec, actor, replaces }) =>
-            spec.productCode && (isSerialIdentifier(spec.epc) || replaces)
-              ? [[`${actor}|${spec.productCode}`, { partyCode: actor, productCode: spec.productCode }] as const]
-              : [],
-          ),
-        ).values(),
-      ],
-      replacedLots: requests.flatMap((request) => request.replaces?.lotCodes ?? []),
-    });
+        ],
+        products: [...new Set(specs.flatMap(({ spec }) => (spec.productCode ? [spec.productCode] : [])))],
+        lotNumbers: specs.flatMap(({ spec, actor }) => (spec.lotNumber ? [{ partyCode: actor, lotNumber: spec.lotNumber }] : [])),
+        earTags: specs.flatMap(({ spec }) => (spec.attributes?.earTags as string[] | undefined) ?? []),
+        gtins: [...new Set(specs.flatMap(({ spec }) => gtinOfIdentifier(spec.epc) ?? []))],
+        // a serial labels a pack; a lot a replacement makes again may have coded packs already
+        labelledProducts: [
+          ...new Map(
+            specs.flatMap(({ spec, actor, replaces }) =>
+              spec.productCode && (isSerialIdentifier(spec.epc) || replaces)
+                ? [[`${actor}|${spec.productCode}`, { partyCode: actor, productCode: spec.productCode }] as const]
+                : [],
+            ),
+          ).values(),
+        ],
+        replacedLots: requests.flatMap((request) => request.replaces?.lotCodes ?? []),
+      },
+      holdingsJudged(state, requests),
+    );
     addLedgers(state, ledgers);
-    await watchHoldings(tx, state, requests);
+    for (const { time, ...held } of holdings) state.watchHoldings(held.lotCode, held.partyCode, [{ at: time, ...held }]);
     for (const { gln, ...party } of references.parties) {
       state.parties.set(party.code, party);
       if (gln) state.partyGlns.set(gln, party.code);
@@ -627,25 +641,35 @@ export function createEventWriter(deps: {
   }
 
   /**
-   * What the party of each observation and inspection held of the lots it names at the times it is
-   * judged at (see the observe rule): it observes or inspects only what it owns or held then.
+   * The holdings the batch is judged by, each watched (see WorldState.watchHoldings), for the
+   * ledgers' statement to read: what the party of each observation and inspection held of the lots
+   * it names at the times it is judged at (see the observe rule), as it observes or inspects only
+   * what it owns or held then; and what the party of each event taking lots (see lotsTakenBy) held
+   * of each at the event's time, as it takes only what it held then too (see Scope.requireHeldThen).
    */
-  async function watchHoldings(tx: Db, state: WorldState, requests: WriteRequest[]) {
-    const judged = new Map<string, { lotCode: string; partyCode: string; time: Date }>();
+  function holdingsJudged(state: WorldState, requests: WriteRequest[]): HoldingAt[] {
+    const judged = new Map<string, HoldingAt>();
+    const judge = (at: HoldingAt) => judged.set(`${at.lotCode}|${at.partyCode}|${at.time.getTime()}`, at);
     for (const { action, actor, context } of requests) {
+      const eventTime = new Date(context.eventTime);
+      if (!Number.isNaN(eventTime.getTime())) {
+        for (const lotCode of lotsTakenBy(action, state.items)) {
+          // none held until the statement says otherwise: a lot the party never moved (one this batch makes, say)
+          state.watchHoldings(lotCode, actor, [{ at: eventTime, before: 0, arriving: 0, through: 0 }]);
+          judge({ lotCode, partyCode: actor, time: eventTime });
+        }
+      }
       if (action.type !== 'observe' && action.type !== 'inspect') continue;
-      const times = [new Date(context.eventTime), ...(action.type === 'observe' && action.readsReceivedAt ? [action.readsReceivedAt] : [])];
+      const times = [eventTime, ...(action.type === 'observe' && action.readsReceivedAt ? [action.readsReceivedAt] : [])];
       for (const lotCode of action.lotCodes) {
         state.watchHoldings(lotCode, actor);
-        for (const time of times) judged.set(`${lotCode}|${actor}|${time.getTime()}`, { lotCode, partyCode: actor, time });
+        // the owner may always: its ledger is not read
+        const lot = state.lots.get(lotCode);
+        if (lot === undefined || lot.partyCode === actor) continue;
+        for (const time of times) if (!Number.isNaN(time.getTime())) judge({ lotCode, partyCode: actor, time });
       }
     }
-    // the owner may always: its ledger is not read
-    const stored = [...judged.values()].filter(({ lotCode, partyCode, time }) => {
-      const lot = state.lots.get(lotCode);
-      return lot !== undefined && lot.partyCode !== partyCode && !Number.isNaN(time.getTime());
-    });
-    for (const row of await repository.holdingsAt(tx, stored)) state.watchHoldings(row.lotCode, row.partyCode, [row]);
+    return [...judged.values()];
   }
 
   function check(

@@ -460,6 +460,37 @@ type NamedReferences = {
   replacedLots: string[];
 };
 
+/** A party's holding of a lot asked for at a time (see holdingsAtOf). */
+export type HoldingAt = { lotCode: string; partyCode: string; time: Date };
+/** What holdingsAtOf reads for the `n`th holding asked for (from 1), quantities as text. */
+type HoldingRow = { n: number; before: string; arriving: string; through: string };
+
+/**
+ * What each party held of each lot just before each time named with it, what came to it at that
+ * very time (its movements in), and what it held once every movement dated up to that time was
+ * booked (`through`), by the live events (neither a correction nor declared in error): a party's
+ * ledger of a lot over time (see WorldState.heldAt and heldThrough). A correction books back what
+ * the event it declares in error moved, under its own later time: leaving both out leaves the
+ * ledger as if the event had never been. What the party made of the lot (`produce`) counts in
+ * `through` whenever it was booked and whether or not declared in error: a correction books it back
+ * under the same kind, unless it keeps the lot (an EPCIS declaration), which keeps its quantity.
+ * Summed here: a party may have moved a lot thousands of times. A row by the place of its holding
+ * in `at`; none for a pair the party never moved.
+ */
+function holdingsAtOf(at: HoldingAt[]): SQL {
+  return sql`(select coalesce(json_agg(h), '[]') from (
+      select p.n,
+        coalesce(sum(m.quantity) filter (where live.yes and e.event_time < p.at), 0)::text as before,
+        coalesce(sum(m.quantity) filter (where live.yes and e.event_time = p.at and m.quantity > 0), 0)::text as arriving,
+        coalesce(sum(m.quantity) filter (where m.kind = 'produce' or (live.yes and e.event_time <= p.at)), 0)::text as through
+      from unnest(${texts(at.map((row) => row.lotCode))}, ${texts(at.map((row) => row.partyCode))}, ${times(at.map((row) => row.time))})
+        with ordinality as p(lot_code, party_code, at, n)
+      join lot_movements m on m.lot_code = p.lot_code and m.party_code = p.party_code
+      join events e on e.id = m.event_id
+      cross join lateral (select e.type <> 'correction' and not exists (select 1 from events c where c.corrects_event_id = e.id) as yes) live
+      group by p.n) h)`;
+}
+
 /** A brand covering a product packs are labelled of, with that party's authorizations for it (see brands/standing). */
 export type LabelledBrandStanding = BrandStanding & { partyCode: string; productCode: string };
 
@@ -678,15 +709,24 @@ export function createEventWriterRepository() {
      * The lots' ledgers (see ledgers) and what the batch names besides (see referencesOf), in one
      * round trip: neither depends on the other, and a native batch waits on each of its reads.
      */
-    async ledgersAndReferences(tx: Db, lotCodes: string[], named: NamedReferences) {
+    async ledgersAndReferences(tx: Db, lotCodes: string[], named: NamedReferences, holdingsAt: HoldingAt[] = []) {
       const ledgers = lotCodes.length
         ? sql`(select coalesce(json_agg(ledger), '[]') from (${ledgersOf(lotCodes)}) ledger)`
         : sql`'[]'::json`;
-      const [{ ledgers: rows, ...references }] = await queryRows<References & { ledgers: LedgerRow[] }>(
-        tx,
-        sql`select ${referencesOf(named)}, ${ledgers} as ledgers`,
-      );
-      return { ledgers: rows.map(toLedger), references };
+      const holdings = holdingsAt.length ? holdingsAtOf(holdingsAt) : sql`'[]'::json`;
+      const [{ ledgers: rows, holdings: held, ...references }] = await queryRows<
+        References & { ledgers: LedgerRow[]; holdings: HoldingRow[] }
+      >(tx, sql`select ${referencesOf(named)}, ${ledgers} as ledgers, ${holdings} as holdings`);
+      return {
+        ledgers: rows.map(toLedger),
+        references,
+        holdings: held.map((row) => ({
+          ...holdingsAt[row.n - 1],
+          before: Number(row.before),
+          arriving: Number(row.arriving),
+          through: Number(row.through),
+        })),
+      };
     },
 
     /** Issued (visible) packs, named or packed in the given containers, with their lot and current container. */
@@ -718,30 +758,6 @@ export function createEventWriterRepository() {
         (downstream.get(row.origin) as Set<string>).add(row.code);
       }
       return downstream;
-    },
-
-    /**
-     * What each party held of each lot just before each time named with it, and what came to it at
-     * that very time (its movements in), by the live events (neither a correction nor declared in
-     * error): a party's ledger of a lot over time (see WorldState.heldAt). A correction books back what the event it declares in error
-     * moved, under its own later time: leaving both out leaves the ledger as if the event had never been.
-     * Summed here: a party may have moved a lot thousands of times.
-     */
-    async holdingsAt(tx: Db, at: { lotCode: string; partyCode: string; time: Date }[]) {
-      if (at.length === 0) return [];
-      const rows = await queryRows<{ lotCode: string; partyCode: string; at: Date | string; before: string; arriving: string }>(
-        tx,
-        sql`select p.lot_code as "lotCode", p.party_code as "partyCode", p.at,
-          coalesce(sum(m.quantity) filter (where e.event_time < p.at), 0)::text as before,
-          coalesce(sum(m.quantity) filter (where e.event_time = p.at and m.quantity > 0), 0)::text as arriving
-        from unnest(${texts(at.map((row) => row.lotCode))}, ${texts(at.map((row) => row.partyCode))}, ${times(at.map((row) => row.time))})
-          as p(lot_code, party_code, at)
-        join lot_movements m on m.lot_code = p.lot_code and m.party_code = p.party_code
-        join events e on e.id = m.event_id
-        where e.type <> 'correction' and not exists (select 1 from events c where c.corrects_event_id = e.id)
-        group by p.lot_code, p.party_code, p.at`,
-      );
-      return rows.map((row) => ({ ...row, at: new Date(row.at), before: Number(row.before), arriving: Number(row.arriving) }));
     },
 
     /** Of these event ids, those stored and not declared in error. */

@@ -328,9 +328,10 @@ export class Scope {
   }
 
   /**
-   * Checks the actor holds enough (loose) of every line, and had received it by the event's time
-   * (see requireReceivedBy), and books the outflow when `kind` is given (null: a packing, which
-   * books its own); a line without a quantity takes everything held. `to`: the party a shipment goes to.
+   * Checks the actor holds enough (loose) of every line, had received it by the event's time (see
+   * requireReceivedBy) and held enough of it then (see requireHeldThen), and books the outflow when
+   * `kind` is given (null: a packing, which books its own); a line without a quantity takes
+   * everything held. `to`: the party a shipment goes to.
    */
   take(
     lines: Line[],
@@ -343,6 +344,7 @@ export class Scope {
     const at = (position: number, ...field: string[]) => lines[position].at ?? [...pointer, lines[position].index ?? position, ...field];
     const lots = this.requireLots(codes, (position) => at(position, 'lotCode'));
     this.requireDistinct(codes, (position) => at(position, 'lotCode'));
+    const heldThen: (number | undefined)[] = [];
     const taken = lines.map((line, position) => {
       const lot = lots[position];
       if (line.ifHeld && lot.partyCode === this.actor && this.balance(lot.code) <= 0) return { lot, quantity: 0 };
@@ -359,12 +361,52 @@ export class Scope {
           [bodyField(at(position, 'quantity'), `at most ${onHand}`)],
         );
       }
+      heldThen[position] = this.heldThen(lot.code, eventTime);
       if (kind) this.draft.move(lot.code, kind, -quantity);
       return { lot, quantity };
     });
-    const moved = taken.flatMap(({ lot, quantity }) => (quantity > 0 ? [lot] : []));
-    this.requireReceivedBy(moved, TAKEN_AS[kind ?? 'pack'], eventTime);
+    const done = TAKEN_AS[kind ?? 'pack'];
+    this.requireReceivedBy(
+      taken.flatMap(({ lot, quantity }) => (quantity > 0 ? [lot] : [])),
+      done,
+      eventTime,
+    );
+    for (const [position, line] of taken.entries()) this.requireHeldThen(line, heldThen[position], done, eventTime);
     return taken;
+  }
+
+  /**
+   * What the acting party held of the lot at the event's time (see WorldState.heldThrough), with
+   * what the event itself booked of it so far (a lot an EPCIS event names first, made by it);
+   * undefined when the writer did not read it.
+   */
+  private heldThen(lotCode: string, eventTime: Date): number | undefined {
+    const held = this.state.heldThrough(lotCode, this.actor, eventTime);
+    if (held === undefined) return undefined;
+    let total = held;
+    for (const movement of this.draft.movements) {
+      if (movement.lotCode === lotCode && movement.partyCode === this.actor) total += movement.quantity;
+    }
+    return roundQuantity(total);
+  }
+
+  /**
+   * A party takes only what it held at the event's time as well as what it holds now: refused (422)
+   * when what it held of the lot then (`held`: once every movement dated up to then was booked) does
+   * not cover the quantity — it sent all of it away and got it back later, say — naming the lot, the
+   * time and what it held then (`done`: what the event does to it). The writer reads that for every
+   * lot an event takes (see lotsTakenBy); one it did not read (`held` undefined) is judged by what
+   * the party holds now alone.
+   */
+  private requireHeldThen({ lot, quantity }: { lot: LotView; quantity: number }, held: number | undefined, done: string, eventTime: Date) {
+    if (held === undefined || quantity <= 0 || held >= quantity) return;
+    const at = eventTime.toISOString();
+    const name = this.nameOf(lot);
+    throw unprocessable(
+      'not-held-at-event-time',
+      `party ${this.actor} held ${held} ${lot.unit} of ${name} at ${at}, by the events dated up to then: ${quantity} ${lot.unit} cannot be ${done} at that time`,
+      [bodyField(this.at('eventTime'), `${held} ${lot.unit} of ${name} held at ${at}`)],
+    );
   }
 
   /**

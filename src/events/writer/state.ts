@@ -100,6 +100,9 @@ export type ProductView = {
 };
 export type StatusFacts = { lastDrain?: { kind: string; at: number }; recalled: boolean };
 
+/** What a party held of a lot at a time by the stored events (see WorldState.storedHoldingsAt). */
+type StoredHolding = { before: number; arriving: number; through: number };
+
 /** What a container holds of one lot or container (see WorldState.contents). */
 export type Content = { quantity: number | null; unit: string | null; packedAt: Date };
 
@@ -193,12 +196,16 @@ export class WorldState {
   readonly firstReceipts = new Map<string, Date>();
   /**
    * `${lot}|${party}|${time}` → what the party held of the lot by the live events stored before the
-   * batch dated before that time, and what came to it at that very time: at the times an observation
-   * or an inspection is judged (see heldAt).
+   * batch dated before that time, what came to it at that very time, and what it held once all those
+   * dated up to it were booked: at the times an observation or an inspection is judged (see heldAt),
+   * and those of the events taking the lot (see heldThrough).
    */
-  private readonly storedHoldingsAt = new Map<string, { before: number; arriving: number }>();
-  /** `${lot}|${party}` → what the batch's accepted events moved of the lot for the party, by event time (watched pairs only). */
-  private readonly batchHoldingsOverTime = new Map<string, { at: number; quantity: number }[]>();
+  private readonly storedHoldingsAt = new Map<string, StoredHolding>();
+  /**
+   * `${lot}|${party}` → what the batch's accepted events moved of the lot for the party, by event time,
+   * and whether they made it (`produce`; watched pairs only).
+   */
+  private readonly batchHoldingsOverTime = new Map<string, { at: number; quantity: number; made: boolean }[]>();
   /**
    * Events stored and not declared in error that a batch's events join (see TransformationEdge),
    * and the batch's accepted events: an event rejected is in neither.
@@ -294,11 +301,32 @@ export class WorldState {
     return this.firstReceipts.get(`${lotCode}|${partyCode}`);
   }
 
-  /** Keeps the party's ledger of the lot over time (see heldAt): what it held at a time by the stored events, and what the batch moves. */
-  watchHoldings(lotCode: string, partyCode: string, stored: { at: Date; before: number; arriving: number }[] = []) {
+  /**
+   * Keeps the party's ledger of the lot over time (see heldAt and heldThrough): what it held at a
+   * time by the stored events, and what the batch moves.
+   */
+  watchHoldings(lotCode: string, partyCode: string, stored: ({ at: Date } & StoredHolding)[] = []) {
     const key = `${lotCode}|${partyCode}`;
     if (!this.batchHoldingsOverTime.has(key)) this.batchHoldingsOverTime.set(key, []);
-    for (const { at, before, arriving } of stored) this.storedHoldingsAt.set(`${key}|${at.getTime()}`, { before, arriving });
+    for (const { at, before, arriving, through } of stored)
+      this.storedHoldingsAt.set(`${key}|${at.getTime()}`, { before, arriving, through });
+  }
+
+  /**
+   * What the party held of the lot (loose and packed) once every movement dated up to that time was
+   * booked, by the stored events and the batch's before this one: what an event of that time takes
+   * it from. What the party made of the lot (its maker's `produce`) counts whenever it was booked:
+   * the chronology rule holds uses to the lot's beginning, and a lot first booked by a sighting (EPCIS
+   * names what no event made) was not made then. Undefined at a time not watched (see watchHoldings).
+   */
+  heldThrough(lotCode: string, partyCode: string, time: Date): number | undefined {
+    const at = time.getTime();
+    const stored = this.storedHoldingsAt.get(`${lotCode}|${partyCode}|${at}`);
+    const moved = this.batchHoldingsOverTime.get(`${lotCode}|${partyCode}`);
+    if (!stored || !moved) return undefined;
+    let held = stored.through;
+    for (const movement of moved) if (movement.at <= at || movement.made) held += movement.quantity;
+    return roundQuantity(held);
   }
 
   /**
@@ -400,7 +428,9 @@ export class WorldState {
     for (const identifier of draft.identifiers) if (identifier.kind === 'ear_tag') this.takenEarTags.add(identifier.value);
     for (const movement of draft.movements) {
       this.addBalance(movement.lotCode, movement.partyCode, movement.containerCode, movement.quantity);
-      this.batchHoldingsOverTime.get(`${movement.lotCode}|${movement.partyCode}`)?.push({ at, quantity: movement.quantity });
+      this.batchHoldingsOverTime
+        .get(`${movement.lotCode}|${movement.partyCode}`)
+        ?.push({ at, quantity: movement.quantity, made: movement.kind === 'produce' });
       if (movement.kind === 'receive_in' && movement.quantity > 0) this.addReceipt(movement.lotCode, movement.partyCode, event.eventTime);
       const drains = movement.kind === 'consume' || movement.kind === 'destroy' || movement.kind === 'sell';
       if (drains && movement.quantity < 0) {

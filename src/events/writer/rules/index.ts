@@ -115,6 +115,27 @@ function typeRules(scope: Scope, action: EventAction, eventTime: Date, reuseCode
   }
 }
 
+/**
+ * The lots an action takes from what its party holds (see Scope.take), by the codes it names them
+ * by or those of the packs it names (`items`: issued pack codes → their lot): each judged by what
+ * the party held at the event's time too.
+ */
+export function lotsTakenBy(action: EventAction, items: ReadonlyMap<string, { lotCode: string }>): string[] {
+  const codes = (lines: Line[]) => lines.map((line) => line.lotCode);
+  switch (action.type) {
+    case 'transform':
+      return codes(action.inputs);
+    case 'aggregate':
+      return [...codes(action.children), ...(action.itemCodes ?? []).flatMap((code) => items.get(code)?.lotCode ?? [])];
+    case 'ship':
+    case 'destroy':
+    case 'sell':
+      return codes(action.lines);
+    default:
+      return [];
+  }
+}
+
 /** The lots, parties, locations, products, shipments and packs an action names (what the writer loads up front). */
 /** Pushes every item of a list of any length (a spread's arguments overflow the stack at some 100,000). */
 function append<T>(target: T[], items: readonly T[]): void {

@@ -1,0 +1,106 @@
+// A party ships, uses, packs, sells or destroys only what it held at the event's time, by the ledger
+// of the events dated up to it, besides what it holds now: a lot it sent all of away and later got
+// back is not used in between, at every door (POST /events, EPCIS capture).
+
+import type { Test } from 'tap';
+import { epcisRequests } from '../fixtures/epcis.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+import { TEST_BASE_URL } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+/** A time on 2026-06-01 (UTC), after every event the world dates by its own counter. */
+const utc = (hour: number) => `2026-06-01T${String(hour).padStart(2, '0')}:00:00.000Z`;
+
+/**
+ * 100 kg of a processor's lot come to a cold store at 09:00, which ships all of it to a shop at
+ * 10:00; the shop sends it back at 12:00 and the store receives it again at 13:00.
+ */
+async function sentAwayAndBack(t: Test) {
+  const world = await createWorld(t);
+  const [processor, store, shop] = [await world.party('processor'), await world.party('cold_storage'), await world.party('retailer')];
+  const kg = await store.product('kg');
+  const lot = await processor.commission(await processor.product('kg'), 100);
+  const hand = async (from: typeof store, to: typeof store, shippedAt: number) => {
+    const { shipmentId } = await world.ok(
+      from.event({ type: 'ship', eventTime: utc(shippedAt), toPartyCode: to.code, lines: [{ lotCode: lot }] }),
+    );
+    await world.ok(to.event({ type: 'receive', eventTime: utc(shippedAt + 1), shipmentId }));
+  };
+  await hand(processor, store, 8);
+  await hand(store, shop, 10);
+  await hand(shop, store, 12);
+  return { store, shop, lot, kg };
+}
+
+t.test('POST /events: no outflow dated while the party held none of the lot, though it holds it now', async (t) => {
+  const { store, shop, lot, kg } = await sentAwayAndBack(t);
+  const outflows: [string, Record<string, unknown>][] = [
+    ['shipped', { type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: lot, quantity: 10 }] }],
+    ['used', { type: 'transform', inputs: [{ lotCode: lot, quantity: 10 }], outputs: [{ productCode: kg, quantity: 8 }] }],
+    ['packed', { type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 10 }] }],
+    ['sold', { type: 'sell', lines: [{ lotCode: lot, quantity: 10 }] }],
+    ['destroyed', { type: 'destroy', reason: 'thawed', lines: [{ lotCode: lot, quantity: 10 }] }],
+  ];
+  for (const [done, body] of outflows) {
+    const gap = expectStatus(t, await store.event({ ...body, eventTime: utc(11) }), 422, `${done} while the shop had the lot`);
+    t.match(gap.body, {
+      type: '/problems/not-held-at-event-time',
+      errors: [{ in: 'body', pointer: '/eventTime', detail: `0 kg of lot ${lot} held at ${utc(11)}` }],
+    });
+    t.equal(
+      gap.body.detail,
+      `party ${store.code} held 0 kg of lot ${lot} at ${utc(11)}, by the events dated up to then: 10 kg cannot be ${done} at that time`,
+      `${done}: the lot, the time and what was held then`,
+    );
+  }
+  t.match((await store.lot(lot)).massBalance, { onHand: 100, consumed: 0, destroyed: 0, sold: 0 }, 'nothing was booked');
+  const before = expectStatus(
+    t,
+    await store.event({ type: 'sell', eventTime: utc(9), lines: [{ lotCode: lot, quantity: 101 }] }),
+    409,
+    'more than it holds now',
+  );
+  t.match(before.body.detail, 'only 100 kg', 'the current balance is judged first');
+  for (const [done, body] of outflows) {
+    expectStatus(t, await store.event({ ...body, eventTime: utc(13) }), 201, `${done} at the instant it came back`);
+  }
+});
+
+t.test(
+  'EPCIS capture: an outflow dated while the party held none of the lot is that event’s error, in its document or later',
+  async (t) => {
+    const world = await createWorld(t);
+    const [processor, store, shop] = [await world.party('processor'), await world.party('cold_storage'), await world.party('retailer')];
+    const { capture } = epcisRequests(world);
+    const meat = 'https://id.gs1.org/01/06901234000016/10/MEAT-AWAY-AND-BACK';
+    const kilos = (quantity: number) => [{ epcClass: meat, quantity, uom: 'KGM' }];
+    const ev = (hour: number, fields: object) => ({ type: 'ObjectEvent', eventTime: utc(hour), eventTimeZoneOffset: '+08:00', ...fields });
+    const shipping = (to: { code: string }, hour: number, quantity: number) =>
+      ev(hour, {
+        action: 'OBSERVE',
+        bizStep: 'shipping',
+        quantityList: kilos(quantity),
+        destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${to.code}` }],
+      });
+    const receiving = (hour: number) => ev(hour, { action: 'OBSERVE', bizStep: 'receiving', quantityList: kilos(100) });
+    const commissioning = ev(7, { action: 'ADD', bizStep: 'commissioning', quantityList: kilos(100) });
+    t.match(await capture(processor.key, [commissioning, shipping(store, 8, 100)], 'rollback'), { success: true });
+    t.match(await capture(store.key, [receiving(9), shipping(shop, 10, 100)], 'rollback'), { success: true });
+    t.match(await capture(shop.key, [receiving(11), shipping(store, 12, 100)], 'rollback'), { success: true });
+
+    const inOneDocument = await capture(store.key, [receiving(13), shipping(shop, 11, 10)], 'rollback');
+    t.match(
+      inOneDocument,
+      { success: false, captured: 0, errors: [{ eventIndex: 1, pointer: '/epcisBody/eventList/1/eventTime' }] },
+      'the document receives the lot back, then ships some dated while the shop had it',
+    );
+    t.match(inOneDocument.errors[0].message, `party ${store.code} held 0 KGM of lot ${meat} at ${utc(11)}`);
+    t.match(await capture(store.key, [receiving(13)], 'rollback'), { success: true }, 'the return alone');
+    const later = await capture(store.key, [shipping(shop, 11, 10)], 'proceed');
+    t.match(later, { success: false, errors: [{ eventIndex: 0, pointer: '/epcisBody/eventList/0/eventTime' }] }, 'a later document too');
+    t.match(later.errors[0].message, '10 KGM cannot be shipped at that time');
+    t.match(await capture(store.key, [shipping(shop, 13, 10)], 'rollback'), { success: true }, 'shipped once it came back');
+  },
+);
