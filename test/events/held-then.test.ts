@@ -31,7 +31,7 @@ async function sentAwayAndBack(t: Test) {
   await hand(processor, store, 8);
   await hand(store, shop, 10);
   await hand(shop, store, 12);
-  return { store, shop, lot, kg };
+  return { world, maker: processor, store, shop, lot, kg };
 }
 
 t.test('POST /events: no outflow dated while the party held none of the lot, though it holds it now', async (t) => {
@@ -66,6 +66,18 @@ t.test('POST /events: no outflow dated while the party held none of the lot, tho
   for (const [done, body] of outflows) {
     expectStatus(t, await store.event({ ...body, eventTime: utc(13) }), 201, `${done} at the instant it came back`);
   }
+});
+
+t.test('POST /events: the lot’s maker is held to what it held then too', async (t) => {
+  const { world, store, lot, maker } = await sentAwayAndBack(t);
+  const sell = (hour: number) => maker.event({ type: 'sell', eventTime: utc(hour), lines: [{ lotCode: lot, quantity: 10 }] });
+  const { shipmentId } = await world.ok(
+    store.event({ type: 'ship', eventTime: utc(14), toPartyCode: maker.code, lines: [{ lotCode: lot }] }),
+  );
+  await world.ok(maker.event({ type: 'receive', eventTime: utc(15), shipmentId }));
+  const gap = expectStatus(t, await sell(9), 422, 'sold while the others had it');
+  t.match(gap.body, { type: '/problems/not-held-at-event-time', detail: `party ${maker.code} held 0 kg of lot ${lot} at ${utc(9)}` });
+  expectStatus(t, await sell(15), 201, 'sold once it came back');
 });
 
 t.test(

@@ -402,6 +402,8 @@ export class Scope {
     if (held === undefined || quantity <= 0 || held >= quantity) return;
     const at = eventTime.toISOString();
     const name = this.nameOf(lot);
+    // below 0 when later events took what a backdated one took too: none held, all the same
+    held = Math.max(held, 0);
     throw unprocessable(
       'not-held-at-event-time',
       `party ${this.actor} held ${held} ${lot.unit} of ${name} at ${at}, by the events dated up to then: ${quantity} ${lot.unit} cannot be ${done} at that time`,
