@@ -165,6 +165,20 @@ export function createBrandsRepository(db: Db) {
     changesOf,
 
     /**
+     * Did the party hold a GI use permit (地理标志专用标志使用) on the day: one declared, with its
+     * validity, on its approved application to join. What grants a product's GI mark outside a GI brand.
+     */
+    async giPermitHeld(partyCode: string, day: string): Promise<boolean> {
+      const [row] = await queryRows<{ held: boolean }>(
+        db,
+        sql`select exists (select 1 from registrations r cross join jsonb_array_elements(r.certifications) c
+          where r.party_code = ${partyCode} and r.status = 'approved' and c->>'type' = 'gi_use_permit'
+            and coalesce(c->>'validFrom', ${day}) <= ${day} and c->>'validUntil' >= ${day}) as held`,
+      );
+      return row?.held ?? false;
+    },
+
+    /**
      * The brands covering a product, each with every authorization (and its changes) the party ever
      * had for it: what a lot of that product owned by that party may show, and whether it may be labelled.
      */

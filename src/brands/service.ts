@@ -54,6 +54,7 @@ export function createBrandService(deps: {
     | 'authorizationsOf'
     | 'changesOf'
     | 'standingsFor'
+    | 'giPermitHeld'
     | 'onHand'
   >;
   products: Pick<ProductsRepository, 'findByCode' | 'findByGtin'>;
@@ -455,6 +456,11 @@ export function createBrandService(deps: {
         authorizations: authorizations.map(historyOf),
         coveredSince: addedAt?.toISOString() ?? null,
       }));
+    },
+
+    /** Did the lot's owner hold a GI use permit when it made the lot (see earnedMarks)? */
+    giPermitWhenMade(lot: { partyCode: string }, making: LotMaking): Promise<boolean> {
+      return deps.brands.giPermitHeld(lot.partyCode, making.producedOn);
     },
 
     /**

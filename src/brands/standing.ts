@@ -166,6 +166,15 @@ export const badgesOf = (standings: readonly BrandStanding[], lot: LotMaking, to
   standings.filter((standing) => heldToBrand(standing, lot) && !exitedBy(standing.authorizations, today)).map((standing) => standing.brand);
 
 /**
+ * The marks a lot's product may show: those it declares, but the 地理标志 (GI) mark only where it
+ * is earned, which declaring it is not: a badge of a GI brand the lot shows (badgesOf: held to it,
+ * its owner not exited since), or a GI use permit its owner held when it made the lot. Green-food and
+ * organic marks are shown as declared.
+ */
+export const earnedMarks = (marks: readonly string[], badges: readonly BrandRef[], giPermit: boolean): string[] =>
+  marks.filter((mark) => mark !== 'geographical_indication' || giPermit || badges.some((badge) => badge.kind === 'gi'));
+
+/**
  * Brand misuse (冒用) a scanned pack shows: a lot of a branded product made, or its code issued, when
  * its owner was not admitted to the brand. One finding per brand, saying what was wrong. A lot is
  * judged by admittedWhenMade, a code by what the service knew when it issued it (admittedWhenIssued);

@@ -315,7 +315,7 @@ export function createFiguresService(deps: {
     async activity(principal: Principal, scope: Scope) {
       requireRole(principal, 'figures.read');
       await deps.knownRegion(scope.region);
-      const rows = await deps.figures.activity(scope);
+      const rows = await deps.figures.activity(scope, chinaDay(deps.now()));
       const figure = (row: (typeof rows)[number] | undefined) => {
         const of = (registered: number, active: number) => ({ registered, active, rate: rate(active, registered) });
         return {

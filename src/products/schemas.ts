@@ -20,7 +20,13 @@ export const createProductBody = z.object({
   category: z.enum(PRODUCT_CATEGORIES),
   unit: z.enum(UNITS),
   shelfLifeDays: z.number().int().min(1).max(3650).optional(),
-  marks: z.array(z.enum(PRODUCT_MARKS)).max(PRODUCT_MARKS.length).optional().describe('地理标志 / 绿色食品 / 有机'),
+  marks: z
+    .array(z.enum(PRODUCT_MARKS))
+    .max(PRODUCT_MARKS.length)
+    .optional()
+    .describe(
+      '地理标志 / 绿色食品 / 有机, as declared; consumers are shown geographical_indication only where earned: a gi brand covering the lot whose owner was admitted when it made it and has not exited, or a GI use permit on its approved application to join, valid on the day the lot was made',
+    ),
   description: freeTextSchema(2000, { lines: 'many' }).optional(),
 });
 export type CreateProductInput = z.infer<typeof createProductBody>;

@@ -1,7 +1,7 @@
 // What a consumer sees for a scanned code, built from the lot's backward trace: names,
 // places, dates, tests and certificates — never quantities or commercial data. Pure.
 import type { z } from 'zod';
-import type { BrandRef } from '../brands/standing.js';
+import { type BrandRef, earnedMarks } from '../brands/standing.js';
 import { regionName } from '../codes/regions.js';
 import { inspectionFindings } from '../trace/graph.js';
 import type { Trace } from '../trace/schemas.js';
@@ -87,6 +87,8 @@ type LotSummaryInput = {
   trace: Trace;
   today: string;
   brands: BrandRef[];
+  /** Whether the lot's owner held a GI use permit when it made the lot: with a GI badge, what shows the product's GI mark. */
+  giPermit?: boolean;
   failedLots?: ReadonlySet<string>;
   containerReadings?: Trace['events'];
 };
@@ -283,7 +285,12 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
 
   return {
     product: startProduct
-      ? { name: startProduct.name, gtin: startProduct.gtin, category: startProduct.category, marks: startProduct.marks }
+      ? {
+          name: startProduct.name,
+          gtin: startProduct.gtin,
+          category: startProduct.category,
+          marks: earnedMarks(startProduct.marks, input.brands, input.giPermit ?? false),
+        }
       : null,
     brands: input.brands,
     lot: {

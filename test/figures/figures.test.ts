@@ -148,7 +148,8 @@ t.test('figures of a small county world', async (t) => {
     // seven enterprises (labs and regulators are not enterprises): the idle processor and the retailer recorded nothing
     t.strictSame(figures.overall.all, { registered: 6, active: 4, rate: 0.6666 });
     t.strictSame(figures.overall.greenFood, { registered: 1, active: 0, rate: 0 });
-    t.strictSame(figures.overall.geographicalIndication, { registered: 1, active: 1, rate: 1 });
+    // the plant's product declares the GI mark, but the plant is in no GI brand and holds no GI use permit
+    t.strictSame(figures.overall.geographicalIndication, { registered: 0, active: 0, rate: null });
     t.strictSame(figures.overall.organic, { registered: 0, active: 0, rate: null });
     t.strictSame(
       figures.byRegion.map((row: any) => [row.regionCode, row.name, row.all.registered, row.all.active]),
