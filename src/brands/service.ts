@@ -3,7 +3,7 @@ import { brandMemberFilter, type Principal, requireRole } from '../access/index.
 import type { AuditKind } from '../audit/chain.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { isValidGtin, toGtin14 } from '../codes/gs1.js';
-import { shanghaiIso } from '../codes/timestamp.js';
+import { chinaDay, shanghaiIso } from '../codes/timestamp.js';
 import type { Db, Transact } from '../db/client.js';
 import { isUniqueViolation, violatedUniqueConstraint } from '../db/errors.js';
 import { badRequest, bodyField, conflict, notFound, Problem, unprocessable } from '../errors/problem.js';
@@ -269,17 +269,24 @@ export function createBrandService(deps: {
             );
             await audited(tx, principal, 'brand.authorization', [closingId]);
           }
-          // every earlier authorization has exited: a new one starting before the last exit would
-          // rewrite who was admitted on days already decided (badges, misuse flags)
+          // every earlier authorization has exited (a lapsed one just now): a new one starting before
+          // the day the last exit was recorded would rewrite who was admitted on days already decided
+          // (badges, misuse flags), the days an exit dated back, or a lapse, had left without a member
           const earlier = await deps.brands.authorizationsOf({ brandCode: code, partyCode: input.partyCode }, tx);
-          const lastExit = earlier.reduce<string | null>(
-            (last, row) => (last === null || row.stateSince > last ? row.stateSince : last),
-            null,
+          const changes = await deps.brands.changesOf(
+            earlier.map((row) => row.id),
+            tx,
           );
-          if (lastExit !== null && input.validFrom < lastExit) {
+          const endedOn = (row: AuthorizationRow) =>
+            (changes.get(row.id) ?? [])
+              .filter((change) => change.toState === 'exited')
+              .map((change) => chinaDay(change.recordedAt))
+              .reduce((last, day) => (day > last ? day : last), row.stateSince);
+          const earliest = earlier.map(endedOn).reduce<string | null>((last, day) => (last === null || day > last ? day : last), null);
+          if (earliest !== null && input.validFrom < earliest) {
             throw conflict(
-              `a new authorization of party ${input.partyCode} for brand ${code} cannot start before its earlier authorization exited on ${lastExit}`,
-              [bodyField(['validFrom'], `must not be before ${lastExit}`)],
+              `a new authorization of party ${input.partyCode} for brand ${code} cannot start before ${earliest}, the day its earlier authorization's end (an exit, or the close of a lapsed one) was recorded: the days before it are already decided`,
+              [bodyField(['validFrom'], `must not be before ${earliest}`)],
             );
           }
           const cap = TIER_CAPS[input.tier];

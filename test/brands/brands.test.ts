@@ -277,6 +277,14 @@ t.test('brand programme', async (t) => {
       });
       expectStatus(t, overlapping, 409, 'a new authorization does not reach back into the expired one');
       t.match(overlapping.body.errors, [{ pointer: '/validFrom' }]);
+      const intoTheLapse = await office.post(`/brands/${code}/authorizations`, {
+        partyCode: processor.code,
+        tier: 'authorized',
+        validFrom: dayAgo(1),
+        reason: '续期',
+      });
+      expectStatus(t, intoTheLapse, 409, 'nor into the days the lapse already decided');
+      t.same(intoTheLapse.body.errors, [{ in: 'body', pointer: '/validFrom', detail: `must not be before ${today()}` }]);
       const renewed = await office.post(`/brands/${code}/authorizations`, {
         partyCode: processor.code,
         tier: 'authorized',
@@ -562,36 +570,40 @@ t.test('brand programme', async (t) => {
     expectStatus(t, await admit(code, parties[26], 'authorized'), 409, 'a party holds one authorization per brand');
   });
 
-  t.test('a new authorization after an exit starts no earlier than the exit: the days before keep who was admitted', async (t) => {
-    const party = await world.party('processor');
-    const code = await brand([]);
-    const readmit = (validFrom: string) =>
-      office.post(`/brands/${code}/authorizations`, { partyCode: party.code, tier: 'head', validFrom, reason: '重新准入' });
-    await world.ok(readmit(dayAgo(20)), 201);
-    await world.ok(change(code, party.code, 'suspended', { effectiveOn: dayAgo(10) }), 200);
-    await world.ok(change(code, party.code, 'exited', { effectiveOn: dayAgo(10) }), 200);
+  t.test(
+    'a new authorization after an exit starts no earlier than the day the exit was recorded: the days before keep who was admitted',
+    async (t) => {
+      const processor = await world.party('processor');
+      const product = await processor.product('piece');
+      const code = await brand([product], 'gi');
+      const readmit = (validFrom: string) =>
+        office.post(`/brands/${code}/authorizations`, { partyCode: processor.code, tier: 'head', validFrom, reason: '重新准入' });
+      await world.ok(readmit(dayAgo(20)), 201);
+      // a pack of a lot made in the days the exit, dated back today, left without a member
+      const pack = await codedAroundTheCheck(world, processor, await processor.commission(product, 10, { productionDate: dayAgo(5) }));
+      await world.ok(change(code, processor.code, 'suspended', { effectiveOn: dayAgo(10) }), 200);
+      await world.ok(change(code, processor.code, 'exited', { effectiveOn: dayAgo(10) }), 200);
 
-    for (const validFrom of [dayAgo(20), dayAgo(25), dayAgo(11)]) {
-      const backdated = expectStatus(t, await readmit(validFrom), 409, `a re-admission from ${validFrom}`);
-      t.match(backdated.body.detail, `its earlier authorization exited on ${dayAgo(10)}`);
-      t.same(backdated.body.errors, [{ in: 'body', pointer: '/validFrom', detail: `must not be before ${dayAgo(10)}` }]);
-    }
-    expectStatus(t, await readmit(dayAgo(10)), 201, 'a re-admission from the day of the exit');
-    await world.ok(change(code, party.code, 'exited', { effectiveOn: dayAgo(5) }), 200);
-    expectStatus(t, await readmit(dayAgo(8)), 409, 'no earlier than the latest exit');
-    expectStatus(t, await readmit(today()), 201, 'a third authorization');
+      for (const validFrom of [dayAgo(20), dayAgo(25), dayAgo(11), dayAgo(10), dayAgo(1)]) {
+        const backdated = expectStatus(t, await readmit(validFrom), 409, `a re-admission from ${validFrom}`);
+        t.match(backdated.body.detail, `cannot start before ${today()}, the day its earlier authorization's end`);
+        t.same(backdated.body.errors, [{ in: 'body', pointer: '/validFrom', detail: `must not be before ${today()}` }]);
+      }
+      t.same(await badges(pack), [], 'the days already decided as exited stay so');
+      expectStatus(t, await readmit(today()), 201, 'a re-admission from the day the exit was recorded');
+      t.same(await badges(pack), [], 'which gives no badge back to a lot made while the party had exited');
 
-    const listed = (await office.get(`/brands/${code}/authorizations?partyCode=${party.code}`)).body.items;
-    t.same(
-      listed.map((row: { validFrom: string; state: string; stateSince: string }) => [row.validFrom, row.state, row.stateSince]),
-      [
-        [dayAgo(20), 'exited', dayAgo(10)],
-        [dayAgo(10), 'exited', dayAgo(5)],
-        [today(), 'admitted', today()],
-      ],
-      'the earlier authorizations are as they were',
-    );
-  });
+      const listed = (await office.get(`/brands/${code}/authorizations?partyCode=${processor.code}`)).body.items;
+      t.same(
+        listed.map((row: { validFrom: string; state: string; stateSince: string }) => [row.validFrom, row.state, row.stateSince]),
+        [
+          [dayAgo(20), 'exited', dayAgo(10)],
+          [today(), 'admitted', today()],
+        ],
+        'the earlier authorization is as it was',
+      );
+    },
+  );
 
   t.test('an admission from a day still to come can be suspended or exited before it starts, from today', async (t) => {
     const party = await world.party('processor');
@@ -718,17 +730,18 @@ t.test('brand programme', async (t) => {
       await world.ok(admit(code, party.code));
       await party.commission(products[index], 40, { productionDate: dayAgo(70) });
       await world.ok(change(code, party.code, 'exited', { effectiveOn: dayAgo(60) }), 200);
-      await readmit(party, dayAgo(50));
+      // no earlier than the day the exit was recorded
+      await readmit(party, today());
     }
-    await world.ok(change(code, resuspended.code, 'suspended', { effectiveOn: dayAgo(5) }), 200);
-    await world.ok(change(code, twiceExited.code, 'exited', { effectiveOn: dayAgo(5) }), 200);
+    await world.ok(change(code, resuspended.code, 'suspended'), 200);
+    await world.ok(change(code, twiceExited.code, 'exited'), 200);
 
     const items = (await office.get(`/brands/${code}/disposals`)).body.items;
     const of = (party: Actor) => items.filter((item: { partyCode: string }) => item.partyCode === party.code);
     t.same(of(readmitted), [], 'a member admitted again has no stock to dispose of: its branded stock is labelled rightly');
-    t.match(of(resuspended), [{ state: 'suspended', since: dayAgo(5), deadline: dayAgo(-25), status: 'disposing', overdue: false }]);
+    t.match(of(resuspended), [{ state: 'suspended', since: today(), deadline: dayAgo(-30), status: 'disposing', overdue: false }]);
     t.equal(of(resuspended).length, 1, 'listed once, by its suspension, not also by its earlier exit');
-    t.match(of(twiceExited), [{ state: 'exited', since: dayAgo(5), deadline: dayAgo(-25), status: 'disposing', overdue: false }]);
+    t.match(of(twiceExited), [{ state: 'exited', since: today(), deadline: dayAgo(-30), status: 'disposing', overdue: false }]);
     t.equal(of(twiceExited).length, 1, 'listed once, by its last exit');
   });
 
