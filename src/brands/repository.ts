@@ -1,7 +1,7 @@
 import { and, asc, eq, gte, isNull, ne, not, or, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { chinaDayOf, type Db, isoMs, queryRows } from '../db/client.js';
-import { brandAuthorizationChanges, brandAuthorizations, brandProducts, brands } from '../db/schema.js';
+import { apiKeys, brandAuthorizationChanges, brandAuthorizations, brandProducts, brands } from '../db/schema.js';
 
 export type BrandRow = typeof brands.$inferSelect;
 export type BrandProductRow = typeof brandProducts.$inferSelect;
@@ -163,6 +163,16 @@ export function createBrandsRepository(db: Db) {
         .orderBy(brandAuthorizations.partyCode, brandAuthorizations.createdAt);
     },
     changesOf,
+
+    /** The labels of the API keys (by id) that have one: who made an authorization's changes. */
+    async keyLabels(keyIds: string[]): Promise<Map<string, string>> {
+      if (keyIds.length === 0) return new Map();
+      const rows = await db
+        .select({ id: apiKeys.id, label: apiKeys.label })
+        .from(apiKeys)
+        .where(anyOf(apiKeys.id, [...new Set(keyIds)]));
+      return new Map(rows.flatMap((row) => (row.label === null ? [] : [[row.id, row.label] as const])));
+    },
 
     /**
      * Did the party hold a GI use permit (地理标志专用标志使用) on the day: one declared, with its

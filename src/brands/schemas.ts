@@ -93,6 +93,8 @@ const authorizationChangeSchema = z.object({
   reason: z.string(),
   disposalDeadline: z.string().nullable(),
   recordedAt: z.date(),
+  keyId: z.string().describe('the API key that made the change'),
+  keyLabel: z.string().nullable().describe("that key's label, when it has one"),
 });
 
 export const authorizationSchema = z

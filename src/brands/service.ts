@@ -55,6 +55,7 @@ export function createBrandService(deps: {
     | 'changesOf'
     | 'standingsFor'
     | 'giPermitHeld'
+    | 'keyLabels'
     | 'onHand'
   >;
   products: Pick<ProductsRepository, 'findByCode' | 'findByGtin'>;
@@ -132,6 +133,7 @@ export function createBrandService(deps: {
 
   async function authorizationView(rows: AuthorizationRow[]): Promise<Authorization[]> {
     const changes = await deps.brands.changesOf(rows.map((row) => row.id));
+    const labels = await deps.brands.keyLabels([...changes.values()].flat().map((change) => change.keyId));
     const day = today();
     return rows.map((row) => ({
       id: row.id,
@@ -151,6 +153,8 @@ export function createBrandService(deps: {
         reason: change.reason,
         disposalDeadline: change.disposalDeadline,
         recordedAt: change.recordedAt,
+        keyId: change.keyId,
+        keyLabel: labels.get(change.keyId) ?? null,
       })),
     }));
   }
@@ -278,12 +282,14 @@ export function createBrandService(deps: {
             tx,
           );
           const endedOn = (row: AuthorizationRow) =>
-            (changes.get(row.id) ?? [])
-              .filter((change) => change.toState === 'exited')
-              .map((change) => chinaDay(change.recordedAt))
-              .reduce((last, day) => (day > last ? day : last), row.stateSince);
-          const earliest = earlier.map(endedOn).reduce<string | null>((last, day) => (last === null || day > last ? day : last), null);
-          if (earliest !== null && input.validFrom < earliest) {
+            [
+              row.stateSince,
+              ...(changes.get(row.id) ?? []).filter((change) => change.toState === 'exited').map((change) => chinaDay(change.recordedAt)),
+            ]
+              .sort()
+              .at(-1) as string;
+          const earliest = earlier.map(endedOn).sort().at(-1);
+          if (earliest !== undefined && input.validFrom < earliest) {
             throw conflict(
               `a new authorization of party ${input.partyCode} for brand ${code} cannot start before ${earliest}, the day its earlier authorization's end (an exit, or the close of a lapsed one) was recorded: the days before it are already decided`,
               [bodyField(['validFrom'], `must not be before ${earliest}`)],

@@ -23,7 +23,8 @@ t.test('brand programme', async (t) => {
   await clearOfMidnightInChina(60_000);
   const world = await createWorld(t);
   const repositories = createRepositories(world.database);
-  const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const { key: officeKey, id: officeKeyId } = await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }));
+  const office = client(world.app, officeKey);
 
   async function brand(products: string[], kind = 'regional') {
     const code = newBrandCode();
@@ -714,6 +715,19 @@ t.test('brand programme', async (t) => {
     t.equal(disposals.body.items.length, 3, 'members never suspended or exited are not listed');
     expectStatus(t, await world.regulator.get(`/brands/${code}/disposals`), 200, 'regulators read it too');
     expectStatus(t, await late.api.get(`/brands/${code}/disposals`), 403, 'operators do not');
+  });
+
+  t.test("an authorization's history names the key that made each change, with its label", async (t) => {
+    const party = await world.party('processor');
+    const code = await brand([]);
+    const labelled = await world.ok(world.admin.post('/api-keys', { role: 'brand_office', label: '品牌办 王科长' }));
+    await world.ok(admit(code, party.code, 'authorized', client(world.app, labelled.key)));
+    await world.ok(change(code, party.code, 'suspended'), 200);
+    const [listed] = (await office.get(`/brands/${code}/authorizations?partyCode=${party.code}`)).body.items;
+    t.match(listed.history, [
+      { toState: 'admitted', keyId: labelled.id, keyLabel: '品牌办 王科长' },
+      { toState: 'suspended', keyId: officeKeyId, keyLabel: null },
+    ]);
   });
 
   t.test('disposal lists a member by its current authorization: not after a re-admission, once after a second exit', async (t) => {
