@@ -423,11 +423,23 @@ export function createResolverService(deps: {
   }
 
   /**
+   * A serial captured through EPCIS names a pack as an item code does (its lot, made as the serial was
+   * commissioned, is its issue): a counted scan of one made or commissioned while its owner was not
+   * admitted to a brand covering its product raises brand misuse as a pack's code does (misuseOf).
+   */
+  async function flagSerialMisuse(serial: string, lotCode: string, partyCode: string, view: LotView): Promise<void> {
+    const { making } = view;
+    const misuse = misuseOf(view.standings, { ...making, issuedOn: chinaDay(new Date(making.recordedAt)), issuedAt: making.recordedAt });
+    if (misuse.length === 0) return;
+    await deps.scans.raiseFlag({ code: serial, kind: 'brand_misuse', lotCode, partyCode, detail: findingsDetail(misuse), at: now() });
+  }
+
+  /**
    * A lot or case scanned by its own label (a Digital Link with a batch, an SSCC): a scan like a pack's
    * for the figures (once per client within the repeat window), though it shows no count and raises no
    * counterfeit flag: the code is on every pack of the lot, or on a case many shoppers may scan.
    */
-  async function resolveLot(lotCode: string, kind: 'lot' | 'container', context: ScanContext): Promise<Resolved> {
+  async function resolveLot(lotCode: string, kind: 'lot' | 'container', context: ScanContext, serial?: string): Promise<Resolved> {
     const client = hashClient(context);
     // open until the scan is counted: a scan by this client stored meanwhile, after the check for one, is still held
     const read = deps.scans.beginRead();
@@ -442,10 +454,12 @@ export function createResolverService(deps: {
         producerGrade(lot.partyCode),
       ]);
       // counted once its page could be shown, as a pack's scan is
-      if (context.record && !repeated) recordScan(lotCode, { itemCode: null, lotCode, partyCode: lot.partyCode }, context, client);
-      return { view, grade };
+      const counted = context.record && !repeated;
+      if (counted) recordScan(lotCode, { itemCode: null, lotCode, partyCode: lot.partyCode }, context, client);
+      return { view, grade, counted, partyCode: lot.partyCode };
     };
-    const { view, grade } = await shown().finally(() => read.close());
+    const { view, grade, counted, partyCode } = await shown().finally(() => read.close());
+    if (serial !== undefined && counted) await flagSerialMisuse(serial, lotCode, partyCode, view);
     // a case on a held or recalled pallet; a lot is not one pack, and lies in no one container
     const container = kind === 'container' ? await containerState(lotCode, 'container') : undefined;
     return {
@@ -516,7 +530,8 @@ export function createResolverService(deps: {
       if (named.kind === 'product') {
         throw new RegisteredProductError(link.gtin as string, named.productName, (await deps.partyName?.(named.partyCode)) ?? null);
       }
-      return named.kind === 'item' ? resolveItem(named.itemCode, context) : resolveLot(named.lotCode, named.kind, context);
+      if (named.kind === 'item') return resolveItem(named.itemCode, context);
+      return resolveLot(named.lotCode, named.kind, context, id.kind === 'gtin' && id.serial !== undefined ? id.uri : undefined);
     },
   };
 }

@@ -3,13 +3,16 @@
 import { sql } from 'drizzle-orm';
 import { createRepositories } from '../../src/app.js';
 import { completeGs1 } from '../../src/codes/gs1.js';
+import { chinaDay } from '../../src/codes/timestamp.js';
 import { queryRows } from '../../src/db/client.js';
 import { captured, epcisDocument as doc } from '../fixtures/epcis.js';
+import { holdLocked, meetInOrder } from '../fixtures/locks.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
-import { client } from '../helper.js';
+import { client, postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
+const onPostgres = await postgresOnly();
 
 const commissioning = (epcList: string[], quantityList?: { epcClass: string; quantity: number; uom: string }[]) => ({
   type: 'ObjectEvent',
@@ -122,7 +125,12 @@ t.test('a packing into a new parent that is a serial of a branded product commis
   t.match(counterfeit.body.errors, [{ pointer: '/parentID', detail: new RegExp(other.code) }]);
 
   await world.ok(
-    office.post('/brands/FJLR2/authorizations', { partyCode: maker.code, tier: 'authorized', validFrom: '2026-02-01', reason: '续期' }),
+    office.post('/brands/FJLR2/authorizations', {
+      partyCode: maker.code,
+      tier: 'authorized',
+      validFrom: chinaDay(new Date()),
+      reason: '续期',
+    }),
   );
   const packed = await maker.api.post('/epcis/events', packing(parent, `https://id.gs1.org/01/${unbranded}/21/C2`));
   expectStatus(t, packed, 201, 'admitted: it packs into it');
@@ -202,4 +210,78 @@ t.test('an authorization row with no change is never admitted at the EPCIS door 
   expectStatus(t, single, 403, 'no serials under it');
   t.equal(single.body.type, '/problems/brand-not-admitted');
   t.equal(reasonOf(single.body.detail), reasonOf(native.body.detail), 'the EPCIS door gives the same reason');
+});
+
+/** A brand covering a new product of a new processor's, with its GTIN; `serial(n)` a Digital Link of one of its packs. */
+async function brandedSerials(world: Awaited<ReturnType<typeof createWorld>>, brandCode: string, gtin: string) {
+  const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const maker = await world.party('processor');
+  const product = await maker.product('piece', { gtin });
+  await world.ok(
+    office.post('/brands', { code: brandCode, kind: 'gi', nameZh: '奉节腊肉', nameEn: 'Fengjie Cured Pork', products: [product] }),
+  );
+  const admit = (validFrom: string) =>
+    world.ok(office.post(`/brands/${brandCode}/authorizations`, { partyCode: maker.code, tier: 'authorized', validFrom, reason: '准入' }));
+  const suspend = () =>
+    office.post(`/brands/${brandCode}/authorizations/${maker.code}/state`, { state: 'suspended', reason: '抽检不合格' });
+  const serial = (n: number) => `https://id.gs1.org/01/${gtin}/21/S${n}`;
+  const commission = (n: number) =>
+    maker.api.post('/epcis/events', {
+      '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
+      ...commissioning([serial(n)]),
+    });
+  return { maker, admit, suspend, serial, commission };
+}
+
+t.test(
+  'a scanned serial of a branded product made while its owner was not admitted raises a brand misuse flag, as an item code does',
+  async (t) => {
+    const world = await createWorld(t);
+    const gtin = completeGs1('0695512399041');
+    const { maker, admit, commission } = await brandedSerials(world, 'MISUSE', gtin);
+    await admit('2026-01-01');
+    const lotOf = async (n: number) => {
+      expectStatus(t, await commission(n), 201, 'commissioned while admitted');
+      const [{ code }] = await queryRows<{ code: string }>(
+        world.database.db,
+        sql`select lot_code as code from lot_identifiers where value like ${`%/21/S${n}`}`,
+      );
+      return code;
+    };
+    const scan = (n: number) =>
+      world.app.inject({ method: 'GET', url: `/01/${gtin}/21/S${n}`, headers: { accept: 'application/json', 'user-agent': 'phone' } });
+    const flagsOf = async (lot: string) => (await world.regulator.get(`/regulator/flags?kind=brand_misuse&lotCode=${lot}`)).body.items;
+    const code = await lotOf(1);
+    // dated, behind the service's back, before the admission: as serials captured before the check was kept would be
+    await queryRows(world.database.db, sql`update lots set production_date = '2025-12-31' where code = ${code}`);
+    const scanned = await scan(1);
+    t.equal(scanned.statusCode, 200);
+    t.same(scanned.json().brands, [], 'no badge');
+    t.match(await flagsOf(code), [
+      { kind: 'brand_misuse', lotCode: code, partyCode: maker.code, detail: /MISUSE\): produced on 2025-12-31/ },
+    ]);
+    const rightful = await lotOf(2);
+    t.same(
+      (await scan(2)).json().brands.map((brand: { code: string }) => brand.code),
+      ['MISUSE'],
+      'a serial made while admitted shows its badge',
+    );
+    t.same(await flagsOf(rightful), [], 'and is no misuse');
+  },
+);
+
+t.test('a serial commissioned while a suspension is being recorded waits for it, and is refused (PostgreSQL)', onPostgres, async (t) => {
+  const world = await createWorld(t, 'postgres');
+  const gtin = completeGs1('0695512399051');
+  const { admit, suspend, commission } = await brandedSerials(world, 'RACE', gtin);
+  await admit('2026-01-01');
+  // the suspension holds its authorization row, written, while it waits for the brand office's audit chain
+  const hold = holdLocked(world, sql`select 1 from audit_heads where party_code = 'system' for update`);
+  const [suspended, serial] = await meetInOrder(world, hold, suspend, () => commission(1), 'on the hold');
+  expectStatus(t, suspended, 200, 'the suspension is stored');
+  expectStatus(t, serial, 403, 'the serial, read once the suspension is, is refused');
+  t.equal(serial.body.type, '/problems/brand-not-admitted');
+  t.match(serial.body.detail, /RACE\): suspended/);
+  const scan = await world.app.inject({ method: 'GET', url: `/01/${gtin}/21/S1`, headers: { accept: 'application/json' } });
+  t.equal(scan.statusCode, 404, 'nothing of it was stored');
 });

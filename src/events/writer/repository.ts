@@ -532,9 +532,11 @@ function referencesOf(named: NamedReferences): SQL {
       (select coalesce(json_agg(json_build_object('partyCode', v.party_code, 'productCode', v.product_code,
           'brand', json_build_object('code', b.code, 'kind', b.kind, 'nameZh', b.name_zh, 'nameEn', b.name_en),
           'coveredSince', ${isoMs(sql`bp.added_at`)},
+          -- locked for share, as a code job's batch locks them: a change being recorded (a suspension)
+          -- is waited for and read as it left the row, not passed by on the snapshot before it
           'authorizations', (select coalesce(json_agg(${authorizationHistory(sql`a`)}), '[]')
-            from brand_authorizations a where a.brand_code = b.code and a.party_code = v.party_code
-              and ${madeAuthorization(sql`a.id`)}))), '[]')
+            from (select * from brand_authorizations where brand_code = b.code and party_code = v.party_code
+              and ${madeAuthorization(sql`brand_authorizations.id`)} for share) a))), '[]')
         from unnest(${texts(named.labelledProducts.map((p) => p.partyCode))}, ${texts(named.labelledProducts.map((p) => p.productCode))})
           as v(party_code, product_code)
         join brand_products bp on bp.product_code = v.product_code
