@@ -25,6 +25,32 @@ export const offsetWithinRange = (value: string) => {
 /** Within the years the service stores. */
 export const isStorableTime = (time: Date) => time.getTime() >= EARLIEST && time.getTime() < LATEST;
 
+/**
+ * An instant as the database stores it, to the microsecond: ISO 8601 in UTC with six fractional
+ * digits (`2026-12-01T08:00:00.123456Z`). A Date holds milliseconds alone, and a page's cursor cut
+ * to them would stand before a row stored later in its millisecond (written by SQL, a column default
+ * now()): a full page ending on it would start the next one before it, again and again. Of fixed
+ * width within the storable years, so two compare as strings in time order.
+ */
+export type MicroInstant = string;
+
+export const microInstant = (time: Date): MicroInstant => `${time.toISOString().slice(0, -1)}000Z`;
+
+/** A cursor's time: to the microsecond, or to the millisecond as cursors were written before (the same instant). */
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(\d{3})?Z$/;
+
+/**
+ * The instant a page cursor carries as `t` (to the microsecond, or to the millisecond as cursors
+ * were written before); undefined for anything else. Only the forms this service writes reach the
+ * database: a storable time, written back as it was read (no year 0, nothing new Date() guesses at).
+ */
+export function readCursorInstant(t: unknown): MicroInstant | undefined {
+  if (typeof t !== 'string' || !CURSOR_TIME.test(t)) return undefined;
+  const date = new Date(t);
+  if (!isStorableTime(date) || date.toISOString() !== `${t.slice(0, 23)}Z`) return undefined;
+  return t.length === 24 ? `${t.slice(0, -1)}000Z` : t;
+}
+
 const isoDateTime = z.iso.datetime({ offset: true });
 
 /** An ISO 8601 date-time with an offset (with its colon) naming a real calendar day and time of day: no 30 February, no hour 24. */

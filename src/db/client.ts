@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import { type SQL, sql } from 'drizzle-orm';
+import { type Column, type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { type PgDatabase, PgDialect, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -403,6 +403,8 @@ export function boundedReads(database: Pick<Database, 'db' | 'kind'>, ms: number
 
 /** A timestamp as Date#toISOString writes it: what a value the service wrote from memory compares with as text. */
 export const isoMs = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/** A timestamptz as text to the microsecond, as MicroInstant writes it (a Date would cut it to the millisecond). */
+export const isoMicros = (column: SQL | Column) => sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 /** The day in China (UTC+8, no daylight saving) an instant falls on, as chinaDay reads it. */
 export const chinaDayOf = (instant: SQL) => sql`((${instant} at time zone 'UTC') + interval '8 hours')::date`;
 

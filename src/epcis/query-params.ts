@@ -1,7 +1,7 @@
 // EPCIS REST query parameters → a query the service runs. Shared by GET /epcis/events, named
 // queries and subscriptions. Pure.
 import { hasServiceCodeShape, plainIdentifier } from '../codes/service-codes.js';
-import { isStorableTime, timestampSchema } from '../codes/timestamp.js';
+import { type MicroInstant, readCursorInstant, timestampSchema } from '../codes/timestamp.js';
 import { badRequest, Problem } from '../errors/problem.js';
 import { MAX_URI_LENGTH } from '../events/schemas.js';
 import { EPC_PATTERN_SCHEMES, epcPatternRegExp, isEpcPattern } from '../gs1/canonical.js';
@@ -399,12 +399,15 @@ function pageTokenOf(params: Record<string, unknown>): string | undefined {
   return params.nextPageToken;
 }
 
-/** Where a page ended: the ordering time and id of its last event. */
-export type PageCursor = { time: Date; id: string };
+/**
+ * Where a page ended: the ordering time of its last event, to the microsecond as stored (events
+ * written by SQL or imported carry sub-millisecond times: a millisecond would page them again), and its id.
+ */
+export type PageCursor = { time: MicroInstant; id: string };
 
 /** The token carries its order: a page of one order does not continue a listing in another. */
 export function encodePageToken(order: EventOrder, last: PageCursor): string {
-  return writePageToken({ by: order.by, dir: order.direction, t: last.time.toISOString(), id: last.id });
+  return writePageToken({ by: order.by, dir: order.direction, t: last.time, id: last.id });
 }
 
 /** Event ids and EPCs are URIs as capture takes them (and UUIDs): printable ASCII, at most MAX_URI_LENGTH characters. */
@@ -412,11 +415,10 @@ const URI = new RegExp(`^[\\x21-\\x7e]{1,${MAX_URI_LENGTH}}$`);
 
 export function decodePageToken(token: string, order: EventOrder): PageCursor {
   const { by, dir, t, id } = tokenFields(token);
-  const time = new Date(t as string);
-  // a forged token must not carry what the database refuses (a year out of range, a NUL in the id),
-  // nor a time new Date() would guess at (null as 1970, '2026' as a year): only the form encodePageToken writes
-  if (typeof t !== 'string' || !isStorableTime(time) || time.toISOString() !== t) throw notIssued();
-  if (typeof id !== 'string' || !URI.test(id)) throw notIssued();
+  // a forged token must not carry what the database refuses (a year out of range, a NUL in the id):
+  // only the forms encodePageToken writes and wrote (tokens issued before it wrote microseconds)
+  const time = readCursorInstant(t);
+  if (time === undefined || typeof id !== 'string' || !URI.test(id)) throw notIssued();
   // tokens issued before listings had an order continue the one listing there was: eventTime ascending
   checkOrder({ by: by ?? 'eventTime', dir: dir ?? 'ASC' }, order.by, order.direction);
   return { time, id };

@@ -1,7 +1,7 @@
 import { and, asc, type Column, desc, eq, getTableColumns, gt, gte, inArray, lt, ne, or, type SQL, sql } from 'drizzle-orm';
 import { alias, unionAll } from 'drizzle-orm/pg-core';
 import { anyOf, textArray } from '../db/chunk.js';
-import { type Db, queryRows } from '../db/client.js';
+import { type Db, isoMicros, queryRows } from '../db/client.js';
 import { type ClaimOf, claimJobRows, type JobLease, leaseEnd, releaseJobs, renewJobs } from '../db/leases.js';
 import { epcisCaptures, events, eventValues, lotIdentifiers } from '../db/schema.js';
 import { capturedEventId, keptApart } from '../events/repository.js';
@@ -77,8 +77,8 @@ export type EventFilter = {
   lotMatches?: ({ lotCodes: string[] } & EventMatch)[];
   /** Ties in time are broken by id, in the same direction, so that pages never skip or repeat an event. */
   order: EventOrder;
-  /** The ordering time and id of the last event of the previous page. */
-  after?: { time: Date; id: string };
+  /** The last event of the previous page: its ordering time to the microsecond (MicroInstant) and its id. */
+  after?: { time: string; id: string };
   limit: number;
 };
 
@@ -386,14 +386,17 @@ export function createEpcisRepository(db: Db) {
               ${match.instance === undefined ? sql`` : sql`and coalesce(el.named_as_instance, l.kind = 'container') = ${match.instance}`})`,
         );
       }
-      const [beyond, sort] = filter.order.direction === 'DESC' ? [lt, desc] : [gt, asc];
+      const [beyond, sort] = filter.order.direction === 'DESC' ? [sql`<`, desc] : [sql`>`, asc];
       const byRecordTime = filter.order.by === 'recordTime';
-      const afterCursor = (time: Column) =>
-        filter.after && or(beyond(time, filter.after.time), and(eq(time, filter.after.time), beyond(events.id, filter.after.id)));
+      // to the microsecond, as stored and as the page token carries it (see PageCursor)
+      const afterCursor = (time: Column) => {
+        const after = filter.after;
+        return after && sql`(${time}, ${events.id}) ${beyond} (${after.time}::timestamptz, ${after.id})`;
+      };
       const time = byRecordTime ? events.recordTime : events.eventTime;
       const recorded = (where: SQL | undefined) =>
         db
-          .select(getTableColumns(events))
+          .select({ ...getTableColumns(events), orderInstant: isoMicros(time) })
           .from(events)
           .where(and(...conditions, afterCursor(time), where))
           .orderBy(sort(time), sort(events.id))
@@ -416,7 +419,7 @@ export function createEpcisRepository(db: Db) {
       const declaration = alias(events, 'declaration');
       const declaredTime = byRecordTime ? declaration.recordTime : events.eventTime;
       const declared = db
-        .select({ ...getTableColumns(events), recordTime: declaration.recordTime })
+        .select({ ...getTableColumns(events), recordTime: declaration.recordTime, orderInstant: isoMicros(declaredTime) })
         .from(events)
         .innerJoin(declaration, eq(declaration.correctsEventId, events.id))
         .where(and(...conditions, afterCursor(declaredTime), sql`not (${within(events.recordTime)})`, within(declaration.recordTime)))

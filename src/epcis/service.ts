@@ -477,9 +477,7 @@ export function createEpcisService(deps: {
     const next = rows.length > filter.limit ? page[page.length - 1] : null;
     return {
       events: await renderAll(await deps.events.complete(page), filter.recordTimeBefore),
-      nextPageToken: next
-        ? encodePageToken(filter.order, { time: filter.order.by === 'recordTime' ? next.recordTime : next.eventTime, id: next.id })
-        : null,
+      nextPageToken: next ? encodePageToken(filter.order, { time: next.orderInstant, id: next.id }) : null,
     };
   }
 

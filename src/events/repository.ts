@@ -1,9 +1,9 @@
 import { and, desc, eq, getTableColumns, gte, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
-import { type Db, queryRows } from '../db/client.js';
+import { type Db, isoMicros, queryRows } from '../db/client.js';
 import { eventLots, events } from '../db/schema.js';
 import { standingFailure } from './retests.js';
-import type { RecordInstant, SyncPosition } from './sync.js';
+import type { SyncPosition } from './sync.js';
 
 export type EventRow = typeof events.$inferSelect;
 export type EventLotRow = typeof eventLots.$inferSelect;
@@ -47,7 +47,7 @@ export function recordedPageQuery(db: Db, filter: EventListFilter, page: Recorde
   return db
     .select({
       ...getTableColumns(events),
-      recordInstant: sql<RecordInstant>`to_char(${events.recordTime} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+      recordInstant: isoMicros(events.recordTime),
     })
     .from(events)
     .where(and(...selectedBy(filter), after, lt(events.recordTime, page.before)))

@@ -1,20 +1,14 @@
 // Where a sync of GET /events stands in the log's record order, (recordTime, id), and the opaque
 // cursor (`after`, `next`) that carries it. Pure.
 import { z } from 'zod';
-import { isStorableTime } from '../codes/timestamp.js';
+import { type MicroInstant, microInstant, readCursorInstant } from '../codes/timestamp.js';
 import { readPageToken, writePageToken } from '../http/page-token.js';
 import { MAX_URI_LENGTH } from './schemas.js';
 
-/**
- * A record time as the database stores it, to the microsecond: ISO 8601 in UTC with six fractional
- * digits (`2026-12-01T08:00:00.123456Z`). A Date holds milliseconds alone, and a cursor cut to them
- * would stand before an event recorded later in its millisecond (written by SQL, the column default
- * now()): a full page ending on it would start the next one before it, again and again. Of fixed
- * width within the storable years, so two compare as strings in time order.
- */
-export type RecordInstant = string;
+/** A record time to the microsecond, as the database stores it (see MicroInstant). */
+export type RecordInstant = MicroInstant;
 
-export const recordInstant = (time: Date): RecordInstant => `${time.toISOString().slice(0, -1)}000Z`;
+export const recordInstant = microInstant;
 
 /** Events after this: recorded later than `time`, or at it with a greater id; with no id, recorded at `time` or later. */
 export type SyncPosition = { time: RecordInstant; id?: string };
@@ -25,9 +19,6 @@ const BY = 'recordTime';
 export const encodeSyncCursor = (position: SyncPosition): string =>
   writePageToken({ by: BY, t: position.time, ...(position.id === undefined ? {} : { id: position.id }) });
 
-/** A cursor's time: to the microsecond, or to the millisecond as cursors were written before (the same instant). */
-const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(\d{3})?Z$/;
-
 /** An event's key: its id, or a captured eventID (printable ASCII) kept apart under `|` and its party's code. */
 const EVENT_KEY = new RegExp(`^[\\x21-\\x7e]{1,${MAX_URI_LENGTH + 100}}$`);
 
@@ -35,12 +26,9 @@ const EVENT_KEY = new RegExp(`^[\\x21-\\x7e]{1,${MAX_URI_LENGTH + 100}}$`);
 export function decodeSyncCursor(cursor: string): SyncPosition | undefined {
   const fields = readPageToken(cursor);
   if (fields === undefined || fields.by !== BY) return undefined;
-  const { t, id } = fields;
-  if (typeof t !== 'string' || !CURSOR_TIME.test(t)) return undefined;
-  const time = t.length === 24 ? `${t.slice(0, -1)}000Z` : t;
-  // only the form encodeSyncCursor writes reaches the database: a storable time, written back as it was read
-  const date = new Date(t);
-  if (!isStorableTime(date) || date.toISOString() !== `${t.slice(0, 23)}Z`) return undefined;
+  const { id } = fields;
+  const time = readCursorInstant(fields.t);
+  if (time === undefined) return undefined;
   if (id === undefined) return { time };
   return typeof id === 'string' && EVENT_KEY.test(id) ? { time, id } : undefined;
 }

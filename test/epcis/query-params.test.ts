@@ -113,7 +113,7 @@ t.test('order: orderBy eventTime or recordTime, orderDirection ASC or DESC (DESC
 });
 
 t.test('a page token continues the order it was issued for, and no other', async (t) => {
-  const last = { time: new Date('2026-03-01T00:00:00Z'), id: 'e1' };
+  const last = { time: '2026-03-01T00:00:00.123456Z', id: 'e1' };
   const token = encodePageToken({ by: 'recordTime', direction: 'DESC' }, last);
   t.same(parseQueryRequest({ orderBy: 'recordTime', nextPageToken: token }).after, last);
   for (const params of [{}, { orderBy: 'eventTime' }, { orderBy: 'recordTime', orderDirection: 'ASC' }]) {
@@ -124,8 +124,12 @@ t.test('a page token continues the order it was issued for, and no other', async
     );
   }
   // a token issued before listings had an order: { t, id } only
-  const older = Buffer.from(JSON.stringify({ t: last.time.toISOString(), id: last.id })).toString('base64url');
-  t.same(parseQueryRequest({ nextPageToken: older }).after, last, 'an earlier token continues the eventTime ascending listing');
+  const older = Buffer.from(JSON.stringify({ t: '2026-03-01T00:00:00.123Z', id: last.id })).toString('base64url');
+  t.same(
+    parseQueryRequest({ nextPageToken: older }).after,
+    { time: '2026-03-01T00:00:00.123000Z', id: last.id },
+    'an earlier token continues the eventTime ascending listing',
+  );
   t.match(
     refusal(() => parseQueryRequest({ orderBy: 'recordTime', nextPageToken: older })),
     { detail: /ordered by eventTime ASC/ },
@@ -136,15 +140,30 @@ t.test('a page token whose time is not the instant this service writes is refuse
   const forged = (fields: object) =>
     Buffer.from(JSON.stringify({ by: 'eventTime', dir: 'ASC', id: 'e1', ...fields })).toString('base64url');
   // new Date() reads null and false as 1970, a number as milliseconds, '2026' as a year
-  for (const time of [null, false, 0, 1772323200000, '2026', 'March 1, 2026', '2026-03-01T00:00:00+08:00']) {
+  for (const time of [
+    null,
+    false,
+    0,
+    1772323200000,
+    '2026',
+    'March 1, 2026',
+    '2026-03-01T00:00:00+08:00',
+    '2026-03-01T00:00:00.1234Z',
+    '0000-03-01T00:00:00.000000Z',
+  ]) {
     t.match(
       refusal(() => parseQueryRequest({ nextPageToken: forged({ t: time }) })),
       { status: 400, pointer: '/nextPageToken', detail: 'not a token this service issued' },
       JSON.stringify(time),
     );
   }
+  // to the millisecond, as tokens were written before they carried microseconds: the same instant
   t.same(parseQueryRequest({ nextPageToken: forged({ t: '2026-03-01T00:00:00.000Z' }) }).after, {
-    time: new Date('2026-03-01T00:00:00Z'),
+    time: '2026-03-01T00:00:00.000000Z',
+    id: 'e1',
+  });
+  t.same(parseQueryRequest({ nextPageToken: forged({ t: '2026-03-01T00:00:00.000001Z' }) }).after, {
+    time: '2026-03-01T00:00:00.000001Z',
     id: 'e1',
   });
 });

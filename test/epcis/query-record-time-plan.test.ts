@@ -81,7 +81,7 @@ t.test('a page of events bounded by recordTime reads a page of the log, not the 
   const after = await repository.query({
     recordTimeFrom: new Date('2026-02-01'),
     order: { by: 'recordTime', direction: 'ASC' },
-    after: { time: declared[4].recordTime, id: declared[4].id },
+    after: { time: declared[4].orderInstant, id: declared[4].id },
     limit: 3,
   });
   t.same(
