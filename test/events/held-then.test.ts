@@ -1,6 +1,7 @@
 // A party ships, uses, packs, sells or destroys only what it held at the event's time, by the ledger
 // of the events dated up to it, besides what it holds now: a lot it sent all of away and later got
-// back is not used in between, at every door (POST /events, EPCIS capture).
+// back is not used in between; nor does a backdated one leave a later stored event taking what the
+// party no longer held then, at every door (POST /events, EPCIS capture).
 
 import type { Test } from 'tap';
 import { epcisRequests } from '../fixtures/epcis.js';
@@ -10,8 +11,8 @@ import { fileTest } from '../root.js';
 
 const t = fileTest();
 
-/** A time on 2026-06-01 (UTC), after every event the world dates by its own counter. */
-const utc = (hour: number) => `2026-06-01T${String(hour).padStart(2, '0')}:00:00.000Z`;
+/** A time on 2026-06-01 (UTC), after every event the world dates by its own counter (9.5: half past nine). */
+const utc = (hour: number) => new Date(Date.UTC(2026, 5, 1) + hour * 3_600_000).toISOString();
 
 /**
  * 100 kg of a processor's lot come to a cold store at 09:00, which ships all of it to a shop at
@@ -31,7 +32,7 @@ async function sentAwayAndBack(t: Test) {
   await hand(processor, store, 8);
   await hand(store, shop, 10);
   await hand(shop, store, 12);
-  return { world, maker: processor, store, shop, lot, kg };
+  return { world, maker: processor, store, shop, lot, kg, hand };
 }
 
 t.test('POST /events: no outflow dated while the party held none of the lot, though it holds it now', async (t) => {
@@ -80,6 +81,31 @@ t.test('POST /events: the lot’s maker is held to what it held then too', async
   expectStatus(t, await sell(15), 201, 'sold once it came back');
 });
 
+t.test('POST /events: no backdated outflow leaves a later stored event taking what the party no longer held', async (t) => {
+  const { world, store, shop, lot, hand } = await sentAwayAndBack(t);
+  const sell = (hour: number, quantity: number) => store.event({ type: 'sell', eventTime: utc(hour), lines: [{ lotCode: lot, quantity }] });
+  const short = expectStatus(t, await sell(9.5, 10), 422, 'sold while it held the lot, before the shipment of all of it');
+  t.match(short.body, {
+    type: '/problems/not-held-at-event-time',
+    errors: [{ in: 'body', pointer: '/eventTime', detail: `0 kg of lot ${lot} held from ${utc(10)} on` }],
+  });
+  t.equal(
+    short.body.detail,
+    `party ${store.code} holds 0 kg of lot ${lot} from ${utc(10)} on, by the events dated from ${utc(9.5)} on: 10 kg cannot be sold at that time`,
+    'the lot, the time the ledger would go short from and what is held from then on',
+  );
+  // 40 kg go to the shop at 15:00 and come back at 18:00: the store holds 100 kg now, but only 60 kg in between
+  const { shipmentId } = await world.ok(
+    store.event({ type: 'ship', eventTime: utc(15), toPartyCode: shop.code, lines: [{ lotCode: lot, quantity: 40 }] }),
+  );
+  await world.ok(shop.event({ type: 'receive', eventTime: utc(16), shipmentId }));
+  await hand(shop, store, 17);
+  const less = expectStatus(t, await sell(14, 61), 422, 'more than is left once the later shipment is booked');
+  t.match(less.body.detail, `holds 60 kg of lot ${lot} from ${utc(15)} on`);
+  expectStatus(t, await sell(14, 60), 201, 'what is left from then on');
+  t.match((await store.lot(lot)).massBalance, { onHand: 40, sold: 60 }, 'only the accepted sale was booked');
+});
+
 t.test(
   'EPCIS capture: an outflow dated while the party held none of the lot is that event’s error, in its document or later',
   async (t) => {
@@ -114,5 +140,13 @@ t.test(
     t.match(later, { success: false, errors: [{ eventIndex: 0, pointer: '/epcisBody/eventList/0/eventTime' }] }, 'a later document too');
     t.match(later.errors[0].message, '10 KGM cannot be shipped at that time');
     t.match(await capture(store.key, [shipping(shop, 13, 10)], 'rollback'), { success: true }, 'shipped once it came back');
+
+    const leavesShort = await capture(store.key, [shipping(shop, 13.5, 10), shipping(shop, 9.5, 10)], 'rollback');
+    t.match(
+      leavesShort,
+      { success: false, captured: 0, errors: [{ eventIndex: 1, pointer: '/epcisBody/eventList/1/eventTime' }] },
+      'shipped while it held the lot, though the stored shipment of all of it at 10:00 then takes from nothing',
+    );
+    t.match(leavesShort.errors[0].message, `party ${store.code} holds 0 KGM of lot ${meat} from ${utc(10)} on`);
   },
 );

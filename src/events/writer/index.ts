@@ -655,7 +655,9 @@ export function createEventWriter(deps: {
       if (!Number.isNaN(eventTime.getTime())) {
         for (const lotCode of lotsTakenBy(action, state.items)) {
           // none held until the statement says otherwise: a lot the party never moved (one this batch makes, say)
-          state.watchHoldings(lotCode, actor, [{ at: eventTime, before: 0, arriving: 0, through: 0 }]);
+          state.watchHoldings(lotCode, actor, [
+            { at: eventTime, before: 0, arriving: 0, through: 0, onward: { least: 0, from: eventTime } },
+          ]);
           judge({ lotCode, partyCode: actor, time: eventTime });
         }
       }

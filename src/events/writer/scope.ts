@@ -18,7 +18,7 @@ import {
   roundQuantity,
 } from '../../lots/ledger.js';
 import type { EventDraft, NewLot, Pointer } from './draft.js';
-import type { LotView, ProductView, ReplacedLot, WorldState } from './state.js';
+import type { LotView, Onward, ProductView, ReplacedLot, WorldState } from './state.js';
 
 /** The GTIN-14 of a GS1 Digital Link's (01) key (as capture stores identifiers), if it has one. */
 export const gtinOfIdentifier = (identifier: string | undefined): string | undefined =>
@@ -344,7 +344,7 @@ export class Scope {
     const at = (position: number, ...field: string[]) => lines[position].at ?? [...pointer, lines[position].index ?? position, ...field];
     const lots = this.requireLots(codes, (position) => at(position, 'lotCode'));
     this.requireDistinct(codes, (position) => at(position, 'lotCode'));
-    const heldThen: (number | undefined)[] = [];
+    const heldThen: ({ through: number; onward: Onward } | undefined)[] = [];
     const taken = lines.map((line, position) => {
       const lot = lots[position];
       if (line.ifHeld && lot.partyCode === this.actor && this.balance(lot.code) <= 0) return { lot, quantity: 0 };
@@ -376,38 +376,57 @@ export class Scope {
   }
 
   /**
-   * What the acting party held of the lot at the event's time (see WorldState.heldThrough), with
-   * what the event itself booked of it so far (a lot an EPCIS event names first, made by it);
-   * undefined when the writer did not read it.
+   * What the acting party held of the lot at the event's time (see WorldState.heldThrough) and the
+   * least it holds from then on (see WorldState.leastOnward), each with what the event itself booked
+   * of it so far (a lot an EPCIS event names first, made by it); undefined when the writer did not
+   * read them.
    */
-  private heldThen(lotCode: string, eventTime: Date): number | undefined {
-    const held = this.state.heldThrough(lotCode, this.actor, eventTime);
-    if (held === undefined) return undefined;
-    let total = held;
+  private heldThen(lotCode: string, eventTime: Date): { through: number; onward: Onward } | undefined {
+    const through = this.state.heldThrough(lotCode, this.actor, eventTime);
+    const onward = this.state.leastOnward(lotCode, this.actor, eventTime);
+    if (through === undefined || onward === undefined) return undefined;
+    let booked = 0;
     for (const movement of this.draft.movements) {
-      if (movement.lotCode === lotCode && movement.partyCode === this.actor) total += movement.quantity;
+      if (movement.lotCode === lotCode && movement.partyCode === this.actor) booked += movement.quantity;
     }
-    return roundQuantity(total);
+    return { through: roundQuantity(through + booked), onward: { least: roundQuantity(onward.least + booked), from: onward.from } };
   }
 
   /**
    * A party takes only what it held at the event's time as well as what it holds now: refused (422)
-   * when what it held of the lot then (`held`: once every movement dated up to then was booked) does
-   * not cover the quantity — it sent all of it away and got it back later, say — naming the lot, the
-   * time and what it held then (`done`: what the event does to it). The writer reads that for every
-   * lot an event takes (see lotsTakenBy); one it did not read (`held` undefined) is judged by what
-   * the party holds now alone.
+   * when what it held of the lot then (`held.through`: once every movement dated up to then was
+   * booked) does not cover the quantity — it sent all of it away and got it back later, say — naming
+   * the lot, the time and what it held then (`done`: what the event does to it); and when the least
+   * it holds from then on (`held.onward`) does not, as a backdated outflow would leave a later event
+   * taking what the party no longer held, naming what it holds from the time it would go short on.
+   * The writer reads both for every lot an event takes (see lotsTakenBy); one it did not read (`held`
+   * undefined) is judged by what the party holds now alone.
    */
-  private requireHeldThen({ lot, quantity }: { lot: LotView; quantity: number }, held: number | undefined, done: string, eventTime: Date) {
-    if (held === undefined || quantity <= 0 || held >= quantity) return;
+  private requireHeldThen(
+    { lot, quantity }: { lot: LotView; quantity: number },
+    held: { through: number; onward: Onward } | undefined,
+    done: string,
+    eventTime: Date,
+  ) {
+    if (held === undefined || quantity <= 0) return;
     const at = eventTime.toISOString();
     const name = this.nameOf(lot);
-    // below 0 when later events took what a backdated one took too: none held, all the same
-    held = Math.max(held, 0);
+    if (held.through < quantity) {
+      // below 0 when later events took what a backdated one took too: none held, all the same
+      const then = Math.max(held.through, 0);
+      throw unprocessable(
+        'not-held-at-event-time',
+        `party ${this.actor} held ${then} ${lot.unit} of ${name} at ${at}, by the events dated up to then: ${quantity} ${lot.unit} cannot be ${done} at that time`,
+        [bodyField(this.at('eventTime'), `${then} ${lot.unit} of ${name} held at ${at}`)],
+      );
+    }
+    if (held.onward.least >= quantity) return;
+    const onward = Math.max(held.onward.least, 0);
+    const from = held.onward.from.toISOString();
     throw unprocessable(
       'not-held-at-event-time',
-      `party ${this.actor} held ${held} ${lot.unit} of ${name} at ${at}, by the events dated up to then: ${quantity} ${lot.unit} cannot be ${done} at that time`,
-      [bodyField(this.at('eventTime'), `${held} ${lot.unit} of ${name} held at ${at}`)],
+      `party ${this.actor} holds ${onward} ${lot.unit} of ${name} from ${from} on, by the events dated from ${at} on: ${quantity} ${lot.unit} cannot be ${done} at that time`,
+      [bodyField(this.at('eventTime'), `${onward} ${lot.unit} of ${name} held from ${from} on`)],
     );
   }
 

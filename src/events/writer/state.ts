@@ -101,7 +101,9 @@ export type ProductView = {
 export type StatusFacts = { lastDrain?: { kind: string; at: number }; recalled: boolean };
 
 /** What a party held of a lot at a time by the stored events (see WorldState.storedHoldingsAt). */
-type StoredHolding = { before: number; arriving: number; through: number };
+type StoredHolding = { before: number; arriving: number; through: number; onward: Onward };
+/** The least a party holds of a lot from a time on, and the earliest time it holds that little. */
+export type Onward = { least: number; from: Date };
 
 /** What a container holds of one lot or container (see WorldState.contents). */
 export type Content = { quantity: number | null; unit: string | null; packedAt: Date };
@@ -308,8 +310,8 @@ export class WorldState {
   watchHoldings(lotCode: string, partyCode: string, stored: ({ at: Date } & StoredHolding)[] = []) {
     const key = `${lotCode}|${partyCode}`;
     if (!this.batchHoldingsOverTime.has(key)) this.batchHoldingsOverTime.set(key, []);
-    for (const { at, before, arriving, through } of stored)
-      this.storedHoldingsAt.set(`${key}|${at.getTime()}`, { before, arriving, through });
+    for (const { at, before, arriving, through, onward } of stored)
+      this.storedHoldingsAt.set(`${key}|${at.getTime()}`, { before, arriving, through, onward });
   }
 
   /**
@@ -327,6 +329,33 @@ export class WorldState {
     let held = stored.through;
     for (const movement of moved) if (movement.at <= at || movement.made) held += movement.quantity;
     return roundQuantity(held);
+  }
+
+  /**
+   * The least the party holds of the lot from that time on (see heldThrough), by the stored events
+   * and the batch's before this one, and the earliest time it holds that little: what an event of
+   * that time may take without leaving a later one taking what the party no longer held. Judged at
+   * that time and at each later one the batch moved the lot at, each by the stored least from the
+   * latest time watched up to it (never more than the stored ledger's least after it): exact unless
+   * the batch moved the lot later, never above it. Undefined at a time not watched.
+   */
+  leastOnward(lotCode: string, partyCode: string, time: Date): Onward | undefined {
+    const at = time.getTime();
+    const key = `${lotCode}|${partyCode}`;
+    const stored = this.storedHoldingsAt.get(`${key}|${at}`);
+    const moved = this.batchHoldingsOverTime.get(key);
+    if (!stored || !moved) return undefined;
+    const later = [...new Set(moved.flatMap((movement) => (movement.at > at && !movement.made ? [movement.at] : [])))];
+    let onward = stored.onward;
+    let least: Onward | undefined;
+    for (const point of [at, ...later.sort((a, b) => a - b)]) {
+      onward = this.storedHoldingsAt.get(`${key}|${point}`)?.onward ?? onward;
+      let held = onward.least;
+      for (const movement of moved) if (movement.at <= point || movement.made) held += movement.quantity;
+      held = roundQuantity(held);
+      if (!least || held < least.least) least = { least: held, from: new Date(Math.max(point, onward.from.getTime())) };
+    }
+    return least;
   }
 
   /**

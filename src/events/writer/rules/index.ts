@@ -118,7 +118,7 @@ function typeRules(scope: Scope, action: EventAction, eventTime: Date, reuseCode
 /**
  * The lots an action takes from what its party holds (see Scope.take), by the codes it names them
  * by or those of the packs it names (`items`: issued pack codes → their lot): each judged by what
- * the party held at the event's time too.
+ * the party held at the event's time, and the least it holds from then on, too.
  */
 export function lotsTakenBy(action: EventAction, items: ReadonlyMap<string, { lotCode: string }>): string[] {
   const codes = (lines: Line[]) => lines.map((line) => line.lotCode);
