@@ -148,5 +148,10 @@ t.test(
       'shipped while it held the lot, though the stored shipment of all of it at 10:00 then takes from nothing',
     );
     t.match(leavesShort.errors[0].message, `party ${store.code} holds 0 KGM of lot ${meat} from ${utc(10)} on`);
+    t.match(
+      await capture(store.key, [shipping(shop, 15, 40), shipping(shop, 14, 50)], 'rollback'),
+      { success: true },
+      'what is left once a later shipment of the same document is booked',
+    );
   },
 );
