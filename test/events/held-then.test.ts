@@ -155,3 +155,33 @@ t.test(
     );
   },
 );
+
+t.test('EPCIS capture: a backdated outflow is judged with what the same document brings in later', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const [store, shop, market] = [
+    await world.party('cold_storage'),
+    await world.party('retailer'),
+    await world.party('retailer', '山城超市'),
+  ];
+  const { capture } = epcisRequests(world);
+  const meat = 'https://id.gs1.org/01/06901234000016/10/MEAT-IN-LATER';
+  const ev = (hour: number, fields: object) => ({ type: 'ObjectEvent', eventTime: utc(hour), eventTimeZoneOffset: '+08:00', ...fields });
+  const moving = (hour: number, quantity: number, to?: { code: string }) =>
+    ev(hour, {
+      action: 'OBSERVE',
+      bizStep: to ? 'shipping' : 'receiving',
+      quantityList: [{ epcClass: meat, quantity, uom: 'KGM' }],
+      ...(to ? { destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${to.code}` }] } : {}),
+    });
+  const commissioning = ev(7, { action: 'ADD', bizStep: 'commissioning', quantityList: [{ epcClass: meat, quantity: 120, uom: 'KGM' }] });
+  t.match(await capture(processor.key, [commissioning, moving(8, 100, store), moving(8, 20, shop)], 'rollback'), { success: true });
+  t.match(await capture(store.key, [moving(9, 100), moving(14, 100, market)], 'rollback'), { success: true }, 'all of it out at 14:00');
+  t.match(await capture(shop.key, [moving(9, 20), moving(11, 20, store)], 'rollback'), { success: true });
+  // 100 at 10:00, 10 shipped → 90; 20 received at 12:00 → 110; 100 shipped at 14:00 → 10: never short
+  t.match(
+    await capture(store.key, [moving(12, 20), moving(10, 10, market)], 'rollback'),
+    { success: true },
+    'the shipment of 14:00 is covered by what the document receives at 12:00',
+  );
+});

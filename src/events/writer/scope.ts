@@ -344,7 +344,7 @@ export class Scope {
     const at = (position: number, ...field: string[]) => lines[position].at ?? [...pointer, lines[position].index ?? position, ...field];
     const lots = this.requireLots(codes, (position) => at(position, 'lotCode'));
     this.requireDistinct(codes, (position) => at(position, 'lotCode'));
-    const heldThen: ({ through: number; onward: Onward } | undefined)[] = [];
+    const heldThen: ({ through: number; onward?: Onward } | undefined)[] = [];
     const taken = lines.map((line, position) => {
       const lot = lots[position];
       if (line.ifHeld && lot.partyCode === this.actor && this.balance(lot.code) <= 0) return { lot, quantity: 0 };
@@ -381,15 +381,18 @@ export class Scope {
    * of it so far (a lot an EPCIS event names first, made by it); undefined when the writer did not
    * read them.
    */
-  private heldThen(lotCode: string, eventTime: Date): { through: number; onward: Onward } | undefined {
+  private heldThen(lotCode: string, eventTime: Date): { through: number; onward?: Onward } | undefined {
     const through = this.state.heldThrough(lotCode, this.actor, eventTime);
     const onward = this.state.leastOnward(lotCode, this.actor, eventTime);
-    if (through === undefined || onward === undefined) return undefined;
+    if (through === undefined) return undefined;
     let booked = 0;
     for (const movement of this.draft.movements) {
       if (movement.lotCode === lotCode && movement.partyCode === this.actor) booked += movement.quantity;
     }
-    return { through: roundQuantity(through + booked), onward: { least: roundQuantity(onward.least + booked), from: onward.from } };
+    return {
+      through: roundQuantity(through + booked),
+      onward: onward && { least: roundQuantity(onward.least + booked), from: onward.from },
+    };
   }
 
   /**
@@ -404,7 +407,7 @@ export class Scope {
    */
   private requireHeldThen(
     { lot, quantity }: { lot: LotView; quantity: number },
-    held: { through: number; onward: Onward } | undefined,
+    held: { through: number; onward?: Onward } | undefined,
     done: string,
     eventTime: Date,
   ) {
@@ -420,7 +423,7 @@ export class Scope {
         [bodyField(this.at('eventTime'), `${then} ${lot.unit} of ${name} held at ${at}`)],
       );
     }
-    if (held.onward.least >= quantity) return;
+    if (held.onward === undefined || held.onward.least >= quantity) return;
     const onward = Math.max(held.onward.least, 0);
     const from = held.onward.from.toISOString();
     throw unprocessable(

@@ -337,7 +337,8 @@ export class WorldState {
    * that time may take without leaving a later one taking what the party no longer held. Judged at
    * that time and at each later one the batch moved the lot at, each by the stored least from the
    * latest time watched up to it (never more than the stored ledger's least after it): exact unless
-   * the batch moved the lot later, never above it. Undefined at a time not watched.
+   * the batch moved the lot later, never above it. Undefined at a time not watched, and where the
+   * batch brings some of the lot to the party later.
    */
   leastOnward(lotCode: string, partyCode: string, time: Date): Onward | undefined {
     const at = time.getTime();
@@ -345,6 +346,9 @@ export class WorldState {
     const stored = this.storedHoldingsAt.get(`${key}|${at}`);
     const moved = this.batchHoldingsOverTime.get(key);
     if (!stored || !moved) return undefined;
+    // the stored least may lie past what the batch brings in later, which this cannot tell: not judged
+    // (a valid document would be refused), as before the rule
+    if (moved.some((movement) => movement.at > at && movement.quantity > 0 && !movement.made)) return undefined;
     const later = [...new Set(moved.flatMap((movement) => (movement.at > at && !movement.made ? [movement.at] : [])))];
     let onward = stored.onward;
     let least: Onward | undefined;
