@@ -4,6 +4,8 @@
 // party no longer held then, at every door (POST /events, EPCIS capture).
 
 import type { Test } from 'tap';
+import { BatchRejected, type WriteRequest } from '../../src/events/writer/index.js';
+import { eventWriterOn } from '../fixtures/chain.js';
 import { epcisRequests } from '../fixtures/epcis.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
@@ -184,4 +186,146 @@ t.test('EPCIS capture: a backdated outflow is judged with what the same document
     { success: true },
     'the shipment of 14:00 is covered by what the document receives at 12:00',
   );
+});
+
+t.test('EPCIS capture: a backdated outflow the document’s later inflow does not cover enough is refused', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const [store, shop, market] = [
+    await world.party('cold_storage'),
+    await world.party('retailer'),
+    await world.party('retailer', '山城超市'),
+  ];
+  const { capture } = epcisRequests(world);
+  const meat = 'https://id.gs1.org/01/06901234000016/10/MEAT-IN-TOO-LITTLE';
+  const ev = (hour: number, fields: object) => ({ type: 'ObjectEvent', eventTime: utc(hour), eventTimeZoneOffset: '+08:00', ...fields });
+  const moving = (hour: number, quantity: number, to?: { code: string }) =>
+    ev(hour, {
+      action: 'OBSERVE',
+      bizStep: to ? 'shipping' : 'receiving',
+      quantityList: [{ epcClass: meat, quantity, uom: 'KGM' }],
+      ...(to ? { destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${to.code}` }] } : {}),
+    });
+  const commissioning = ev(7, { action: 'ADD', bizStep: 'commissioning', quantityList: [{ epcClass: meat, quantity: 120, uom: 'KGM' }] });
+  t.match(await capture(processor.key, [commissioning, moving(8, 100, store), moving(8, 20, shop)], 'rollback'), { success: true });
+  t.match(await capture(store.key, [moving(9, 100), moving(14, 100, market)], 'rollback'), { success: true }, 'all of it out at 14:00');
+  t.match(await capture(market.key, [moving(14.5, 100), moving(15, 50, store)], 'rollback'), { success: true }, 'half back at 15:00');
+  t.match(await capture(store.key, [moving(16, 50)], 'rollback'), { success: true }, 'the store holds 50 from 16:00');
+  t.match(await capture(shop.key, [moving(9, 20), moving(11, 20, store)], 'rollback'), { success: true });
+  // 100 at 10:00, 30 shipped → 70; 20 received at 12:00 → 90; 100 shipped at 14:00 → −10 (though 70 now)
+  const short = await capture(store.key, [moving(12, 20), moving(10, 30, market)], 'rollback');
+  t.match(
+    short,
+    { success: false, captured: 0, errors: [{ eventIndex: 1, pointer: '/epcisBody/eventList/1/eventTime' }] },
+    'the 20 kg the document receives at 12:00 leave the shipment of 14:00 10 kg short',
+  );
+  t.match(
+    short.errors[0].message,
+    `party ${store.code} holds 20 KGM of lot ${meat} from ${utc(14)} on, by the events dated from ${utc(10)} on: 30 KGM cannot be shipped at that time`,
+  );
+  t.match(
+    await capture(store.key, [moving(12, 20), moving(10, 20, market)], 'rollback'),
+    { success: true },
+    'as much as the shipment of 14:00 leaves once the receipt of 12:00 is booked',
+  );
+});
+
+/**
+ * A processor's 150 kg: 100 to a cold store at 09:00, 50 to a shop. The store ships some on to a
+ * market (`shipped`: hour and kilos each), which receives each half an hour later and sends some
+ * back (`back`), received an hour later; the shop sends some to the store (`returned`), not yet
+ * received. `write` runs native requests of the store as one writer batch (rolled back at a refusal).
+ */
+async function returnOnTheWay(t: Test, shipped: [number, number][], back: [number, number], returned: [number, number]) {
+  const world = await createWorld(t);
+  const [processor, store, shop, market] = [
+    await world.party('processor'),
+    await world.party('cold_storage'),
+    await world.party('retailer'),
+    await world.party('retailer', '山城超市'),
+  ];
+  const lot = await processor.commission(await processor.product('kg'), 150);
+  const ship = async (from: typeof store, to: typeof store, hour: number, quantity: number) =>
+    (await world.ok(from.event({ type: 'ship', eventTime: utc(hour), toPartyCode: to.code, lines: [{ lotCode: lot, quantity }] })))
+      .shipmentId as string;
+  await world.ok(store.event({ type: 'receive', eventTime: utc(9), shipmentId: await ship(processor, store, 8, 100) }));
+  await world.ok(shop.event({ type: 'receive', eventTime: utc(9), shipmentId: await ship(processor, shop, 8, 50) }));
+  for (const [hour, quantity] of shipped) {
+    await world.ok(market.event({ type: 'receive', eventTime: utc(hour + 0.5), shipmentId: await ship(store, market, hour, quantity) }));
+  }
+  await world.ok(store.event({ type: 'receive', eventTime: utc(back[0] + 1), shipmentId: await ship(market, store, ...back) }));
+  const shipmentId = await ship(shop, store, ...returned);
+  const writer = eventWriterOn(world.database);
+  const receipt = (hour: number): WriteRequest => ({
+    actor: store.code,
+    action: { type: 'receive', shipmentId },
+    context: { eventTime: utc(hour) },
+  });
+  const sale = (hour: number, quantity: number): WriteRequest => ({
+    actor: store.code,
+    action: { type: 'sell', lines: [{ lotCode: lot, quantity }] },
+    context: { eventTime: utc(hour) },
+  });
+  /** The batch's first refusal (its index and problem), or undefined when every event was stored. */
+  const write = async (requests: WriteRequest[]) => {
+    try {
+      await world.database.db.transaction((tx) => writer.write(tx as never, requests, 'rollback'));
+      return undefined;
+    } catch (error) {
+      if (error instanceof BatchRejected) return { index: error.index, problem: error.problem };
+      throw error;
+    }
+  };
+  return { store, lot, receipt, sale, write };
+}
+
+t.test('a native batch: a backdated sale the batch’s later receipt does not cover enough is refused', async (t) => {
+  // the store holds 100 from 09:00, none from 14:00 and 50 from 16:00; the shop's 20 kg come at 12:00
+  const { store, lot, receipt, sale, write } = await returnOnTheWay(t, [[14, 100]], [15, 50], [11, 20]);
+  // 100 at 10:00, 30 sold → 70; 20 received at 12:00 → 90; 100 shipped at 14:00 → −10 (though 40 now)
+  const short = await write([receipt(12), sale(10, 30)]);
+  t.match(short, { index: 1, problem: { status: 422, slug: 'not-held-at-event-time' } }, 'the shipment of 14:00 would go short');
+  t.same(short?.problem.errors, [{ in: 'body', pointer: '/eventTime', detail: `20 kg of lot ${lot} held from ${utc(14)} on` }]);
+  t.equal(
+    short?.problem.detail,
+    `party ${store.code} holds 20 kg of lot ${lot} from ${utc(14)} on, by the events dated from ${utc(10)} on: 30 kg cannot be sold at that time`,
+  );
+  t.equal(await write([receipt(12), sale(10, 20)]), undefined, 'what the shipment of 14:00 leaves once the receipt is booked');
+  t.match((await store.lot(lot)).massBalance, { sold: 20 }, 'stored');
+});
+
+/** The store ships 70 kg at 11:00 and 10 at 16:00. */
+const STORE_LOWS: [number, number][] = [
+  [11, 70],
+  [16, 10],
+];
+
+t.test('a native batch: an inflow and outflows around it, stored movements in between, judged exactly', async (t) => {
+  // the store holds 100 from 09:00, 30 from 11:00, 20 from 16:00 and 50 from 18:00; the shop's 40 kg come at 12:00
+  const { store, lot, receipt, sale, write } = await returnOnTheWay(t, STORE_LOWS, [17, 30], [12, 40]);
+  // received at 13:00 and 40 sold at 14:00: from 10:00 on 100, 30 from 11:00, 70 from 13:00, 30 from
+  // 14:00 and 20 from 16:00 (the stored least from 11:00 on, 20, lies past the receipt)
+  const late = await write([receipt(13), sale(14, 40), sale(10, 21)]);
+  t.match(late, { index: 2, problem: { slug: 'not-held-at-event-time' } }, 'the sale at 10:00 leaves the shipment of 16:00 short');
+  t.match(late?.problem.detail, `holds 20 kg of lot ${lot} from ${utc(16)} on`);
+  // 20 sold at 14:00 leave 40 from 16:00: the least, 30, lies before the receipt
+  const early = await write([receipt(13), sale(14, 20), sale(10, 31)]);
+  t.match(early, { index: 2, problem: { slug: 'not-held-at-event-time' } }, 'the sale at 10:00 leaves the shipment of 11:00 short');
+  t.match(early?.problem.detail, `holds 30 kg of lot ${lot} from ${utc(11)} on`);
+  t.equal(await write([receipt(13), sale(14, 20), sale(10, 30)]), undefined, 'as much as the shipment of 11:00 leaves');
+  t.match((await store.lot(lot)).massBalance, { sold: 50 }, 'stored');
+});
+
+t.test('a native batch in the order of time: each outflow is judged with the batch’s movements before it', async (t) => {
+  const { store, lot, receipt, sale, write } = await returnOnTheWay(t, STORE_LOWS, [17, 30], [12, 40]);
+  // the sale at 10:00 comes first: 20 from 16:00, by the stored events alone
+  const first = await write([sale(10, 21), receipt(13), sale(14, 1)]);
+  t.match(first, { index: 0, problem: { slug: 'not-held-at-event-time' } });
+  t.match(first?.problem.detail, `holds 20 kg of lot ${lot} from ${utc(16)} on`);
+  // 20 sold at 10:00 and 40 received at 13:00: 50 at 14:00, 40 from 16:00 (70 now)
+  const last = await write([sale(10, 20), receipt(13), sale(14, 41)]);
+  t.match(last, { index: 2, problem: { slug: 'not-held-at-event-time' } });
+  t.match(last?.problem.detail, `holds 40 kg of lot ${lot} from ${utc(16)} on`);
+  t.equal(await write([sale(10, 20), receipt(13), sale(14, 40)]), undefined, 'the sale at 14:00 takes what is left from then on');
+  t.match((await store.lot(lot)).massBalance, { sold: 60 }, 'stored');
 });

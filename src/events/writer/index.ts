@@ -646,22 +646,36 @@ export function createEventWriter(deps: {
    * it names at the times it is judged at (see the observe rule), as it observes or inspects only
    * what it owns or held then; and what the party of each event taking lots (see lotsTakenBy) held
    * of each at the event's time, as it takes only what it held then too (see Scope.requireHeldThen).
+   * And, after the first time a party takes a lot, what it held at the later times the batch may
+   * move the lot for it at besides (its receipts of the lot, its takes of containers the lot lies or
+   * is packed in), so that the least it holds from each time on is exact (see WorldState.leastOnward).
    */
   function holdingsJudged(state: WorldState, requests: WriteRequest[]): HoldingAt[] {
     const judged = new Map<string, HoldingAt>();
-    const judge = (at: HoldingAt) => judged.set(`${at.lotCode}|${at.partyCode}|${at.time.getTime()}`, at);
-    for (const { action, actor, context } of requests) {
-      const eventTime = new Date(context.eventTime);
-      if (!Number.isNaN(eventTime.getTime())) {
-        for (const lotCode of lotsTakenBy(action, state.items)) {
-          // none held until the statement says otherwise: a lot the party never moved (one this batch makes, say)
-          state.watchHoldings(lotCode, actor, [
-            { at: eventTime, before: 0, arriving: 0, through: 0, onward: { least: 0, from: eventTime } },
-          ]);
-          judge({ lotCode, partyCode: actor, time: eventTime });
-        }
+    const judge = (at: HoldingAt) => {
+      const key = `${at.lotCode}|${at.partyCode}|${at.time.getTime()}`;
+      if (judged.has(key)) return;
+      judged.set(key, at);
+      // none held until the statement says otherwise: a lot the party never moved (one this batch makes, say)
+      const none = { least: 0, from: at.time };
+      state.watchHoldings(at.lotCode, at.partyCode, [{ at: at.time, before: 0, arriving: 0, through: 0, window: none }]);
+    };
+    // `${lot}|${party}` → the earliest time the party takes the lot
+    const firstTaken = new Map<string, number>();
+    const timed = requests.flatMap((request) => {
+      const eventTime = new Date(request.context.eventTime);
+      return Number.isNaN(eventTime.getTime()) ? [] : [{ request, eventTime }];
+    });
+    for (const { request, eventTime } of timed) {
+      for (const lotCode of lotsTakenBy(request.action, state.items)) {
+        judge({ lotCode, partyCode: request.actor, time: eventTime });
+        const key = `${lotCode}|${request.actor}`;
+        firstTaken.set(key, Math.min(firstTaken.get(key) ?? Number.POSITIVE_INFINITY, eventTime.getTime()));
       }
+    }
+    for (const { action, actor, context } of requests) {
       if (action.type !== 'observe' && action.type !== 'inspect') continue;
+      const eventTime = new Date(context.eventTime);
       const times = [eventTime, ...(action.type === 'observe' && action.readsReceivedAt ? [action.readsReceivedAt] : [])];
       for (const lotCode of action.lotCodes) {
         state.watchHoldings(lotCode, actor);
@@ -669,6 +683,37 @@ export function createEventWriter(deps: {
         const lot = state.lots.get(lotCode);
         if (lot === undefined || lot.partyCode === actor) continue;
         for (const time of times) if (!Number.isNaN(time.getTime())) judge({ lotCode, partyCode: actor, time });
+      }
+    }
+    if (firstTaken.size === 0) return [...judged.values()];
+    // what the batch packs into each container, which goes with it
+    const packedBy = new Map<string, string[]>();
+    for (const { action } of requests) {
+      if (action.type !== 'aggregate') continue;
+      const parent =
+        action.parent.containerCode ?? action.parent.newCode ?? (action.parent.sscc && state.lots.withSscc(action.parent.sscc)?.code);
+      if (parent) packedBy.set(parent, [...(packedBy.get(parent) ?? []), ...action.children.map((line) => line.lotCode)]);
+    }
+    const inside = (containerCode: string, found = new Set<string>()): Set<string> => {
+      for (const child of [...(state.contents.get(containerCode)?.keys() ?? []), ...(packedBy.get(containerCode) ?? [])]) {
+        if (found.has(child)) continue;
+        found.add(child);
+        inside(child, found);
+      }
+      return found;
+    };
+    for (const { request, eventTime } of timed) {
+      const { action, actor } = request;
+      const shipment = action.type === 'receive' ? state.shipments.get(action.shipmentId) : undefined;
+      const moved =
+        action.type === 'receive'
+          ? shipment
+            ? lotsBookedIn(shipment, action)
+            : []
+          : lotsTakenBy(action, state.items).flatMap((code) => (state.contents.has(code) || packedBy.has(code) ? [...inside(code)] : []));
+      for (const lotCode of moved) {
+        const first = firstTaken.get(`${lotCode}|${actor}`);
+        if (first !== undefined && first < eventTime.getTime()) judge({ lotCode, partyCode: actor, time: eventTime });
       }
     }
     return [...judged.values()];

@@ -463,10 +463,11 @@ type NamedReferences = {
 /** A party's holding of a lot asked for at a time (see holdingsAtOf). */
 export type HoldingAt = { lotCode: string; partyCode: string; time: Date };
 /**
- * What holdingsAtOf reads for the `n`th holding asked for (from 1), quantities as text; `onward` the
- * least the party holds from that time on and `onwardFrom` when that least begins (see holdingsAtOf).
+ * What holdingsAtOf reads for the `n`th holding asked for (from 1), quantities as text; `least` the
+ * least the party holds from that time until the next time asked of the pair and `leastFrom` when
+ * that least begins (see holdingsAtOf).
  */
-type HoldingRow = { n: number; before: string; arriving: string; through: string; onward: string; onwardFrom: string };
+type HoldingRow = { n: number; before: string; arriving: string; through: string; least: string; leastFrom: string };
 
 /**
  * What each party held of each lot just before each time named with it, what came to it at that
@@ -477,31 +478,34 @@ type HoldingRow = { n: number; before: string; arriving: string; through: string
  * ledger as if the event had never been. What the party made of the lot (`produce`) counts in
  * `through` whenever it was booked and whether or not declared in error: a correction books it back
  * under the same kind, unless it keeps the lot (an EPCIS declaration), which keeps its quantity.
- * And the least the party holds from that time on (`onward`: `through`, or the running balance once
- * the movements of a later time are booked, down to the current balance), with the earliest time it
- * holds that little (`onwardFrom`): what a backdated outflow may take without leaving a later event
- * taking what the party no longer held (see WorldState.leastOnward).
+ * And the least the party holds from that time until the next time named with the pair (`least`:
+ * `through`, or the running balance once the movements of a later time before that next one are
+ * booked; after the last, down to the current balance), with the earliest time it holds that little
+ * (`leastFrom`): the stored ledger's part of what a backdated outflow may take without leaving a
+ * later event taking what the party no longer held, judged with what the batch moves at those times
+ * (see WorldState.leastOnward).
  * Summed here: a party may have moved a lot thousands of times. A row by the place of its holding
  * in `at`; none for a pair the party never moved.
  */
 function holdingsAtOf(at: HoldingAt[]): SQL {
   return sql`(select coalesce(json_agg(h), '[]') from (
       select r.n, r.before, r.arriving, r.through::text,
-        least(r.through, r.later)::text as onward,
-        ${isoMs(sql`case when r.later < r.through then r.later_from else r.at end`)} as "onwardFrom"
+        least(r.through, r.later)::text as least,
+        ${isoMs(sql`case when r.later < r.through then r.later_from else r.at end`)} as "leastFrom"
       from (select w.n, w.at,
           coalesce(sum(w.quantity) filter (where w.live and w.event_time < w.at), 0)::text as before,
           coalesce(sum(w.quantity) filter (where w.live and w.event_time = w.at and w.quantity > 0), 0)::text as arriving,
           coalesce(sum(w.quantity) filter (where w.kind = 'produce' or (w.live and w.event_time <= w.at)), 0) as through,
-          min(w.running) filter (where w.event_time > w.at) as later,
-          (array_agg(w.event_time order by w.running, w.event_time) filter (where w.event_time > w.at))[1] as later_from
-        from (select p.n, p.at, m.quantity, m.kind, e.event_time, live.yes as live,
+          min(w.running) filter (where w.event_time > w.at and w.event_time < w.until) as later,
+          (array_agg(w.event_time order by w.running, w.event_time) filter (where w.event_time > w.at and w.event_time < w.until))[1] as later_from
+        from (select p.n, p.at, p.until, m.quantity, m.kind, e.event_time, live.yes as live,
             -- the ledger once every movement dated up to this one's time is booked, made quantities whenever booked
             coalesce(sum(m.quantity) filter (where m.kind = 'produce') over (partition by p.n), 0)
               + coalesce(sum(m.quantity) filter (where m.kind <> 'produce' and live.yes) over (partition by p.n order by e.event_time), 0)
               as running
-          from unnest(${texts(at.map((row) => row.lotCode))}, ${texts(at.map((row) => row.partyCode))}, ${times(at.map((row) => row.time))})
-            with ordinality as p(lot_code, party_code, at, n)
+          from (select q.*, coalesce(lead(q.at) over (partition by q.lot_code, q.party_code order by q.at), 'infinity') as until
+            from unnest(${texts(at.map((row) => row.lotCode))}, ${texts(at.map((row) => row.partyCode))}, ${times(at.map((row) => row.time))})
+              with ordinality as q(lot_code, party_code, at, n)) p
           join lot_movements m on m.lot_code = p.lot_code and m.party_code = p.party_code
           join events e on e.id = m.event_id
           cross join lateral (select e.type <> 'correction' and not exists (select 1 from events c where c.corrects_event_id = e.id) as yes) live
@@ -745,7 +749,7 @@ export function createEventWriterRepository() {
           before: Number(row.before),
           arriving: Number(row.arriving),
           through: Number(row.through),
-          onward: { least: Number(row.onward), from: new Date(row.onwardFrom) },
+          window: { least: Number(row.least), from: new Date(row.leastFrom) },
         })),
       };
     },

@@ -100,8 +100,11 @@ export type ProductView = {
 };
 export type StatusFacts = { lastDrain?: { kind: string; at: number }; recalled: boolean };
 
-/** What a party held of a lot at a time by the stored events (see WorldState.storedHoldingsAt). */
-type StoredHolding = { before: number; arriving: number; through: number; onward: Onward };
+/**
+ * What a party held of a lot at a time by the stored events (see WorldState.storedHoldingsAt), and
+ * the least it held from then until the next time watched of the pair (`window`; see leastOnward).
+ */
+type StoredHolding = { before: number; arriving: number; through: number; window: Onward };
 /** The least a party holds of a lot from a time on, and the earliest time it holds that little. */
 export type Onward = { least: number; from: Date };
 
@@ -200,9 +203,12 @@ export class WorldState {
    * `${lot}|${party}|${time}` → what the party held of the lot by the live events stored before the
    * batch dated before that time, what came to it at that very time, and what it held once all those
    * dated up to it were booked: at the times an observation or an inspection is judged (see heldAt),
-   * and those of the events taking the lot (see heldThrough).
+   * and those of the events taking the lot (see heldThrough), and the least it held from then until
+   * the next time watched of the pair (see leastOnward).
    */
   private readonly storedHoldingsAt = new Map<string, StoredHolding>();
+  /** `${lot}|${party}` → the times watched of the pair (see storedHoldingsAt), sorted when `sorted`. */
+  private readonly watchedTimes = new Map<string, { times: number[]; sorted: boolean }>();
   /**
    * `${lot}|${party}` → what the batch's accepted events moved of the lot for the party, by event time,
    * and whether they made it (`produce`; watched pairs only).
@@ -310,8 +316,27 @@ export class WorldState {
   watchHoldings(lotCode: string, partyCode: string, stored: ({ at: Date } & StoredHolding)[] = []) {
     const key = `${lotCode}|${partyCode}`;
     if (!this.batchHoldingsOverTime.has(key)) this.batchHoldingsOverTime.set(key, []);
-    for (const { at, before, arriving, through, onward } of stored)
-      this.storedHoldingsAt.set(`${key}|${at.getTime()}`, { before, arriving, through, onward });
+    for (const { at, before, arriving, through, window } of stored) {
+      const point = `${key}|${at.getTime()}`;
+      if (!this.storedHoldingsAt.has(point)) {
+        const watched = this.watchedTimes.get(key) ?? { times: [], sorted: true };
+        watched.times.push(at.getTime());
+        watched.sorted = false;
+        this.watchedTimes.set(key, watched);
+      }
+      this.storedHoldingsAt.set(point, { before, arriving, through, window });
+    }
+  }
+
+  /** The times watched of the pair, in order. */
+  private timesWatched(key: string): number[] {
+    const watched = this.watchedTimes.get(key);
+    if (!watched) return [];
+    if (!watched.sorted) {
+      watched.times.sort((a, b) => a - b);
+      watched.sorted = true;
+    }
+    return watched.times;
   }
 
   /**
@@ -334,30 +359,44 @@ export class WorldState {
   /**
    * The least the party holds of the lot from that time on (see heldThrough), by the stored events
    * and the batch's before this one, and the earliest time it holds that little: what an event of
-   * that time may take without leaving a later one taking what the party no longer held. Judged at
-   * that time and at each later one the batch moved the lot at, each by the stored least from the
-   * latest time watched up to it (never more than the stored ledger's least after it): exact unless
-   * the batch moved the lot later, never above it. Undefined at a time not watched, and where the
-   * batch brings some of the lot to the party later.
+   * that time may take without leaving a later one taking what the party no longer held. Between
+   * two times watched of the pair the stored ledger's least is read (see storedHoldingsAt), and what
+   * the batch moved up to the first of them is added to it: exact where the batch moved the lot for
+   * the party only at times watched (the writer watches each time it may: see the writer's
+   * holdingsJudged), and otherwise judged by the batch's lowest between the two, never above it.
+   * Undefined at a time not watched.
    */
   leastOnward(lotCode: string, partyCode: string, time: Date): Onward | undefined {
     const at = time.getTime();
     const key = `${lotCode}|${partyCode}`;
-    const stored = this.storedHoldingsAt.get(`${key}|${at}`);
     const moved = this.batchHoldingsOverTime.get(key);
-    if (!stored || !moved) return undefined;
-    // the stored least may lie past what the batch brings in later, which this cannot tell: not judged
-    // (a valid document would be refused), as before the rule
-    if (moved.some((movement) => movement.at > at && movement.quantity > 0 && !movement.made)) return undefined;
-    const later = [...new Set(moved.flatMap((movement) => (movement.at > at && !movement.made ? [movement.at] : [])))];
-    let onward = stored.onward;
+    if (!this.storedHoldingsAt.has(`${key}|${at}`) || !moved) return undefined;
+    const times = this.timesWatched(key);
+    // what the batch made counts whenever booked; the rest by time
+    let held = 0;
+    const later: { at: number; quantity: number }[] = [];
+    for (const movement of moved) {
+      if (movement.made || movement.at <= at) held += movement.quantity;
+      else later.push(movement);
+    }
+    later.sort((a, b) => a.at - b.at);
     let least: Onward | undefined;
-    for (const point of [at, ...later.sort((a, b) => a - b)]) {
-      onward = this.storedHoldingsAt.get(`${key}|${point}`)?.onward ?? onward;
-      let held = onward.least;
-      for (const movement of moved) if (movement.at <= point || movement.made) held += movement.quantity;
-      held = roundQuantity(held);
-      if (!least || held < least.least) least = { least: held, from: new Date(Math.max(point, onward.from.getTime())) };
+    let next = 0;
+    for (let index = times.indexOf(at); index < times.length; index++) {
+      const point = times[index];
+      const until = times[index + 1] ?? Number.POSITIVE_INFINITY;
+      const window = (this.storedHoldingsAt.get(`${key}|${point}`) as StoredHolding).window;
+      for (; next < later.length && later[next].at <= point; next++) held += later[next].quantity;
+      // the batch's movements inside the window, none where it moved the lot at watched times alone
+      let low = held;
+      let lowFrom = point;
+      for (; next < later.length && later[next].at < until; next++) {
+        held += later[next].quantity;
+        const settled = next + 1 === later.length || later[next + 1].at !== later[next].at;
+        if (settled && held < low) [low, lowFrom] = [held, later[next].at];
+      }
+      const total = roundQuantity(window.least + low);
+      if (!least || total < least.least) least = { least: total, from: new Date(Math.max(lowFrom, window.from.getTime())) };
     }
     return least;
   }
