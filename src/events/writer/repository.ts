@@ -488,27 +488,31 @@ type HoldingRow = { n: number; before: string; arriving: string; through: string
  * in `at`; none for a pair the party never moved.
  */
 function holdingsAtOf(at: HoldingAt[]): SQL {
+  // whether a movement is live is read once for each: referred to from the windows' filters, the
+  // lateral subquery it was in was evaluated for each (two probes for the corrections of every
+  // movement); and what was made is added once to the group's least instead of by a second window
   return sql`(select coalesce(json_agg(h), '[]') from (
       select r.n, r.before, r.arriving, r.through::text,
-        least(r.through, r.later)::text as least,
-        ${isoMs(sql`case when r.later < r.through then r.later_from else r.at end`)} as "leastFrom"
+        least(r.through, r.made + r.later)::text as least,
+        ${isoMs(sql`case when r.made + r.later < r.through then r.later_from else r.at end`)} as "leastFrom"
       from (select w.n, w.at,
           coalesce(sum(w.quantity) filter (where w.live and w.event_time < w.at), 0)::text as before,
           coalesce(sum(w.quantity) filter (where w.live and w.event_time = w.at and w.quantity > 0), 0)::text as arriving,
           coalesce(sum(w.quantity) filter (where w.kind = 'produce' or (w.live and w.event_time <= w.at)), 0) as through,
-          min(w.running) filter (where w.event_time > w.at and w.event_time < w.until) as later,
-          (array_agg(w.event_time order by w.running, w.event_time) filter (where w.event_time > w.at and w.event_time < w.until))[1] as later_from
-        from (select p.n, p.at, p.until, m.quantity, m.kind, e.event_time, live.yes as live,
-            -- the ledger once every movement dated up to this one's time is booked, made quantities whenever booked
-            coalesce(sum(m.quantity) filter (where m.kind = 'produce') over (partition by p.n), 0)
-              + coalesce(sum(m.quantity) filter (where m.kind <> 'produce' and live.yes) over (partition by p.n order by e.event_time), 0)
-              as running
-          from (select q.*, coalesce(lead(q.at) over (partition by q.lot_code, q.party_code order by q.at), 'infinity') as until
-            from unnest(${texts(at.map((row) => row.lotCode))}, ${texts(at.map((row) => row.partyCode))}, ${times(at.map((row) => row.time))})
-              with ordinality as q(lot_code, party_code, at, n)) p
-          join lot_movements m on m.lot_code = p.lot_code and m.party_code = p.party_code
-          join events e on e.id = m.event_id
-          cross join lateral (select e.type <> 'correction' and not exists (select 1 from events c where c.corrects_event_id = e.id) as yes) live
+          coalesce(sum(w.quantity) filter (where w.kind = 'produce'), 0) as made,
+          min(w.booked) filter (where w.event_time > w.at and w.event_time < w.until) as later,
+          (array_agg(w.event_time order by w.booked, w.event_time) filter (where w.event_time > w.at and w.event_time < w.until))[1] as later_from
+        from (select x.*,
+            -- the ledger once every movement dated up to this one's time is booked, but for what was made (see made)
+            coalesce(sum(x.quantity) filter (where x.kind <> 'produce' and x.live) over (partition by x.n order by x.event_time), 0) as booked
+          from (select p.n, p.at, p.until, m.quantity, m.kind, e.event_time,
+              e.type <> 'correction' and not exists (select 1 from events c where c.corrects_event_id = e.id) as live
+            from (select q.*, coalesce(lead(q.at) over (partition by q.lot_code, q.party_code order by q.at), 'infinity') as until
+              from unnest(${texts(at.map((row) => row.lotCode))}, ${texts(at.map((row) => row.partyCode))}, ${times(at.map((row) => row.time))})
+                with ordinality as q(lot_code, party_code, at, n)) p
+            join lot_movements m on m.lot_code = p.lot_code and m.party_code = p.party_code
+            join events e on e.id = m.event_id
+            offset 0) x
         ) w
         group by w.n, w.at) r) h)`;
 }
