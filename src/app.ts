@@ -11,8 +11,9 @@ import { createApiKeyService } from './auth/service.js';
 import { createBrandsRepository } from './brands/repository.js';
 import { brandRoutes } from './brands/routes.js';
 import { createBrandService } from './brands/service.js';
+import { createBrandComplaintService } from './complaints/brand-complaints.js';
 import { createComplaintsRepository } from './complaints/repository.js';
-import { complaintRoutes } from './complaints/routes.js';
+import { brandComplaintRoutes, complaintRoutes } from './complaints/routes.js';
 import { createComplaintService } from './complaints/service.js';
 import { createCreditRepository } from './credit/repository.js';
 import { creditRoutes } from './credit/routes.js';
@@ -83,9 +84,11 @@ import { createGateService } from './rfid/gates.js';
 import { createRfidRepository } from './rfid/repository.js';
 import { rfidRoutes } from './rfid/routes.js';
 import { createRfidService } from './rfid/service.js';
+import { createBrandFlagService } from './scans/brand-flags.js';
 import { countedAs } from './scans/buffer.js';
 import type { FlagPolicy } from './scans/flags.js';
 import { createScansRepository } from './scans/repository.js';
+import { brandFlagRoutes } from './scans/routes.js';
 import { createScanService } from './scans/service.js';
 import { createShipmentsRepository } from './shipments/repository.js';
 import { shipmentRoutes } from './shipments/routes.js';
@@ -369,6 +372,8 @@ export function createServices(
       producerGrade: options.showCreditGrade ? credit.latestGrade : undefined,
       partyName: async (code) => (await repos.parties.findByCode(code))?.name ?? null,
     }),
+    brandFlags: createBrandFlagService({ brands: repos.brands, scans: repos.scans }),
+    brandComplaints: createBrandComplaintService({ brands: repos.brands, complaints: repos.complaints }),
     complaints: createComplaintService({
       complaints: repos.complaints,
       items: repos.items,
@@ -484,6 +489,8 @@ export async function buildApp(options: AppOptions) {
   await app.register(locationRoutes, { service: services.locations });
   await app.register(productRoutes, { service: services.products });
   await app.register(brandRoutes, { service: services.brands });
+  await app.register(brandFlagRoutes, { service: services.brandFlags });
+  await app.register(brandComplaintRoutes, { service: services.brandComplaints });
   await app.register(lotRoutes, { service: services.lots });
   await app.register(eventRoutes, { service: services.events });
   await app.register(shipmentRoutes, { service: services.shipments });

@@ -191,6 +191,27 @@ export function brandMemberFilter(principal: Principal, brand: { ownerPartyCode:
   return scope;
 }
 
+/**
+ * What is found about a brand's packs in the market — the `brand_misuse` flags raised on scans of them and
+ * the consumers' complaints about them — is read by regulators and admins for every brand, and by the
+ * brand's office: a brand office key issued for the party owning the brand (its `ownerPartyCode`: the
+ * office that runs a regional public brand). Any other key is refused, a brand office key of another
+ * party (or of none) and a member's alike: brands are public, so the refusal tells nothing a caller
+ * could not read at `GET /brands/{code}`. The members themselves are judged by the regulator's flags
+ * and complaints, not by each other's.
+ */
+export function requireBrandOverseer(principal: Principal, brand: { code: string; ownerPartyCode: string | null }): void {
+  if (principal.role === 'regulator' || principal.role === 'admin') return;
+  if (principal.role === 'brand_office' && principal.partyCode !== null && principal.partyCode === brand.ownerPartyCode) return;
+  if (principal.role === 'brand_office')
+    throw forbidden(
+      principal.partyCode === null
+        ? `a brand office key issued for no party reads no brand's misuse flags or complaints: ask an admin for a key issued for the party owning brand ${brand.code}`
+        : `brand ${brand.code} is not run by party ${principal.partyCode}: a brand office reads the misuse flags and complaints of its own brands only`,
+    );
+  throw forbidden(`only the office of brand ${brand.code}, regulators and admins read its misuse flags and complaints`);
+}
+
 /** Master data (locations, products, RFID readers and read points), named by the body's `partyCode`: admins for anyone, an operator for its own party. */
 export function requireMasterDataWriter(principal: Principal, partyCode: string): void {
   if (principal.role === 'admin') return;

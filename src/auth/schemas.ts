@@ -8,7 +8,7 @@ export const issueApiKeyBody = z.object({
   partyCode: serviceCodeField('party')
     .optional()
     .describe(
-      'required for operator and reader keys: the party the key acts for; for regulator keys optional: the regulator party (kind regulator) its holds and recalls are recorded under; omitted (or left empty) for admin and brand_office keys',
+      'required for operator and reader keys: the party the key acts for; for regulator keys optional: the regulator party (kind regulator) its holds and recalls are recorded under; for brand_office keys optional: the party owning the brands the office runs, whose misuse flags and complaints it then reads; omitted (or left empty) for admin keys',
     ),
   label: freeTextSchema(200).optional(),
 });

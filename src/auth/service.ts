@@ -68,7 +68,8 @@ export function createApiKeyService(deps: {
           { in: 'body', pointer: '/partyCode', detail: `required for role ${input.role}` },
         ]);
       }
-      if ((input.role === 'admin' || input.role === 'brand_office') && partyCode) {
+      // a brand office key may be issued for the party that runs its brands (their owner), which it then oversees
+      if (input.role === 'admin' && partyCode) {
         throw badRequest(`a key with the ${input.role} role is not bound to a party`, [
           { in: 'body', pointer: '/partyCode', detail: `must be omitted for role ${input.role}` },
         ]);

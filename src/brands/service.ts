@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { brandMemberFilter, type Principal, requireRole } from '../access/index.js';
+import { brandMemberFilter, type Principal, requireBrandOverseer, requireRole } from '../access/index.js';
 import type { AuditKind } from '../audit/chain.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { isValidGtin, toGtin14 } from '../codes/gs1.js';
@@ -25,6 +25,18 @@ import {
   type Tier,
   transitionRefusal,
 } from './standing.js';
+
+/**
+ * The brand, for a principal that oversees it (requireBrandOverseer: its office, regulators, admins): what
+ * the market shows of its packs (misuse flags, complaints) is read through it. No such brand is a 404 to
+ * anyone (brands are public), another's brand a 403.
+ */
+export async function overseenBrand(brands: Pick<BrandsRepository, 'findBrand'>, principal: Principal, code: string): Promise<BrandRow> {
+  const brand = await brands.findBrand(code);
+  if (!brand) throw notFound(`no brand ${code}`);
+  requireBrandOverseer(principal, { code: brand.code, ownerPartyCode: brand.partyCode });
+  return brand;
+}
 
 /** Days a suspended or exited member has to dispose of its brand-labelled stock, unless configured. */
 const DEFAULT_DISPOSAL_DAYS = 30;

@@ -189,10 +189,24 @@ export function misuseOf(standings: readonly BrandStanding[], pack: LotMaking & 
       madeUnadmitted(standing, pack) ? `produced on ${pack.producedOn}` : null,
       admittedWhenIssued(authorizations, pack.issuedOn, pack.issuedAt) ? null : `code issued on ${pack.issuedOn}`,
     ].filter((what) => what !== null);
-    if (wrong.length) findings.push(`${brand.nameZh} (${brand.code}): ${wrong.join(', ')}, while its owner was not admitted to the brand`);
+    if (wrong.length) findings.push(misuseFinding(brand, wrong));
   }
   return findings;
 }
+
+/** A misuse finding, one line of a `brand_misuse` flag's detail: the brand's name and code, then what was wrong (no parentheses). */
+const misuseFinding = (brand: { code: string; nameZh: string }, wrong: readonly string[]) =>
+  `${brand.nameZh} (${brand.code}): ${wrong.join(', ')}, while its owner was not admitted to the brand`;
+
+/**
+ * The brand a misuse finding names: the code in the last parentheses, right before the colon (a brand's
+ * name may hold parentheses, what follows the colon holds none). The same pattern in JavaScript and in
+ * PostgreSQL's `substring(line from …)`, so that a brand's office lists the flags naming its brand.
+ */
+export const MISUSE_FINDING_BRAND = '\\(([A-Z0-9][A-Z0-9-]*)\\): [^()]*$';
+
+/** The brand code a misuse finding names (MISUSE_FINDING_BRAND), undefined for a line of another form. */
+export const brandOfFinding = (line: string): string | undefined => new RegExp(MISUSE_FINDING_BRAND).exec(line)?.[1];
 
 /**
  * Why a party may not label packs of its lot of a branded product on a day (issue their item codes,

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { type ComplaintNote, complaints } from '../db/schema.js';
+import { brandProducts, type ComplaintNote, complaints, lots } from '../db/schema.js';
 
 export type ComplaintRow = typeof complaints.$inferSelect;
 
@@ -54,6 +54,25 @@ export function createComplaintsRepository(db: Db) {
         .select()
         .from(complaints)
         .where(and(...conditions))
+        .orderBy(desc(complaints.createdAt), complaints.ticket)
+        .limit(filter.limit)
+        .offset(filter.offset);
+    },
+    /**
+     * Complaints about packs (or lots, cases) of the brand's products — the lot a complaint names is of a product
+     * the brand covers — the newest first, as `list` orders them.
+     */
+    ofBrand(filter: { brandCode: string; status?: string; limit: number; offset: number }): Promise<ComplaintRow[]> {
+      return db
+        .select()
+        .from(complaints)
+        .where(
+          and(
+            filter.status ? eq(complaints.status, filter.status) : undefined,
+            sql`exists (select 1 from ${lots} join ${brandProducts} on ${brandProducts.productCode} = ${lots.productCode}
+              where ${lots.code} = ${complaints.lotCode} and ${brandProducts.brandCode} = ${filter.brandCode})`,
+          ),
+        )
         .orderBy(desc(complaints.createdAt), complaints.ticket)
         .limit(filter.limit)
         .offset(filter.offset);

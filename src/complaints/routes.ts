@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../access/index.js';
+import { brandCodeParams } from '../brands/schemas.js';
 import { serviceCodeFilter } from '../codes/service-codes.js';
 import { Problem, problemSchema } from '../errors/problem.js';
 import { preferredType } from '../http/negotiate.js';
@@ -8,9 +9,18 @@ import { queryInteger } from '../http/query.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { PAGE_HEADERS, PAGE_HEADERS_DECLARED } from '../web/html.js';
 import { pageLang } from '../web/i18n/index.js';
+import type { BrandComplaintService } from './brand-complaints.js';
 import { formError, isComplaintFormPost } from './form-errors.js';
 import { complaintNotFoundPage, complaintReceivedPage, complaintStatusPage } from './pages.js';
-import { COMPLAINT_STATUSES, complaintSchema, complaintStatusSchema, fileComplaintBody, ticketParams, transitionBody } from './schemas.js';
+import {
+  brandComplaintSchema,
+  COMPLAINT_STATUSES,
+  complaintSchema,
+  complaintStatusSchema,
+  fileComplaintBody,
+  ticketParams,
+  transitionBody,
+} from './schemas.js';
 import { type ComplaintService, TooManyComplaints } from './service.js';
 
 const langDescription =
@@ -188,5 +198,34 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
       const { status, note, outcome } = request.body;
       return service.transition(principal, request.params.ticket, status, note, outcome);
     },
+  );
+};
+
+/** The brand office's reading of the complaints about its brand's packs (a brand route: a brand office key reaches it). */
+export const brandComplaintRoutes: FastifyPluginAsyncZod<{ service: BrandComplaintService }> = async (app, { service }) => {
+  app.get(
+    '/brands/:code/complaints',
+    {
+      config: { brandRoute: true },
+      schema: {
+        tags: ['brands'],
+        summary:
+          "Consumers' complaints about packs of the brand's products, the newest first, without the consumer's phone number (the brand's office: a brand_office key issued for the brand's owner party; regulators, admins)",
+        security: bearerSecurity,
+        params: brandCodeParams,
+        querystring: z.object({
+          status: z.enum(COMPLAINT_STATUSES).optional(),
+          limit: queryInteger(1, 1000).prefault(100),
+          offset: queryInteger(0).prefault(0),
+        }),
+        response: {
+          200: z.object({ items: z.array(brandComplaintSchema) }),
+          400: problemSchema,
+          403: problemSchema,
+          404: problemSchema,
+        },
+      },
+    },
+    async (request) => ({ items: await service.list(principalOf(request), request.params.code, request.query) }),
   );
 };

@@ -70,6 +70,16 @@ export const complaintSchema = complaintStatusSchema
   })
   .meta({ id: 'Complaint' });
 
+/** A complaint as the office of the brand of its pack reads it: no phone number, no client address, no regulators' notes. */
+export const brandComplaintSchema = complaintStatusSchema
+  .extend({
+    lotCode: z.string().nullable(),
+    partyCode: z.string().nullable().describe('the party whose lot the complained-of code is of'),
+    text: z.string().describe('what the consumer complained of, as written'),
+    outcome: z.enum(COMPLAINT_OUTCOMES).nullable().describe('set when resolved: upheld or dismissed'),
+  })
+  .meta({ id: 'BrandComplaint' });
+
 export const transitionBody = z
   .object({
     status: z.enum(COMPLAINT_STATUSES),

@@ -1,4 +1,5 @@
 import { and, desc, eq, getTableColumns, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
+import { MISUSE_FINDING_BRAND } from '../brands/standing.js';
 import { type Db, queryRows } from '../db/client.js';
 import { codeFlagDismissals, codeFlagReopenings, codeFlags, scans } from '../db/schema.js';
 import { type CountedKind, countedAs, type PendingScan, REPEAT_WINDOW_MS } from './buffer.js';
@@ -32,6 +33,11 @@ function reopensSql(kind: string): SQL {
       return sql`true`;
   }
 }
+
+/** A flag a finding of which (a line of its detail) names the brand (MISUSE_FINDING_BRAND). */
+const namesBrand = (brandCode: string): SQL =>
+  sql`exists (select 1 from unnest(string_to_array(coalesce(${codeFlags.detail}, ''), E'\\n')) as finding(line)
+    where substring(finding.line from ${MISUSE_FINDING_BRAND}::text) = ${brandCode}::text)`;
 
 /**
  * A client's last counted scan of a code is deleted once it is this far before a batch's earliest scan, and
@@ -337,6 +343,49 @@ export function createScansRepository(db: Db) {
         .limit(filter.limit)
         .offset(filter.offset);
       return rows.map((row) => ({ ...row.flag, dismissal: row.dismissal }));
+    },
+    /**
+     * The `brand_misuse` flags with a finding naming the brand (MISUSE_FINDING_BRAND, a line of the detail of the
+     * latest occurrence), open ones unless asked otherwise, of the party (the pack's maker) if one is named; the
+     * latest occurrence first, one code before another at one instant, so that pages neither repeat nor skip one.
+     */
+    async listBrandMisuse(filter: {
+      brandCode: string;
+      partyCode?: string;
+      status?: FlagStatus;
+      limit: number;
+      offset: number;
+    }): Promise<(Omit<FlagRow, 'dismissalId' | 'evidence'> & { dismissal: FlagDismissal | null })[]> {
+      const status = filter.status ?? 'open';
+      const conditions: (SQL | undefined)[] = [
+        eq(codeFlags.kind, 'brand_misuse'),
+        namesBrand(filter.brandCode),
+        filter.partyCode === undefined ? undefined : eq(codeFlags.partyCode, filter.partyCode),
+        status === 'open' ? isNull(codeFlags.dismissalId) : status === 'dismissed' ? isNotNull(codeFlags.dismissalId) : undefined,
+      ];
+      const { dismissalId: _, evidence: __, ...flag } = getTableColumns(codeFlags);
+      const rows = await db
+        .select({ flag, dismissal: DISMISSAL_COLUMNS })
+        .from(codeFlags)
+        .leftJoin(codeFlagDismissals, eq(codeFlagDismissals.id, codeFlags.dismissalId))
+        .where(and(...conditions))
+        .orderBy(desc(codeFlags.lastAt), codeFlags.code)
+        .limit(filter.limit)
+        .offset(filter.offset);
+      return rows.map((row) => ({ ...row.flag, dismissal: row.dismissal }));
+    },
+    /** The `brand_misuse` flag on a code, when a finding of it names the brand (see listBrandMisuse). */
+    async findBrandMisuse(
+      brandCode: string,
+      code: string,
+    ): Promise<(Omit<FlagRow, 'dismissalId' | 'evidence'> & { dismissal: FlagDismissal | null }) | undefined> {
+      const { dismissalId: _, evidence: __, ...flag } = getTableColumns(codeFlags);
+      const [row] = await db
+        .select({ flag, dismissal: DISMISSAL_COLUMNS })
+        .from(codeFlags)
+        .leftJoin(codeFlagDismissals, eq(codeFlagDismissals.id, codeFlags.dismissalId))
+        .where(and(eq(codeFlags.code, code), eq(codeFlags.kind, 'brand_misuse'), namesBrand(brandCode)));
+      return row && { ...row.flag, dismissal: row.dismissal };
     },
     /**
      * Codes flagged for brand misuse (冒用) per party whose first misuse scan fell in [from, to):

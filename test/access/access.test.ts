@@ -12,6 +12,7 @@ import {
   ROLES,
   type RoleAction,
   recallHoldingsScope,
+  requireBrandOverseer,
   requireCreditReader,
   requireEventSite,
   requireHoldOrRecallRight,
@@ -432,4 +433,46 @@ t.test("a reader's reads are posted with a key of the reader's own party", async
   t.throws(() => requireReaderOwner(reader, other, ['reads', 1, 'reader']), {
     errors: [{ in: 'body', pointer: '/reads/1/reader', detail: 'not a reader of FARM' }],
   });
+});
+
+t.test("a brand's misuse flags and complaints: its office (a brand office key of its owner party), regulators and admins", async (t) => {
+  const brand = { code: 'FJQC', ownerPartyCode: 'OFFICE-A' };
+  const officeOf = (partyCode: string | null): Principal => ({ keyId: 'k-office', role: 'brand_office', partyCode });
+  t.equal(
+    refusal(() => requireBrandOverseer(officeOf('OFFICE-A'), brand)),
+    null,
+    "the brand's office",
+  );
+  t.equal(
+    refusal(() => requireBrandOverseer(regulator, brand)),
+    null,
+    'a regulator',
+  );
+  t.equal(
+    refusal(() => requireBrandOverseer(admin, brand)),
+    null,
+    'an admin',
+  );
+  t.equal(
+    refusal(() => requireBrandOverseer(officeOf('OFFICE-B'), brand)),
+    'brand FJQC is not run by party OFFICE-B: a brand office reads the misuse flags and complaints of its own brands only',
+    "another brand's office",
+  );
+  t.match(
+    refusal(() => requireBrandOverseer(brandOffice, brand)),
+    /issued for no party reads no brand/,
+    'a brand office key of no party',
+  );
+  t.match(
+    refusal(() => requireBrandOverseer(officeOf(null), { code: 'X', ownerPartyCode: null })),
+    /issued for no party/,
+    'nor the flags of a brand no party owns',
+  );
+  for (const principal of [farm, reader, { ...farm, partyCode: 'OFFICE-A' }]) {
+    t.equal(
+      refusal(() => requireBrandOverseer(principal, brand)),
+      'only the office of brand FJQC, regulators and admins read its misuse flags and complaints',
+      `a ${principal.role} key, even of the owner party`,
+    );
+  }
 });

@@ -941,8 +941,14 @@ t.test('brand programme', async (t) => {
     expectStatus(
       t,
       await world.admin.post('/api-keys', { role: 'brand_office', partyCode: operator.code }),
+      201,
+      'a brand office key may be issued for a party: the one owning the brands it runs',
+    );
+    expectStatus(
+      t,
+      await world.admin.post('/api-keys', { role: 'admin', partyCode: operator.code }),
       400,
-      'brand office keys are not bound to a party',
+      'admin keys are not bound to a party',
     );
     expectStatus(t, await office.post('/brands', { code, kind: 'regional', nameZh: 'x', nameEn: 'x' }), 409, 'brand codes are unique');
     const unowned = await office.post('/brands', {
