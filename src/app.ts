@@ -372,7 +372,7 @@ export function createServices(
       producerGrade: options.showCreditGrade ? credit.latestGrade : undefined,
       partyName: async (code) => (await repos.parties.findByCode(code))?.name ?? null,
     }),
-    brandFlags: createBrandFlagService({ brands: repos.brands, scans: repos.scans }),
+    brandFlags: createBrandFlagService({ brands: repos.brands, scans: repos.scans, transaction, audit, now }),
     brandComplaints: createBrandComplaintService({ brands: repos.brands, complaints: repos.complaints }),
     complaints: createComplaintService({
       complaints: repos.complaints,

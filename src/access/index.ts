@@ -212,6 +212,17 @@ export function requireBrandOverseer(principal: Principal, brand: { code: string
   throw forbidden(`only the office of brand ${brand.code}, regulators and admins read its misuse flags and complaints`);
 }
 
+/**
+ * A finding of the brand's office on a misuse flag of its brand (a note beside the flag) is the office's own
+ * word: written only with a brand office key issued for the party owning the brand. Regulators decide on the
+ * flag itself (a dismissal, a reopening) and write no notes under the office's name; admins neither.
+ */
+export function requireBrandOffice(principal: Principal, brand: { code: string; ownerPartyCode: string | null }): void {
+  if (principal.role === 'brand_office' && principal.partyCode !== null && principal.partyCode === brand.ownerPartyCode) return;
+  requireBrandOverseer(principal, brand);
+  throw forbidden(`only the office of brand ${brand.code} records its findings on the brand's flags; regulators dismiss or reopen a flag`);
+}
+
 /** Master data (locations, products, RFID readers and read points), named by the body's `partyCode`: admins for anyone, an operator for its own party. */
 export function requireMasterDataWriter(principal: Principal, partyCode: string): void {
   if (principal.role === 'admin') return;

@@ -30,6 +30,7 @@ export const AUDIT_KINDS = [
   'events.restate',
   'flag.dismiss',
   'flag.reopen',
+  'flag.brand-note',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

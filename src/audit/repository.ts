@@ -228,6 +228,10 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
   'flag.reopen': (ids) => sql`select id, json_build_object('id', id, 'code', code, 'kind', kind, 'dismissalId', dismissal_id,
       'reason', reason, 'keyId', key_id, 'reopenedAt', ${isoMs(sql`reopened_at`)}) as facts
     from code_flag_reopenings where id = any(${texts(ids)})`,
+  // a brand office's own finding on a misuse flag of its brand (subject: its id), append-only: which brand, what, by whom, when
+  'flag.brand-note': (ids) => sql`select id, json_build_object('id', id, 'code', code, 'kind', kind, 'brandCode', brand_code,
+      'note', note, 'keyId', key_id, 'notedAt', ${isoMs(sql`noted_at`)}) as facts
+    from code_flag_brand_notes where id = any(${texts(ids)})`,
 };
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { brandMemberFilter, type Principal, requireBrandOverseer, requireRole } from '../access/index.js';
+import { brandMemberFilter, type Principal, requireBrandOffice, requireBrandOverseer, requireRole } from '../access/index.js';
 import type { AuditKind } from '../audit/chain.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { isValidGtin, toGtin14 } from '../codes/gs1.js';
@@ -35,6 +35,14 @@ export async function overseenBrand(brands: Pick<BrandsRepository, 'findBrand'>,
   const brand = await brands.findBrand(code);
   if (!brand) throw notFound(`no brand ${code}`);
   requireBrandOverseer(principal, { code: brand.code, ownerPartyCode: brand.partyCode });
+  return brand;
+}
+
+/** The brand, for its own office alone (requireBrandOffice): what the office writes in its own name. */
+export async function officeBrand(brands: Pick<BrandsRepository, 'findBrand'>, principal: Principal, code: string): Promise<BrandRow> {
+  const brand = await brands.findBrand(code);
+  if (!brand) throw notFound(`no brand ${code}`);
+  requireBrandOffice(principal, { code: brand.code, ownerPartyCode: brand.partyCode });
   return brand;
 }
 

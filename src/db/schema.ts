@@ -695,6 +695,30 @@ export const codeFlagReopenings = pgTable(
   ],
 );
 
+/**
+ * A brand office's own findings on a `brand_misuse` flag naming its brand, append-only: which brand's office
+ * (the brand; the key that wrote it), when, and what it found. They decide nothing of the flag (its dismissal
+ * and reopening stay the regulators'). Each has a `flag.brand-note` audit entry.
+ */
+export const codeFlagBrandNotes = pgTable(
+  'code_flag_brand_notes',
+  {
+    id: text('id').primaryKey(),
+    code: text('code').notNull(),
+    kind: text('kind').notNull(),
+    brandCode: text('brand_code')
+      .notNull()
+      .references(() => brands.code),
+    note: text('note').notNull(),
+    keyId: text('key_id').notNull(),
+    notedAt: timestamp('noted_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [
+    index('code_flag_brand_notes_flag_idx').on(t.brandCode, t.code, t.notedAt),
+    foreignKey({ name: 'code_flag_brand_notes_flag_fk', columns: [t.code, t.kind], foreignColumns: [codeFlags.code, codeFlags.kind] }),
+  ],
+);
+
 export type ComplaintNote = { at: string; status: string; note: string; by: string };
 
 export const complaints = pgTable(

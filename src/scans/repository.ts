@@ -1,7 +1,8 @@
 import { and, desc, eq, getTableColumns, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import { MISUSE_FINDING_BRAND } from '../brands/standing.js';
+import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
-import { codeFlagDismissals, codeFlagReopenings, codeFlags, scans } from '../db/schema.js';
+import { codeFlagBrandNotes, codeFlagDismissals, codeFlagReopenings, codeFlags, scans } from '../db/schema.js';
 import { type CountedKind, countedAs, type PendingScan, REPEAT_WINDOW_MS } from './buffer.js';
 import { type FlagStatus, REOPENED_BY } from './flags.js';
 
@@ -378,14 +379,38 @@ export function createScansRepository(db: Db) {
     async findBrandMisuse(
       brandCode: string,
       code: string,
+      tx: Db = db,
     ): Promise<(Omit<FlagRow, 'dismissalId' | 'evidence'> & { dismissal: FlagDismissal | null }) | undefined> {
       const { dismissalId: _, evidence: __, ...flag } = getTableColumns(codeFlags);
-      const [row] = await db
+      const [row] = await tx
         .select({ flag, dismissal: DISMISSAL_COLUMNS })
         .from(codeFlags)
         .leftJoin(codeFlagDismissals, eq(codeFlagDismissals.id, codeFlags.dismissalId))
         .where(and(eq(codeFlags.code, code), eq(codeFlags.kind, 'brand_misuse'), namesBrand(brandCode)));
       return row && { ...row.flag, dismissal: row.dismissal };
+    },
+    /** Records a brand office's finding on a misuse flag of its brand (the flag exists: its key refers to it). */
+    async addBrandNote(
+      note: { id: string; code: string; brandCode: string; note: string; keyId: string; at: Date },
+      tx: Db,
+    ): Promise<void> {
+      const { at, ...row } = note;
+      await tx.insert(codeFlagBrandNotes).values({ ...row, kind: 'brand_misuse', notedAt: at });
+    },
+    /** The brand office's findings on misuse flags of these codes, of its brand, oldest first. */
+    async brandNotes(brandCode: string, codes: string[]): Promise<{ code: string; note: string; at: Date }[]> {
+      if (codes.length === 0) return [];
+      return db
+        .select({ code: codeFlagBrandNotes.code, note: codeFlagBrandNotes.note, at: codeFlagBrandNotes.notedAt })
+        .from(codeFlagBrandNotes)
+        .where(
+          and(
+            eq(codeFlagBrandNotes.brandCode, brandCode),
+            eq(codeFlagBrandNotes.kind, 'brand_misuse'),
+            anyOf(codeFlagBrandNotes.code, codes),
+          ),
+        )
+        .orderBy(codeFlagBrandNotes.notedAt, codeFlagBrandNotes.id);
     },
     /**
      * Codes flagged for brand misuse (冒用) per party whose first misuse scan fell in [from, to):

@@ -1,11 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { brandCodeParams, memberPartyFilter } from '../brands/schemas.js';
+import { freeTextSchema } from '../codes/names.js';
 import { problemSchema } from '../errors/problem.js';
 import { queryInteger } from '../http/query.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import type { BrandFlagService } from './brand-flags.js';
 import { FLAG_STATUSES } from './flags.js';
+
+const brandNoteSchema = z.object({ note: z.string(), at: z.date() });
 
 const brandFlagSchema = z
   .object({
@@ -23,10 +26,15 @@ const brandFlagSchema = z
       .object({ reason: z.string(), at: z.date() })
       .nullable()
       .describe('the regulator’s dismissal the flag stands dismissed by: its reason and time; null while open'),
+    notes: z.array(brandNoteSchema).describe('the brand office’s own findings on the flag, oldest first'),
   })
   .meta({ id: 'BrandMisuseFlag' });
 
 const refusals = { 400: problemSchema, 403: problemSchema, 404: problemSchema };
+
+const flagParams = brandCodeParams.extend({
+  flagCode: z.string().min(1).max(200).describe('the flagged pack code as listed (percent-encoded in the path)'),
+});
 
 /** The brand office's reading of its brand's misuse flags (brand routes: a brand office key reaches them). */
 export const brandFlagRoutes: FastifyPluginAsyncZod<{ service: BrandFlagService }> = async (app, { service }) => {
@@ -67,12 +75,30 @@ export const brandFlagRoutes: FastifyPluginAsyncZod<{ service: BrandFlagService 
         summary:
           "One brand misuse flag on a pack of the brand (a pack with no such flag of this brand is a 404) (the brand's office, regulators, admins)",
         security: bearerSecurity,
-        params: brandCodeParams.extend({
-          flagCode: z.string().min(1).max(200).describe('the flagged pack code as listed (percent-encoded in the path)'),
-        }),
+        params: flagParams,
         response: { 200: brandFlagSchema, ...refusals },
       },
     },
     async (request) => service.get(principalOf(request), request.params.code, request.params.flagCode),
+  );
+
+  app.post(
+    '/brands/:code/flags/:flagCode/notes',
+    {
+      config,
+      schema: {
+        tags,
+        summary:
+          "Record the brand office's own finding on a misuse flag of its brand (audited; it decides nothing of the flag, whose dismissal stays the regulators') (the brand's office only)",
+        security: bearerSecurity,
+        params: flagParams,
+        body: z.object({ note: freeTextSchema(1000, { lines: 'many' }).min(1).describe('what the office found') }),
+        response: { 201: brandNoteSchema, ...refusals },
+      },
+    },
+    async (request, reply) => {
+      const { code, flagCode } = request.params;
+      return reply.code(201).send(await service.note(principalOf(request), code, flagCode, request.body.note));
+    },
   );
 };

@@ -12,6 +12,7 @@ import {
   ROLES,
   type RoleAction,
   recallHoldingsScope,
+  requireBrandOffice,
   requireBrandOverseer,
   requireCreditReader,
   requireEventSite,
@@ -475,4 +476,31 @@ t.test("a brand's misuse flags and complaints: its office (a brand office key of
       `a ${principal.role} key, even of the owner party`,
     );
   }
+});
+
+t.test("a note on a brand's misuse flag: its office alone", async (t) => {
+  const brand = { code: 'FJQC', ownerPartyCode: 'OFFICE-A' };
+  const officeOf = (partyCode: string | null): Principal => ({ keyId: 'k-office', role: 'brand_office', partyCode });
+  t.equal(
+    refusal(() => requireBrandOffice(officeOf('OFFICE-A'), brand)),
+    null,
+    "the brand's office",
+  );
+  for (const principal of [regulator, admin]) {
+    t.equal(
+      refusal(() => requireBrandOffice(principal, brand)),
+      "only the office of brand FJQC records its findings on the brand's flags; regulators dismiss or reopen a flag",
+      `not a ${principal.role}, who reads them`,
+    );
+  }
+  t.match(
+    refusal(() => requireBrandOffice(officeOf('OFFICE-B'), brand)),
+    /not run by party OFFICE-B/,
+    "another brand's office",
+  );
+  t.match(
+    refusal(() => requireBrandOffice(farm, brand)),
+    /only the office of brand FJQC, regulators and admins read/,
+    'a member',
+  );
 });

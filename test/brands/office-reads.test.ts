@@ -1,6 +1,8 @@
 // A brand's office reads what the market shows of its brand's packs: the brand misuse (冒用) flags raised on
 // scans of them and the consumers' complaints about them — its own brands' only, and no phone numbers.
 // Another brand's office, an office key of no party and a member are refused; regulators keep seeing everything.
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../src/db/client.js';
 import { codedAroundTheCheck } from '../fixtures/brand-codes.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
@@ -189,6 +191,62 @@ t.test("a brand's office reads its own brand's misuse flags and complaints", asy
     );
     const [whole] = all.body.items.filter((flag: { code: string }) => flag.code === misused);
     t.equal(whole.detail.split('\n').length, 2, 'with every brand’s finding');
+  });
+
+  t.test('the office records its own findings on its flags, audited; they decide nothing of the flag', async (t) => {
+    const noted = await orange.api.post(`/brands/FJQC/flags/${misused}/notes`, { note: '  已约谈企业，要求下架  ' });
+    expectStatus(t, noted, 201, 'the office notes what it found');
+    t.equal(noted.body.note, '已约谈企业，要求下架', 'trimmed');
+    await world.ok(orange.api.post(`/brands/FJQC/flags/${misused}/notes`, { note: '企业已下架' }));
+    await world.ok(pork.api.post('/brands/FJLR/flags/PACK-A3/notes', { note: '腊肉办：另行处理' }));
+    const detail = (await world.ok(orange.api.get(`/brands/FJQC/flags/${misused}`), 200)) as Flag & { notes: { note: string }[] };
+    t.same(
+      detail.notes.map((note) => note.note),
+      ['已约谈企业，要求下架', '企业已下架'],
+      'its notes, oldest first',
+    );
+    t.match(detail, { status: 'open', dismissal: null }, 'the flag stays open');
+    const listed = (await flagsOf()) as (Flag & { notes: { note: string }[] })[];
+    t.same(listed.find((flag) => flag.code === misused)?.notes.length, 2, 'listed with its notes');
+    t.same(listed.find((flag) => flag.code === 'PACK-A3')?.notes, [], 'not another brand office’s notes on the same pack');
+    t.same(
+      (await world.ok(pork.api.get('/brands/FJLR/flags/PACK-A3'), 200)).notes.map((note: { note: string }) => note.note),
+      ['腊肉办：另行处理'],
+      'FJLR’s office reads its own',
+    );
+    t.same((await world.ok(world.regulator.get(`/brands/FJQC/flags/${misused}`), 200)).notes.length, 2, 'a regulator reads them');
+
+    for (const [who, api] of [
+      ['FJLR’s office', pork.api],
+      ['a brand office key of no party', unbound],
+      ['a member', grower.api],
+      ['a regulator', world.regulator],
+      ['an admin', world.admin],
+    ] as const) {
+      expectStatus(t, await api.post(`/brands/FJQC/flags/${misused}/notes`, { note: 'x' }), 403, `${who} writes none`);
+    }
+    expectStatus(t, await orange.api.post('/brands/FJQC/flags/PACK-B1/notes', { note: 'x' }), 404, 'nor on a flag of another brand');
+    expectStatus(t, await orange.api.post('/brands/FJQC/flags/PACK-O1/notes', { note: 'x' }), 404, 'nor of another kind');
+    const blank = await orange.api.post(`/brands/FJQC/flags/${misused}/notes`, { note: '   ' });
+    expectStatus(t, blank, 400, 'a blank note');
+    t.equal(blank.body.errors?.[0]?.pointer, '/note');
+    t.equal((await world.ok(orange.api.get(`/brands/FJQC/flags/${misused}`), 200)).notes.length, 2, 'nothing stored by a refusal');
+
+    const verified = await world.ok(world.regulator.get('/audit/verify'), 200);
+    t.ok(verified.ok, 'the audit log verifies');
+    const rows = await queryRows<{ chain: string }>(
+      world.database.db,
+      sql`select party_code as chain from audit_entries where kind = 'flag.brand-note' order by party_code = ${orange.code} desc, sequence`,
+    );
+    t.same(
+      rows.map((row) => row.chain),
+      [orange.code, orange.code, pork.code],
+      'each note on its office party’s chain',
+    );
+    await world.database.db.execute(sql`update code_flag_brand_notes set note = '未约谈' where note = '已约谈企业，要求下架'`);
+    const tampered = await world.ok(world.regulator.get('/audit/verify'), 200);
+    t.notOk(tampered.ok, 'a note changed behind the service’s back breaks its entry');
+    await world.database.db.execute(sql`update code_flag_brand_notes set note = '已约谈企业，要求下架' where note = '未约谈'`);
   });
 
   t.test('complaints about packs of its brand’s products, without the phone number', async (t) => {
