@@ -20,7 +20,11 @@ const knownAsSchema = z
 export const tagCheckSchema = z
   .object({
     value: z.string().describe('the value as given'),
-    kind: z.enum(['gs1', 'raw']).describe('gs1: an EPC of a GS1 key; raw: any other tag id (factory EPC, unknown header)'),
+    kind: z
+      .enum(['gs1', 'gid', 'raw'])
+      .describe(
+        'gs1: an EPC of a GS1 key; gid: a General Identifier (GID-96, no GS1 key); raw: any other tag id (factory EPC, unknown header)',
+      ),
     hex: z.string().nullable().describe('the EPC bits in upper-case hex (null for a raw URI with an AFI)'),
     rawUri: z.string().describe('urn:epc:raw:<bits>.x<hex>'),
     scheme: z.enum(EPC_SCHEMES as [string, ...string[]]).optional(),
@@ -34,6 +38,13 @@ export const tagCheckSchema = z
     glnExtension: z.string().optional(),
     grai: z.string().optional().describe('AI (8003): 0, asset type with check digit, serial'),
     giai: z.string().optional(),
+    gdti: z.string().optional().describe('AI (253): document type with check digit, serial'),
+    gsrn: z.string().optional().describe('AI (8018)'),
+    gsrnp: z.string().optional().describe('AI (8017)'),
+    sgcn: z.string().optional().describe('AI (255): coupon number with check digit, serial'),
+    cpi: z.string().optional().describe('AI (8010); its serial is AI (8011)'),
+    managerNumber: z.string().optional().describe('GID: the general manager number'),
+    objectClass: z.string().optional().describe('GID: the object class'),
     serial: z.string().optional(),
     knownAs: knownAsSchema
       .nullable()

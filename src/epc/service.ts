@@ -72,7 +72,12 @@ export function createEpcService(deps: Deps) {
         throw badRequest(error.message, [paramField('value', error.message)]);
       }
       const bound = await boundTo(principal, value);
-      return { value, ...tag, knownAs: bound ?? (await knownAs(principal, tag.kind === 'gs1' ? tag.digitalLink : tag.rawUri)) };
+      return {
+        value,
+        ...tag,
+        knownAs:
+          bound ?? (await knownAs(principal, tag.kind === 'gs1' ? tag.digitalLink : tag.kind === 'gid' ? tag.pureIdentity : tag.rawUri)),
+      };
     },
   };
 }

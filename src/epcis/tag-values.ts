@@ -1,6 +1,6 @@
 // One tag is one thing however it was written: EPCIS events may name a tag by its pure identity,
 // its tag URI (urn:epc:tag:sgtin-96:3.…) or its raw URI (urn:epc:raw:96.x…). Capture rewrites the
-// last two to the pure identity when they decode to a GS1 key (in EPC lists, parentID, and the
+// last two to the pure identity when they decode to a GS1 key or a GID (in EPC lists, parentID, and the
 // ids of readPoint and bizLocation, where a location tag gives its SGLN), and keeps what was written, with
 // the filter value, in the event's `cntrace:tagEncodings` extension. Raw URIs of other tags
 // (factory EPCs) stay raw, in one spelling: upper-case hex. Pure: no I/O.
@@ -27,7 +27,7 @@ export function tagValueProblem(value: string): string | null {
   try {
     if (isBareEpc(value)) {
       const tag = decodeTag(value);
-      return `is a bare EPC in hex; EPCIS names objects by URI: write ${tag.kind === 'gs1' ? tag.pureIdentity : tag.rawUri}`;
+      return `is a bare EPC in hex; EPCIS names objects by URI: write ${tag.kind === 'raw' ? tag.rawUri : tag.pureIdentity}`;
     }
     if (isTagEncoding(value)) decodeTag(value);
     return null;
@@ -42,6 +42,7 @@ function encodingOf(value: unknown): TagEncoding | null {
   if (typeof value !== 'string' || !isTagEncoding(value)) return null;
   const tag = decodeTag(value);
   if (tag.kind === 'gs1') return { epc: tag.pureIdentity, written: value, filter: tag.filter };
+  if (tag.kind === 'gid') return { epc: tag.pureIdentity, written: value };
   return tag.hex !== null && tag.rawUri !== value ? { epc: tag.rawUri, written: value } : null;
 }
 

@@ -1,14 +1,32 @@
 // EPC Tag Data Standard binary encodings: SGTIN-96, SGTIN-198, SSCC-96, SGLN-96, SGLN-195,
-// GRAI-96, GRAI-170, GIAI-96 and GIAI-202, between the hex a reader reports, the tag URI, the raw URI, the pure-identity URN and
-// the GS1 Digital Link. Anything else a tag may carry (factory EPCs such as E280…, other
-// headers) is a raw tag id, never an error. Pure: no I/O.
+// GRAI-96, GRAI-170, GIAI-96, GIAI-202, GDTI-96, GDTI-174, GSRN-96, GSRNP-96, SGCN-96 and CPI-96,
+// between the hex a reader reports, the tag URI, the raw URI, the pure-identity URN and the GS1
+// Digital Link; and GID-96, an EPC of no GS1 key (no Digital Link: its pure-identity URN is its
+// one spelling). Anything else a tag may carry (factory EPCs such as E280…, other headers, GDTI-113,
+// CPI-var, ITIP) is a raw tag id, never an error. Pure: no I/O.
 
 import { completeGs1, gs1CheckDigit } from '../codes/gs1.js';
 import { canonicalGs1Uri, epcUrnProblem } from './canonical.js';
 import { isGs1Charset82 } from './digital-link.js';
 import { digitalLinkToEpcUrn, epcUriSpelling, urnDecode, urnEncode } from './epc-uri.js';
 
-export type EpcScheme = 'sgtin-96' | 'sgtin-198' | 'sscc-96' | 'sgln-96' | 'sgln-195' | 'grai-96' | 'grai-170' | 'giai-96' | 'giai-202';
+export type EpcScheme =
+  | 'sgtin-96'
+  | 'sgtin-198'
+  | 'sscc-96'
+  | 'sgln-96'
+  | 'sgln-195'
+  | 'grai-96'
+  | 'grai-170'
+  | 'giai-96'
+  | 'giai-202'
+  | 'gdti-96'
+  | 'gdti-174'
+  | 'gsrn-96'
+  | 'gsrnp-96'
+  | 'sgcn-96'
+  | 'cpi-96'
+  | 'gid-96';
 
 export type DecodedTag =
   | {
@@ -29,7 +47,30 @@ export type DecodedTag =
       /** The AI (8003) value: 0, the 13-digit asset type with check digit, then the serial. */
       grai?: string;
       giai?: string;
+      /** AI (253): the 13-digit document type with check digit, then the serial. */
+      gdti?: string;
+      /** AI (8018), 18 digits. */
+      gsrn?: string;
+      /** AI (8017), 18 digits. */
+      gsrnp?: string;
+      /** AI (255): the 13-digit coupon number with check digit, then the serial (digits). */
+      sgcn?: string;
+      /** AI (8010): company prefix and part reference; the serial is AI (8011). */
+      cpi?: string;
       serial?: string;
+    }
+  | {
+      /** A General Identifier (GID-96): no GS1 key, so no filter and no Digital Link. */
+      kind: 'gid';
+      scheme: 'gid-96';
+      hex: string;
+      tagUri: string;
+      rawUri: string;
+      /** urn:epc:id:gid:<manager>.<class>.<serial>, decimal without leading zeros: the tag's one spelling as a URI. */
+      pureIdentity: string;
+      managerNumber: string;
+      objectClass: string;
+      serial: string;
     }
   | { kind: 'raw'; hex: string | null; rawUri: string };
 
@@ -48,10 +89,17 @@ type DecodeOptions = {
   companyPrefixLength?: number | ((digits: string) => number | null);
 };
 
-type IdentityType = 'sgtin' | 'sscc' | 'sgln' | 'grai' | 'giai';
-// What follows company prefix and reference: a numeric serial or extension of so many bits, a
-// 20-character alphanumeric serial (7 bits each), reserved zero bits, or nothing.
-type Tail = { kind: 'integer'; bits: number } | { kind: 'string'; chars: number } | { kind: 'reserved'; bits: number } | { kind: 'none' };
+type IdentityType = 'sgtin' | 'sscc' | 'sgln' | 'grai' | 'giai' | 'gdti' | 'gsrn' | 'gsrnp' | 'sgcn' | 'cpi';
+// What follows company prefix and reference: a numeric serial or extension of so many bits, an
+// alphanumeric serial of so many characters (7 bits each), a serial of up to so many digits whose
+// leading zeros count (TDS "numeric string": a 1, then the digits, as one number), reserved zero
+// bits, or nothing.
+type Tail =
+  | { kind: 'integer'; bits: number }
+  | { kind: 'string'; chars: number }
+  | { kind: 'numeric-string'; bits: number; digits: number }
+  | { kind: 'reserved'; bits: number }
+  | { kind: 'none' };
 
 type SchemeSpec = {
   name: EpcScheme;
@@ -65,6 +113,8 @@ type SchemeSpec = {
   referenceChars?: readonly number[];
   /** Digits of company prefix + reference together (for GIAI, at most). */
   keyDigits: number;
+  /** CPI-96: the reference is a number without leading zeros of at most so many digits per partition. */
+  referenceDigits?: readonly number[];
   tail: Tail;
 };
 
@@ -153,10 +203,69 @@ const SCHEMES: readonly SchemeSpec[] = [
     keyDigits: 30,
     tail: { kind: 'none' },
   },
+  {
+    name: 'gdti-96',
+    header: 0x2c,
+    type: 'gdti',
+    hexDigits: 24,
+    referenceBits: [1, 4, 7, 11, 14, 17, 21],
+    keyDigits: 12,
+    tail: { kind: 'integer', bits: 41 },
+  },
+  {
+    name: 'gdti-174',
+    header: 0x3e,
+    type: 'gdti',
+    hexDigits: 44,
+    referenceBits: [1, 4, 7, 11, 14, 17, 21],
+    keyDigits: 12,
+    tail: { kind: 'string', chars: 17 },
+  },
+  {
+    name: 'gsrn-96',
+    header: 0x2d,
+    type: 'gsrn',
+    hexDigits: 24,
+    referenceBits: [18, 21, 24, 28, 31, 34, 38],
+    keyDigits: 17,
+    tail: { kind: 'reserved', bits: 24 },
+  },
+  {
+    name: 'gsrnp-96',
+    header: 0x2e,
+    type: 'gsrnp',
+    hexDigits: 24,
+    referenceBits: [18, 21, 24, 28, 31, 34, 38],
+    keyDigits: 17,
+    tail: { kind: 'reserved', bits: 24 },
+  },
+  {
+    name: 'sgcn-96',
+    header: 0x3f,
+    type: 'sgcn',
+    hexDigits: 24,
+    referenceBits: [1, 4, 7, 11, 14, 17, 21],
+    keyDigits: 12,
+    tail: { kind: 'numeric-string', bits: 41, digits: 12 },
+  },
+  {
+    name: 'cpi-96',
+    header: 0x3c,
+    type: 'cpi',
+    hexDigits: 24,
+    referenceBits: [11, 14, 17, 21, 24, 27, 31],
+    referenceDigits: [3, 4, 5, 6, 7, 8, 9],
+    keyDigits: 15,
+    tail: { kind: 'integer', bits: 31 },
+  },
 ];
 
+// GID-96: header, then manager number (28 bits), object class (24) and serial (36), no filter.
+const GID_HEADER = 0x35;
+const GID_FIELD_BITS = [28, 24, 36] as const;
+
 /** The schemes this codec encodes and decodes. */
-export const EPC_SCHEMES: readonly EpcScheme[] = SCHEMES.map((s) => s.name);
+export const EPC_SCHEMES: readonly EpcScheme[] = [...SCHEMES.map((s) => s.name), 'gid-96'];
 
 const BY_NAME = new Map(SCHEMES.map((s) => [s.name, s]));
 /** Hex lengths of the encodings that are not whole 16-bit words: their own, and in whole bytes. */
@@ -222,6 +331,10 @@ function decodeTail(spec: SchemeSpec, reader: BitReader): string | null | undefi
   if (tail.kind === 'none') return null;
   if (tail.kind === 'integer') return reader.read(tail.bits).toString();
   if (tail.kind === 'reserved') return reader.read(tail.bits) === 0n ? null : undefined;
+  if (tail.kind === 'numeric-string') {
+    const digits = reader.read(tail.bits).toString();
+    return /^1\d+$/.test(digits) && digits.length <= tail.digits + 1 ? digits.slice(1) : undefined;
+  }
   return readText(reader, tail.chars * 7);
 }
 
@@ -244,14 +357,17 @@ function decodeFields(spec: SchemeSpec, value: bigint, totalBits: number): Field
   }
   const reference = reader.read(spec.referenceBits[partition]);
   const referenceDigits = spec.keyDigits - prefixDigits;
-  // A GIAI's asset reference is a plain integer; other references are fixed-width digit strings.
-  if (spec.type !== 'giai' && reference >= 10n ** BigInt(referenceDigits)) return null;
+  // A GIAI's asset reference is a plain integer, a CPI-96's one of at most so many digits; other
+  // references are fixed-width digit strings.
+  const cpiDigits = spec.referenceDigits?.[partition];
+  if (cpiDigits !== undefined ? reference >= 10n ** BigInt(cpiDigits) : spec.type !== 'giai' && reference >= 10n ** BigInt(referenceDigits))
+    return null;
   const tail = decodeTail(spec, reader);
   if (tail === undefined || reader.read(totalBits - encodingBits(spec)) !== 0n) return null;
   return {
     filter,
     companyPrefix,
-    reference: spec.type === 'giai' ? reference.toString() : pad(reference, referenceDigits),
+    reference: spec.type === 'giai' || cpiDigits !== undefined ? reference.toString() : pad(reference, referenceDigits),
     tail,
   };
 }
@@ -298,11 +414,57 @@ function describe(spec: SchemeSpec, fields: Fields, hex: string): DecodedTag {
       return { ...tag, grai: `0${completeGs1(cp + ref)}${tail}`, serial: tail as string };
     case 'giai':
       return { ...tag, giai: cp + ref };
+    case 'gdti':
+      return { ...tag, gdti: `${completeGs1(cp + ref)}${tail}`, serial: tail as string };
+    case 'gsrn':
+      return { ...tag, gsrn: completeGs1(cp + ref) };
+    case 'gsrnp':
+      return { ...tag, gsrnp: completeGs1(cp + ref) };
+    case 'sgcn':
+      return { ...tag, sgcn: `${completeGs1(cp + ref)}${tail}`, serial: tail as string };
+    case 'cpi':
+      return { ...tag, cpi: cp + ref, serial: tail as string };
   }
+}
+
+function describeGid(fields: readonly bigint[], hex: string): DecodedTag {
+  const [managerNumber, objectClass, serial] = fields.map(String);
+  const body = `${managerNumber}.${objectClass}.${serial}`;
+  return {
+    kind: 'gid',
+    scheme: 'gid-96',
+    hex,
+    tagUri: `urn:epc:tag:gid-96:${body}`,
+    rawUri: `urn:epc:raw:96.x${hex}`,
+    pureIdentity: `urn:epc:id:gid:${body}`,
+    managerNumber,
+    objectClass,
+    serial,
+  };
+}
+
+function encodeGid(body: string, value: string): DecodedTag {
+  const parts = body.split('.');
+  if (parts.length !== 3 || parts.some((part, i) => !INTEGER.test(part) || BigInt(part) > mask(GID_FIELD_BITS[i]))) {
+    throw new EpcSyntaxError(
+      `${JSON.stringify(value)} is not a valid GID-96 EPC: manager number, object class and serial must be numbers without leading zeros below 2^28, 2^24 and 2^36`,
+    );
+  }
+  let bits = BigInt(GID_HEADER);
+  for (const [i, part] of parts.entries()) bits = (bits << BigInt(GID_FIELD_BITS[i])) | BigInt(part);
+  return describeGid(parts.map(BigInt), bits.toString(16).toUpperCase().padStart(24, '0'));
 }
 
 function decodeHexDigits(digits: string): DecodedTag {
   const hex = digits.toUpperCase();
+  if (hex.length === 24 && hex.startsWith(GID_HEADER.toString(16))) {
+    const reader = new BitReader(BigInt(`0x${hex}`), 96);
+    reader.read(8);
+    return describeGid(
+      GID_FIELD_BITS.map((bits) => reader.read(bits)),
+      hex,
+    );
+  }
   const spec = BY_HEADER.get(Number.parseInt(hex.slice(0, 2), 16));
   // Tag memory holds whole 16-bit words, so a reader may report SGTIN-198 as 52 digits, and tools
   // write whole bytes (SGLN-195 as 50): zeros after the encoding.
@@ -313,13 +475,15 @@ function decodeHexDigits(digits: string): DecodedTag {
       : hex;
   if (!spec || own.length !== spec.hexDigits) return rawTag(hex);
   const fields = decodeFields(spec, BigInt(`0x${own}`), own.length * 4);
-  return fields ? describe(spec, fields, own) : rawTag(hex);
+  const tag = fields && describe(spec, fields, own);
+  // bits of the scheme whose key breaks its AI's format (a CPI-96 serial 0: AI 8011 takes no leading zero) name no GS1 key
+  return tag && tag.kind === 'gs1' && tag.digitalLink !== null ? tag : rawTag(hex);
 }
 
 function decodeHex(value: string, digits: string): DecodedTag {
   if (digits.length > MAX_HEX_DIGITS || (digits.length % 4 !== 0 && !SCHEME_HEX_DIGITS.has(digits.length))) {
     throw new EpcSyntaxError(
-      `${JSON.stringify(value)} is not an EPC: hex must be 24 or 50 digits (43, 49 or 51 for GRAI-170, SGLN-195 and GIAI-202; in whole bytes too), or whole 16-bit words (a multiple of 4 digits) up to ${MAX_HEX_DIGITS}`,
+      `${JSON.stringify(value)} is not an EPC: hex must be 24, 44 or 50 digits (43, 49 or 51 for GRAI-170, SGLN-195 and GIAI-202; in whole bytes too), or whole 16-bit words (a multiple of 4 digits) up to ${MAX_HEX_DIGITS}`,
     );
   }
   return decodeHexDigits(digits);
@@ -339,7 +503,7 @@ function decodeRawUri(value: string): DecodedTag {
   // Bit lengths that are not whole hex digits (198) are padded with zero bits on the right.
   const hex = (m[2] ?? (number << BigInt(digits * 4 - bits)).toString(16).padStart(digits, '0')).toUpperCase();
   const spec = BY_HEADER.get(Number.parseInt(hex.slice(0, 2), 16));
-  if (spec && bits === encodingBits(spec)) return decodeHexDigits(hex);
+  if ((spec && bits === encodingBits(spec)) || (bits === 96 && hex.startsWith(GID_HEADER.toString(16)))) return decodeHexDigits(hex);
   return rawTag(hex);
 }
 
@@ -356,16 +520,21 @@ function encodeFields(spec: SchemeSpec, fields: Fields, value: string): DecodedT
   if (!/^\d{6,12}$/.test(fields.companyPrefix)) throw fail('the company prefix must have 6–12 digits');
   // a GIAI-202 reference is GS1 text of at most 30 characters with the company prefix (checked with the URN)
   const maxChars = spec.referenceChars?.[partition];
+  const cpiDigits = spec.referenceDigits?.[partition];
   const referenceOk =
     maxChars !== undefined ||
-    (spec.type === 'giai'
-      ? INTEGER.test(fields.reference) && BigInt(fields.reference) <= mask(spec.referenceBits[partition])
-      : /^\d*$/.test(fields.reference) && fields.reference.length === spec.keyDigits - fields.companyPrefix.length);
+    (cpiDigits !== undefined
+      ? INTEGER.test(fields.reference) && fields.reference.length <= cpiDigits
+      : spec.type === 'giai'
+        ? INTEGER.test(fields.reference) && BigInt(fields.reference) <= mask(spec.referenceBits[partition])
+        : /^\d*$/.test(fields.reference) && fields.reference.length === spec.keyDigits - fields.companyPrefix.length);
   if (!referenceOk) {
     throw fail(
-      spec.type === 'giai'
-        ? `the asset reference must be a number without leading zeros below 2^${spec.referenceBits[partition]}`
-        : `company prefix and reference must together have ${spec.keyDigits} digits`,
+      cpiDigits !== undefined
+        ? `the part reference must be a number without leading zeros of at most ${cpiDigits} digits`
+        : spec.type === 'giai'
+          ? `the asset reference must be a number without leading zeros below 2^${spec.referenceBits[partition]}`
+          : `company prefix and reference must together have ${spec.keyDigits} digits`,
     );
   }
   let bits = (BigInt(spec.header) << 3n) | BigInt(checkFilter(fields.filter, value));
@@ -387,6 +556,10 @@ function encodeFields(spec: SchemeSpec, fields: Fields, value: string): DecodedT
     if (text.length < 1 || text.length > tail.chars || !isGs1Charset82(text))
       throw fail(`the ${spec.type === 'sgln' ? 'extension' : 'serial'} must be 1–${tail.chars} GS1 characters`);
     bits = (bits << BigInt(tail.chars * 7)) | textBits(text, tail.chars * 7);
+  } else if (tail.kind === 'numeric-string') {
+    const text = fields.tail ?? '';
+    if (!new RegExp(`^\\d{1,${tail.digits}}$`).test(text)) throw fail(`the serial must be 1–${tail.digits} digits`);
+    bits = (bits << BigInt(tail.bits)) | BigInt(`1${text}`);
   } else if (tail.kind === 'reserved') {
     bits <<= BigInt(tail.bits);
   }
@@ -405,7 +578,7 @@ function identityFields(type: IdentityType, body: string, value: string, filter:
   const parts = body.split('.');
   const [companyPrefix, reference] = parts;
   const rest = parts.slice(2).join('.');
-  if (type === 'sscc') return { filter, companyPrefix, reference, tail: null };
+  if (type === 'sscc' || type === 'gsrn' || type === 'gsrnp') return { filter, companyPrefix, reference, tail: null };
   if (type === 'giai') {
     const asset = urnDecode(parts.slice(1).join('.'), 30 - companyPrefix.length);
     if (asset === null) throw new EpcSyntaxError(`${JSON.stringify(value)} is not a valid GIAI EPC URN`);
@@ -416,7 +589,7 @@ function identityFields(type: IdentityType, body: string, value: string, filter:
   return { filter, companyPrefix, reference, tail };
 }
 
-const IDENTITY_TYPES: readonly IdentityType[] = ['sgtin', 'sscc', 'sgln', 'grai', 'giai'];
+const IDENTITY_TYPES: readonly IdentityType[] = ['sgtin', 'sscc', 'sgln', 'grai', 'giai', 'gdti', 'gsrn', 'gsrnp', 'sgcn', 'cpi'];
 
 function parsePureIdentity(value: string, filter: number): { type: IdentityType; fields: Fields } {
   const m = PURE_IDENTITY.exec(value);
@@ -446,21 +619,29 @@ function schemeFor(type: IdentityType, fields: Fields): SchemeSpec {
         'giai-96',
         'giai-202',
       );
+    case 'gdti':
+      return pick(fitsInteger(fields.tail, 41), 'gdti-96', 'gdti-174');
     case 'sscc':
-      return BY_NAME.get('sscc-96') as SchemeSpec;
+    case 'gsrn':
+    case 'gsrnp':
+    case 'sgcn':
+    case 'cpi':
+      return BY_NAME.get(`${type}-96` as EpcScheme) as SchemeSpec;
   }
 }
 
 function fromPureIdentity(value: string, filter: number): DecodedTag {
+  const gid = /^urn:epc:id:gid:(.*)$/.exec(value);
+  if (gid) return encodeGid(gid[1], value);
   const { type, fields } = parsePureIdentity(value, checkFilter(filter, value));
   return encodeFields(schemeFor(type, fields), fields, value);
 }
 
 function fromTagUri(value: string): DecodedTag {
   const m = TAG_URI.exec(value) as RegExpExecArray;
+  if (m[1] === 'gid-96') return encodeGid(m[2], value);
   const spec = BY_NAME.get(m[1] as EpcScheme);
-  if (!spec)
-    throw new EpcSyntaxError(`${JSON.stringify(value)}: tag scheme ${m[1]} is not supported (${SCHEMES.map((s) => s.name).join(', ')})`);
+  if (!spec) throw new EpcSyntaxError(`${JSON.stringify(value)}: tag scheme ${m[1]} is not supported (${EPC_SCHEMES.join(', ')})`);
   const filter = /^([0-7])\.(.*)$/.exec(m[2]);
   if (!filter)
     throw new EpcSyntaxError(
@@ -474,45 +655,82 @@ function prefixLength(option: DecodeOptions['companyPrefixLength'], digits: stri
   return typeof option === 'function' ? option(digits) : (option ?? null);
 }
 
+// The keys a Digital Link of one tagged object names, by AI: the EPC URN's scheme, and where
+// the company prefix starts (after an indicator or extension digit, or GRAI's zero).
+const LINK_KEYS: Record<string, { type: string; skip: number }> = {
+  '01': { type: 'sgtin', skip: 1 },
+  '00': { type: 'sscc', skip: 1 },
+  '414': { type: 'sgln', skip: 0 },
+  '8003': { type: 'grai', skip: 1 },
+  '8004': { type: 'giai', skip: 0 },
+  '253': { type: 'gdti', skip: 0 },
+  '255': { type: 'sgcn', skip: 0 },
+  '8017': { type: 'gsrnp', skip: 0 },
+  '8018': { type: 'gsrn', skip: 0 },
+  '8010': { type: 'cpi', skip: 0 },
+};
+
+// The EPC URN of a GDTI, SGCN, GSRN, GSRNP or CPI Digital Link (canonical), given its company prefix length.
+function newKeyUrn(ai: string, keyValue: string, qualifier: string | undefined, rest: string, length: number): string | null {
+  const cp = keyValue.slice(0, length);
+  switch (ai) {
+    case '253':
+    case '255': {
+      const serial = decodeURIComponent(keyValue.slice(13));
+      return serial === '' ? null : `urn:epc:id:${LINK_KEYS[ai].type}:${cp}.${keyValue.slice(length, 12)}.${urnEncode(serial)}`;
+    }
+    case '8017':
+    case '8018':
+      return `urn:epc:id:${LINK_KEYS[ai].type}:${cp}.${keyValue.slice(length, 17)}`;
+    case '8010':
+      return qualifier === '8011' ? `urn:epc:id:cpi:${cp}.${decodeURIComponent(keyValue.slice(length))}.${rest}` : null;
+  }
+  return null;
+}
+
 function fromDigitalLink(value: string, options: DecodeOptions): DecodedTag {
   const canonical = canonicalGs1Uri(value);
-  const key = canonical && /^https:\/\/id\.gs1\.org\/(01|00|414|8003|8004)\/([^/]+)(?:\/([^/]+)\/.*)?$/.exec(canonical);
+  const key =
+    canonical && /^https:\/\/id\.gs1\.org\/(01|00|414|8003|8004|253|255|8017|8018|8010)\/([^/]+)(?:\/([^/]+)\/(.*))?$/.exec(canonical);
   if (!canonical || !key)
-    throw new EpcSyntaxError(`${JSON.stringify(value)} is not a GS1 Digital Link of one tagged object (SGTIN, SSCC, SGLN, GRAI or GIAI)`);
-  const [, ai, keyValue, qualifier] = key;
+    throw new EpcSyntaxError(
+      `${JSON.stringify(value)} is not a GS1 Digital Link of one tagged object (SGTIN, SSCC, SGLN, GRAI, GIAI, GDTI, SGCN, GSRN, GSRNP or CPI)`,
+    );
+  const [, ai, keyValue, qualifier, rest] = key;
   if (ai === '01' && qualifier !== '21')
     throw new EpcSyntaxError(`${JSON.stringify(value)} names a product or lot, not one tagged item: it needs a serial (/21/)`);
-  // GTIN, SSCC and GRAI start with a digit before the company prefix.
-  const digits = ai === '414' || ai === '8004' ? keyValue : keyValue.slice(1);
+  const digits = keyValue.slice(LINK_KEYS[ai].skip);
   const length = prefixLength(options.companyPrefixLength, digits);
   if (length === null || !Number.isInteger(length) || length < 6 || length > 12) {
     throw new EpcSyntaxError(
       `${JSON.stringify(value)}: a Digital Link does not say how long its GS1 company prefix is, and it is not known here`,
     );
   }
-  const checked = ai === '8003' ? keyValue.slice(1, 14) : keyValue;
-  if (ai !== '8004' && gs1CheckDigit(checked.slice(0, -1)) !== Number(checked.slice(-1))) {
+  const checked = ai === '8003' ? keyValue.slice(1, 14) : ai === '253' || ai === '255' ? keyValue.slice(0, 13) : keyValue;
+  if (ai !== '8004' && ai !== '8010' && gs1CheckDigit(checked.slice(0, -1)) !== Number(checked.slice(-1))) {
     throw new EpcSyntaxError(`${JSON.stringify(value)} has a wrong check digit`);
   }
   const urn =
     ai === '8004'
       ? `urn:epc:id:giai:${keyValue.slice(0, length)}.${urnEncode(decodeURIComponent(keyValue.slice(length)))}`
-      : digitalLinkToEpcUrn(canonical, length);
+      : LINK_KEYS[ai].skip === 0 && ai !== '414'
+        ? newKeyUrn(ai, keyValue, qualifier, rest, length)
+        : digitalLinkToEpcUrn(canonical, length);
   if (!urn?.startsWith('urn:epc:id:')) throw new EpcSyntaxError(`${JSON.stringify(value)} names a class of objects, not one tagged object`);
   return fromPureIdentity(urn, options.filter ?? 0);
 }
 
 const ENCODED_TAG = new RegExp(`^urn:epc:(?:raw:|tag:(?:${EPC_SCHEMES.join('|')}):)`);
-const BARE_EPC = /^(?:0[xX])?(?:[0-9A-Fa-f]{24}|[0-9A-Fa-f]{50})$/;
+const BARE_EPC = /^(?:0[xX])?(?:[0-9A-Fa-f]{24}|[0-9A-Fa-f]{44}|[0-9A-Fa-f]{50})$/;
 
 /** A raw URI or a tag URI of a scheme this codec decodes (decodeTag may still find it malformed). */
 export const isTagEncoding = (value: string) => ENCODED_TAG.test(epcUriSpelling(value));
 
-/** 24 or 50 hex digits, as a reader reports the EPC of a 96- or 198-bit tag. */
+/** 24, 44 or 50 hex digits, as a reader reports the EPC of a 96-, 174- or 198-bit tag. */
 export const isBareEpc = (value: string) => BARE_EPC.test(value);
 
 /**
- * Decodes any form a tag value arrives in: 24 or 50 hex digits (optionally 0x…; other whole-word
+ * Decodes any form a tag value arrives in: 24, 44 or 50 hex digits (optionally 0x…; other whole-word
  * lengths are raw tag ids), a raw URI, a tag URI, a pure-identity URN or a GS1 Digital Link.
  * Unknown headers and factory EPCs come back as raw tag ids; malformed values throw EpcSyntaxError.
  */
@@ -542,8 +760,13 @@ export function gs1KeyUri(value: string): string | null {
   }
 }
 
-/** Encodes a pure-identity URN (urn:epc:id:…) in the given scheme and filter. */
+/** Encodes a pure-identity URN (urn:epc:id:…) in the given scheme and filter (GID-96 takes none: 0). */
 export function encodeTag(pureIdentity: string, options: { scheme: EpcScheme; filter: number }): DecodedTag {
+  if (options.scheme === 'gid-96') {
+    const gid = /^urn:epc:id:gid:(.*)$/.exec(pureIdentity);
+    if (!gid) throw new EpcSyntaxError(`${JSON.stringify(pureIdentity)} is no GID, which GID-96 alone encodes`);
+    return encodeGid(gid[1], pureIdentity);
+  }
   const spec = BY_NAME.get(options.scheme);
   if (!spec) throw new EpcSyntaxError(`scheme ${options.scheme} is not supported`);
   const { type, fields } = parsePureIdentity(pureIdentity, checkFilter(options.filter, pureIdentity));

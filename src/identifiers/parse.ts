@@ -97,7 +97,8 @@ function percentDecoded(value: string): string | null {
 function tagIdentifier(value: string, serviceBase: string): Identifier {
   try {
     const tag = decodeTag(value);
-    return tag.kind === 'gs1' ? parseUri(tag.digitalLink, serviceBase) : { kind: 'uri', uri: tag.rawUri };
+    if (tag.kind === 'gs1') return parseUri(tag.digitalLink, serviceBase);
+    return { kind: 'uri', uri: tag.kind === 'gid' ? tag.pureIdentity : tag.rawUri };
   } catch (error) {
     if (error instanceof EpcSyntaxError) throw badRequest(error.message);
     throw error;

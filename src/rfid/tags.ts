@@ -2,7 +2,8 @@
 
 import { tagValueProblem } from '../epcis/tag-values.js';
 import { canonicalGs1Uri, gs1IdentifierProblem } from '../gs1/canonical.js';
-import { decodeTag, EpcSyntaxError, isTagEncoding } from '../gs1/epc-binary.js';
+import { type DecodedTag, decodeTag, EpcSyntaxError, isTagEncoding } from '../gs1/epc-binary.js';
+import { epcUriSpelling } from '../gs1/epc-uri.js';
 
 const HEX = /^[0-9A-Fa-f]+$/;
 const HEX_BYTES = /^(?:[0-9A-Fa-f]{2})+$/;
@@ -59,47 +60,60 @@ function respelled(link: string): string {
   return `https://${[origin, ...values].join('/')}`;
 }
 
-/**
- * What a tag's EPC binding and its reads are keyed by: the GS1 key the tag carries (SGTIN, SSCC,
- * SGLN, GRAI, GIAI, …) as its canonical Digital Link, its values in one spelling, however the tag
- * was spelled (hex of any of the codec's schemes, tag or raw URI, pure-identity URN with its serial
- * escaped or not, Digital Link on any host, after any path prefix, by numeric AI or short name,
- * with or without a query, its scheme in any case); else its one spelling (normalizeTag). A pure
- * URN or a Digital Link cannot be turned back into hex (they carry no filter, nor a Digital Link
- * its prefix length), so one tag's spellings meet at its key.
- */
-export function tagKey(value: string): string {
-  const tag = normalizeTag(value);
-  if (!HEX.test(tag)) {
-    const link = canonicalGs1Uri(tag.replace(/^https?:\/\//i, (scheme) => scheme.toLowerCase()));
-    return link === null ? tag : respelled(link);
-  }
+const GID_URN = /^urn:epc:id:gid:/;
+
+/** The tag a value decodes to, or null when it is malformed. */
+function decoded(value: string): DecodedTag | null {
   try {
-    const decoded = decodeTag(tag);
-    return decoded.kind === 'gs1' ? decoded.digitalLink : tag;
+    return decodeTag(value);
   } catch (error) {
     if (!(error instanceof EpcSyntaxError)) throw error;
-    return tag;
+    return null;
   }
 }
 
 /**
+ * What a tag's EPC binding and its reads are keyed by: the GS1 key the tag carries (SGTIN, SSCC,
+ * SGLN, GRAI, GIAI, GDTI, GSRN, GSRNP, SGCN, CPI, ITIP, a GTIN with its (235) extension, …) as its
+ * canonical Digital Link, its values in one spelling, however the tag was spelled (hex of any of the
+ * codec's schemes, tag or raw URI, pure-identity URN with its serial escaped or not, Digital Link on
+ * any host, after any path prefix, by numeric AI or short name, with or without a query, its scheme
+ * in any case); a GID (no GS1 key) by its pure-identity URN, head in lower case
+ * (urn:epc:id:gid:<manager>.<class>.<serial>), however it was spelled (hex, tag or raw URI, URN);
+ * else its one spelling (normalizeTag). A pure URN or a Digital Link cannot be turned back into hex
+ * (they carry no filter, nor a Digital Link its prefix length), so one tag's spellings meet at its key.
+ */
+export function tagKey(value: string): string {
+  const tag = normalizeTag(value);
+  if (!HEX.test(tag)) {
+    const urn = epcUriSpelling(tag);
+    if (GID_URN.test(urn)) {
+      const gid = decoded(urn);
+      return gid?.kind === 'gid' ? gid.pureIdentity : tag;
+    }
+    const link = canonicalGs1Uri(tag.replace(/^https?:\/\//i, (scheme) => scheme.toLowerCase()));
+    return link === null ? tag : respelled(link);
+  }
+  const tagged = decoded(tag);
+  if (tagged?.kind === 'gs1') return tagged.digitalLink;
+  return tagged?.kind === 'gid' ? tagged.pureIdentity : tag;
+}
+
+/**
  * The values a tag's EPC binding may be stored under: its key, and its spelling for a binding
- * stored before bindings were keyed that migrations 0083 and 0087 could not rekey (one of a GS1 key
- * no tag scheme of the codec carries, such as a GDTI's; see tagKey).
+ * stored before bindings were keyed that migrations 0083, 0087 and 0091 could not rekey (one that
+ * is no well-formed spelling of a key, stored as given; see tagKey).
  */
 export const bindingValues = (value: string) => [...new Set([tagKey(value), normalizeTag(value)])];
 
 /**
- * The GS1 key a tag carries, as a Digital Link (SSCC of a case, SGTIN of a pack, …), or the URI it
- * was given as; null for factory and other non-GS1 EPCs.
+ * The GS1 key a tag carries, as a Digital Link (SSCC of a case, SGTIN of a pack, …); a GID's
+ * pure-identity URN (as EPCIS capture stores it), however it was spelled; or the URI it was given
+ * as; null for factory and other EPCs of no key.
  */
 export function gs1KeyOf(tag: string): string | null {
-  try {
-    const decoded = decodeTag(tag);
-    return decoded.kind === 'gs1' ? decoded.digitalLink : null;
-  } catch (error) {
-    if (!(error instanceof EpcSyntaxError)) throw error;
-    return HEX.test(tag) ? null : tag;
-  }
+  const tagged = decoded(tag);
+  if (tagged === null) return HEX.test(tag) ? null : tag;
+  if (tagged.kind === 'gs1') return tagged.digitalLink;
+  return tagged.kind === 'gid' ? tagged.pureIdentity : null;
 }

@@ -83,7 +83,7 @@ t.test('GET /epc decodes any form of a tag, publicly, and says 400 for a malform
   const malformed = await anonymous.get(`/epc/${HEX.slice(1)}`);
   expectStatus(t, malformed, 400, 'malformed hex');
   t.equal(malformed.headers['content-type'], 'application/problem+json; charset=utf-8');
-  t.match(malformed.body.errors, [{ in: 'params', pointer: '/value', detail: /24 or 50 digits/ }]);
+  t.match(malformed.body.errors, [{ in: 'params', pointer: '/value', detail: /24, 44 or 50 digits/ }]);
   expectStatus(t, await anonymous.get('/epc/urn:epc:tag:sgtin-96:9.0614141.812345.6789'), 400, 'filter 9');
   expectStatus(t, await anonymous.get('/epc/1?filter=8'), 400, 'filter out of range');
   expectStatus(t, await client(world.app, 'not-a-key').get(`/epc/${HEX}`), 401, 'a key given is checked');
@@ -206,7 +206,7 @@ t.test('EPCIS capture rejects malformed tag values, naming the field', async (t)
     t,
     await plant.api.post('/epcis/events', observe(['urn:epc:tag:gid-96:3.1.2'], 8)),
     201,
-    'tag schemes this service does not decode stay as written',
+    'a GID tag URI is taken (stored as its pure identity)',
   );
 });
 
@@ -252,7 +252,15 @@ t.test('service: what a tag names, on the real database with its narrowed depend
     (await service.check(null, 'https://id.gs1.org/00/106141412345678908', { companyPrefixLength: 9 })).tagUri,
     'urn:epc:tag:sscc-96:0.061414123.14567890',
   );
-  await t.rejects(service.check(null, 'urn:epc:id:gid:1.2.3', {}), { status: 400, errors: [{ pointer: '/value' }] });
+  t.match(await service.check(null, 'urn:epc:id:gid:1.2.3', {}), {
+    kind: 'gid',
+    scheme: 'gid-96',
+    hex: '350000001000002000000003',
+    tagUri: 'urn:epc:tag:gid-96:1.2.3',
+    knownAs: null,
+  });
+  await t.rejects(service.check(null, 'urn:epc:id:gid:01.2.3', {}), { status: 400, errors: [{ pointer: '/value' }] });
+  await t.rejects(service.check(null, 'urn:epc:id:usdod:CAGE1.5678', {}), { status: 400, errors: [{ pointer: '/value' }] });
 });
 
 t.test('EPCIS capture: a place read off a location tag is its SGLN; a Digital Link with a wrong check digit is refused', async (t) => {

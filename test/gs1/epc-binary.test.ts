@@ -98,7 +98,10 @@ t.test('Digital Links of every key decode with the company prefix length, and na
   t.throws(() => decodeTag('https://id.gs1.org/01/80614141123458/10/LOT1', { companyPrefixLength: 7 }), /serial/);
   t.throws(() => decodeTag('https://id.gs1.org/01/80614141123458', { companyPrefixLength: 7 }), /serial/);
   t.throws(() => decodeTag('https://id.gs1.org/8003/00614141123452', { companyPrefixLength: 7 }), /class/);
-  t.throws(() => decodeTag('https://id.gs1.org/8018/061414112345678906', { companyPrefixLength: 7 }), /Digital Link of one tagged object/);
+  t.throws(() => decodeTag('https://id.gs1.org/402/06141411234567899', { companyPrefixLength: 7 }), /Digital Link of one tagged object/);
+  t.throws(() => decodeTag('https://id.gs1.org/8018/061414112345678906', { companyPrefixLength: 7 }), /check digit/);
+  t.throws(() => decodeTag('https://id.gs1.org/253/0614141123452', { companyPrefixLength: 7 }), /class/);
+  t.throws(() => decodeTag('https://id.gs1.org/8010/0614141123456', { companyPrefixLength: 7 }), /class/);
   t.throws(() => decodeTag('https://example.com/no-key'), EpcSyntaxError);
 });
 
@@ -214,9 +217,9 @@ t.test('SGLN-195, GRAI-170 and GIAI-202: values the 96-bit schemes cannot hold, 
 
 t.test('malformed values throw EpcSyntaxError with the reason', async (t) => {
   const cases: [string, RegExp][] = [
-    ['3074257BF7194E4000001A8', /24 or 50 digits/],
+    ['3074257BF7194E4000001A8', /24, 44 or 50 digits/],
     ['3074257BF7194E4000001A8G', /not a tag value/],
-    ['1'.repeat(128), /24 or 50 digits/],
+    ['1'.repeat(128), /24, 44 or 50 digits/],
     ['', /not a tag value/],
     ['urn:epc:raw:96.x3074257BF7194E4000001A', /raw EPC URI.*96 bits/],
     ['urn:epc:raw:8.999', /96 bits|8 bits/],
@@ -233,8 +236,18 @@ t.test('malformed values throw EpcSyntaxError with the reason', async (t) => {
     ['urn:epc:tag:giai-96:3.0614141.0123', /asset reference must be a number/],
     ['urn:epc:tag:giai-96:3.0614141.288230376151711744', /asset reference/],
     ['urn:epc:tag:sscc-96:3.0614141.123456789', /not a valid SSCC EPC URN/],
-    ['urn:epc:tag:gid-96:3.1.2.3', /gid-96 is not supported/],
-    ['urn:epc:id:gid:1.2.3', /not an EPC URN of a supported scheme/],
+    ['urn:epc:tag:gid-96:3.1.2.3', /not a valid GID-96 EPC/],
+    ['urn:epc:id:gid:01.2.3', /not a valid GID-96 EPC/],
+    ['urn:epc:id:gid:268435456.2.3', /below 2\^28/],
+    ['urn:epc:id:usdod:CAGE1.5678', /not an EPC URN of a supported scheme/],
+    ['urn:epc:tag:gdti-96:3.0614141.12345.A1', /GDTI-96.*serial must be a number/],
+    ['urn:epc:id:gdti:0614141.12345.ABCDEFGHIJKLMNOPQR', /not a valid GDTI/],
+    ['urn:epc:id:sgcn:4012345.67890.1234567890123', /not a valid SGCN/],
+    ['urn:epc:id:sgcn:4012345.67890.A1', /not a valid SGCN/],
+    ['urn:epc:tag:gsrn-96:3.0614141.123456789', /not a valid GSRN/],
+    ['urn:epc:id:cpi:0614141.0123.1', /CPI-96.*part reference must be a number without leading zeros/],
+    ['urn:epc:id:cpi:0614141.123456789.1', /CPI-96.*at most 8 digits/],
+    ['urn:epc:id:cpi:0614141.123.2147483648', /CPI-96.*serial must be a number/],
     ['urn:epc:id:sgtin:0614141.812345.A%ZZ', /not a valid SGTIN EPC URN/],
     ['urn:epc:tag:sgln-96:3.0614141.12345.A', /SGLN-96.*extension/],
     ['urn:epc:id:sgln:0614141.12345.ABCDEFGHIJKLMNOPQRSTU', /not a valid SGLN/],
@@ -252,4 +265,93 @@ t.test('malformed values throw EpcSyntaxError with the reason', async (t) => {
   const error = t.throws(() => decodeTag('zz')) as unknown;
   t.ok(error instanceof EpcSyntaxError);
   t.equal((error as Error).name, 'EpcSyntaxError');
+});
+
+t.test('GDTI, GSRN, GSRNP, SGCN and CPI: every form of a tag names its GS1 key', async (t) => {
+  const cases: [string, string, number, Record<string, string>, string][] = [
+    [
+      'urn:epc:id:gdti:0614141.12345.400',
+      'gdti-96',
+      24,
+      { gdti: '0614141123452400', serial: '400' },
+      'https://id.gs1.org/253/0614141123452400',
+    ],
+    [
+      'urn:epc:id:gdti:0614141.12345.A%2F1',
+      'gdti-174',
+      44,
+      { gdti: '0614141123452A/1', serial: 'A/1' },
+      'https://id.gs1.org/253/0614141123452A%2F1',
+    ],
+    ['urn:epc:id:gsrn:0614141.1234567890', 'gsrn-96', 24, { gsrn: '061414112345678902' }, 'https://id.gs1.org/8018/061414112345678902'],
+    ['urn:epc:id:gsrnp:0614141.1234567890', 'gsrnp-96', 24, { gsrnp: '061414112345678902' }, 'https://id.gs1.org/8017/061414112345678902'],
+    [
+      'urn:epc:id:sgcn:4012345.67890.04711',
+      'sgcn-96',
+      24,
+      { sgcn: '401234567890104711', serial: '04711' },
+      'https://id.gs1.org/255/401234567890104711',
+    ],
+    [
+      'urn:epc:id:cpi:0614141.123456.123456789',
+      'cpi-96',
+      24,
+      { cpi: '0614141123456', serial: '123456789' },
+      'https://id.gs1.org/8010/0614141123456/8011/123456789',
+    ],
+  ];
+  for (const [pure, scheme, digits, fields, link] of cases) {
+    const tag = gs1(decodeTag(pure, { filter: 3 }));
+    t.match(tag, { scheme, pureIdentity: pure, filter: 3, digitalLink: link, ...fields }, pure);
+    t.equal(tag.hex.length, digits);
+    t.equal(tag.tagUri, `urn:epc:tag:${scheme}:3.${pure.replace(/^urn:epc:id:[a-z]+:/, '')}`);
+    for (const form of [
+      tag.tagUri,
+      tag.rawUri,
+      tag.hex,
+      tag.hex.toLowerCase(),
+      tag.digitalLink,
+      pure.toUpperCase().replace(/^(.*?:.*?:.*?:[A-Z]+:)(.*)$/, (_, head) => head + pure.replace(/^urn:epc:id:[a-z]+:/, '')),
+    ]) {
+      const again = gs1(decodeTag(form, { filter: 3, companyPrefixLength: 7 }));
+      t.same([again.hex, again.pureIdentity, again.digitalLink], [tag.hex, pure, link], `${scheme} from ${form}`);
+    }
+    t.same(gs1(encodeTag(pure, { scheme: scheme as EpcScheme, filter: 3 })).hex, tag.hex, `encodeTag ${scheme}`);
+  }
+  t.equal(gs1(decodeTag('2C74257BF460720000000190')).tagUri, 'urn:epc:tag:gdti-96:3.0614141.12345.400', 'the TDS example of GDTI-96');
+  t.equal(
+    gs1(decodeTag('urn:epc:id:sgcn:4012345.67890.4711')).serial,
+    '4711',
+    'an SGCN serial keeps its leading zeros apart: 04711 is another coupon',
+  );
+  t.not(gs1(decodeTag('urn:epc:id:sgcn:4012345.67890.4711')).hex, gs1(decodeTag('urn:epc:id:sgcn:4012345.67890.04711')).hex);
+  t.equal(decodeTag('3F74F4E4E612640000000000').kind, 'raw', 'an SGCN serial without its leading 1 is no encoding');
+  t.equal(decodeTag('2D74257BF4499602D2000001').kind, 'raw', 'GSRN reserved bits set');
+  t.equal(decodeTag('3C74257BF400F12000000000').kind, 'raw', 'a CPI-96 serial 0, which AI (8011) does not take');
+  t.equal(decodeTag('3E74257BF46073057B10000000000000000000000001').kind, 'raw', 'GDTI-174 bits set past the encoding');
+});
+
+t.test('GID-96: no GS1 key, one spelling (its pure-identity URN), no filter', async (t) => {
+  const gid = decodeTag('urn:epc:id:gid:95100000.12345.400');
+  t.same(gid, {
+    kind: 'gid',
+    scheme: 'gid-96',
+    hex: '355AB1C60003039000000190',
+    tagUri: 'urn:epc:tag:gid-96:95100000.12345.400',
+    rawUri: 'urn:epc:raw:96.x355AB1C60003039000000190',
+    pureIdentity: 'urn:epc:id:gid:95100000.12345.400',
+    managerNumber: '95100000',
+    objectClass: '12345',
+    serial: '400',
+  });
+  for (const form of [
+    '355AB1C60003039000000190',
+    'urn:epc:tag:gid-96:95100000.12345.400',
+    'URN:EPC:TAG:GID-96:95100000.12345.400',
+    'urn:epc:raw:96.x355AB1C60003039000000190',
+  ])
+    t.same(decodeTag(form), gid, form);
+  t.same(encodeTag('urn:epc:id:gid:95100000.12345.400', { scheme: 'gid-96', filter: 0 }), gid);
+  t.throws(() => encodeTag('urn:epc:id:sgtin:0614141.812345.6789', { scheme: 'gid-96', filter: 0 }), /no GID/);
+  t.equal(decodeTag('355AB1C600030390000001900000').kind, 'raw', 'not 96 bits');
 });

@@ -31,8 +31,8 @@ t.test('RFID tag values name what their pure identity names', async (t) => {
   });
   t.same(
     parseIdentifier('urn:epc:tag:gid-96:1.2.3', BASE),
-    { kind: 'uri', uri: 'urn:epc:tag:gid-96:1.2.3' },
-    'a scheme not decoded here stays as written',
+    { kind: 'uri', uri: 'urn:epc:id:gid:1.2.3' },
+    'a GID tag URI names its pure identity (no GS1 key)',
   );
   const error = t.throws(() => parseIdentifier('urn:epc:tag:sgtin-96:3.0614141.81234.6789', BASE)) as Problem;
   t.ok(error instanceof Problem && error.status === 400, 'a malformed tag URI is a 400');
