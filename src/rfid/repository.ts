@@ -474,14 +474,17 @@ export function createRfidRepository(db: Db) {
         .limit(filter.limit)
         .offset(filter.offset);
     },
-    /** Tags read that name nothing known, per reader (reads summed as float8: many windows add up past int4). */
+    /**
+     * Tags read that name nothing known, per reader and tag key (tagKey: every spelling of one tag is
+     * one row, named by its key), reads summed as float8 (many windows add up past int4).
+     */
     unknownTags(partyCode: string | undefined) {
       return queryRows<{ readerId: string; tag: string; windows: number; reads: number; firstSeen: Date; lastSeen: Date }>(
         db,
-        sql`select reader_id as "readerId", tag, count(*)::int as windows, sum(read_count)::float8 as reads,
+        sql`select reader_id as "readerId", coalesce(tag_key, tag) as tag, count(*)::int as windows, sum(read_count)::float8 as reads,
           min(first_seen) as "firstSeen", max(last_seen) as "lastSeen"
         from rfid_reads where outcome = 'unknown' ${partyCode ? sql`and party_code = ${partyCode}` : sql``}
-        group by reader_id, tag order by reader_id, max(last_seen) desc`,
+        group by reader_id, coalesce(tag_key, tag) order by reader_id, max(last_seen) desc`,
       );
     },
     /** Per read point: observations and reads by outcome (null: not yet turned into events), reads summed as float8 (past int4). */

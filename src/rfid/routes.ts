@@ -186,7 +186,7 @@ export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async
     {
       schema: {
         tags,
-        summary: 'Tags read that name nothing known, per reader',
+        summary: 'Tags read that name nothing known, per reader and tag (every spelling of one tag is one item)',
         security: bearerSecurity,
         querystring: partyQuery,
         response: {
@@ -194,7 +194,11 @@ export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async
             items: z.array(
               z.object({
                 readerId: z.string(),
-                tag: z.string(),
+                tag: z
+                  .string()
+                  .describe(
+                    "the tag's key: the Digital Link of the GS1 key it carries, a GID's URN, else its spelling (hex in upper case)",
+                  ),
                 windows: z.number().int(),
                 reads: z.number().int(),
                 firstSeen: z.coerce.date(),
