@@ -192,22 +192,42 @@ export function brandMemberFilter(principal: Principal, brand: { ownerPartyCode:
 }
 
 /**
+ * Whether a brand office key runs the brand: a key issued for no party is the county's brand office,
+ * which runs every brand; a key issued for a party runs the brands that party owns (`ownerPartyCode`).
+ */
+const runsBrand = (principal: Principal, brand: { ownerPartyCode: string | null }) =>
+  principal.role === 'brand_office' && (principal.partyCode === null || principal.partyCode === brand.ownerPartyCode);
+
+/**
+ * A brand's register (its products, its members' admissions, suspensions and exits, their stock left to
+ * dispose of) is kept by regulators, admins and the offices that run the brand (runsBrand): a brand office
+ * key issued for a party keeps its own brands' only, and registers a brand only in its party's name.
+ */
+export function requireBrandManager(
+  principal: Principal,
+  action: 'brands.manage' | 'brands.disposals',
+  brand: { code: string; ownerPartyCode: string | null },
+): void {
+  requireRole(principal, action);
+  if (principal.role === 'brand_office' && !runsBrand(principal, brand))
+    throw forbidden(
+      `brand ${brand.code} is not run by party ${principal.partyCode}: a brand office keeps the register of its own brands only`,
+    );
+}
+
+/**
  * What is found about a brand's packs in the market — the `brand_misuse` flags raised on scans of them and
  * the consumers' complaints about them — is read by regulators and admins for every brand, and by the
- * brand's office: a brand office key issued for the party owning the brand (its `ownerPartyCode`: the
- * office that runs a regional public brand). Any other key is refused, a brand office key of another
- * party (or of none) and a member's alike: brands are public, so the refusal tells nothing a caller
- * could not read at `GET /brands/{code}`. The members themselves are judged by the regulator's flags
- * and complaints, not by each other's.
+ * offices that run the brand (runsBrand). Any other key is refused, a brand office key of another party and
+ * a member's alike: brands are public, so the refusal tells nothing a caller could not read at
+ * `GET /brands/{code}`. The members themselves are judged by the regulator's flags and complaints, not by
+ * each other's.
  */
 export function requireBrandOverseer(principal: Principal, brand: { code: string; ownerPartyCode: string | null }): void {
-  if (principal.role === 'regulator' || principal.role === 'admin') return;
-  if (principal.role === 'brand_office' && principal.partyCode !== null && principal.partyCode === brand.ownerPartyCode) return;
+  if (principal.role === 'regulator' || principal.role === 'admin' || runsBrand(principal, brand)) return;
   if (principal.role === 'brand_office')
     throw forbidden(
-      principal.partyCode === null
-        ? `a brand office key issued for no party reads no brand's misuse flags or complaints: ask an admin for a key issued for the party owning brand ${brand.code}`
-        : `brand ${brand.code} is not run by party ${principal.partyCode}: a brand office reads the misuse flags and complaints of its own brands only`,
+      `brand ${brand.code} is not run by party ${principal.partyCode}: a brand office reads the misuse flags and complaints of its own brands only`,
     );
   throw forbidden(`only the office of brand ${brand.code}, regulators and admins read its misuse flags and complaints`);
 }

@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { brandMemberFilter, type Principal, requireBrandOffice, requireBrandOverseer, requireRole } from '../access/index.js';
+import {
+  brandMemberFilter,
+  type Principal,
+  requireBrandManager,
+  requireBrandOffice,
+  requireBrandOverseer,
+  requireRole,
+} from '../access/index.js';
 import type { AuditKind } from '../audit/chain.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { isValidGtin, toGtin14 } from '../codes/gs1.js';
 import { chinaDay, shanghaiIso } from '../codes/timestamp.js';
 import type { Db, Transact } from '../db/client.js';
 import { isUniqueViolation, violatedUniqueConstraint } from '../db/errors.js';
-import { badRequest, bodyField, conflict, notFound, Problem, unprocessable } from '../errors/problem.js';
+import { badRequest, bodyField, conflict, forbidden, notFound, Problem, unprocessable } from '../errors/problem.js';
 import type { PartiesRepository } from '../parties/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
 import type { AuthorizationRow, BrandProductRow, BrandRow, BrandsRepository, ChangeRow } from './repository.js';
@@ -194,6 +201,11 @@ export function createBrandService(deps: {
 
     async create(principal: Principal, input: CreateBrandInput): Promise<Brand> {
       requireRole(principal, 'brands.manage');
+      if (principal.role === 'brand_office' && principal.partyCode !== null && input.ownerPartyCode !== principal.partyCode) {
+        throw forbidden(`a brand office key issued for party ${principal.partyCode} registers brands that party owns only`, [
+          bodyField(['ownerPartyCode'], `must be ${principal.partyCode}`),
+        ]);
+      }
       if (await deps.brands.findBrand(input.code)) throw conflict(`brand ${input.code} exists`, [bodyField(['code'], 'already taken')]);
       if (input.ownerPartyCode && !(await deps.parties.findByCode(input.ownerPartyCode))) {
         throw badRequest(`no party ${input.ownerPartyCode}`, [bodyField(['ownerPartyCode'], 'not a registered party')]);
@@ -220,8 +232,8 @@ export function createBrandService(deps: {
     },
 
     async addProducts(principal: Principal, code: string, wanted: string[]): Promise<Brand> {
-      requireRole(principal, 'brands.manage');
       const brand = await brandOrNotFound(code);
+      requireBrandManager(principal, 'brands.manage', { code, ownerPartyCode: brand.partyCode });
       const products = await resolveProducts(code, wanted, 'products');
       await deps.transaction(async (tx) => {
         const added = await deps.brands.addProducts(products, tx);
@@ -249,7 +261,8 @@ export function createBrandService(deps: {
       code: string,
       input: { partyCode: string; tier: Tier; validFrom: string; validUntil?: string; reason: string },
     ): Promise<Authorization> {
-      requireRole(principal, 'brands.manage');
+      const brand = await brandOrNotFound(code);
+      requireBrandManager(principal, 'brands.manage', { code, ownerPartyCode: brand.partyCode });
       if (!(await deps.parties.findByCode(input.partyCode))) {
         throw badRequest(`no party ${input.partyCode}`, [bodyField(['partyCode'], 'not a registered party')]);
       }
@@ -374,8 +387,8 @@ export function createBrandService(deps: {
       partyCode: string,
       input: { state: AuthorizationState; effectiveOn?: string; reason: string },
     ): Promise<Authorization> {
-      requireRole(principal, 'brands.manage');
-      await brandOrNotFound(code);
+      const brand = await brandOrNotFound(code);
+      requireBrandManager(principal, 'brands.manage', { code, ownerPartyCode: brand.partyCode });
       const effectiveOn = input.effectiveOn ?? today();
       if (effectiveOn > today()) {
         throw badRequest('a change takes effect today or on a past day, not in the future', [
@@ -446,8 +459,8 @@ export function createBrandService(deps: {
      * products now, and whether the deadline has passed with stock left.
      */
     async disposals(principal: Principal, code: string) {
-      requireRole(principal, 'brands.disposals');
-      await brandOrNotFound(code);
+      const brand = await brandOrNotFound(code);
+      requireBrandManager(principal, 'brands.disposals', { code, ownerPartyCode: brand.partyCode });
       // a member's current authorization: the standing one, else its last (exited) one; an earlier
       // exit's deadline no longer binds a party admitted again, or suspended or exited since
       const current = new Map<string, AuthorizationRow>();

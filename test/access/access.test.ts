@@ -12,6 +12,7 @@ import {
   ROLES,
   type RoleAction,
   recallHoldingsScope,
+  requireBrandManager,
   requireBrandOffice,
   requireBrandOverseer,
   requireCreditReader,
@@ -459,15 +460,20 @@ t.test("a brand's misuse flags and complaints: its office (a brand office key of
     'brand FJQC is not run by party OFFICE-B: a brand office reads the misuse flags and complaints of its own brands only',
     "another brand's office",
   );
-  t.match(
+  t.equal(
     refusal(() => requireBrandOverseer(brandOffice, brand)),
-    /issued for no party reads no brand/,
-    'a brand office key of no party',
+    null,
+    "the county's brand office (a key of no party), which runs every brand",
+  );
+  t.equal(
+    refusal(() => requireBrandOverseer(officeOf(null), { code: 'X', ownerPartyCode: null })),
+    null,
+    'a brand no party owns too',
   );
   t.match(
-    refusal(() => requireBrandOverseer(officeOf(null), { code: 'X', ownerPartyCode: null })),
-    /issued for no party/,
-    'nor the flags of a brand no party owns',
+    refusal(() => requireBrandOverseer(officeOf('OFFICE-A'), { code: 'X', ownerPartyCode: null })),
+    /not run by party OFFICE-A/,
+    'but not by an office issued for a party',
   );
   for (const principal of [farm, reader, { ...farm, partyCode: 'OFFICE-A' }]) {
     t.equal(
@@ -502,5 +508,37 @@ t.test("a note on a brand's misuse flag: its office alone", async (t) => {
     refusal(() => requireBrandOffice(farm, brand)),
     /only the office of brand FJQC, regulators and admins read/,
     'a member',
+  );
+});
+
+t.test("a brand's register: regulators, admins, the county's office and the office of the party owning it", async (t) => {
+  const brand = { code: 'FJQC', ownerPartyCode: 'OFFICE-A' };
+  const officeOf = (partyCode: string | null): Principal => ({ keyId: 'k-office', role: 'brand_office', partyCode });
+  for (const [who, principal] of [
+    ['a regulator', regulator],
+    ['an admin', admin],
+    ["the county's office", officeOf(null)],
+    ["the brand's office", officeOf('OFFICE-A')],
+  ] as const) {
+    t.equal(
+      refusal(() => requireBrandManager(principal, 'brands.manage', brand)),
+      null,
+      `${who} keeps it`,
+    );
+    t.equal(
+      refusal(() => requireBrandManager(principal, 'brands.disposals', brand)),
+      null,
+      `${who} reads its disposals`,
+    );
+  }
+  t.equal(
+    refusal(() => requireBrandManager(officeOf('OFFICE-B'), 'brands.manage', brand)),
+    'brand FJQC is not run by party OFFICE-B: a brand office keeps the register of its own brands only',
+    "another brand's office",
+  );
+  t.match(
+    refusal(() => requireBrandManager(farm, 'brands.manage', brand)),
+    /only brand_office or regulator or admin keys/,
+    'an operator',
   );
 });

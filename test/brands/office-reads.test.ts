@@ -1,6 +1,6 @@
 // A brand's office reads what the market shows of its brand's packs: the brand misuse (冒用) flags raised on
 // scans of them and the consumers' complaints about them — its own brands' only, and no phone numbers.
-// Another brand's office, an office key of no party and a member are refused; regulators keep seeing everything.
+// Another brand's office and a member are refused; the county's brand office (a key of no party) and regulators see every brand's.
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
 import { codedAroundTheCheck } from '../fixtures/brand-codes.js';
@@ -157,11 +157,11 @@ t.test("a brand's office reads its own brand's misuse flags and complaints", asy
     );
   });
 
-  t.test('another brand’s office, an office key of no party and a member are refused', async (t) => {
+  t.test('another brand’s office and a member are refused; the county’s office (a key of no party) reads every brand', async (t) => {
     for (const [who, api, status] of [
       ['FJLR’s office', pork.api, 403],
-      ['a brand office key of no party', unbound, 403],
       ['a member', grower.api, 403],
+      ['the county’s brand office, a key of no party', unbound, 200],
     ] as const) {
       expectStatus(t, await api.get('/brands/FJQC/flags'), status, `${who}: the list`);
       expectStatus(t, await api.get(`/brands/FJQC/flags/${misused}`), status, `${who}: a flag`);
@@ -310,5 +310,35 @@ t.test("a brand's office reads its own brand's misuse flags and complaints", asy
     );
     t.equal(regulatorView.body.items.length, 4, 'and every complaint');
     expectStatus(t, await world.regulator.get('/brands/FJQC/complaints'), 200, 'a regulator reads a brand’s complaints too');
+  });
+  t.test('an office issued for a party keeps the register of its own brands only', async (t) => {
+    const member = await world.party('processor');
+    const admission = { partyCode: member.code, tier: 'authorized', validFrom: '2026-01-01', reason: '准入' };
+    const refused = await pork.api.post('/brands/FJQC/authorizations', admission);
+    expectStatus(t, refused, 403, 'FJLR’s office admits no member to FJQC');
+    t.equal(refused.body.detail, `brand FJQC is not run by party ${pork.code}: a brand office keeps the register of its own brands only`);
+    const suspension = { state: 'suspended', reason: '停用' };
+    expectStatus(
+      t,
+      await pork.api.post(`/brands/FJQC/authorizations/${grower.code}/state`, suspension),
+      403,
+      'suspends none of its members',
+    );
+    expectStatus(t, await pork.api.post('/brands/FJQC/products', { products: [otherProduct] }), 403, 'adds it no product');
+    expectStatus(t, await pork.api.get('/brands/FJQC/disposals'), 403, 'reads none of its disposals');
+    const foreign = { code: 'FJXX', kind: 'regional', nameZh: '冒名', nameEn: 'FJXX', ownerPartyCode: orange.code };
+    const registered = await pork.api.post('/brands', foreign);
+    expectStatus(t, registered, 403, 'registers no brand in another party’s name');
+    t.equal(registered.body.errors?.[0]?.pointer, '/ownerPartyCode');
+    expectStatus(t, await pork.api.post('/brands', { ...foreign, ownerPartyCode: undefined }), 403, 'nor in no party’s');
+    expectStatus(t, await world.regulator.get('/brands/FJXX'), 404, 'nothing registered by the refusals');
+    t.same(
+      (await world.ok(orange.api.get(`/brands/FJQC/authorizations`), 200)).items.map((a: { partyCode: string }) => a.partyCode),
+      [grower.code],
+      'FJQC’s members as they were',
+    );
+    await world.ok(orange.api.post('/brands/FJQC/authorizations', admission));
+    await world.ok(unbound.post('/brands/FJLR/authorizations', admission));
+    expectStatus(t, await unbound.get('/brands/FJQC/disposals'), 200, 'the county’s office keeps every brand’s register');
   });
 });
