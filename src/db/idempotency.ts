@@ -12,6 +12,10 @@ export const IDEMPOTENCY_KEY_HOURS = 24;
 /** A request's key, a hash of what it asked (route, parameters, body), and its answer as sent (JSON text). */
 export type IdempotentRequest<T> = { key: string; requestHash: string; present: (answer: T) => string };
 
+/** The request whose write's result `answerOf` turns into the answer sent (a stored row into the route's view of it). */
+export const presenting = <T, A>(request: IdempotentRequest<A> | undefined, answerOf: (result: T) => A): IdempotentRequest<T> | undefined =>
+  request && { ...request, present: (result) => request.present(answerOf(result)) };
+
 /** What a write under a key answers: the write's answer, or the body first sent for the key. */
 export type Answered<T> = { replayed: false; answer: T } | { replayed: true; body: string };
 

@@ -868,9 +868,11 @@ export const rateLimits = pgTable('rate_limits', {
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
   {
-    partyCode: text('party_code')
-      .notNull()
-      .references(() => parties.code),
+    /**
+     * Whose key: a party's code, or for an API key of no party (an admin's, a regulator's without a
+     * party) `key:{id}`, as that key owns its EPCIS named queries and subscriptions: no foreign key.
+     */
+    partyCode: text('party_code').notNull(),
     key: text('key').notNull(),
     requestHash: text('request_hash').notNull(),
     /** The answer's body as sent (JSON text); null only inside the claiming transaction. */

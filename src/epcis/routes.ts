@@ -4,8 +4,10 @@ import { z } from 'zod';
 import { plainIdentifier, plainIdentifierSchema } from '../codes/service-codes.js';
 import { timestampSchema } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
+import { presenting } from '../db/idempotency.js';
 import { badRequest, Problem, problemSchema } from '../errors/problem.js';
 import { eventHolders, eventHoldersSchema, heldEventQuery } from '../events/held.js';
+import { idempotencyKeyHeaders, idempotencyOf, sendAnswered } from '../http/idempotency.js';
 import { acceptsAnyOf } from '../http/negotiate.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { locatedJsonResponse } from '../http/responses.js';
@@ -36,7 +38,7 @@ import {
   versionHeaders,
 } from './schemas.js';
 import { CAPTURE_LIMIT_EVENTS, type EpcisService } from './service.js';
-import type { SubscriptionService } from './subscriptions.js';
+import type { SubscriptionRow, SubscriptionService } from './subscriptions.js';
 import { CBV_VERSION, EPCIS_VERSION, VERSION_MAX_LENGTH, VERSION_PATTERN, VERSION_RANGE_HEADERS, versionRangeProblem } from './versions.js';
 import { MAX_DEST_LENGTH } from './webhooks.js';
 
@@ -542,7 +544,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
     query: row.params,
     createdAt: row.createdAt,
   });
-  const subscription = (row: Awaited<ReturnType<SubscriptionService['subscribe']>>) => ({
+  const subscription = (row: SubscriptionRow) => ({
     subscriptionID: row.id,
     queryName: row.queryName,
     dest: row.dest,
@@ -570,6 +572,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         tags: queryTags,
         summary: 'Create a named query (the parameters of GET /epcis/events)',
         security: bearerSecurity,
+        headers: idempotencyKeyHeaders,
         body: z.object({
           name: z
             .string()
@@ -584,12 +587,21 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
           201: locatedJsonResponse(namedQuerySchema, 'The named query', 'the named query: /epcis/queries/{queryName}'),
           400: problemSchema,
           409: problemSchema,
+          422: problemSchema,
         },
       },
     },
     async (request, reply) => {
-      const row = await subscriptions.createQuery(principalOf(request), request.body.name, request.body.query);
-      return reply.code(201).header('location', `/epcis/queries/${row.name}`).send(namedQuery(row));
+      const answered = await subscriptions.createQueryOnce(
+        principalOf(request),
+        request.body.name,
+        request.body.query,
+        presenting(idempotencyOf(request, reply, 201), namedQuery),
+      );
+      // a replay's body is the query as it was made (its name among it)
+      const made: { name: string } = answered.replayed ? JSON.parse(answered.body) : answered.answer;
+      reply.header('location', `/epcis/queries/${made.name}`);
+      return sendAnswered(reply, 201, answered.replayed ? answered : { replayed: false, answer: namedQuery(answered.answer) });
     },
   );
   app.get(
@@ -672,6 +684,7 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
         description:
           'Deliveries are POSTed as EPCISQueryDocuments, whose queryResults name the subscription (subscriptionID) and the named query (queryName); with a signatureToken they carry GS1-Signature: hex HMAC-SHA256 of the body.',
         security: bearerSecurity,
+        headers: idempotencyKeyHeaders,
         params: nameParam,
         body: z.object({
           dest: z.url({ protocol: /^https?$/ }).max(MAX_DEST_LENGTH),
@@ -716,11 +729,18 @@ export const epcisRoutes: FastifyPluginAsyncZod<{ service: EpcisService; subscri
       },
     },
     async (request, reply) => {
-      const row = await subscriptions.subscribe(principalOf(request), request.params.queryName, request.body);
-      return reply
-        .code(201)
-        .header('location', `/epcis/queries/${encodeURIComponent(row.queryName)}/subscriptions/${row.id}`)
-        .send(subscription(row));
+      const answered = await subscriptions.subscribeOnce(
+        principalOf(request),
+        request.params.queryName,
+        request.body,
+        presenting(idempotencyOf(request, reply, 201), subscription),
+      );
+      // a replay's body is the subscription as it was made (its query and id among it)
+      const made = answered.replayed
+        ? (JSON.parse(answered.body) as { queryName: string; subscriptionID: string })
+        : subscription(answered.answer);
+      reply.header('location', `/epcis/queries/${encodeURIComponent(made.queryName)}/subscriptions/${made.subscriptionID}`);
+      return sendAnswered(reply, 201, answered.replayed ? answered : { replayed: false, answer: made });
     },
   );
   app.get(

@@ -5,6 +5,7 @@ import type { Principal, Role } from '../access/index.js';
 import { anyOf } from '../db/chunk.js';
 import type { Db } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
+import { type Answered, type IdempotentRequest, keptAnswer, once } from '../db/idempotency.js';
 import { type JobLease, jobLease, leaseEnd } from '../db/leases.js';
 import { apiKeys, epcisQueries, epcisSubscriptions } from '../db/schema.js';
 import { DEFAULT_RECORD_LAG_MS, settledBefore } from '../db/settled.js';
@@ -122,6 +123,12 @@ const lastErrorOf = (error: unknown) =>
     : error instanceof Problem
       ? error.message
       : 'failed in the service (its log tells why); it is tried again';
+
+/** A write's own answer, made with no key (so never a replay). */
+function written<T>(answered: Answered<T>): T {
+  if (answered.replayed) throw new Error('a write without an Idempotency-Key was answered as a replay');
+  return answered.answer;
+}
 
 /** Owners of named queries made with a key of no party (an admin's, a regulator's without a party) are that key. */
 const KEY_OWNER = 'key:';
@@ -820,8 +827,20 @@ export function createSubscriptionService(deps: {
     return { delivered };
   }
 
-  return {
-    async createQuery(principal: Principal, name: string, params: Record<string, unknown>): Promise<QueryRow> {
+  const service = {
+    /**
+     * Makes a named query. Under a key (see src/db/idempotency.ts), once: a retry is answered as the
+     * query was made, not refused for its name being taken (by that very request), read before
+     * anything else and claimed again in the transaction that stores the query.
+     */
+    async createQueryOnce(
+      principal: Principal,
+      name: string,
+      params: Record<string, unknown>,
+      idempotent: IdempotentRequest<QueryRow> | undefined,
+    ): Promise<Answered<QueryRow>> {
+      const kept = idempotent && (await keptAnswer(db, ownerOf(principal), idempotent, now()));
+      if (kept) return kept;
       const stored = storedQueryParams(params);
       // a URI of this service's naming none of its codes would make every run a 400
       deps.epcis.checkOwnUris(parseEventQuery(stored), { in: 'body', pointer: '/query' });
@@ -834,30 +853,36 @@ export function createSubscriptionService(deps: {
       if (existing.length) throw taken();
       try {
         // counted and stored at once, after (or before) another request making one (see lockSubscriptionsOf)
-        return await db.transaction(async (tx) => {
-          await lockSubscriptionsOf(tx, ownerOf(principal));
-          const [{ count }] = await tx
-            .select({ count: sql<number>`count(*)::int` })
-            .from(epcisQueries)
-            .where(eq(epcisQueries.owner, ownerOf(principal)));
-          if (count >= queriesPerParty)
-            throw new Problem(
-              409,
-              'named-query-limit',
-              'Too many named queries',
-              `a party keeps at most ${queriesPerParty} named queries (NAMED_QUERIES_PER_PARTY); delete one to make another`,
-            );
-          const [row] = await tx
-            .insert(epcisQueries)
-            .values({ owner: ownerOf(principal), name, role: principal.role, partyCode: principal.partyCode, params: stored })
-            .returning();
-          return row;
-        });
+        return await db.transaction((tx) =>
+          once(tx, idempotent, ownerOf(principal), now(), async () => {
+            await lockSubscriptionsOf(tx, ownerOf(principal));
+            const [{ count }] = await tx
+              .select({ count: sql<number>`count(*)::int` })
+              .from(epcisQueries)
+              .where(eq(epcisQueries.owner, ownerOf(principal)));
+            if (count >= queriesPerParty)
+              throw new Problem(
+                409,
+                'named-query-limit',
+                'Too many named queries',
+                `a party keeps at most ${queriesPerParty} named queries (NAMED_QUERIES_PER_PARTY); delete one to make another`,
+              );
+            const [row] = await tx
+              .insert(epcisQueries)
+              .values({ owner: ownerOf(principal), name, role: principal.role, partyCode: principal.partyCode, params: stored })
+              .returning();
+            return row;
+          }),
+        );
       } catch (error) {
         // made at the same moment by another request, which passed the check above too: the key decides
         if (isUniqueViolation(error)) throw taken();
         throw error;
       }
+    },
+    /** Makes a named query (see createQueryOnce), with no key. */
+    async createQuery(principal: Principal, name: string, params: Record<string, unknown>): Promise<QueryRow> {
+      return written(await service.createQueryOnce(principal, name, params, undefined));
     },
     namedQuery,
     runnableQuery,
@@ -889,46 +914,65 @@ export function createSubscriptionService(deps: {
       });
     },
 
-    async subscribe(principal: Principal, name: string, input: SubscriptionRequest): Promise<SubscriptionRow> {
+    /**
+     * Subscribes a webhook to a named query. Under a key (see src/db/idempotency.ts), once: a retry
+     * is answered with the subscription first made, read before anything else (its destination is
+     * not looked up again, nor the party's limit counted), and the key is claimed again first in the
+     * transaction that adds the subscription, so the same request sent twice at once makes one.
+     */
+    async subscribeOnce(
+      principal: Principal,
+      name: string,
+      input: SubscriptionRequest,
+      idempotent: IdempotentRequest<SubscriptionRow> | undefined,
+    ): Promise<Answered<SubscriptionRow>> {
+      const owner = ownerOf(principal);
+      const kept = idempotent && (await keptAnswer(db, owner, idempotent, now()));
+      if (kept) return kept;
       // the request's shape first, every fault of it at once: a malformed request waits on nothing
       const problems = subscriptionRequestProblems(input, deps.webhooks);
       if (problems.length > 0) throw badRequest(`${problems[0].pointer.slice(1)} ${problems[0].detail}`, problems);
       await runnableQuery(principal, name);
-      const owner = ownerOf(principal);
       // a party at its limit is told so before DNS is asked anything (counted again as it is added)
       if ((await subscriptionsOf(db, owner)) >= perParty) throw limitReached();
       // then what its name resolves to (again at every delivery, and when the delivery connects)
       await checkDestination(input.dest);
       // from where a delivery window would end now: every event committed after subscribing is delivered
       const cursor = input.initialRecordTime ? new Date(input.initialRecordTime) : await windowEndAt(now());
-      return db.transaction(async (tx) => {
-        // the owner's subscriptions are counted and added one after the other, so that two made at
-        // once cannot both take the last place
-        await lockSubscriptionsOf(tx, owner);
-        // the query may have been deleted since it was found (its destination's name took its time)
-        const [query] = await tx
-          .select({ name: epcisQueries.name })
-          .from(epcisQueries)
-          .where(and(reachable(principal), eq(epcisQueries.name, name)));
-        if (!query) throw notFound(`no named query ${name}`);
-        if ((await subscriptionsOf(tx, owner)) >= perParty) throw limitReached();
-        const [row] = await tx
-          .insert(epcisSubscriptions)
-          .values({
-            id: randomUUID(),
-            owner,
-            queryName: name,
-            role: principal.role,
-            dest: input.dest,
-            signatureToken: input.signatureToken ?? null,
-            stream: input.stream ? 1 : 0,
-            schedule: input.schedule ?? null,
-            reportIfEmpty: input.reportIfEmpty ? 1 : 0,
-            cursor,
-          })
-          .returning();
-        return row;
-      });
+      return db.transaction((tx) =>
+        once(tx, idempotent, owner, now(), async () => {
+          // the owner's subscriptions are counted and added one after the other, so that two made at
+          // once cannot both take the last place
+          await lockSubscriptionsOf(tx, owner);
+          // the query may have been deleted since it was found (its destination's name took its time)
+          const [query] = await tx
+            .select({ name: epcisQueries.name })
+            .from(epcisQueries)
+            .where(and(reachable(principal), eq(epcisQueries.name, name)));
+          if (!query) throw notFound(`no named query ${name}`);
+          if ((await subscriptionsOf(tx, owner)) >= perParty) throw limitReached();
+          const [row] = await tx
+            .insert(epcisSubscriptions)
+            .values({
+              id: randomUUID(),
+              owner,
+              queryName: name,
+              role: principal.role,
+              dest: input.dest,
+              signatureToken: input.signatureToken ?? null,
+              stream: input.stream ? 1 : 0,
+              schedule: input.schedule ?? null,
+              reportIfEmpty: input.reportIfEmpty ? 1 : 0,
+              cursor,
+            })
+            .returning();
+          return row;
+        }),
+      );
+    },
+    /** Subscribes a webhook to a named query (see subscribeOnce), with no key. */
+    async subscribe(principal: Principal, name: string, input: SubscriptionRequest): Promise<SubscriptionRow> {
+      return written(await service.subscribeOnce(principal, name, input, undefined));
     },
     /** The subscriptions of a named query the key reaches (a 404 for one it does not, as the query itself). */
     async subscriptions(principal: Principal, name: string): Promise<SubscriptionRow[]> {
@@ -1034,6 +1078,7 @@ export function createSubscriptionService(deps: {
       await Promise.all(running);
     },
   };
+  return service;
 }
 
 export type SubscriptionService = ReturnType<typeof createSubscriptionService>;

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { serviceCodeField } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
+import { idempotencyKeyHeaders, idempotencyOf, sendAnswered } from '../http/idempotency.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { createLocationBody, locationSchema } from './schemas.js';
 import type { LocationService } from './service.js';
@@ -15,11 +16,20 @@ export const locationRoutes: FastifyPluginAsyncZod<{ service: LocationService }>
         tags,
         summary: 'Register a location (origin, barn, plant, cold store, shop) of a party',
         security: bearerSecurity,
+        headers: idempotencyKeyHeaders,
         body: createLocationBody,
-        response: { 201: locationSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
+        response: {
+          201: locationSchema,
+          400: problemSchema,
+          403: problemSchema,
+          404: problemSchema,
+          409: problemSchema,
+          422: problemSchema,
+        },
       },
     },
-    async (request, reply) => reply.code(201).send(await service.register(principalOf(request), request.body)),
+    async (request, reply) =>
+      sendAnswered(reply, 201, await service.registerOnce(principalOf(request), request.body, idempotencyOf(request, reply, 201))),
   );
 
   app.get(

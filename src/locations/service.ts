@@ -3,6 +3,7 @@ import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { newLocationCode } from '../codes/service-codes.js';
 import type { Transact } from '../db/client.js';
 import { violatedUniqueConstraint } from '../db/errors.js';
+import { type Answered, type IdempotentRequest, once } from '../db/idempotency.js';
 import { bodyField, conflict, notFound } from '../errors/problem.js';
 import { glnRefusal } from '../parties/gln.js';
 import type { PartiesRepository } from '../parties/repository.js';
@@ -19,7 +20,10 @@ export function createLocationService(deps: {
   tradingPartners: (partyCode: string) => Promise<Set<string>>;
   /** Records the registration on the chain of the key that made it (an admin's: `system`), in its transaction. */
   audit: AuditRecorder;
+  /** The clock keys are dated by (unset: the system's). */
+  now?: () => Date;
 }) {
+  const now = deps.now ?? (() => new Date());
   /** Sites are a directory shipments are addressed to; their address and position only to whom the party trades with. */
   async function viewFor(principal: Principal): Promise<(row: LocationRow) => Location> {
     const scope = privateScope(principal);
@@ -30,36 +34,51 @@ export function createLocationService(deps: {
         : { ...toLocation(row), address: null, latitude: null, longitude: null, details: 'public' };
   }
 
-  return {
-    async register(principal: Principal, input: CreateLocationInput): Promise<Location> {
+  const service = {
+    /**
+     * Registers a location under a new code. Under a key (see src/db/idempotency.ts), once, as a
+     * product (see the product service): the key is the party's whose site it is; its GLN is optional.
+     */
+    async registerOnce(
+      principal: Principal,
+      input: CreateLocationInput,
+      idempotent: IdempotentRequest<Location> | undefined,
+    ): Promise<Answered<Location>> {
       requireMasterDataWriter(principal, input.partyCode);
       if (!(await deps.partyExists(input.partyCode)))
         throw notFound(`no party ${input.partyCode}`, [bodyField(['partyCode'], 'no such party')]);
       const glnTaken = () =>
         conflict(`GLN ${input.gln} is already registered`, [{ in: 'body', pointer: '/gln', detail: 'already registered' }]);
-      const row = await deps.transaction(async (tx) => {
-        if (input.gln) {
-          // under the lock of prefix registrations, so a prefix registered alongside sees this GLN, or this GLN that prefix
-          await deps.parties.lockCompanyPrefixes(tx);
-          if (await deps.locations.findByGln(input.gln, tx)) throw glnTaken();
-          // a site's GLN is its party's: not another party's (by its prefix or as its own GLN), and from the party's prefix if it has one
-          const holders = await deps.parties.glnHolders(input.partyCode, input.gln, tx);
-          const ownPrefixes = holders.flatMap((holder) => (holder.code === input.partyCode && holder.prefix ? [holder.prefix] : []));
-          const refusal = glnRefusal(input.gln, { code: input.partyCode, ownPrefixes }, holders);
-          if (refusal) throw refusal;
-        }
-        const inserted = await deps.locations.insert({ code: newLocationCode(), ...input }, tx).catch((error) => {
-          throw violatedUniqueConstraint(error) === 'locations_gln_key' ? glnTaken() : error;
-        });
-        await deps.audit.record(tx, {
-          chain: chainOf(principal),
-          kind: 'location.create',
-          subjectId: inserted.code,
-          keyId: principal.keyId,
-        });
-        return inserted;
-      });
-      return toLocation(row);
+      return deps.transaction((tx) =>
+        once(tx, idempotent, input.partyCode, now(), async () => {
+          if (input.gln) {
+            // under the lock of prefix registrations, so a prefix registered alongside sees this GLN, or this GLN that prefix
+            await deps.parties.lockCompanyPrefixes(tx);
+            if (await deps.locations.findByGln(input.gln, tx)) throw glnTaken();
+            // a site's GLN is its party's: not another party's (by its prefix or as its own GLN), and from the party's prefix if it has one
+            const holders = await deps.parties.glnHolders(input.partyCode, input.gln, tx);
+            const ownPrefixes = holders.flatMap((holder) => (holder.code === input.partyCode && holder.prefix ? [holder.prefix] : []));
+            const refusal = glnRefusal(input.gln, { code: input.partyCode, ownPrefixes }, holders);
+            if (refusal) throw refusal;
+          }
+          const inserted = await deps.locations.insert({ code: newLocationCode(), ...input }, tx).catch((error) => {
+            throw violatedUniqueConstraint(error) === 'locations_gln_key' ? glnTaken() : error;
+          });
+          await deps.audit.record(tx, {
+            chain: chainOf(principal),
+            kind: 'location.create',
+            subjectId: inserted.code,
+            keyId: principal.keyId,
+          });
+          return toLocation(inserted);
+        }),
+      );
+    },
+    /** Registers a location (see registerOnce), with no key. */
+    async register(principal: Principal, input: CreateLocationInput): Promise<Location> {
+      const answered = await service.registerOnce(principal, input, undefined);
+      if (answered.replayed) throw new Error('a registration without an Idempotency-Key was answered as a replay');
+      return answered.answer;
     },
     async get(principal: Principal, code: string): Promise<Location> {
       const row = await deps.locations.findByCode(code);
@@ -71,6 +90,7 @@ export function createLocationService(deps: {
       return (await deps.locations.listByParty(partyCode)).map(view);
     },
   };
+  return service;
 }
 
 export type LocationService = ReturnType<typeof createLocationService>;

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { serviceCodeField, serviceCodeFilter } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
+import { idempotencyKeyHeaders, idempotencyOf, sendAnswered } from '../http/idempotency.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { createProductBody, productSchema } from './schemas.js';
 import type { ProductService } from './service.js';
@@ -15,11 +16,20 @@ export const productRoutes: FastifyPluginAsyncZod<{ service: ProductService }> =
         tags,
         summary: 'Register a product (optional GTIN, GI / green / organic marks)',
         security: bearerSecurity,
+        headers: idempotencyKeyHeaders,
         body: createProductBody,
-        response: { 201: productSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema },
+        response: {
+          201: productSchema,
+          400: problemSchema,
+          403: problemSchema,
+          404: problemSchema,
+          409: problemSchema,
+          422: problemSchema,
+        },
       },
     },
-    async (request, reply) => reply.code(201).send(await service.register(principalOf(request), request.body)),
+    async (request, reply) =>
+      sendAnswered(reply, 201, await service.registerOnce(principalOf(request), request.body, idempotencyOf(request, reply, 201))),
   );
 
   app.get(

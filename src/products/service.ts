@@ -4,6 +4,7 @@ import { toGtin14 } from '../codes/gs1.js';
 import { newProductCode } from '../codes/service-codes.js';
 import type { Db, Transact } from '../db/client.js';
 import { violatedUniqueConstraint } from '../db/errors.js';
+import { type Answered, type IdempotentRequest, once } from '../db/idempotency.js';
 import { badRequest, bodyField, conflict, notFound } from '../errors/problem.js';
 import { restrictedGtinProblem } from '../gs1/trade-gtin.js';
 import type { PartiesRepository } from '../parties/repository.js';
@@ -25,7 +26,10 @@ export function createProductService(deps: {
   transaction: Transact;
   /** Records the registration on the chain of the key that made it (an admin's: `system`), in its transaction. */
   audit: AuditRecorder;
+  /** The clock keys are dated by (unset: the system's). */
+  now?: () => Date;
 }) {
+  const now = deps.now ?? (() => new Date());
   /**
    * A GTIN under a company prefix registered to another party is that party's; a party that
    * registered a company prefix registers only GTINs under it (one without any, any GTIN no party owns).
@@ -63,8 +67,19 @@ export function createProductService(deps: {
     return conflict(`GTIN ${gtin14} is already registered${by}`, [{ in: 'body', pointer: '/gtin', detail: `already registered${by}` }]);
   }
 
-  return {
-    async register(principal: Principal, input: CreateProductInput): Promise<Product> {
+  const service = {
+    /**
+     * Registers a product under a new code. Under a key (see src/db/idempotency.ts), once: the key is
+     * the party's whose product it is (an admin registering one for a party writes under that party's
+     * keys, as a code job for its lot does), claimed first in the registration's transaction; nothing
+     * else makes a retry safe, as a product's code is new each time and its GTIN optional (a retry
+     * with one would be refused as already registered, its code never learned).
+     */
+    async registerOnce(
+      principal: Principal,
+      input: CreateProductInput,
+      idempotent: IdempotentRequest<Product> | undefined,
+    ): Promise<Answered<Product>> {
       // a restricted circulation number or coupon names no one trade item outside the company or region
       // that issued it: refused first, as the request's schema refuses a malformed GTIN before who asks is looked at
       const restricted = input.gtin ? restrictedGtinProblem(input.gtin) : null;
@@ -73,32 +88,39 @@ export function createProductService(deps: {
       if (!(await deps.partyExists(input.partyCode)))
         throw notFound(`no party ${input.partyCode}`, [bodyField(['partyCode'], 'no such party')]);
       const gtin = input.gtin ? toGtin14(input.gtin) : undefined;
-      const row = await deps.transaction(async (tx) => {
-        let ownPrefix: string | undefined;
-        if (gtin) {
-          // under the lock of prefix registrations, so a prefix registered alongside sees this GTIN, or this GTIN that prefix
-          await deps.parties.lockCompanyPrefixes(tx);
-          ownPrefix = await requireGtinOfParty(input.partyCode, gtin, tx);
-          const holder = await deps.products.findByGtin(gtin, tx);
-          if (holder) throw gtinTaken(gtin, input.partyCode, holder.partyCode, ownPrefix);
-        }
-        const inserted = await deps.products
-          .insert({ code: newProductCode(), ...input, gtin, marks: [...new Set(input.marks ?? [])] }, tx)
-          .catch((error) => {
-            // a registration alongside took it first: its party is not known here
-            if (violatedUniqueConstraint(error) === 'products_gtin_key')
-              throw gtinTaken(gtin as string, input.partyCode, undefined, ownPrefix);
-            throw error;
+      return deps.transaction((tx) =>
+        once(tx, idempotent, input.partyCode, now(), async () => {
+          let ownPrefix: string | undefined;
+          if (gtin) {
+            // under the lock of prefix registrations, so a prefix registered alongside sees this GTIN, or this GTIN that prefix
+            await deps.parties.lockCompanyPrefixes(tx);
+            ownPrefix = await requireGtinOfParty(input.partyCode, gtin, tx);
+            const holder = await deps.products.findByGtin(gtin, tx);
+            if (holder) throw gtinTaken(gtin, input.partyCode, holder.partyCode, ownPrefix);
+          }
+          const inserted = await deps.products
+            .insert({ code: newProductCode(), ...input, gtin, marks: [...new Set(input.marks ?? [])] }, tx)
+            .catch((error) => {
+              // a registration alongside took it first: its party is not known here
+              if (violatedUniqueConstraint(error) === 'products_gtin_key')
+                throw gtinTaken(gtin as string, input.partyCode, undefined, ownPrefix);
+              throw error;
+            });
+          await deps.audit.record(tx, {
+            chain: chainOf(principal),
+            kind: 'product.create',
+            subjectId: inserted.code,
+            keyId: principal.keyId,
           });
-        await deps.audit.record(tx, {
-          chain: chainOf(principal),
-          kind: 'product.create',
-          subjectId: inserted.code,
-          keyId: principal.keyId,
-        });
-        return inserted;
-      });
-      return toProduct(row);
+          return toProduct(inserted);
+        }),
+      );
+    },
+    /** Registers a product (see registerOnce), with no key. */
+    async register(principal: Principal, input: CreateProductInput): Promise<Product> {
+      const answered = await service.registerOnce(principal, input, undefined);
+      if (answered.replayed) throw new Error('a registration without an Idempotency-Key was answered as a replay');
+      return answered.answer;
     },
     async get(code: string): Promise<Product> {
       const row = await deps.products.findByCode(code);
@@ -109,6 +131,7 @@ export function createProductService(deps: {
       return (await deps.products.list(partyCode)).map(toProduct);
     },
   };
+  return service;
 }
 
 export type ProductService = ReturnType<typeof createProductService>;

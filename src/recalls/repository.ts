@@ -484,9 +484,9 @@ export function createRecallsRepository(db: Db) {
     },
 
     /** How many lots, containers and pack codes a recall reached. */
-    async counts(recallId: string) {
+    async counts(recallId: string, tx: Db = db) {
       const [row] = await queryRows<{ lots: number; containers: number; items: number }>(
-        db,
+        tx,
         sql`select count(*) filter (where l.kind = 'lot')::int as lots, count(*) filter (where l.kind = 'container')::int as containers,
           coalesce(sum(r.item_count), 0)::int as items
         from recall_lots r join lots l on l.code = r.lot_code where r.recall_id = ${recallId}`,

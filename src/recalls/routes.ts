@@ -178,12 +178,18 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
         tags,
         summary: 'A holder acknowledges the recall and reports quantities returned or destroyed (operator key of a holder)',
         security: bearerSecurity,
+        headers: idempotencyKeyHeaders,
         params: z.object({ id: idSchema }),
         body: recallReportBody,
         response: { 201: recallSchema, ...errors },
       },
     },
-    async (request, reply) => reply.code(201).send(await service.report(principalOf(request), request.params.id, request.body)),
+    async (request, reply) =>
+      sendAnswered(
+        reply,
+        201,
+        await service.reportOnce(principalOf(request), request.params.id, request.body, idempotencyOf(request, reply, 201)),
+      ),
   );
 
   app.post(
@@ -193,12 +199,18 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
         tags,
         summary: 'Close a recall: every holder has acknowledged, or a regulator overrides with a reason',
         security: bearerSecurity,
+        headers: idempotencyKeyHeaders,
         params: z.object({ id: idSchema }),
         body: closeRecallBody,
         response: { 200: recallSchema, ...errors },
       },
     },
-    async (request) => service.close(principalOf(request), request.params.id, request.body),
+    async (request, reply) =>
+      sendAnswered(
+        reply,
+        200,
+        await service.closeOnce(principalOf(request), request.params.id, request.body, idempotencyOf(request, reply, 200)),
+      ),
   );
 
   app.get(

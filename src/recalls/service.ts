@@ -208,6 +208,16 @@ export function createRecallService(deps: {
   }
 
   /**
+   * A recall as its reader may see it, read in `tx` after a write to it there (a report, a closing), so
+   * that the answer kept with the write's key is the one the write gave (see src/db/idempotency.ts).
+   */
+  async function viewIn(tx: Db, principal: Principal, id: string, seesDetails: (partyCode: string) => boolean): Promise<RecallView> {
+    const recall = (await deps.recalls.find(id, tx)) as RecallRow;
+    const wholeScope = recallHoldingsScope(principal, recall) === null;
+    return viewOf(principal, recall, wholeScope ? await deps.recalls.counts(id, tx) : null, seesDetails, tx);
+  }
+
+  /**
    * A recall as its reader may see it, of the scope's counts as the reader may see them and whose
    * details it sees; read in `tx` when given (an opening's answer, kept with its key: see openOnce).
    */
@@ -446,139 +456,174 @@ export function createRecallService(deps: {
      * lots inside it or its packer) (CBV has no returning step: bizStep `shipping`, disposition
      * `returned`), both naming the recall as their reference document.
      */
+    async reportOnce(
+      principal: Principal,
+      id: string,
+      input: { lines: { lotCode: string; returned: number; destroyed: number }[]; note?: string },
+      idempotent: IdempotentRequest<RecallView> | undefined,
+    ): Promise<Answered<RecallView>> {
+      const recall = await readable(principal, id);
+      const holders = new Set((await deps.recalls.holders([id])).map((holder) => holder.partyCode));
+      const party = requireRecallHolder(principal, id, holders);
+      // read before the transaction, as an opening reads it (see openOnce)
+      const seesDetails = await seesDetailsOf(principal);
+      // under a key, once: claimed first in the transaction, before the recall's state is looked at, so
+      // a retry after the recall was closed (or the lines were recovered) is answered as the report was
+      return deps.transaction((tx) =>
+        once(tx, idempotent, party, deps.now(), async () => {
+          // checked with the recall locked: a close, or this holder's other report, may have come first
+          const locked = (await deps.recalls.lock(tx, id)) as RecallRow;
+          if (locked.status !== 'open') throw conflict(`recall ${id} is closed`);
+          const owed = new Map(
+            (await deps.recalls.recovery([id], tx, party)).map((line) => [line.lotCode, line.affected - line.returned - line.destroyed]),
+          );
+          for (const [index, line] of input.lines.entries()) {
+            const left = owed.get(line.lotCode);
+            if (left === undefined) {
+              throw unprocessable('not-in-recall', `${party} was not recorded holding ${line.lotCode} in recall ${id}`, [
+                bodyField(['lines', index, 'lotCode'], 'not held by this party in the recall'),
+              ]);
+            }
+            if (line.returned + line.destroyed > left + 1e-9) {
+              throw unprocessable(
+                'exceeds-recalled',
+                `${line.lotCode}: ${line.returned + line.destroyed} reported, ${left} left to recover`,
+                [bodyField(['lines', index], `at most ${left} in all`)],
+              );
+            }
+            owed.set(line.lotCode, left - line.returned - line.destroyed);
+          }
+          // every lot the report names (with what is packed in them), and the open shipments carrying them
+          // before them, locked up front in one pass as one write locks them: locked one line's events at a
+          // time, a later line's shipments were taken after an earlier line's lots, which a recall opening
+          // takes the other way round (a deadlock)
+          await deps.writer.readLocked(tx, party, async () => ({
+            codes: input.lines.map((line) => line.lotCode),
+            marked: [],
+            value: undefined,
+            unchanged: async () => true,
+          }));
+          const returnTo = await returnsOf(tx, party, input.lines);
+          const recalled = [{ type: 'recall_notice' as const, number: id }];
+          // per line, the events it wrote: what they moved packed in a container counts with it (see RECOVERED)
+          const written: EventView[][] = input.lines.map(() => []);
+          for (const [index, line] of input.lines.entries()) {
+            // a refusal points at the report's line: its quantity (one finer than the unit takes) at the
+            // field that gave it, its lot at the line's lotCode, anything else (e.g. the stock is still
+            // packed in a pallet, or not yet received) at the line
+            const atLine = (field: 'returned' | 'destroyed') => (error: unknown) => {
+              if (!(error instanceof Problem)) return error;
+              if (!error.errors?.some((fieldProblem) => fieldProblem.in === 'body'))
+                return new Problem(error.status, error.slug, error.title, error.detail, [
+                  bodyField(['lines', index], error.detail ?? error.title),
+                ]);
+              return withBodyFieldsMoved(error, ([first, , name]) =>
+                first === 'lines' && name === 'quantity'
+                  ? ['lines', index, field]
+                  : first === 'lines' && name === 'lotCode'
+                    ? ['lines', index, 'lotCode']
+                    : ['lines', index],
+              );
+            };
+            const lines = (quantity: number) => [{ lotCode: line.lotCode, quantity }];
+            if (line.destroyed > 0) {
+              written[index].push(
+                await act(
+                  tx,
+                  party,
+                  { type: 'destroy', reason: `召回 ${id}: ${recall.reason}`, lines: lines(line.destroyed), recallId: id },
+                  { bizStep: 'destroying', disposition: 'destroyed', referenceDocuments: recalled },
+                ).catch((error) => Promise.reject(atLine('destroyed')(error))),
+              );
+            }
+            if (line.returned > 0) {
+              written[index].push(
+                await act(
+                  tx,
+                  party,
+                  { type: 'ship', toPartyCode: returnTo.get(line.lotCode) as string, lines: lines(line.returned), recallId: id },
+                  { bizStep: 'shipping', disposition: 'returned', referenceDocuments: recalled },
+                ).catch((error) => Promise.reject(atLine('returned')(error))),
+              );
+            }
+          }
+          // recorded after its events, their lots still locked: a recall of those lots opened while this
+          // report waited for them has the smaller order number and counts what it recovered (see
+          // RECOVERED), as it asked for the stock before this report took it
+          const at = written.flat().at(-1)?.recordTime ?? deps.now();
+          const lines = input.lines.length
+            ? input.lines.map((line, index) => ({ id: randomUUID(), ...line, eventIds: written[index].map((event) => event.id) }))
+            : [{ id: randomUUID(), lotCode: null, returned: 0, destroyed: 0, eventIds: [] }];
+          await deps.recalls.report(tx, { recallId: id, partyCode: party, keyId: principal.keyId, note: input.note ?? null, at }, lines);
+          return viewIn(tx, principal, id, seesDetails);
+        }),
+      );
+    },
+
+    /** A holder's report (see reportOnce), with no key. */
     async report(
       principal: Principal,
       id: string,
       input: { lines: { lotCode: string; returned: number; destroyed: number }[]; note?: string },
     ): Promise<RecallView> {
-      const recall = await readable(principal, id);
-      const holders = new Set((await deps.recalls.holders([id])).map((holder) => holder.partyCode));
-      const party = requireRecallHolder(principal, id, holders);
-      await deps.transaction(async (tx) => {
-        // checked with the recall locked: a close, or this holder's other report, may have come first
-        const locked = (await deps.recalls.lock(tx, id)) as RecallRow;
-        if (locked.status !== 'open') throw conflict(`recall ${id} is closed`);
-        const owed = new Map(
-          (await deps.recalls.recovery([id], tx, party)).map((line) => [line.lotCode, line.affected - line.returned - line.destroyed]),
-        );
-        for (const [index, line] of input.lines.entries()) {
-          const left = owed.get(line.lotCode);
-          if (left === undefined) {
-            throw unprocessable('not-in-recall', `${party} was not recorded holding ${line.lotCode} in recall ${id}`, [
-              bodyField(['lines', index, 'lotCode'], 'not held by this party in the recall'),
-            ]);
-          }
-          if (line.returned + line.destroyed > left + 1e-9) {
-            throw unprocessable(
-              'exceeds-recalled',
-              `${line.lotCode}: ${line.returned + line.destroyed} reported, ${left} left to recover`,
-              [bodyField(['lines', index], `at most ${left} in all`)],
-            );
-          }
-          owed.set(line.lotCode, left - line.returned - line.destroyed);
-        }
-        // every lot the report names (with what is packed in them), and the open shipments carrying them
-        // before them, locked up front in one pass as one write locks them: locked one line's events at a
-        // time, a later line's shipments were taken after an earlier line's lots, which a recall opening
-        // takes the other way round (a deadlock)
-        await deps.writer.readLocked(tx, party, async () => ({
-          codes: input.lines.map((line) => line.lotCode),
-          marked: [],
-          value: undefined,
-          unchanged: async () => true,
-        }));
-        const returnTo = await returnsOf(tx, party, input.lines);
-        const recalled = [{ type: 'recall_notice' as const, number: id }];
-        // per line, the events it wrote: what they moved packed in a container counts with it (see RECOVERED)
-        const written: EventView[][] = input.lines.map(() => []);
-        for (const [index, line] of input.lines.entries()) {
-          // a refusal points at the report's line: its quantity (one finer than the unit takes) at the
-          // field that gave it, its lot at the line's lotCode, anything else (e.g. the stock is still
-          // packed in a pallet, or not yet received) at the line
-          const atLine = (field: 'returned' | 'destroyed') => (error: unknown) => {
-            if (!(error instanceof Problem)) return error;
-            if (!error.errors?.some((fieldProblem) => fieldProblem.in === 'body'))
-              return new Problem(error.status, error.slug, error.title, error.detail, [
-                bodyField(['lines', index], error.detail ?? error.title),
-              ]);
-            return withBodyFieldsMoved(error, ([first, , name]) =>
-              first === 'lines' && name === 'quantity'
-                ? ['lines', index, field]
-                : first === 'lines' && name === 'lotCode'
-                  ? ['lines', index, 'lotCode']
-                  : ['lines', index],
-            );
-          };
-          const lines = (quantity: number) => [{ lotCode: line.lotCode, quantity }];
-          if (line.destroyed > 0) {
-            written[index].push(
-              await act(
-                tx,
-                party,
-                { type: 'destroy', reason: `召回 ${id}: ${recall.reason}`, lines: lines(line.destroyed), recallId: id },
-                { bizStep: 'destroying', disposition: 'destroyed', referenceDocuments: recalled },
-              ).catch((error) => Promise.reject(atLine('destroyed')(error))),
-            );
-          }
-          if (line.returned > 0) {
-            written[index].push(
-              await act(
-                tx,
-                party,
-                { type: 'ship', toPartyCode: returnTo.get(line.lotCode) as string, lines: lines(line.returned), recallId: id },
-                { bizStep: 'shipping', disposition: 'returned', referenceDocuments: recalled },
-              ).catch((error) => Promise.reject(atLine('returned')(error))),
-            );
-          }
-        }
-        // recorded after its events, their lots still locked: a recall of those lots opened while this
-        // report waited for them has the smaller order number and counts what it recovered (see
-        // RECOVERED), as it asked for the stock before this report took it
-        const at = written.flat().at(-1)?.recordTime ?? deps.now();
-        const lines = input.lines.length
-          ? input.lines.map((line, index) => ({ id: randomUUID(), ...line, eventIds: written[index].map((event) => event.id) }))
-          : [{ id: randomUUID(), lotCode: null, returned: 0, destroyed: 0, eventIds: [] }];
-        await deps.recalls.report(tx, { recallId: id, partyCode: party, keyId: principal.keyId, note: input.note ?? null, at }, lines);
-      });
-      return service.get(principal, id);
+      const answered = await service.reportOnce(principal, id, input, undefined);
+      if (answered.replayed) throw new Error('a recall report without a key was answered as a replay');
+      return answered.answer;
     },
 
     /**
      * Closes a recall once every holder has acknowledged it — or earlier by a regulator's override
-     * with a reason — and records the closing in the log.
+     * with a reason — and records the closing in the log. Under a key (see src/db/idempotency.ts),
+     * once: claimed first in the transaction, so a retry finds the recall closed by its first request
+     * and is answered as that one was, not refused as already closed.
      */
-    async close(principal: Principal, id: string, input: { overrideReason?: string }): Promise<RecallView> {
+    async closeOnce(
+      principal: Principal,
+      id: string,
+      input: { overrideReason?: string },
+      idempotent: IdempotentRequest<RecallView> | undefined,
+    ): Promise<Answered<RecallView>> {
       const actor = regulatoryActor(principal);
       // who may close it at all comes before its state, so a holder learns nothing of the others it waits for
       requireRecallCloser(actor, await readable(principal, id), false);
-      await deps.transaction(async (tx) => {
-        const recall = (await deps.recalls.lock(tx, id)) as RecallRow;
-        if (recall.status !== 'open') throw conflict(`recall ${id} is already closed`);
-        const waiting = (await deps.recalls.holders([id], tx)).filter((holder) => holder.acknowledgedAt === null);
-        const override = waiting.length > 0;
-        if (override && !input.overrideReason) {
-          throw conflict(
-            `recall ${id} waits for the acknowledgement of ${waiting.map((holder) => holder.partyCode).join(', ')}; a regulator may close it with overrideReason`,
-            [bodyField(['overrideReason'], 'required while holders have not acknowledged')],
-          );
-        }
-        requireRecallCloser(actor, recall, override);
-        const event = await act(tx, actor.code, {
-          type: 'recall',
-          phase: 'close',
-          recallId: id,
-          rootLotCodes: recall.rootLotCodes,
-          overrideReason: override ? (input.overrideReason as string) : null,
-          keyId: principal.keyId,
-        });
-        await deps.recalls.close(tx, id, {
-          at: event.recordTime,
-          keyId: principal.keyId,
-          eventId: event.id,
-          overrideReason: override ? (input.overrideReason as string) : null,
-        });
-      });
-      return service.get(principal, id);
+      const seesDetails = await seesDetailsOf(principal);
+      return deps.transaction((tx) =>
+        once(tx, idempotent, actor.code, deps.now(), async () => {
+          const recall = (await deps.recalls.lock(tx, id)) as RecallRow;
+          if (recall.status !== 'open') throw conflict(`recall ${id} is already closed`);
+          const waiting = (await deps.recalls.holders([id], tx)).filter((holder) => holder.acknowledgedAt === null);
+          const override = waiting.length > 0;
+          if (override && !input.overrideReason) {
+            throw conflict(
+              `recall ${id} waits for the acknowledgement of ${waiting.map((holder) => holder.partyCode).join(', ')}; a regulator may close it with overrideReason`,
+              [bodyField(['overrideReason'], 'required while holders have not acknowledged')],
+            );
+          }
+          requireRecallCloser(actor, recall, override);
+          const event = await act(tx, actor.code, {
+            type: 'recall',
+            phase: 'close',
+            recallId: id,
+            rootLotCodes: recall.rootLotCodes,
+            overrideReason: override ? (input.overrideReason as string) : null,
+            keyId: principal.keyId,
+          });
+          await deps.recalls.close(tx, id, {
+            at: event.recordTime,
+            keyId: principal.keyId,
+            eventId: event.id,
+            overrideReason: override ? (input.overrideReason as string) : null,
+          });
+          return viewIn(tx, principal, id, seesDetails);
+        }),
+      );
+    },
+
+    /** Closes a recall (see closeOnce), with no key. */
+    async close(principal: Principal, id: string, input: { overrideReason?: string }): Promise<RecallView> {
+      const answered = await service.closeOnce(principal, id, input, undefined);
+      if (answered.replayed) throw new Error('a recall closed without a key was answered as a replay');
+      return answered.answer;
     },
 
     /** The final report: the recall, its scope, every holder's actions and quantities, and the times. */

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import type { LotCustody } from '../access/index.js';
 import { anyOf, chunkForInsert } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
+import { type IdempotentRequest, keptAnswer } from '../db/idempotency.js';
 import { rfidAntennas, rfidBatches, rfidReaders, rfidReadPoints, rfidReads, rfidTags } from '../db/schema.js';
 import type { ReadsFilter } from './schemas.js';
 import { bindingValues, normalizeTag, tagKey } from './tags.js';
@@ -235,6 +236,8 @@ export function createRfidRepository(db: Db) {
       }
       return bound;
     },
+    /** The answer kept for the party's key (see keptAnswer), read before anything else of a binding. */
+    keptAnswer: <T>(partyCode: string, request: IdempotentRequest<T>, now: Date) => keptAnswer(db, partyCode, request, now),
     async unbindTags(kind: 'epc' | 'tid', values: string[], tx: Db = db): Promise<void> {
       if (values.length === 0) return;
       await tx.delete(rfidTags).where(and(eq(rfidTags.kind, kind), anyOf(rfidTags.value, values)));

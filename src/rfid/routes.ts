@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problemSchema } from '../errors/problem.js';
+import { idempotencyKeyHeaders, idempotencyOf, sendAnswered } from '../http/idempotency.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import type { ReaderFormat } from './payloads.js';
 import {
@@ -125,11 +126,19 @@ export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async
         tags,
         summary: 'Bind tags (EPC or TID) to the item, lot or container each is attached to (operator; all or none)',
         security: bearerSecurity,
+        headers: idempotencyKeyHeaders,
         body: bindTagsBody,
-        response: { 201: z.object({ items: z.array(tagSchema) }), 400: problemSchema, 403: problemSchema, 409: problemSchema },
+        response: {
+          201: z.object({ items: z.array(tagSchema) }),
+          400: problemSchema,
+          403: problemSchema,
+          409: problemSchema,
+          422: problemSchema,
+        },
       },
     },
-    async (request, reply) => reply.code(201).send({ items: await service.bindTags(principalOf(request), request.body.tags) }),
+    async (request, reply) =>
+      sendAnswered(reply, 201, await service.bindTags(principalOf(request), request.body.tags, idempotencyOf(request, reply, 201))),
   );
   app.post(
     '/rfid/tags.csv',
@@ -139,16 +148,23 @@ export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async
         summary: 'Bind tags in bulk from CSV (text/csv): a header epc,code or tid,code, then one tag per line',
         security: bearerSecurity,
         consumes: ['text/csv'],
+        headers: idempotencyKeyHeaders,
         body: z.string().max(16 * 1024 * 1024),
-        response: { 201: z.object({ items: z.array(tagSchema) }), 400: problemSchema, 403: problemSchema, 409: problemSchema },
+        response: {
+          201: z.object({ items: z.array(tagSchema) }),
+          400: problemSchema,
+          403: problemSchema,
+          409: problemSchema,
+          422: problemSchema,
+        },
       },
     },
     async (request, reply) => {
       const { bindings, lines } = parseTagCsv(request.body);
-      const items = await service.bindTags(principalOf(request), bindings).catch((error) => {
+      const answered = await service.bindTags(principalOf(request), bindings, idempotencyOf(request, reply, 201)).catch((error) => {
         throw asCsvProblem(error, lines);
       });
-      return reply.code(201).send({ items });
+      return sendAnswered(reply, 201, answered);
     },
   );
   app.get(

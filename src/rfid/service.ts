@@ -17,6 +17,7 @@ import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { uuidV7 } from '../codes/uuid-v7.js';
 import type { Transact } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
+import { type Answered, type IdempotentRequest, once } from '../db/idempotency.js';
 import { badRequest, bodyField, conflict, type FieldProblem, forbidden, notFound, Problem, unprocessable } from '../errors/problem.js';
 import { FUTURE_TOLERANCE_MS } from '../events/writer/index.js';
 import type { IdentifierService } from '../identifiers/service.js';
@@ -56,6 +57,7 @@ export function createRfidService(deps: {
     | 'listReadPoints'
     | 'storeBatch'
     | 'bindTags'
+    | 'keptAnswer'
     | 'unbindTags'
     | 'custodyOf'
     | 'findTags'
@@ -376,9 +378,20 @@ export function createRfidService(deps: {
       };
     },
 
-    /** Binds tags (by EPC or TID) to the item, lot or container each is attached to, all or none. */
-    async bindTags(principal: Principal, bindings: TagBinding[]) {
+    /**
+     * Binds tags (by EPC or TID) to the item, lot or container each is attached to, all or none. Under
+     * a key (see src/db/idempotency.ts), once: a retry is answered as the binding was, read before
+     * anything else (a lot shipped away since, or a tag the party moved elsewhere since, changes
+     * nothing of it), and claimed again in the binding's transaction.
+     */
+    async bindTags(
+      principal: Principal,
+      bindings: TagBinding[],
+      idempotent?: IdempotentRequest<{ items: TagRow[] }>,
+    ): Promise<Answered<{ items: TagRow[] }>> {
       const actor = actingParty(principal);
+      const kept = idempotent && (await rfid.keptAnswer(actor, idempotent, deps.now()));
+      if (kept) return kept;
       const problems: FieldProblem[] = [];
       bindings.forEach((binding, index) => {
         const epcFault = binding.epc && epcProblem(binding.epc.trim());
@@ -458,25 +471,27 @@ export function createRfidService(deps: {
         named.map((entry) => entry.lotCode),
         (position) => ['tags', named[position].index, 'epc'],
       );
-      return deps.transaction(async (tx) => {
-        await rfid.unbindTags(
-          'epc',
-          spelled.map((tag) => tag.value),
-          tx,
-        );
-        const bound = await rfid.bindTags(rows, tx);
-        if (bound.length < rows.length) {
-          const stored = new Set(bound.map((row) => `${row.kind}|${row.value}`));
-          const refused = rows.flatMap((row, index) => (stored.has(`${row.kind}|${row.value}`) ? [] : [index]));
-          // nothing of the request is kept: the transaction rolls back
-          // named by the key the binding is stored under, whichever spelling either party gave
-          throw conflict(
-            `${refused.length} tag(s) are bound by another party (${rows[refused[0]].value})`,
-            refused.slice(0, MAX_PROBLEMS).map((index) => bodyField(['tags', index], `bound by another party as ${rows[index].value}`)),
+      return deps.transaction((tx) =>
+        once(tx, idempotent, actor, deps.now(), async () => {
+          await rfid.unbindTags(
+            'epc',
+            spelled.map((tag) => tag.value),
+            tx,
           );
-        }
-        return bound;
-      });
+          const bound = await rfid.bindTags(rows, tx);
+          if (bound.length < rows.length) {
+            const stored = new Set(bound.map((row) => `${row.kind}|${row.value}`));
+            const refused = rows.flatMap((row, index) => (stored.has(`${row.kind}|${row.value}`) ? [] : [index]));
+            // nothing of the request is kept: the transaction rolls back
+            // named by the key the binding is stored under, whichever spelling either party gave
+            throw conflict(
+              `${refused.length} tag(s) are bound by another party (${rows[refused[0]].value})`,
+              refused.slice(0, MAX_PROBLEMS).map((index) => bodyField(['tags', index], `bound by another party as ${rows[index].value}`)),
+            );
+          }
+          return { items: bound };
+        }),
+      );
     },
 
     async tag(principal: Principal, value: string): Promise<TagRow> {
