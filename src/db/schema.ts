@@ -230,6 +230,10 @@ export const events = pgTable(
     index('events_record_time_idx').on(t.recordTime, t.id),
     // a party's sync of GET /events pages on its own events alone in (record_time, id) order
     index('events_party_record_time_idx').on(t.partyCode, t.recordTime, t.id),
+    // and a sync of one type of every party's (a regulator's of holds, recalls or inspections) on that
+    // type's alone: on the record-time index it read past every other type's events (1,099 buffers for
+    // a month of recalls among 1.5 million events, 11,676 for a year; 18 and 104 on this one)
+    index('events_type_record_time_idx').on(t.type, t.recordTime, t.id),
     index('events_transformation_idx').on(t.transformationId).where(sql`${t.transformationId} is not null`),
     // EQ_correctiveEventID probes the few declarations naming corrective events
     index('events_corrective_idx').using('gin', t.correctiveEventIds).where(sql`${t.correctiveEventIds} is not null`),

@@ -35,7 +35,8 @@ export type RecordedPage = { after: SyncPosition; before: Date; limit: number };
 /**
  * A page of the events the filter selects in record order, (record_time, id), each with its
  * record time to the microsecond (the cursor's): keyset paging on events_record_time_idx, or on
- * events_party_record_time_idx for one party's (an operator's sync reads none of other parties' events).
+ * events_party_record_time_idx for one party's (an operator's sync reads none of other parties' events),
+ * or on events_type_record_time_idx for one type of every party's (a regulator's of recalls reads no observations).
  */
 export function recordedPageQuery(db: Db, filter: EventListFilter, page: RecordedPage) {
   const { time, id } = page.after;

@@ -183,6 +183,40 @@ t.test("one party's sync page reads its own events, not the others' recorded amo
   t.ok(read <= 10, `${read} rows of 3,000 read for a page of 10`);
 });
 
+t.test("a sync of one type of every party's reads that type's events, not the others recorded among them", async (t) => {
+  const world = await createWorld(t, undefined, SYNCING);
+  const { db } = world.database;
+  const parties = [await world.party('processor'), await world.party('farm')];
+  // 3,000 events a second apart of both parties: one in a hundred an inspection, the rest observations
+  await queryRows(
+    db,
+    sql`insert into events (id, type, event_time, event_time_zone_offset, record_time, party_code, biz_step, payload)
+      select 'typed-' || g, case when g % 100 = 0 then 'inspect' else 'observe' end, timestamptz '2026-10-01', '+08:00',
+        timestamptz '2026-10-01' + g * interval '1 second', (${textArray(parties.map((party) => party.code))})[1 + g % 2],
+        'inspecting', '{}'
+      from generate_series(1, 3000) g`,
+  );
+  await queryRows(db, sql`analyze events`);
+  for (const after of [{ time: '2026-10-01T00:10:00.000000Z' }, { time: '2026-10-01T00:10:00.000000Z', id: 'typed-600' }]) {
+    const page = recordedPageQuery(db, { type: 'inspect' }, { after, before: new Date(), limit: 10 });
+    t.same(
+      (await page).map((event) => event.id),
+      // recordedFrom takes the inspection recorded at it, a cursor those after the one it names
+      Array.from({ length: 10 }, (_, i) => `typed-${(after.id ? 700 : 600) + 100 * i}`),
+      'the next ten inspections',
+    );
+    const [explained] = await queryRows<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(db, sql`explain (analyze, format json) ${page.getSQL()}`);
+    const scans = eventScans(explained['QUERY PLAN'][0].Plan);
+    t.same(
+      scans.map((scan) => scan['Index Name']),
+      ['events_type_record_time_idx'],
+      `on the index of the type's events in record order (${after.id ? 'a cursor' : 'recordedFrom'})`,
+    );
+    const read = scans.reduce((sum, scan) => sum + scan['Actual Rows'] * scan['Actual Loops'], 0);
+    t.ok(read <= 10, `${read} rows of 3,000 read for a page of 10`);
+  }
+});
+
 t.test('where a sync goes on', async (t) => {
   const from = '2026-12-01T00:00:00.000000Z';
   const before = '2026-12-01T01:00:00.000000Z';

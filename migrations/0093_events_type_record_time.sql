@@ -1,0 +1,1 @@
+CREATE INDEX "events_type_record_time_idx" ON "events" USING btree ("type","record_time","id");
