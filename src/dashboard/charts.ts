@@ -15,6 +15,8 @@ const TEXT_WIDTH = 170;
 /** Labels longer than this (about 13 Chinese characters at 14 px) are cut with an ellipsis; the full text is the bar's tooltip. */
 const LABEL_CHARS = 13;
 const WIDTH = LABEL_WIDTH + BAR_WIDTH + TEXT_WIDTH;
+/** A chart's own width in CSS pixels: the page scales it down to a narrower panel (its viewBox keeps the proportions), never up. */
+export const CHART_WIDTH = WIDTH;
 
 /**
  * Bars of shares (0–1) or of counts against the largest. With a target, a dashed line marks it and

@@ -3,13 +3,15 @@
 import { Html, html, layout, shanghaiTime } from '../web/html.js';
 import { DASHBOARD_TEXT } from '../web/i18n/dashboard.js';
 import type { Lang } from '../web/i18n/index.js';
-import { barChart, percent } from './charts.js';
+import { barChart, CHART_WIDTH, percent } from './charts.js';
 import type { DashboardView, OpenRecallsView } from './service.js';
 
+// A phone's screen holds one column of panels no wider than itself, and each chart scales down to its
+// panel by its viewBox (drawn no larger than its own width on a wide screen).
 const WIDE_CSS = `
 main:has(.dashboard){max-width:1100px}
-.panels{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:0 16px}
-.chart{max-width:100%;height:auto}
+.panels{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(480px,100%),1fr));gap:0 16px}
+.chart{display:block;width:100%;max-width:${CHART_WIDTH}px;height:auto}
 .chart text{fill:#1f1f1f}.chart .short text,.chart .alert text{fill:#8e1b1b}
 .filters{display:flex;flex-wrap:wrap;gap:8px 12px;align-items:end}
 .filters label{margin:0;font-weight:400;font-size:.9rem}
