@@ -514,7 +514,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(regulatorRoutes, { scans: services.scans, flagReviews: services.flagReviews });
   await app.register(figuresRoutes, { service: services.figures });
   await app.register(creditRoutes, { service: services.credit });
-  await app.register(dashboardRoutes, { service: services.dashboard });
+  await app.register(dashboardRoutes, { service: services.dashboard, publicBaseUrl: services.publicBaseUrl });
   await app.register(epcisRoutes, { service: services.epcis, subscriptions: services.subscriptions });
   await app.register(rfidRoutes, { service: services.rfid });
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { Problem, problemSchema } from '../errors/problem.js';
 import { periodQuery } from '../figures/schemas.js';
 import { periodScope } from '../figures/service.js';
-import { cookieValue, sessionCookie } from '../http/cookies.js';
+import { cookieValue, reachedOverHttps, sessionCookie } from '../http/cookies.js';
 import { CSV_ATTACHMENT_DECLARED, CSV_TYPE, csvStream } from '../http/csv.js';
 import { preferredType } from '../http/negotiate.js';
 import { problemOf } from '../http/problems.js';
@@ -32,7 +32,12 @@ const redirect = (description: string, setsCookie = false) =>
     description,
     headers: {
       location: { type: 'string', description: 'where the browser goes next' },
-      ...(setsCookie && { 'set-cookie': { type: 'string', description: 'the session cookie (HttpOnly, Secure, SameSite=Strict)' } }),
+      ...(setsCookie && {
+        'set-cookie': {
+          type: 'string',
+          description: 'the session cookie (HttpOnly, SameSite=Strict, Path=/regulator; Secure where the browser came over HTTPS)',
+        },
+      }),
     },
   });
 const toSignIn = redirect('No session (or an expired one): to the sign-in form');
@@ -82,7 +87,10 @@ async function filtered(request: FastifyRequest, reply: FastifyReply, answer: ()
 
 // The dashboard is for a browser: a regulator signs in once with the key, and the session rides in an
 // HTTP-only cookie, so these routes are public to the API-key check and look at the cookie themselves.
-export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService }> = async (app, { service }) => {
+export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService; publicBaseUrl: string }> = async (
+  app,
+  { service, publicBaseUrl },
+) => {
   const tags = ['regulator'];
   const config = { public: true };
 
@@ -111,9 +119,9 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
       config,
       schema: {
         tags,
-        summary: 'Signs in with a regulator key: sets an HTTP-only, Secure, SameSite=Strict session cookie and redirects to the dashboard',
+        summary: 'Signs in with a regulator key: sets an HTTP-only, SameSite=Strict session cookie and redirects to the dashboard',
         description:
-          'Only a regulator key signs in: an admin key is refused (403) as any other role’s is, so that no browser cookie carries an admin’s power.',
+          'Only a regulator key signs in: an admin key is refused (403) as any other role’s is, so that no browser cookie carries an admin’s power. The cookie is Secure where the browser came over HTTPS (the request, X-Forwarded-Proto from a proxy TRUST_PROXY names, or an https PUBLIC_BASE_URL); over plain HTTP (a LAN address) it is not, or the browser would drop it.',
         querystring: z.object({ lang: langQuery }),
         body: z.object({ key: z.string().min(1).max(200) }),
         produces: ['text/html'],
@@ -129,7 +137,14 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
       try {
         const { token } = await service.login(request.body.key);
         return reply
-          .header('set-cookie', sessionCookie(COOKIE, token, { path: COOKIE_PATH, maxAgeSeconds: SESSION_HOURS * 3600 }))
+          .header(
+            'set-cookie',
+            sessionCookie(COOKIE, token, {
+              path: COOKIE_PATH,
+              maxAgeSeconds: SESSION_HOURS * 3600,
+              secure: reachedOverHttps(request, publicBaseUrl),
+            }),
+          )
           .redirect(`/regulator/dashboard${lang === 'en' ? '?lang=en' : ''}`, 303);
       } catch (error) {
         // a wrong key gets the form again, saying why
@@ -154,7 +169,10 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService 
     async (request, reply) => {
       await service.logout(cookieValue(request.headers.cookie, COOKIE));
       return reply
-        .header('set-cookie', sessionCookie(COOKIE, '', { path: COOKIE_PATH, maxAgeSeconds: 0 }))
+        .header(
+          'set-cookie',
+          sessionCookie(COOKIE, '', { path: COOKIE_PATH, maxAgeSeconds: 0, secure: reachedOverHttps(request, publicBaseUrl) }),
+        )
         .redirect('/regulator/login', 303);
     },
   );

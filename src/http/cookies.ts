@@ -21,7 +21,19 @@ function decoded(value: string): string | undefined {
   }
 }
 
-/** A Set-Cookie value that scripts cannot read, travels over HTTPS only and is never sent by other sites. */
-export function sessionCookie(name: string, value: string, options: { path: string; maxAgeSeconds: number }): string {
-  return `${name}=${encodeURIComponent(value)}; Path=${options.path}; Max-Age=${options.maxAgeSeconds}; HttpOnly; Secure; SameSite=Strict`;
+/**
+ * A Set-Cookie value that scripts cannot read and other sites never send. `secure` where the browser
+ * reached the service over HTTPS: then it travels over HTTPS only. Over plain HTTP (a phone on the
+ * LAN address) a browser drops a Secure cookie (localhost aside), so there it goes without.
+ */
+export function sessionCookie(name: string, value: string, options: { path: string; maxAgeSeconds: number; secure: boolean }): string {
+  return `${name}=${encodeURIComponent(value)}; Path=${options.path}; Max-Age=${options.maxAgeSeconds}; HttpOnly${options.secure ? '; Secure' : ''}; SameSite=Strict`;
 }
+
+/**
+ * Whether the browser reached the service over HTTPS, as express-session's `secure: 'auto'` judges:
+ * the request's protocol (X-Forwarded-Proto only from a proxy TRUST_PROXY names), or the public base
+ * URL's, where a proxy terminates TLS without being named.
+ */
+export const reachedOverHttps = (request: { protocol: string }, publicBaseUrl: string): boolean =>
+  request.protocol === 'https' || publicBaseUrl.startsWith('https:');

@@ -69,5 +69,13 @@ t.test('cookies', async (t) => {
   for (const broken of ['%ZZ', '%E0%A4%A', '%ED%A0%80']) {
     t.equal(cookieValue(`regulator_session=${broken}`, 'regulator_session'), undefined, `a broken escape (${broken}) is no value`);
   }
-  t.equal(sessionCookie('s', 'v', { path: '/p', maxAgeSeconds: 60 }), 's=v; Path=/p; Max-Age=60; HttpOnly; Secure; SameSite=Strict');
+  t.equal(
+    sessionCookie('s', 'v', { path: '/p', maxAgeSeconds: 60, secure: true }),
+    's=v; Path=/p; Max-Age=60; HttpOnly; Secure; SameSite=Strict',
+  );
+  t.equal(
+    sessionCookie('s', 'v', { path: '/p', maxAgeSeconds: 60, secure: false }),
+    's=v; Path=/p; Max-Age=60; HttpOnly; SameSite=Strict',
+    'over plain http',
+  );
 });
