@@ -5,8 +5,8 @@ import { shownShare } from '../codes/shares.js';
 import { escapeXml } from '../web/html.js';
 import { shortened } from '../web/text.js';
 
-/** `alert`: drawn red whatever its value (a recall past a due time); say why in `text` too, colour alone is not read out. */
-export type Bar = { label: string; value: number | null; text: string; alert?: boolean };
+/** `href`: the bar (its label, bar and figure) links there. `alert`: drawn red whatever its value (a recall past a due time); say why in `text` too, colour alone is not read out. */
+export type Bar = { label: string; value: number | null; text: string; alert?: boolean; href?: string };
 
 const ROW = 30;
 const LABEL_WIDTH = 200;
@@ -39,14 +39,14 @@ export function barChart(input: {
     const red = short || bar.alert === true;
     const classes = `bar${short ? ' short' : ''}${bar.alert ? ' alert' : ''}`;
     const width = bar.value === null ? 0 : Math.max(bar.value > 0 ? 2 : 0, x(bar.value) - LABEL_WIDTH);
-    return (
+    const drawn =
       `<g class="${classes}"><title>${escapeXml(`${bar.label}: ${bar.text}`)}</title>` +
       `<text x="${LABEL_WIDTH - 8}" y="${y + 19}" text-anchor="end">${escapeXml(shortened(bar.label, LABEL_CHARS))}</text>` +
       // a pale red track behind an alert bar, so that one at 0 % shows red too
       (bar.alert ? `<rect class="track" x="${LABEL_WIDTH}" y="${y + 5}" width="${BAR_WIDTH}" height="20" rx="3" fill="#f6d5d5"/>` : '') +
       `<rect x="${LABEL_WIDTH}" y="${y + 5}" width="${width.toFixed(1)}" height="20" rx="3" fill="${red ? '#c62828' : '#2e7d32'}"/>` +
-      `<text x="${LABEL_WIDTH + BAR_WIDTH + 8}" y="${y + 19}">${escapeXml(bar.text)}</text></g>`
-    );
+      `<text x="${LABEL_WIDTH + BAR_WIDTH + 8}" y="${y + 19}">${escapeXml(bar.text)}</text></g>`;
+    return bar.href === undefined ? drawn : `<a href="${escapeXml(bar.href)}">${drawn}</a>`;
   });
   const targetLine = target
     ? `<line class="target" x1="${x(target.value).toFixed(1)}" x2="${x(target.value).toFixed(1)}" y1="14" y2="${height}" stroke="#0b57d0" stroke-width="2" stroke-dasharray="5 4"/>` +

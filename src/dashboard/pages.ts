@@ -12,7 +12,7 @@ const WIDE_CSS = `
 main:has(.dashboard){max-width:1100px}
 .panels{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(480px,100%),1fr));gap:0 16px}
 .chart{display:block;width:100%;max-width:${CHART_WIDTH}px;height:auto}
-.chart text{fill:#1f1f1f}.chart .short text,.chart .alert text{fill:#8e1b1b}
+.chart text{fill:#1f1f1f}.chart a text{text-decoration:underline}.chart .short text,.chart .alert text{fill:#8e1b1b}
 .filters{display:flex;flex-wrap:wrap;gap:8px 12px;align-items:end}
 .filters label{margin:0;font-weight:400;font-size:.9rem}
 .filters input{width:auto;min-height:40px;padding:6px 8px}
@@ -34,8 +34,12 @@ export function loginPage(lang: Lang, refused?: 401 | 403): string {
   return layout(lang, t.loginTitle, lang === 'en' ? '/regulator/login' : '/regulator/login?lang=en', body);
 }
 
+/** The printable report of a recall, opened with the session cookie. */
+export const recallReportHref = (id: string, lang: Lang) =>
+  `/regulator/dashboard/recalls/${encodeURIComponent(id)}/report${lang === 'en' ? '?lang=en' : ''}`;
+
 /**
- * One bar per recall: the share of affected quantity recovered, red (and marked overdue in words) once
+ * One bar per recall, linking to its report: the share of affected quantity recovered, red (and marked overdue in words) once
  * a due time has passed; one closed since the period chosen is marked closed.
  */
 export function recallChart(recalls: DashboardView['recalls'], lang: Lang): string {
@@ -48,6 +52,7 @@ export function recallChart(recalls: DashboardView['recalls'], lang: Lang): stri
       // the counts are null only to a holder that did not open the recall; the dashboard's reader is a regulator
       text: `${percent(recall.progress.share)} · ${t.acknowledged(recall.acknowledged ?? 0, recall.holders ?? 0)}${recall.overdue.length ? ` · ${t.overdue}` : ''}${recall.status === 'closed' ? ` · ${t.closed}` : ''}`,
       alert: recall.overdue.length > 0,
+      href: recallReportHref(recall.id, lang),
     })),
   });
 }

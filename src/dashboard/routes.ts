@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { idSchema } from '../codes/uuid.js';
 import { Problem, problemSchema } from '../errors/problem.js';
 import { periodQuery } from '../figures/schemas.js';
 import { periodScope } from '../figures/service.js';
@@ -10,8 +11,10 @@ import { preferredType } from '../http/negotiate.js';
 import { problemOf } from '../http/problems.js';
 import { queryInteger } from '../http/query.js';
 import { loggedUrlOf } from '../http/request.js';
+import { recallReportPage } from '../recalls/report-page.js';
 import { KDE_COLUMNS, KDE_SORTS } from '../trace/kde.js';
 import { PAGE_HEADERS, PAGE_HEADERS_DECLARED } from '../web/html.js';
+import { DASHBOARD_TEXT } from '../web/i18n/dashboard.js';
 import { type DashboardQuery, dashboardFilterErrorPage, dashboardPage, loginPage, openRecallsPage } from './pages.js';
 import { type DashboardService, SESSION_HOURS } from './service.js';
 
@@ -246,6 +249,42 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService;
           .header('cache-control', 'no-store')
           .send(openRecallsPage(view, query, lang ?? 'zh-CN'));
       });
+    },
+  );
+
+  app.get(
+    '/regulator/dashboard/recalls/:id/report',
+    {
+      config,
+      schema: {
+        tags,
+        summary:
+          'The printable final report of a recall, as GET /recalls/{id}/report?format=html gives it: the page each recall on the dashboard links to',
+        description:
+          'Needs the session cookie of POST /regulator/login (a browser sends no API key); without one it redirects to the sign-in form, whatever the id.',
+        params: z.object({ id: idSchema }),
+        querystring: z.object({ lang: langQuery }),
+        produces: ['text/html'],
+        response: { 200: page('The recall report', noStore), 303: toSignIn, 400: problemSchema, 404: problemSchema },
+      },
+      attachValidation: true,
+    },
+    async (request, reply) => {
+      const principal = await service.principal(cookieValue(request.headers.cookie, COOKIE));
+      if (!principal) return reply.redirect(`/regulator/login${typedFilters(request.query).lang === 'en' ? '?lang=en' : ''}`, 303);
+      if (request.validationError) throw request.validationError;
+      const report = await service.recallReport(principal, request.params.id);
+      const lang = request.query.lang ?? 'zh-CN';
+      return reply
+        .headers(PAGE_HEADERS)
+        .type(HTML)
+        .header('cache-control', 'no-store')
+        .send(
+          recallReportPage(report, {
+            href: `/regulator/dashboard${lang === 'en' ? '?lang=en' : ''}`,
+            text: DASHBOARD_TEXT[lang].backToDashboard,
+          }),
+        );
     },
   );
 

@@ -20,7 +20,7 @@ export function createDashboardService(deps: {
   >;
   authenticate: ApiKeyService['authenticate'];
   figures: Pick<FiguresService, 'passRates' | 'traceability' | 'activity' | 'anomalyCounts' | 'gapCount' | 'exportAll' | 'knownRegion'>;
-  recalls: Pick<RecallService, 'list' | 'count'>;
+  recalls: Pick<RecallService, 'list' | 'count' | 'finalReport'>;
   now: () => Date;
 }) {
   return {
@@ -103,6 +103,15 @@ export function createDashboardService(deps: {
     },
 
     /** The panel's recalls (of the period and region), a page at a time: the list it links to when it shows only the latest. */
+    /**
+     * The final report of a recall, for the printable page the dashboard links each recall to: a
+     * session's principal is a regulator's, and the recall service decides what it may read.
+     */
+    recallReport(principal: Principal, id: string) {
+      requireRole(principal, 'dashboard.session');
+      return deps.recalls.finalReport(principal, id);
+    },
+
     async openRecalls(principal: Principal, offset: number, scope: Scope = {}) {
       requireRole(principal, 'figures.read');
       await deps.figures.knownRegion(scope.region);

@@ -5,8 +5,17 @@ import type { RecallReport } from './schemas.js';
 
 const LEVEL_NAMES: Record<number, string> = { 1: '一级', 2: '二级', 3: '三级' };
 const time = (value: Date | null) => (value ? shanghaiTime(value.toISOString()) : '—');
+// Each table scrolls sideways in a container of its own on a phone, rather than widening the page;
+// on paper it is printed whole.
+const REPORT_CSS = `
+.wide{overflow-x:auto;max-width:100%}
+.wide table{border-collapse:collapse;font-size:.9rem}
+.wide th,.wide td{padding:4px 8px;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
+@media print{.wide{overflow:visible}}
+`;
 
-export function recallReportPage(report: RecallReport): string {
+/** `back`: a link to where the reader came from (the dashboard), or none (the page of the API). */
+export function recallReportPage(report: RecallReport, back?: { href: string; text: string }): string {
   const { recall, lots, actions } = report;
   const body = html`<section><h1>召回报告 · Recall report</h1>
 <dl><dt>召回编号</dt><dd><code>${recall.id}</code></dd>
@@ -20,7 +29,7 @@ export function recallReportPage(report: RecallReport): string {
 <dt>完成期限 / 结束时间</dt><dd>${time(recall.finishDueAt)} / ${time(recall.closedAt)}</dd>
 <dt>进度</dt><dd>${Math.round(recall.progress.share * 1000) / 10}% ${recall.progress.byUnit.map((unit) => `(${unit.recovered}/${unit.affected} ${unit.unit})`).join(' ')}</dd>
 ${recall.scope && html`<dt>范围</dt><dd>${recall.scope.lots} 批次 · ${recall.scope.containers} 箱/托盘 · ${recall.scope.items} 个单品码 · ${recall.holders} 个持有方</dd>`}</dl></section>
-<section><h2>持有方 · Holders</h2><table><thead><tr><th>主体</th><th>联系人</th><th>电话</th><th>确认时间</th><th>批次</th><th>涉及</th><th>退回</th><th>销毁</th></tr></thead><tbody>
+<section><h2>持有方 · Holders</h2><div class="wide"><table><thead><tr><th>主体</th><th>联系人</th><th>电话</th><th>确认时间</th><th>批次</th><th>涉及</th><th>退回</th><th>销毁</th></tr></thead><tbody>
 ${recall.holderDetails.flatMap((holder) =>
   (holder.lines.length ? holder.lines : [null]).map(
     (
@@ -29,23 +38,23 @@ ${recall.holderDetails.flatMap((holder) =>
 <td>${time(holder.acknowledgedAt)}</td><td><code>${line?.lotCode ?? ''}</code></td><td>${line ? `${line.affected} ${line.unit}` : ''}</td><td>${line?.returned ?? ''}</td><td>${line?.destroyed ?? ''}</td></tr>
 `,
   ),
-)}</tbody></table></section>
-<section><h2>处置记录 · Actions</h2><table><thead><tr><th>时间</th><th>主体</th><th>批次</th><th>退回</th><th>销毁</th><th>说明</th></tr></thead><tbody>
+)}</tbody></table></div></section>
+<section><h2>处置记录 · Actions</h2><div class="wide"><table><thead><tr><th>时间</th><th>主体</th><th>批次</th><th>退回</th><th>销毁</th><th>说明</th></tr></thead><tbody>
 ${actions.map(
   (
     action,
   ) => html`<tr><td>${time(action.reportedAt)}</td><td><code>${action.partyCode}</code></td><td><code>${action.lotCode ?? '确认'}</code></td>
 <td>${action.returned}</td><td>${action.destroyed}</td><td>${action.note ?? ''}</td></tr>
 `,
-)}</tbody></table></section>
-<section><h2>涉及批次 · Lots</h2><table><thead><tr><th>编码</th><th>类型</th><th>产品</th><th>批号</th><th>所有方</th><th>层级</th><th>单品码</th><th>状态</th></tr></thead><tbody>
+)}</tbody></table></div></section>
+<section><h2>涉及批次 · Lots</h2><div class="wide"><table><thead><tr><th>编码</th><th>类型</th><th>产品</th><th>批号</th><th>所有方</th><th>层级</th><th>单品码</th><th>状态</th></tr></thead><tbody>
 ${lots.map(
   (
     lot,
   ) => html`<tr><td><code>${lot.code}</code></td><td>${lot.kind === 'container' ? '箱/托盘' : '批次'}</td><td>${lot.product ?? ''}</td><td>${lot.lotNumber ?? ''}</td>
 <td><code>${lot.partyCode}</code></td><td>${lot.depth}</td><td>${lot.itemCount ?? ''}</td><td>${lot.status}</td></tr>
 `,
-)}</tbody></table></section>
-<p class="muted">生成时间 ${time(report.generatedAt)}</p>`;
-  return layout('zh-CN', `召回报告 ${recall.id}`, null, body);
+)}</tbody></table></div></section>
+<p class="muted">生成时间 ${time(report.generatedAt)}</p>${back && html`<p><a href="${back.href}">${back.text}</a></p>`}`;
+  return layout('zh-CN', `召回报告 ${recall.id}`, null, body, REPORT_CSS);
 }
