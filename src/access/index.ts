@@ -490,11 +490,18 @@ export function mayTakeOverHold(actor: RegulatoryActor, lot: { partyCode: string
 /**
  * A hold is released by a regulator, or by the owner when the owner put it on. Decided after
  * requireHoldOrRecallRight, which refuses any other party, so who put the hold on is named to the owner only.
+ * The refusal points at the lot in the request (`pointer`), as that one does.
  */
-export function requireReleaseRight(actor: RegulatoryActor, lot: { code: string; partyCode: string }, heldBy: string) {
+export function requireReleaseRight(
+  actor: RegulatoryActor,
+  lot: { code: string; partyCode: string },
+  heldBy: string,
+  pointer: (string | number)[],
+) {
   if (actor.regulator || (actor.code === lot.partyCode && heldBy === lot.partyCode)) return;
   throw forbidden(
     `the hold on lot ${lot.code} was put on by ${heldBy}; only a regulator${heldBy === lot.partyCode ? ' or the owner' : ''} may release it`,
+    [bodyField(pointer, heldBy === lot.partyCode ? 'held by its owner' : 'held by a regulator')],
   );
 }
 

@@ -333,15 +333,15 @@ t.test('holds and recalls: a refusal names the owner, or who held the lot, only 
       null,
     );
   t.equal(
-    refusal(() => requireReleaseRight(farmParty, lot, 'BUREAU')),
+    refusal(() => requireReleaseRight(farmParty, lot, 'BUREAU', ['lotCodes', 0])),
     'the hold on lot LOT1 was put on by BUREAU; only a regulator may release it',
   );
   t.equal(
-    refusal(() => requireReleaseRight(farmParty, lot, 'FARM')),
+    refusal(() => requireReleaseRight(farmParty, lot, 'FARM', ['lotCodes', 0])),
     null,
   );
   t.equal(
-    refusal(() => requireReleaseRight(bureau, lot, 'FARM')),
+    refusal(() => requireReleaseRight(bureau, lot, 'FARM', ['lotCodes', 0])),
     null,
   );
   t.equal(

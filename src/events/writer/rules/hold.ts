@@ -78,7 +78,7 @@ export function release(scope: Scope, input: ReleaseInput): RuleResult {
     requireHoldOrRecallRight(actorOf(scope, input), lot, 'release', scope.state.involvedParties(lot), scope.at('lotCodes', index), []);
     const current = holdOf(scope, lot);
     if (!current) throw conflict(`lot ${lot.code} is not on hold`, [bodyField(scope.at('lotCodes', index), 'not on hold')]);
-    requireReleaseRight(actorOf(scope, input), lot, current.partyCode);
+    requireReleaseRight(actorOf(scope, input), lot, current.partyCode, scope.at('lotCodes', index));
     released.push(current.eventId);
     scope.draft.holds.set(lot.code, null);
     scope.draft.link(lot.code, 'subject');
