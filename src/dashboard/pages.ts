@@ -212,7 +212,7 @@ ${filtersSection(query, lang, html`<a href="/regulator/dashboard/events.csv${par
       ? html`${openRecallsLine(view.recalls.length, view.openRecalls, query, lang)}${new Html(recalls)}`
       : html`<p class="muted">${t.none}</p>`
   }</section>
-<section id="flags"><h2>${t.flags}</h2>${new Html(flags)}<h2>${t.recentFlags}</h2>${
+<section id="flags"><h2>${t.flags}</h2><p class="muted">${t.flagsHint}</p>${new Html(flags)}<h2>${t.recentFlags}</h2>${
     view.recentFlags.length
       ? html`<ul>${view.recentFlags.map(
           (flag) =>

@@ -58,7 +58,9 @@ const ZH = {
   previous: '上一页',
   next: '下一页',
   backToDashboard: '返回驾驶舱',
-  flags: '疑似仿冒码',
+  // every open flag: a scan of a recalled or destroyed lot and brand misuse too, not only a copied code's
+  flags: '标记码',
+  flagsHint: '仅未登记码、扫描次数过多、异地扫描异常标记疑似仿冒；召回/销毁批次被扫、品牌冒用另有其因。',
   flagKinds: {
     unknown_code: '未登记码',
     over_scanned: '扫描次数过多',
@@ -134,7 +136,9 @@ const EN: typeof ZH = {
   previous: 'Previous',
   next: 'Next',
   backToDashboard: 'Back to the dashboard',
-  flags: 'Possibly counterfeit codes',
+  flags: 'Flagged codes',
+  flagsHint:
+    'Only unknown, over-scanned and impossible-travel codes are suspected counterfeits; a scan of a recalled or destroyed lot and brand misuse are flagged for other reasons.',
   flagKinds: {
     unknown_code: 'Unknown code',
     over_scanned: 'Over-scanned',
