@@ -252,11 +252,13 @@ export function assembleTrace<E extends NodeEvent>(input: TraceInput<E>) {
     const attributes = node.certificates;
     const completed = node as unknown as TraceNode;
     completed.certificates = certificatesOf(attributes ? attributeCertificates(attributes) : NONE, lotEvents);
-    completed.earTags = attributes && Array.isArray(attributes.earTags) ? (attributes.earTags as string[]) : NONE;
+    // an ear tag or lot number names its lot only to a party that may read the lot (GET /trace/<ear tag> is 404 to others)
+    completed.earTags = open && attributes && Array.isArray(attributes.earTags) ? (attributes.earTags as string[]) : NONE;
     completed.inspections = inspectionsOf(lotEvents, input.canSee);
     if (!open) {
       completed.quantity = null;
       completed.unit = null;
+      completed.lotNumber = null;
     }
     completed.holders = open ? holdersOf(holdings) : null;
   }

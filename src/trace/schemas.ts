@@ -43,7 +43,9 @@ export const traceNodeSchema = z
     code: z.string(),
     kind: z.string(),
     depth: z.number().int(),
-    redacted: z.boolean().describe('true when the lot belongs to another party: quantities and holders are withheld'),
+    redacted: z
+      .boolean()
+      .describe('true when the lot belongs to another party: quantities, holders, its lot number and ear tags are withheld'),
     partyCode: z.string(),
     productCode: z.string().nullable(),
     lotNumber: z.string().nullable(),
