@@ -46,7 +46,7 @@ const viewOf = (brandCode: string, flag: StoredFlag, notes: Note[]) => ({
 
 export function createBrandFlagService(deps: {
   brands: Pick<BrandsRepository, 'findBrand'>;
-  scans: Pick<ScansRepository, 'listBrandMisuse' | 'findBrandMisuse' | 'addBrandNote' | 'brandNotes'>;
+  scans: Pick<ScansRepository, 'listFlags' | 'findBrandMisuse' | 'addBrandNote' | 'brandNotes'>;
   transaction: Transact;
   audit: AuditRecorder;
   now: () => Date;
@@ -74,7 +74,7 @@ export function createBrandFlagService(deps: {
       filter: { status?: FlagStatus; partyCode?: string; limit: number; offset: number },
     ) {
       const brand = await overseenBrand(deps.brands, principal, brandCode);
-      return withNotes(brand.code, await deps.scans.listBrandMisuse({ ...filter, brandCode: brand.code }));
+      return withNotes(brand.code, await deps.scans.listFlags({ ...filter, kind: 'brand_misuse', brandCode: brand.code }));
     },
 
     /** One misuse flag on a pack; a code with none naming this brand is a 404, whatever other brand's flag it has. */

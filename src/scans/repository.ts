@@ -320,38 +320,16 @@ export function createScansRepository(db: Db) {
         .set({ dismissalId: null })
         .where(and(eq(codeFlags.code, reopening.code), eq(codeFlags.kind, reopening.kind)));
     },
-    /** Flags, open ones unless asked otherwise, each with the dismissal it stands dismissed by (null while open). */
+    /**
+     * Flags, open ones unless asked otherwise, each with the dismissal it stands dismissed by (null while open);
+     * of a brand (`brandCode`: with a finding naming it, MISUSE_FINDING_BRAND, a line of the detail of the latest
+     * occurrence) and of a party (the pack's maker) when asked. The latest occurrence first, one code before
+     * another at one instant, so that pages neither repeat nor skip one.
+     */
     async listFlags(filter: {
       kind?: string;
       lotCode?: string;
-      status?: FlagStatus;
-      limit: number;
-      offset: number;
-    }): Promise<(Omit<FlagRow, 'dismissalId' | 'evidence'> & { dismissal: FlagDismissal | null })[]> {
-      const conditions: SQL[] = [];
-      if (filter.kind) conditions.push(eq(codeFlags.kind, filter.kind));
-      if (filter.lotCode) conditions.push(eq(codeFlags.lotCode, filter.lotCode));
-      const status = filter.status ?? 'open';
-      if (status === 'open') conditions.push(isNull(codeFlags.dismissalId));
-      if (status === 'dismissed') conditions.push(isNotNull(codeFlags.dismissalId));
-      const { dismissalId: _, evidence: __, ...flag } = getTableColumns(codeFlags);
-      const rows = await db
-        .select({ flag, dismissal: DISMISSAL_COLUMNS })
-        .from(codeFlags)
-        .leftJoin(codeFlagDismissals, eq(codeFlagDismissals.id, codeFlags.dismissalId))
-        .where(and(...conditions))
-        .orderBy(desc(codeFlags.lastAt), codeFlags.code)
-        .limit(filter.limit)
-        .offset(filter.offset);
-      return rows.map((row) => ({ ...row.flag, dismissal: row.dismissal }));
-    },
-    /**
-     * The `brand_misuse` flags with a finding naming the brand (MISUSE_FINDING_BRAND, a line of the detail of the
-     * latest occurrence), open ones unless asked otherwise, of the party (the pack's maker) if one is named; the
-     * latest occurrence first, one code before another at one instant, so that pages neither repeat nor skip one.
-     */
-    async listBrandMisuse(filter: {
-      brandCode: string;
+      brandCode?: string;
       partyCode?: string;
       status?: FlagStatus;
       limit: number;
@@ -359,8 +337,9 @@ export function createScansRepository(db: Db) {
     }): Promise<(Omit<FlagRow, 'dismissalId' | 'evidence'> & { dismissal: FlagDismissal | null })[]> {
       const status = filter.status ?? 'open';
       const conditions: (SQL | undefined)[] = [
-        eq(codeFlags.kind, 'brand_misuse'),
-        namesBrand(filter.brandCode),
+        filter.kind === undefined ? undefined : eq(codeFlags.kind, filter.kind),
+        filter.lotCode === undefined ? undefined : eq(codeFlags.lotCode, filter.lotCode),
+        filter.brandCode === undefined ? undefined : namesBrand(filter.brandCode),
         filter.partyCode === undefined ? undefined : eq(codeFlags.partyCode, filter.partyCode),
         status === 'open' ? isNull(codeFlags.dismissalId) : status === 'dismissed' ? isNotNull(codeFlags.dismissalId) : undefined,
       ];
@@ -375,7 +354,7 @@ export function createScansRepository(db: Db) {
         .offset(filter.offset);
       return rows.map((row) => ({ ...row.flag, dismissal: row.dismissal }));
     },
-    /** The `brand_misuse` flag on a code, when a finding of it names the brand (see listBrandMisuse). */
+    /** The `brand_misuse` flag on a code, when a finding of it names the brand (see listFlags). */
     async findBrandMisuse(
       brandCode: string,
       code: string,
