@@ -141,11 +141,32 @@ export function createBrandService(deps: {
    * Product codes or GTINs, as the brand's products with their owners; an unknown one is a 400 at
    * its place, one named again (by code or by GTIN) a 422 at the second place.
    */
-  async function resolveProducts(brandCode: string, wanted: string[], pointer: string) {
+  /**
+   * The products wanted for the brand. A brand office key issued for a party adds its own party's products
+   * and its brand's admitted members' only (403 for another's): a brand covering a product holds its maker's
+   * codes to the brand and shows the office the complaints about it, which no office decides for a party
+   * outside its brand. The county's office (a key of no party), regulators and admins add any.
+   */
+  async function resolveProducts(principal: Principal, brandCode: string, wanted: string[], pointer: string) {
     const rows: BrandProductRow[] = [];
+    const members =
+      principal.role === 'brand_office' && principal.partyCode !== null
+        ? new Set([
+            principal.partyCode,
+            ...(await deps.brands.authorizationsOf({ brandCode }))
+              .filter((row) => row.state === 'admitted' && !expired(row, today()))
+              .map((row) => row.partyCode),
+          ])
+        : undefined;
     for (const [index, value] of wanted.entries()) {
       const product = isValidGtin(value) ? await deps.products.findByGtin(toGtin14(value)) : await deps.products.findByCode(value);
       if (!product) throw badRequest(`no product ${value}`, [bodyField([pointer, index], 'no product with this code or GTIN')]);
+      if (members && !members.has(product.partyCode)) {
+        throw forbidden(
+          `product ${product.code} is party ${product.partyCode}'s, neither party ${principal.partyCode}'s nor an admitted member's of brand ${brandCode}: a brand office adds those only`,
+          [bodyField([pointer, index], 'not a product of the office’s party or of an admitted member')],
+        );
+      }
       if (rows.some((row) => row.productCode === product.code)) {
         throw unprocessable('duplicate-product', `product ${product.code} is listed twice`, [bodyField([pointer, index], 'listed twice')]);
       }
@@ -210,7 +231,7 @@ export function createBrandService(deps: {
       if (input.ownerPartyCode && !(await deps.parties.findByCode(input.ownerPartyCode))) {
         throw badRequest(`no party ${input.ownerPartyCode}`, [bodyField(['ownerPartyCode'], 'not a registered party')]);
       }
-      const products = await resolveProducts(input.code, input.products, 'products');
+      const products = await resolveProducts(principal, input.code, input.products, 'products');
       try {
         const row = await deps.transaction(async (tx) => {
           const inserted = await deps.brands.insertBrand(
@@ -234,7 +255,7 @@ export function createBrandService(deps: {
     async addProducts(principal: Principal, code: string, wanted: string[]): Promise<Brand> {
       const brand = await brandOrNotFound(code);
       requireBrandManager(principal, 'brands.manage', { code, ownerPartyCode: brand.partyCode });
-      const products = await resolveProducts(code, wanted, 'products');
+      const products = await resolveProducts(principal, code, wanted, 'products');
       await deps.transaction(async (tx) => {
         const added = await deps.brands.addProducts(products, tx);
         await audited(tx, principal, 'brand.product', added.map(brandProductId));

@@ -60,7 +60,8 @@ export function createComplaintsRepository(db: Db) {
     },
     /**
      * Complaints about packs (or lots, cases) of the brand's products — the lot a complaint names is of a product
-     * the brand covers — the newest first, as `list` orders them.
+     * the brand covered when the lot was recorded (a lot recorded before is not held to the brand) — the newest
+     * first, as `list` orders them.
      */
     ofBrand(filter: { brandCode: string; status?: string; limit: number; offset: number }): Promise<ComplaintRow[]> {
       return db
@@ -70,7 +71,8 @@ export function createComplaintsRepository(db: Db) {
           and(
             filter.status ? eq(complaints.status, filter.status) : undefined,
             sql`exists (select 1 from ${lots} join ${brandProducts} on ${brandProducts.productCode} = ${lots.productCode}
-              where ${lots.code} = ${complaints.lotCode} and ${brandProducts.brandCode} = ${filter.brandCode})`,
+              where ${lots.code} = ${complaints.lotCode} and ${brandProducts.brandCode} = ${filter.brandCode}
+                and (${brandProducts.addedAt} is null or ${lots.createdAt} >= ${brandProducts.addedAt}))`,
           ),
         )
         .orderBy(desc(complaints.createdAt), complaints.ticket)

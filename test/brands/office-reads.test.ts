@@ -50,9 +50,13 @@ t.test("a brand's office reads its own brand's misuse flags and complaints", asy
   ];
   for (const brand of brands) {
     const body = { code: brand.code, kind: 'regional', nameZh: brand.nameZh, nameEn: brand.code, ownerPartyCode: brand.owner.code };
-    await world.ok(brand.owner.api.post('/brands', { ...body, products: [product] }));
+    const refused = await brand.owner.api.post('/brands', { ...body, products: [product] });
+    expectStatus(t, refused, 403, `${brand.code}: no product of a party not admitted to it`);
+    t.equal(refused.body.errors?.[0]?.pointer, '/products/0');
+    await world.ok(brand.owner.api.post('/brands', body));
     const admission = { partyCode: grower.code, tier: 'authorized', validFrom: '2026-01-01', reason: '准入' };
     await world.ok(brand.owner.api.post(`/brands/${brand.code}/authorizations`, admission));
+    await world.ok(brand.owner.api.post(`/brands/${brand.code}/products`, { products: [product] }), 200);
   }
   const lot = await grower.commission(product, 20, { productionDate: '2026-06-01' });
   const [memberPack] = await issuePacks(world, grower, lot, 1);
@@ -267,6 +271,11 @@ t.test("a brand's office reads its own brand's misuse flags and complaints", asy
       'of packs, or the lot, of its product, the newest first; not of another product',
     );
     t.notOk(listed.body.items.some((complaint: { ticket: string }) => complaint.ticket === aboutOther));
+    await world.ok(world.regulator.post('/brands/FJQC/products', { products: [otherProduct] }), 200);
+    t.notOk(
+      (await orange.api.get('/brands/FJQC/complaints')).body.items.some((complaint: { ticket: string }) => complaint.ticket === aboutOther),
+      'nor of a lot recorded before its product joined the brand (not held to it)',
+    );
     t.match(listed.body.items[2], {
       code: misused,
       lotCode: lot,
@@ -325,6 +334,13 @@ t.test("a brand's office reads its own brand's misuse flags and complaints", asy
       'suspends none of its members',
     );
     expectStatus(t, await pork.api.post('/brands/FJQC/products', { products: [otherProduct] }), 403, 'adds it no product');
+    const stranger = await world.party('processor');
+    const strangers = await stranger.product('piece');
+    const taken = await orange.api.post('/brands/FJQC/products', { products: [strangers] });
+    expectStatus(t, taken, 403, 'its own brand’s office adds no product of a party not admitted to it');
+    t.equal(taken.body.errors?.[0]?.pointer, '/products/0');
+    const lotOfStranger = await stranger.commission(strangers, 5);
+    await world.ok(stranger.api.post(`/lots/${lotOfStranger}/items`, { count: 1 }), 202); // its codes held to no brand
     expectStatus(t, await pork.api.get('/brands/FJQC/disposals'), 403, 'reads none of its disposals');
     const foreign = { code: 'FJXX', kind: 'regional', nameZh: '冒名', nameEn: 'FJXX', ownerPartyCode: orange.code };
     const registered = await pork.api.post('/brands', foreign);
