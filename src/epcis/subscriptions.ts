@@ -321,6 +321,12 @@ export function createSubscriptionService(deps: {
    */
   const reachable = (principal: Principal) => and(eq(epcisQueries.owner, ownerOf(principal)), eq(epcisQueries.role, principal.role));
   /**
+   * Whose Idempotency-Keys a query or subscription is made under: its owner's in its role, as `reachable`
+   * reaches queries: a party's operator key sending what its regulator key made is another request, not a
+   * replay of a query it cannot reach.
+   */
+  const keysOwnerOf = (principal: Principal) => `${ownerOf(principal)} ${principal.role}`;
+  /**
    * The keys the subscriptions of a look stand on, read once for the look (one statement, by the
    * keys' ids and their parties' index): which keys of no party are still valid, and which roles
    * each party still holds a valid key of.
@@ -839,7 +845,7 @@ export function createSubscriptionService(deps: {
       params: Record<string, unknown>,
       idempotent: IdempotentRequest<QueryRow> | undefined,
     ): Promise<Answered<QueryRow>> {
-      const kept = idempotent && (await keptAnswer(db, ownerOf(principal), idempotent, now()));
+      const kept = idempotent && (await keptAnswer(db, keysOwnerOf(principal), idempotent, now()));
       if (kept) return kept;
       const stored = storedQueryParams(params);
       // a URI of this service's naming none of its codes would make every run a 400
@@ -854,7 +860,7 @@ export function createSubscriptionService(deps: {
       try {
         // counted and stored at once, after (or before) another request making one (see lockSubscriptionsOf)
         return await db.transaction((tx) =>
-          once(tx, idempotent, ownerOf(principal), now(), async () => {
+          once(tx, idempotent, keysOwnerOf(principal), now(), async () => {
             await lockSubscriptionsOf(tx, ownerOf(principal));
             const [{ count }] = await tx
               .select({ count: sql<number>`count(*)::int` })
@@ -927,7 +933,7 @@ export function createSubscriptionService(deps: {
       idempotent: IdempotentRequest<SubscriptionRow> | undefined,
     ): Promise<Answered<SubscriptionRow>> {
       const owner = ownerOf(principal);
-      const kept = idempotent && (await keptAnswer(db, owner, idempotent, now()));
+      const kept = idempotent && (await keptAnswer(db, keysOwnerOf(principal), idempotent, now()));
       if (kept) return kept;
       // the request's shape first, every fault of it at once: a malformed request waits on nothing
       const problems = subscriptionRequestProblems(input, deps.webhooks);
@@ -940,7 +946,7 @@ export function createSubscriptionService(deps: {
       // from where a delivery window would end now: every event committed after subscribing is delivered
       const cursor = input.initialRecordTime ? new Date(input.initialRecordTime) : await windowEndAt(now());
       return db.transaction((tx) =>
-        once(tx, idempotent, owner, now(), async () => {
+        once(tx, idempotent, keysOwnerOf(principal), now(), async () => {
           // the owner's subscriptions are counted and added one after the other, so that two made at
           // once cannot both take the last place
           await lockSubscriptionsOf(tx, owner);

@@ -8,8 +8,8 @@ import type { Test } from 'tap';
 import { queryRows } from '../../src/db/client.js';
 import { holdLocked, meetInOrder } from '../fixtures/locks.js';
 import { postTagCsv } from '../fixtures/rfid-world.js';
-import { type Actor, createWorld, expectStatus, type World } from '../fixtures/world.js';
-import { type Client, postgresOnly, type Reply } from '../helper.js';
+import { type Actor, createWorld, expectStatus, randomUscc, type World } from '../fixtures/world.js';
+import { type Client, client, postgresOnly, type Reply } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -171,6 +171,24 @@ t.test('EPCIS named queries and subscriptions under an Idempotency-Key', async (
       t.equal(await subscriptions(world, name), 2);
     });
   }
+
+  t.test("one party's regulator and operator keys: each role's keys its own, as it reaches its own queries", async (t) => {
+    const bureau = await world.ok(
+      world.admin.post('/parties', { kind: 'regulator', name: '监管局', uscc: randomUscc(), regionCode: '500236' }),
+    );
+    const keyOf = async (role: string) =>
+      client(world.app, (await world.ok(world.admin.post('/api-keys', { role, partyCode: bureau.code }))).key);
+    const [regulator, operator] = [await keyOf('regulator'), await keyOf('operator')];
+    expectFirst(t, await regulator.post('/epcis/queries', queryBody('all-ships'), keyed('bureau-q')), 201, "the regulator key's query");
+    const sent = await operator.post('/epcis/queries', queryBody('all-ships'), keyed('bureau-q'));
+    expectFirst(
+      t,
+      sent,
+      409,
+      'the operator key sending the same is answered afresh (the name is its party’s), not as a replay of a query it cannot reach',
+    );
+    expectStatus(t, await operator.get('/epcis/queries/all-ships'), 404, 'which it cannot');
+  });
 
   t.test('a refused subscription keeps no key', async (t) => {
     const plant = await world.party('processor');
