@@ -12,14 +12,23 @@ const URI = /^[a-z][a-z0-9+.-]*:\S+$/i;
 /**
  * Why a value cannot be a tag's EPC, or null. Hex in whole bytes is the tag's memory and taken as
  * it is. A URI is held to what EPCIS capture holds an EPC to: a tag or raw URI must decode (with
- * the codec's reason when it does not), an EPC URN or Digital Link of a GS1 key must be
- * well-formed; other URIs are taken as they are.
+ * the codec's reason when it does not), a GID's pure-identity URN must decode, an EPC URN or Digital
+ * Link of a GS1 key must be well-formed; other URIs are taken as they are.
  */
 export function epcProblem(value: string): string | null {
   if (HEX_BYTES.test(value)) return null;
   if (!URI.test(value)) return 'must be the EPC as hex (whole bytes) or an EPC URI';
   const tagProblem = tagValueProblem(value);
   if (tagProblem) return tagProblem;
+  if (GID_URN.test(epcUriSpelling(value))) {
+    try {
+      decodeTag(epcUriSpelling(value));
+      return null;
+    } catch (error) {
+      if (!(error instanceof EpcSyntaxError)) throw error;
+      return error.message;
+    }
+  }
   const problem = gs1IdentifierProblem(value);
   return problem && `${JSON.stringify(value)} ${problem}`;
 }

@@ -38,6 +38,15 @@ t.test(`tagKey keys every spelling of a tag of every scheme by the GS1 key epc-t
   t.same(differ.slice(0, 5), [], `${(SCHEMES.length + NEWER_SCHEMES.length) * 150} tags, each keyed alike in all their spellings`);
 });
 
+t.test('a GID URN is held to its scheme as its tag URI is', async (t) => {
+  t.equal(epcProblem('urn:epc:id:gid:95100000.12345.400'), null, 'a GID');
+  t.equal(epcProblem('URN:EPC:ID:GID:95100000.12345.400'), null, 'its head in any case');
+  for (const malformed of ['urn:epc:id:gid:095100000.12345.400', 'urn:epc:id:gid:1.2', 'urn:epc:id:gid:268435456.1.1']) {
+    t.match(epcProblem(malformed), /is not a valid GID-96 EPC/, `${malformed}: refused, not bound as a tag of its own`);
+  }
+  t.match(epcProblem('urn:epc:tag:gid-96:095100000.12345.400'), /.+/, 'as its tag URI is');
+});
+
 t.test('a tag bound in one spelling is read in another', async (t) => {
   t.equal(spellings(5001).hex, '3035A537C8375F4000001389', 'the tag of the review');
   const world = await createWorld(t, undefined, { rfidTickMs: 0 });
