@@ -4,6 +4,7 @@
 // party no longer held then, at every door (POST /events, EPCIS capture).
 
 import type { Test } from 'tap';
+import { completeGs1 } from '../../src/codes/gs1.js';
 import { BatchRejected, type WriteRequest } from '../../src/events/writer/index.js';
 import { eventWriterOn } from '../fixtures/chain.js';
 import { epcisRequests } from '../fixtures/epcis.js';
@@ -328,4 +329,168 @@ t.test('a native batch in the order of time: each outflow is judged with the bat
   t.match(last?.problem.detail, `holds 40 kg of lot ${lot} from ${utc(16)} on`);
   t.equal(await write([sale(10, 20), receipt(13), sale(14, 40)]), undefined, 'the sale at 14:00 takes what is left from then on');
   t.match((await store.lot(lot)).massBalance, { sold: 60 }, 'stored');
+});
+
+/**
+ * A cold store receives 100 kg of a processor's lot at 09:00 and packs 30 kg of it into a new case
+ * at 09:30 (under `sscc`, when given); it ships 60 kg loose to a market at 12:00 (received at
+ * 12:30), which sends them back at 13:00, received at 13:30: the store holds 70 kg loose and 30
+ * packed, and from 10:00 on never less than 40 kg of the lot. `write` runs native requests of the
+ * store as one writer batch (rolled back at a refusal).
+ */
+async function packedAndBack(t: Test, sscc?: string) {
+  const world = await createWorld(t);
+  const [processor, store, market] = [await world.party('processor'), await world.party('cold_storage'), await world.party('retailer')];
+  const lot = await processor.commission(await processor.product('kg'), 100);
+  const ship = async (from: typeof store, to: typeof store, hour: number, lines: object[]) => {
+    const { shipmentId } = await world.ok(from.event({ type: 'ship', eventTime: utc(hour), toPartyCode: to.code, lines }));
+    await world.ok(to.event({ type: 'receive', eventTime: utc(hour + 0.5), shipmentId }));
+  };
+  await ship(processor, store, 8.5, [{ lotCode: lot }]);
+  const packed = await world.ok(
+    store.event({ type: 'aggregate', eventTime: utc(9.5), parent: sscc ? { sscc } : {}, children: [{ lotCode: lot, quantity: 30 }] }),
+  );
+  const box = packed.createdLotCodes[0] as string;
+  await ship(store, market, 12, [{ lotCode: lot, quantity: 60 }]);
+  await ship(market, store, 13, [{ lotCode: lot, quantity: 60 }]);
+  const writer = eventWriterOn(world.database);
+  const request = (hour: number, action: WriteRequest['action']): WriteRequest => ({
+    actor: store.code,
+    action,
+    context: { eventTime: utc(hour) },
+  });
+  const write = async (requests: WriteRequest[]) => {
+    try {
+      await world.database.db.transaction((tx) => writer.write(tx as never, requests, 'rollback'));
+      return undefined;
+    } catch (error) {
+      if (error instanceof BatchRejected) return { index: error.index, problem: error.problem };
+      throw error;
+    }
+  };
+  return { world, store, market, lot, box, request, write };
+}
+
+t.test('POST /events: a shipped case takes what is packed in it only as far as the party held it then', async (t) => {
+  const { store, market, lot, box } = await packedAndBack(t);
+  const shipAt = (hour: number, loose: number) =>
+    store.event({
+      type: 'ship',
+      eventTime: utc(hour),
+      toPartyCode: market.code,
+      lines: [{ lotCode: lot, quantity: loose }, { lotCode: box }],
+    });
+  // 40 loose and 30 packed at 10:00: the stored shipment of 60 at 12:00 would take from −30 kg
+  const short = expectStatus(t, await shipAt(10, 40), 422, 'the lot loose and packed together exceed what is held from 12:00 on');
+  t.match(short.body, {
+    type: '/problems/not-held-at-event-time',
+    errors: [{ in: 'body', pointer: '/eventTime', detail: `40 kg of lot ${lot} held from ${utc(12)} on` }],
+  });
+  t.equal(
+    short.body.detail,
+    `party ${store.code} holds 40 kg of lot ${lot} from ${utc(12)} on, by the events dated from ${utc(10)} on: 70 kg cannot be shipped at that time`,
+    'the loose and the packed kilos are judged together',
+  );
+  const kg = await store.product('kg');
+  const taking: [string, Record<string, unknown>][] = [
+    [
+      'used',
+      {
+        type: 'transform',
+        inputs: [
+          { lotCode: lot, quantity: 40 },
+          { lotCode: box, quantity: 1 },
+        ],
+        outputs: [{ productCode: kg, quantity: 60 }],
+      },
+    ],
+    ['sold', { type: 'sell', lines: [{ lotCode: lot, quantity: 40 }, { lotCode: box }] }],
+    ['destroyed', { type: 'destroy', reason: 'thawed', lines: [{ lotCode: lot, quantity: 40 }, { lotCode: box }] }],
+  ];
+  for (const [done, body] of taking) {
+    const refused = expectStatus(t, await store.event({ ...body, eventTime: utc(10) }), 422, `the case and 40 kg loose ${done}`);
+    t.match(
+      refused.body.detail,
+      `holds 40 kg of lot ${lot} from ${utc(12)} on, by the events dated from ${utc(10)} on: 70 kg cannot be ${done}`,
+    );
+  }
+  const valid = expectStatus(t, await shipAt(10, 10), 201, 'as much as the lot held from then on covers');
+  t.match(valid.body.event.details.lines, [
+    { lotCode: lot, quantity: 10 },
+    { lotCode: box, quantity: 1 },
+    { lotCode: lot, quantity: 30, containerCode: box },
+  ]);
+});
+
+t.test('a native batch: a backdated case shipment is judged by what is packed in it, in either order', async (t) => {
+  const { lot, box, market, request, write } = await packedAndBack(t);
+  const sale = request(10.5, { type: 'sell', lines: [{ lotCode: lot, quantity: 40 }] });
+  const shipBox = request(10, { type: 'ship', toPartyCode: market.code, lines: [{ lotCode: box }] });
+  const caseLast = await write([sale, shipBox]);
+  t.match(caseLast, { index: 1, problem: { status: 422, slug: 'not-held-at-event-time' } }, 'the sale first, then the case');
+  t.match(caseLast?.problem.detail, `holds 0 kg of lot ${lot} from ${utc(12)} on`);
+  const saleLast = await write([shipBox, sale]);
+  t.match(saleLast, { index: 1, problem: { status: 422, slug: 'not-held-at-event-time' } }, 'the case first, then the sale');
+  t.match(saleLast?.problem.detail, `holds 10 kg of lot ${lot} from ${utc(12)} on`);
+  t.equal(await write([shipBox, request(10.5, { type: 'sell', lines: [{ lotCode: lot, quantity: 10 }] })]), undefined, 'what is left');
+});
+
+t.test('a case packed on a pallet: shipping the pallet judges the lot in the case', async (t) => {
+  const { world, store, market, lot, box } = await packedAndBack(t);
+  const pallet = (await world.ok(store.event({ type: 'aggregate', eventTime: utc(9.75), parent: {}, children: [{ lotCode: box }] })))
+    .createdLotCodes[0] as string;
+  const ship = (lines: object[]) => store.event({ type: 'ship', eventTime: utc(10), toPartyCode: market.code, lines });
+  const short = expectStatus(t, await ship([{ lotCode: lot, quantity: 20 }, { lotCode: pallet }]), 422, 'the pallet and 20 loose');
+  t.match(short.body, {
+    type: '/problems/not-held-at-event-time',
+    errors: [{ pointer: '/eventTime', detail: `40 kg of lot ${lot} held from ${utc(12)} on` }],
+  });
+  t.match(short.body.detail, '50 kg cannot be shipped at that time');
+  expectStatus(t, await ship([{ lotCode: lot, quantity: 10 }, { lotCode: pallet }]), 201, 'the pallet and 10 loose');
+});
+
+t.test('EPCIS capture: a backdated shipment of a case by its SSCC is judged by what is packed in it', async (t) => {
+  const sscc = completeGs1('06901234500000234');
+  const { world, store, market, lot, request, write } = await packedAndBack(t, sscc);
+  // 20 kg sold at 10:30 leave 20 kg from 12:00 on
+  t.equal(await write([request(10.5, { type: 'sell', lines: [{ lotCode: lot, quantity: 20 }] })]), undefined);
+  const { capture } = epcisRequests(world);
+  const shipping = (hour: number) => ({
+    type: 'ObjectEvent',
+    eventTime: utc(hour),
+    eventTimeZoneOffset: '+08:00',
+    action: 'OBSERVE',
+    bizStep: 'shipping',
+    epcList: [`https://id.gs1.org/00/${sscc}`],
+    destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${market.code}` }],
+  });
+  const short = await capture(store.key, [shipping(11)], 'rollback');
+  t.match(short, { success: false, captured: 0, errors: [{ eventIndex: 0, pointer: '/epcisBody/eventList/0/eventTime' }] });
+  t.match(short.errors[0].message, `party ${store.code} holds 20 kg of lot ${lot} from ${utc(12)} on`);
+  t.match(await capture(store.key, [shipping(14)], 'rollback'), { success: true }, 'shipped once the lot came back');
+});
+
+t.test('a native batch: what the batch packs into a case goes with it, judged by what was held then', async (t) => {
+  const { world, store, market, lot, request, write } = await packedAndBack(t);
+  // a case of the store's own lot; 30 kg of the shop's lot sold at 10:30 leave 10 kg from 12:00 on
+  const own = (
+    await world.ok(
+      store.event({ type: 'commission', eventTime: utc(9.25), lots: [{ productCode: await store.product('kg'), quantity: 10 }] }),
+    )
+  ).createdLotCodes[0] as string;
+  const crate = (await world.ok(store.event({ type: 'aggregate', eventTime: utc(9.5), parent: {}, children: [{ lotCode: own }] })))
+    .createdLotCodes[0] as string;
+  t.equal(await write([request(10.5, { type: 'sell', lines: [{ lotCode: lot, quantity: 30 }] })]), undefined);
+  const packThenShip = (loose: number) => [
+    request(9.75, { type: 'aggregate', parent: { containerCode: crate }, children: [{ lotCode: lot, quantity: 10 }] }),
+    request(10, { type: 'ship', toPartyCode: market.code, lines: [{ lotCode: lot, quantity: loose }, { lotCode: crate }] }),
+  ];
+  const short = await write(packThenShip(5));
+  t.match(
+    short,
+    { index: 1, problem: { status: 422, slug: 'not-held-at-event-time' } },
+    '10 kg packed by the batch and 5 loose, shipped at 10:00',
+  );
+  t.match(short?.problem.detail, `holds 10 kg of lot ${lot} from ${utc(12)} on, by the events dated from ${utc(10)} on: 15 kg`);
+  t.equal(await write(packThenShip(0)), undefined, 'as much as is held from then on');
 });

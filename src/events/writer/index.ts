@@ -645,7 +645,9 @@ export function createEventWriter(deps: {
    * ledgers' statement to read: what the party of each observation and inspection held of the lots
    * it names at the times it is judged at (see the observe rule), as it observes or inspects only
    * what it owns or held then; and what the party of each event taking lots (see lotsTakenBy) held
-   * of each at the event's time, as it takes only what it held then too (see Scope.requireHeldThen).
+   * of each, and of each lot packed in the containers it takes (stored, or packed by the batch), at
+   * the event's time, as it takes only what it held then too (see Scope.requireHeldThen and
+   * Scope.requirePackedHeldThen).
    * And, after the first time a party takes a lot, what it held at the later times the batch may
    * move the lot for it at besides (its receipts of the lot, its takes of containers the lot lies or
    * is packed in), so that the least it holds from each time on is exact (see WorldState.leastOnward).
@@ -666,8 +668,30 @@ export function createEventWriter(deps: {
       const eventTime = new Date(request.context.eventTime);
       return Number.isNaN(eventTime.getTime()) ? [] : [{ request, eventTime }];
     });
+    // what the batch packs into each container, which goes with it
+    const packedBy = new Map<string, string[]>();
+    for (const { action } of requests) {
+      if (action.type !== 'aggregate') continue;
+      const parent =
+        action.parent.containerCode ?? action.parent.newCode ?? (action.parent.sscc && state.lots.withSscc(action.parent.sscc)?.code);
+      if (parent) packedBy.set(parent, [...(packedBy.get(parent) ?? []), ...action.children.map((line) => line.lotCode)]);
+    }
+    const inside = (containerCode: string, found = new Set<string>()): Set<string> => {
+      for (const child of [...(state.contents.get(containerCode)?.keys() ?? []), ...(packedBy.get(containerCode) ?? [])]) {
+        if (found.has(child)) continue;
+        found.add(child);
+        inside(child, found);
+      }
+      return found;
+    };
+    // the lots an event takes, and those packed in the containers it takes (see Scope.requirePackedHeldThen)
+    const takenWithContents = (action: EventAction) => {
+      const taken = lotsTakenBy(action, state.items);
+      const packed = taken.flatMap((code) => (state.contents.has(code) || packedBy.has(code) ? [...inside(code)] : []));
+      return [...new Set([...taken, ...packed])];
+    };
     for (const { request, eventTime } of timed) {
-      for (const lotCode of lotsTakenBy(request.action, state.items)) {
+      for (const lotCode of takenWithContents(request.action)) {
         judge({ lotCode, partyCode: request.actor, time: eventTime });
         const key = `${lotCode}|${request.actor}`;
         firstTaken.set(key, Math.min(firstTaken.get(key) ?? Number.POSITIVE_INFINITY, eventTime.getTime()));
@@ -686,22 +710,6 @@ export function createEventWriter(deps: {
       }
     }
     if (firstTaken.size === 0) return [...judged.values()];
-    // what the batch packs into each container, which goes with it
-    const packedBy = new Map<string, string[]>();
-    for (const { action } of requests) {
-      if (action.type !== 'aggregate') continue;
-      const parent =
-        action.parent.containerCode ?? action.parent.newCode ?? (action.parent.sscc && state.lots.withSscc(action.parent.sscc)?.code);
-      if (parent) packedBy.set(parent, [...(packedBy.get(parent) ?? []), ...action.children.map((line) => line.lotCode)]);
-    }
-    const inside = (containerCode: string, found = new Set<string>()): Set<string> => {
-      for (const child of [...(state.contents.get(containerCode)?.keys() ?? []), ...(packedBy.get(containerCode) ?? [])]) {
-        if (found.has(child)) continue;
-        found.add(child);
-        inside(child, found);
-      }
-      return found;
-    };
     for (const { request, eventTime } of timed) {
       const { action, actor } = request;
       const shipment = action.type === 'receive' ? state.shipments.get(action.shipmentId) : undefined;

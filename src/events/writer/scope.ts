@@ -481,6 +481,38 @@ export class Scope {
     return lines;
   }
 
+  /**
+   * A party takes what is packed in the containers an event takes only as far as it held each lot
+   * at the event's time, as it does a loose line (see requireHeldThen): each lot packed in them
+   * (`packed`, see takeContents: nested containers included) is judged once, with all the event
+   * takes of it, loose (`loose`, already booked by take) and packed summed. Called once every
+   * outflow of the event is booked: what the party held is what it held before the event took any.
+   */
+  requirePackedHeldThen(
+    loose: { lot: LotView; quantity: number }[],
+    packed: PackedLine[],
+    kind: 'consume' | 'ship_out' | 'destroy' | 'sell',
+    eventTime: Date,
+  ) {
+    const taken = new Map<string, number>();
+    for (const line of packed) taken.set(line.lotCode, roundQuantity((taken.get(line.lotCode) ?? 0) + line.quantity));
+    for (const { lot, quantity } of loose) {
+      const inside = taken.get(lot.code);
+      if (inside !== undefined) taken.set(lot.code, roundQuantity(inside + quantity));
+    }
+    for (const [code, quantity] of taken) {
+      const lot = this.lot(code);
+      const held = this.heldThen(code, eventTime);
+      if (!lot || !held) continue;
+      // heldThen counts what the event booked of the lot: all it takes of it, given back to judge by
+      const before = {
+        through: roundQuantity(held.through + quantity),
+        onward: held.onward && { least: roundQuantity(held.onward.least + quantity), from: held.onward.from },
+      };
+      this.requireHeldThen({ lot, quantity }, before, TAKEN_AS[kind], eventTime);
+    }
+  }
+
   requireLocation(code: string, pointer: Pointer, ownerCode?: string) {
     const location = this.state.locations.get(code);
     if (!location) throw unprocessable('unknown-reference', `no location ${code}`, [bodyField(pointer, 'unknown location')]);

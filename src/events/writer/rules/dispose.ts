@@ -1,4 +1,4 @@
-import type { Line, Scope } from '../scope.js';
+import type { Line, PackedLine, Scope } from '../scope.js';
 import type { RuleResult } from './index.js';
 
 /**
@@ -14,12 +14,18 @@ export function dispose(
 ): RuleResult {
   const lines: { lotCode: string; quantity: number; containerCode?: string }[] = [];
   const listed = scope.linesApartFromParent(input.lines);
-  for (const [position, { lot, quantity }] of scope.take(listed, scope.at('lines'), input.type, eventTime).entries()) {
+  const taken = scope.take(listed, scope.at('lines'), input.type, eventTime);
+  const packed: PackedLine[] = [];
+  for (const [position, { lot, quantity }] of taken.entries()) {
     lines.push({ lotCode: lot.code, quantity });
     if (lot.kind === 'container' && quantity > 0) {
-      for (const line of scope.takeContents(lot.code, input.type, scope.at('lines', listed[position].index))) lines.push(line);
+      for (const line of scope.takeContents(lot.code, input.type, scope.at('lines', listed[position].index))) {
+        lines.push(line);
+        packed.push(line);
+      }
     }
   }
+  scope.requirePackedHeldThen(taken, packed, input.type, eventTime);
   scope.draft.linkTotals(lines, 'subject');
   return {
     payload: {

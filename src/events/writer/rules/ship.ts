@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { bodyField, unprocessable } from '../../../errors/problem.js';
 import type { ShipmentLine } from '../draft.js';
-import type { Line, Scope } from '../scope.js';
+import type { Line, PackedLine, Scope } from '../scope.js';
 import type { RuleResult } from './index.js';
 
 export type ShipInput = {
@@ -51,10 +51,13 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
   }
   if (moving.length === 0) throw nothingShipped(scope, listed, destination.code);
   const lines: ShipmentLine[] = moving.map(({ lot, quantity }) => ({ lotCode: lot.code, containerCode: null, quantity }));
+  const packed: PackedLine[] = [];
   for (const { lot, position } of moving) {
     if (lot.kind === 'container')
-      for (const line of scope.takeContents(lot.code, 'ship_out', scope.at('lines', listed[position].index))) lines.push(line);
+      for (const line of scope.takeContents(lot.code, 'ship_out', scope.at('lines', listed[position].index))) packed.push(line);
   }
+  scope.requirePackedHeldThen(moving, packed, 'ship_out', shippedAt);
+  lines.push(...packed);
   scope.draft.linkTotals(lines, 'subject');
   const shipmentId = randomUUID();
   scope.draft.shipments.push({
