@@ -19,6 +19,12 @@ export const presenting = <T, A>(request: IdempotentRequest<A> | undefined, answ
 /** What a write under a key answers: the write's answer, or the body first sent for the key. */
 export type Answered<T> = { replayed: false; answer: T } | { replayed: true; body: string };
 
+/** A write's own answer, made with no key (so never a replay: a replay here is a fault of the service). */
+export function written<T>(answered: Answered<T>): T {
+  if (answered.replayed) throw new Error('a write without an Idempotency-Key was answered as a replay');
+  return answered.answer;
+}
+
 type Claim = { partyCode: string; key: string; requestHash: string };
 
 /** A key as a claim found it: this transaction's now, or used before (what its request asked and was answered). */

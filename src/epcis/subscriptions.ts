@@ -5,7 +5,7 @@ import type { Principal, Role } from '../access/index.js';
 import { anyOf } from '../db/chunk.js';
 import type { Db } from '../db/client.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { type Answered, type IdempotentRequest, keptAnswer, once } from '../db/idempotency.js';
+import { type Answered, type IdempotentRequest, keptAnswer, once, written } from '../db/idempotency.js';
 import { type JobLease, jobLease, leaseEnd } from '../db/leases.js';
 import { apiKeys, epcisQueries, epcisSubscriptions } from '../db/schema.js';
 import { DEFAULT_RECORD_LAG_MS, settledBefore } from '../db/settled.js';
@@ -123,12 +123,6 @@ const lastErrorOf = (error: unknown) =>
     : error instanceof Problem
       ? error.message
       : 'failed in the service (its log tells why); it is tried again';
-
-/** A write's own answer, made with no key (so never a replay). */
-function written<T>(answered: Answered<T>): T {
-  if (answered.replayed) throw new Error('a write without an Idempotency-Key was answered as a replay');
-  return answered.answer;
-}
 
 /** Owners of named queries made with a key of no party (an admin's, a regulator's without a party) are that key. */
 const KEY_OWNER = 'key:';

@@ -12,6 +12,7 @@ import {
   once,
   releaseKeys,
   replayOf,
+  written,
 } from '../db/idempotency.js';
 import { notFound, Problem } from '../errors/problem.js';
 import { findHeldEvent, unheld } from './held.js';
@@ -140,9 +141,7 @@ export function createEventService(deps: {
     recordOnce,
 
     async record(principal: Principal, input: EventInput): Promise<RecordedEvent> {
-      const answered = await recordOnce(principal, input, undefined);
-      if (answered.replayed) throw new Error('an event recorded without a key was answered as a replay');
-      return answered.answer;
+      return written(await recordOnce(principal, input, undefined));
     },
 
     /** The event an eventID names (see findHeldEvent): its view, or the parties holding one under it. */

@@ -4,7 +4,7 @@ import type { BrandService } from '../brands/service.js';
 import { makingOf } from '../brands/standing.js';
 import { toGtin14 } from '../codes/gs1.js';
 import { newItemCode, serviceCodeKind } from '../codes/service-codes.js';
-import type { Answered, IdempotentRequest } from '../db/idempotency.js';
+import { type Answered, type IdempotentRequest, written } from '../db/idempotency.js';
 import { createFairQueue } from '../db/job-queue.js';
 import { type ClaimOf, type JobLease, jobLease, LeaseLost } from '../db/leases.js';
 import { nextTurn } from '../db/turns.js';
@@ -263,9 +263,7 @@ export function createItemService(deps: {
 
   return {
     async issue(principal: Principal, lotCode: string, count: number): Promise<CodeJob> {
-      const answered = await issueOnce(principal, lotCode, count, undefined);
-      if (answered.replayed) throw new Error('a code job queued without a key was answered as a replay');
-      return answered.answer;
+      return written(await issueOnce(principal, lotCode, count, undefined));
     },
 
     issueOnce,

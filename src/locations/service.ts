@@ -3,7 +3,7 @@ import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { newLocationCode } from '../codes/service-codes.js';
 import type { Transact } from '../db/client.js';
 import { violatedUniqueConstraint } from '../db/errors.js';
-import { type Answered, type IdempotentRequest, once } from '../db/idempotency.js';
+import { type Answered, type IdempotentRequest, once, written } from '../db/idempotency.js';
 import { bodyField, conflict, notFound } from '../errors/problem.js';
 import { glnRefusal } from '../parties/gln.js';
 import type { PartiesRepository } from '../parties/repository.js';
@@ -76,9 +76,7 @@ export function createLocationService(deps: {
     },
     /** Registers a location (see registerOnce), with no key. */
     async register(principal: Principal, input: CreateLocationInput): Promise<Location> {
-      const answered = await service.registerOnce(principal, input, undefined);
-      if (answered.replayed) throw new Error('a registration without an Idempotency-Key was answered as a replay');
-      return answered.answer;
+      return written(await service.registerOnce(principal, input, undefined));
     },
     async get(principal: Principal, code: string): Promise<Location> {
       const row = await deps.locations.findByCode(code);

@@ -4,7 +4,7 @@ import { toGtin14 } from '../codes/gs1.js';
 import { newProductCode } from '../codes/service-codes.js';
 import type { Db, Transact } from '../db/client.js';
 import { violatedUniqueConstraint } from '../db/errors.js';
-import { type Answered, type IdempotentRequest, once } from '../db/idempotency.js';
+import { type Answered, type IdempotentRequest, once, written } from '../db/idempotency.js';
 import { badRequest, bodyField, conflict, notFound } from '../errors/problem.js';
 import { restrictedGtinProblem } from '../gs1/trade-gtin.js';
 import type { PartiesRepository } from '../parties/repository.js';
@@ -118,9 +118,7 @@ export function createProductService(deps: {
     },
     /** Registers a product (see registerOnce), with no key. */
     async register(principal: Principal, input: CreateProductInput): Promise<Product> {
-      const answered = await service.registerOnce(principal, input, undefined);
-      if (answered.replayed) throw new Error('a registration without an Idempotency-Key was answered as a replay');
-      return answered.answer;
+      return written(await service.registerOnce(principal, input, undefined));
     },
     async get(code: string): Promise<Product> {
       const row = await deps.products.findByCode(code);

@@ -13,7 +13,7 @@ import {
 } from '../access/index.js';
 import { uuidV7 } from '../codes/uuid-v7.js';
 import type { Db, Transact } from '../db/client.js';
-import { type Answered, type IdempotentRequest, once } from '../db/idempotency.js';
+import { type Answered, type IdempotentRequest, once, written } from '../db/idempotency.js';
 import { bodyField, conflict, forbidden, notFound, Problem, unprocessable, withBodyFieldsMoved } from '../errors/problem.js';
 import type { EventView } from '../events/schemas.js';
 import { BatchRejected, type EventContext, type EventWriter, type WriteRequest } from '../events/writer/index.js';
@@ -391,9 +391,7 @@ export function createRecallService(deps: {
       principal: Principal,
       input: { lotCodes: string[]; level: RecallLevel; reason: string; hazard: string },
     ): Promise<RecallView> {
-      const answered = await service.openOnce(principal, input, undefined);
-      if (answered.replayed) throw new Error('a recall opened without a key was answered as a replay');
-      return answered.answer;
+      return written(await service.openOnce(principal, input, undefined));
     },
 
     async get(principal: Principal, id: string): Promise<RecallView> {
@@ -566,9 +564,7 @@ export function createRecallService(deps: {
       id: string,
       input: { lines: { lotCode: string; returned: number; destroyed: number }[]; note?: string },
     ): Promise<RecallView> {
-      const answered = await service.reportOnce(principal, id, input, undefined);
-      if (answered.replayed) throw new Error('a recall report without a key was answered as a replay');
-      return answered.answer;
+      return written(await service.reportOnce(principal, id, input, undefined));
     },
 
     /**
@@ -621,9 +617,7 @@ export function createRecallService(deps: {
 
     /** Closes a recall (see closeOnce), with no key. */
     async close(principal: Principal, id: string, input: { overrideReason?: string }): Promise<RecallView> {
-      const answered = await service.closeOnce(principal, id, input, undefined);
-      if (answered.replayed) throw new Error('a recall closed without a key was answered as a replay');
-      return answered.answer;
+      return written(await service.closeOnce(principal, id, input, undefined));
     },
 
     /** The final report: the recall, its scope, every holder's actions and quantities, and the times. */
