@@ -174,14 +174,20 @@ export const badgesOf = (standings: readonly BrandStanding[], lot: LotMaking, to
 export const earnedMarks = (marks: readonly string[], badges: readonly BrandRef[], giPermit: boolean): string[] =>
   marks.filter((mark) => mark !== 'geographical_indication' || giPermit || badges.some((badge) => badge.kind === 'gi'));
 
+/** A misuse finding: the brand it is about, and the line saying what was wrong (of a `brand_misuse` flag's detail). */
+export type MisuseFinding = { brandCode: string; line: string };
+
 /**
  * Brand misuse (冒用) a scanned pack shows: a lot of a branded product made, or its code issued, when
- * its owner was not admitted to the brand. One finding per brand, saying what was wrong. A lot is
+ * its owner was not admitted to the brand. One finding per brand, naming it and saying what was wrong. A lot is
  * judged by admittedWhenMade, a code by what the service knew when it issued it (admittedWhenIssued);
  * a lot made before its product joined the brand is not held to the brand at all.
  */
-export function misuseOf(standings: readonly BrandStanding[], pack: LotMaking & { issuedOn: string; issuedAt: string }): string[] {
-  const findings: string[] = [];
+export function misuseFindings(
+  standings: readonly BrandStanding[],
+  pack: LotMaking & { issuedOn: string; issuedAt: string },
+): MisuseFinding[] {
+  const findings: MisuseFinding[] = [];
   for (const standing of standings) {
     if (!coveredWhenMade(standing, pack)) continue;
     const { brand, authorizations } = standing;
@@ -189,24 +195,29 @@ export function misuseOf(standings: readonly BrandStanding[], pack: LotMaking & 
       madeUnadmitted(standing, pack) ? `produced on ${pack.producedOn}` : null,
       admittedWhenIssued(authorizations, pack.issuedOn, pack.issuedAt) ? null : `code issued on ${pack.issuedOn}`,
     ].filter((what) => what !== null);
-    if (wrong.length) findings.push(misuseFinding(brand, wrong));
+    if (wrong.length) findings.push({ brandCode: brand.code, line: misuseFinding(brand, wrong) });
   }
   return findings;
 }
 
-/** A misuse finding, one line of a `brand_misuse` flag's detail: the brand's name and code, then what was wrong (no parentheses). */
+/** The lines of the misuse a scanned pack shows (misuseFindings). */
+export const misuseOf = (standings: readonly BrandStanding[], pack: LotMaking & { issuedOn: string; issuedAt: string }): string[] =>
+  misuseFindings(standings, pack).map((finding) => finding.line);
+
+/** A misuse finding's line: the brand's name and code, then what was wrong (no parentheses). */
 const misuseFinding = (brand: { code: string; nameZh: string }, wrong: readonly string[]) =>
   `${brand.nameZh} (${brand.code}): ${wrong.join(', ')}, while its owner was not admitted to the brand`;
 
 /**
- * The brand a misuse finding names: the code in the last parentheses, right before the colon (a brand's
- * name may hold parentheses, what follows the colon holds none). The same pattern in JavaScript and in
- * PostgreSQL's `substring(line from …)`, so that a brand's office lists the flags naming its brand.
+ * The brand a misuse finding's line names: the code in the last parentheses, right before the colon (a brand's
+ * name may hold parentheses, what follows the colon holds none). Which brands a flag is of is stored with it
+ * (code_flags.brand_codes, from misuseFindings); this picks, of the lines of a flag shown to a brand's office,
+ * those of its brand. Migration 0095 filled the stored brands of earlier flags by this pattern.
  */
-export const MISUSE_FINDING_BRAND = '\\(([A-Z0-9][A-Z0-9-]*)\\): [^()]*$';
+const MISUSE_FINDING_BRAND = /\(([A-Z0-9][A-Z0-9-]*)\): [^()]*$/;
 
-/** The brand code a misuse finding names (MISUSE_FINDING_BRAND), undefined for a line of another form. */
-export const brandOfFinding = (line: string): string | undefined => new RegExp(MISUSE_FINDING_BRAND).exec(line)?.[1];
+/** The brand code a misuse finding's line names (MISUSE_FINDING_BRAND), undefined for a line of another form. */
+export const brandOfFinding = (line: string): string | undefined => MISUSE_FINDING_BRAND.exec(line)?.[1];
 
 /**
  * Why a party may not label packs of its lot of a branded product on a day (issue their item codes,

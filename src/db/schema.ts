@@ -629,11 +629,18 @@ export const codeFlags = pgTable(
      * scan's upsert) clears it: the dismissal stays in its table and the audit log.
      */
     dismissalId: text('dismissal_id'),
+    /**
+     * For brand_misuse, the brands the findings of its latest occurrence name (one finding per brand), written
+     * with its detail by the same upsert; empty for other kinds. A brand's office lists the flags holding its
+     * brand by code_flags_brand_codes_idx, whatever the findings' wording.
+     */
+    brandCodes: text('brand_codes').array().notNull().default(sql`'{}'::text[]`),
   },
   // typed: the two tables' keys refer to one another
   (t): PgTableExtraConfigValue[] => [
     primaryKey({ columns: [t.code, t.kind] }),
     index('code_flags_kind_idx').on(t.kind, t.lastAt),
+    index('code_flags_brand_codes_idx').using('gin', t.brandCodes),
     foreignKey({
       name: 'code_flags_dismissal_fk',
       columns: [t.code, t.kind, t.dismissalId],

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Principal } from '../access/index.js';
 import type { BrandService } from '../brands/service.js';
-import { type BrandStanding, badgesOf, type LotMaking, makingOf, misuseOf } from '../brands/standing.js';
+import { type BrandStanding, badgesOf, type LotMaking, makingOf, misuseFindings } from '../brands/standing.js';
 import { chinaDay } from '../codes/timestamp.js';
 import { uuidV7 } from '../codes/uuid-v7.js';
 import { badRequest, notFound } from '../errors/problem.js';
@@ -14,7 +14,7 @@ import type { ItemsRepository, ScannedItem } from '../items/repository.js';
 import type { LineageRepository } from '../lineage/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
 import type { PendingCounts } from '../scans/buffer.js';
-import { DEFAULT_FLAG_POLICY, type FlagPolicy, findingsDetail, marksCounterfeit, scanFlags } from '../scans/flags.js';
+import { DEFAULT_FLAG_POLICY, type FlagPolicy, marksCounterfeit, misuseFlag, scanFlags } from '../scans/flags.js';
 import type { ScanService } from '../scans/service.js';
 import type { Trace } from '../trace/schemas.js';
 import type { TraceService } from '../trace/service.js';
@@ -376,7 +376,11 @@ export function createResolverService(deps: {
     const earlier = local && !(stored.region && stored.at && stored.at > local.at) ? local : stored;
     const scanCount = item.scanCount + counted.count;
     const container = await containers;
-    const misuse = misuseOf(view.standings, { ...view.making, issuedOn: chinaDay(item.issuedAt), issuedAt: item.issuedAt.toISOString() });
+    const misuse = misuseFindings(view.standings, {
+      ...view.making,
+      issuedOn: chinaDay(item.issuedAt),
+      issuedAt: item.issuedAt.toISOString(),
+    });
     const raised = [
       ...scanFlags(
         {
@@ -394,7 +398,7 @@ export function createResolverService(deps: {
       ),
       // every brand's finding in one occurrence: raised one by one, the flag would keep the last, and a dismissal
       // of it reopen on the next scan's other finding
-      ...(misuse.length ? [{ kind: 'brand_misuse' as const, detail: findingsDetail(misuse) }] : []),
+      ...(misuse.length ? [{ kind: 'brand_misuse' as const, ...misuseFlag(misuse) }] : []),
     ];
     // a flag that stays dismissed (this scan shows nothing new) does not mark the pack
     const open: string[] = [];
@@ -425,13 +429,17 @@ export function createResolverService(deps: {
   /**
    * A serial captured through EPCIS names a pack as an item code does (its lot, made as the serial was
    * commissioned, is its issue): a counted scan of one made or commissioned while its owner was not
-   * admitted to a brand covering its product raises brand misuse as a pack's code does (misuseOf).
+   * admitted to a brand covering its product raises brand misuse as a pack's code does (misuseFindings).
    */
   async function flagSerialMisuse(serial: string, lotCode: string, partyCode: string, view: LotView): Promise<void> {
     const { making } = view;
-    const misuse = misuseOf(view.standings, { ...making, issuedOn: chinaDay(new Date(making.recordedAt)), issuedAt: making.recordedAt });
+    const misuse = misuseFindings(view.standings, {
+      ...making,
+      issuedOn: chinaDay(new Date(making.recordedAt)),
+      issuedAt: making.recordedAt,
+    });
     if (misuse.length === 0) return;
-    await deps.scans.raiseFlag({ code: serial, kind: 'brand_misuse', lotCode, partyCode, detail: findingsDetail(misuse), at: now() });
+    await deps.scans.raiseFlag({ code: serial, kind: 'brand_misuse', lotCode, partyCode, ...misuseFlag(misuse), at: now() });
   }
 
   /**

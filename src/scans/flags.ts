@@ -1,5 +1,7 @@
 // Counterfeit signals for one scan. Pure: the caller supplies the previous scan.
 
+import type { MisuseFinding } from '../brands/standing.js';
+
 /** What regulators see flagged; `brand_misuse` (冒用) is raised from the brand standing (src/brands/standing.ts). */
 export const FLAG_KINDS = ['unknown_code', 'over_scanned', 'impossible_travel', 'inactive_lot', 'brand_misuse'] as const;
 type FlagKind = (typeof FLAG_KINDS)[number];
@@ -47,6 +49,12 @@ const findingsOf = (detail: string | null): string[] => (detail ? detail.split(F
  */
 export const findingsDetail = (findings: readonly string[]): string =>
   [...new Set(findings)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).join(FINDINGS_SEPARATOR);
+
+/** A scan's brand misuse findings as its flag stores them: their lines as its detail, and the brands they are about. */
+export const misuseFlag = (findings: readonly MisuseFinding[]): { detail: string; brandCodes: string[] } => ({
+  detail: findingsDetail(findings.map((finding) => finding.line)),
+  brandCodes: findings.map((finding) => finding.brandCode),
+});
 
 /** Whether an occurrence of a dismissed flag reopens it: only new evidence does (see REOPENED_BY). */
 export function reopensDismissed(kind: string, dismissed: FlagEvidence, occurrence: FlagEvidence): boolean {

@@ -1,5 +1,4 @@
-import { and, desc, eq, getTableColumns, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
-import { MISUSE_FINDING_BRAND } from '../brands/standing.js';
+import { and, arrayContains, desc, eq, getTableColumns, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { codeFlagBrandNotes, codeFlagDismissals, codeFlagReopenings, codeFlags, scans } from '../db/schema.js';
@@ -35,10 +34,8 @@ function reopensSql(kind: string): SQL {
   }
 }
 
-/** A flag a finding of which (a line of its detail) names the brand (MISUSE_FINDING_BRAND). */
-const namesBrand = (brandCode: string): SQL =>
-  sql`exists (select 1 from unnest(string_to_array(coalesce(${codeFlags.detail}, ''), E'\\n')) as finding(line)
-    where substring(finding.line from ${MISUSE_FINDING_BRAND}::text) = ${brandCode}::text)`;
+/** A flag a finding of which names the brand, as stored with it (brand_codes, by code_flags_brand_codes_idx). */
+const namesBrand = (brandCode: string): SQL => arrayContains(codeFlags.brandCodes, [brandCode]);
 
 /**
  * A client's last counted scan of a code is deleted once it is this far before a batch's earliest scan, and
@@ -217,7 +214,8 @@ export function createScansRepository(db: Db) {
     /**
      * Raises a flag, or counts a new occurrence of it. Whether the occurrence reopens a dismissed flag is decided in
      * this one statement, on the row it locks (reopensDismissed in src/scans/flags.ts, in SQL): only new evidence
-     * reopens it. Whether the flag is open afterwards.
+     * reopens it. The brands its findings name are written with its detail, those of its latest occurrence.
+     * Whether the flag is open afterwards.
      */
     async raiseFlag(flag: {
       code: string;
@@ -227,8 +225,11 @@ export function createScansRepository(db: Db) {
       detail: string;
       /** For over_scanned, the addresses the code was scanned from. */
       evidence?: number;
+      /** For brand_misuse, the brands its findings name (misuseFindings). */
+      brandCodes?: readonly string[];
       at: Date;
     }): Promise<boolean> {
+      const brandCodes = [...new Set(flag.brandCodes ?? [])].sort();
       const [row] = await db
         .insert(codeFlags)
         .values({
@@ -238,6 +239,7 @@ export function createScansRepository(db: Db) {
           partyCode: flag.partyCode,
           detail: flag.detail,
           evidence: flag.evidence ?? null,
+          brandCodes,
           firstAt: flag.at,
           lastAt: flag.at,
         })
@@ -247,6 +249,7 @@ export function createScansRepository(db: Db) {
             lastAt: flag.at,
             detail: flag.detail,
             evidence: flag.evidence ?? null,
+            brandCodes,
             occurrences: sql`${codeFlags.occurrences} + 1`,
             // kept only while its dismissal cleared what this occurrence shows
             dismissalId: sql`case when exists (
@@ -322,9 +325,9 @@ export function createScansRepository(db: Db) {
     },
     /**
      * Flags, open ones unless asked otherwise, each with the dismissal it stands dismissed by (null while open);
-     * of a brand (`brandCode`: with a finding naming it, MISUSE_FINDING_BRAND, a line of the detail of the latest
-     * occurrence) and of a party (the pack's maker) when asked. The latest occurrence first, one code before
-     * another at one instant, so that pages neither repeat nor skip one.
+     * of a brand (`brandCode`: a finding of its latest occurrence naming it, as stored with it: brand_codes) and of
+     * a party (the pack's maker) when asked. The latest occurrence first, one code before another at one instant,
+     * so that pages neither repeat nor skip one.
      */
     async listFlags(filter: {
       kind?: string;
@@ -334,7 +337,7 @@ export function createScansRepository(db: Db) {
       status?: FlagStatus;
       limit: number;
       offset: number;
-    }): Promise<(Omit<FlagRow, 'dismissalId' | 'evidence'> & { dismissal: FlagDismissal | null })[]> {
+    }): Promise<(Omit<FlagRow, 'dismissalId' | 'evidence' | 'brandCodes'> & { dismissal: FlagDismissal | null })[]> {
       const status = filter.status ?? 'open';
       const conditions: (SQL | undefined)[] = [
         filter.kind === undefined ? undefined : eq(codeFlags.kind, filter.kind),
@@ -343,7 +346,7 @@ export function createScansRepository(db: Db) {
         filter.partyCode === undefined ? undefined : eq(codeFlags.partyCode, filter.partyCode),
         status === 'open' ? isNull(codeFlags.dismissalId) : status === 'dismissed' ? isNotNull(codeFlags.dismissalId) : undefined,
       ];
-      const { dismissalId: _, evidence: __, ...flag } = getTableColumns(codeFlags);
+      const { dismissalId: _, evidence: __, brandCodes: ___, ...flag } = getTableColumns(codeFlags);
       const rows = await db
         .select({ flag, dismissal: DISMISSAL_COLUMNS })
         .from(codeFlags)
@@ -359,8 +362,8 @@ export function createScansRepository(db: Db) {
       brandCode: string,
       code: string,
       tx: Db = db,
-    ): Promise<(Omit<FlagRow, 'dismissalId' | 'evidence'> & { dismissal: FlagDismissal | null }) | undefined> {
-      const { dismissalId: _, evidence: __, ...flag } = getTableColumns(codeFlags);
+    ): Promise<(Omit<FlagRow, 'dismissalId' | 'evidence' | 'brandCodes'> & { dismissal: FlagDismissal | null }) | undefined> {
+      const { dismissalId: _, evidence: __, brandCodes: ___, ...flag } = getTableColumns(codeFlags);
       const [row] = await tx
         .select({ flag, dismissal: DISMISSAL_COLUMNS })
         .from(codeFlags)

@@ -72,16 +72,16 @@ t.test("a brand's office reads its own brand's misuse flags and complaints", asy
   // flags raised earlier, by the scans' rule's words: three more of FJQC's (one of another maker), one of FJLR's alone,
   // one of a brand whose name holds another's code in parentheses, and a flag of another kind
   const copier = await world.party('processor');
-  const raise = (code: string, partyCode: string, detail: string, day: number, kind = 'brand_misuse') =>
-    world.app.services.scans.raiseFlag({ code, kind, lotCode: null, partyCode, detail, at: new Date(Date.UTC(2026, 7, day)) });
+  const raise = (code: string, partyCode: string, detail: string, day: number, brandCodes: string[], kind = 'brand_misuse') =>
+    world.app.services.scans.raiseFlag({ code, kind, lotCode: null, partyCode, detail, brandCodes, at: new Date(Date.UTC(2026, 7, day)) });
   const finding = (name: string, brand: string) =>
     `${name} (${brand}): code issued on 2026-08-01, while its owner was not admitted to the brand`;
-  await raise('PACK-A1', grower.code, finding('奉节脐橙', 'FJQC'), 1);
-  await raise('PACK-A2', copier.code, finding('奉节脐橙', 'FJQC'), 3);
-  await raise('PACK-A3', grower.code, `${finding('奉节脐橙', 'FJQC')}\n${finding('奉节腊肉', 'FJLR')}`, 2);
-  await raise('PACK-B1', grower.code, finding('奉节腊肉', 'FJLR'), 4);
-  await raise('PACK-X1', grower.code, finding('仿冒 (FJQC) 字样', 'FJLR'), 5);
-  await raise('PACK-O1', grower.code, 'scanned from 30 addresses (threshold 20)', 6, 'over_scanned');
+  await raise('PACK-A1', grower.code, finding('奉节脐橙', 'FJQC'), 1, ['FJQC']);
+  await raise('PACK-A2', copier.code, finding('奉节脐橙', 'FJQC'), 3, ['FJQC']);
+  await raise('PACK-A3', grower.code, `${finding('奉节脐橙', 'FJQC')}\n${finding('奉节腊肉', 'FJLR')}`, 2, ['FJQC', 'FJLR']);
+  await raise('PACK-B1', grower.code, finding('奉节腊肉', 'FJLR'), 4, ['FJLR']);
+  await raise('PACK-X1', grower.code, finding('仿冒 (FJQC) 字样', 'FJLR'), 5, ['FJLR']);
+  await raise('PACK-O1', grower.code, 'scanned from 30 addresses (threshold 20)', 6, [], 'over_scanned');
 
   const flagsOf = async (api = orange.api, query = '', brand = 'FJQC') => {
     const reply = await api.get(`/brands/${brand}/flags${query}`);
@@ -357,4 +357,68 @@ t.test("a brand's office reads its own brand's misuse flags and complaints", asy
     await world.ok(unbound.post('/brands/FJLR/authorizations', admission));
     expectStatus(t, await unbound.get('/brands/FJQC/disposals'), 200, 'the county’s office keeps every brand’s register');
   });
+});
+
+t.test('a brand named with another brand’s code in parentheses shows its flags to its own office only', async (t) => {
+  const world = await createWorld(t);
+  const office = async () => {
+    const party = await world.party('regulator');
+    const key = (await world.ok(world.admin.post('/api-keys', { role: 'brand_office', partyCode: party.code }))).key;
+    return { code: party.code, api: client(world.app, key) };
+  };
+  const orange = await office();
+  const pork = await office();
+  const grower = await world.party('processor');
+  const product = await grower.product('piece');
+  // FJLR's own brand, and FJQC's, whose name reads like a finding of FJLR's
+  await world.ok(
+    pork.api.post('/brands', { code: 'FJLR', kind: 'regional', nameZh: '奉节腊肉', nameEn: 'FJLR', ownerPartyCode: pork.code }),
+  );
+  const misleading = { code: 'FJQC', kind: 'regional', nameZh: '仿 (FJLR): 脐橙', nameEn: 'FJQC', ownerPartyCode: orange.code };
+  await world.ok(orange.api.post('/brands', misleading));
+  const admission = { partyCode: grower.code, tier: 'authorized', validFrom: '2026-01-01', reason: '准入' };
+  await world.ok(orange.api.post('/brands/FJQC/authorizations', admission));
+  await world.ok(orange.api.post('/brands/FJQC/products', { products: [product] }), 200);
+  const lot = await grower.commission(product, 5, { productionDate: '2026-06-01' });
+  const exit = { state: 'exited', effectiveOn: '2026-07-01', reason: '退出' };
+  await world.ok(orange.api.post(`/brands/FJQC/authorizations/${grower.code}/state`, exit), 200);
+  const misused = await codedAroundTheCheck(world, grower, lot);
+  const scan = await world.app.inject({ method: 'GET', url: `/t/${misused}`, headers: { accept: 'application/json' } });
+  expectStatus(t, { status: scan.statusCode, body: scan.json(), headers: {} }, 200, 'the misused pack is scanned');
+
+  const own = (await world.ok(orange.api.get('/brands/FJQC/flags'), 200)).items as Flag[];
+  t.same(
+    own.map((flag) => flag.code),
+    [misused],
+    'FJQC’s office lists the flag of its pack',
+  );
+  t.match(own[0].findings, [/^仿 \(FJLR\): 脐橙 \(FJQC\): code issued on /], 'with its finding, naming FJQC');
+  t.same(
+    (await world.ok(pork.api.get('/brands/FJLR/flags?status=all'), 200)).items,
+    [],
+    'FJLR’s office lists none: its pack is no FJLR pack',
+  );
+  expectStatus(t, await pork.api.get(`/brands/FJLR/flags/${misused}`), 404, 'nor reads it');
+  expectStatus(t, await pork.api.post(`/brands/FJLR/flags/${misused}/notes`, { note: 'x' }), 404, 'nor notes it');
+
+  // a later occurrence's findings are the flag's: the brands are those it names
+  const again = (brandCodes: string[]) =>
+    world.app.services.scans.raiseFlag({
+      code: misused,
+      kind: 'brand_misuse',
+      lotCode: lot,
+      partyCode: grower.code,
+      detail: brandCodes
+        .map((brand) => `${brand} (${brand}): code issued on 2026-08-01, while its owner was not admitted to the brand`)
+        .join('\n'),
+      brandCodes,
+      at: new Date(),
+    });
+  await again(['FJLR']);
+  const codesOf = async (api: typeof orange.api, brand: string) =>
+    ((await world.ok(api.get(`/brands/${brand}/flags`), 200)).items as Flag[]).map((flag) => flag.code);
+  t.same(await codesOf(pork.api, 'FJLR'), [misused], 'raised again naming FJLR alone: FJLR’s office lists it');
+  t.same(await codesOf(orange.api, 'FJQC'), [], 'FJQC’s no more');
+  await again(['FJLR', 'FJQC']);
+  t.same([await codesOf(orange.api, 'FJQC'), await codesOf(pork.api, 'FJLR')], [[misused], [misused]], 'naming both: both');
 });

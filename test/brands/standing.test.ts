@@ -9,6 +9,7 @@ import {
   exitedBy,
   heldToBrand,
   labelRefusals,
+  misuseFindings,
   misuseOf,
   stateOn,
   transitionRefusal,
@@ -197,6 +198,34 @@ t.test('misuse: made or coded while the owner was not admitted, one finding per 
     'a lot recorded after it joined is, whatever production day it gives',
   );
   t.same(misuseOf([], coded('2026-07-01', '2026-07-02')), [], 'an unbranded product is never misuse');
+});
+
+t.test('each misuse finding says which brand it is about, whatever the brand’s name reads like', async (t) => {
+  const lookalike = { ...REGIONAL, nameZh: '仿 (FJLR): 好品' };
+  const standings: BrandStanding[] = [
+    { brand: GI, authorizations: [member], coveredSince: null },
+    { brand: lookalike, authorizations: [], coveredSince: null },
+  ];
+  t.same(
+    misuseFindings(standings, coded('2026-05-01', '2026-05-02')),
+    [
+      {
+        brandCode: 'FSHP',
+        line: '仿 (FJLR): 好品 (FSHP): produced on 2026-05-01, code issued on 2026-05-02, while its owner was not admitted to the brand',
+      },
+    ],
+    'admitted to FJLR: a finding of FSHP alone, though its name holds “(FJLR): ”',
+  );
+  t.same(
+    misuseFindings(standings, coded('2026-07-01', '2026-07-02')).map((finding) => finding.brandCode),
+    ['FJLR', 'FSHP'],
+    'a finding per brand misused',
+  );
+  t.same(
+    misuseOf(standings, coded('2026-07-01', '2026-07-02')),
+    misuseFindings(standings, coded('2026-07-01', '2026-07-02')).map((finding) => finding.line),
+    'their lines',
+  );
 });
 
 /** A change recorded at a time of a day (China time). */

@@ -1,6 +1,6 @@
 // A dismissed flag reopens only with new evidence: the rule, pure (the upsert's SQL is held to it in
 // test/regulator/flag-dismissal.test.ts).
-import { FLAG_KINDS, findingsDetail, REOPENED_BY, reopensDismissed, scanFlags } from '../../src/scans/flags.js';
+import { FLAG_KINDS, findingsDetail, misuseFlag, REOPENED_BY, reopensDismissed, scanFlags } from '../../src/scans/flags.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -32,6 +32,17 @@ t.test('one scan’s findings are one detail, a line each in one order; some of 
   const third = findingsDetail(['奉上好品 (BR-1): code issued', '奉上好品 (BR-3): code issued']);
   t.ok(reopensDismissed('brand_misuse', cleared, { detail: third, evidence: null }), 'another brand misused: reopened');
   t.ok(reopensDismissed('brand_misuse', { detail: null, evidence: null }, cleared), 'a dismissal that kept no detail: any finding');
+});
+
+t.test('a scan’s misuse findings are its flag’s detail and the brands they are about', async (t) => {
+  t.same(
+    misuseFlag([
+      { brandCode: 'BR-2', line: '奉上好品 (BR-1): 仿 (BR-2): code issued' },
+      { brandCode: 'BR-3', line: '奉上好品 (BR-3): code issued' },
+    ]),
+    { detail: '奉上好品 (BR-1): 仿 (BR-2): code issued\n奉上好品 (BR-3): code issued', brandCodes: ['BR-2', 'BR-3'] },
+    'the brands as found, not as the lines read',
+  );
 });
 
 t.test('an unknown code and impossible travel reopen on every occurrence', async (t) => {
