@@ -260,6 +260,11 @@ t.test(
     t.match(await flagsOf(code), [
       { kind: 'brand_misuse', lotCode: code, partyCode: maker.code, detail: /MISUSE\): produced on 2025-12-31/ },
     ]);
+    t.match(
+      (await world.ok(world.regulator.get('/brands/MISUSE/flags'), 200)).items,
+      [{ lotCode: code, findings: [/MISUSE\): produced on 2025-12-31/] }],
+      'the brand’s flags, as its office reads them',
+    );
     const rightful = await lotOf(2);
     t.same(
       (await scan(2)).json().brands.map((brand: { code: string }) => brand.code),
