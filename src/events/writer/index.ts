@@ -12,7 +12,7 @@ import type { Db } from '../../db/client.js';
 import { mapPausing, pauses } from '../../db/turns.js';
 import { bodyField, conflict, Problem, unprocessable, withBodyFieldsMoved } from '../../errors/problem.js';
 import { correctiveEventIdsOf, epcisEventId, eventIdOfKey, partyEventKeys } from '../../gs1/event-id.js';
-import { circulationProblem } from '../../lots/ledger.js';
+import { circulationProblem, roundQuantity } from '../../lots/ledger.js';
 import type { LotsRepository } from '../../lots/repository.js';
 import type { EventType, EventView } from '../schemas.js';
 import { timeZoneOffsetOf } from '../time.js';
@@ -1077,6 +1077,13 @@ export function createEventWriter(deps: {
     );
     const draft = new EventDraft(request.id ?? randomUUID(), request.actor);
     await requireTakenOutPackable(tx, eventIdOfKey(target.id), draft, facts.movements, view);
+    // what the lots it created or made are used and made by, read now that they are held: a write it
+    // waited for (a use, a making) is seen, as a batch sees it (see the repository's LOCKED_NEWER)
+    const { created, made, laterUnpacking } = await repository.lotsFacts(tx, target.id);
+    // a lot it created that the replacement is to make again under its code is judged by what the two
+    // change together, once the replacement is booked (see requireRemadeCovers): packed, shipped or used
+    // since, it stays so, and only a replacement making less than was taken of it is refused
+    const remade = new Set(request.replacement && !request.keepsLots ? created.map((lot) => lot.code) : []);
     const state = new WorldState();
     for (const row of await repository.balances(tx, moved))
       state.addBalance(row.lotCode, row.partyCode, row.containerCode, Number(row.quantity));
@@ -1084,16 +1091,16 @@ export function createEventWriter(deps: {
       if (request.keepsLots && row.kind === 'produce') continue;
       draft.move(row.lotCode, row.kind as EventDraft['movements'][number]['kind'], -row.quantity, row.containerCode, row.partyCode);
       state.addBalance(row.lotCode, row.partyCode, row.containerCode, -row.quantity);
-      if (state.balance(row.lotCode, row.partyCode, row.containerCode) < 0) {
+      const left = state.balance(row.lotCode, row.partyCode, row.containerCode);
+      if (left < 0 && !remade.has(row.lotCode)) {
+        // what the party's own events took since: another party's are neither named nor corrected by this one
+        const remedy = row.partyCode === request.actor ? '; correct those events first' : '';
         throw conflict(
-          `cannot correct ${target.id}: lot ${row.lotCode} has since been used by ${row.partyCode}; correct those events first`,
+          `cannot correct ${eventIdOfKey(target.id)}: ${roundQuantity(-left)} of the ${row.quantity} of lot ${row.lotCode} it booked for ${row.partyCode} have since been used by ${row.partyCode}, who holds ${roundQuantity(row.quantity + left)} of it there${remedy}`,
           usedDownstream,
         );
       }
     }
-    // what the lots it created or made are used and made by, read now that they are held: a write it
-    // waited for (a use, a making) is seen, as a batch sees it (see the repository's LOCKED_NEWER)
-    const { created, made, laterUnpacking } = await repository.lotsFacts(tx, target.id);
     // an unpacking declared in error puts the packings it ended back in force: not while a later
     // unpacking took the lot out of the container again (after a repacking), which would leave the
     // lot in the container that unpacking emptied of it. Undone latest first, the ledger stays true
@@ -1109,7 +1116,7 @@ export function createEventWriter(deps: {
         [bodyField(['correctsEventId'], `a later unpacking, ${own ? laterId : 'another party’s'}, took ${lotCode} out again`)],
       );
     }
-    if (!request.keepsLots && created.some((lot) => lot.usedDownstream)) {
+    if (!request.keepsLots && created.some((lot) => lot.usedDownstream && !remade.has(lot.code))) {
       throw conflict(`cannot correct ${target.id}: lots it created are already inputs or contents downstream`, usedDownstream);
     }
     // a lot it made that stays begins with its next making then: not after a use this one came before
@@ -1191,7 +1198,59 @@ export function createEventWriter(deps: {
             )
           )[0]
         : null;
+    if (replacement?.ok) {
+      await requireRemadeCovers(
+        tx,
+        eventIdOfKey(target.id),
+        created.filter((lot) => remade.has(lot.code)),
+        request.replacement?.action.type,
+      );
+    }
     return { correction: viewOf(record, draft), replacement };
+  }
+
+  /**
+   * A lot a corrected event created, made again by its replacement under its code, covers what was
+   * taken of it since: what its maker packed, shipped or used, by the live events as stored (the
+   * reversal and the replacement booked). Refused (409 at the replacement's quantity of the lot)
+   * when a stored movement would take more than there is: a balance of the lot left below nothing
+   * (loose, or in a container), or its maker left holding less than nothing at some time (what it
+   * shipped before some came back). A lot used since that the replacement does not make again is
+   * refused at `correctsEventId`: its uses would be left with no lot.
+   */
+  async function requireRemadeCovers(
+    tx: Db,
+    eventId: string,
+    remade: { code: string; usedDownstream: boolean }[],
+    replacementType: string | undefined,
+  ) {
+    if (remade.length === 0) return;
+    const codes = remade.map((lot) => lot.code);
+    const lots = new Map((await repository.lots(tx, codes)).map((lot) => [lot.code, lot]));
+    const balances = await repository.balances(tx, codes);
+    const least = new Map(
+      (await repository.leastHeldByMakers(tx, codes)).map((row) => [row.lotCode, { made: Number(row.made), taken: Number(row.taken) }]),
+    );
+    const list = replacementType === 'commission' ? 'lots' : replacementType === 'transform' ? 'outputs' : undefined;
+    for (const [index, { code, usedDownstream }] of remade.entries()) {
+      const lot = lots.get(code);
+      const below = balances.filter((row) => row.lotCode === code && Number(row.quantity) < 0);
+      if (!lot || lot.voided) {
+        if (!usedDownstream && below.length === 0) continue;
+        throw conflict(
+          `cannot correct ${eventId}: lot ${code} it created has since been packed, shipped or used, and the replacement does not make it again; make it again in the replacement, at its place in the list`,
+          [bodyField(['correctsEventId'], 'its effects are already used downstream')],
+        );
+      }
+      const { made, taken } = least.get(code) ?? { made: lot.quantity, taken: 0 };
+      // the most its maker had taken of it at one time, and what a balance below nothing says was taken there
+      const used = Math.max(taken, ...below.map((row) => roundQuantity(made - Number(row.quantity))));
+      if (used <= made) continue;
+      throw conflict(
+        `cannot correct ${eventId}: ${used} ${lot.unit} of lot ${code} have since been packed, shipped or used by ${lot.partyCode}, its maker, and the replacement makes ${made}; make it again with no less than ${used} ${lot.unit}`,
+        [bodyField(list ? ['replacement', list, index, 'quantity'] : ['replacement'], `at least ${used} ${lot.unit}: used since`)],
+      );
+    }
   }
 
   /** Recomputes lots' statuses from their ledger as stored now (after a correction rewrote it). */

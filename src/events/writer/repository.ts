@@ -671,6 +671,30 @@ export function createEventWriterRepository() {
       );
     },
 
+    /**
+     * Of each lot, what its maker made of it (every `produce` booked, a correction's included) and the
+     * most the maker's live events (neither a correction nor declared in error) had taken of it at any
+     * one time, loose and packed alike, in event time (those of one instant together): what the lot
+     * must have been made with for no movement of it to take more than the maker held (see the ledger
+     * over time, holdingsAtOf).
+     */
+    async leastHeldByMakers(tx: Db, lotCodes: string[]) {
+      if (lotCodes.length === 0) return [];
+      return queryRows<{ lotCode: string; made: string; taken: string }>(
+        tx,
+        sql`select l.code as "lotCode",
+          coalesce((select sum(m.quantity) from lot_movements m
+            where m.lot_code = l.code and m.party_code = l.party_code and m.kind = 'produce'), 0)::text as made,
+          greatest(0, -coalesce((select min(w.booked) from (
+            select sum(m.quantity) filter (where m.kind <> 'produce'
+                and e.type <> 'correction' and not exists (select 1 from events c where c.corrects_event_id = e.id))
+              over (order by e.event_time) as booked
+            from lot_movements m join events e on e.id = m.event_id
+            where m.lot_code = l.code and m.party_code = l.party_code) w), 0))::text as taken
+        from lots l where l.code = any(${texts(lotCodes)})`,
+      );
+    },
+
     async balances(tx: Db, lotCodes: string[]) {
       if (lotCodes.length === 0) return [];
       return queryRows<{ lotCode: string; partyCode: string; containerCode: string | null; quantity: string }>(
