@@ -40,6 +40,12 @@ t.test('a making is corrected though the lot was packed into the maker’s own c
   const making = await cured(world, plant, output);
   const packs = await issuePacks(world, plant, making.lot, 12);
   const caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, itemCodes: packs.slice(0, 6) }))).createdLotCodes[0];
+  const scan = async () => {
+    const page = await world.app.inject({ method: 'GET', url: `/t/${packs[0]}`, headers: { accept: 'application/json' } });
+    t.equal(page.statusCode, 200, 'a printed pack scans genuine');
+    return page.json().lot;
+  };
+  t.equal((await scan()).productionDate, '2026-12-16', 'its page shows the date keyed');
 
   const corrected = expectStatus(t, await recure(plant, making, { ...output, productionDate: '2026-12-06' }), 201, 'the date corrected');
   t.same(corrected.body.createdLotCodes, [making.lot], 'the lot is made again under its code');
@@ -51,10 +57,9 @@ t.test('a making is corrected though the lot was packed into the maker’s own c
   t.same(await holdersOf(world, making.lot), [`${plant.code}:12`], 'the maker holds all of it, loose and in its case');
   expectStatus(t, await plant.event({ type: 'disaggregate', parentCode: caseCode }), 201, 'the case still holds its packs to unpack');
 
-  const page = await world.app.inject({ method: 'GET', url: `/t/${packs[0]}`, headers: { accept: 'application/json' } });
-  t.equal(page.statusCode, 200, 'a printed pack still scans genuine');
-  t.equal(page.json().lot.productionDate, '2026-12-06', 'its consumer page shows the corrected date');
-  t.equal(page.json().lot.lotNumber, 'LR-0612', 'and the printed lot number');
+  const shown = await scan();
+  t.equal(shown.productionDate, '2026-12-06', 'its consumer page shows the corrected date at the next scan');
+  t.equal(shown.lotNumber, 'LR-0612', 'and the printed lot number');
 
   expectStatus(
     t,
@@ -91,7 +96,6 @@ t.test('a quantity keyed too high is lowered to no less than what left the maker
   t.equal(lot.massBalance.onHand, 24, 'all of it on hand somewhere');
   t.equal(lot.massBalance.unaccounted, 0, 'the books close');
   t.same(await holdersOf(world, making.lot), [`${plant.code}:4`, `${shop.code}:20`].sort(), 'the maker holds 4, the shop 20');
-
   const redated = expectStatus(
     t,
     await recure(plant, { ...making, eventId: corrected.body.replacement.id }, { ...output, quantity: 24, productionDate: '2026-12-06' }),
@@ -101,6 +105,14 @@ t.test('a quantity keyed too high is lowered to no less than what left the maker
   t.equal((await plant.lot(making.lot)).productionDate, '2026-12-06');
   t.same(await holdersOf(world, making.lot), [`${plant.code}:4`, `${shop.code}:20`].sort(), 'the holdings stay');
   t.ok(redated.body.replacement.id, 'the replacement recorded');
+  const bureau = await world.partyRegulator();
+  const recall = await world.ok(bureau.post('/recalls', { lotCodes: [making.lot], level: 2, reason: '录入有误', hazard: '核查' }));
+  t.match(recall.progress.byUnit, [{ unit: 'piece', affected: 24 }], 'a recall counts the 24 pieces made');
+  const lineOf = (party: string) =>
+    recall.holderDetails
+      .find((holder: { partyCode: string }) => holder.partyCode === party)
+      ?.lines.find((line: { lotCode: string }) => line.lotCode === making.lot)?.affected;
+  t.same([lineOf(plant.code), lineOf(shop.code)], [4, 20], 'and each holder’s line what it holds');
 });
 
 t.test('a lowered quantity is judged over time: what the maker shipped before some came back counts', async (t) => {
