@@ -67,6 +67,13 @@ t.test('a making is corrected though the lot was packed into the maker’s own c
     409,
     'a quantity below the codes issued stays refused',
   );
+  const renumbered = expectStatus(
+    t,
+    await recure(plant, { ...making, eventId: corrected.body.replacement.id }, { ...output, lotNumber: 'LR-0613' }),
+    409,
+    'so does a lot number other than the one its packs carry',
+  );
+  t.equal(renumbered.body.errors[0].pointer, '/replacement/outputs/0/lotNumber');
 });
 
 t.test('a quantity keyed too high is lowered to no less than what left the maker’s stock', async (t) => {

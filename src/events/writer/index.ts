@@ -1203,6 +1203,7 @@ export function createEventWriter(deps: {
         tx,
         eventIdOfKey(target.id),
         created.filter((lot) => remade.has(lot.code)),
+        facts.movements.filter((row) => row.kind === 'produce'),
         request.replacement?.action.type,
       );
     }
@@ -1215,13 +1216,16 @@ export function createEventWriter(deps: {
    * reversal and the replacement booked). Refused (409 at the replacement's quantity of the lot)
    * when a stored movement would take more than there is: a balance of the lot left below nothing
    * (loose, or in a container), or its maker left holding less than nothing at some time (what it
-   * shipped before some came back). A lot used since that the replacement does not make again is
-   * refused at `correctsEventId`: its uses would be left with no lot.
+   * shipped before some came back), unless the replacement makes no less than the corrected event
+   * did (`madeBefore`, its `produce` movements), which leaves the ledger over time as it stood. A lot
+   * used since that the replacement does not make again is refused at `correctsEventId`: its uses
+   * would be left with no lot.
    */
   async function requireRemadeCovers(
     tx: Db,
     eventId: string,
     remade: { code: string; usedDownstream: boolean }[],
+    madeBefore: { lotCode: string; quantity: number }[],
     replacementType: string | undefined,
   ) {
     if (remade.length === 0) return;
@@ -1245,7 +1249,8 @@ export function createEventWriter(deps: {
       const { made, taken } = least.get(code) ?? { made: lot.quantity, taken: 0 };
       // the most its maker had taken of it at one time, and what a balance below nothing says was taken there
       const used = Math.max(taken, ...below.map((row) => roundQuantity(made - Number(row.quantity))));
-      if (used <= made) continue;
+      const before = madeBefore.filter((row) => row.lotCode === code).reduce((sum, row) => sum + row.quantity, 0);
+      if (used <= made || (below.length === 0 && made >= before)) continue;
       throw conflict(
         `cannot correct ${eventId}: ${used} ${lot.unit} of lot ${code} have since been packed, shipped or used by ${lot.partyCode}, its maker, and the replacement makes ${made}; make it again with no less than ${used} ${lot.unit}`,
         [bodyField(list ? ['replacement', list, index, 'quantity'] : ['replacement'], `at least ${used} ${lot.unit}: used since`)],
