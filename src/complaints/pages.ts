@@ -14,7 +14,7 @@ export function complaintReceivedPage(ticket: string, statusPath: string, lang: 
 export function complaintStatusPage(complaint: { ticket: string; status: string; createdAt: Date; updatedAt: Date }, lang: Lang): string {
   const t = TEXT[lang];
   const body = html`<section><h2>${t.complaintStatus}</h2><dl><dt>${t.ticket}</dt><dd><code>${complaint.ticket}</code></dd>
-<dt>${t.complaintStatus}</dt><dd><strong>${t.statuses[complaint.status] ?? complaint.status}</strong></dd>
+<dt>${t.complaintStatusField}</dt><dd><strong>${t.statuses[complaint.status] ?? complaint.status}</strong></dd>
 <dt>${t.filedAt}</dt><dd>${shanghaiTime(complaint.createdAt.toISOString())}</dd><dt>${t.updatedAt}</dt><dd>${shanghaiTime(complaint.updatedAt.toISOString())}</dd></dl></section>`;
   return layout(lang, t.complaintStatus, null, body);
 }

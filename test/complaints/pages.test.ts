@@ -14,6 +14,11 @@ t.test('complaintReceivedPage shows the ticket and a status link', async (t) => 
   t.match(en, 'href="/complaints/TS-1?x=1&amp;y=2"');
   t.match(en, '<html lang="en">');
   t.notMatch(en, 'hreflang', 'no language switch on the answer to a POST');
+  // producers do not read complaints (GET /regulator/complaints is the regulators'): the receipt promises no more than they do
+  t.match(zh, '<p>市场监管部门将核实处理，请保存投诉编号以便查询。</p>');
+  t.notMatch(zh, '生产企业');
+  t.match(en, '<p>Market regulators will look into it. Keep the ticket number to check progress.</p>');
+  t.notMatch(en, 'producer');
 });
 
 t.test('complaintStatusPage shows the status and its times in China time', async (t) => {
@@ -26,13 +31,14 @@ t.test('complaintStatusPage shows the status and its times in China time', async
   const zh = complaintStatusPage(complaint, 'zh-CN');
   t.match(zh, '<title>投诉处理进度</title>');
   t.match(zh, '<code>TS-20261120-0042</code>');
-  t.match(zh, '<strong>调查处理中</strong>');
+  t.match(zh, '<dt>处理状态</dt><dd><strong>调查处理中</strong></dd>', 'the field is named apart from the heading');
+  t.equal(zh.split('投诉处理进度').length - 1, 2, 'the heading in the title and the page only');
   t.match(zh, '<dt>提交时间</dt><dd>2026-11-20 10:15</dd>');
   t.match(zh, '<dt>最近更新</dt><dd>2026-11-21 00:30</dd>', 'past midnight in China');
   t.notMatch(zh, 'hreflang');
   const en = complaintStatusPage({ ...complaint, status: 'resolved' }, 'en');
   t.match(en, '<html lang="en">');
-  t.match(en, '<strong>Resolved</strong>');
+  t.match(en, '<dt>Status</dt><dd><strong>Resolved</strong></dd>');
   t.match(
     complaintStatusPage({ ...complaint, status: 'escalated' }, 'en'),
     '<strong>escalated</strong>',
