@@ -100,8 +100,14 @@ function lotPartsOf(summary: LotSummary, lang: Lang): LotParts {
   return byLang[lang];
 }
 
-const bannersOf = (warnings: LotSummary['warnings'], t: Text) =>
-  html`${warnings.map((warning) => html`<div class="alert stop" role="alert">${t.banners[warning]}<p>${t.bannerHint}</p></div>`)}`;
+/** A red banner per warning, the advice once under the last; a recall says more than the hold it comes with. */
+function bannersOf(warnings: LotSummary['warnings'], t: Text) {
+  const shown = warnings.includes('recalled') ? warnings.filter((warning) => warning !== 'on_hold') : warnings;
+  return html`${shown.map(
+    (warning, index) =>
+      html`<div class="alert stop" role="alert">${t.banners[warning]}${index === shown.length - 1 ? html`<p>${t.bannerHint}</p>` : ''}</div>`,
+  )}`;
+}
 
 /**
  * The banners of the pack's own: its lot's, cached with the lot's parts, and those of a held or

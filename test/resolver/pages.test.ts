@@ -117,6 +117,24 @@ t.test('a red banner appears only for recalled, held, expired or destroyed lots'
   t.match(render({ ...demo(), lot: { ...demoLot(), warnings: ['recalled'] } }, { ...OPTIONS, lang: 'en' }), 'Recalled — do not eat');
 });
 
+t.test('the advice under the banners is given once; a recalled lot on hold shows the recall alone', async (t) => {
+  for (const lang of ['zh-CN', 'en'] as const) {
+    const text = TEXT[lang];
+    const bannersIn = (page: string) => [...page.matchAll(/<div class="alert stop" role="alert">(.*?)<\/div>/g)].map((match) => match[1]);
+    const recalledAndHeld = render({ ...demo(), lot: { ...demoLot(), warnings: ['recalled', 'on_hold'] } }, { ...OPTIONS, lang });
+    t.strictSame(bannersIn(recalledAndHeld), [`${text.banners.recalled}<p>${text.bannerHint}</p>`], `${lang}: the recall, advised once`);
+    const heldAndExpired = render({ ...demo(), lot: { ...demoLot(), warnings: ['held', 'expired'] } }, { ...OPTIONS, lang });
+    t.strictSame(
+      bannersIn(heldAndExpired),
+      [text.banners.held, `${text.banners.expired}<p>${text.bannerHint}</p>`],
+      `${lang}: two banners, the advice after the last`,
+    );
+    const inHeldCase = { ...demoPack(), container: { onHold: true, recalled: false, destroyed: false } };
+    const recalledInHeldCase = render({ lot: { ...demoLot(), warnings: ['recalled'] }, pack: inHeldCase }, { ...OPTIONS, lang });
+    t.strictSame(bannersIn(recalledInHeldCase), [`${text.banners.recalled}<p>${text.bannerHint}</p>`], `${lang}: nor a held case's hold`);
+  }
+});
+
 t.test('a counterfeit warning when the code looks copied, and the form suggests that category', async (t) => {
   const suspect = demo();
   suspect.pack.flagged = true;
