@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { freeTextSchema, refuseInvisible } from '../codes/names.js';
+import { phoneDigitsSchema } from '../codes/phone.js';
 import { serviceCodeSchema } from '../codes/service-codes.js';
 
 export const COMPLAINT_CATEGORIES = ['quality', 'counterfeit', 'labeling', 'foreign_matter', 'illness', 'other'] as const;
@@ -9,34 +10,13 @@ export type ComplaintStatus = (typeof COMPLAINT_STATUSES)[number];
 export const COMPLAINT_OUTCOMES = ['upheld', 'dismissed'] as const;
 export type ComplaintOutcome = (typeof COMPLAINT_OUTCOMES)[number];
 
-/**
- * What separates a phone number's digits as it is written (the dashes a Chinese input method types
- * too): dropped, so that the regulators see the digits.
- */
-const PHONE_SEPARATORS = /[\s\-.()\u2010-\u2015\u2212]/g;
-
 export const fileComplaintBody = z.object({
   // a code holding characters nothing shows reads as another code, or as none (zero-width only), in the regulators' list
   code: serviceCodeSchema.min(1).max(200).check(refuseInvisible).describe('the trace code on the pack; no invisible or control characters'),
   category: z.enum(COMPLAINT_CATEGORIES),
   text: freeTextSchema(2000, { lines: 'many' }).min(1),
-  phone: z
-    .string()
-    .max(40)
-    // how people write a number: spaces, hyphens, dots, parentheses around the area code, full-width forms
-    .transform((typed) => {
-      const digits = typed.normalize('NFKC').replace(PHONE_SEPARATORS, '');
-      // separators alone ("---") are no number: kept as typed, to be refused, not read as none given
-      return digits === '' && typed.trim() !== '' ? typed : digits;
-    })
-    .pipe(
-      z
-        .string()
-        .regex(/^(\+?[0-9]{6,20})?$/, {
-          error: 'must be a phone number: 6 to 20 digits, + before a country code; spaces, hyphens and parentheses are fine',
-        })
-        .transform((digits) => digits || undefined),
-    )
+  phone: phoneDigitsSchema
+    .transform((digits) => digits || undefined)
     .optional()
     .describe(
       'a number the regulators may call the consumer back on, e.g. 13800000000, (023)62861234, +86 138-0000-0000; stored as its digits (with the + of a country code); empty for none',

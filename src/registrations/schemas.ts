@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isValidScLicence } from '../codes/china.js';
 import { addressSchema, freeTextSchema, nameSchema } from '../codes/names.js';
+import { phoneSchema } from '../codes/phone.js';
 import { dateSchema } from '../codes/timestamp.js';
 import { isValidUscc } from '../codes/uscc.js';
 import { partyKindSchema, regionCodeSchema } from '../parties/schemas.js';
@@ -54,10 +55,7 @@ export const applyBody = z.object({
   address: addressSchema,
   contact: z.object({
     person: nameSchema(100),
-    phone: z
-      .string()
-      .trim()
-      .regex(/^\+?[0-9][0-9 -]{5,19}$/, { error: 'must be a phone number' }),
+    phone: phoneSchema.describe('e.g. 13800000000, (023)62861234, +86 138-0000-0000; stored as its digits (with the + of a country code)'),
     // RFC 5321: an address is at most 254 characters
     email: z.email().max(254).optional(),
   }),

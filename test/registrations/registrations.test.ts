@@ -160,6 +160,30 @@ t.test('bad applications, tickets and documents are clear 4xx answers', async (t
   t.equal((await asApplicant(other.ticket).download(submitted.id, shown.body.documents[0].id)).statusCode, 404, 'nor its documents');
 });
 
+t.test('a contact phone is taken as the complaint form takes one: as people write it, kept as its digits', async (t) => {
+  const { world, apply } = await setup(t);
+  const withPhone = (phone: string) => apply(application({ contact: { person: '张三', phone } }));
+  for (const [typed, digits] of [
+    ['（023）56661234', '02356661234'],
+    ['023-5666 1234', '02356661234'],
+    ['+86 138-0000-0000', '+8613800000000'],
+  ]) {
+    const { id } = expectStatus(t, await withPhone(typed), 201, `${typed} is a phone number`).body;
+    const approved = await world.regulator.post(`/regulator/registrations/${id}/approve`, {});
+    const party = await world.admin.get(`/parties/${approved.body.partyCode}`);
+    t.equal(party.body.contact.phone, digits, `${typed}: its digits`);
+  }
+  for (const typed of ['call me', '---', '', '12345']) {
+    const refused = expectStatus(t, await withPhone(typed), 400, `${JSON.stringify(typed)} is no phone number`);
+    t.match(refused.body.errors, [
+      {
+        pointer: '/contact/phone',
+        detail: 'must be a phone number: 6 to 20 digits, + before a country code; spaces, hyphens and parentheses are fine',
+      },
+    ]);
+  }
+});
+
 t.test('two regulators approving at once make one party; parallel status checks show one key', async (t) => {
   const { world, apply, asApplicant } = await setup(t);
   const { id, ticket, uscc } = (await apply(application())).body;
