@@ -491,7 +491,11 @@ t.test('brand programme', async (t) => {
     const code = await brand([product], 'gi');
     await admitFrom(code, processor.code);
     const made = await world.ok(
-      processor.event({ type: 'commission', lots: [{ productCode: product, quantity: 10, productionDate: today() }] }),
+      processor.event({
+        type: 'commission',
+        eventTime: shanghaiIso(new Date()),
+        lots: [{ productCode: product, quantity: 10, productionDate: today() }],
+      }),
     );
     const lot = made.createdLotCodes[0] as string;
     await issue(processor, lot);
@@ -687,7 +691,11 @@ t.test('brand programme', async (t) => {
     await late.commission(otherProduct, 99);
     await suspended.commission(products[1], 12.5, { productionDate: dayAgo(50) });
     const sold = await cleared.commission(products[2], 30, { productionDate: dayAgo(50) });
-    await world.handOver(cleared, retailer, sold);
+    // sold on after it was made (commissioned now: its production date is the real clock's)
+    const shipped = await world.ok(
+      cleared.event({ type: 'ship', eventTime: shanghaiIso(new Date()), toPartyCode: retailer.code, lines: [{ lotCode: sold }] }),
+    );
+    await world.ok(retailer.event({ type: 'receive', eventTime: shanghaiIso(new Date()), shipmentId: shipped.shipmentId }));
 
     await world.ok(change(code, late.code, 'exited', { effectiveOn: dayAgo(40) }), 200);
     await world.ok(change(code, suspended.code, 'suspended'), 200);

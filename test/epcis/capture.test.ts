@@ -1711,3 +1711,27 @@ t.test(
     t.equal((await plant.api.get('/epcis/events')).body.epcisBody.queryResults.resultsBody.eventList.length, 0, 'nothing stored');
   },
 );
+
+t.test('a lot a capture makes takes no production date from its ilmd: its packs print none the writer did not check', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const farmLot = 'https://id.gs1.org/01/06901234000016/10/FARM-ILMD';
+  const { job } = await captured(
+    world,
+    farm.key,
+    doc([
+      {
+        type: 'ObjectEvent',
+        eventTime: '2026-12-06T16:30:00+08:00',
+        eventTimeZoneOffset: '+08:00',
+        action: 'ADD',
+        bizStep: 'commissioning',
+        quantityList: [{ epcClass: farmLot, quantity: 10, uom: 'H87' }],
+        ilmd: { 'cbvmda:productionDate': '2026-12-26' },
+      },
+    ]),
+  );
+  t.match(job, { success: true, captured: 1 });
+  const trace = expectStatus(t, await farm.api.get(`/trace/${encodeURIComponent(farmLot)}`), 200, 'the lot it made').body;
+  t.match(trace.nodes, [{ depth: 0, productionDate: null, expiryDate: null }]);
+});

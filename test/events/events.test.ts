@@ -48,16 +48,27 @@ t.test('events', async (t) => {
     const food = await farm.product('kg', { shelfLifeDays: 10 });
     const withShelfLife = await farm.commission(food, 5, { productionDate: '2026-02-01' });
     t.equal((await farm.lot(withShelfLife)).expiryDate, '2026-02-11', 'expiry from the shelf life');
-    const decade = await farm.product('kg', { shelfLifeDays: 3650 });
-    const pastTheCalendar = await farm.event({
-      type: 'commission',
-      lots: [{ productCode: decade, quantity: 1, productionDate: '9999-12-31' }],
+    // a lot is produced no later than the day, China time, of the event that makes it
+    const madeOn = (eventTime: string, productionDate: string) =>
+      farm.event({ type: 'commission', eventTime, lots: [{ productCode: food, quantity: 1, productionDate }] });
+    const sameDay = expectStatus(t, await madeOn('2026-03-02T07:30:00+08:00', '2026-03-02'), 201, 'made on the day of its event in China');
+    t.equal((await farm.lot(sameDay.body.createdLotCodes[0])).productionDate, '2026-03-02', 'a day UTC had not reached yet');
+    const dayAfter = await madeOn('2026-03-02T23:59:59+08:00', '2026-03-03');
+    t.match(expectStatus(t, dayAfter, 422, 'made the day after its event').body, {
+      type: '/problems/invalid-dates',
+      detail: 'productionDate 2026-03-03 is after the day of the event, 2026-03-02 (China time)',
+      errors: [{ pointer: '/lots/0/productionDate', detail: 'after 2026-03-02, the day of the event in China' }],
     });
-    expectStatus(t, pastTheCalendar, 422, 'an expiry from the shelf life past 9999-12-31');
-    t.match(pastTheCalendar.body, {
-      detail: 'a shelf life of 3650 days from 9999-12-31 runs past 9999-12-31',
-      errors: [{ pointer: '/lots/0/productionDate' }],
+    const packed = await farm.event({
+      type: 'transform',
+      eventTime: '2026-12-06T16:30:00+08:00',
+      inputs: [{ lotCode: withShelfLife, quantity: 1 }],
+      outputs: [{ productCode: food, quantity: 1, productionDate: '2026-12-26' }],
     });
+    t.match(expectStatus(t, packed, 422, 'a packing output made twenty days after the packing').body.errors, [
+      { pointer: '/outputs/0/productionDate' },
+    ]);
+    t.equal((await farm.lot(withShelfLife)).massBalance.consumed, 0, 'nothing of the refused packing is stored');
 
     const duplicateNumber = await farm.event({ type: 'commission', lots: [{ productCode: pigs, quantity: 1, lotNumber: 'F-1' }] });
     expectStatus(t, duplicateNumber, 409, 'lot number reused by the same party');

@@ -757,7 +757,7 @@ export function createEventWriter(deps: {
       );
     }
     const draft = new EventDraft(request.id ?? randomUUID(), request.actor);
-    const scope = new Scope(state, draft, base, request.namedAs);
+    const scope = new Scope(state, draft, base, request.namedAs, chinaDay(eventTime));
     const actor = { code: request.actor, kind: scope.state.parties.get(request.actor)?.kind };
     const tested = testedLotParties(scope, request.action);
     if (request.places !== 'uris') {

@@ -75,6 +75,8 @@ export class Scope {
     readonly base: Pointer,
     /** Lots the request named otherwise than by their code: lot code → the identifier it named them by. */
     private readonly namedAs: ReadonlyMap<string, string> = new Map(),
+    /** The day, China time, of the event: a lot it makes is produced no later. */
+    private readonly eventDay?: string,
   ) {}
 
   get actor() {
@@ -614,6 +616,14 @@ export class Scope {
       if (replaced?.codesClaimed) {
         const broken = brokenCodes(reuseCodes[index], replaced, { lotNumber: spec.lotNumber ?? null, product, quantity, unit });
         if (broken) throw conflict(broken.detail, [bodyField([...at, broken.field], broken.fieldDetail)]);
+      }
+      // a production date after the day of the event that makes the lot would print a date to come on its packs
+      if (spec.productionDate && this.eventDay && spec.productionDate > this.eventDay) {
+        throw unprocessable(
+          'invalid-dates',
+          `productionDate ${spec.productionDate} is after the day of the event, ${this.eventDay} (China time)`,
+          [bodyField([...at, 'productionDate'], `after ${this.eventDay}, the day of the event in China`)],
+        );
       }
       const expiryDate =
         spec.expiryDate ?? defaultExpiry(spec.productionDate ?? null, product?.shelfLifeDays ?? null, [...at, 'productionDate']);
