@@ -36,7 +36,7 @@ t.test('a making is corrected though the lot was packed into the maker’s own c
   const world = await createWorld(t);
   const plant = await world.party('processor');
   const bacon = await plant.product('piece');
-  const output = { productCode: bacon, quantity: 12, lotNumber: 'LR-0612', productionDate: '2026-12-16' };
+  const output = { productCode: bacon, quantity: 12, lotNumber: 'LR-0612', productionDate: '2026-02-16' };
   const making = await cured(world, plant, output);
   const packs = await issuePacks(world, plant, making.lot, 12);
   const caseCode = (await world.ok(plant.event({ type: 'aggregate', parent: {}, itemCodes: packs.slice(0, 6) }))).createdLotCodes[0];
@@ -45,12 +45,12 @@ t.test('a making is corrected though the lot was packed into the maker’s own c
     t.equal(page.statusCode, 200, 'a printed pack scans genuine');
     return page.json().lot;
   };
-  t.equal((await scan()).productionDate, '2026-12-16', 'its page shows the date keyed');
+  t.equal((await scan()).productionDate, '2026-02-16', 'its page shows the date keyed');
 
-  const corrected = expectStatus(t, await recure(plant, making, { ...output, productionDate: '2026-12-06' }), 201, 'the date corrected');
+  const corrected = expectStatus(t, await recure(plant, making, { ...output, productionDate: '2026-02-06' }), 201, 'the date corrected');
   t.same(corrected.body.createdLotCodes, [making.lot], 'the lot is made again under its code');
   const lot = await plant.lot(making.lot);
-  t.equal(lot.productionDate, '2026-12-06', 'the lot carries the corrected date');
+  t.equal(lot.productionDate, '2026-02-06', 'the lot carries the corrected date');
   t.equal(lot.quantity, 12);
   t.equal(lot.massBalance.produced, 12, 'made once in the books');
   t.equal(lot.massBalance.unaccounted, 0, 'the books close');
@@ -58,7 +58,7 @@ t.test('a making is corrected though the lot was packed into the maker’s own c
   expectStatus(t, await plant.event({ type: 'disaggregate', parentCode: caseCode }), 201, 'the case still holds its packs to unpack');
 
   const shown = await scan();
-  t.equal(shown.productionDate, '2026-12-06', 'its consumer page shows the corrected date at the next scan');
+  t.equal(shown.productionDate, '2026-02-06', 'its consumer page shows the corrected date at the next scan');
   t.equal(shown.lotNumber, 'LR-0612', 'and the printed lot number');
 
   expectStatus(
@@ -82,7 +82,7 @@ t.test('a quantity keyed too high is lowered to no less than what left the maker
   const shop = await world.party('retailer');
   const bacon = await plant.product('piece');
   // keyed as 42 pieces where 24 were packed
-  const output = { productCode: bacon, quantity: 42, lotNumber: 'LR-0420', productionDate: '2026-12-16' };
+  const output = { productCode: bacon, quantity: 42, lotNumber: 'LR-0420', productionDate: '2026-02-16' };
   const making = await cured(world, plant, output);
   const caseA = await plant.pack([{ lotCode: making.lot, quantity: 12 }]);
   const caseB = await plant.pack([{ lotCode: making.lot, quantity: 8 }]);
@@ -105,11 +105,11 @@ t.test('a quantity keyed too high is lowered to no less than what left the maker
   t.same(await holdersOf(world, making.lot), [`${plant.code}:4`, `${shop.code}:20`].sort(), 'the maker holds 4, the shop 20');
   const redated = expectStatus(
     t,
-    await recure(plant, { ...making, eventId: corrected.body.replacement.id }, { ...output, quantity: 24, productionDate: '2026-12-06' }),
+    await recure(plant, { ...making, eventId: corrected.body.replacement.id }, { ...output, quantity: 24, productionDate: '2026-02-06' }),
     201,
     'shipped to another party, then the date corrected',
   );
-  t.equal((await plant.lot(making.lot)).productionDate, '2026-12-06');
+  t.equal((await plant.lot(making.lot)).productionDate, '2026-02-06');
   t.same(await holdersOf(world, making.lot), [`${plant.code}:4`, `${shop.code}:20`].sort(), 'the holdings stay');
   t.ok(redated.body.replacement.id, 'the replacement recorded');
   const bureau = await world.partyRegulator();
@@ -127,21 +127,21 @@ t.test('a lowered quantity is judged over time: what the maker shipped before so
   const plant = await world.party('processor');
   const shop = await world.party('retailer');
   const bacon = await plant.product('piece');
-  const output = { productCode: bacon, quantity: 12, lotNumber: 'LR-R12', productionDate: '2026-12-16' };
+  const output = { productCode: bacon, quantity: 12, lotNumber: 'LR-R12', productionDate: '2026-02-16' };
   const making = await cured(world, plant, output);
   await world.handOver(plant, shop, making.lot, 12);
   await world.handOver(shop, plant, making.lot, 5);
 
   const refused = expectStatus(t, await recure(plant, making, { ...output, quantity: 7 }), 409, 'the 12 shipped at once');
   t.match(refused.body.detail, /12 piece of lot \w+ have since been packed, shipped or used/, 'names the 12 that had left at once');
-  expectStatus(t, await recure(plant, making, { ...output, quantity: 12, productionDate: '2026-12-06' }), 201, 'the date alone');
+  expectStatus(t, await recure(plant, making, { ...output, quantity: 12, productionDate: '2026-02-06' }), 201, 'the date alone');
   t.same(await holdersOf(world, making.lot), [`${plant.code}:5`, `${shop.code}:7`].sort());
 });
 
 t.test('a lot consumed since is made again no smaller than what was consumed', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('processor');
-  const output = { productCode: await plant.product('kg'), quantity: 400, lotNumber: 'C-1', productionDate: '2026-12-16' };
+  const output = { productCode: await plant.product('kg'), quantity: 400, lotNumber: 'C-1', productionDate: '2026-02-16' };
   const making = await cured(world, plant, output);
   await plant.transform([{ lotCode: making.lot, quantity: 100 }], [{ productCode: await plant.product('kg'), quantity: 60 }]);
 
