@@ -1086,14 +1086,15 @@ export const rfidReads = pgTable(
   {
     partyCode: text('party_code').notNull(),
     readPointId: text('read_point_id').notNull(),
-    /** The EPC in upper-case hex, or the EPC URI a generic read gave. */
+    /** The EPC in upper-case hex, or the EPC URI a generic read gave: the spelling of the window's earliest read. */
     tag: text('tag').notNull(),
     /**
-     * The tag's key (tagKey: the GS1 key it carries, as its canonical Digital Link, else its spelling),
-     * by which a tag's reads are listed in any spelling. Reads stored before it was added were keyed by
-     * migration 0087 (a spelling it cannot key, of a scheme the codec does not read, as that spelling).
+     * The tag's key (tagKey: the GS1 key it carries, as its canonical Digital Link, else its spelling):
+     * a window is one tag's by its key, whichever spellings it was read in (`tag` shows that of its
+     * earliest read). Reads stored before it was added were keyed by migrations 0087, 0091 and 0096
+     * (a spelling they cannot key, of a scheme the codec does not read, as that spelling).
      */
-    tagKey: text('tag_key'),
+    tagKey: text('tag_key').notNull(),
     windowStart: timestamp('window_start', { withTimezone: true, mode: 'date' }).notNull(),
     windowEnd: timestamp('window_end', { withTimezone: true, mode: 'date' }).notNull(),
     readerId: text('reader_id').notNull(),
@@ -1139,7 +1140,7 @@ export const rfidReads = pgTable(
     receivedInCode: text('received_in_code'),
   },
   (t) => [
-    primaryKey({ columns: [t.readPointId, t.tag, t.windowStart] }),
+    primaryKey({ columns: [t.readPointId, t.tagKey, t.windowStart] }),
     index('rfid_reads_pending_idx').on(t.windowEnd).where(sql`${t.processedAt} is null`),
     index('rfid_reads_reader_idx').on(t.readerId, t.firstSeen),
     index('rfid_reads_party_idx').on(t.partyCode, t.firstSeen),

@@ -113,7 +113,8 @@ function byReadPoint(rows: ReadRow[]): ReadRow[][] {
   return [...groups.values()];
 }
 
-const rowKey = (row: Pick<ReadRow, 'readPointId' | 'tag' | 'windowStart'>) => `${row.readPointId}|${row.tag}|${row.windowStart.getTime()}`;
+const rowKey = (row: Pick<ReadRow, 'readPointId' | 'tagKey' | 'windowStart'>) =>
+  `${row.readPointId}|${row.tagKey}|${row.windowStart.getTime()}`;
 
 export function createGateService(deps: {
   transaction: Transact;
@@ -232,7 +233,7 @@ export function createGateService(deps: {
           readings: [
             {
               readPoint: readPoint.name,
-              tags: new Set(rows.map((row) => tagKey(row.tag))).size,
+              tags: new Set(rows.map((row) => row.tagKey)).size,
               reads: rows.reduce((sum, row) => sum + row.readCount, 0),
             },
           ],
@@ -281,9 +282,9 @@ export function createGateService(deps: {
    * Entry gate: what was read of an open shipment to the party is received, and only that (the
    * rest of the shipment stays in transit): a lot or container whose own tag was read, a case
    * whose packs were all read, or a lot shipped loose once all of its packs were read. A tag
-   * received here in the same window or the one just before, in any spelling (read across a window
-   * boundary, lingering at the door, or by another of its readers) is not received again, nor
-   * observed. Everything else read is observed as arriving.
+   * received here in the window just before, in any spelling (read across a window boundary, or
+   * lingering at the door; its readers' reads of one window are one window, by its key) is not
+   * received again, nor observed. Everything else read is observed as arriving.
    */
   async function entry(
     tx: Db,
@@ -450,7 +451,7 @@ export function createGateService(deps: {
     ) =>
       outcomes.push({
         readPointId: row.readPointId,
-        tag: row.tag,
+        tagKey: row.tagKey,
         windowStart: row.windowStart,
         outcome,
         lotCode,

@@ -27,7 +27,7 @@ type BatchRecord = {
 /** How an observation was turned into an event (or why not). */
 export type ReadOutcome = {
   readPointId: string;
-  tag: string;
+  tagKey: string;
   windowStart: Date;
   outcome: string;
   lotCode: string | null;
@@ -123,9 +123,10 @@ export function createRfidRepository(db: Db) {
 
     /**
      * Stores a batch and merges its windows into those already open, in one statement: the batch
-     * is stored whole or not at all, and is durable once this returns. A window not yet turned into
-     * events takes its earliest read as its first, with the batch that brought it (when the service
-     * received it) and its place there; once turned into events, what the gate decided was ordered
+     * is stored whole or not at all, and is durable once this returns. A window is a tag's by its key,
+     * whichever spellings its reads came in. A window not yet turned into events takes its earliest
+     * read as its first, with the batch that brought it (when the service received it), its place
+     * there and its spelling; once turned into events, what the gate decided was ordered
      * by those, so a late read only adds to its count, last time and peak RSSI. When the service
      * first had a read of the window stays what it was, whichever batch brings an earlier read.
      */
@@ -144,16 +145,17 @@ export function createRfidRepository(db: Db) {
           r.peak_rssi::float8, ${batch.id}, ${iso(batch.receivedAt)}::timestamptz
         from unnest(
           ${texts(column((w) => w.partyCode))}, ${texts(column((w) => w.readPointId))}, ${texts(column((w) => w.tag))},
-          ${texts(column((w) => tagKey(w.tag)))}, ${texts(column((w) => iso(w.windowStart)))}, ${texts(column((w) => iso(w.windowEnd)))}, ${texts(column((w) => w.readerId))},
+          ${texts(column((w) => w.tagKey))}, ${texts(column((w) => iso(w.windowStart)))}, ${texts(column((w) => iso(w.windowEnd)))}, ${texts(column((w) => w.readerId))},
           ${texts(column((w) => w.antenna))}, ${texts(column((w) => w.tid))}, ${texts(column((w) => iso(w.firstSeen)))},
           ${texts(column((w) => w.firstSeenRaw))}, ${texts(column((w) => String(w.batchPosition)))}, ${texts(column((w) => iso(w.lastSeen)))},
           ${texts(column((w) => String(w.readCount)))}, ${texts(column((w) => (w.peakRssi === null ? null : String(w.peakRssi))))}
         ) as r(party_code, read_point_id, tag, tag_key, window_start, window_end, reader_id, antenna, tid,
           first_seen, first_seen_raw, batch_position, last_seen, read_count, peak_rssi)
-        on conflict (read_point_id, tag, window_start) do update set
+        on conflict (read_point_id, tag_key, window_start) do update set
           first_received_at = coalesce(rfid_reads.first_received_at, (select b.received_at from rfid_batches b where b.id = rfid_reads.batch_id)),
           read_count = ${capped(sql`rfid_reads.read_count::int8 + excluded.read_count`)},
           first_seen_raw = case when rfid_reads.processed_at is null and excluded.first_seen < rfid_reads.first_seen then excluded.first_seen_raw else rfid_reads.first_seen_raw end,
+          tag = case when rfid_reads.processed_at is null and excluded.first_seen < rfid_reads.first_seen then excluded.tag else rfid_reads.tag end,
           batch_position = case when rfid_reads.processed_at is null and excluded.first_seen < rfid_reads.first_seen then excluded.batch_position else rfid_reads.batch_position end,
           reader_id = case when rfid_reads.processed_at is null and excluded.first_seen < rfid_reads.first_seen then excluded.reader_id else rfid_reads.reader_id end,
           antenna = case when rfid_reads.processed_at is null and excluded.first_seen < rfid_reads.first_seen then excluded.antenna else rfid_reads.antenna end,
@@ -186,11 +188,11 @@ export function createRfidRepository(db: Db) {
       await tx.execute(sql`
         update rfid_reads r set processed_at = ${iso(at)}, outcome = o.outcome, lot_code = o.lot_code, event_id = o.event_id, detail = o.detail,
           awaits_shipment_id = o.awaits_shipment_id, received_in_code = o.received_in_code
-        from unnest(${texts(column((o) => o.readPointId))}, ${texts(column((o) => o.tag))}, ${texts(column((o) => iso(o.windowStart)))},
+        from unnest(${texts(column((o) => o.readPointId))}, ${texts(column((o) => o.tagKey))}, ${texts(column((o) => iso(o.windowStart)))},
           ${texts(column((o) => o.outcome))}, ${texts(column((o) => o.lotCode))}, ${texts(column((o) => o.eventId))}, ${texts(column((o) => o.detail))},
           ${texts(column((o) => o.awaitsShipmentId ?? null))}, ${texts(column((o) => o.receivedInCode ?? null))})
-          as o(read_point_id, tag, window_start, outcome, lot_code, event_id, detail, awaits_shipment_id, received_in_code)
-        where r.read_point_id = o.read_point_id and r.tag = o.tag and r.window_start = o.window_start::timestamptz`);
+          as o(read_point_id, tag_key, window_start, outcome, lot_code, event_id, detail, awaits_shipment_id, received_in_code)
+        where r.read_point_id = o.read_point_id and r.tag_key = o.tag_key and r.window_start = o.window_start::timestamptz`);
     },
 
     /**
@@ -199,7 +201,7 @@ export function createRfidRepository(db: Db) {
      */
     async recordFailures(
       tx: Db,
-      failures: { readPointId: string; tag: string; windowStart: Date; attempts: number; retryAt: Date | null; detail: string }[],
+      failures: { readPointId: string; tagKey: string; windowStart: Date; attempts: number; retryAt: Date | null; detail: string }[],
       at: Date,
     ): Promise<void> {
       if (failures.length === 0) return;
@@ -207,10 +209,10 @@ export function createRfidRepository(db: Db) {
       await tx.execute(sql`
         update rfid_reads r set outcome = 'failed', detail = f.detail, attempts = f.attempts::int, retry_at = f.retry_at::timestamptz,
           processed_at = case when f.retry_at is null then ${iso(at)}::timestamptz end
-        from unnest(${texts(column((f) => f.readPointId))}, ${texts(column((f) => f.tag))}, ${texts(column((f) => iso(f.windowStart)))},
+        from unnest(${texts(column((f) => f.readPointId))}, ${texts(column((f) => f.tagKey))}, ${texts(column((f) => iso(f.windowStart)))},
           ${texts(column((f) => String(f.attempts)))}, ${texts(column((f) => (f.retryAt ? iso(f.retryAt) : null)))}, ${texts(column((f) => f.detail))})
-          as f(read_point_id, tag, window_start, attempts, retry_at, detail)
-        where r.read_point_id = f.read_point_id and r.tag = f.tag and r.window_start = f.window_start::timestamptz`);
+          as f(read_point_id, tag_key, window_start, attempts, retry_at, detail)
+        where r.read_point_id = f.read_point_id and r.tag_key = f.tag_key and r.window_start = f.window_start::timestamptz`);
     },
 
     /** Binds tags in statements under PostgreSQL's bind limit: all or none only inside the caller's transaction. */
@@ -359,7 +361,7 @@ export function createRfidRepository(db: Db) {
     async keptTags(
       tx: Db,
       partyCode: string,
-      reads: { tag: string; itemCode: string; window: { readPointId: string; windowStart: Date } | null }[],
+      reads: { tag: string; itemCode: string; window: Pick<ReadRow, 'readPointId' | 'tagKey' | 'windowStart'> | null }[],
     ): Promise<Set<number>> {
       if (reads.length === 0) return new Set();
       const column = <T>(pick: (read: (typeof reads)[number]) => T) => reads.map(pick);
@@ -373,9 +375,9 @@ export function createRfidRepository(db: Db) {
             coalesce(e.first_received_at, b.received_at, 'infinity'::timestamptz) as first_received_at
           from unnest(${texts(reads.map((_, index) => String(index)))}, ${texts(column((read) => read.tag))}, ${texts(column((read) => tagKey(read.tag)))},
             ${texts(column((read) => read.itemCode))}, ${texts(column((read) => read.window?.readPointId ?? null))},
-            ${texts(column((read) => (read.window ? iso(read.window.windowStart) : null)))})
-            as w(index, tag, key, item_code, read_point_id, window_start)
-          left join rfid_reads e on e.read_point_id = w.read_point_id and e.tag = w.tag and e.window_start = w.window_start::timestamptz
+            ${texts(column((read) => read.window?.tagKey ?? null))}, ${texts(column((read) => (read.window ? iso(read.window.windowStart) : null)))})
+            as w(index, tag, key, item_code, read_point_id, window_key, window_start)
+          left join rfid_reads e on e.read_point_id = w.read_point_id and e.tag_key = w.window_key and e.window_start = w.window_start::timestamptz
           left join rfid_batches b on b.id = e.batch_id
         ),
         receipt as (
@@ -433,10 +435,10 @@ export function createRfidRepository(db: Db) {
       return new Set(rows.map((row) => row.index));
     },
     /**
-     * Receipts at a read point of the tags of these windows in the same window or the one just before
-     * (a tag read across a window boundary, lingering at the gate, or read in another spelling by
-     * another of the gate's readers): by the tag's key, or the spelling a read stored before migration
-     * 0087 may be keyed by (see bindingValues); the earliest for each window given, by its index.
+     * Receipts at a read point of the tags of these windows in the window just before (a tag read
+     * across a window boundary or lingering at the gate, in any spelling: a window is one tag's in all
+     * of them): by the tag's key, or the spelling a read stored before migration 0087 may be keyed by
+     * (see bindingValues); the earliest for each window given, by its index.
      */
     async precedingReceipts(
       tx: Db,
@@ -450,12 +452,11 @@ export function createRfidRepository(db: Db) {
         tx,
         sql`select distinct on (w.index) w.index::int as index, r.event_id as "eventId", r.detail
         from unnest(${texts(windows.map((_, index) => String(index)))}, ${texts(column((w) => tagKey(w.tag)))}, ${texts(column((w) => w.tag))},
-          ${texts(column((w) => iso(new Date(w.windowStart.getTime() - windowMs))))}, ${texts(column((w) => iso(w.windowStart)))})
-          as w(index, key, tag, previous_start, window_start)
+          ${texts(column((w) => iso(new Date(w.windowStart.getTime() - windowMs))))})
+          as w(index, key, tag, previous_start)
         join rfid_reads r on r.tag_key in (w.key, w.tag) and r.read_point_id = ${readPointId}
-          and r.window_start in (w.previous_start::timestamptz, w.window_start::timestamptz)
-          and r.outcome in ('received', 'already_received')
-        order by w.index, r.window_start, r.first_seen`,
+          and r.window_start = w.previous_start::timestamptz and r.outcome in ('received', 'already_received')
+        order by w.index, r.first_seen`,
       );
       return new Map(rows.map(({ index, ...receipt }) => [index, receipt]));
     },
@@ -484,10 +485,10 @@ export function createRfidRepository(db: Db) {
     unknownTags(partyCode: string | undefined) {
       return queryRows<{ readerId: string; tag: string; windows: number; reads: number; firstSeen: Date; lastSeen: Date }>(
         db,
-        sql`select reader_id as "readerId", coalesce(tag_key, tag) as tag, count(*)::int as windows, sum(read_count)::float8 as reads,
+        sql`select reader_id as "readerId", tag_key as tag, count(*)::int as windows, sum(read_count)::float8 as reads,
           min(first_seen) as "firstSeen", max(last_seen) as "lastSeen"
         from rfid_reads where outcome = 'unknown' ${partyCode ? sql`and party_code = ${partyCode}` : sql``}
-        group by reader_id, coalesce(tag_key, tag) order by reader_id, max(last_seen) desc`,
+        group by reader_id, tag_key order by reader_id, max(last_seen) desc`,
       );
     },
     /** Per read point: observations and reads by outcome (null: not yet turned into events), reads summed as float8 (past int4). */

@@ -1,8 +1,9 @@
 // Dedupe windows, without I/O: reads of one tag at one read point within a fixed window (30 s by
-// default, per read point) are one observation. Windows are aligned to the epoch, so every batch —
+// default, per read point) are one observation, in whichever spellings the tag was read (by its key). Windows are aligned to the epoch, so every batch —
 // in any order, out-of-order timestamps included — puts a read in the same window, and the store
 // merges a batch's windows into those earlier batches opened.
 import { LAST_STORABLE_MS } from '../codes/timestamp.js';
+import { tagKey } from './tags.js';
 
 /** A read placed at its read point. */
 export type PlacedRead = {
@@ -25,7 +26,10 @@ export type PlacedRead = {
 export type ReadWindow = {
   partyCode: string;
   readPointId: string;
+  /** The spelling of the window's earliest read (as its reader reported the tag). */
   tag: string;
+  /** The tag's key (tagKey), which one tag's spellings share: the window's identity. */
+  tagKey: string;
   windowStart: Date;
   windowEnd: Date;
   readerId: string;
@@ -49,8 +53,8 @@ function windowEndOf(windowStart: Date, windowMs: number): Date {
   return new Date(Math.min(windowStart.getTime() + windowMs, LAST_STORABLE_MS));
 }
 
-const windowKey = (window: Pick<ReadWindow, 'readPointId' | 'tag' | 'windowStart'>) =>
-  `${window.readPointId}\u0000${window.tag}\u0000${window.windowStart.getTime()}`;
+const windowKey = (window: Pick<ReadWindow, 'readPointId' | 'tagKey' | 'windowStart'>) =>
+  `${window.readPointId}\u0000${window.tagKey}\u0000${window.windowStart.getTime()}`;
 
 /**
  * The batch's reads collapsed into windows, in key order (concurrent batches then lock shared
@@ -60,13 +64,15 @@ export function collapseReads(reads: PlacedRead[]): ReadWindow[] {
   const windows = new Map<string, ReadWindow>();
   for (const read of reads) {
     const windowStart = windowStartOf(read.time, read.windowMs);
-    const key = windowKey({ readPointId: read.readPointId, tag: read.tag, windowStart });
-    const open = windows.get(key);
+    const key = tagKey(read.tag);
+    const id = windowKey({ readPointId: read.readPointId, tagKey: key, windowStart });
+    const open = windows.get(id);
     if (!open) {
-      windows.set(key, {
+      windows.set(id, {
         partyCode: read.partyCode,
         readPointId: read.readPointId,
         tag: read.tag,
+        tagKey: key,
         windowStart,
         windowEnd: windowEndOf(windowStart, read.windowMs),
         readerId: read.readerId,
@@ -86,6 +92,7 @@ export function collapseReads(reads: PlacedRead[]): ReadWindow[] {
       open.firstSeen = read.time;
       open.firstSeenRaw = read.rawTime;
       open.batchPosition = read.position;
+      open.tag = read.tag;
       open.readerId = read.readerId;
       open.antenna = read.antenna;
     }

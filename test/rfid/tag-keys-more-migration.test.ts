@@ -9,7 +9,7 @@ import { normalizeTag, tagKey } from '../../src/rfid/tags.js';
 import { randomCase, SCHEMES, seed, tagSpellings } from '../fixtures/epc-tds.js';
 import { migrationStatements, runStatements } from '../fixtures/migrations.js';
 import { FACTORY_EPC, gs1Tag } from '../fixtures/rfid-payloads.js';
-import { issuePacks, readPoint, registerReader, storeBindingsAsBefore } from '../fixtures/rfid-world.js';
+import { issuePacks, keyReadsAsBefore, readPoint, registerReader, storeBindingsAsBefore } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -96,6 +96,7 @@ t.test("bindings are rekeyed, stored reads keyed: a tag is found in any spelling
   const read = (epc: string, minute: number) =>
     reader.api.post('/rfid/reads', { reads: [{ reader: reader.hostName, antenna: 1, epc, time: `2026-06-01T10:${minute}:00+08:00` }] });
   for (const [index, { value }] of bound.entries()) expectStatus(t, await read(value, 10 + index), 202, `a read of ${value}`);
+  await keyReadsAsBefore(world.database.db);
   await queryRows(world.database.db, sql`update rfid_reads set tag_key = null`);
 
   await runStatements(world.database.db, statements);
