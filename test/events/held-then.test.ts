@@ -273,11 +273,14 @@ async function returnOnTheWay(t: Test, shipped: [number, number][], back: [numbe
       await world.database.db.transaction((tx) => writer.write(tx as never, requests, 'rollback'));
       return undefined;
     } catch (error) {
-      if (error instanceof BatchRejected) return { index: error.index, problem: error.problem };
+      if (error instanceof BatchRejected)
+        return { index: error.index, problem: error.problem, rejected: error.rejections.map(({ index }) => index) };
       throw error;
     }
   };
-  return { store, lot, receipt, sale, write };
+  /** The outcomes of the requests written as one writer batch under proceed. */
+  const proceed = (requests: WriteRequest[]) => world.database.db.transaction((tx) => writer.write(tx as never, requests, 'proceed'));
+  return { store, lot, receipt, sale, write, proceed };
 }
 
 t.test('a native batch: a backdated sale the batch’s later receipt does not cover enough is refused', async (t) => {
@@ -307,8 +310,10 @@ t.test('a native batch: an inflow and outflows around it, stored movements in be
   // received at 13:00 and 40 sold at 14:00: from 10:00 on 100, 30 from 11:00, 70 from 13:00, 30 from
   // 14:00 and 20 from 16:00 (the stored least from 11:00 on, 20, lies past the receipt)
   const late = await write([receipt(13), sale(14, 40), sale(10, 21)]);
-  t.match(late, { index: 2, problem: { slug: 'not-held-at-event-time' } }, 'the sale at 10:00 leaves the shipment of 16:00 short');
-  t.match(late?.problem.detail, `holds 20 kg of lot ${lot} from ${utc(16)} on`);
+  // 79 from 10:00, 9 from 11:00, 49 from 13:00, 9 from 14:00, −1 from 16:00: both sales take from it
+  t.match(late, { index: 1, problem: { slug: 'not-held-at-event-time' } }, 'the sales leave the shipment of 16:00 short');
+  t.same(late?.rejected, [1, 2], 'each sale whose time on the ledger goes short from is named');
+  t.match(late?.problem.detail, `holds 39 kg of lot ${lot} from ${utc(16)} on`);
   // 20 sold at 14:00 leave 40 from 16:00: the least, 30, lies before the receipt
   const early = await write([receipt(13), sale(14, 20), sale(10, 31)]);
   t.match(early, { index: 2, problem: { slug: 'not-held-at-event-time' } }, 'the sale at 10:00 leaves the shipment of 11:00 short');
@@ -317,18 +322,51 @@ t.test('a native batch: an inflow and outflows around it, stored movements in be
   t.match((await store.lot(lot)).massBalance, { sold: 50 }, 'stored');
 });
 
-t.test('a native batch in the order of time: each outflow is judged with the batch’s movements before it', async (t) => {
+t.test('a native batch: its outflows are judged once all its events are applied, whatever their order', async (t) => {
+  // the store holds 100 from 09:00, 30 from 11:00, 20 from 16:00 and 50 from 18:00; the shop's 40 kg come at 12:00
   const { store, lot, receipt, sale, write } = await returnOnTheWay(t, STORE_LOWS, [17, 30], [12, 40]);
-  // the sale at 10:00 comes first: 20 from 16:00, by the stored events alone
-  const first = await write([sale(10, 21), receipt(13), sale(14, 1)]);
-  t.match(first, { index: 0, problem: { slug: 'not-held-at-event-time' } });
-  t.match(first?.problem.detail, `holds 20 kg of lot ${lot} from ${utc(16)} on`);
-  // 20 sold at 10:00 and 40 received at 13:00: 50 at 14:00, 40 from 16:00 (70 now)
-  const last = await write([sale(10, 20), receipt(13), sale(14, 41)]);
-  t.match(last, { index: 2, problem: { slug: 'not-held-at-event-time' } });
-  t.match(last?.problem.detail, `holds 40 kg of lot ${lot} from ${utc(16)} on`);
-  t.equal(await write([sale(10, 20), receipt(13), sale(14, 40)]), undefined, 'the sale at 14:00 takes what is left from then on');
-  t.match((await store.lot(lot)).massBalance, { sold: 60 }, 'stored');
+  const inEitherOrder = async (requests: WriteRequest[]) => [await write(requests), await write([...requests].reverse())];
+  // 35 sold at 10:00 leave −5 from 11:00 to the receipt at 13:00: the sale at 10:00 alone is short
+  const [inTime, reversed] = await inEitherOrder([sale(10, 35), receipt(13), sale(14, 1)]);
+  t.match(inTime, { index: 0, rejected: [0], problem: { slug: 'not-held-at-event-time' } }, 'in the order of time');
+  t.match(inTime?.problem.detail, `holds 30 kg of lot ${lot} from ${utc(11)} on, by the events dated from ${utc(10)} on: 35 kg`);
+  t.match(reversed, { index: 2, rejected: [2], problem: { slug: 'not-held-at-event-time' } }, 'in reverse: the same sale');
+  t.equal(reversed?.problem.detail, inTime?.problem.detail, 'judged alike');
+  // 20 sold at 10:00, 40 received at 13:00, 41 sold at 14:00: −1 from 16:00, which both sales take from
+  const [bothInTime, bothReversed] = await inEitherOrder([sale(10, 20), receipt(13), sale(14, 41)]);
+  t.match(bothInTime, { index: 0, rejected: [0, 2] }, 'both sales, in the order of time');
+  t.match(bothReversed, { index: 0, rejected: [0, 2] }, 'both sales, in reverse');
+  // 21 sold at 10:00 and 1 at 14:00: 9 from 11:00, 48 from 14:00, 38 from 16:00: never short
+  const passes = [sale(10, 21), receipt(13), sale(14, 1)];
+  t.equal(await write([...passes].reverse()), undefined, 'in reverse: stored');
+  t.match((await store.lot(lot)).massBalance, { sold: 22 }, 'stored once');
+  const inTimeWorld = await returnOnTheWay(t, STORE_LOWS, [17, 30], [12, 40]);
+  const inTimeOrder = [inTimeWorld.sale(10, 21), inTimeWorld.receipt(13), inTimeWorld.sale(14, 1)];
+  t.equal(await inTimeWorld.write(inTimeOrder), undefined, 'in the order of time: stored too');
+  t.match((await inTimeWorld.store.lot(inTimeWorld.lot)).massBalance, { sold: 22 });
+});
+
+t.test('a native batch under proceed: the events the held-then rule refuses are dropped, the others judged again', async (t) => {
+  const { store, lot, receipt, sale, proceed } = await returnOnTheWay(t, STORE_LOWS, [17, 30], [12, 40]);
+  // with every event: 65 from 10:00, −5 from 11:00 (the sale of 35 at 10:00 alone); the sale of 10 at
+  // 14:00 is judged again without it and stored, as is the receipt
+  const outcomes = await proceed([sale(14, 10), sale(10, 35), receipt(13)]);
+  t.same(
+    outcomes.map((outcome) => outcome.ok),
+    [true, false, true],
+    'the sale at 10:00 alone is rejected',
+  );
+  const [, refused] = outcomes;
+  t.match(!refused.ok && refused.problem, { slug: 'not-held-at-event-time', detail: `holds 30 kg of lot ${lot} from ${utc(11)} on` });
+  t.match((await store.lot(lot)).massBalance, { sold: 10 }, 'the others are stored');
+  // both sales take from the −1 kg of 16:00: both are dropped, and the receipt stored alone
+  const again = await returnOnTheWay(t, STORE_LOWS, [17, 30], [12, 40]);
+  const both = await again.proceed([again.sale(14, 41), again.receipt(13), again.sale(10, 20)]);
+  t.same(
+    both.map((outcome) => outcome.ok),
+    [false, true, false],
+  );
+  t.match((await again.store.lot(again.lot)).massBalance, { sold: 0, onHand: 90 }, 'the receipt alone is stored');
 });
 
 /**
@@ -364,7 +402,8 @@ async function packedAndBack(t: Test, sscc?: string) {
       await world.database.db.transaction((tx) => writer.write(tx as never, requests, 'rollback'));
       return undefined;
     } catch (error) {
-      if (error instanceof BatchRejected) return { index: error.index, problem: error.problem };
+      if (error instanceof BatchRejected)
+        return { index: error.index, problem: error.problem, rejected: error.rejections.map(({ index }) => index) };
       throw error;
     }
   };
@@ -426,12 +465,13 @@ t.test('a native batch: a backdated case shipment is judged by what is packed in
   const { lot, box, market, request, write } = await packedAndBack(t);
   const sale = request(10.5, { type: 'sell', lines: [{ lotCode: lot, quantity: 40 }] });
   const shipBox = request(10, { type: 'ship', toPartyCode: market.code, lines: [{ lotCode: box }] });
+  // 100 held, the case's 30 and 40 loose out by 10:30: −30 from 12:00, which both take from
   const caseLast = await write([sale, shipBox]);
-  t.match(caseLast, { index: 1, problem: { status: 422, slug: 'not-held-at-event-time' } }, 'the sale first, then the case');
-  t.match(caseLast?.problem.detail, `holds 0 kg of lot ${lot} from ${utc(12)} on`);
+  t.match(caseLast, { index: 0, rejected: [0, 1], problem: { status: 422, slug: 'not-held-at-event-time' } }, 'the sale first');
+  t.match(caseLast?.problem.detail, `holds 10 kg of lot ${lot} from ${utc(12)} on`);
   const saleLast = await write([shipBox, sale]);
-  t.match(saleLast, { index: 1, problem: { status: 422, slug: 'not-held-at-event-time' } }, 'the case first, then the sale');
-  t.match(saleLast?.problem.detail, `holds 10 kg of lot ${lot} from ${utc(12)} on`);
+  t.match(saleLast, { index: 0, rejected: [0, 1], problem: { status: 422, slug: 'not-held-at-event-time' } }, 'the case first');
+  t.match(saleLast?.problem.detail, `holds 0 kg of lot ${lot} from ${utc(12)} on`);
   t.equal(await write([shipBox, request(10.5, { type: 'sell', lines: [{ lotCode: lot, quantity: 10 }] })]), undefined, 'what is left');
 });
 

@@ -58,6 +58,9 @@ export type NewShipment = {
   lines: ShipmentLine[];
 };
 
+/** What an event takes of a lot, for the held-then rule (see EventDraft.heldThen). */
+export type HeldThenTake = { lotCode: string; quantity: number; booked: number; done: string; name: string; unit: string; at: Pointer };
+
 export type EventRecord = {
   id: string;
   type: string;
@@ -122,6 +125,13 @@ export class EventDraft {
    * statuses they have, instead of from ledgers read lot by lot.
    */
   readonly recalledUnloaded: string[] = [];
+  /**
+   * What the event takes of each lot (loose, and packed in the containers it takes), judged by what
+   * its party held then once the whole batch is applied (see Scope.heldThenLater). `booked`: what
+   * the event had booked of the lot for its party when it took it (a lot an EPCIS event names first,
+   * made by it; all it takes of a lot packed in a container taken, given back).
+   */
+  readonly heldThen = new Map<string, HeldThenTake>();
 
   constructor(
     readonly id: string,
@@ -152,6 +162,14 @@ export class EventDraft {
     if (quantity === 0) return;
     this.movements.push({ eventId: this.id, lotCode, partyCode, kind, quantity, containerCode });
     this.touched.add(lotCode);
+  }
+
+  /** What the event has booked of the lot for a party so far, all its movements summed. */
+  booked(lotCode: string, partyCode = this.actor): number {
+    let booked = 0;
+    for (const movement of this.movements)
+      if (movement.lotCode === lotCode && movement.partyCode === partyCode) booked += movement.quantity;
+    return roundQuantity(booked);
   }
 
   createLot(lot: NewLot) {

@@ -29,7 +29,7 @@ import { packingStop } from './rules/aggregate.js';
 import { requireBeginningBeforeUse } from './rules/chronology.js';
 import { actionAsFound, applyRules, type EventAction, lotsTakenBy, referencesOf } from './rules/index.js';
 import { lotsBookedIn } from './rules/receive.js';
-import { gtinOfIdentifier, isSerialIdentifier, itemCodes, type LotSpec, Scope, voidsCodes } from './scope.js';
+import { gtinOfIdentifier, heldThenProblem, isSerialIdentifier, itemCodes, type LotSpec, Scope, voidsCodes } from './scope.js';
 import { type Content, type LotView, makes, usesLink, WorldState } from './state.js';
 
 /**
@@ -866,9 +866,12 @@ export function createEventWriter(deps: {
   /**
    * Checks and stores the requests inside `tx`, in order. With `rollback` the first rejected
    * event throws BatchRejected (the caller's transaction then stores nothing); with `proceed`
-   * rejected events are reported and the others stored. `mayLetGo`: `tx` is a savepoint the caller
-   * may go back from and go on (a gate's chunk), so a writer waiting for one of the lots then gets
-   * it (see the repository's lockWithContents).
+   * rejected events are reported and the others stored. The held-then rule is judged once the
+   * whole batch is applied (see heldThenProblem): under `proceed` the events it refuses are
+   * rejected and the batch is checked again without them, every other event judged afresh, until
+   * it refuses none (what a batch stored of itself meanwhile is undone first, see beginBatchParts).
+   * `mayLetGo`: `tx` is a savepoint the caller may go back from and go on (a gate's chunk), so a
+   * writer waiting for one of the lots then gets it (see the repository's lockWithContents).
    */
   async function write(
     tx: Db,
@@ -878,16 +881,45 @@ export function createEventWriter(deps: {
   ): Promise<WriteOutcome[]> {
     if (requests.length === 0) return [];
     // the acting parties' audit chains before any lot: every writer locks in this order, so none waits crosswise
-    let heads = await repository.lockAuditHeads(
+    const heads = await repository.lockAuditHeads(
       tx,
       requests.map((request) => request.actor),
     );
-    const state = await load(tx, requests, mayLetGo);
+    const refused = new Map<number, Problem>();
+    for (;;) {
+      const state = await load(tx, requests, mayLetGo);
+      const batch = requests.map((request, index) => {
+        const problem = refused.get(index);
+        return problem ? { ...request, refused: problem } : request;
+      });
+      const written = await checkAndStore(tx, batch, state, heads, onError);
+      if (!('notHeldThen' in written)) return written;
+      for (const { index, problem } of written.notHeldThen) refused.set(index, problem);
+    }
+  }
+
+  /**
+   * Checks the requests against the batch's state and stores those accepted, in parts (see write);
+   * under `proceed`, the events the held-then rule refuses once all are applied (`notHeldThen`,
+   * each with its problem as the writer names its fields), nothing of the batch left stored.
+   */
+  async function checkAndStore(
+    tx: Db,
+    requests: WriteRequest[],
+    state: WorldState,
+    lockedHeads: ChainHead[],
+    onError: 'rollback' | 'proceed',
+  ): Promise<WriteOutcome[] | { notHeldThen: { index: number; problem: Problem }[] }> {
+    let heads = lockedHeads;
     // after the heads' upsert: the transaction has an xid by now, which is what stream
     // subscriptions and GET /events sync pages wait on while it is in flight (see settledBefore in src/db/settled.ts)
     const recordTime = deps.now();
     let accepted: { record: EventRecord; draft: EventDraft }[] = [];
     let objects = 0;
+    // what the accepted events take, for the held-then rule once all are applied
+    const takes: { index: number; request: WriteRequest; eventTime: Date; draft: EventDraft }[] = [];
+    // a part stored before the held-then rule is judged: a proceed batch may have to undo it
+    let partsStored = false;
     // a capture job checks up to 10,000 events here: other requests go on meanwhile
     const pause = pauses();
     // the statement storing the last part, while the next part's events are checked
@@ -911,6 +943,8 @@ export function createEventWriter(deps: {
       // built while the part before is stored: once that is done, the database waits for nothing but the sending
       const statement = repository.persistStatement(batch);
       await storing;
+      if (onError === 'proceed' && !partsStored) await repository.beginBatchParts(tx);
+      partsStored = true;
       storing = repository.persist(tx, statement);
       databaseBusy = true;
       // a failure is taken where the statement is awaited (next part, or the end)
@@ -924,6 +958,7 @@ export function createEventWriter(deps: {
           const { record, draft, shipmentId } = check(state, request, recordTime);
           state.apply(draft, record);
           accepted.push({ record, draft });
+          if (draft.heldThen.size > 0) takes.push({ index, request, eventTime: record.eventTime, draft });
           objects += draft.links.size + 1;
           outcomes.push({ ok: true, event: viewOf(record, draft), createdLotCodes: draft.newLots.map((lot) => lot.code), shipmentId });
         } catch (error) {
@@ -933,6 +968,20 @@ export function createEventWriter(deps: {
           outcomes.push({ ok: false, problem });
         }
         if (objects >= objectsPerStatement || (objects >= objectsToStart && !databaseBusy)) await store();
+      }
+      const notHeldThen = takes.flatMap(({ index, request, eventTime, draft }) => {
+        for (const take of draft.heldThen.values()) {
+          const problem = heldThenProblem(state, request.actor, eventTime, take, draft.booked(take.lotCode));
+          if (problem) return [{ index, problem }];
+        }
+        return [];
+      });
+      if (notHeldThen.length > 0) {
+        const rejections = notHeldThen.map(({ index, problem }) => ({ index, problem: asSent(problem, requests[index].sentAt) }));
+        if (onError === 'rollback') throw new BatchRejected(rejections[0].index, rejections[0].problem, rejections.slice(1));
+        await storing;
+        if (partsStored) await repository.undoBatchParts(tx);
+        return { notHeldThen };
       }
       if (accepted.length > 0) await store();
     } catch (error) {

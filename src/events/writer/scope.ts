@@ -17,8 +17,8 @@ import {
   quantityProblem,
   roundQuantity,
 } from '../../lots/ledger.js';
-import type { EventDraft, NewLot, Pointer } from './draft.js';
-import type { LotView, Onward, ProductView, ReplacedLot, WorldState } from './state.js';
+import type { EventDraft, HeldThenTake, NewLot, Pointer } from './draft.js';
+import type { LotView, ProductView, ReplacedLot, WorldState } from './state.js';
 
 /** The GTIN-14 of a GS1 Digital Link's (01) key (as capture stores identifiers), if it has one. */
 export const gtinOfIdentifier = (identifier: string | undefined): string | undefined =>
@@ -61,6 +61,45 @@ export type Line = {
   /** Where the request named the lot when not as an entry of the list (by a serialized pack: `itemCodes/2`). */
   at?: Pointer;
 };
+
+/**
+ * The held-then rule, judged once the whole batch is applied, with every movement of the batch at
+ * its own time and the stored ones: a party takes only what it held at the event's time as well as
+ * what it holds now. Refused (422) when what it held of the lot then (once every movement dated up
+ * to then was booked) does not cover what the event takes (`take`) — it sent all of it away and got it
+ * back later, say — naming the lot, the time and what it held then; and when the least it holds from
+ * then on does not, as a backdated outflow would leave a later event taking what the party no longer
+ * held, naming what it holds from the time it would go short on. What it held is read without the
+ * event's own movements (`ownBooked`: all it booked of the lot), with what it had booked when it took
+ * the lot (`take.booked`). The writer reads both for every lot an event takes (see lotsTakenBy); one
+ * it did not read is judged by what the party holds now alone (null).
+ */
+export function heldThenProblem(state: WorldState, actor: string, eventTime: Date, take: HeldThenTake, ownBooked: number): Problem | null {
+  const through = state.heldThrough(take.lotCode, actor, eventTime);
+  if (through === undefined) return null;
+  const onward = state.leastOnward(take.lotCode, actor, eventTime);
+  const without = take.booked - ownBooked;
+  const { quantity, unit, name, done } = take;
+  const at = eventTime.toISOString();
+  const heldThen = roundQuantity(through + without);
+  if (heldThen < quantity) {
+    // below 0 when later events took what a backdated one took too: none held, all the same
+    const then = Math.max(heldThen, 0);
+    return unprocessable(
+      'not-held-at-event-time',
+      `party ${actor} held ${then} ${unit} of ${name} at ${at}, by the events dated up to then: ${quantity} ${unit} cannot be ${done} at that time`,
+      [bodyField(take.at, `${then} ${unit} of ${name} held at ${at}`)],
+    );
+  }
+  if (onward === undefined || roundQuantity(onward.least + without) >= quantity) return null;
+  const least = Math.max(roundQuantity(onward.least + without), 0);
+  const from = onward.from.toISOString();
+  return unprocessable(
+    'not-held-at-event-time',
+    `party ${actor} holds ${least} ${unit} of ${name} from ${from} on, by the events dated from ${at} on: ${quantity} ${unit} cannot be ${done} at that time`,
+    [bodyField(take.at, `${least} ${unit} of ${name} held from ${from} on`)],
+  );
+}
 
 /** What a container held when it was taken: a lot (or a container) packed in `containerCode`. */
 export type PackedLine = { lotCode: string; containerCode: string; quantity: number };
@@ -330,10 +369,10 @@ export class Scope {
   }
 
   /**
-   * Checks the actor holds enough (loose) of every line, had received it by the event's time (see
-   * requireReceivedBy) and held enough of it then (see requireHeldThen), and books the outflow when
-   * `kind` is given (null: a packing, which books its own); a line without a quantity takes
-   * everything held. `to`: the party a shipment goes to.
+   * Checks the actor holds enough (loose) of every line and had received it by the event's time (see
+   * requireReceivedBy), notes each line for the held-then rule (see heldThenLater), and books the
+   * outflow when `kind` is given (null: a packing, which books its own); a line without a quantity
+   * takes everything held. `to`: the party a shipment goes to.
    */
   take(
     lines: Line[],
@@ -346,7 +385,7 @@ export class Scope {
     const at = (position: number, ...field: string[]) => lines[position].at ?? [...pointer, lines[position].index ?? position, ...field];
     const lots = this.requireLots(codes, (position) => at(position, 'lotCode'));
     this.requireDistinct(codes, (position) => at(position, 'lotCode'));
-    const heldThen: ({ through: number; onward?: Onward } | undefined)[] = [];
+    const done = TAKEN_AS[kind ?? 'pack'];
     const taken = lines.map((line, position) => {
       const lot = lots[position];
       if (line.ifHeld && lot.partyCode === this.actor && this.balance(lot.code) <= 0) return { lot, quantity: 0 };
@@ -363,76 +402,46 @@ export class Scope {
           [bodyField(at(position, 'quantity'), `at most ${onHand}`)],
         );
       }
-      heldThen[position] = this.heldThen(lot.code, eventTime);
+      if (quantity > 0) this.heldThenLater(lot, quantity, this.draft.booked(lot.code), done);
       if (kind) this.draft.move(lot.code, kind, -quantity);
       return { lot, quantity };
     });
-    const done = TAKEN_AS[kind ?? 'pack'];
     this.requireReceivedBy(
       taken.flatMap(({ lot, quantity }) => (quantity > 0 ? [lot] : [])),
       done,
       eventTime,
     );
-    for (const [position, line] of taken.entries()) this.requireHeldThen(line, heldThen[position], done, eventTime);
+    // a packing moves nothing out of the party's hands, and what a later event of the batch takes out
+    // of the container is judged by that event: it is judged as it is applied, with the batch's events before it
+    if (kind === null) {
+      for (const take of this.draft.heldThen.values()) {
+        const problem = heldThenProblem(this.state, this.actor, eventTime, take, 0);
+        if (problem) throw problem;
+      }
+      this.draft.heldThen.clear();
+    }
     return taken;
   }
 
   /**
-   * What the acting party held of the lot at the event's time (see WorldState.heldThrough) and the
-   * least it holds from then on (see WorldState.leastOnward), each with what the event itself booked
-   * of it so far (a lot an EPCIS event names first, made by it); undefined when the writer did not
-   * read them.
+   * Notes what the event takes of a lot for the held-then rule, judged once the whole batch is
+   * applied (see heldThenProblem), so that the order of a batch's events never changes the verdict:
+   * what it takes again of the same lot adds to it.
    */
-  private heldThen(lotCode: string, eventTime: Date): { through: number; onward?: Onward } | undefined {
-    const through = this.state.heldThrough(lotCode, this.actor, eventTime);
-    const onward = this.state.leastOnward(lotCode, this.actor, eventTime);
-    if (through === undefined) return undefined;
-    let booked = 0;
-    for (const movement of this.draft.movements) {
-      if (movement.lotCode === lotCode && movement.partyCode === this.actor) booked += movement.quantity;
+  private heldThenLater(lot: LotView, quantity: number, booked: number, done: string) {
+    const noted = this.draft.heldThen.get(lot.code);
+    if (noted) noted.quantity = roundQuantity(noted.quantity + quantity);
+    else {
+      this.draft.heldThen.set(lot.code, {
+        lotCode: lot.code,
+        quantity,
+        booked,
+        done,
+        name: this.nameOf(lot),
+        unit: lot.unit,
+        at: this.at('eventTime'),
+      });
     }
-    return {
-      through: roundQuantity(through + booked),
-      onward: onward && { least: roundQuantity(onward.least + booked), from: onward.from },
-    };
-  }
-
-  /**
-   * A party takes only what it held at the event's time as well as what it holds now: refused (422)
-   * when what it held of the lot then (`held.through`: once every movement dated up to then was
-   * booked) does not cover the quantity — it sent all of it away and got it back later, say — naming
-   * the lot, the time and what it held then (`done`: what the event does to it); and when the least
-   * it holds from then on (`held.onward`) does not, as a backdated outflow would leave a later event
-   * taking what the party no longer held, naming what it holds from the time it would go short on.
-   * The writer reads both for every lot an event takes (see lotsTakenBy); one it did not read (`held`
-   * undefined) is judged by what the party holds now alone.
-   */
-  private requireHeldThen(
-    { lot, quantity }: { lot: LotView; quantity: number },
-    held: { through: number; onward?: Onward } | undefined,
-    done: string,
-    eventTime: Date,
-  ) {
-    if (held === undefined || quantity <= 0) return;
-    const at = eventTime.toISOString();
-    const name = this.nameOf(lot);
-    if (held.through < quantity) {
-      // below 0 when later events took what a backdated one took too: none held, all the same
-      const then = Math.max(held.through, 0);
-      throw unprocessable(
-        'not-held-at-event-time',
-        `party ${this.actor} held ${then} ${lot.unit} of ${name} at ${at}, by the events dated up to then: ${quantity} ${lot.unit} cannot be ${done} at that time`,
-        [bodyField(this.at('eventTime'), `${then} ${lot.unit} of ${name} held at ${at}`)],
-      );
-    }
-    if (held.onward === undefined || held.onward.least >= quantity) return;
-    const onward = Math.max(held.onward.least, 0);
-    const from = held.onward.from.toISOString();
-    throw unprocessable(
-      'not-held-at-event-time',
-      `party ${this.actor} holds ${onward} ${lot.unit} of ${name} from ${from} on, by the events dated from ${at} on: ${quantity} ${lot.unit} cannot be ${done} at that time`,
-      [bodyField(this.at('eventTime'), `${onward} ${lot.unit} of ${name} held from ${from} on`)],
-    );
   }
 
   /**
@@ -485,10 +494,10 @@ export class Scope {
 
   /**
    * A party takes what is packed in the containers an event takes only as far as it held each lot
-   * at the event's time, as it does a loose line (see requireHeldThen): each lot packed in them
-   * (`packed`, see takeContents: nested containers included) is judged once, with all the event
-   * takes of it, loose (`loose`, already booked by take) and packed summed. Called once every
-   * outflow of the event is booked: what the party held is what it held before the event took any.
+   * at the event's time, as it does a loose line (see heldThenProblem), and only from when it
+   * received it (see requireReceivedBy): each lot packed in them (`packed`, see takeContents: nested
+   * containers included) is judged once, with all the event takes of it, loose (`loose`, already
+   * booked by take) and packed summed. Called once every outflow of the event is booked.
    */
   requirePackedHeldThen(
     loose: { lot: LotView; quantity: number }[],
@@ -502,16 +511,13 @@ export class Scope {
       const inside = taken.get(lot.code);
       if (inside !== undefined) taken.set(lot.code, roundQuantity(inside + quantity));
     }
-    for (const [code, quantity] of taken) {
-      const lot = this.lot(code);
-      const held = this.heldThen(code, eventTime);
-      if (!lot || !held) continue;
-      // heldThen counts what the event booked of the lot: all it takes of it, given back to judge by
-      const before = {
-        through: roundQuantity(held.through + quantity),
-        onward: held.onward && { least: roundQuantity(held.onward.least + quantity), from: held.onward.from },
-      };
-      this.requireHeldThen({ lot, quantity }, before, TAKEN_AS[kind], eventTime);
+    const lots = [...taken.keys()].flatMap((code) => this.lot(code) ?? []);
+    this.requireReceivedBy(lots, TAKEN_AS[kind], eventTime);
+    for (const lot of lots) {
+      const quantity = taken.get(lot.code) as number;
+      this.draft.heldThen.delete(lot.code);
+      // what the event booked of the lot counts, all it takes of it given back to judge by
+      this.heldThenLater(lot, quantity, roundQuantity(this.draft.booked(lot.code) + quantity), TAKEN_AS[kind]);
     }
   }
 
