@@ -5,6 +5,7 @@
 
 import type { Test } from 'tap';
 import { completeGs1 } from '../../src/codes/gs1.js';
+import { newContainerCode } from '../../src/codes/service-codes.js';
 import { BatchRejected, type WriteRequest } from '../../src/events/writer/index.js';
 import { eventWriterOn } from '../fixtures/chain.js';
 import { epcisRequests } from '../fixtures/epcis.js';
@@ -533,4 +534,67 @@ t.test('a native batch: what the batch packs into a case goes with it, judged by
   );
   t.match(short?.problem.detail, `holds 10 kg of lot ${lot} from ${utc(12)} on, by the events dated from ${utc(10)} on: 15 kg`);
   t.equal(await write(packThenShip(0)), undefined, 'as much as is held from then on');
+});
+
+t.test('POST /events: a case shipped before the packing that filled it is refused by when its lots were received', async (t) => {
+  const world = await createWorld(t);
+  const [processor, store, market] = [await world.party('processor'), await world.party('cold_storage'), await world.party('retailer')];
+  const kg = await processor.product('kg');
+  const [first, later] = [await processor.commission(kg, 50), await processor.commission(kg, 20)];
+  const box = (await world.ok(processor.event({ type: 'aggregate', eventTime: utc(8), parent: {}, children: [{ lotCode: first }] })))
+    .createdLotCodes[0] as string;
+  const hand = async (lines: object[], hour: number) => {
+    const { shipmentId } = await world.ok(processor.event({ type: 'ship', eventTime: utc(hour), toPartyCode: store.code, lines }));
+    await world.ok(store.event({ type: 'receive', eventTime: utc(hour + 0.5), shipmentId }));
+  };
+  await hand([{ lotCode: box }], 8.5);
+  await hand([{ lotCode: later }], 11);
+  await world.ok(store.event({ type: 'aggregate', eventTime: utc(12), parent: { containerCode: box }, children: [{ lotCode: later }] }));
+  const ship = (hour: number) => store.event({ type: 'ship', eventTime: utc(hour), toPartyCode: market.code, lines: [{ lotCode: box }] });
+  const early = expectStatus(t, await ship(10), 422, 'shipped at 10:00, the lot packed in it at 12:00 received at 11:30');
+  t.match(early.body, {
+    type: '/problems/event-time-before-receipt',
+    errors: [{ in: 'body', pointer: '/eventTime', detail: `at the earliest ${utc(11.5)}` }],
+  });
+  t.match(early.body.detail, `lot ${later} was received by ${store.code} at ${utc(11.5)}; it cannot be shipped before that`);
+  expectStatus(t, await ship(12), 201, 'shipped once filled');
+});
+
+t.test('a case made and shipped in one batch, natively and through EPCIS', async (t) => {
+  const { world, store, market, lot, request, write } = await packedAndBack(t);
+  const crate = newContainerCode();
+  t.equal(
+    await write([
+      request(13.75, { type: 'aggregate', parent: { newCode: crate }, children: [{ lotCode: lot, quantity: 20 }] }),
+      request(14, { type: 'ship', toPartyCode: market.code, lines: [{ lotCode: crate }] }),
+    ]),
+    undefined,
+    'a native batch packs a new crate and ships it',
+  );
+  t.match((await store.lot(lot)).massBalance, { onHand: 80 }, 'what the crate held went with it');
+  const { capture } = epcisRequests(world);
+  const sscc = completeGs1('06901234500000241');
+  const meat = 'https://id.gs1.org/01/06901234000016/10/MEAT-CASED';
+  const ev = (hour: number, fields: object) => ({ type: 'ObjectEvent', eventTime: utc(hour), eventTimeZoneOffset: '+08:00', ...fields });
+  const document = [
+    ev(14, { action: 'ADD', bizStep: 'commissioning', quantityList: [{ epcClass: meat, quantity: 30, uom: 'KGM' }] }),
+    ev(14.5, {
+      type: 'AggregationEvent',
+      action: 'ADD',
+      bizStep: 'packing',
+      parentID: `https://id.gs1.org/00/${sscc}`,
+      childQuantityList: [{ epcClass: meat, quantity: 30, uom: 'KGM' }],
+    }),
+    ev(15, {
+      action: 'OBSERVE',
+      bizStep: 'shipping',
+      epcList: [`https://id.gs1.org/00/${sscc}`],
+      destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${market.code}` }],
+    }),
+  ];
+  t.match(
+    await capture(store.key, document, 'rollback'),
+    { success: true, captured: 3 },
+    'an EPCIS document packs a new case and ships it',
+  );
 });
