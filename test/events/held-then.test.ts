@@ -190,6 +190,43 @@ t.test('EPCIS capture: a backdated outflow is judged with what the same document
   );
 });
 
+t.test('EPCIS capture under proceed: a document in the order of time is judged as one in any order', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const [store, shop, market] = [
+    await world.party('cold_storage'),
+    await world.party('retailer'),
+    await world.party('retailer', '山城超市'),
+  ];
+  const { capture } = epcisRequests(world);
+  const meat = 'https://id.gs1.org/01/06901234000016/10/MEAT-IN-TIME';
+  const ev = (hour: number, fields: object) => ({ type: 'ObjectEvent', eventTime: utc(hour), eventTimeZoneOffset: '+08:00', ...fields });
+  const moving = (hour: number, quantity: number, to?: { code: string }) =>
+    ev(hour, {
+      action: 'OBSERVE',
+      bizStep: to ? 'shipping' : 'receiving',
+      quantityList: [{ epcClass: meat, quantity, uom: 'KGM' }],
+      ...(to ? { destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${to.code}` }] } : {}),
+    });
+  const commissioning = ev(7, { action: 'ADD', bizStep: 'commissioning', quantityList: [{ epcClass: meat, quantity: 140, uom: 'KGM' }] });
+  t.match(await capture(processor.key, [commissioning, moving(8, 100, store), moving(8, 40, shop)], 'rollback'), { success: true });
+  t.match(await capture(store.key, [moving(9, 100), moving(16, 100, market)], 'rollback'), { success: true }, 'all of it out at 16:00');
+  t.match(await capture(market.key, [moving(16.5, 100), moving(17, 100, store)], 'rollback'), { success: true });
+  t.match(await capture(store.key, [moving(17.5, 100)], 'rollback'), { success: true }, 'and back at 17:30');
+  t.match(await capture(shop.key, [moving(9, 40), moving(11, 40, store)], 'rollback'), { success: true });
+  // 100 held; 10 shipped at 10:00 → 90; 40 received at 13:00 → 130; 20 shipped at 14:00 → 110; 100 at 16:00 → 10
+  t.match(
+    await capture(store.key, [moving(10, 10, market), moving(13, 40), moving(14, 20, market)], 'proceed'),
+    { success: true, captured: 3 },
+    'a shipment at 10:00, the receipt at 13:00 and a shipment at 14:00, in the order of time: all captured',
+  );
+  // 30 more at 10:30 leave −20 from 16:00; 5 at 18:00 leave 75 from then on
+  const short = await capture(store.key, [moving(10.5, 30, market), moving(18, 5, market)], 'proceed');
+  t.match(short, { success: false, errors: [{ eventIndex: 0, pointer: '/epcisBody/eventList/0/eventTime' }] }, 'the one at 10:30 is lost');
+  t.match(short.errors[0].message, `holds 10 KGM of lot ${meat} from ${utc(16)} on`);
+  t.equal(short.errors.length, 1, 'the shipment at 18:00 is captured');
+});
+
 t.test('EPCIS capture: a backdated outflow the document’s later inflow does not cover enough is refused', async (t) => {
   const world = await createWorld(t);
   const processor = await world.party('processor');

@@ -646,7 +646,7 @@ export function createEventWriter(deps: {
    * it names at the times it is judged at (see the observe rule), as it observes or inspects only
    * what it owns or held then; and what the party of each event taking lots (see lotsTakenBy) held
    * of each, and of each lot packed in the containers it takes (stored, or packed by the batch), at
-   * the event's time, as it takes only what it held then too (see Scope.requireHeldThen and
+   * the event's time, as it takes only what it held then too (see heldThenProblem and
    * Scope.requirePackedHeldThen).
    * And, after the first time a party takes a lot, what it held at the later times the batch may
    * move the lot for it at besides (its receipts of the lot, its takes of containers the lot lies or

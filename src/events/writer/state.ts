@@ -341,7 +341,7 @@ export class WorldState {
 
   /**
    * What the party held of the lot (loose and packed) once every movement dated up to that time was
-   * booked, by the stored events and the batch's before this one: what an event of that time takes
+   * booked, by the stored events and the batch's applied so far: what an event of that time takes
    * it from. What the party made of the lot (its maker's `produce`) counts whenever it was booked:
    * the chronology rule holds uses to the lot's beginning, and a lot first booked by a sighting (EPCIS
    * names what no event made) was not made then. Undefined at a time not watched (see watchHoldings).
@@ -358,7 +358,7 @@ export class WorldState {
 
   /**
    * The least the party holds of the lot from that time on (see heldThrough), by the stored events
-   * and the batch's before this one, and the earliest time it holds that little: what an event of
+   * and the batch's applied so far, and the earliest time it holds that little: what an event of
    * that time may take without leaving a later one taking what the party no longer held. Between
    * two times watched of the pair the stored ledger's least is read (see storedHoldingsAt), and what
    * the batch moved up to the first of them is added to it: exact where the batch moved the lot for
