@@ -16,7 +16,7 @@ import { circulationProblem, roundQuantity } from '../../lots/ledger.js';
 import type { LotsRepository } from '../../lots/repository.js';
 import type { EventType, EventView } from '../schemas.js';
 import { timeZoneOffsetOf } from '../time.js';
-import { EventDraft, type EventRecord, type Pointer } from './draft.js';
+import { EventDraft, type EventRecord, type HeldThenTake, type Pointer } from './draft.js';
 import {
   type Batch,
   type EventWriterRepository,
@@ -230,6 +230,16 @@ export class BatchRejected extends Error {
     super(problem.message);
     this.rejections = [{ index, problem }, ...more];
   }
+}
+
+/** What the event booked of each lot for its party, all its movements summed. */
+function bookedByLot(draft: EventDraft): Map<string, number> {
+  const booked = new Map<string, number>();
+  for (const movement of draft.movements) {
+    if (movement.partyCode === draft.actor)
+      booked.set(movement.lotCode, roundQuantity((booked.get(movement.lotCode) ?? 0) + movement.quantity));
+  }
+  return booked;
 }
 
 /** The owners and holders of the lots an inspection tests: where it may have sampled them (see requireEventSite). */
@@ -916,10 +926,12 @@ export function createEventWriter(deps: {
     const recordTime = deps.now();
     let accepted: { record: EventRecord; draft: EventDraft }[] = [];
     let objects = 0;
-    // what the accepted events take, for the held-then rule once all are applied
-    const takes: { index: number; request: WriteRequest; eventTime: Date; draft: EventDraft }[] = [];
-    // a part stored before the held-then rule is judged: a proceed batch may have to undo it
+    // what the accepted events take, for the held-then rule once all are applied, each with all its
+    // event booked of the lot for its party
+    const takes: { index: number; actor: string; eventTime: Date; take: HeldThenTake; ownBooked: number }[] = [];
+    // a part stored before the held-then rule is judged, which a proceed batch may have to undo
     let partsStored = false;
+    let judged = false;
     // a capture job checks up to 10,000 events here: other requests go on meanwhile
     const pause = pauses();
     // the statement storing the last part, while the next part's events are checked
@@ -943,8 +955,10 @@ export function createEventWriter(deps: {
       // built while the part before is stored: once that is done, the database waits for nothing but the sending
       const statement = repository.persistStatement(batch);
       await storing;
-      if (onError === 'proceed' && !partsStored) await repository.beginBatchParts(tx);
-      partsStored = true;
+      if (onError === 'proceed' && !judged && !partsStored) {
+        await repository.beginBatchParts(tx);
+        partsStored = true;
+      }
       storing = repository.persist(tx, statement);
       databaseBusy = true;
       // a failure is taken where the statement is awaited (next part, or the end)
@@ -958,7 +972,12 @@ export function createEventWriter(deps: {
           const { record, draft, shipmentId } = check(state, request, recordTime);
           state.apply(draft, record);
           accepted.push({ record, draft });
-          if (draft.heldThen.size > 0) takes.push({ index, request, eventTime: record.eventTime, draft });
+          if (draft.heldThen.size > 0) {
+            const booked = bookedByLot(draft);
+            for (const take of draft.heldThen.values()) {
+              takes.push({ index, actor: draft.actor, eventTime: record.eventTime, take, ownBooked: booked.get(take.lotCode) ?? 0 });
+            }
+          }
           objects += draft.links.size + 1;
           outcomes.push({ ok: true, event: viewOf(record, draft), createdLotCodes: draft.newLots.map((lot) => lot.code), shipmentId });
         } catch (error) {
@@ -969,13 +988,14 @@ export function createEventWriter(deps: {
         }
         if (objects >= objectsPerStatement || (objects >= objectsToStart && !databaseBusy)) await store();
       }
-      const notHeldThen = takes.flatMap(({ index, request, eventTime, draft }) => {
-        for (const take of draft.heldThen.values()) {
-          const problem = heldThenProblem(state, request.actor, eventTime, take, draft.booked(take.lotCode));
-          if (problem) return [{ index, problem }];
-        }
-        return [];
-      });
+      judged = true;
+      // each event once, by the first lot it takes that it did not hold
+      const notHeldThen: { index: number; problem: Problem }[] = [];
+      for (const { index, actor, eventTime, take, ownBooked } of takes) {
+        if (notHeldThen.at(-1)?.index === index) continue;
+        const problem = heldThenProblem(state, actor, eventTime, take, ownBooked);
+        if (problem) notHeldThen.push({ index, problem });
+      }
       if (notHeldThen.length > 0) {
         const rejections = notHeldThen.map(({ index, problem }) => ({ index, problem: asSent(problem, requests[index].sentAt) }));
         if (onError === 'rollback') throw new BatchRejected(rejections[0].index, rejections[0].problem, rejections.slice(1));
