@@ -316,8 +316,9 @@ async function returnOnTheWay(t: Test, shipped: [number, number][], back: [numbe
       throw error;
     }
   };
-  /** The outcomes of the requests written as one writer batch under proceed. */
-  const proceed = (requests: WriteRequest[]) => world.database.db.transaction((tx) => writer.write(tx as never, requests, 'proceed'));
+  /** The outcomes of the requests written as one writer batch under proceed (`objectsPerStatement`: stored in parts that small). */
+  const proceed = (requests: WriteRequest[], objectsPerStatement?: number) =>
+    world.database.db.transaction((tx) => eventWriterOn(world.database, { objectsPerStatement }).write(tx as never, requests, 'proceed'));
   return { store, lot, receipt, sale, write, proceed };
 }
 
@@ -399,12 +400,15 @@ t.test('a native batch under proceed: the events the held-then rule refuses are 
   t.match((await store.lot(lot)).massBalance, { sold: 10 }, 'the others are stored');
   // both sales take from the −1 kg of 16:00: both are dropped, and the receipt stored alone
   const again = await returnOnTheWay(t, STORE_LOWS, [17, 30], [12, 40]);
-  const both = await again.proceed([again.sale(14, 41), again.receipt(13), again.sale(10, 20)]);
+  // stored an event a part: the parts stored before the rule was judged are undone
+  const both = await again.proceed([again.sale(14, 41), again.receipt(13), again.sale(10, 20)], 1);
   t.same(
     both.map((outcome) => outcome.ok),
     [false, true, false],
   );
   t.match((await again.store.lot(again.lot)).massBalance, { sold: 0, onHand: 90 }, 'the receipt alone is stored');
+  const history = await again.store.api.get(`/events?lotCode=${again.lot}`);
+  t.equal(history.body.items.filter((event: { type: string }) => event.type === 'sell').length, 0, 'no sale is stored');
 });
 
 /**
