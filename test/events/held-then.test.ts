@@ -17,6 +17,16 @@ const t = fileTest();
 
 /** A time on 2026-06-01 (UTC), after every event the world dates by its own counter (9.5: half past nine). */
 const utc = (hour: number) => new Date(Date.UTC(2026, 5, 1) + hour * 3_600_000).toISOString();
+/** An EPCIS ObjectEvent at the hour (UTC on 2026-06-01), recorded in China time. */
+const ev = (hour: number, fields: object) => ({ type: 'ObjectEvent', eventTime: utc(hour), eventTimeZoneOffset: '+08:00', ...fields });
+/** An EPCIS receipt of the kilograms of `meat`, or with `to` a shipment of them to that party. */
+const movingOf = (meat: string) => (hour: number, quantity: number, to?: { code: string }) =>
+  ev(hour, {
+    action: 'OBSERVE',
+    bizStep: to ? 'shipping' : 'receiving',
+    quantityList: [{ epcClass: meat, quantity, uom: 'KGM' }],
+    ...(to ? { destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${to.code}` }] } : {}),
+  });
 
 /**
  * 100 kg of a processor's lot come to a cold store at 09:00, which ships all of it to a shop at
@@ -118,7 +128,6 @@ t.test(
     const { capture } = epcisRequests(world);
     const meat = 'https://id.gs1.org/01/06901234000016/10/MEAT-AWAY-AND-BACK';
     const kilos = (quantity: number) => [{ epcClass: meat, quantity, uom: 'KGM' }];
-    const ev = (hour: number, fields: object) => ({ type: 'ObjectEvent', eventTime: utc(hour), eventTimeZoneOffset: '+08:00', ...fields });
     const shipping = (to: { code: string }, hour: number, quantity: number) =>
       ev(hour, {
         action: 'OBSERVE',
@@ -170,14 +179,7 @@ t.test('EPCIS capture: a backdated outflow is judged with what the same document
   ];
   const { capture } = epcisRequests(world);
   const meat = 'https://id.gs1.org/01/06901234000016/10/MEAT-IN-LATER';
-  const ev = (hour: number, fields: object) => ({ type: 'ObjectEvent', eventTime: utc(hour), eventTimeZoneOffset: '+08:00', ...fields });
-  const moving = (hour: number, quantity: number, to?: { code: string }) =>
-    ev(hour, {
-      action: 'OBSERVE',
-      bizStep: to ? 'shipping' : 'receiving',
-      quantityList: [{ epcClass: meat, quantity, uom: 'KGM' }],
-      ...(to ? { destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${to.code}` }] } : {}),
-    });
+  const moving = movingOf(meat);
   const commissioning = ev(7, { action: 'ADD', bizStep: 'commissioning', quantityList: [{ epcClass: meat, quantity: 120, uom: 'KGM' }] });
   t.match(await capture(processor.key, [commissioning, moving(8, 100, store), moving(8, 20, shop)], 'rollback'), { success: true });
   t.match(await capture(store.key, [moving(9, 100), moving(14, 100, market)], 'rollback'), { success: true }, 'all of it out at 14:00');
@@ -200,14 +202,7 @@ t.test('EPCIS capture under proceed: a document in the order of time is judged a
   ];
   const { capture } = epcisRequests(world);
   const meat = 'https://id.gs1.org/01/06901234000016/10/MEAT-IN-TIME';
-  const ev = (hour: number, fields: object) => ({ type: 'ObjectEvent', eventTime: utc(hour), eventTimeZoneOffset: '+08:00', ...fields });
-  const moving = (hour: number, quantity: number, to?: { code: string }) =>
-    ev(hour, {
-      action: 'OBSERVE',
-      bizStep: to ? 'shipping' : 'receiving',
-      quantityList: [{ epcClass: meat, quantity, uom: 'KGM' }],
-      ...(to ? { destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${to.code}` }] } : {}),
-    });
+  const moving = movingOf(meat);
   const commissioning = ev(7, { action: 'ADD', bizStep: 'commissioning', quantityList: [{ epcClass: meat, quantity: 140, uom: 'KGM' }] });
   t.match(await capture(processor.key, [commissioning, moving(8, 100, store), moving(8, 40, shop)], 'rollback'), { success: true });
   t.match(await capture(store.key, [moving(9, 100), moving(16, 100, market)], 'rollback'), { success: true }, 'all of it out at 16:00');
@@ -237,14 +232,7 @@ t.test('EPCIS capture: a backdated outflow the document’s later inflow does no
   ];
   const { capture } = epcisRequests(world);
   const meat = 'https://id.gs1.org/01/06901234000016/10/MEAT-IN-TOO-LITTLE';
-  const ev = (hour: number, fields: object) => ({ type: 'ObjectEvent', eventTime: utc(hour), eventTimeZoneOffset: '+08:00', ...fields });
-  const moving = (hour: number, quantity: number, to?: { code: string }) =>
-    ev(hour, {
-      action: 'OBSERVE',
-      bizStep: to ? 'shipping' : 'receiving',
-      quantityList: [{ epcClass: meat, quantity, uom: 'KGM' }],
-      ...(to ? { destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${to.code}` }] } : {}),
-    });
+  const moving = movingOf(meat);
   const commissioning = ev(7, { action: 'ADD', bizStep: 'commissioning', quantityList: [{ epcClass: meat, quantity: 120, uom: 'KGM' }] });
   t.match(await capture(processor.key, [commissioning, moving(8, 100, store), moving(8, 20, shop)], 'rollback'), { success: true });
   t.match(await capture(store.key, [moving(9, 100), moving(14, 100, market)], 'rollback'), { success: true }, 'all of it out at 14:00');
@@ -616,7 +604,6 @@ t.test('a case made and shipped in one batch, natively and through EPCIS', async
   const { capture } = epcisRequests(world);
   const sscc = completeGs1('06901234500000241');
   const meat = 'https://id.gs1.org/01/06901234000016/10/MEAT-CASED';
-  const ev = (hour: number, fields: object) => ({ type: 'ObjectEvent', eventTime: utc(hour), eventTimeZoneOffset: '+08:00', ...fields });
   const document = [
     ev(14, { action: 'ADD', bizStep: 'commissioning', quantityList: [{ epcClass: meat, quantity: 30, uom: 'KGM' }] }),
     ev(14.5, {
