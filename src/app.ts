@@ -12,6 +12,7 @@ import { createBrandsRepository } from './brands/repository.js';
 import { brandRoutes } from './brands/routes.js';
 import { createBrandService } from './brands/service.js';
 import { createBrandComplaintService } from './complaints/brand-complaints.js';
+import { createMakerComplaintService } from './complaints/maker-complaints.js';
 import { createComplaintsRepository } from './complaints/repository.js';
 import { brandComplaintRoutes, complaintRoutes } from './complaints/routes.js';
 import { createComplaintService } from './complaints/service.js';
@@ -375,6 +376,7 @@ export function createServices(
     }),
     brandFlags: createBrandFlagService({ brands: repos.brands, scans: repos.scans, transaction, audit, now }),
     brandComplaints: createBrandComplaintService({ brands: repos.brands, complaints: repos.complaints }),
+    makerComplaints: createMakerComplaintService({ complaints: repos.complaints }),
     complaints: createComplaintService({
       complaints: repos.complaints,
       items: repos.items,
@@ -506,6 +508,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(epcRoutes, { service: services.epc });
   await app.register(complaintRoutes, {
     service: services.complaints,
+    makers: services.makerComplaints,
     perHour: options.complaintsPerHour ?? 5,
     lookupsPerMinute: options.complaintLookupsPerMinute ?? 30,
   });

@@ -243,6 +243,22 @@ export function requireBrandOffice(principal: Principal, brand: { code: string; 
   throw forbidden(`only the office of brand ${brand.code} records its findings on the brand's flags; regulators dismiss or reopen a flag`);
 }
 
+/**
+ * The consumers' complaints about a maker's goods — those whose code names a lot or case its party made (owns) —
+ * are read by the maker, an operator key for its own party, so that it can check its lot before the regulators
+ * call. A party that only held or sold the goods (a retailer) is no maker of them and reads none. Regulators and
+ * admins handle every complaint at `GET /regulator/complaints`, phone number and notes included; a brand's office
+ * reads its brands' at `/brands/{code}/complaints`. Returns the party whose complaints the key reads.
+ */
+export function complaintsMaker(principal: Principal): string {
+  if (principal.role === 'operator' && principal.partyCode) return principal.partyCode;
+  if (hasGrant(principal, 'complaints.handle'))
+    throw forbidden(
+      `GET /complaints lists a maker's own complaints, to its operator keys; ${principal.role} keys read every complaint at GET /regulator/complaints`,
+    );
+  throw forbidden(`only a maker's operator keys read the complaints about its goods; this key has the ${principal.role} role`);
+}
+
 /** Master data (locations, products, RFID readers and read points), named by the body's `partyCode`: admins for anyone, an operator for its own party. */
 export function requireMasterDataWriter(principal: Principal, partyCode: string): void {
   if (principal.role === 'admin') return;

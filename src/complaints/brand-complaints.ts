@@ -1,24 +1,10 @@
-// A brand office's reading of the consumers' complaints about its brand's packs: what was complained of and how the
-// regulator's handling stands, without the consumer's phone number (the regulators' to call back on), the client
-// address it came from, or the regulators' working notes.
+// A brand office's reading of the consumers' complaints about its brand's packs, redacted (src/complaints/redacted.ts).
 import type { Principal } from '../access/index.js';
 import type { BrandsRepository } from '../brands/repository.js';
 import { overseenBrand } from '../brands/service.js';
-import type { ComplaintRow, ComplaintsRepository } from './repository.js';
-import type { ComplaintOutcome, ComplaintStatus } from './schemas.js';
-
-const brandView = (row: ComplaintRow) => ({
-  ticket: row.ticket,
-  code: row.itemCode,
-  lotCode: row.lotCode,
-  partyCode: row.partyCode,
-  category: row.category as never,
-  text: row.text,
-  status: row.status as ComplaintStatus,
-  outcome: row.outcome as ComplaintOutcome | null,
-  createdAt: row.createdAt,
-  updatedAt: row.updatedAt,
-});
+import { redactedComplaint } from './redacted.js';
+import type { ComplaintsRepository } from './repository.js';
+import type { ComplaintStatus } from './schemas.js';
 
 export function createBrandComplaintService(deps: {
   brands: Pick<BrandsRepository, 'findBrand'>;
@@ -28,7 +14,7 @@ export function createBrandComplaintService(deps: {
     /** Complaints about packs of the brand's products, the newest first. */
     async list(principal: Principal, brandCode: string, filter: { status?: ComplaintStatus; limit: number; offset: number }) {
       const brand = await overseenBrand(deps.brands, principal, brandCode);
-      return (await deps.complaints.ofBrand({ ...filter, brandCode: brand.code })).map(brandView);
+      return (await deps.complaints.ofBrand({ ...filter, brandCode: brand.code })).map(redactedComplaint);
     },
   };
 }

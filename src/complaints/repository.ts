@@ -4,7 +4,23 @@ import { brandProducts, type ComplaintNote, complaints, lots } from '../db/schem
 
 export type ComplaintRow = typeof complaints.$inferSelect;
 
+/** A page of complaints, of one status or any. */
+type Listing = { status?: string; limit: number; offset: number };
+
 export function createComplaintsRepository(db: Db) {
+  /**
+   * The complaints `about` selects (all when undefined), of the status asked for, the newest first; complaints filed
+   * at one instant in ticket order, so that pages neither repeat nor skip one.
+   */
+  const newestFirst = (about: SQL | undefined, filter: Listing): Promise<ComplaintRow[]> =>
+    db
+      .select()
+      .from(complaints)
+      .where(and(filter.status ? eq(complaints.status, filter.status) : undefined, about))
+      .orderBy(desc(complaints.createdAt), complaints.ticket)
+      .limit(filter.limit)
+      .offset(filter.offset);
+
   return {
     /** The complaint stored, or undefined when its ticket is taken already (draw another): the transaction goes on. */
     async insert(row: typeof complaints.$inferInsert, tx: Db = db): Promise<ComplaintRow | undefined> {
@@ -45,39 +61,25 @@ export function createComplaintsRepository(db: Db) {
         .returning();
       return row;
     },
-    /** The newest first; complaints filed at one instant in ticket order, so that pages neither repeat nor skip one. */
-    list(filter: { status?: string; lotCode?: string; limit: number; offset: number }): Promise<ComplaintRow[]> {
-      const conditions: SQL[] = [];
-      if (filter.status) conditions.push(eq(complaints.status, filter.status));
-      if (filter.lotCode) conditions.push(eq(complaints.lotCode, filter.lotCode));
-      return db
-        .select()
-        .from(complaints)
-        .where(and(...conditions))
-        .orderBy(desc(complaints.createdAt), complaints.ticket)
-        .limit(filter.limit)
-        .offset(filter.offset);
+    /** Every complaint, or those about one lot (or case). */
+    list(filter: Listing & { lotCode?: string }): Promise<ComplaintRow[]> {
+      return newestFirst(filter.lotCode ? eq(complaints.lotCode, filter.lotCode) : undefined, filter);
     },
     /**
      * Complaints about packs (or lots, cases) of the brand's products — the lot a complaint names is of a product
-     * the brand covered when the lot was recorded (a lot recorded before is not held to the brand) — the newest
-     * first, as `list` orders them.
+     * the brand covered when the lot was recorded (a lot recorded before is not held to the brand).
      */
-    ofBrand(filter: { brandCode: string; status?: string; limit: number; offset: number }): Promise<ComplaintRow[]> {
-      return db
-        .select()
-        .from(complaints)
-        .where(
-          and(
-            filter.status ? eq(complaints.status, filter.status) : undefined,
-            sql`exists (select 1 from ${lots} join ${brandProducts} on ${brandProducts.productCode} = ${lots.productCode}
-              where ${lots.code} = ${complaints.lotCode} and ${brandProducts.brandCode} = ${filter.brandCode}
-                and (${brandProducts.addedAt} is null or ${lots.createdAt} >= ${brandProducts.addedAt}))`,
-          ),
-        )
-        .orderBy(desc(complaints.createdAt), complaints.ticket)
-        .limit(filter.limit)
-        .offset(filter.offset);
+    ofBrand(filter: Listing & { brandCode: string }): Promise<ComplaintRow[]> {
+      return newestFirst(
+        sql`exists (select 1 from ${lots} join ${brandProducts} on ${brandProducts.productCode} = ${lots.productCode}
+          where ${lots.code} = ${complaints.lotCode} and ${brandProducts.brandCode} = ${filter.brandCode}
+            and (${brandProducts.addedAt} is null or ${lots.createdAt} >= ${brandProducts.addedAt}))`,
+        filter,
+      );
+    },
+    /** Complaints about a maker's goods: those the complaint named the party as maker of when it was filed. */
+    ofMaker(filter: Listing & { partyCode: string }): Promise<ComplaintRow[]> {
+      return newestFirst(eq(complaints.partyCode, filter.partyCode), filter);
     },
   };
 }

@@ -11,13 +11,14 @@ import { PAGE_HEADERS, PAGE_HEADERS_DECLARED } from '../web/html.js';
 import { pageLang } from '../web/i18n/index.js';
 import type { BrandComplaintService } from './brand-complaints.js';
 import { formError, isComplaintFormPost } from './form-errors.js';
+import type { MakerComplaintService } from './maker-complaints.js';
 import { complaintNotFoundPage, complaintReceivedPage, complaintStatusPage } from './pages.js';
 import {
-  brandComplaintSchema,
   COMPLAINT_STATUSES,
   complaintSchema,
   complaintStatusSchema,
   fileComplaintBody,
+  redactedComplaintSchema,
   ticketParams,
   transitionBody,
 } from './schemas.js';
@@ -37,6 +38,13 @@ const formQuery = z.object({
     .describe('the path of the scan page the form is on (/t/… or a Digital Link): the refusal page links back to it'),
 });
 
+/** A page of complaints, the newest first, of one status or any: every listing of complaints takes it. */
+const complaintPageQuery = z.object({
+  status: z.enum(COMPLAINT_STATUSES).optional(),
+  limit: queryInteger(1, 1000).prefault(100),
+  offset: queryInteger(0).prefault(0),
+});
+
 /** The status follows Accept (JSON or the page), and the page Accept-Language: a cache keeps them apart. */
 const STATUS_VARY = 'Accept, Accept-Language';
 
@@ -54,10 +62,12 @@ const jsonOrPage = (description: string, schema: z.ZodType, vary: { const: strin
   headers: { Vary: { type: 'string', ...vary }, ...PAGE_HEADERS_DECLARED },
 });
 
-export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService; perHour: number; lookupsPerMinute: number }> = async (
-  app,
-  { service, perHour, lookupsPerMinute },
-) => {
+export const complaintRoutes: FastifyPluginAsyncZod<{
+  service: ComplaintService;
+  makers: MakerComplaintService;
+  perHour: number;
+  lookupsPerMinute: number;
+}> = async (app, { service, makers, perHour, lookupsPerMinute }) => {
   const tags = ['complaints'];
   app.post(
     '/complaints',
@@ -104,6 +114,21 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
       }
       return reply.code(201).send(filed);
     },
+  );
+
+  app.get(
+    '/complaints',
+    {
+      schema: {
+        tags,
+        summary:
+          "Consumers' complaints about the packs, lots and cases the key's party made, the newest first, without the consumer's phone number, client address or the regulators' notes (a maker's operator key; regulators and admins read GET /regulator/complaints)",
+        security: bearerSecurity,
+        querystring: complaintPageQuery,
+        response: { 200: z.object({ items: z.array(redactedComplaintSchema) }), 403: problemSchema },
+      },
+    },
+    async (request) => ({ items: await makers.list(principalOf(request), request.query) }),
   );
 
   app.get(
@@ -164,12 +189,7 @@ export const complaintRoutes: FastifyPluginAsyncZod<{ service: ComplaintService;
         tags,
         summary: 'Complaints to handle (regulator)',
         security: bearerSecurity,
-        querystring: z.object({
-          status: z.enum(COMPLAINT_STATUSES).optional(),
-          lotCode: serviceCodeFilter('lot', 'container'),
-          limit: queryInteger(1, 1000).prefault(100),
-          offset: queryInteger(0).prefault(0),
-        }),
+        querystring: complaintPageQuery.extend({ lotCode: serviceCodeFilter('lot', 'container') }),
         response: { 200: z.object({ items: z.array(complaintSchema) }), 403: problemSchema },
       },
     },
@@ -213,13 +233,9 @@ export const brandComplaintRoutes: FastifyPluginAsyncZod<{ service: BrandComplai
           "Consumers' complaints about packs of the brand's products, the newest first, without the consumer's phone number (the brand's office: a brand_office key issued for the brand's owner party; regulators, admins)",
         security: bearerSecurity,
         params: brandCodeParams,
-        querystring: z.object({
-          status: z.enum(COMPLAINT_STATUSES).optional(),
-          limit: queryInteger(1, 1000).prefault(100),
-          offset: queryInteger(0).prefault(0),
-        }),
+        querystring: complaintPageQuery,
         response: {
-          200: z.object({ items: z.array(brandComplaintSchema) }),
+          200: z.object({ items: z.array(redactedComplaintSchema) }),
           400: problemSchema,
           403: problemSchema,
           404: problemSchema,

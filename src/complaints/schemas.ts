@@ -50,15 +50,18 @@ export const complaintSchema = complaintStatusSchema
   })
   .meta({ id: 'Complaint' });
 
-/** A complaint as the office of the brand of its pack reads it: no phone number, no client address, no regulators' notes. */
-export const brandComplaintSchema = complaintStatusSchema
+/**
+ * A complaint as those read it who do not handle it — the office of its pack's brand, the maker of its lot —: no
+ * phone number, no client address, no regulators' notes.
+ */
+export const redactedComplaintSchema = complaintStatusSchema
   .extend({
     lotCode: z.string().nullable(),
-    partyCode: z.string().nullable().describe('the party whose lot the complained-of code is of'),
+    partyCode: z.string().nullable().describe('the maker: the party whose lot or case the complained-of code is of'),
     text: z.string().describe('what the consumer complained of, as written'),
     outcome: z.enum(COMPLAINT_OUTCOMES).nullable().describe('set when resolved: upheld or dismissed'),
   })
-  .meta({ id: 'BrandComplaint' });
+  .meta({ id: 'RedactedComplaint' });
 
 export const transitionBody = z
   .object({

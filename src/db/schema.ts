@@ -753,6 +753,8 @@ export const complaints = pgTable(
   (t) => [
     index('complaints_status_idx').on(t.status, t.createdAt),
     index('complaints_lot_idx').on(t.lotCode),
+    // a maker's complaints, the newest first (GET /complaints), and each party's in the credit score
+    index('complaints_party_idx').on(t.partyCode, t.createdAt),
     // the complaints a client address had accepted in the last hour, counted before each new one
     index('complaints_ip_idx').on(t.ipHash, t.createdAt),
   ],

@@ -4,6 +4,7 @@ import {
   canReadPartyData,
   canReadRecall,
   canSeePrivateDetails,
+  complaintsMaker,
   mayBindTagsTo,
   mayTakeOverHold,
   type Principal,
@@ -111,6 +112,21 @@ t.test('credit: regulators and admins read every enterprise’s, an operator onl
     refusal(() => requireCreditReader(farm, 'PLANT')),
     'party FARM may not read the credit of party PLANT',
   );
+});
+
+t.test("complaints about a maker's goods: its own operator keys read them, no one else at that route", async (t) => {
+  t.equal(complaintsMaker(farm), 'FARM', 'an operator reads its own party’s');
+  t.equal(complaintsMaker(plant), 'PLANT');
+  for (const principal of [regulator, admin])
+    t.equal(
+      refusal(() => complaintsMaker(principal)),
+      `GET /complaints lists a maker's own complaints, to its operator keys; ${principal.role} keys read every complaint at GET /regulator/complaints`,
+    );
+  for (const principal of [reader, brandOffice])
+    t.equal(
+      refusal(() => complaintsMaker(principal)),
+      `only a maker's operator keys read the complaints about its goods; this key has the ${principal.role} role`,
+    );
 });
 
 t.test('read scopes: an operator reads its own party, admins and regulators every party', async (t) => {

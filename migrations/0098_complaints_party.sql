@@ -1,0 +1,1 @@
+CREATE INDEX "complaints_party_idx" ON "complaints" USING btree ("party_code","created_at");
