@@ -20,8 +20,10 @@ t.test('a maker reads the complaints about its own packs', async (t) => {
   const rival = await world.party('processor');
   const lot = await maker.commission(await maker.product('piece'), 10);
   const [packA, packB] = await issuePacks(world, maker, lot, 2);
-  // the retailer holds and sells the maker's packs: it is no maker of them
+  const caseCode = await maker.pack([{ lotCode: lot, quantity: 4 }]);
+  // the retailer holds and sells the maker's packs and cases: it is no maker of them
   await world.handOver(maker, retailer, lot);
+  await world.handOver(maker, retailer, caseCode);
   const rivalLot = await rival.commission(await rival.product('piece'), 5);
   const [rivalPack] = await issuePacks(world, rival, rivalLot, 1);
 
@@ -39,6 +41,7 @@ t.test('a maker reads the complaints about its own packs', async (t) => {
   const aboutLot = await file(lot, '整批颜色发黑');
   const aboutRival = await file(rivalPack, '另一家的产品');
   const aboutPackB = await file(packB, '包装漏气');
+  const aboutCase = await file(caseCode, '整箱受潮');
   await file('FAKE0000000', '码扫不出来');
 
   const listOf = async (t: Test, api: typeof consumer, query = '') => {
@@ -50,8 +53,12 @@ t.test('a maker reads the complaints about its own packs', async (t) => {
 
   t.test('the maker lists its packs’ and lots’ complaints, the newest first, without phone, address or notes', async (t) => {
     const items = await listOf(t, maker.api);
-    t.same(tickets(items), [aboutPackB, aboutLot, aboutPackA], 'its own, the newest first; not another maker’s nor an unknown code’s');
-    t.match(items[2], {
+    t.same(
+      tickets(items),
+      [aboutCase, aboutPackB, aboutLot, aboutPackA],
+      'of its packs, lot and case, the newest first; not another maker’s nor an unknown code’s',
+    );
+    t.match(items[3], {
       code: packA,
       lotCode: lot,
       partyCode: maker.code,
@@ -70,9 +77,10 @@ t.test('a maker reads the complaints about its own packs', async (t) => {
   });
 
   t.test('paged and filtered by status', async (t) => {
-    const first = await listOf(t, maker.api, '?limit=2');
-    const second = await listOf(t, maker.api, '?limit=2&offset=2');
-    t.same(tickets([...first, ...second]), [aboutPackB, aboutLot, aboutPackA], 'pages neither repeat nor skip one');
+    const first = await listOf(t, maker.api, '?limit=3');
+    const second = await listOf(t, maker.api, '?limit=3&offset=3');
+    t.equal(first.length, 3);
+    t.same(tickets([...first, ...second]), [aboutCase, aboutPackB, aboutLot, aboutPackA], 'pages neither repeat nor skip one');
     await world.ok(
       world.regulator.post(`/regulator/complaints/${aboutLot}/transitions`, { status: 'investigating', note: '已通知企业自查' }),
       200,
@@ -85,7 +93,7 @@ t.test('a maker reads the complaints about its own packs', async (t) => {
     t.match(resolved, [{ ticket: aboutLot, status: 'resolved', outcome: 'upheld' }], 'by status, with its outcome');
     t.equal(resolved.length, 1);
     t.notOk('notes' in resolved[0], 'the regulators’ notes stay theirs');
-    t.same(tickets(await listOf(t, maker.api, '?status=open')), [aboutPackB, aboutPackA], 'the open ones');
+    t.same(tickets(await listOf(t, maker.api, '?status=open')), [aboutCase, aboutPackB, aboutPackA], 'the open ones');
     const unknownStatus = await maker.api.get('/complaints?status=closed');
     expectStatus(t, unknownStatus, 400, 'a status no complaint has');
     t.match(unknownStatus.body.errors, [{ pointer: '/status' }]);
