@@ -14,11 +14,13 @@ t.test('complaintReceivedPage shows the ticket and a status link', async (t) => 
   t.match(en, 'href="/complaints/TS-1?x=1&amp;y=2"');
   t.match(en, '<html lang="en">');
   t.notMatch(en, 'hreflang', 'no language switch on the answer to a POST');
-  // producers do not read complaints (GET /regulator/complaints is the regulators'): the receipt promises no more than they do
-  t.match(zh, '<p>市场监管部门将核实处理，请保存投诉编号以便查询。</p>');
-  t.notMatch(zh, '生产企业');
-  t.match(en, '<p>Market regulators will look into it. Keep the ticket number to check progress.</p>');
-  t.notMatch(en, 'producer');
+  // regulators handle a complaint; its producer reads it without the phone number (GET /complaints): the receipt says so
+  t.match(zh, '<p>市场监管部门将核实处理，生产企业也会看到您反映的问题（不含您的电话）。请保存投诉编号以便查询。</p>');
+  t.notMatch(zh, '生产企业将核实', 'no promise that the producer acts on it');
+  t.match(
+    en,
+    '<p>Market regulators will look into it; the producer also sees what you reported (not your phone number). Keep the ticket number to check progress.</p>',
+  );
 });
 
 t.test('complaintStatusPage shows the status and its times in China time', async (t) => {

@@ -101,7 +101,8 @@ export const EN: typeof ZH = {
   unavailableBody: 'The trace service is not available right now. Please try again later.',
   received: 'Complaint received',
   ticket: 'Ticket number',
-  receivedBody: 'Market regulators will look into it. Keep the ticket number to check progress.',
+  receivedBody:
+    'Market regulators will look into it; the producer also sees what you reported (not your phone number). Keep the ticket number to check progress.',
   checkStatus: 'Check status',
   complaintStatus: 'Complaint status',
   complaintStatusField: 'Status',

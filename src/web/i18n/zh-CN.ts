@@ -101,7 +101,7 @@ export const ZH = {
   unavailableBody: '溯源查询服务暂时不可用，请稍后再试。',
   received: '投诉已提交',
   ticket: '投诉编号',
-  receivedBody: '市场监管部门将核实处理，请保存投诉编号以便查询。',
+  receivedBody: '市场监管部门将核实处理，生产企业也会看到您反映的问题（不含您的电话）。请保存投诉编号以便查询。',
   checkStatus: '查询处理进度',
   complaintStatus: '投诉处理进度',
   complaintStatusField: '处理状态',
