@@ -232,16 +232,6 @@ export class BatchRejected extends Error {
   }
 }
 
-/** What the event booked of each lot for its party, all its movements summed. */
-function bookedByLot(draft: EventDraft): Map<string, number> {
-  const booked = new Map<string, number>();
-  for (const movement of draft.movements) {
-    if (movement.partyCode === draft.actor)
-      booked.set(movement.lotCode, roundQuantity((booked.get(movement.lotCode) ?? 0) + movement.quantity));
-  }
-  return booked;
-}
-
 /** The owners and holders of the lots an inspection tests: where it may have sampled them (see requireEventSite). */
 function testedLotParties(scope: Scope, action: EventAction): Set<string> {
   if (action.type !== 'inspect') return new Set();
@@ -972,11 +962,8 @@ export function createEventWriter(deps: {
           const { record, draft, shipmentId } = check(state, request, recordTime);
           state.apply(draft, record);
           accepted.push({ record, draft });
-          if (draft.heldThen.size > 0) {
-            const booked = bookedByLot(draft);
-            for (const take of draft.heldThen.values()) {
-              takes.push({ index, actor: draft.actor, eventTime: record.eventTime, take, ownBooked: booked.get(take.lotCode) ?? 0 });
-            }
+          for (const take of draft.heldThen.values()) {
+            takes.push({ index, actor: draft.actor, eventTime: record.eventTime, take, ownBooked: draft.booked(take.lotCode) });
           }
           objects += draft.links.size + 1;
           outcomes.push({ ok: true, event: viewOf(record, draft), createdLotCodes: draft.newLots.map((lot) => lot.code), shipmentId });
