@@ -331,7 +331,7 @@ FROM (
     (array_agg(r.tag ORDER BY r.first_seen, coalesce(r.batch_position, -1), r.tag))[1] AS first_tag,
     (array_agg(r.tag ORDER BY r.processed_at IS NULL, coalesce(r.outcome = 'failed', false), r.processed_at, r.first_seen,
       coalesce(r.batch_position, -1), r.tag))[1] AS decided_tag
-  FROM rfid_reads r JOIN rfid_batches b ON b.id = r.batch_id
+  FROM rfid_reads r LEFT JOIN rfid_batches b ON b.id = r.batch_id
   GROUP BY r.read_point_id, r.tag_key, r.window_start
   HAVING count(*) > 1
 ) f

@@ -56,9 +56,11 @@ t.test('stored duplicates of one tag in one window are folded into one row; the 
     lotCode?: string;
     detail?: string;
     attempts?: number;
+    /** A batch no row of rfid_batches holds (rfid_reads.batch_id has no foreign key). */
+    batchMissing?: boolean;
   };
   const storeRow = async (row: Row) => {
-    const batch = batchOf(row.reader);
+    const batch = row.batchMissing ? { id: 'batch-missing', receivedAt: null } : batchOf(row.reader);
     await queryRows(
       db,
       sql`insert into rfid_reads (party_code, read_point_id, tag, tag_key, window_start, window_end, reader_id, antenna, tid, first_seen,
@@ -150,6 +152,21 @@ t.test('stored duplicates of one tag in one window are folded into one row; the 
     eventId: 'event-received',
     lotCode: 'LOT-B',
   });
+  // the earliest read's batch missing: folded all the same, the processed row's outcome kept
+  await storeRow({ tag: sgtin.pureIdentity, minute: 18, first: 5, last: 6, count: 3, rssi: null, reader: zebra.id, batchMissing: true });
+  await storeRow({
+    tag: sgtin.hex,
+    minute: 18,
+    first: 10,
+    last: 20,
+    count: 5,
+    rssi: null,
+    reader: generic.id,
+    processedAt: at(19),
+    outcome: 'observed',
+    eventId: 'event-observed-18',
+    lotCode: 'LOT-C',
+  });
   // a factory tag stored before reads were keyed: keyed by its spelling
   await storeRow({ tag: 'E28068940000000000000B09', keyed: false, minute: 16, first: 0, last: 0, count: 1, rssi: null, reader: zebra.id });
 
@@ -168,7 +185,7 @@ t.test('stored duplicates of one tag in one window are folded into one row; the 
       lot_code as "lotCode", detail, attempts
     from rfid_reads order by window_start, tag_key`,
   );
-  t.equal(stored.length, 5, 'one row per tag key and window');
+  t.equal(stored.length, 6, 'one row per tag key and window');
   t.match(stored[0], {
     tag: sgtin.pureIdentity,
     tagKey: sgtin.digitalLink,
@@ -216,6 +233,18 @@ t.test('stored duplicates of one tag in one window are folded into one row; the 
     attempts: 0,
   });
   t.match(stored[4], { tag: 'E28068940000000000000B09', tagKey: 'E28068940000000000000B09' }, 'keyed by its spelling');
+  t.match(
+    stored[5],
+    {
+      tag: sgtin.pureIdentity,
+      batchId: 'batch-missing',
+      readCount: 8,
+      outcome: 'observed',
+      eventId: 'event-observed-18',
+      lotCode: 'LOT-C',
+    },
+    'a row whose batch is missing is folded, not deleted unfolded',
+  );
 
   // the service stores into the table as keyed now: a read in another spelling joins its window's row
   expectStatus(t, await post(zebra, 1, sgtin.hex, at(10, 29)), 202, 'a late read as hex');
