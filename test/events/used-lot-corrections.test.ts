@@ -158,3 +158,96 @@ t.test('a lot consumed since is made again no smaller than what was consumed', a
     'a lot used downstream is still not voided',
   );
 });
+
+/** A commission of one lot as given: the event (id and time) and the lot made. */
+async function commissioned(plant: Actor, lot: Record<string, unknown>) {
+  const body = (await plant.event({ type: 'commission', lots: [lot] })).body;
+  return { eventId: body.event.id as string, eventTime: body.event.eventTime as string, lot: body.createdLotCodes[0] as string };
+}
+
+/** Declares the commission in error and makes its lot again as given. */
+const recommission = (plant: Actor, making: { eventId: string; eventTime: string }, lot: Record<string, unknown>) =>
+  plant.event({
+    type: 'correction',
+    correctsEventId: making.eventId,
+    reason: '录入有误',
+    replacement: { type: 'commission', eventTime: making.eventTime, lots: [lot] },
+  });
+
+t.test('a lot others hold keeps its product, unit and lot number; its dates are corrected', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const shop = await world.party('retailer');
+  const pork = await plant.product('kg');
+  const keyed = { productCode: pork, quantity: 100, lotNumber: 'P-100', productionDate: '2026-02-16' };
+  const making = await commissioned(plant, keyed);
+  await world.handOver(plant, shop, making.lot, 50);
+  const bureau = await world.partyRegulator();
+  await world.ok(bureau.post('/holds', { lotCodes: [making.lot], reason: '待检' }));
+  const recall = await world.ok(bureau.post('/recalls', { lotCodes: [making.lot], level: 2, reason: '抽检', hazard: '核查' }));
+
+  const inPieces = expectStatus(
+    t,
+    await recommission(plant, making, { ...keyed, productCode: await plant.product('piece') }),
+    409,
+    'another product counted in pieces',
+  );
+  t.equal(inPieces.body.errors?.[0]?.pointer, '/replacement/lots/0/productCode', 'at the product');
+  t.match(inPieces.body.detail, pork, 'naming the product it keeps');
+  t.match(inPieces.body.detail, /kg/, 'and its unit');
+  expectStatus(
+    t,
+    await recommission(plant, making, { ...keyed, productCode: await plant.product('kg') }),
+    409,
+    'another product in kg too',
+  );
+  const renumbered = expectStatus(t, await recommission(plant, making, { ...keyed, lotNumber: 'P-101' }), 409, 'another lot number');
+  t.equal(renumbered.body.errors?.[0]?.pointer, '/replacement/lots/0/lotNumber', 'at the lot number');
+  t.match(renumbered.body.detail, /P-100/, 'naming the lot number its labels carry');
+  const unnumbered = { productCode: pork, quantity: 100, productionDate: '2026-02-16' };
+  expectStatus(t, await recommission(plant, making, unnumbered), 409, 'nor is its lot number taken away');
+  const lot = await plant.lot(making.lot);
+  t.same([lot.productCode, lot.unit, lot.lotNumber], [pork, 'kg', 'P-100'], 'nothing of them stored');
+
+  expectStatus(
+    t,
+    await recommission(plant, making, { ...keyed, productionDate: '2026-02-06', expiryDate: '2026-03-06' }),
+    201,
+    'its dates corrected',
+  );
+  const redated = await plant.lot(making.lot);
+  t.same([redated.productionDate, redated.expiryDate], ['2026-02-06', '2026-03-06']);
+  t.same([redated.productCode, redated.unit, redated.lotNumber], [pork, 'kg', 'P-100']);
+  t.same(await holdersOf(world, making.lot), [`${plant.code}:50`, `${shop.code}:50`].sort(), 'the holdings stay');
+  const progress = (await world.ok(bureau.get(`/recalls/${recall.id}`), 200)).progress;
+  t.match(progress.byUnit, [{ unit: 'kg', affected: 100 }], 'the recall counts it in kg');
+});
+
+t.test('a lot only its maker used keeps its product and unit, and may take another lot number', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const pork = await plant.product('kg');
+  const keyed = { productCode: pork, quantity: 100, lotNumber: 'P-200', productionDate: '2026-02-16' };
+  const packed = await commissioned(plant, keyed);
+  await plant.pack([{ lotCode: packed.lot, quantity: 10 }]);
+  const consumedKeyed = { ...keyed, lotNumber: 'P-300' };
+  const consumed = await commissioned(plant, consumedKeyed);
+  await plant.transform([{ lotCode: consumed.lot, quantity: 10 }], [{ productCode: pork, quantity: 8 }]);
+  const piece = await plant.product('piece');
+  for (const [what, making, lot] of [
+    ['packed into its case', packed, keyed],
+    ['consumed', consumed, consumedKeyed],
+  ] as const) {
+    const moved = expectStatus(t, await recommission(plant, making, { ...lot, productCode: piece }), 409, `${what}: another product`);
+    t.equal(moved.body.errors?.[0]?.pointer, '/replacement/lots/0/productCode');
+  }
+  expectStatus(t, await recommission(plant, packed, { ...keyed, lotNumber: 'P-201' }), 201, 'packed: another lot number');
+  t.equal((await plant.lot(packed.lot)).lotNumber, 'P-201');
+  expectStatus(t, await recommission(plant, consumed, { ...consumedKeyed, lotNumber: 'P-301' }), 201, 'consumed: another lot number');
+
+  const unused = await commissioned(plant, { ...keyed, lotNumber: 'P-400' });
+  expectStatus(t, await recommission(plant, unused, { ...keyed, productCode: piece, lotNumber: 'P-401' }), 201, 'unused: anything');
+  const lot = await plant.lot(unused.lot);
+  t.same([lot.productCode, lot.unit, lot.lotNumber], [piece, 'piece', 'P-401']);
+});
+

@@ -210,6 +210,17 @@ type CorrectionRequest = {
   sentAt?: SentAt;
 };
 
+/** A lot a corrected event created, as it stood before the correction (see the repository's lotsFacts), that the replacement makes again. */
+type RemadeLot = {
+  code: string;
+  usedDownstream: boolean;
+  productCode: string | null;
+  unit: string;
+  lotNumber: string | null;
+  usedSince: boolean;
+  inOtherHands: boolean;
+};
+
 export type WriteOutcome =
   | { ok: true; event: EventView; createdLotCodes: string[]; shipmentId: string | null }
   | { ok: false; problem: Problem };
@@ -1275,12 +1286,15 @@ export function createEventWriter(deps: {
    * shipped before some came back), unless the replacement makes no less than the corrected event
    * did (`madeBefore`, its `produce` movements), which leaves the ledger over time as it stood. A lot
    * used since that the replacement does not make again is refused at `correctsEventId`: its uses
-   * would be left with no lot.
+   * would be left with no lot. Made again, a lot used since keeps its product and unit, which every
+   * use of it and every holding of it are counted in (409 at the replacement lot's `productCode`),
+   * and, once any of it left its maker's hands, its lot number, printed on what others hold (409 at
+   * its `lotNumber`); its dates and other fields are corrected.
    */
   async function requireRemadeCovers(
     tx: Db,
     eventId: string,
-    remade: { code: string; usedDownstream: boolean }[],
+    remade: RemadeLot[],
     madeBefore: { lotCode: string; quantity: number }[],
     replacementType: string | undefined,
   ) {
@@ -1292,7 +1306,8 @@ export function createEventWriter(deps: {
       (await repository.leastHeldByMakers(tx, codes)).map((row) => [row.lotCode, { made: Number(row.made), taken: Number(row.taken) }]),
     );
     const list = replacementType === 'commission' ? 'lots' : replacementType === 'transform' ? 'outputs' : undefined;
-    for (const [index, { code, usedDownstream }] of remade.entries()) {
+    for (const [index, was] of remade.entries()) {
+      const { code, usedDownstream } = was;
       const lot = lots.get(code);
       const below = balances.filter((row) => row.lotCode === code && Number(row.quantity) < 0);
       if (!lot || lot.voided) {
@@ -1300,6 +1315,22 @@ export function createEventWriter(deps: {
         throw conflict(
           `cannot correct ${eventId}: lot ${code} it created has since been packed, shipped or used, and the replacement does not make it again; make it again in the replacement, at its place in the list`,
           [bodyField(['correctsEventId'], 'its effects are already used downstream')],
+        );
+      }
+      const at = (field: string, detail: string) => bodyField(list ? ['replacement', list, index, field] : ['replacement'], detail);
+      if ((was.usedSince || usedDownstream) && (lot.productCode !== was.productCode || lot.unit !== was.unit)) {
+        const kept = `${was.productCode ? `product ${was.productCode}` : 'no product'} in ${was.unit}`;
+        const field = lot.productCode !== was.productCode ? 'productCode' : 'unit';
+        throw conflict(
+          `cannot correct ${eventId}: lot ${code} it created has since been packed, shipped or used, each use and holding of it counted as ${kept}; the replacement may correct its quantity, dates and other fields, not make it as ${lot.productCode ? `product ${lot.productCode}` : 'no product'} in ${lot.unit}`,
+          [at(field, `${kept}: the lot was used since`)],
+        );
+      }
+      if (was.inOtherHands && lot.lotNumber !== was.lotNumber) {
+        const kept = was.lotNumber === null ? 'no lot number' : `lot number ${was.lotNumber}`;
+        throw conflict(
+          `cannot correct ${eventId}: some of lot ${code} it created has left its maker's hands carrying ${kept}; the replacement may not ${was.lotNumber === null ? 'give it one' : 'change it'}`,
+          [at('lotNumber', `${kept}: printed on what others hold`)],
         );
       }
       const { made, taken } = least.get(code) ?? { made: lot.quantity, taken: 0 };

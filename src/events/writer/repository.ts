@@ -141,6 +141,15 @@ const createdInOrderOf = (targetId: string) => sql`array(select o.lot->>'lotCode
   where e.id = ${targetId} order by o.position)`;
 
 /**
+ * The movements of a lot (its code the SQL expression given) booked by live events other than
+ * `targetId`: neither a correction (which books an event's rows back) nor declared in error. A
+ * `from` clause whose `where` the caller extends with `and`.
+ */
+const liveMovementsOf = (lotCode: SQL, targetId: string) => sql`lot_movements m join events e on e.id = m.event_id
+  where m.lot_code = ${lotCode} and m.event_id <> ${targetId} and e.type <> 'correction'
+    and not exists (select 1 from events c where c.corrects_event_id = e.id)`;
+
+/**
  * When the earliest event not declared in error that used the lot (its code the SQL expression
  * given) took place: the first of the links the writer gave a use time, in the order of their
  * partial index, that no correction declared in error (a lot used 50,000 times costs a probe).
@@ -936,8 +945,11 @@ export function createEventWriterRepository() {
      * What the lots a corrected event created or made are used by and made by otherwise, read once the
      * correction holds them (in READ COMMITTED a statement of its own sees what a write it waited for
      * stored): `created`, those it created and not voided, in the order it lists them (createdInOrderOf),
-     * with whether an edge takes them downstream, their item codes issued or queued and when an event
-     * first used them; `made`, those it linked as
+     * with whether an edge takes them downstream, their item codes issued or queued, when an event
+     * first used them, what they were made as (product, unit, lot number), whether a live event other
+     * than a making has moved any of them (`usedSince`: packed, shipped, received, consumed, sold or
+     * destroyed) and whether any of them left their maker's hands (`inOtherHands`: shipped, sold, or
+     * booked to another party); `made`, those it linked as
      * making them, with when another live event made them and when one first used them. And, of an unpacking, the last standing unpacking recorded
      * after it that took out again a lot it took out of its container (`laterUnpacking`), in this same
      * statement: the writer's corrections send no more statements for it.
@@ -951,6 +963,11 @@ export function createEventWriterRepository() {
         codesClaimed: number;
         madeOtherwiseAt: Date | string | null;
         firstUsedAt: Date | string | null;
+        productCode: string | null;
+        unit: string;
+        lotNumber: string | null;
+        usedSince: boolean;
+        inOtherHands: boolean;
       };
       const [row] = await queryRows<{
         lots: LotFacts[];
@@ -964,7 +981,11 @@ export function createEventWriterRepository() {
             case when made.makes then (select min(e.event_time) from event_lots m join events e on e.id = m.event_id
               where m.lot_code = l.code and m.makes and m.event_id <> ${targetId}
                 and not exists (select 1 from events c where c.corrects_event_id = e.id)) end as "madeOtherwiseAt",
-            ${sql.raw(firstUseOf('l.code'))} as "firstUsedAt"
+            ${sql.raw(firstUseOf('l.code'))} as "firstUsedAt",
+            l.product_code as "productCode", l.unit, l.lot_number as "lotNumber",
+            exists (select 1 from ${liveMovementsOf(sql`l.code`, targetId)} and m.kind <> 'produce') as "usedSince",
+            exists (select 1 from ${liveMovementsOf(sql`l.code`, targetId)}
+              and (m.kind in ('ship_out', 'sell') or m.party_code <> l.party_code)) as "inOtherHands"
           from lots l
           cross join lateral (select exists (select 1 from event_lots el where el.event_id = ${targetId} and el.lot_code = l.code and el.makes) as makes) made
           where (l.created_by_event_id = ${targetId} and l.voided_by_event_id is null)
@@ -981,6 +1002,11 @@ export function createEventWriterRepository() {
             usedDownstream: Boolean(row.usedDownstream),
             codesClaimed: Number(row.codesClaimed),
             firstUsedAt: timeOrNull(row.firstUsedAt),
+            productCode: row.productCode,
+            unit: row.unit,
+            lotNumber: row.lotNumber,
+            usedSince: Boolean(row.usedSince),
+            inOtherHands: Boolean(row.inOtherHands),
           })),
         made: rows
           .filter((row) => row.makes)
