@@ -251,3 +251,31 @@ t.test('a lot only its maker used keeps its product and unit, and may take anoth
   t.same([lot.productCode, lot.unit, lot.lotNumber], [piece, 'piece', 'P-401']);
 });
 
+t.test('what the maker packed into its own cases counts as taken, the packing undone since or standing', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const pork = await plant.product('kg');
+  const keyed = { productCode: pork, quantity: 12, lotNumber: 'K-12', productionDate: '2026-02-16' };
+  const unpacked = await commissioned(plant, keyed);
+  const caseCode = await plant.pack([{ lotCode: unpacked.lot, quantity: 8 }]);
+  expectStatus(t, await plant.event({ type: 'disaggregate', parentCode: caseCode }), 201, 'the case unpacked');
+  const refused = expectStatus(t, await recommission(plant, unpacked, { ...keyed, quantity: 5 }), 409, 'below the 8 it had packed');
+  t.equal(refused.body.errors?.[0]?.pointer, '/replacement/lots/0/quantity', 'at the quantity');
+  t.match(refused.body.detail, /8 kg of lot \w+ have since been packed, shipped or used/, 'naming the 8 it had packed at once');
+  t.equal((await plant.lot(unpacked.lot)).quantity, 12, 'nothing of it stored');
+  expectStatus(t, await recommission(plant, unpacked, { ...keyed, quantity: 8 }), 201, 'lowered to the 8 it had packed');
+  t.same(await holdersOf(world, unpacked.lot), [`${plant.code}:8`], 'all of it loose with the maker');
+
+  const standing = await commissioned(plant, { ...keyed, lotNumber: 'K-13' });
+  await plant.pack([{ lotCode: standing.lot, quantity: 8 }]);
+  const below = expectStatus(
+    t,
+    await recommission(plant, standing, { ...keyed, lotNumber: 'K-13', quantity: 7 }),
+    409,
+    'below the 8 still packed',
+  );
+  t.equal(below.body.errors?.[0]?.pointer, '/replacement/lots/0/quantity');
+  t.match(below.body.detail, /8 kg/, 'naming the 8 packed');
+  expectStatus(t, await recommission(plant, standing, { ...keyed, lotNumber: 'K-13', quantity: 8 }), 201, 'lowered to the 8 packed');
+  t.same(await holdersOf(world, standing.lot), [`${plant.code}:8`], 'all of it in the maker’s case');
+});

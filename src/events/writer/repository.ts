@@ -682,10 +682,13 @@ export function createEventWriterRepository() {
 
     /**
      * Of each lot, what its maker made of it (every `produce` booked, a correction's included) and the
-     * most the maker's live events (neither a correction nor declared in error) had taken of it at any
-     * one time, loose and packed alike, in event time (those of one instant together): what the lot
-     * must have been made with for no movement of it to take more than the maker held (see the ledger
-     * over time, holdingsAtOf).
+     * most the maker's live events (neither a correction nor declared in error) had taken of it out of
+     * its loose stock at any one time, in event time (those of one instant together): packed into
+     * containers (its own cases too, though unpacked since), shipped, consumed, sold or destroyed. What
+     * the lot must have been made with for no movement of it to take more than the maker held (see the
+     * ledger over time, holdingsAtOf), its loose stock never below nothing. Rows in a container are
+     * left out: what is shipped, sold or unpacked from one was taken from the loose stock when packed,
+     * or never was the maker's loose stock (received packed).
      */
     async leastHeldByMakers(tx: Db, lotCodes: string[]) {
       if (lotCodes.length === 0) return [];
@@ -695,7 +698,7 @@ export function createEventWriterRepository() {
           coalesce((select sum(m.quantity) from lot_movements m
             where m.lot_code = l.code and m.party_code = l.party_code and m.kind = 'produce'), 0)::text as made,
           greatest(0, -coalesce((select min(w.booked) from (
-            select sum(m.quantity) filter (where m.kind <> 'produce'
+            select sum(m.quantity) filter (where m.kind <> 'produce' and m.container_code is null
                 and e.type <> 'correction' and not exists (select 1 from events c where c.corrects_event_id = e.id))
               over (order by e.event_time) as booked
             from lot_movements m join events e on e.id = m.event_id
