@@ -1242,6 +1242,10 @@ export function createEventWriter(deps: {
     // the uses of a voided lot stay with its code, which the replacement's lots keep
     const firstUses = new Map<string, Date>();
     for (const lot of created) if (voided.includes(lot.code) && lot.firstUsedAt) firstUses.set(lot.code, lot.firstUsedAt);
+    // what it brought to a party (a receipt, say), undone or dated later, is judged against what the
+    // party's stored events took of the lot since, once the replacement is booked (see requireHeldSince)
+    const brought = inflowsOf(facts.movements, target.eventTime);
+    const heldBefore = await repository.leastHeldFrom(tx, brought);
     const events = [{ record, draft }];
     await repository.persist(tx, repository.persistStatement({ ...emptyBatch(), events, audit: await chained(heads, events) }));
     await repository.reverse(tx, {
@@ -1265,6 +1269,9 @@ export function createEventWriter(deps: {
             )
           )[0]
         : null;
+    if (!replacement || replacement.ok) {
+      await requireHeldSince(tx, eventIdOfKey(target.id), brought, heldBefore, view, Boolean(request.replacement));
+    }
     if (replacement?.ok) {
       await requireRemadeCovers(
         tx,
@@ -1345,6 +1352,38 @@ export function createEventWriter(deps: {
     }
   }
 
+  /**
+   * What a corrected event brought to a party undone, or dated later by its replacement, leaves no
+   * stored event of the party taking of the lot what it no longer held then: from the corrected
+   * event's time on, the party's holding of the lot over time (the reversal and the replacement
+   * booked, see the repository's leastHeldFrom) may not go below nothing, unless it already went as
+   * low before (`before`, read before the reversal). Refused (409 at the replacement's eventTime, or
+   * at correctsEventId when there is none) naming the lot, when it goes short and by how much.
+   */
+  async function requireHeldSince(
+    tx: Db,
+    eventId: string,
+    brought: HoldingAt[],
+    before: { n: number; least: string }[],
+    lots: ReadonlyMap<string, LotView>,
+    replaced: boolean,
+  ) {
+    if (brought.length === 0) return;
+    const leastBefore = new Map(before.map((row) => [row.n, Number(row.least)]));
+    for (const { n, least, at } of await repository.leastHeldFrom(tx, brought)) {
+      const held = roundQuantity(Number(least));
+      if (held >= 0 || held >= (leastBefore.get(n) ?? 0)) continue;
+      const { lotCode, partyCode, time } = brought[n - 1];
+      const unit = lots.get(lotCode)?.unit ?? '';
+      const short = `${roundQuantity(-held)} ${unit}`.trim();
+      const when = at ?? time.toISOString();
+      throw conflict(
+        `cannot correct ${eventId}: by the events dated from ${time.toISOString()} on, ${partyCode} would hold lot ${lotCode} ${short} short at ${when}; what its events took of it then was not held; correct those events first`,
+        [bodyField(replaced ? ['replacement', 'eventTime'] : ['correctsEventId'], `lot ${lotCode} ${short} short at ${when}`)],
+      );
+    }
+  }
+
   /** Recomputes lots' statuses from their ledger as stored now (after a correction rewrote it). */
   async function refreshStatuses(tx: Db, codes: string[]) {
     if (codes.length === 0) return;
@@ -1357,6 +1396,25 @@ export function createEventWriter(deps: {
       .map((lot) => ({ code: lot.code, status: state.statusOf(lot.code) }));
     if (statuses.length) await repository.persist(tx, repository.persistStatement({ ...emptyBatch(), statuses }));
   }
+}
+
+/**
+ * Each party a corrected event's movements brought more of a lot than they took from it (a receipt,
+ * say), with the event's time: what its correction
+ * is judged on (see requireHeldSince). A making undone is judged as the lots it made are.
+ */
+function inflowsOf(movements: { lotCode: string; partyCode: string; kind: string; quantity: number }[], at: Date): HoldingAt[] {
+  const net = new Map<string, { lotCode: string; partyCode: string; quantity: number }>();
+  for (const row of movements) {
+    if (row.kind === 'produce') continue;
+    const key = `${row.lotCode}|${row.partyCode}`;
+    const sum = net.get(key) ?? { lotCode: row.lotCode, partyCode: row.partyCode, quantity: 0 };
+    sum.quantity += Number(row.quantity);
+    net.set(key, sum);
+  }
+  return [...net.values()]
+    .filter((row) => roundQuantity(row.quantity) > 0)
+    .map(({ lotCode, partyCode }) => ({ lotCode, partyCode, time: at }));
 }
 
 /** A stored packing link in force as the batch's state keeps it (see WorldState.contents); a timestamp comes as a Date or a string, by driver. */

@@ -707,6 +707,36 @@ export function createEventWriterRepository() {
       );
     },
 
+    /**
+     * The least each party held of each lot from a time on (`from`), in event time (those of one
+     * instant together), by its live events (neither a correction nor declared in error), with what
+     * it made of the lot counted throughout as leastHeldByMakers counts it, loose and packed alike;
+     * and the earliest time it held that little (`at`, null when it moved none of the lot from then
+     * on: `least` is then what it held through the time). A row by the place of the pair in `pairs`.
+     */
+    async leastHeldFrom(tx: Db, pairs: HoldingAt[]) {
+      if (pairs.length === 0) return [];
+      return queryRows<{ n: number; least: string; at: string | null }>(
+        tx,
+        sql`select p.n::int as n, (mk.made + coalesce(lw.booked, mk.through))::text as least, ${isoMs(sql`lw.event_time`)} as at
+        from unnest(${texts(pairs.map((row) => row.lotCode))}, ${texts(pairs.map((row) => row.partyCode))}, ${times(pairs.map((row) => row.time))})
+          with ordinality as p(lot_code, party_code, from_time, n)
+        cross join lateral (select coalesce(sum(m.quantity) filter (where m.kind = 'produce'), 0) as made,
+            coalesce(sum(m.quantity) filter (where m.kind <> 'produce' and e.event_time < p.from_time
+              and e.type <> 'correction' and not exists (select 1 from events c where c.corrects_event_id = e.id)), 0) as through
+          from lot_movements m join events e on e.id = m.event_id
+          where m.lot_code = p.lot_code and m.party_code = p.party_code) mk
+        left join lateral (select w.booked, w.event_time from (
+            select e.event_time, coalesce(sum(m.quantity) filter (where m.kind <> 'produce'
+                and e.type <> 'correction' and not exists (select 1 from events c where c.corrects_event_id = e.id))
+              over (order by e.event_time), 0) as booked
+            from lot_movements m join events e on e.id = m.event_id
+            where m.lot_code = p.lot_code and m.party_code = p.party_code) w
+          where w.event_time >= p.from_time order by w.booked, w.event_time limit 1) lw on true
+        order by p.n`,
+      );
+    },
+
     async balances(tx: Db, lotCodes: string[]) {
       if (lotCodes.length === 0) return [];
       return queryRows<{ lotCode: string; partyCode: string; containerCode: string | null; quantity: string }>(
