@@ -61,6 +61,9 @@ export type NewShipment = {
 /** What an event takes of a lot, for the held-then rule (see EventDraft.heldThen). */
 export type HeldThenTake = { lotCode: string; quantity: number; booked: number; done: string; name: string; unit: string; at: Pointer };
 
+/** A lot an event does something to, for the received-by rule (see EventDraft.receivedBy). */
+export type ReceivedByUse = { lotCode: string; done: string; name: string; at: Pointer };
+
 export type EventRecord = {
   id: string;
   type: string;
@@ -132,6 +135,11 @@ export class EventDraft {
    * made by it; all it takes of a lot packed in a container taken, given back).
    */
   readonly heldThen = new Map<string, HeldThenTake>();
+  /**
+   * The lots the event does something to that its party did not make, judged by when the party
+   * first received each once the whole batch is applied (see Scope.receivedByLater).
+   */
+  readonly receivedBy: ReceivedByUse[] = [];
 
   constructor(
     readonly id: string,

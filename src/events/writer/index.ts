@@ -16,7 +16,7 @@ import { circulationProblem, roundQuantity } from '../../lots/ledger.js';
 import type { LotsRepository } from '../../lots/repository.js';
 import type { EventType, EventView } from '../schemas.js';
 import { timeZoneOffsetOf } from '../time.js';
-import { EventDraft, type EventRecord, type HeldThenTake, type Pointer } from './draft.js';
+import { EventDraft, type EventRecord, type Pointer } from './draft.js';
 import {
   type Batch,
   type EventWriterRepository,
@@ -29,7 +29,17 @@ import { packingStop } from './rules/aggregate.js';
 import { requireBeginningBeforeUse } from './rules/chronology.js';
 import { actionAsFound, applyRules, type EventAction, lotsTakenBy, referencesOf } from './rules/index.js';
 import { lotsBookedIn } from './rules/receive.js';
-import { gtinOfIdentifier, heldThenProblem, isSerialIdentifier, itemCodes, type LotSpec, Scope, voidsCodes } from './scope.js';
+import {
+  droppedInBatchOrder,
+  gtinOfIdentifier,
+  isSerialIdentifier,
+  itemCodes,
+  judgedOnceApplied,
+  type LotSpec,
+  refusedEvents,
+  Scope,
+  voidsCodes,
+} from './scope.js';
 import { type Content, type LotView, makes, usesLink, WorldState } from './state.js';
 
 /**
@@ -877,10 +887,12 @@ export function createEventWriter(deps: {
   /**
    * Checks and stores the requests inside `tx`, in order. With `rollback` the first rejected
    * event throws BatchRejected (the caller's transaction then stores nothing); with `proceed`
-   * rejected events are reported and the others stored. The held-then rule is judged once the
-   * whole batch is applied (see heldThenProblem): under `proceed` the events it refuses are
-   * rejected and the batch is checked again without them, every other event judged afresh, until
-   * it refuses none (what a batch stored of itself meanwhile is undone first, see beginBatchParts).
+   * rejected events are reported and the others stored. The received-by and held-then rules are
+   * judged once the whole batch is applied (see judgedOnceApplied): under `proceed` the events
+   * they refuse are dropped in the order of the batch (see droppedInBatchOrder: the last refused
+   * for each party's lot going short) and the batch is checked again without them, every other
+   * event judged afresh, until they refuse none (what a batch stored of itself meanwhile is undone
+   * first, see beginBatchParts).
    * `mayLetGo`: `tx` is a savepoint the caller may go back from and go on (a gate's chunk), so a
    * writer waiting for one of the lots then gets it (see the repository's lockWithContents).
    */
@@ -904,15 +916,15 @@ export function createEventWriter(deps: {
         return problem ? { ...request, refused: problem } : request;
       });
       const written = await checkAndStore(tx, batch, state, heads, onError);
-      if (!('notHeldThen' in written)) return written;
-      for (const { index, problem } of written.notHeldThen) refused.set(index, problem);
+      if (!('dropped' in written)) return written;
+      for (const { index, problem } of written.dropped) refused.set(index, problem);
     }
   }
 
   /**
    * Checks the requests against the batch's state and stores those accepted, in parts (see write);
-   * under `proceed`, the events the held-then rule refuses once all are applied (`notHeldThen`,
-   * each with its problem as the writer names its fields), nothing of the batch left stored.
+   * under `proceed`, the events to drop once all are applied (`dropped`, each with its problem as
+   * the writer names its fields; see droppedInBatchOrder), nothing of the batch left stored.
    */
   async function checkAndStore(
     tx: Db,
@@ -920,16 +932,15 @@ export function createEventWriter(deps: {
     state: WorldState,
     lockedHeads: ChainHead[],
     onError: 'rollback' | 'proceed',
-  ): Promise<WriteOutcome[] | { notHeldThen: { index: number; problem: Problem }[] }> {
+  ): Promise<WriteOutcome[] | { dropped: { index: number; problem: Problem }[] }> {
     let heads = lockedHeads;
     // after the heads' upsert: the transaction has an xid by now, which is what stream
     // subscriptions and GET /events sync pages wait on while it is in flight (see settledBefore in src/db/settled.ts)
     const recordTime = deps.now();
     let accepted: { record: EventRecord; draft: EventDraft }[] = [];
     let objects = 0;
-    // what the accepted events take, for the held-then rule once all are applied, each with all its
-    // event booked of the lot for its party
-    const takes: { index: number; actor: string; eventTime: Date; take: HeldThenTake; ownBooked: number }[] = [];
+    // the accepted events, for the received-by and held-then rules once all are applied
+    const judgedLater: { index: number; eventTime: Date; draft: EventDraft }[] = [];
     // a part stored before the held-then rule is judged, which a proceed batch may have to undo
     let partsStored = false;
     let judged = false;
@@ -973,9 +984,7 @@ export function createEventWriter(deps: {
           const { record, draft, shipmentId } = check(state, request, recordTime);
           state.apply(draft, record);
           accepted.push({ record, draft });
-          for (const take of draft.heldThen.values()) {
-            takes.push({ index, actor: draft.actor, eventTime: record.eventTime, take, ownBooked: draft.booked(take.lotCode) });
-          }
+          judgedLater.push({ index, eventTime: record.eventTime, draft });
           objects += draft.links.size + 1;
           outcomes.push({ ok: true, event: viewOf(record, draft), createdLotCodes: draft.newLots.map((lot) => lot.code), shipmentId });
         } catch (error) {
@@ -987,19 +996,18 @@ export function createEventWriter(deps: {
         if (objects >= objectsPerStatement || (objects >= objectsToStart && !databaseBusy)) await store();
       }
       judged = true;
-      // each event once, by the first lot it takes that it did not hold
-      const notHeldThen: { index: number; problem: Problem }[] = [];
-      for (const { index, actor, eventTime, take, ownBooked } of takes) {
-        if (notHeldThen.at(-1)?.index === index) continue;
-        const problem = heldThenProblem(state, actor, eventTime, take, ownBooked);
-        if (problem) notHeldThen.push({ index, problem });
-      }
-      if (notHeldThen.length > 0) {
-        const rejections = notHeldThen.map(({ index, problem }) => ({ index, problem: asSent(problem, requests[index].sentAt) }));
-        if (onError === 'rollback') throw new BatchRejected(rejections[0].index, rejections[0].problem, rejections.slice(1));
+      const refused = judgedOnceApplied(state, judgedLater);
+      if (refused.length > 0) {
+        if (onError === 'rollback') {
+          const rejections = refusedEvents(refused).map(({ index, problem }) => ({
+            index,
+            problem: asSent(problem, requests[index].sentAt),
+          }));
+          throw new BatchRejected(rejections[0].index, rejections[0].problem, rejections.slice(1));
+        }
         await storing;
         if (partsStored) await repository.undoBatchParts(tx);
-        return { notHeldThen };
+        return { dropped: droppedInBatchOrder(refused) };
       }
       if (accepted.length > 0) await store();
     } catch (error) {

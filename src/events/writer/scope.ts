@@ -17,7 +17,7 @@ import {
   quantityProblem,
   roundQuantity,
 } from '../../lots/ledger.js';
-import type { EventDraft, HeldThenTake, NewLot, Pointer } from './draft.js';
+import type { EventDraft, HeldThenTake, NewLot, Pointer, ReceivedByUse } from './draft.js';
 import type { LotView, ProductView, ReplacedLot, WorldState } from './state.js';
 
 /** The GTIN-14 of a GS1 Digital Link's (01) key (as capture stores identifiers), if it has one. */
@@ -99,6 +99,86 @@ export function heldThenProblem(state: WorldState, actor: string, eventTime: Dat
     `party ${actor} holds ${least} ${unit} of ${name} from ${from} on, by the events dated from ${at} on: ${quantity} ${unit} cannot be ${done} at that time`,
     [bodyField(take.at, `${least} ${unit} of ${name} held from ${from} on`)],
   );
+}
+
+/**
+ * The received-by rule, judged once the whole batch is applied, with its receipts and the stored
+ * ones: a party uses what it received no earlier than it received it. Refused (422) when the event
+ * does something to a lot (`uses`: shipping, using, packing, selling or destroying it; packing into
+ * a container, or unpacking it) dated before the party first received any of it, naming the lot
+ * received latest, that time and the event's.
+ */
+export function receivedByProblem(
+  state: WorldState,
+  actor: string,
+  eventTime: Date,
+  uses: readonly ReceivedByUse[],
+): { lotCode: string; problem: Problem } | null {
+  let latest: { use: ReceivedByUse; receivedAt: Date } | undefined;
+  for (const use of uses) {
+    const receivedAt = state.firstReceiptOf(use.lotCode, actor);
+    if (receivedAt && receivedAt > eventTime && (!latest || receivedAt > latest.receivedAt)) latest = { use, receivedAt };
+  }
+  if (!latest) return null;
+  const earliest = latest.receivedAt.toISOString();
+  const problem = unprocessable(
+    'event-time-before-receipt',
+    `${latest.use.name} was received by ${actor} at ${earliest}; it cannot be ${latest.use.done} before that (the event is dated ${eventTime.toISOString()})`,
+    [bodyField(latest.use.at, `at the earliest ${earliest}`)],
+  );
+  return { lotCode: latest.use.lotCode, problem };
+}
+
+/** An event of a batch refused once the whole batch is applied, and the party's lot it is refused on. */
+export type RefusedOnceApplied = { index: number; problem: Problem; on: string; rule: 'received-by' | 'held-then' };
+
+/**
+ * Judges the accepted events of a batch (`index`: each one's place in it) by the received-by rule
+ * and the held-then rule once the whole batch is applied to `state` (see receivedByProblem and
+ * heldThenProblem): an event late for a receipt is refused by that alone, and one taking more than
+ * was held on every lot it does, in the order of the batch.
+ */
+export function judgedOnceApplied(
+  state: WorldState,
+  events: readonly { index: number; eventTime: Date; draft: EventDraft }[],
+): RefusedOnceApplied[] {
+  const refused: RefusedOnceApplied[] = [];
+  for (const { index, eventTime, draft } of events) {
+    const late = receivedByProblem(state, draft.actor, eventTime, draft.receivedBy);
+    if (late) {
+      refused.push({ index, problem: late.problem, on: `${draft.actor}|${late.lotCode}`, rule: 'received-by' });
+      continue;
+    }
+    for (const take of draft.heldThen.values()) {
+      const problem = heldThenProblem(state, draft.actor, eventTime, take, draft.booked(take.lotCode));
+      if (problem) refused.push({ index, problem, on: `${draft.actor}|${take.lotCode}`, rule: 'held-then' });
+    }
+  }
+  return refused;
+}
+
+/** Each refused event once, by its first refusal, in the order of the batch. */
+export function refusedEvents(refused: readonly RefusedOnceApplied[]): { index: number; problem: Problem }[] {
+  const first = new Map<number, Problem>();
+  for (const { index, problem } of refused) if (!first.has(index)) first.set(index, problem);
+  return [...first].map(([index, problem]) => ({ index, problem }));
+}
+
+/**
+ * The events a `proceed` batch drops before it is judged again, so that it keeps what it would
+ * have kept had its events come one after the other (requests grouped into one batch, an EPCIS
+ * document): every event late for a receipt, as dropping others brings no receipt earlier; else,
+ * of the events taking more of a lot than their party held, only the last in the batch (the
+ * shortfall may be another's doing, which is judged again without it), one for each party's lot
+ * going short, so that a document of many lots takes a round per event of the longest shortfall.
+ */
+export function droppedInBatchOrder(refused: readonly RefusedOnceApplied[]): { index: number; problem: Problem }[] {
+  const late = refused.filter(({ rule }) => rule === 'received-by');
+  if (late.length > 0) return refusedEvents(late);
+  const last = new Map<string, number>();
+  for (const { index, on } of refused) last.set(on, Math.max(last.get(on) ?? -1, index));
+  const dropped = new Set(last.values());
+  return refusedEvents(refused).filter(({ index }) => dropped.has(index));
 }
 
 /** What a container held when it was taken: a lot (or a container) packed in `containerCode`. */
@@ -369,8 +449,8 @@ export class Scope {
   }
 
   /**
-   * Checks the actor holds enough (loose) of every line and had received it by the event's time (see
-   * requireReceivedBy), notes each line for the held-then rule (see heldThenLater), and books the
+   * Checks the actor holds enough (loose) of every line, notes each line for the received-by rule
+   * (see receivedByLater) and the held-then rule (see heldThenLater), and books the
    * outflow when `kind` is given (null: a packing, which books its own); a line without a quantity
    * takes everything held. `to`: the party a shipment goes to.
    */
@@ -406,10 +486,9 @@ export class Scope {
       if (kind) this.draft.move(lot.code, kind, -quantity);
       return { lot, quantity };
     });
-    this.requireReceivedBy(
+    this.receivedByLater(
       taken.flatMap(({ lot, quantity }) => (quantity > 0 ? [lot] : [])),
       done,
-      eventTime,
     );
     // a packing moves nothing out of the party's hands, and what a later event of the batch takes out
     // of the container is judged by that event: it is judged as it is applied, with the batch's events before it
@@ -445,28 +524,17 @@ export class Scope {
   }
 
   /**
-   * A party uses what it received no earlier than it received it: refused (422) when an event doing
-   * something to lots it holds (shipping, using, packing, selling or destroying them; packing into a
-   * container, or unpacking it) is dated before the party first received any of one, naming the lot,
-   * that time and the event's (`done`: what the event does to it). The lot's maker held it from its
-   * making on (the chronology rule holds every use to that), whatever came back to it later. Called
-   * once the party was found to hold the lots, so it tells the time of none it does not hold; the
-   * receipts are the batch's state (read with the lots' ledgers, and those of its earlier events).
+   * Notes the lots an event does something to (`done`) for the received-by rule, judged once the
+   * whole batch is applied (see receivedByProblem), so that a receipt the batch places after the
+   * event counts as one placed before it. The lot's maker held it from its making on (the
+   * chronology rule holds every use to that), whatever came back to it later. Called once the party
+   * was found to hold the lots.
    */
-  requireReceivedBy(lots: LotView[], done: string, eventTime: Date) {
-    let latest: { lot: LotView; receivedAt: Date } | undefined;
+  receivedByLater(lots: LotView[], done: string) {
     for (const lot of lots) {
       if (lot.partyCode === this.actor) continue;
-      const receivedAt = this.state.firstReceiptOf(lot.code, this.actor);
-      if (receivedAt && receivedAt > eventTime && (!latest || receivedAt > latest.receivedAt)) latest = { lot, receivedAt };
+      this.draft.receivedBy.push({ lotCode: lot.code, done, name: this.nameOf(lot), at: this.at('eventTime') });
     }
-    if (!latest) return;
-    const earliest = latest.receivedAt.toISOString();
-    throw unprocessable(
-      'event-time-before-receipt',
-      `${this.nameOf(latest.lot)} was received by ${this.actor} at ${earliest}; it cannot be ${done} before that (the event is dated ${eventTime.toISOString()})`,
-      [bodyField(this.at('eventTime'), `at the earliest ${earliest}`)],
-    );
   }
 
   /**
@@ -495,7 +563,7 @@ export class Scope {
   /**
    * A party takes what is packed in the containers an event takes only as far as it held each lot
    * at the event's time, as it does a loose line (see heldThenProblem), and only from when it
-   * received it (see requireReceivedBy): each lot packed in them (`packed`, see takeContents: nested
+   * received it (see receivedByLater): each lot packed in them (`packed`, see takeContents: nested
    * containers included) is judged once, with all the event takes of it, loose (`loose`, already
    * booked by take) and packed summed. Called once every outflow of the event is booked.
    */
@@ -503,7 +571,6 @@ export class Scope {
     loose: { lot: LotView; quantity: number }[],
     packed: PackedLine[],
     kind: 'consume' | 'ship_out' | 'destroy' | 'sell',
-    eventTime: Date,
   ) {
     const taken = new Map<string, number>();
     for (const line of packed) taken.set(line.lotCode, roundQuantity((taken.get(line.lotCode) ?? 0) + line.quantity));
@@ -512,7 +579,7 @@ export class Scope {
       if (inside !== undefined) taken.set(lot.code, roundQuantity(inside + quantity));
     }
     const lots = [...taken.keys()].flatMap((code) => this.lot(code) ?? []);
-    this.requireReceivedBy(lots, TAKEN_AS[kind], eventTime);
+    this.receivedByLater(lots, TAKEN_AS[kind]);
     for (const lot of lots) {
       const quantity = taken.get(lot.code) as number;
       this.draft.heldThen.delete(lot.code);

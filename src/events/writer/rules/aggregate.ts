@@ -40,7 +40,7 @@ export function aggregate(scope: Scope, input: AggregateInput, eventTime: Date):
       scope.at('parent', ...(input.parent.containerCode ? ['containerCode'] : input.parent.sscc ? ['sscc'] : [])),
     );
     const container = scope.lot(parent.code);
-    if (container) scope.requireReceivedBy([container], 'packed into', eventTime);
+    if (container) scope.receivedByLater([container], 'packed into');
   }
   // before anything is packed, while the event's own edges do not yet lengthen every contents look-up;
   // a child that packs nothing (EPCIS names one the party no longer holds) is not stopped

@@ -7,7 +7,7 @@ import type { RuleResult } from './index.js';
  * Unpacks a container the acting party holds: the contents' quantities come back as loose stock,
  * and the serialized packs of the lots taken out are no longer in it (the event names them).
  */
-export function disaggregate(scope: Scope, input: { parentCode: string; children?: string[] }, eventTime: Date): RuleResult {
+export function disaggregate(scope: Scope, input: { parentCode: string; children?: string[] }): RuleResult {
   const [parent] = scope.requireLots([input.parentCode], () => scope.at('parentCode'));
   if (parent.kind !== 'container') {
     throw unprocessable('not-a-container', `${scope.nameOf(parent)} is not a container`, [
@@ -34,7 +34,7 @@ export function disaggregate(scope: Scope, input: { parentCode: string; children
       [bodyField(scope.at('parentCode'), `lies in ${scope.identifierOf(outer)}, on hold`)],
     );
   }
-  scope.requireReceivedBy([parent], 'unpacked', eventTime);
+  scope.receivedByLater([parent], 'unpacked');
   const contents = scope.contents(parent.code);
   const children = input.children ?? [...contents.keys()];
   // named twice, a lot would be unpacked once and linked as if nothing of it had been

@@ -94,7 +94,7 @@ function typeRules(scope: Scope, action: EventAction, eventTime: Date, reuseCode
     case 'aggregate':
       return aggregate(scope, action, eventTime);
     case 'disaggregate':
-      return disaggregate(scope, action, eventTime);
+      return disaggregate(scope, action);
     case 'ship':
       return ship(scope, action, eventTime);
     case 'receive':
