@@ -3,17 +3,20 @@
 // back is not used in between; nor does a backdated one leave a later stored event taking what the
 // party no longer held then, at every door (POST /events, EPCIS capture).
 
+import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { newContainerCode } from '../../src/codes/service-codes.js';
 import { BatchRejected, type WriteRequest } from '../../src/events/writer/index.js';
 import { eventWriterOn } from '../fixtures/chain.js';
 import { epcisRequests } from '../fixtures/epcis.js';
+import { holdLocked, waitBlockedBy } from '../fixtures/locks.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
-import { TEST_BASE_URL } from '../helper.js';
+import { postgresOnly, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
+const onPostgres = await postgresOnly();
 
 /** A time on 2026-06-01 (UTC), after every event the world dates by its own counter (9.5: half past nine). */
 const utc = (hour: number) => new Date(Date.UTC(2026, 5, 1) + hour * 3_600_000).toISOString();
@@ -687,6 +690,28 @@ t.test('a case made and shipped in one batch, natively and through EPCIS', async
     { success: true, captured: 3 },
     'an EPCIS document packs a new case and ships it',
   );
+});
+
+t.test('POST /events: two sales sent together are answered as one after the other (PostgreSQL)', onPostgres, async (t) => {
+  const { world, store, lot } = await secondDelivery(t, 'postgres');
+  // another party's request, held on its lot's row, keeps the events' group commit busy while both
+  // sales line up behind it: they then make the next group, one writer batch
+  const other = await world.party('processor', '二厂');
+  const own = await other.commission(await other.product('kg'), 10);
+  const hold = await holdLocked(world, sql`select 1 from lots where code = ${own} for update`);
+  const busy = other.event({ type: 'sell', eventTime: utc(10), lines: [{ lotCode: own, quantity: 1 }] });
+  await waitBlockedBy(world, hold.pid, busy);
+  const sell = (hour: number) => store.event({ type: 'sell', eventTime: utc(hour), lines: [{ lotCode: lot, quantity: 40 }] });
+  const sales = [sell(10), sell(11)];
+  // in-process requests reach the queue within milliseconds; nothing of the database tells when
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  hold.release();
+  expectStatus(t, await busy, 201, 'the request holding the group up');
+  const [first, second] = await Promise.all(sales);
+  expectStatus(t, first, 201, 'the sale sent first is stored');
+  const refused = expectStatus(t, second, 422, 'the second, which the ledger no longer covers, is refused');
+  t.match(refused.body.detail, `holds 10 kg of lot ${lot} from ${utc(14)} on, by the events dated from ${utc(11)} on`);
+  t.match((await store.lot(lot)).massBalance, { sold: 40 }, 'one sale is stored');
 });
 
 t.test('EPCIS capture: a receipt placed after an outflow in its document counts by its time, in either order', async (t) => {

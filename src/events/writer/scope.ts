@@ -161,7 +161,7 @@ export function judgedOnceApplied(
 export function refusedEvents(refused: readonly RefusedOnceApplied[]): { index: number; problem: Problem }[] {
   const first = new Map<number, Problem>();
   for (const { index, problem } of refused) if (!first.has(index)) first.set(index, problem);
-  return [...first].map(([index, problem]) => ({ index, problem }));
+  return [...first].map(([index, problem]) => ({ index, problem })).sort((a, b) => a.index - b.index);
 }
 
 /**
@@ -170,7 +170,7 @@ export function refusedEvents(refused: readonly RefusedOnceApplied[]): { index: 
  * document): every event late for a receipt, as dropping others brings no receipt earlier; else,
  * of the events taking more of a lot than their party held, only the last in the batch (the
  * shortfall may be another's doing, which is judged again without it), one for each party's lot
- * going short, so that a document of many lots takes a round per event of the longest shortfall.
+ * going short: a document takes as many rounds as it has events refused on one lot, not on all.
  */
 export function droppedInBatchOrder(refused: readonly RefusedOnceApplied[]): { index: number; problem: Problem }[] {
   const late = refused.filter(({ rule }) => rule === 'received-by');
@@ -491,11 +491,13 @@ export class Scope {
       done,
     );
     // a packing moves nothing out of the party's hands, and what a later event of the batch takes out
-    // of the container is judged by that event: it is judged as it is applied, with the batch's events before it
+    // of the container is judged by that event: it is judged as it is applied, with the batch's events
+    // before it (a packing dated before the party received the lot is refused for that first, as the
+    // other events are once the batch is applied)
     if (kind === null) {
       for (const take of this.draft.heldThen.values()) {
         const problem = heldThenProblem(this.state, this.actor, eventTime, take, 0);
-        if (problem) throw problem;
+        if (problem) throw receivedByProblem(this.state, this.actor, eventTime, this.draft.receivedBy)?.problem ?? problem;
       }
       this.draft.heldThen.clear();
     }
