@@ -464,6 +464,25 @@ t.test('a native batch under proceed keeps what its events would have kept one a
   );
 });
 
+t.test('a native batch under proceed refused on many events of one lot drops them in its order for a few rounds only', async (t) => {
+  // twelve 40 kg sales from 10:00, a minute apart: one after the other, the first would be stored.
+  // The batch is loaded and checked again each round: after the ordered rounds (the last seven
+  // dropped one by one) the five left, all short together, are dropped at once
+  const { world, lot, store, sale } = await secondDelivery(t);
+  const sales = Array.from({ length: 12 }, (_, minute) => sale(10 + minute / 60));
+  const outcomes = await world.database.db.transaction((tx) => eventWriterOn(world.database).write(tx as never, sales, 'proceed'));
+  t.same(
+    outcomes.map((outcome) => outcome.ok),
+    Array(12).fill(false),
+    'every sale refused',
+  );
+  t.ok(
+    outcomes.every((outcome) => !outcome.ok && outcome.problem.slug === 'not-held-at-event-time'),
+    'each for what its party held',
+  );
+  t.match((await store.lot(lot)).massBalance, { sold: 0, onHand: 150 }, 'none stored');
+});
+
 /**
  * A cold store receives 100 kg of a processor's lot at 09:00 and packs 30 kg of it into a new case
  * at 09:30 (under `sscc`, when given); it ships 60 kg loose to a market at 12:00 (received at

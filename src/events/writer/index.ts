@@ -36,6 +36,7 @@ import {
   itemCodes,
   judgedOnceApplied,
   type LotSpec,
+  type RefusedOnceApplied,
   refusedEvents,
   Scope,
   voidsCodes,
@@ -252,6 +253,12 @@ export class BatchRejected extends Error {
     this.rejections = [{ index, problem }, ...more];
   }
 }
+
+/**
+ * Rounds a `proceed` batch drops its refused events in the order of the batch (see write): the
+ * rounds after drop every refused event at once.
+ */
+const ORDERED_ROUNDS = 8;
 
 /** The owners and holders of the lots an inspection tests: where it may have sampled them (see requireEventSite). */
 function testedLotParties(scope: Scope, action: EventAction): Set<string> {
@@ -892,7 +899,8 @@ export function createEventWriter(deps: {
    * they refuse are dropped in the order of the batch (see droppedInBatchOrder: the last refused
    * for each party's lot going short) and the batch is checked again without them, every other
    * event judged afresh, until they refuse none (what a batch stored of itself meanwhile is undone
-   * first, see beginBatchParts).
+   * first, see beginBatchParts); from the ORDERED_ROUNDS-th round on, every event they refuse is
+   * dropped at once, so that a document refused on many events of one lot is not checked as often.
    * `mayLetGo`: `tx` is a savepoint the caller may go back from and go on (a gate's chunk), so a
    * writer waiting for one of the lots then gets it (see the repository's lockWithContents).
    */
@@ -909,22 +917,24 @@ export function createEventWriter(deps: {
       requests.map((request) => request.actor),
     );
     const refused = new Map<number, Problem>();
-    for (;;) {
+    for (let round = 1; ; round++) {
       const state = await load(tx, requests, mayLetGo);
       const batch = requests.map((request, index) => {
         const problem = refused.get(index);
         return problem ? { ...request, refused: problem } : request;
       });
       const written = await checkAndStore(tx, batch, state, heads, onError);
-      if (!('dropped' in written)) return written;
-      for (const { index, problem } of written.dropped) refused.set(index, problem);
+      if (!('refused' in written)) return written;
+      // each round loads and checks the whole batch again: past a few, every refused event goes at once
+      const dropped = round < ORDERED_ROUNDS ? droppedInBatchOrder(written.refused) : refusedEvents(written.refused);
+      for (const { index, problem } of dropped) refused.set(index, problem);
     }
   }
 
   /**
    * Checks the requests against the batch's state and stores those accepted, in parts (see write);
-   * under `proceed`, the events to drop once all are applied (`dropped`, each with its problem as
-   * the writer names its fields; see droppedInBatchOrder), nothing of the batch left stored.
+   * under `proceed`, what the rules judged once all are applied refuse (`refused`, each problem as
+   * the writer names its fields; see judgedOnceApplied), nothing of the batch left stored.
    */
   async function checkAndStore(
     tx: Db,
@@ -932,7 +942,7 @@ export function createEventWriter(deps: {
     state: WorldState,
     lockedHeads: ChainHead[],
     onError: 'rollback' | 'proceed',
-  ): Promise<WriteOutcome[] | { dropped: { index: number; problem: Problem }[] }> {
+  ): Promise<WriteOutcome[] | { refused: RefusedOnceApplied[] }> {
     let heads = lockedHeads;
     // after the heads' upsert: the transaction has an xid by now, which is what stream
     // subscriptions and GET /events sync pages wait on while it is in flight (see settledBefore in src/db/settled.ts)
@@ -1007,7 +1017,7 @@ export function createEventWriter(deps: {
         }
         await storing;
         if (partsStored) await repository.undoBatchParts(tx);
-        return { dropped: droppedInBatchOrder(refused) };
+        return { refused };
       }
       if (accepted.length > 0) await store();
     } catch (error) {
