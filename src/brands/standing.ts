@@ -200,10 +200,6 @@ export function misuseFindings(
   return findings;
 }
 
-/** The lines of the misuse a scanned pack shows (misuseFindings). */
-export const misuseOf = (standings: readonly BrandStanding[], pack: LotMaking & { issuedOn: string; issuedAt: string }): string[] =>
-  misuseFindings(standings, pack).map((finding) => finding.line);
-
 /** A misuse finding's line: the brand's name and code, then what was wrong (no parentheses). */
 const misuseFinding = (brand: { code: string; nameZh: string }, wrong: readonly string[]) =>
   `${brand.nameZh} (${brand.code}): ${wrong.join(', ')}, while its owner was not admitted to the brand`;
@@ -223,7 +219,7 @@ export const brandOfFinding = (line: string): string | undefined => MISUSE_FINDI
  * Why a party may not label packs of its lot of a branded product on a day (issue their item codes,
  * commission serials): one line per brand covering the product that the party is not admitted to
  * then, naming the brand and its state, or that holds the lot and its packs as misuse, made while
- * the party was not admitted (see misuseOf: what this allows a scan does not flag). Empty when it
+ * the party was not admitted (see misuseFindings: what this allows a scan does not flag). Empty when it
  * may. One rule for every door that labels packs.
  */
 export function labelRefusals(standings: readonly BrandStanding[], lot: LotMaking, day: string): string[] {

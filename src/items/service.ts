@@ -72,7 +72,7 @@ export function createItemService(deps: {
   /** Whether the lot's owner may label packs of it: admitted to the brands covering its product today, and when it made it. */
   brands: Pick<BrandService, 'requireLabelRight' | 'labelRightRefusal'>;
   publicBaseUrl: string;
-  /** The clock a job is dated by, its start and its end (unset: the system's): when its codes were issued, as brands judge them (see misuseOf). */
+  /** The clock a job is dated by, its start and its end (unset: the system's): when its codes were issued, as brands judge them (see misuseFindings). */
   now?: () => Date;
   /**
    * Item codes a party may have queued or being issued at once: a kilogram lot takes any number, so

@@ -10,13 +10,15 @@ import {
   heldToBrand,
   labelRefusals,
   misuseFindings,
-  misuseOf,
   stateOn,
   transitionRefusal,
 } from '../../src/brands/standing.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
+
+/** The lines of the misuse findings a scanned pack shows. */
+const misuseLines = (...args: Parameters<typeof misuseFindings>) => misuseFindings(...args).map((finding) => finding.line);
 
 const member: AuthorizationHistory = {
   validFrom: '2026-01-01',
@@ -140,8 +142,8 @@ t.test('labelling: refused what is not admitted today, or a lot made while not a
   for (const { lot, day, refused } of cases) {
     t.same(labelRefusals(standings, lot, day), refused, `a lot made on ${lot.producedOn}, labelled on ${day}`);
     // the issuer refuses no code a scan would flag
-    if (refused.length === 0) t.same(misuseOf(standings, issuedAt(lot, day)), [], 'what it labels is no misuse');
-    else t.equal(misuseOf(standings, issuedAt(lot, day)).length, 1, 'what it refuses would be misuse');
+    if (refused.length === 0) t.same(misuseLines(standings, issuedAt(lot, day)), [], 'what it labels is no misuse');
+    else t.equal(misuseLines(standings, issuedAt(lot, day)).length, 1, 'what it refuses would be misuse');
   }
   const joined: BrandStanding[] = [{ ...standings[0], coveredSince: '2026-02-01T04:00:00.000Z' }];
   t.same(
@@ -156,48 +158,48 @@ t.test('labelling: refused what is not admitted today, or a lot made while not a
 
 t.test('misuse: made or coded while the owner was not admitted, one finding per brand', async (t) => {
   const standings: BrandStanding[] = [{ brand: GI, authorizations: [member], coveredSince: null }];
-  t.same(misuseOf(standings, coded('2026-05-01', '2026-05-02')), [], 'made and coded while admitted');
-  t.same(misuseOf(standings, coded('2026-05-01', '2026-07-01')), [
+  t.same(misuseLines(standings, coded('2026-05-01', '2026-05-02')), [], 'made and coded while admitted');
+  t.same(misuseLines(standings, coded('2026-05-01', '2026-07-01')), [
     '奉节腊肉 (FJLR): code issued on 2026-07-01, while its owner was not admitted to the brand',
   ]);
-  t.same(misuseOf(standings, coded('2026-07-01', '2026-07-02')), [
+  t.same(misuseLines(standings, coded('2026-07-01', '2026-07-02')), [
     '奉节腊肉 (FJLR): produced on 2026-07-01, code issued on 2026-07-02, while its owner was not admitted to the brand',
   ]);
-  t.same(misuseOf(standings, coded('2026-05-01', '2026-06-15', '09:00')), [], 'coded on the day of exit before it was recorded');
+  t.same(misuseLines(standings, coded('2026-05-01', '2026-06-15', '09:00')), [], 'coded on the day of exit before it was recorded');
   t.same(
-    misuseOf(standings, coded('2026-05-01', '2026-06-15', '15:00')),
+    misuseLines(standings, coded('2026-05-01', '2026-06-15', '15:00')),
     ['奉节腊肉 (FJLR): code issued on 2026-06-15, while its owner was not admitted to the brand'],
     'coded on the day of exit after it was recorded',
   );
   t.same(
-    misuseOf(standings, { ...made('2026-03-01', '09:00'), issuedOn: '2026-04-02', issuedAt: '2026-04-02T02:00:00.000Z' }),
+    misuseLines(standings, { ...made('2026-03-01', '09:00'), issuedOn: '2026-04-02', issuedAt: '2026-04-02T02:00:00.000Z' }),
     [],
     'made on the day of a suspension before it was recorded: made while admitted',
   );
   t.same(
-    misuseOf(standings, { ...made('2026-03-01', '14:00'), issuedOn: '2026-04-02', issuedAt: '2026-04-02T02:00:00.000Z' }),
+    misuseLines(standings, { ...made('2026-03-01', '14:00'), issuedOn: '2026-04-02', issuedAt: '2026-04-02T02:00:00.000Z' }),
     ['奉节腊肉 (FJLR): produced on 2026-03-01, while its owner was not admitted to the brand'],
     'made on that day after it was recorded: misuse',
   );
   const lapsed = { ...member, changes: member.changes.slice(0, 1), validUntil: '2026-05-31' };
   t.same(
-    misuseOf([{ brand: GI, authorizations: [lapsed], coveredSince: null }], coded('2026-06-01', '2026-05-31')),
+    misuseLines([{ brand: GI, authorizations: [lapsed], coveredSince: null }], coded('2026-06-01', '2026-05-31')),
     ['奉节腊肉 (FJLR): produced on 2026-06-01, while its owner was not admitted to the brand'],
     'made the day after the authorization ran out (a day known in advance, not a change of that day)',
   );
   const joinedLate: BrandStanding[] = [{ brand: GI, authorizations: [], coveredSince: '2026-05-10T04:00:00.000Z' }];
   t.same(
-    misuseOf(joinedLate, coded('2026-05-10', '2026-05-10')),
+    misuseLines(joinedLate, coded('2026-05-10', '2026-05-10')),
     [],
     'a lot recorded before its product joined the brand is not held to it',
   );
-  t.same(misuseOf(joinedLate, coded('2026-05-01', '2026-05-02')), [], 'nor one of days before');
+  t.same(misuseLines(joinedLate, coded('2026-05-01', '2026-05-02')), [], 'nor one of days before');
   t.same(
-    misuseOf(joinedLate, { ...coded('2026-05-01', '2026-05-11'), recordedAt: '2026-05-11T02:00:00.000Z' }),
+    misuseLines(joinedLate, { ...coded('2026-05-01', '2026-05-11'), recordedAt: '2026-05-11T02:00:00.000Z' }),
     ['奉节腊肉 (FJLR): produced on 2026-05-01, code issued on 2026-05-11, while its owner was not admitted to the brand'],
     'a lot recorded after it joined is, whatever production day it gives',
   );
-  t.same(misuseOf([], coded('2026-07-01', '2026-07-02')), [], 'an unbranded product is never misuse');
+  t.same(misuseLines([], coded('2026-07-01', '2026-07-02')), [], 'an unbranded product is never misuse');
 });
 
 t.test('each misuse finding says which brand it is about, whatever the brand’s name reads like', async (t) => {
@@ -222,7 +224,7 @@ t.test('each misuse finding says which brand it is about, whatever the brand’s
     'a finding per brand misused',
   );
   t.same(
-    misuseOf(standings, coded('2026-07-01', '2026-07-02')),
+    misuseLines(standings, coded('2026-07-01', '2026-07-02')),
     misuseFindings(standings, coded('2026-07-01', '2026-07-02')).map((finding) => finding.line),
     'their lines',
   );
@@ -354,17 +356,17 @@ t.test('a change recorded on its own day holds what was recorded after it; one r
   t.same(badgesOf(standings, made('2026-12-04'), '2026-12-06'), [], 'nor the day after');
   t.same(badgesOf(standings, made('2026-12-05', '09:00'), '2026-12-06'), [], 'nor on the day it was recorded, before it was');
   t.same(
-    misuseOf(standings, coded('2026-12-02', '2026-12-05', '09:00')),
+    misuseLines(standings, coded('2026-12-02', '2026-12-05', '09:00')),
     [],
     'a code issued while admitted, before the change was recorded',
   );
   t.same(
-    misuseOf(standings, coded('2026-12-03', '2026-12-04')),
+    misuseLines(standings, coded('2026-12-03', '2026-12-04')),
     ['奉节腊肉 (FJLR): produced on 2026-12-03, while its owner was not admitted to the brand'],
     'made in the suspension, coded before it was recorded: its making is misuse, its code not',
   );
   t.same(
-    misuseOf(standings, coded('2026-12-02', '2026-12-05', '11:00')),
+    misuseLines(standings, coded('2026-12-02', '2026-12-05', '11:00')),
     ['奉节腊肉 (FJLR): code issued on 2026-12-05, while its owner was not admitted to the brand'],
     'a code issued after the change was recorded is',
   );
@@ -383,7 +385,7 @@ t.test('a change recorded on its own day holds what was recorded after it; one r
   );
   t.same(badgesOf(suspendedThenReinstated, made('2026-04-01', '14:00'), '2026-05-01'), [GI, REGIONAL], 'made after it: the badge');
   t.same(
-    misuseOf(suspendedThenReinstated, coded('2026-04-01', '2026-04-02')),
+    misuseLines(suspendedThenReinstated, coded('2026-04-01', '2026-04-02')),
     ['奉节腊肉 (FJLR): produced on 2026-04-01, while its owner was not admitted to the brand'],
     'made while suspended, coded once reinstated: its making is misuse',
   );

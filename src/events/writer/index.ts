@@ -1418,8 +1418,8 @@ export function createEventWriter(deps: {
 
 /**
  * Each party a corrected event's movements brought more of a lot than they took from it (a receipt,
- * say), with the event's time: what its correction
- * is judged on (see requireHeldSince). A making undone is judged as the lots it made are.
+ * say), with the event's time: what its correction is judged on (see requireHeldSince). A making
+ * undone is judged as the lots it made are.
  */
 function inflowsOf(movements: { lotCode: string; partyCode: string; kind: string; quantity: number }[], at: Date): HoldingAt[] {
   const net = new Map<string, { lotCode: string; partyCode: string; quantity: number }>();
