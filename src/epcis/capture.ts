@@ -27,6 +27,7 @@ import {
   type EpcisInspection,
   idOf,
   inspectionOf,
+  lotDatesOf,
   type Named,
   namedIdentifiers,
   nativeType,
@@ -324,10 +325,14 @@ async function requestsFor(
       lotOf.set(item.id, code);
       return code;
     };
+    // the dates its ilmd gives what the event makes (its subjects or outputs; an input it first names is made undated)
+    const dates = lotDatesOf(event);
+    for (const [field, given] of Object.entries(dates)) fields.entryField(field, given.at);
     const specOf = (item: Named): LotSpec => {
       const product = products.get(GTIN.exec(item.id)?.[1] ?? '');
       const sscc = SSCC.exec(item.id)?.[1] ?? null;
       const container = sscc !== null || item.role === 'parent';
+      const dated = !container && (item.role === 'subject' || item.role === 'output');
       return {
         code: codeOf(item),
         kind: container ? 'container' : 'lot',
@@ -336,6 +341,8 @@ async function requestsFor(
         quantity: item.quantity ?? 1,
         // one of it, whatever it holds, as a packing's new container (validation refuses an SSCC as a class with a uom)
         unit: container ? CONTAINER_UNIT : item.uom && product ? unitOfUom(item.uom, product.unit) : (item.uom ?? product?.unit ?? 'piece'),
+        ...(dated && dates.productionDate ? { productionDate: dates.productionDate.date } : {}),
+        ...(dated && dates.expiryDate ? { expiryDate: dates.expiryDate.date } : {}),
         epc: item.id,
       };
     };

@@ -130,6 +130,7 @@ const SAME_MEMBERS: ReadonlySet<string> = new Set([
 export class EpcisFields {
   private readonly lists = new Map<string, Named[]>();
   private readonly members = new Map<string, Pointer | MemberFields>();
+  private readonly entryFields = new Map<string, Pointer>();
 
   /** The native list `name` holds an entry for each of these identifiers, in order. */
   list(name: string, items: Named[]): this {
@@ -140,6 +141,12 @@ export class EpcisFields {
   /** The native field `name` (and whatever lies under it) came from the member at `at`, or where `at` places each field under it. */
   member(name: string, at: Pointer | MemberFields): this {
     this.members.set(name, at);
+    return this;
+  }
+
+  /** The field `name` of an entry of any native list (a new lot's `productionDate`) came from the member at `at`, whichever entry it is. */
+  entryField(name: string, at: Pointer): this {
+    this.entryFields.set(name, at);
     return this;
   }
 
@@ -154,6 +161,8 @@ export class EpcisFields {
     if (!items) return [];
     const item = typeof position === 'number' ? items[position] : undefined;
     if (!item) return commonPrefix(items.map((entry) => entry.at));
+    const entryField = typeof detail === 'string' ? this.entryFields.get(detail) : undefined;
+    if (entryField) return entryField;
     if (!item.isClass) return item.at;
     return [...item.at, detail === 'quantity' ? 'quantity' : detail === 'unit' ? 'uom' : 'epcClass'];
   };
@@ -225,6 +234,36 @@ function byBizStep(event: EpcisEvent): string {
   const step = event.bizStep ? shortVocabulary('bizStep', String(event.bizStep)) : '';
   if (BY_BIZ_STEP[step]) return BY_BIZ_STEP[step];
   return event.action === 'ADD' ? 'commission' : 'observe';
+}
+
+/**
+ * The CBV master data attributes (ilmd) a lot's dates are read from and rendered in, each date's in
+ * the order they are read: a use-by date (`itemExpirationDate`, GS1 AI 17) before a best-before date
+ * (AI 15), which stands for the expiry when the event gives none.
+ */
+export const ILMD_DATES = {
+  productionDate: ['cbvmda:productionDate'],
+  expiryDate: ['cbvmda:itemExpirationDate', 'cbvmda:bestBeforeDate'],
+} as const;
+export const ILMD_DATE_MEMBERS: ReadonlySet<string> = new Set(Object.values(ILMD_DATES).flat());
+
+/** The dates of the lots an event makes, each with the member of the event it was read from. */
+export type LotDates = { -readonly [field in keyof typeof ILMD_DATES]?: { date: string; at: Pointer } };
+
+/**
+ * The dates its ilmd gives the lots an event makes: an ObjectEvent that adds them (its epcList and
+ * quantityList), or a TransformationEvent (its outputs). Capture validation has held each to a date.
+ */
+export function lotDatesOf(event: EpcisEvent): LotDates {
+  const ilmd = event.ilmd;
+  const makes = event.type === 'TransformationEvent' || (event.type === 'ObjectEvent' && event.action === 'ADD');
+  if (!makes || typeof ilmd !== 'object' || ilmd === null) return {};
+  const dates: LotDates = {};
+  for (const [field, members] of Object.entries(ILMD_DATES) as [keyof LotDates, readonly string[]][]) {
+    const member = members.find((name) => typeof (ilmd as Record<string, unknown>)[name] === 'string');
+    if (member) dates[field] = { date: (ilmd as Record<string, string>)[member], at: ['ilmd', member] };
+  }
+  return dates;
 }
 
 /** The extension member a native inspection's kind, result and findings are rendered in (see render.ts), and read back from. */

@@ -5,7 +5,7 @@ import type { StoredEvent } from '../events/repository.js';
 import { isGs1Charset82 } from '../gs1/digital-link.js';
 import { digitalLinkToEpcUrn } from '../gs1/epc-uri.js';
 import { epcisEventId } from '../gs1/event-id.js';
-import { INSPECTION_FIELD } from './mapping.js';
+import { ILMD_DATES, INSPECTION_FIELD } from './mapping.js';
 
 export const EPCIS_CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld', { cntrace: 'urn:county-trace:epcis:' }];
 
@@ -89,7 +89,17 @@ export function eventContext(context: unknown, event: unknown): unknown[] | unde
   return entries.length > 0 ? entries : undefined;
 }
 
-export type RenderLot = { code: string; kind: string; sscc: string | null; lotNumber: string | null; unit: string; gtin: string | null };
+export type RenderLot = {
+  code: string;
+  kind: string;
+  sscc: string | null;
+  lotNumber: string | null;
+  unit: string;
+  gtin: string | null;
+  productionDate: string | null;
+  expiryDate: string | null;
+  createdByEventId: string;
+};
 export type RenderContext = {
   lots: Map<string, RenderLot>;
   locationUri: (code: string) => string;
@@ -125,6 +135,28 @@ export function lotEpc(lot: RenderLot, prefix: string): string {
 export function lotUri(code: string, context: Pick<RenderContext, 'lots' | 'lotUriPrefix'>): string {
   const lot = context.lots.get(code);
   return lot ? lotEpc(lot, context.lotUriPrefix) : `${context.lotUriPrefix}${code}`;
+}
+
+/**
+ * The ilmd of a native event that made lots (a commission's, a transformation's outputs): their
+ * dates as CBV master data, as capture reads them (see mapping.ts ILMD_DATES). An event has one ilmd
+ * for all it makes: a date the lots do not all share is left out.
+ */
+function ilmdOf(event: StoredEvent, context: RenderContext): Record<string, string> | undefined {
+  const made = event.lots.flatMap((link) => {
+    const lot = link.role === 'subject' || link.role === 'output' ? context.lots.get(link.lotCode) : undefined;
+    return lot?.kind === 'lot' && lot.createdByEventId === event.id ? [lot] : [];
+  });
+  const shared = (date: (lot: RenderLot) => string | null) => {
+    const dates = new Set(made.map(date));
+    return dates.size === 1 ? [...dates][0] : null;
+  };
+  const ilmd: Record<string, string> = {};
+  const productionDate = shared((lot) => lot.productionDate);
+  const expiryDate = shared((lot) => lot.expiryDate);
+  if (productionDate) ilmd[ILMD_DATES.productionDate[0]] = productionDate;
+  if (expiryDate) ilmd[ILMD_DATES.expiryDate[0]] = expiryDate;
+  return Object.keys(ilmd).length > 0 ? ilmd : undefined;
 }
 
 /** The actions of native events that neither observe (OBSERVE) nor aggregate (ADD) what they name. */
@@ -196,6 +228,7 @@ export function renderEvent(
       : {}),
   };
 
+  const ilmd = event.type === 'transform' || event.type === 'commission' ? ilmdOf(event, context) : undefined;
   if (event.type === 'transform') {
     return {
       type: 'TransformationEvent',
@@ -203,6 +236,7 @@ export function renderEvent(
       inputQuantityList: quantities('input'),
       outputQuantityList: quantities('output'),
       ...why,
+      ...(ilmd ? { ilmd } : {}),
     };
   }
   if (event.type === 'aggregate' || event.type === 'disaggregate') {
@@ -248,6 +282,7 @@ export function renderEvent(
     action: NATIVE_ACTIONS[event.type] ?? 'OBSERVE',
     ...why,
     ...extra,
+    ...(ilmd ? { ilmd } : {}),
   };
 }
 

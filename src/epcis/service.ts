@@ -397,6 +397,9 @@ export function createEpcisService(deps: {
           lotNumber: lot.lotNumber,
           unit: lot.unit,
           gtin: lot.productCode ? (products.get(lot.productCode)?.gtin ?? null) : null,
+          productionDate: lot.productionDate,
+          expiryDate: lot.expiryDate,
+          createdByEventId: lot.createdByEventId,
         },
       ]),
     );

@@ -1712,26 +1712,23 @@ t.test(
   },
 );
 
-t.test('a lot a capture makes takes no production date from its ilmd: its packs print none the writer did not check', async (t) => {
+t.test('a lot a capture makes takes its production date from its ilmd, refused as natively when a day to come', async (t) => {
   const world = await createWorld(t);
   const farm = await world.party('farm');
   const farmLot = 'https://id.gs1.org/01/06901234000016/10/FARM-ILMD';
-  const { job } = await captured(
-    world,
-    farm.key,
-    doc([
-      {
-        type: 'ObjectEvent',
-        eventTime: '2026-12-06T16:30:00+08:00',
-        eventTimeZoneOffset: '+08:00',
-        action: 'ADD',
-        bizStep: 'commissioning',
-        quantityList: [{ epcClass: farmLot, quantity: 10, uom: 'H87' }],
-        ilmd: { 'cbvmda:productionDate': '2026-12-26' },
-      },
-    ]),
-  );
+  const commissioning = (productionDate: string) => ({
+    type: 'ObjectEvent',
+    eventTime: '2026-12-06T16:30:00+08:00',
+    eventTimeZoneOffset: '+08:00',
+    action: 'ADD',
+    bizStep: 'commissioning',
+    quantityList: [{ epcClass: farmLot, quantity: 10, uom: 'H87' }],
+    ilmd: { 'cbvmda:productionDate': productionDate },
+  });
+  const refused = await captured(world, farm.key, doc([commissioning('2026-12-26')]));
+  t.match(refused.job, { success: false, errors: [{ pointer: '/epcisBody/eventList/0/ilmd/cbvmda:productionDate' }] }, 'a day to come');
+  const { job } = await captured(world, farm.key, doc([commissioning('2026-12-06')]));
   t.match(job, { success: true, captured: 1 });
   const trace = expectStatus(t, await farm.api.get(`/trace/${encodeURIComponent(farmLot)}`), 200, 'the lot it made').body;
-  t.match(trace.nodes, [{ depth: 0, productionDate: null, expiryDate: null }]);
+  t.match(trace.nodes, [{ depth: 0, productionDate: '2026-12-06', expiryDate: null }]);
 });

@@ -438,6 +438,14 @@ t.test('event structure', async (t) => {
     { pointer: '/ilmd', message: 'ilmd is only allowed when action is ADD, not OBSERVE' },
   ]);
   t.ok(validateCaptureEvent({ ...event, action: 'ADD', ilmd: { 'ex:lot': 'A1' } }).ok, 'ilmd with ADD');
+  // the dates a lot takes from its ilmd are a native lot's dates: calendar days in the years the database stores
+  const dated = (ilmd: object) => errorsOf(validateCaptureEvent({ ...event, action: 'ADD', ilmd }));
+  t.same(dated({ 'cbvmda:productionDate': '2026-03-01', 'cbvmda:itemExpirationDate': '2026-09-01', 'ex:date': '1 March' }), []);
+  t.same(dated({ 'cbvmda:productionDate': '2026-3-1', 'cbvmda:bestBeforeDate': '1899-12-31', 'cbvmda:itemExpirationDate': null }), [
+    { pointer: '/ilmd/cbvmda:bestBeforeDate', message: 'cbvmda:bestBeforeDate must lie in the years 1900–9999' },
+    { pointer: '/ilmd/cbvmda:itemExpirationDate', message: 'cbvmda:itemExpirationDate must be a calendar date YYYY-MM-DD' },
+    { pointer: '/ilmd/cbvmda:productionDate', message: 'cbvmda:productionDate must be a calendar date YYYY-MM-DD' },
+  ]);
   const { epcList: _epcs, ...noIds } = event;
   t.match(
     errorsOf(

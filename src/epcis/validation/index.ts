@@ -1,15 +1,15 @@
 // Validation of EPCIS 2.0 JSON capture input: the GS1 JSON Schemas (see schema.ts) plus the
 // checks they cannot express or word well: CBV business steps and dispositions, ILMD only on
-// ADD, certificationInfo as URIs.
+// ADD and the lot dates it gives, certificationInfo as URIs.
 
 import type { ValidateFunction } from 'ajv';
-import { isStorableTime, STORABLE_YEARS } from '../../codes/timestamp.js';
+import { dateSchema, isStorableTime, STORABLE_YEARS } from '../../codes/timestamp.js';
 import { pauses } from '../../db/turns.js';
 import { inspectionSchema, MAX_URI_LENGTH } from '../../events/schemas.js';
 import { gs1IdentifierProblem, isEpcPattern } from '../../gs1/canonical.js';
 import { gs1KeyUri, isTagEncoding } from '../../gs1/epc-binary.js';
 import { epcUriSpelling } from '../../gs1/epc-uri.js';
-import { INSPECTION_FIELD } from '../mapping.js';
+import { ILMD_DATE_MEMBERS, INSPECTION_FIELD } from '../mapping.js';
 import { tagValueProblem } from '../tag-values.js';
 import { cited, label, schemaErrors, type ValidationError } from './messages.js';
 import { epcisValidators } from './schema.js';
@@ -380,6 +380,12 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
   // The schema says this with an anyOf over action patterns, which reads as an action error.
   if (event.type === 'ObjectEvent' && event.ilmd !== undefined && (event.action === 'OBSERVE' || event.action === 'DELETE')) {
     report(`${at}/ilmd`, `ilmd is only allowed when action is ADD, not ${event.action}`);
+  }
+  // the dates a lot the event makes is given (see mapping.ts lotDatesOf), held to what a native lot's are
+  const ilmd = isObject(event.ilmd) ? event.ilmd : {};
+  for (const member of Object.keys(ilmd)) {
+    const parsed = ILMD_DATE_MEMBERS.has(member) ? dateSchema.safeParse(ilmd[member]) : undefined;
+    if (parsed && !parsed.success) report(`${at}/ilmd/${token(member)}`, `${member} ${parsed.error.issues[0].message}`);
   }
   const certification = event.certificationInfo;
   if (
