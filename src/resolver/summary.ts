@@ -65,6 +65,28 @@ const CONSUMER_CERTIFICATES = new Set([
   'clenbuterol_test',
   'test_report',
 ]);
+/**
+ * An observation without a temperature (an RFID gate's read of the pack, an EPCIS OBSERVE without
+ * sensor data) is a sighting, named by its business step: into storage (an entry gate), in storage
+ * (an antenna inside), out of storage (an exit gate), else sighted. A consumer cares that the pack was
+ * in cold storage, not for each antenna's read of it: a sighting is shown once for each party, place
+ * and step until the pack next comes in or goes out, or changes hands (those begin another stay).
+ */
+const SIGHTINGS = { arrived: 'begins', departed: 'begins', stored: 'within', sighted: 'within' } as const;
+type Sighting = keyof typeof SIGHTINGS;
+const SIGHTING_BY_BIZ_STEP = new Map<string, Sighting>([
+  ['arriving', 'arrived'],
+  ['storing', 'stored'],
+  ['departing', 'departed'],
+]);
+
+/** The sighting an observation is (see SIGHTINGS); null when it carries a temperature reading, a temperature log (`observe`). */
+function sightingOf(event: Trace['events'][number]): Sighting | null {
+  const readings = (event.details.readings as { type?: unknown }[] | undefined) ?? [];
+  if (readings.some((reading) => reading.type === 'temperature')) return null;
+  return SIGHTING_BY_BIZ_STEP.get(event.bizStep ?? '') ?? 'sighted';
+}
+
 /** Highest chilled-storage temperature accepted for meat in the cold chain, °C. */
 const COLD_CHAIN_MAX_CELSIUS = 8;
 
@@ -244,20 +266,25 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
     .filter((event) => !event.declaredInErrorBy && event.type !== 'correction')
     .sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime());
 
+  // the sightings shown since the pack last came into storage or changed hands (see SIGHTINGS)
+  const sighted = new Set<string>();
   const timeline = events
     .filter((event) => ['commission', 'transform', 'receive', 'observe', 'sell'].includes(event.type))
-    .map((event) => {
+    .flatMap((event) => {
       const actor = party.get(event.partyCode);
       const process = (event.details.process as { kind?: string } | null | undefined)?.kind;
       const stage = (process && STAGE_BY_PROCESS[process]) || STAGE_BY_PARTY_KIND[actor?.kind ?? ''] || 'processing';
       const where = location.get(event.readPoint ?? event.bizLocation ?? '');
-      return {
-        stage,
-        time: event.eventTime.toISOString(),
-        party: actor?.name ?? event.partyCode,
-        place: where?.name ?? (actor ? stepPlace(actor, start.partyCode) : null),
-        action: process ?? event.type,
-      };
+      const place = where?.name ?? (actor ? stepPlace(actor, start.partyCode) : null);
+      const sighting = event.type === 'observe' ? sightingOf(event) : null;
+      const action = process ?? sighting ?? event.type;
+      if (sighting) {
+        const key = `${event.partyCode}|${place}|${sighting}`;
+        if (sighted.has(key)) return [];
+        if (SIGHTINGS[sighting] === 'begins') sighted.clear();
+        sighted.add(key);
+      } else if (action !== 'observe') sighted.clear();
+      return [{ stage, time: event.eventTime.toISOString(), party: actor?.name ?? event.partyCode, place, action }];
     });
 
   const temperatures = events.flatMap((event) =>

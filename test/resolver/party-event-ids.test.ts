@@ -154,7 +154,7 @@ t.test(
 
     const { timeline } = await scanned(world, FARM_GTIN, 'PIGS-1');
     t.strictSame(
-      timeline.filter((step: { action: string }) => step.action === 'observe').map((step: { party: string }) => step.party),
+      timeline.filter((step: { action: string }) => step.action === 'sighted').map((step: { party: string }) => step.party),
       ['某某养殖场', '某某屠宰场'],
       'the farm’s observation of the pigs and the plant’s of their case',
     );
