@@ -1150,6 +1150,8 @@ export const rfidReads = pgTable(
     index('rfid_reads_tag_key_idx').on(t.tagKey),
     // the packs an entry gate keeps waiting for the rest of their case or line, by read point and the shipment they wait for
     index('rfid_reads_waiting_idx').on(t.readPointId, t.awaitsShipmentId).where(sql`${t.outcome} = 'observed' and ${t.eventId} is null`),
+    // what a party's exit gates let leave in each of its open shipments (a departure's detail is its shipment)
+    index('rfid_reads_departed_idx').on(t.partyCode, t.detail).where(sql`${t.outcome} = 'departed'`),
     // a tag's receipts and departures at a party's gates, by its key (a pack the party had counts towards no later shipment)
     index('rfid_reads_passed_idx').on(t.tagKey, t.partyCode).where(sql`${t.outcome} in ('received', 'departed', 'unexpected_departure')`),
   ],

@@ -24,6 +24,11 @@ type Referent = { lotCode: string; itemCode: string | null };
 type Seen = { row: ReadRow; referent: Referent };
 type ShipmentLine = Awaited<ReturnType<RfidRepository['openShipments']>>[number];
 type Pack = Awaited<ReturnType<RfidRepository['packedPacks']>>[number];
+/**
+ * What a chunk's exit gates have let leave so far: the shipments whose earlier departures were
+ * counted, and the packs counted against each line (see planDepartures).
+ */
+type DepartureCounts = { shipments: Set<string>; packs: Map<string, Set<string>> };
 
 const CHUNK = 1000;
 
@@ -128,6 +133,7 @@ export function createGateService(deps: {
     | 'openShipments'
     | 'packedPacks'
     | 'waitingPacks'
+    | 'departures'
     | 'keptTags'
     | 'precedingReceipts'
     | 'bindTags'
@@ -398,25 +404,67 @@ export function createGateService(deps: {
   }
 
   /**
+   * Counts the packs the party's exit gates let leave before, in earlier windows or at another of its
+   * exit gates earlier in this chunk, in these lines' shipments (see planDepartures), once each shipment.
+   */
+  async function countDeparturesBefore(tx: Db, partyCode: string, lines: ShipmentLine[], counted: DepartureCounts) {
+    const shipmentIds = [...new Set(lines.map((line) => line.id))].filter((id) => !counted.shipments.has(id));
+    for (const id of shipmentIds) counted.shipments.add(id);
+    const rows = await rfid.departures(tx, partyCode, shipmentIds);
+    const referents = await resolve(tx, rows);
+    const before = rows.flatMap((row) => {
+      const referent = referents.get(rowKey(row));
+      return referent ? [{ row, referent }] : [];
+    });
+    const packs = await packsOf(tx, before);
+    // each against its own shipment's lines, as it was counted then
+    for (const id of shipmentIds) {
+      planDepartures(
+        lines.filter((line) => line.id === id),
+        before.filter(({ row }) => row.detail === id),
+        packs,
+        counted.packs,
+      );
+    }
+  }
+
+  /** The case each of these packs is packed in, by the record (see packedPacks). */
+  async function packsOf(tx: Db, seen: Seen[]): Promise<Map<string, Pack>> {
+    const itemCodes = seen.flatMap(({ referent }) => (referent.itemCode ? [referent.itemCode] : []));
+    return new Map((await rfid.packedPacks(tx, itemCodes)).map((pack) => [pack.itemCode, pack]));
+  }
+
+  /**
    * Exit gate: what leaves in an open shipment from the party confirms that shipment (its ship
-   * event already says it left); anything else is an unexpected departure, recorded as seen leaving.
+   * event already says it left), packs no more than it carries (see planDepartures); anything else
+   * is an unexpected departure, recorded as seen leaving.
    */
   async function exit(
     tx: Db,
     readPoint: ReadPointRow,
     seen: Seen[],
+    counted: DepartureCounts,
     settle: (row: ReadRow, outcome: string, lotCode: string, detail: string) => void,
   ): Promise<Plan[]> {
-    const codes = [...new Set(seen.map((entry) => entry.referent.lotCode))];
+    const packs = await packsOf(tx, seen);
+    // a pack is looked for by its lot and by the case it is packed in
+    const codes = [
+      ...new Set(
+        seen.flatMap(({ referent }) => {
+          const pack = referent.itemCode ? packs.get(referent.itemCode) : undefined;
+          return pack ? [referent.lotCode, pack.containerCode] : [referent.lotCode];
+        }),
+      ),
+    ];
     const lines = await rfid.openShipments(tx, 'from', readPoint.partyCode, codes);
-    const shipmentOf = (code: string) => lines.find((line) => line.lotCode === code || line.containerCode === code)?.id;
-    const unexpected: Seen[] = [];
-    for (const entry of seen) {
-      const shipmentId = shipmentOf(entry.referent.lotCode);
-      if (shipmentId) settle(entry.row, 'departed', entry.referent.lotCode, shipmentId);
-      else unexpected.push(entry);
-    }
-    return observations(readPoint, unexpected, 'departing', 'unexpected_departure', () => 'in no open shipment of the party');
+    await countDeparturesBefore(tx, readPoint.partyCode, lines, counted);
+    const { departed, unexpected } = planDepartures(lines, seen, packs, counted.packs);
+    for (const { entry, shipmentId } of departed) settle(entry.row, 'departed', entry.referent.lotCode, shipmentId);
+    return observations(readPoint, unexpected, 'departing', 'unexpected_departure', (lotCode) =>
+      lines.some((line) => line.lotCode === lotCode)
+        ? `more packs of lot ${lotCode} read leaving than the party's open shipments carry`
+        : 'in no open shipment of the party',
+    );
   }
 
   /** Turns closed windows into events and records what became of each (in the caller's transaction). */
@@ -463,6 +511,7 @@ export function createGateService(deps: {
 
     // a read point at a time: a gate receives a shipment on everything of it read in the windows closed so far
     const plans: Plan[] = [];
+    const departures: DepartureCounts = { shipments: new Set(), packs: new Map() };
     const bindings = new Map<string, Parameters<RfidRepository['bindTags']>[0][number]>();
     for (const group of byReadPoint(rows)) {
       const readPoint = readPoints.get(group[0].readPointId);
@@ -498,7 +547,9 @@ export function createGateService(deps: {
       }
       if (readPoint.role === 'entry') plans.push(...(await entry(tx, readPoint, seen, settle)));
       else if (readPoint.role === 'exit') {
-        plans.push(...(await exit(tx, readPoint, seen, (row, outcome, lotCode, detail) => settle(row, outcome, lotCode, null, detail))));
+        plans.push(
+          ...(await exit(tx, readPoint, seen, departures, (row, outcome, lotCode, detail) => settle(row, outcome, lotCode, null, detail))),
+        );
       } else plans.push(...observations(readPoint, seen, readPoint.role === 'commissioning' ? 'encoding' : 'storing', 'observed'));
     }
     await rfid.bindTags([...bindings.values()], tx);
@@ -771,4 +822,67 @@ export function planReceipts(
     rest,
     waiting,
   };
+}
+
+/** Whether a read was taken before another: by when the service had it, when it was read, and where it stood in its batch. */
+const takenBefore = (a: ReadRow, b: ReadRow) =>
+  (a.firstReceivedAt?.getTime() ?? 0) - (b.firstReceivedAt?.getTime() ?? 0) ||
+  a.firstSeen.getTime() - b.firstSeen.getTime() ||
+  (a.batchPosition ?? -1) - (b.batchPosition ?? -1);
+
+/**
+ * Which of the observations at an exit gate leave in which open shipment from the party (pure). A
+ * lot's or container's own tag leaves with the first shipment carrying it; a pack packed in a case
+ * (by the record) that a shipment carries leaves in that case, counted against the case's line of
+ * its lot; any other pack of a lot counted in pieces is counted against the lot's lines, loose ones
+ * first (then those packed by quantity into a container), in the order shipped, each up to its
+ * quantity, the packs `counted` against it before included, once each however often read: so a line
+ * of five lets five packs leave. A pack beyond them is unexpected, as one of no open shipment is:
+ * the shipment says not which left, and a pack counted gone that never left would be booked gone.
+ * Packs in a case are taken first, so that a loose pack read beside them takes none of their case's
+ * places. `counted` (by line) is added to.
+ */
+function planDepartures(lines: ShipmentLine[], seen: Seen[], packs: Map<string, Pack>, counted: Map<string, Set<string>>) {
+  const lineKey = (line: ShipmentLine) => `${line.id}|${line.lotCode}|${line.containerCode ?? ''}`;
+  const countedOn = (line: ShipmentLine) => counted.get(lineKey(line)) ?? new Set<string>();
+  const count = (line: ShipmentLine, itemCode: string) => counted.set(lineKey(line), countedOn(line).add(itemCode));
+  const carrying = (code: string) => lines.find((line) => line.lotCode === code || line.containerCode === code);
+  const caseOf = ({ referent }: Seen) => (referent.itemCode ? packs.get(referent.itemCode) : undefined);
+  const inCarriedCase = (entry: Seen) => {
+    const pack = caseOf(entry);
+    return pack !== undefined && carrying(pack.containerCode) !== undefined;
+  };
+  const departed: { entry: Seen; shipmentId: string }[] = [];
+  const unexpected: Seen[] = [];
+  const ordered = [...seen].sort((a, b) => Number(inCarriedCase(b)) - Number(inCarriedCase(a)) || takenBefore(a.row, b.row));
+  for (const entry of ordered) {
+    const { lotCode, itemCode } = entry.referent;
+    const pack = caseOf(entry);
+    const caseLine = pack && carrying(pack.containerCode);
+    if (itemCode === null || caseLine) {
+      const line = caseLine ?? carrying(lotCode);
+      if (!line) {
+        unexpected.push(entry);
+        continue;
+      }
+      const ofLot = itemCode && lines.find((l) => l.id === line.id && l.lotCode === lotCode && l.containerCode === pack?.containerCode);
+      if (ofLot) count(ofLot, itemCode);
+      departed.push({ entry, shipmentId: line.id });
+      continue;
+    }
+    const ofLot = lines
+      .filter((line) => line.lotCode === lotCode)
+      .sort((a, b) => Number(a.containerCode !== null) - Number(b.containerCode !== null));
+    // a pack of a lot not counted in pieces is no count of it: it leaves with the first line
+    const line = ofLot.some((l) => l.unit !== 'piece')
+      ? ofLot[0]
+      : (ofLot.find((l) => countedOn(l).has(itemCode)) ?? ofLot.find((l) => countedOn(l).size < l.quantity));
+    if (!line) {
+      unexpected.push(entry);
+      continue;
+    }
+    count(line, itemCode);
+    departed.push({ entry, shipmentId: line.id });
+  }
+  return { departed, unexpected };
 }

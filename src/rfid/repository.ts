@@ -335,6 +335,20 @@ export function createRfidRepository(db: Db) {
       return rows.map(({ row, receivedAt }) => ({ ...row, receivedAt }));
     },
     /**
+     * The windows the party's exit gates counted as departed in these open shipments of its own (a
+     * departure's detail is its shipment): what its exit gates have let leave in each so far, to
+     * which a later window may add no more than the shipment carries.
+     */
+    departures(tx: Db, partyCode: string, shipmentIds: string[]): Promise<ReadRow[]> {
+      if (shipmentIds.length === 0) return Promise.resolve([]);
+      return tx
+        .select()
+        .from(rfidReads)
+        .where(
+          sql`${rfidReads.partyCode} = ${partyCode} and ${rfidReads.outcome} = 'departed' and ${anyOf(sql`${rfidReads.detail}`, shipmentIds)}`,
+        );
+    },
+    /**
      * Of these reads of packs, those whose tag the party had when it was read: one of its entry gates
      * received the tag before, and it has not left since — neither read at one of the party's exit
      * gates (a departure recorded, or a read not yet turned into events) nor certainly shipped on by

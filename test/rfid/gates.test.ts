@@ -636,3 +636,70 @@ t.test('a running service turns observations into events soon after their window
   t.match(row, { outcome: 'observed' }, 'observed without being asked');
   t.match((await store.api.get(`/events/${row?.eventId}`)).body, { type: 'observe', lots: [{ lotCode: lot }] });
 });
+
+t.test('an exit gate departs no more packs of a lot than its open shipments carry; the rest are unexpected', async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const drain = () => world.app.services.gates.drain();
+  const maker = await world.party('processor');
+  const shop = await world.party('retailer');
+  const lot = await maker.commission(await maker.product('piece'), 20);
+  const packs = await issuePacks(world, maker, lot, 10);
+  await world.ok(maker.api.post('/rfid/tags', { tags: packs.map((pack, index) => ({ epc: tag(5001 + index), code: pack })) }));
+  // packs 5009 and 5010 packed into a case of their own
+  const caseCode = (await world.ok(maker.event({ type: 'aggregate', parent: {}, itemCodes: packs.slice(8) }))).createdLotCodes[0];
+  const reader = await registerReader(world, maker);
+  const dock = await readPoint(world, maker, 'exit', [{ readerId: reader.id, antenna: 1 }], { name: '发货口' });
+  const portal = (tags: number[], minute: number) =>
+    world.ok(
+      reader.api.post(
+        '/rfid/zebra',
+        tags.map((n) => zebraEvent({ idHex: tag(n), antenna: 1, hostName: reader.hostName, timestamp: readTime(minute), type: 'PORTAL' })),
+      ),
+      202,
+    );
+  const outcomes = async (tags: number[]) => {
+    const rows = (await maker.api.get(`/rfid/reads?readPointId=${dock.readPointId}&limit=500`)).body.items as {
+      tag: string;
+      outcome: string;
+      detail: string;
+      windowStart: string;
+    }[];
+    return tags.map((n) =>
+      rows
+        .filter((row) => row.tag === tag(n))
+        .sort((a, b) => a.windowStart.localeCompare(b.windowStart))
+        .map((row) => [row.outcome, row.detail]),
+    );
+  };
+
+  const loose = await maker.ship(shop, [{ lotCode: lot, quantity: 5 }]);
+  await portal([5001, 5002, 5003, 5004, 5005, 5006], 1);
+  await drain();
+  const beyond = `more packs of lot ${lot} read leaving than the party's open shipments carry`;
+  t.same(
+    await outcomes([5001, 5002, 5003, 5004, 5005, 5006]),
+    [...[5001, 5002, 5003, 5004, 5005].map(() => [['departed', loose]]), [['unexpected_departure', beyond]]],
+    'five packs leave in the shipment of five; the sixth is seen leaving in none',
+  );
+  const [unexpected] = (await maker.api.get(`/rfid/reads?tag=${tag(5006)}`)).body.items;
+  t.match((await maker.api.get(`/events/${unexpected.eventId}`)).body, { type: 'observe', bizStep: 'departing' });
+
+  // the next shipment: one pack loose, and the case with its two packs
+  const next = await maker.ship(shop, [{ lotCode: lot, quantity: 1 }, { lotCode: caseCode }]);
+  await portal([5002, 5007, 5008, 5009, 5010], 3);
+  await drain();
+  t.same(
+    await outcomes([5002, 5007, 5008, 5009, 5010]),
+    [
+      [
+        ['departed', loose],
+        ['departed', loose],
+      ],
+      [['departed', next]],
+      [['unexpected_departure', beyond]],
+      [['departed', next]],
+      [['departed', next]],
+    ],
+    'a pack read leaving again stays in its shipment; the case’s packs leave in their case, one loose pack in its line, and no more',
+  );
+});

@@ -1,0 +1,1 @@
+CREATE INDEX "rfid_reads_departed_idx" ON "rfid_reads" USING btree ("party_code","detail") WHERE "rfid_reads"."outcome" = 'departed';
