@@ -1115,8 +1115,14 @@ export const rfidReads = pgTable(
     readCount: integer('read_count').notNull(),
     /** dBm. */
     peakRssi: doublePrecision('peak_rssi'),
-    /** The batch that brought the first read: the window is ordered by when that batch was received. */
-    batchId: text('batch_id').notNull(),
+    /**
+     * The batch that brought the first read: the window is ordered by when that batch was received.
+     * Not indexed: reads find their batch by its key, nothing finds a batch's reads, and no batch is deleted.
+     * Windows whose batch row was missing got one rebuilt from them by migration 0100 (format `restored`).
+     */
+    batchId: text('batch_id')
+      .notNull()
+      .references(() => rfidBatches.id),
     /**
      * When the service received the first batch bringing a read of the window (by its own clock): the
      * tag was at the door by then, whichever later batch brought an earlier read of it. Null for

@@ -56,7 +56,7 @@ t.test('stored duplicates of one tag in one window are folded into one row; the 
     lotCode?: string;
     detail?: string;
     attempts?: number;
-    /** A batch no row of rfid_batches holds (rfid_reads.batch_id has no foreign key). */
+    /** A batch no row of rfid_batches holds (rfid_reads.batch_id had no foreign key before 0101). */
     batchMissing?: boolean;
   };
   const storeRow = async (row: Row) => {

@@ -1,0 +1,1 @@
+ALTER TABLE "rfid_reads" ADD CONSTRAINT "rfid_reads_batch_id_rfid_batches_id_fk" FOREIGN KEY ("batch_id") REFERENCES "public"."rfid_batches"("id") ON DELETE no action ON UPDATE no action;
