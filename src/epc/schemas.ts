@@ -43,6 +43,7 @@ export const tagCheckSchema = z
     gsrnp: z.string().optional().describe('AI (8017)'),
     sgcn: z.string().optional().describe('AI (255): coupon number with check digit, serial'),
     cpi: z.string().optional().describe('AI (8010); its serial is AI (8011)'),
+    itip: z.string().optional().describe('AI (8006): the GTIN, piece number and total count; its serial is AI (21)'),
     managerNumber: z.string().optional().describe('GID: the general manager number'),
     objectClass: z.string().optional().describe('GID: the object class'),
     serial: z.string().optional(),

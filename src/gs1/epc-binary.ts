@@ -1,9 +1,9 @@
 // EPC Tag Data Standard binary encodings: SGTIN-96, SGTIN-198, SSCC-96, SGLN-96, SGLN-195,
-// GRAI-96, GRAI-170, GIAI-96, GIAI-202, GDTI-96, GDTI-174, GSRN-96, GSRNP-96, SGCN-96 and CPI-96,
-// between the hex a reader reports, the tag URI, the raw URI, the pure-identity URN and the GS1
-// Digital Link; and GID-96, an EPC of no GS1 key (no Digital Link: its pure-identity URN is its
-// one spelling). Anything else a tag may carry (factory EPCs such as E280…, other headers, GDTI-113,
-// CPI-var, ITIP) is a raw tag id, never an error. Pure: no I/O.
+// GRAI-96, GRAI-170, GIAI-96, GIAI-202, GDTI-96, GDTI-174, GSRN-96, GSRNP-96, SGCN-96, CPI-96,
+// ITIP-110 and ITIP-212, between the hex a reader reports, the tag URI, the raw URI, the
+// pure-identity URN and the GS1 Digital Link; and GID-96, an EPC of no GS1 key (no Digital Link: its
+// pure-identity URN is its one spelling). Anything else a tag may carry (factory EPCs such as E280…,
+// other headers, GDTI-113, CPI-var) is a raw tag id, never an error. Pure: no I/O.
 
 import { completeGs1, gs1CheckDigit } from '../codes/gs1.js';
 import { canonicalGs1Uri, epcUrnProblem } from './canonical.js';
@@ -26,6 +26,8 @@ export type EpcScheme =
   | 'gsrnp-96'
   | 'sgcn-96'
   | 'cpi-96'
+  | 'itip-110'
+  | 'itip-212'
   | 'gid-96';
 
 export type DecodedTag =
@@ -57,6 +59,8 @@ export type DecodedTag =
       sgcn?: string;
       /** AI (8010): company prefix and part reference; the serial is AI (8011). */
       cpi?: string;
+      /** AI (8006), 18 digits: the GTIN of the whole trade item, then piece and total (2 digits each); the serial is AI (21). */
+      itip?: string;
       serial?: string;
     }
   | {
@@ -89,7 +93,7 @@ type DecodeOptions = {
   companyPrefixLength?: number | ((digits: string) => number | null);
 };
 
-type IdentityType = 'sgtin' | 'sscc' | 'sgln' | 'grai' | 'giai' | 'gdti' | 'gsrn' | 'gsrnp' | 'sgcn' | 'cpi';
+type IdentityType = 'sgtin' | 'sscc' | 'sgln' | 'grai' | 'giai' | 'gdti' | 'gsrn' | 'gsrnp' | 'sgcn' | 'cpi' | 'itip';
 // What follows company prefix and reference: a numeric serial or extension of so many bits, an
 // alphanumeric serial of so many characters (7 bits each), a serial of up to so many digits whose
 // leading zeros count (TDS "numeric string": a 1, then the digits, as one number), reserved zero
@@ -115,8 +119,12 @@ type SchemeSpec = {
   keyDigits: number;
   /** CPI-96: the reference is a number without leading zeros of at most so many digits per partition. */
   referenceDigits?: readonly number[];
+  /** ITIP: the reference is followed by the piece number and the total count, 0–99 in 7 bits each (written with 2 digits). */
+  pieces?: true;
   tail: Tail;
 };
+
+const PIECE_BITS = 7;
 
 const COMPANY_PREFIX_BITS = [40, 37, 34, 30, 27, 24, 20] as const;
 
@@ -258,6 +266,26 @@ const SCHEMES: readonly SchemeSpec[] = [
     keyDigits: 15,
     tail: { kind: 'integer', bits: 31 },
   },
+  {
+    name: 'itip-110',
+    header: 0x40,
+    type: 'itip',
+    hexDigits: 28,
+    referenceBits: [4, 7, 10, 14, 17, 20, 24],
+    keyDigits: 13,
+    pieces: true,
+    tail: { kind: 'integer', bits: 38 },
+  },
+  {
+    name: 'itip-212',
+    header: 0x41,
+    type: 'itip',
+    hexDigits: 53,
+    referenceBits: [4, 7, 10, 14, 17, 20, 24],
+    keyDigits: 13,
+    pieces: true,
+    tail: { kind: 'string', chars: 20 },
+  },
 ];
 
 // GID-96: header, then manager number (28 bits), object class (24) and serial (36), no filter.
@@ -283,7 +311,9 @@ const PURE_IDENTITY = /^urn:epc:id:([a-z]+):(.*)$/;
 // Longest EPC a Gen2 tag can hold: 496 bits.
 const MAX_HEX_DIGITS = 124;
 
-type Fields = { filter: number; companyPrefix: string; reference: string; tail: string | null };
+/** An ITIP's piece number and total count, 2 digits each. */
+type Pieces = { piece: string; total: string };
+type Fields = { filter: number; companyPrefix: string; reference: string; pieces?: Pieces; tail: string | null };
 
 const mask = (bits: number) => (1n << BigInt(bits)) - 1n;
 const pad = (value: bigint, digits: number) => (digits === 0 ? '' : value.toString().padStart(digits, '0'));
@@ -362,12 +392,15 @@ function decodeFields(spec: SchemeSpec, value: bigint, totalBits: number): Field
   const cpiDigits = spec.referenceDigits?.[partition];
   if (cpiDigits !== undefined ? reference >= 10n ** BigInt(cpiDigits) : spec.type !== 'giai' && reference >= 10n ** BigInt(referenceDigits))
     return null;
+  const [piece, total] = spec.pieces ? [reader.read(PIECE_BITS), reader.read(PIECE_BITS)] : [0n, 0n];
+  if (piece > 99n || total > 99n) return null;
   const tail = decodeTail(spec, reader);
   if (tail === undefined || reader.read(totalBits - encodingBits(spec)) !== 0n) return null;
   return {
     filter,
     companyPrefix,
     reference: spec.type === 'giai' || cpiDigits !== undefined ? reference.toString() : pad(reference, referenceDigits),
+    ...(spec.pieces ? { pieces: { piece: pad(piece, 2), total: pad(total, 2) } } : {}),
     tail,
   };
 }
@@ -380,11 +413,12 @@ function tailBits(tail: Tail): number {
 // The encoding's length: header, filter, partition, company prefix + reference (one total for
 // every partition) and tail; the hex rounds it up to whole digits.
 function encodingBits(spec: SchemeSpec): number {
-  return 8 + 3 + 3 + COMPANY_PREFIX_BITS[0] + spec.referenceBits[0] + tailBits(spec.tail);
+  return 8 + 3 + 3 + COMPANY_PREFIX_BITS[0] + spec.referenceBits[0] + (spec.pieces ? 2 * PIECE_BITS : 0) + tailBits(spec.tail);
 }
 
 function uriBody(spec: SchemeSpec, fields: Fields): string {
   const parts = [fields.companyPrefix, spec.referenceChars ? urnEncode(fields.reference) : fields.reference];
+  if (fields.pieces) parts.push(fields.pieces.piece, fields.pieces.total);
   if (fields.tail !== null) parts.push(spec.tail.kind === 'string' ? urnEncode(fields.tail) : fields.tail);
   return parts.join('.');
 }
@@ -424,6 +458,10 @@ function describe(spec: SchemeSpec, fields: Fields, hex: string): DecodedTag {
       return { ...tag, sgcn: `${completeGs1(cp + ref)}${tail}`, serial: tail as string };
     case 'cpi':
       return { ...tag, cpi: cp + ref, serial: tail as string };
+    case 'itip': {
+      const { piece, total } = fields.pieces as Pieces;
+      return { ...tag, itip: completeGs1(ref[0] + cp + ref.slice(1)) + piece + total, serial: tail as string };
+    }
   }
 }
 
@@ -483,7 +521,7 @@ function decodeHexDigits(digits: string): DecodedTag {
 function decodeHex(value: string, digits: string): DecodedTag {
   if (digits.length > MAX_HEX_DIGITS || (digits.length % 4 !== 0 && !SCHEME_HEX_DIGITS.has(digits.length))) {
     throw new EpcSyntaxError(
-      `${JSON.stringify(value)} is not an EPC: hex must be 24, 44 or 50 digits (43, 49 or 51 for GRAI-170, SGLN-195 and GIAI-202; in whole bytes too), or whole 16-bit words (a multiple of 4 digits) up to ${MAX_HEX_DIGITS}`,
+      `${JSON.stringify(value)} is not an EPC: hex must be 24, 44 or 50 digits (43, 49, 51 or 53 for GRAI-170, SGLN-195, GIAI-202 and ITIP-212; in whole bytes too), or whole 16-bit words (a multiple of 4 digits) up to ${MAX_HEX_DIGITS}`,
     );
   }
   return decodeHexDigits(digits);
@@ -544,6 +582,11 @@ function encodeFields(spec: SchemeSpec, fields: Fields, value: string): DecodedT
   bits =
     (bits << BigInt(referenceBits)) |
     (maxChars !== undefined ? textBits(fields.reference, referenceBits) : BigInt(fields.reference || '0'));
+  if (spec.pieces) {
+    const { piece, total } = fields.pieces ?? { piece: '', total: '' };
+    if (!/^\d{2}$/.test(piece) || !/^\d{2}$/.test(total)) throw fail('piece number and total count must have 2 digits each');
+    bits = (((bits << BigInt(PIECE_BITS)) | BigInt(piece)) << BigInt(PIECE_BITS)) | BigInt(total);
+  }
   const tail = spec.tail;
   if (tail.kind === 'integer') {
     const text = fields.tail ?? '';
@@ -584,12 +627,17 @@ function identityFields(type: IdentityType, body: string, value: string, filter:
     if (asset === null) throw new EpcSyntaxError(`${JSON.stringify(value)} is not a valid GIAI EPC URN`);
     return { filter, companyPrefix, reference: asset, tail: null };
   }
+  if (type === 'itip') {
+    const serial = urnDecode(parts.slice(4).join('.'), 20);
+    if (serial === null) throw new EpcSyntaxError(`${JSON.stringify(value)} is not a valid ITIP EPC URN`);
+    return { filter, companyPrefix, reference, pieces: { piece: parts[2], total: parts[3] }, tail: serial };
+  }
   const tail = urnDecode(rest, 20);
   if (tail === null) throw new EpcSyntaxError(`${JSON.stringify(value)} is not a valid ${type.toUpperCase()} EPC URN`);
   return { filter, companyPrefix, reference, tail };
 }
 
-const IDENTITY_TYPES: readonly IdentityType[] = ['sgtin', 'sscc', 'sgln', 'grai', 'giai', 'gdti', 'gsrn', 'gsrnp', 'sgcn', 'cpi'];
+const IDENTITY_TYPES: readonly IdentityType[] = ['sgtin', 'sscc', 'sgln', 'grai', 'giai', 'gdti', 'gsrn', 'gsrnp', 'sgcn', 'cpi', 'itip'];
 
 function parsePureIdentity(value: string, filter: number): { type: IdentityType; fields: Fields } {
   const m = PURE_IDENTITY.exec(value);
@@ -621,6 +669,8 @@ function schemeFor(type: IdentityType, fields: Fields): SchemeSpec {
       );
     case 'gdti':
       return pick(fitsInteger(fields.tail, 41), 'gdti-96', 'gdti-174');
+    case 'itip':
+      return pick(fitsInteger(fields.tail, 38), 'itip-110', 'itip-212');
     case 'sscc':
     case 'gsrn':
     case 'gsrnp':
@@ -668,6 +718,7 @@ const LINK_KEYS: Record<string, { type: string; skip: number }> = {
   '8017': { type: 'gsrnp', skip: 0 },
   '8018': { type: 'gsrn', skip: 0 },
   '8010': { type: 'cpi', skip: 0 },
+  '8006': { type: 'itip', skip: 1 },
 };
 
 // The EPC URN of a GDTI, SGCN, GSRN, GSRNP or CPI Digital Link (canonical), given its company prefix length.
@@ -688,13 +739,21 @@ function newKeyUrn(ai: string, keyValue: string, qualifier: string | undefined, 
   return null;
 }
 
+// The EPC URN of an ITIP Digital Link (canonical) with its serial, given its company prefix length; null without a serial.
+function itipUrn(keyValue: string, qualifier: string | undefined, rest: string, length: number): string | null {
+  if (qualifier !== '21') return null;
+  const cut = 1 + length;
+  const pieces = `${keyValue.slice(14, 16)}.${keyValue.slice(16, 18)}`;
+  return `urn:epc:id:itip:${keyValue.slice(1, cut)}.${keyValue[0]}${keyValue.slice(cut, 13)}.${pieces}.${urnEncode(decodeURIComponent(rest))}`;
+}
+
 function fromDigitalLink(value: string, options: DecodeOptions): DecodedTag {
   const canonical = canonicalGs1Uri(value);
   const key =
-    canonical && /^https:\/\/id\.gs1\.org\/(01|00|414|8003|8004|253|255|8017|8018|8010)\/([^/]+)(?:\/([^/]+)\/(.*))?$/.exec(canonical);
+    canonical && /^https:\/\/id\.gs1\.org\/(01|00|414|8003|8004|253|255|8017|8018|8010|8006)\/([^/]+)(?:\/([^/]+)\/(.*))?$/.exec(canonical);
   if (!canonical || !key)
     throw new EpcSyntaxError(
-      `${JSON.stringify(value)} is not a GS1 Digital Link of one tagged object (SGTIN, SSCC, SGLN, GRAI, GIAI, GDTI, SGCN, GSRN, GSRNP or CPI)`,
+      `${JSON.stringify(value)} is not a GS1 Digital Link of one tagged object (SGTIN, SSCC, SGLN, GRAI, GIAI, GDTI, SGCN, GSRN, GSRNP, CPI or ITIP)`,
     );
   const [, ai, keyValue, qualifier, rest] = key;
   if (ai === '01' && qualifier !== '21')
@@ -706,31 +765,40 @@ function fromDigitalLink(value: string, options: DecodeOptions): DecodedTag {
       `${JSON.stringify(value)}: a Digital Link does not say how long its GS1 company prefix is, and it is not known here`,
     );
   }
-  const checked = ai === '8003' ? keyValue.slice(1, 14) : ai === '253' || ai === '255' ? keyValue.slice(0, 13) : keyValue;
+  const checked =
+    ai === '8003'
+      ? keyValue.slice(1, 14)
+      : ai === '253' || ai === '255'
+        ? keyValue.slice(0, 13)
+        : ai === '8006'
+          ? keyValue.slice(0, 14)
+          : keyValue;
   if (ai !== '8004' && ai !== '8010' && gs1CheckDigit(checked.slice(0, -1)) !== Number(checked.slice(-1))) {
     throw new EpcSyntaxError(`${JSON.stringify(value)} has a wrong check digit`);
   }
   const urn =
     ai === '8004'
       ? `urn:epc:id:giai:${keyValue.slice(0, length)}.${urnEncode(decodeURIComponent(keyValue.slice(length)))}`
-      : LINK_KEYS[ai].skip === 0 && ai !== '414'
-        ? newKeyUrn(ai, keyValue, qualifier, rest, length)
-        : digitalLinkToEpcUrn(canonical, length);
+      : ai === '8006'
+        ? itipUrn(keyValue, qualifier, rest, length)
+        : LINK_KEYS[ai].skip === 0 && ai !== '414'
+          ? newKeyUrn(ai, keyValue, qualifier, rest, length)
+          : digitalLinkToEpcUrn(canonical, length);
   if (!urn?.startsWith('urn:epc:id:')) throw new EpcSyntaxError(`${JSON.stringify(value)} names a class of objects, not one tagged object`);
   return fromPureIdentity(urn, options.filter ?? 0);
 }
 
 const ENCODED_TAG = new RegExp(`^urn:epc:(?:raw:|tag:(?:${EPC_SCHEMES.join('|')}):)`);
-const BARE_EPC = /^(?:0[xX])?(?:[0-9A-Fa-f]{24}|[0-9A-Fa-f]{44}|[0-9A-Fa-f]{50})$/;
+const BARE_EPC = /^(?:0[xX])?(?:[0-9A-Fa-f]{24}|[0-9A-Fa-f]{28}|[0-9A-Fa-f]{44}|[0-9A-Fa-f]{50}|[0-9A-Fa-f]{56})$/;
 
 /** A raw URI or a tag URI of a scheme this codec decodes (decodeTag may still find it malformed). */
 export const isTagEncoding = (value: string) => ENCODED_TAG.test(epcUriSpelling(value));
 
-/** 24, 44 or 50 hex digits, as a reader reports the EPC of a 96-, 174- or 198-bit tag. */
+/** 24, 28, 44, 50 or 56 hex digits, as a reader reports the EPC of a 96-, 110-, 174-, 198- or 212-bit tag. */
 export const isBareEpc = (value: string) => BARE_EPC.test(value);
 
 /**
- * Decodes any form a tag value arrives in: 24, 44 or 50 hex digits (optionally 0x…; other whole-word
+ * Decodes any form a tag value arrives in: 24, 28, 44, 50 or 56 hex digits (optionally 0x…; other whole-word
  * lengths are raw tag ids), a raw URI, a tag URI, a pure-identity URN or a GS1 Digital Link.
  * Unknown headers and factory EPCs come back as raw tag ids; malformed values throw EpcSyntaxError.
  */

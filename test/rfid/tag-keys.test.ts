@@ -129,6 +129,37 @@ t.test('a tag bound in one spelling is read in another', async (t) => {
   });
 });
 
+t.test('an ITIP tag (TDS annex E.3), bound by its URN, is read as ITIP-110 hex at a gate and known by GET /epc', async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const processor = await world.party('processor');
+  const reader = await registerReader(world, processor);
+  await readPoint(world, processor, 'observe', [{ readerId: reader.id, antenna: 1 }]);
+  const lot = await processor.commission(await processor.product('piece'), 1);
+  const [pack] = await issuePacks(world, processor, lot, 1);
+  const tag = {
+    hex: '4076451FD40C0E40820000000F54',
+    tagUri: 'urn:epc:tag:itip-110:3.9521141.012345.01.02.981',
+    urn: 'urn:epc:id:itip:9521141.012345.01.02.981',
+    link: 'https://id.gs1.org/8006/095211411234540102/21/981',
+  };
+  const [bound] = (await world.ok(processor.api.post('/rfid/tags', { tags: [{ epc: tag.urn, code: pack }] }))).items;
+  t.match(bound, { value: tag.link, itemCode: pack }, 'bound by the GS1 key it carries');
+  const posted = await reader.api.post('/rfid/zebra', zebraEvent({ idHex: tag.hex, antenna: 1, hostName: reader.hostName }));
+  expectStatus(t, posted, 202, 'a Zebra reports its 110 bits as 7 words of hex');
+  await world.app.services.gates.drain();
+  const [row] = (await processor.api.get(`/rfid/reads?tag=${encodeURIComponent(tag.urn)}`)).body.items;
+  t.match(row, { tag: tag.hex, outcome: 'observed', lotCode: lot }, 'the read is the bound pack, observed');
+  for (const spelling of Object.values(tag)) {
+    const checked = await processor.api.get(`/epc/${encodeURIComponent(spelling)}?companyPrefixLength=7`);
+    t.match(expectStatus(t, checked, 200, spelling).body, {
+      scheme: 'itip-110',
+      itip: '095211411234540102',
+      serial: '981',
+      knownAs: { kind: 'item', code: pack, lotCode: lot },
+    });
+  }
+});
+
 t.test('one tag read in two spellings by two readers of one gate is received once and counted once', async (t) => {
   const world = await createWorld(t, undefined, { rfidTickMs: 0 });
   const processor = await world.party('processor');
