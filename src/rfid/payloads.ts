@@ -4,7 +4,7 @@
 // is refused too: it would lie in the future of every event written from it.
 import type { z } from 'zod';
 import { badRequest, type FieldProblem } from '../errors/problem.js';
-import { genericReadSchema, impinjEventSchema, MAX_GENERIC_READS, readerTime, zebraEventSchema } from './schemas.js';
+import { genericReadSchema, hexOfBase64, impinjEventSchema, MAX_BATCH_READS, readerTime, zebraEventSchema } from './schemas.js';
 import { normalizeTag } from './tags.js';
 
 export type ReaderFormat = 'zebra' | 'impinj' | 'generic';
@@ -84,9 +84,20 @@ function checkEach<S extends z.ZodType>(
   return parsed;
 }
 
+/**
+ * Refuses a batch of more elements than one holds: the routes leave their schemas to these parsers
+ * (which name a bad element by its index), so the bound is held here.
+ */
+function requireBatchBound(list: unknown[], pointer: string, elements: string) {
+  if (list.length <= MAX_BATCH_READS) return;
+  const detail = `at most ${MAX_BATCH_READS} ${elements} a batch, not ${list.length}`;
+  throw badRequest(`${detail}; nothing of the batch was stored`, [{ in: 'body', pointer, detail }]);
+}
+
 /** Zebra FX IoT Connector: one event object, or an array of them when batching is on. */
 export function parseZebra(body: unknown, receivedAt: Date, latestTime: Date): ParsedBatch {
   const single = !Array.isArray(body);
+  if (!single) requireBatchBound(body, '/', 'events');
   const events = checkEach(zebraEventSchema, single ? [body] : body, [], single, {
     of: (event) => (event.timestamp ? { path: ['timestamp'], value: event.timestamp } : null),
     latest: latestTime,
@@ -110,8 +121,6 @@ export function parseZebra(body: unknown, receivedAt: Date, latestTime: Date): P
   };
 }
 
-const hexOfBase64url = (value: string) => Buffer.from(value, 'base64url').toString('hex').toUpperCase();
-
 type ImpinjEvent = z.infer<typeof impinjEventSchema>;
 
 /** An Impinj read happened when the tag was last seen, or else when the event was sent. */
@@ -128,6 +137,7 @@ export function parseImpinj(body: unknown, latestTime: Date): ParsedBatch {
   if (!Array.isArray(body)) {
     throw badRequest('an Impinj webhook posts an array of events', [{ in: 'body', pointer: '/', detail: 'must be an array' }]);
   }
+  requireBatchBound(body, '/', 'events');
   const events = checkEach(impinjEventSchema, body, [], false, { of: impinjReadTime, latest: latestTime });
   const reads: TagRead[] = [];
   events.forEach((event, index) => {
@@ -143,8 +153,9 @@ export function parseImpinj(body: unknown, latestTime: Date): ParsedBatch {
         ...(inventory.antennaPort !== undefined ? [String(inventory.antennaPort)] : []),
       ],
       readPointId: null,
-      tag: inventory.epcHex?.toUpperCase() ?? hexOfBase64url(inventory.epc),
-      tid: inventory.tidHex?.toUpperCase() ?? (inventory.tid ? hexOfBase64url(inventory.tid) : null),
+      // one of the two, as the schema holds
+      tag: inventory.epcHex?.toUpperCase() ?? hexOfBase64(inventory.epc as string),
+      tid: inventory.tidHex?.toUpperCase() ?? (inventory.tid ? hexOfBase64(inventory.tid) : null),
       time: readerTime(rawTime),
       rawTime,
       rssi: inventory.peakRssiCdbm === undefined ? null : inventory.peakRssiCdbm / 100,
@@ -160,11 +171,7 @@ export function parseGeneric(body: unknown, latestTime: Date): ParsedBatch {
   if (!Array.isArray(list)) {
     throw badRequest('post { "reads": [ … ] }', [{ in: 'body', pointer: '/reads', detail: 'must be an array of reads' }]);
   }
-  // the route leaves its schema to this parser (which names a bad element by its index), so its bound is held here
-  if (list.length > MAX_GENERIC_READS) {
-    const detail = `at most ${MAX_GENERIC_READS} reads a batch, not ${list.length}`;
-    throw badRequest(`${detail}; nothing of the batch was stored`, [{ in: 'body', pointer: '/reads', detail }]);
-  }
+  requireBatchBound(list, '/reads', 'reads');
   const reads = checkEach(genericReadSchema, list, ['reads'], false, {
     of: (read) => ({ path: ['time'], value: read.time }),
     latest: latestTime,

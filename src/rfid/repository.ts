@@ -123,16 +123,16 @@ export function createRfidRepository(db: Db) {
 
     /**
      * Stores a batch and merges its windows into those already open, in one statement: the batch
-     * is stored whole or not at all, and is durable once this returns. A window is a tag's by its key,
+     * is stored whole or not at all, and is durable once this returns (or the caller's transaction commits). A window is a tag's by its key,
      * whichever spellings its reads came in. A window not yet turned into events takes its earliest
      * read as its first, with the batch that brought it (when the service received it), its place
      * there and its spelling; once turned into events, what the gate decided was ordered
      * by those, so a late read only adds to its count, last time and peak RSSI. When the service
      * first had a read of the window stays what it was, whichever batch brings an earlier read.
      */
-    async storeBatch(batch: BatchRecord, windows: ReadWindow[]): Promise<void> {
+    async storeBatch(batch: BatchRecord, windows: ReadWindow[], tx: Db = db): Promise<void> {
       const column = <T>(pick: (window: ReadWindow) => T) => windows.map(pick);
-      await db.execute(sql`
+      await tx.execute(sql`
         with batch as (
           insert into rfid_batches (id, party_code, reader_id, format, received_at, reads, other_events)
           values (${batch.id}, ${batch.partyCode}, ${batch.readerId}, ${batch.format}, ${iso(batch.receivedAt)},

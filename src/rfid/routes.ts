@@ -5,11 +5,13 @@ import { idempotencyKeyHeaders, idempotencyOf, sendAnswered } from '../http/idem
 import { bearerSecurity, principalOf } from '../http/request.js';
 import type { ReaderFormat } from './payloads.js';
 import {
+  BATCH_BODY_LIMIT,
   bindTagsBody,
   createReadPointBody,
   genericBody,
   impinjBody,
   ingestResultSchema,
+  MAX_TAG_CSV_BYTES,
   partyQuery,
   type READ_OUTCOMES,
   readerSchema,
@@ -18,6 +20,8 @@ import {
   readsQuery,
   registeredReaderSchema,
   registerReaderBody,
+  TAGS_BODY_LIMIT,
+  tagLookupSchema,
   tagSchema,
   zebraBody,
 } from './schemas.js';
@@ -33,6 +37,8 @@ export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async
       `/rfid/${format === 'generic' ? 'reads' : format}`,
       {
         config: { takesReads: true },
+        // the most elements a batch holds, each at its longest, over the service-wide limit
+        bodyLimit: BATCH_BODY_LIMIT,
         // a bad element is reported by the batch parser, which names it by its index
         attachValidation: true,
         schema: {
@@ -40,11 +46,18 @@ export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async
           summary,
           description,
           security: bearerSecurity,
+          headers: idempotencyKeyHeaders,
           body,
-          response: { 202: ingestResultSchema, 400: problemSchema, 403: problemSchema },
+          response: { 202: ingestResultSchema, 400: problemSchema, 403: problemSchema, 422: problemSchema },
         },
       },
-      async (request, reply) => reply.code(202).send(await service.ingest(principalOf(request), format, request.body)),
+      async (request, reply) => {
+        // the header is not the parser's: a malformed key is refused as the schema refused it (a
+        // body the schema refuses, validated first, is the parser's 400 whatever the header)
+        if (request.validationError?.validationContext === 'headers') throw request.validationError;
+        const answered = await service.ingest(principalOf(request), format, request.body, idempotencyOf(request, reply, 202));
+        return sendAnswered(reply, 202, answered);
+      },
     );
   ingest(
     'zebra',
@@ -122,6 +135,8 @@ export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async
   app.post(
     '/rfid/tags',
     {
+      // the most bindings a request makes, each at its longest, over the service-wide limit
+      bodyLimit: TAGS_BODY_LIMIT,
       schema: {
         tags,
         summary: 'Bind tags (EPC or TID) to the item, lot or container each is attached to (operator; all or none)',
@@ -143,13 +158,14 @@ export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async
   app.post(
     '/rfid/tags.csv',
     {
+      bodyLimit: MAX_TAG_CSV_BYTES,
       schema: {
         tags,
         summary: 'Bind tags in bulk from CSV (text/csv): a header epc,code or tid,code, then one tag per line',
         security: bearerSecurity,
         consumes: ['text/csv'],
         headers: idempotencyKeyHeaders,
-        body: z.string().max(16 * 1024 * 1024),
+        body: z.string().max(MAX_TAG_CSV_BYTES),
         response: {
           201: z.object({ items: z.array(tagSchema) }),
           400: problemSchema,
@@ -174,8 +190,8 @@ export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async
         tags,
         summary: 'What a tag (EPC hex or URI, or TID) is bound to',
         security: bearerSecurity,
-        params: z.object({ tag: z.string() }),
-        response: { 200: tagSchema, 404: problemSchema },
+        params: z.object({ tag: tagLookupSchema }),
+        response: { 200: tagSchema, 400: problemSchema, 404: problemSchema },
       },
     },
     async (request) => service.tag(principalOf(request), request.params.tag),
@@ -189,7 +205,7 @@ export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async
         summary: 'Stored reads, one row per tag per read point per window (operators: their own party’s)',
         security: bearerSecurity,
         querystring: readsQuery,
-        response: { 200: z.object({ items: z.array(readRowSchema) }), 403: problemSchema },
+        response: { 200: z.object({ items: z.array(readRowSchema) }), 400: problemSchema, 403: problemSchema },
       },
     },
     async (request) => {

@@ -6,7 +6,7 @@ import { mistypedCodeCheck, plainIdentifierSchema, serviceCodeField, serviceCode
 import { isIsoTimestamp, isStorableTime, offsetWithinRange, STORABLE_YEARS } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
 import { queryInteger } from '../http/query.js';
-import { epcProblem } from './tags.js';
+import { epcProblem, tagLookupProblem } from './tags.js';
 
 export const READ_POINT_ROLES = ['entry', 'exit', 'observe', 'commissioning'] as const;
 export type ReadPointRole = (typeof READ_POINT_ROLES)[number];
@@ -55,6 +55,18 @@ const hexSchema = z
   .max(128)
   .regex(/^(?:[0-9A-Fa-f]{2})+$/, { error: 'must be hexadecimal, in whole bytes' });
 
+/** The most elements one batch holds, in every reader format: generic reads, or a reader's events. */
+export const MAX_BATCH_READS = 10_000;
+/**
+ * What one element of a batch may take as JSON: a generic read with every field at its longest (an
+ * EPC URI of 300 characters, a host name of 200, an antenna name of 100 characters of three bytes,
+ * a TID of 128 hex digits, a time with nanoseconds) is some 1.2 KB, an Impinj event with its EPC
+ * and TID both ways and the fields the vendor documents beyond ours some 1.3 KB.
+ */
+const BATCH_ELEMENT_BYTES = 2048;
+/** The body limit of the reader routes: the most elements a batch holds, each at its longest (some 20 MB). */
+export const BATCH_BODY_LIMIT = MAX_BATCH_READS * BATCH_ELEMENT_BYTES;
+
 const ZEBRA_EVENT_TYPES = ['SIMPLE', 'INVENTORY', 'PORTAL', 'CONVEYOR', 'CUSTOM'] as const;
 
 /** One tag read as the Zebra FX IoT Connector posts it; fields it documents beyond these are kept out of the way, not refused. */
@@ -75,27 +87,32 @@ export const zebraEventSchema = z
     type: z.enum(ZEBRA_EVENT_TYPES),
   })
   .meta({ id: 'ZebraTagEvent' });
-export const zebraBody = z.union([zebraEventSchema, z.array(zebraEventSchema)]);
+export const zebraBody = z.union([zebraEventSchema, z.array(zebraEventSchema).max(MAX_BATCH_READS)]);
 
-/** Whole bytes a base64url value carries; null when its last character holds only part of one. */
-const base64urlBytes = (value: string) => {
+/** Whole bytes a base64 value carries; null when its last character holds only part of one. */
+const base64Bytes = (value: string) => {
   const digits = value.replace(/=+$/, '').length;
   return digits % 4 === 1 ? null : Math.floor((digits * 3) / 4);
 };
 
-// at least the two bytes the hex forms take: fewer would store a tag of one byte, or of none
-const base64urlSchema = z
+/** The bytes of a base64 value, in hex (Node reads either alphabet). */
+export const hexOfBase64 = (value: string) => Buffer.from(value, 'base64').toString('hex').toUpperCase();
+
+// base64 as readers and the tools between them write it: the standard alphabet (+ and /) or
+// base64url, padded or not, one alphabet at a time; at least the two bytes the hex forms take:
+// fewer would store a tag of one byte, or of none
+const base64Schema = z
   .string()
   .min(2)
   .max(200)
-  .regex(/^[A-Za-z0-9_-]+={0,2}$/, { error: 'must be base64url' })
-  .refine((value) => (base64urlBytes(value) ?? 0) >= 2, { error: 'must be base64url of at least two whole bytes' });
+  .regex(/^(?:[A-Za-z0-9+/]+|[A-Za-z0-9_-]+)={0,2}$/, { error: 'must be base64 (standard or base64url)' })
+  .refine((value) => (base64Bytes(value) ?? 0) >= 2, { error: 'must be base64 of at least two whole bytes' });
 
 const impinjTagInventorySchema = z
   .looseObject({
-    epc: base64urlSchema.describe('the EPC, base64url'),
-    epcHex: hexSchema.optional().describe('the EPC as hex (off by default on the reader)'),
-    tid: base64urlSchema.optional(),
+    epc: base64Schema.optional().describe('the EPC, base64 (standard or base64url); this or epcHex'),
+    epcHex: hexSchema.optional().describe('the EPC as hex (off by default on the reader); this or epc'),
+    tid: base64Schema.optional(),
     tidHex: hexSchema.optional(),
     antennaPort: z.number().int().min(0).max(64).optional(),
     antennaName: freeTextSchema(100).min(1).optional(),
@@ -104,10 +121,13 @@ const impinjTagInventorySchema = z
     lastSeenTime: timeSchema.optional(),
   })
   .superRefine((inventory, context) => {
+    // the reader reports the EPC in whichever of its forms it is set to: one of them is the tag read
+    if (inventory.epc === undefined && inventory.epcHex === undefined)
+      context.addIssue({ code: 'custom', path: [], message: 'carries the EPC read, as epc or epcHex' });
     // the reader sends the same bytes both ways; two different tags mean a corrupt report, of which
     // neither may be taken for the tag read
-    const differ = (base64url: string | undefined, hex: string | undefined) =>
-      base64url !== undefined && hex !== undefined && Buffer.from(base64url, 'base64url').toString('hex') !== hex.toLowerCase();
+    const differ = (base64: string | undefined, hex: string | undefined) =>
+      base64 !== undefined && hex !== undefined && hexOfBase64(base64) !== hex.toUpperCase();
     if (differ(inventory.epc, inventory.epcHex))
       context.addIssue({ code: 'custom', path: ['epcHex'], message: 'not the tag the epc names: epc and epcHex must be the same bytes' });
     if (differ(inventory.tid, inventory.tidHex))
@@ -127,7 +147,10 @@ export const impinjEventSchema = z
     path: ['tagInventoryEvent'],
   })
   .meta({ id: 'ImpinjEvent' });
-export const impinjBody = z.array(impinjEventSchema).describe('possibly empty (the reader posts on its linger timeout)');
+export const impinjBody = z
+  .array(impinjEventSchema)
+  .max(MAX_BATCH_READS)
+  .describe('possibly empty (the reader posts on its linger timeout)');
 
 export const genericReadSchema = z
   .object({
@@ -153,9 +176,7 @@ export const genericReadSchema = z
     count: z.number().int().min(1).max(1_000_000).optional().describe('times read; default 1'),
   })
   .meta({ id: 'GenericRead' });
-/** The most reads one generic batch holds. */
-export const MAX_GENERIC_READS = 10_000;
-export const genericBody = z.object({ reads: z.array(genericReadSchema).max(MAX_GENERIC_READS) });
+export const genericBody = z.object({ reads: z.array(genericReadSchema).max(MAX_BATCH_READS) });
 
 export const ingestResultSchema = z
   .object({
@@ -249,7 +270,16 @@ export const tagBindingSchema = z.object({
   code: z.string().min(1).max(64).describe('item, lot or container code (or SSCC) the tag is attached to'),
 });
 export type TagBinding = z.infer<typeof tagBindingSchema>;
-export const bindTagsBody = z.object({ tags: z.array(tagBindingSchema).min(1).max(100_000) });
+/** The most tags one request binds, as JSON or CSV. */
+export const MAX_TAG_BINDINGS = 100_000;
+/**
+ * The body limit of POST /rfid/tags: the most bindings a request makes, each at its longest (an `epc`
+ * of 300 characters, a `code` of 64 of up to three bytes, with their keys and quotes: under 512 bytes).
+ */
+export const TAGS_BODY_LIMIT = MAX_TAG_BINDINGS * 512;
+/** The longest CSV file of bindings taken (its body limit): 100,000 lines of some 160 bytes, a tag's hex or URN and a code. */
+export const MAX_TAG_CSV_BYTES = 16 * 1024 * 1024;
+export const bindTagsBody = z.object({ tags: z.array(tagBindingSchema).min(1).max(MAX_TAG_BINDINGS) });
 export const tagSchema = z
   .object({
     kind: z.enum(['epc', 'tid']),
@@ -287,12 +317,20 @@ export const readRowSchema = z
     retryAt: z.date().nullable().describe('when a failed observation is tried again; null once given up (or never failed)'),
   })
   .meta({ id: 'RfidRead' });
+/** A tag looked up (an EPC or a TID), held to what a read or a binding is held to: a malformed one names nothing. */
+export const tagLookupSchema = z
+  .string()
+  .superRefine((value, context) => {
+    const problem = tagLookupProblem(value);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  })
+  .describe('the EPC (hex or EPC URI) or the TID (hex)');
 export const partyQuery = z.object({ partyCode: serviceCodeFilter('party') });
 export const readsQuery = z.object({
   partyCode: serviceCodeFilter('party'),
   readerId: idSchema.optional(),
   readPointId: idSchema.optional(),
-  tag: z.string().optional(),
+  tag: tagLookupSchema.optional(),
   outcome: z.enum(READ_OUTCOMES).optional(),
   limit: queryInteger(1, 1000).prefault(100),
   offset: queryInteger(0).prefault(0),

@@ -39,6 +39,8 @@ type ReaderKeys = {
 };
 
 const MAX_PROBLEMS = 100;
+/** What a reader's batch is answered (202). */
+type IngestResult = { batchId: string | null; reads: number; observations: number; otherEvents: number };
 /** What a read of a tag bound to a lot the party may not read says instead of the gate's refusal, which names the lot. */
 const NOT_A_LOT_OF_THE_PARTY = 'the tag is not bound to a lot this party may use';
 
@@ -340,10 +342,19 @@ export function createRfidService(deps: {
 
     /**
      * Stores a reader's batch: checked whole (a bad element is a 400 naming its index, and nothing
-     * is stored), collapsed into windows and stored in one statement before it is acknowledged.
+     * is stored), collapsed into windows and stored in one statement before it is acknowledged. Under
+     * a key (see src/db/idempotency.ts), once: a resent batch is answered as it was first, its key read
+     * before its reads are placed (an antenna mapped elsewhere since changes nothing of the answer)
+     * and claimed again in the batch's transaction.
      */
-    async ingest(principal: Principal, format: ReaderFormat, body: unknown) {
+    async ingest(
+      principal: Principal,
+      format: ReaderFormat,
+      body: unknown,
+      idempotent?: IdempotentRequest<IngestResult>,
+    ): Promise<Answered<IngestResult>> {
       requireReaderKey(principal);
+      const partyCode = principal.partyCode as string;
       const receivedAt = deps.now();
       // a reader's clock may run ahead by the drift the event writer allows; a later read could never become an event
       const latestTime = new Date(receivedAt.getTime() + FUTURE_TOLERANCE_MS);
@@ -353,29 +364,35 @@ export function createRfidService(deps: {
           : format === 'impinj'
             ? parseImpinj(body, latestTime)
             : parseGeneric(body, latestTime);
-      if (parsed.reads.length === 0 && parsed.otherEvents === 0) return { batchId: null, reads: 0, observations: 0, otherEvents: 0 };
+      if (parsed.reads.length === 0 && parsed.otherEvents === 0) {
+        return { replayed: false, answer: { batchId: null, reads: 0, observations: 0, otherEvents: 0 } };
+      }
+      const kept = idempotent && (await rfid.keptAnswer(partyCode, idempotent, receivedAt));
+      if (kept) return kept;
       const { reads, readerId } = await place(principal, parsed);
       const windows = collapseReads(reads);
       const batchId = uuidV7(receivedAt);
-      await rfid.storeBatch(
-        {
-          id: batchId,
-          partyCode: principal.partyCode as string,
-          readerId: readerId ?? principal.keyId,
-          format,
-          receivedAt,
-          reads: reads.reduce((sum, read) => sum + read.count, 0),
-          otherEvents: parsed.otherEvents,
-        },
-        windows,
+      const readCount = reads.reduce((sum, read) => sum + read.count, 0);
+      const answered = await deps.transaction((tx) =>
+        once(tx, idempotent, partyCode, receivedAt, async () => {
+          await rfid.storeBatch(
+            {
+              id: batchId,
+              partyCode,
+              readerId: readerId ?? principal.keyId,
+              format,
+              receivedAt,
+              reads: readCount,
+              otherEvents: parsed.otherEvents,
+            },
+            windows,
+            tx,
+          );
+          return { batchId, reads: readCount, observations: windows.length, otherEvents: parsed.otherEvents };
+        }),
       );
-      if (windows.length > 0) deps.onStored?.();
-      return {
-        batchId,
-        reads: reads.reduce((sum, read) => sum + read.count, 0),
-        observations: windows.length,
-        otherEvents: parsed.otherEvents,
-      };
+      if (!answered.replayed && windows.length > 0) deps.onStored?.();
+      return answered;
     },
 
     /**

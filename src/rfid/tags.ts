@@ -34,6 +34,15 @@ export function epcProblem(value: string): string | null {
 }
 
 /**
+ * Why a value looked up cannot name a tag, or null: as epcProblem, but hex in any number of digits,
+ * which normalizeTag reads (a long scheme's hex is its bit length in whole digits, 43 for a GRAI-170).
+ */
+export function tagLookupProblem(value: string): string | null {
+  const trimmed = value.trim();
+  return HEX.test(trimmed) ? null : epcProblem(trimmed);
+}
+
+/**
  * One spelling per tag: hex in upper case; tag and raw URIs, which carry the tag's exact bits, as
  * that hex (so a tag read by a Zebra and posted as a tag URI is one tag); other URIs as given. A
  * malformed tag or raw URI, which only a lookup can name (reads and bindings are checked with

@@ -230,6 +230,17 @@ t.test('reader ingest', async (t) => {
     t.ok(others.body.batchId);
   });
 
+  await t.test('Impinj: epcHex alone (epc reporting off), and epc in standard base64, are stored as their tag', async (t) => {
+    const epcHexOnly = impinjTagInventory({ epcHex: '3035A537C8375F4000001392' });
+    delete (epcHexOnly.tagInventoryEvent as Record<string, unknown>).epc;
+    const standard = impinjTagInventory({ epcHex: '3035A537C8375F400000FBFF', withEpcHex: false });
+    (standard.tagInventoryEvent as Record<string, unknown>).epc = 'MDWlN8g3X0AAAPv/';
+    const posted = await impinj.api.post('/rfid/impinj', [epcHexOnly, standard]);
+    t.match(expectStatus(t, posted, 202, 'stored').body, { reads: 2, observations: 2 });
+    t.match(await reads('tag=3035A537C8375F4000001392'), [{ readPointId: dock.readPointId, antenna: 'Portal1' }]);
+    t.match(await reads('tag=3035A537C8375F400000FBFF'), [{ readPointId: dock.readPointId, tag: '3035A537C8375F400000FBFF' }]);
+  });
+
   await t.test('an Impinj EPC or TID of fewer than two whole bytes is refused, not stored as an empty tag', async (t) => {
     for (const [field, value] of [
       ['epc', 'A='],

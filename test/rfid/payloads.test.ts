@@ -130,6 +130,63 @@ t.test('Impinj: an epc and an epcHex (or tid and tidHex) naming different tags a
   t.match(tid.errors, [{ in: 'body', pointer: '/0/tagInventoryEvent/tidHex', detail: /not the tag the tid names/ }]);
 });
 
+t.test('Impinj: a reader with epc reporting off sends epcHex alone (and tidHex alone), read as that tag', async (t) => {
+  const event = {
+    timestamp: '2026-03-01T08:00:00Z',
+    hostname: 'impinj-r700-a1',
+    eventType: 'tagInventory',
+    tagInventoryEvent: {
+      epcHex: '3035A537C8375F4000001392',
+      tidHex: 'E2003412',
+      antennaPort: 1,
+      antennaName: 'DoorIn',
+      peakRssiCdbm: -2650,
+    },
+  };
+  t.match(parseImpinj([event], LATEST).reads, [
+    { tag: '3035A537C8375F4000001392', tid: 'E2003412', antennas: ['DoorIn', '1'], rssi: -26.5 },
+  ]);
+  const neither = problemOf(() => parseImpinj([{ ...event, tagInventoryEvent: { antennaPort: 1, tid: '4gA0Eg' } }], LATEST));
+  t.match(
+    neither.errors,
+    [{ in: 'body', pointer: '/0/tagInventoryEvent', detail: /epc or epcHex/ }],
+    'a read names its tag one way or the other',
+  );
+  t.equal(neither.errors?.length, 1, 'once, not at each of the two fields');
+});
+
+t.test('Impinj: epc and tid in standard base64 (+ and /, padded or not) as well as base64url', async (t) => {
+  // SGTIN serial 64511: its last bytes FB FF are "+/" in standard base64, "-_" in base64url
+  const hex = '3035A537C8375F400000FBFF';
+  const inventory = (fields: Record<string, unknown>) => ({
+    timestamp: '2026-03-01T08:00:00Z',
+    eventType: 'tagInventory',
+    tagInventoryEvent: { antennaPort: 1, pc: 'NAA=', ...fields },
+  });
+  for (const [epc, expected] of [
+    ['MDWlN8g3X0AAAPv/', hex],
+    ['MDWlN8g3X0AAAPv_', hex],
+    ['MDWlN8g3X0AAAPv/8w==', `${hex}F3`],
+    ['MDWlN8g3X0AAAPv/8w', `${hex}F3`],
+    ['MDWlN8g3X0AAAPv_8w==', `${hex}F3`],
+  ]) {
+    t.match(parseImpinj([inventory({ epc })], LATEST).reads, [{ tag: expected }], `${epc} alone`);
+    t.match(parseImpinj([inventory({ epc, epcHex: expected })], LATEST).reads, [{ tag: expected }], `${epc} with its epcHex`);
+  }
+  t.match(parseImpinj([inventory({ epc: 'MDWlN8g3X0AAAPv/', epcHex: hex, tid: '4gA0+/8=', tidHex: 'E20034FBFF' })], LATEST).reads, [
+    { tag: hex, tid: 'E20034FBFF' },
+  ]);
+  const other = problemOf(() => parseImpinj([inventory({ epc: 'MDWlN8g3X0AAAPv/', epcHex: '3035A537C8375F400000FBFE' })], LATEST));
+  t.match(
+    other.errors,
+    [{ pointer: '/0/tagInventoryEvent/epcHex', detail: /not the tag the epc names/ }],
+    'still the same bytes both ways',
+  );
+  for (const epc of ['MDWlN8g3X0AAAPv/_w', 'MDWl N8g3X0AA', 'MDWlN8g3X0AAAPv/=A', 'MDW*lN8g']) {
+    t.match(problemOf(() => parseImpinj([inventory({ epc })], LATEST)).errors, [{ pointer: '/0/tagInventoryEvent/epc' }], `${epc} refused`);
+  }
+});
+
 t.test('generic reads', async (t) => {
   const { reads } = parseGeneric(
     { reads: [{ readPoint: 'rp', epc: 'urn:epc:id:sscc:0614141.1234567890', time: '2026-03-01T08:00:00+08:00' }] },
