@@ -58,8 +58,21 @@ export type NewShipment = {
   lines: ShipmentLine[];
 };
 
-/** What an event takes of a lot, for the held-then rule (see EventDraft.heldThen). */
-export type HeldThenTake = { lotCode: string; quantity: number; booked: number; done: string; name: string; unit: string; at: Pointer };
+/**
+ * What an event takes of a lot from one place, for the held-then rule (see EventDraft.heldThen): its
+ * loose stock (`containerCode` null) or what is packed in a container; `where` says which in a refusal.
+ */
+export type HeldThenTake = {
+  lotCode: string;
+  containerCode: string | null;
+  quantity: number;
+  booked: number;
+  done: string;
+  name: string;
+  where: string;
+  unit: string;
+  at: Pointer;
+};
 
 /** A lot an event does something to, for the received-by rule (see EventDraft.receivedBy). */
 export type ReceivedByUse = { lotCode: string; done: string; name: string; at: Pointer };
@@ -129,10 +142,11 @@ export class EventDraft {
    */
   readonly recalledUnloaded: string[] = [];
   /**
-   * What the event takes of each lot (loose, and packed in the containers it takes), judged by what
-   * its party held then once the whole batch is applied (see Scope.heldThenLater). `booked`: what
-   * the event had booked of the lot for its party when it took it (a lot an EPCIS event names first,
-   * made by it; all it takes of a lot packed in a container taken, given back).
+   * What the event takes of each lot, by `${lot}|${container}` (loose: no container; and packed in each
+   * container it takes), judged by what its party held there then once the whole batch is applied
+   * (see Scope.heldThenLater). `booked`: what the event had booked of the lot for its party there
+   * when it took it (a lot an EPCIS event names first, made by it; all it takes of a lot packed in a
+   * container taken, given back).
    */
   readonly heldThen = new Map<string, HeldThenTake>();
   /**
@@ -172,11 +186,16 @@ export class EventDraft {
     this.touched.add(lotCode);
   }
 
-  /** What the event has booked of the lot for a party so far, all its movements summed. */
-  booked(lotCode: string, partyCode = this.actor): number {
+  /**
+   * What the event has booked of the lot for a party so far, its movements summed: all of them, or
+   * (`containerCode` given) those of its loose stock (null) or of what lies in that container.
+   */
+  booked(lotCode: string, partyCode = this.actor, containerCode?: string | null): number {
     let booked = 0;
-    for (const movement of this.movements)
-      if (movement.lotCode === lotCode && movement.partyCode === partyCode) booked += movement.quantity;
+    for (const movement of this.movements) {
+      if (movement.lotCode !== lotCode || movement.partyCode !== partyCode) continue;
+      if (containerCode === undefined || movement.containerCode === containerCode) booked += movement.quantity;
+    }
     return roundQuantity(booked);
   }
 

@@ -28,7 +28,7 @@ import {
 import { packingStop } from './rules/aggregate.js';
 import { requireBeginningBeforeUse } from './rules/chronology.js';
 import { actionAsFound, applyRules, type EventAction, lotsTakenBy, referencesOf } from './rules/index.js';
-import { lotsBookedIn } from './rules/receive.js';
+import { linesBookedIn, lotsBookedIn } from './rules/receive.js';
 import {
   droppedInBatchOrder,
   gtinOfIdentifier,
@@ -41,7 +41,7 @@ import {
   Scope,
   voidsCodes,
 } from './scope.js';
-import { type Content, type LotView, makes, usesLink, WorldState } from './state.js';
+import { type Content, type LotView, makes, placeOf, usesLink, WorldState } from './state.js';
 
 /**
  * About as many objects (an event and the lots it names) as one statement stores. A large batch
@@ -627,7 +627,8 @@ export function createEventWriter(deps: {
       holdingsJudged(state, requests),
     );
     addLedgers(state, ledgers);
-    for (const { time, ...held } of holdings) state.watchHoldings(held.lotCode, held.partyCode, [{ at: time, ...held }]);
+    for (const { time, ...held } of holdings)
+      state.watchHoldings(held.lotCode, held.partyCode, [{ at: time, ...held }], held.containerCode);
     for (const { gln, ...party } of references.parties) {
       state.parties.set(party.code, party);
       if (gln) state.partyGlns.set(gln, party.code);
@@ -671,57 +672,68 @@ export function createEventWriter(deps: {
   /**
    * The holdings the batch is judged by, each watched (see WorldState.watchHoldings), for the
    * ledgers' statement to read: what the party of each observation and inspection held of the lots
-   * it names at the times it is judged at (see the observe rule), as it observes or inspects only
-   * what it owns or held then; and what the party of each event taking lots (see lotsTakenBy) held
-   * of each, and of each lot packed in the containers it takes (stored, or packed by the batch), at
-   * the event's time, as it takes only what it held then too (see heldThenProblem and
-   * Scope.requirePackedHeldThen).
-   * And, after the first time a party takes a lot, what it held at the later times the batch may
-   * move the lot for it at besides (its receipts of the lot, its takes of containers the lot lies or
-   * is packed in), so that the least it holds from each time on is exact (see WorldState.leastOnward).
+   * it names (loose and packed together) at the times it is judged at (see the observe rule), as it
+   * observes or inspects only what it owns or held then; and what the party of each event taking
+   * lots (see lotsTakenBy) held of each loose, and of each lot packed in the containers it takes
+   * (stored, or packed by the batch) in the container it lies in, at the event's time, as it takes
+   * only what it held there then too (see heldThenProblem and Scope.requirePackedHeldThen).
+   * And, after the first time a party takes a lot from a place, what it held there at the later times
+   * the batch may move the lot there for it at besides (its receipts of the lot, its packings and
+   * unpackings of it, its takes of containers the lot lies or is packed in), so that the least it
+   * holds there from each time on is exact (see WorldState.leastOnward).
    */
   function holdingsJudged(state: WorldState, requests: WriteRequest[]): HoldingAt[] {
+    type Place = { lotCode: string; containerCode: string | null };
     const judged = new Map<string, HoldingAt>();
     const judge = (at: HoldingAt) => {
-      const key = `${at.lotCode}|${at.partyCode}|${at.time.getTime()}`;
+      const key = `${at.lotCode}|${at.partyCode}|${placeOf(at.containerCode)}|${at.time.getTime()}`;
       if (judged.has(key)) return;
       judged.set(key, at);
       // none held until the statement says otherwise: a lot the party never moved (one this batch makes, say)
       const none = { least: 0, from: at.time };
-      state.watchHoldings(at.lotCode, at.partyCode, [{ at: at.time, before: 0, arriving: 0, through: 0, window: none }]);
+      state.watchHoldings(at.lotCode, at.partyCode, [{ at: at.time, before: 0, arriving: 0, through: 0, window: none }], at.containerCode);
     };
-    // `${lot}|${party}` → the earliest time the party takes the lot
+    // `${lot}|${party}|${place}` → the earliest time the party takes the lot from there
     const firstTaken = new Map<string, number>();
+    const takenKey = (place: Place, partyCode: string) => `${place.lotCode}|${partyCode}|${placeOf(place.containerCode)}`;
     const timed = requests.flatMap((request) => {
       const eventTime = new Date(request.context.eventTime);
       return Number.isNaN(eventTime.getTime()) ? [] : [{ request, eventTime }];
     });
+    const parentOf = (action: Extract<EventAction, { type: 'aggregate' }>) =>
+      action.parent.containerCode ?? action.parent.newCode ?? (action.parent.sscc && state.lots.withSscc(action.parent.sscc)?.code);
     // what the batch packs into each container, which goes with it
     const packedBy = new Map<string, string[]>();
     for (const { action } of requests) {
       if (action.type !== 'aggregate') continue;
-      const parent =
-        action.parent.containerCode ?? action.parent.newCode ?? (action.parent.sscc && state.lots.withSscc(action.parent.sscc)?.code);
+      const parent = parentOf(action);
       if (parent) packedBy.set(parent, [...(packedBy.get(parent) ?? []), ...action.children.map((line) => line.lotCode)]);
     }
-    const inside = (containerCode: string, found = new Set<string>()): Set<string> => {
-      for (const child of [...(state.contents.get(containerCode)?.keys() ?? []), ...(packedBy.get(containerCode) ?? [])]) {
-        if (found.has(child)) continue;
-        found.add(child);
+    const childrenOf = (containerCode: string) => [
+      ...(state.contents.get(containerCode)?.keys() ?? []),
+      ...(packedBy.get(containerCode) ?? []),
+    ];
+    // each lot or container packed in a container, at every level, with the container it lies in
+    const inside = (containerCode: string, found = new Map<string, Place>()): Place[] => {
+      for (const child of childrenOf(containerCode)) {
+        const key = `${child}|${containerCode}`;
+        if (found.has(key)) continue;
+        found.set(key, { lotCode: child, containerCode });
         inside(child, found);
       }
-      return found;
+      return [...found.values()];
     };
-    // the lots an event takes, and those packed in the containers it takes (see Scope.requirePackedHeldThen)
-    const takenWithContents = (action: EventAction) => {
+    const loose = (codes: string[]): Place[] => codes.map((lotCode) => ({ lotCode, containerCode: null }));
+    // the lots an event takes loose, and those packed in the containers it takes (see Scope.requirePackedHeldThen)
+    const takenWithContents = (action: EventAction): Place[] => {
       const taken = lotsTakenBy(action, state.items);
-      const packed = taken.flatMap((code) => (state.contents.has(code) || packedBy.has(code) ? [...inside(code)] : []));
-      return [...new Set([...taken, ...packed])];
+      const packed = taken.flatMap((code) => (state.contents.has(code) || packedBy.has(code) ? inside(code) : []));
+      return [...loose(taken), ...packed];
     };
     for (const { request, eventTime } of timed) {
-      for (const lotCode of takenWithContents(request.action)) {
-        judge({ lotCode, partyCode: request.actor, time: eventTime });
-        const key = `${lotCode}|${request.actor}`;
+      for (const place of takenWithContents(request.action)) {
+        judge({ ...place, partyCode: request.actor, time: eventTime });
+        const key = takenKey(place, request.actor);
         firstTaken.set(key, Math.min(firstTaken.get(key) ?? Number.POSITIVE_INFINITY, eventTime.getTime()));
       }
     }
@@ -738,18 +750,28 @@ export function createEventWriter(deps: {
       }
     }
     if (firstTaken.size === 0) return [...judged.values()];
+    // where each event may move lots for its party: what it receives, loose or packed; what it packs
+    // or unpacks, out of the loose stock into the container or back; what it takes
+    const movedBy = (action: EventAction): Place[] => {
+      if (action.type === 'receive') {
+        const shipment = state.shipments.get(action.shipmentId);
+        return shipment ? linesBookedIn(shipment, action).map(({ lotCode, containerCode }) => ({ lotCode, containerCode })) : [];
+      }
+      if (action.type === 'aggregate') {
+        const parent = parentOf(action);
+        const children = lotsTakenBy(action, state.items);
+        return [...loose(children), ...(parent ? children.map((lotCode) => ({ lotCode, containerCode: parent })) : [])];
+      }
+      if (action.type === 'disaggregate') {
+        const children = action.children ?? childrenOf(action.parentCode);
+        return [...loose(children), ...children.map((lotCode) => ({ lotCode, containerCode: action.parentCode }))];
+      }
+      return takenWithContents(action);
+    };
     for (const { request, eventTime } of timed) {
-      const { action, actor } = request;
-      const shipment = action.type === 'receive' ? state.shipments.get(action.shipmentId) : undefined;
-      const moved =
-        action.type === 'receive'
-          ? shipment
-            ? lotsBookedIn(shipment, action)
-            : []
-          : lotsTakenBy(action, state.items).flatMap((code) => (state.contents.has(code) || packedBy.has(code) ? [...inside(code)] : []));
-      for (const lotCode of moved) {
-        const first = firstTaken.get(`${lotCode}|${actor}`);
-        if (first !== undefined && first < eventTime.getTime()) judge({ lotCode, partyCode: actor, time: eventTime });
+      for (const place of movedBy(request.action)) {
+        const first = firstTaken.get(takenKey(place, request.actor));
+        if (first !== undefined && first < eventTime.getTime()) judge({ ...place, partyCode: request.actor, time: eventTime });
       }
     }
     return [...judged.values()];
@@ -1391,13 +1413,14 @@ export function createEventWriter(deps: {
     for (const { n, least, at } of await repository.leastHeldFrom(tx, brought)) {
       const held = roundQuantity(Number(least));
       if (held >= 0 || held >= (leastBefore.get(n) ?? 0)) continue;
-      const { lotCode, partyCode, time } = brought[n - 1];
+      const { lotCode, partyCode, containerCode, time } = brought[n - 1];
       const unit = lots.get(lotCode)?.unit ?? '';
       const short = `${roundQuantity(-held)} ${unit}`.trim();
       const when = at ?? time.toISOString();
+      const where = containerCode ? `packed in container ${containerCode}` : 'loose';
       throw conflict(
-        `cannot correct ${eventId}: by the events dated from ${time.toISOString()} on, ${partyCode} would hold lot ${lotCode} ${short} short at ${when}; what its events took of it then was not held; correct those events first`,
-        [bodyField(replaced ? ['replacement', 'eventTime'] : ['correctsEventId'], `lot ${lotCode} ${short} short at ${when}`)],
+        `cannot correct ${eventId}: by the events dated from ${time.toISOString()} on, ${partyCode} would hold lot ${lotCode} ${where} ${short} short at ${when}; what its events took of it then was not held; correct those events first`,
+        [bodyField(replaced ? ['replacement', 'eventTime'] : ['correctsEventId'], `lot ${lotCode} ${where} ${short} short at ${when}`)],
       );
     }
   }
@@ -1417,22 +1440,26 @@ export function createEventWriter(deps: {
 }
 
 /**
- * Each party a corrected event's movements brought more of a lot than they took from it (a receipt,
- * say), with the event's time: what its correction is judged on (see requireHeldSince). A making
- * undone is judged as the lots it made are.
+ * Each party a corrected event's movements brought more of a lot than they took from it at a place
+ * (loose, as a receipt or an unpacking does, or packed in a container, as a packing does), with the
+ * event's time: what its correction is judged on (see requireHeldSince). A making undone is judged
+ * as the lots it made are.
  */
-function inflowsOf(movements: { lotCode: string; partyCode: string; kind: string; quantity: number }[], at: Date): HoldingAt[] {
-  const net = new Map<string, { lotCode: string; partyCode: string; quantity: number }>();
+function inflowsOf(
+  movements: { lotCode: string; partyCode: string; containerCode: string | null; kind: string; quantity: number }[],
+  at: Date,
+): HoldingAt[] {
+  const net = new Map<string, { lotCode: string; partyCode: string; containerCode: string | null; quantity: number }>();
   for (const row of movements) {
     if (row.kind === 'produce') continue;
-    const key = `${row.lotCode}|${row.partyCode}`;
-    const sum = net.get(key) ?? { lotCode: row.lotCode, partyCode: row.partyCode, quantity: 0 };
+    const key = `${row.lotCode}|${row.partyCode}|${placeOf(row.containerCode)}`;
+    const sum = net.get(key) ?? { lotCode: row.lotCode, partyCode: row.partyCode, containerCode: row.containerCode, quantity: 0 };
     sum.quantity += Number(row.quantity);
     net.set(key, sum);
   }
   return [...net.values()]
     .filter((row) => roundQuantity(row.quantity) > 0)
-    .map(({ lotCode, partyCode }) => ({ lotCode, partyCode, time: at }));
+    .map(({ lotCode, partyCode, containerCode }) => ({ lotCode, partyCode, containerCode, time: at }));
 }
 
 /** A stored packing link in force as the batch's state keeps it (see WorldState.contents); a timestamp comes as a Date or a string, by driver. */

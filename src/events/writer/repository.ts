@@ -12,7 +12,16 @@ import { codesClaimedOf } from '../../items/repository.js';
 import { containersAboveWalk } from '../../lineage/repository.js';
 import { ENDED_STATUSES } from '../../lots/ledger.js';
 import { type EventDraft, type EventRecord, isEvidence, type NewLot, type NewShipment } from './draft.js';
-import { type LotView, makes, type ProductView, type ReplacedLot, type ShipmentView, type StatusFacts, usesLink } from './state.js';
+import {
+  type LotView,
+  makes,
+  type ProductView,
+  placeOf,
+  type ReplacedLot,
+  type ShipmentView,
+  type StatusFacts,
+  usesLink,
+} from './state.js';
 
 /** What an array literal's quoted element escapes with a backslash: found in one pass, not one pass each. */
 const ARRAY_ELEMENT_SPECIAL = /["\\]/g;
@@ -469,8 +478,11 @@ type NamedReferences = {
   replacedLots: string[];
 };
 
-/** A party's holding of a lot asked for at a time (see holdingsAtOf). */
-export type HoldingAt = { lotCode: string; partyCode: string; time: Date };
+/**
+ * A party's holding of a lot asked for at a time (see holdingsAtOf): loose (`containerCode` null),
+ * packed in that container, or (none given) all of it, loose and packed together (see placeOf).
+ */
+export type HoldingAt = { lotCode: string; partyCode: string; time: Date; containerCode?: string | null };
 /**
  * What holdingsAtOf reads for the `n`th holding asked for (from 1), quantities as text; `least` the
  * least the party holds from that time until the next time asked of the pair and `leastFrom` when
@@ -479,9 +491,10 @@ export type HoldingAt = { lotCode: string; partyCode: string; time: Date };
 type HoldingRow = { n: number; before: string; arriving: string; through: string; least: string; leastFrom: string };
 
 /**
- * What each party held of each lot just before each time named with it, what came to it at that
- * very time (its movements in), and what it held once every movement dated up to that time was
- * booked (`through`), by the live events (neither a correction nor declared in error): a party's
+ * What each party held of each lot at its place (loose, in a container, or all of it: see placeOf)
+ * just before each time named with it, what came to it there at that very time (its movements in),
+ * and what it held there once every movement dated up to that time was booked (`through`), by the
+ * live events (neither a correction nor declared in error): a party's
  * ledger of a lot over time (see WorldState.heldAt and heldThrough). A correction books back what
  * the event it declares in error moved, under its own later time: leaving both out leaves the
  * ledger as if the event had never been. What the party made of the lot (`produce`) counts in
@@ -516,10 +529,12 @@ function holdingsAtOf(at: HoldingAt[]): SQL {
             coalesce(sum(x.quantity) filter (where x.kind <> 'produce' and x.live) over (partition by x.n order by x.event_time), 0) as booked
           from (select p.n, p.at, p.until, m.quantity, m.kind, e.event_time,
               e.type <> 'correction' and not exists (select 1 from events c where c.corrects_event_id = e.id) as live
-            from (select q.*, coalesce(lead(q.at) over (partition by q.lot_code, q.party_code order by q.at), 'infinity') as until
-              from unnest(${texts(at.map((row) => row.lotCode))}, ${texts(at.map((row) => row.partyCode))}, ${times(at.map((row) => row.time))})
-                with ordinality as q(lot_code, party_code, at, n)) p
+            from (select q.*, coalesce(lead(q.at) over (partition by q.lot_code, q.party_code, q.place order by q.at), 'infinity') as until
+              from unnest(${texts(at.map((row) => row.lotCode))}, ${texts(at.map((row) => row.partyCode))}, ${times(at.map((row) => row.time))},
+                  ${texts(at.map((row) => placeOf(row.containerCode)))})
+                with ordinality as q(lot_code, party_code, at, place, n)) p
             join lot_movements m on m.lot_code = p.lot_code and m.party_code = p.party_code
+              and (p.place = '*' or coalesce(m.container_code, '') = p.place)
             join events e on e.id = m.event_id
             offset 0) x
         ) w
@@ -708,30 +723,32 @@ export function createEventWriterRepository() {
     },
 
     /**
-     * The least each party held of each lot from a time on (`from`), in event time (those of one
-     * instant together), by its live events (neither a correction nor declared in error), with what
-     * it made of the lot counted throughout as leastHeldByMakers counts it, loose and packed alike;
-     * and the earliest time it held that little (`at`, null when it moved none of the lot from then
-     * on: `least` is then what it held through the time). A row by the place of the pair in `pairs`.
+     * The least each party held of each lot at its place (loose, or packed in a container: see
+     * placeOf) from a time on (`from`), in event time (those of one instant together), by its live
+     * events (neither a correction nor declared in error), with what it made of the lot counted
+     * throughout as leastHeldByMakers counts it (made loose); and the earliest time it held that
+     * little (`at`, null when it moved none of the lot there from then on: `least` is then what it
+     * held there through the time). A row by the place of the pair in `pairs`.
      */
     async leastHeldFrom(tx: Db, pairs: HoldingAt[]) {
       if (pairs.length === 0) return [];
       return queryRows<{ n: number; least: string; at: string | null }>(
         tx,
         sql`select p.n::int as n, (mk.made + coalesce(lw.booked, mk.through))::text as least, ${isoMs(sql`lw.event_time`)} as at
-        from unnest(${texts(pairs.map((row) => row.lotCode))}, ${texts(pairs.map((row) => row.partyCode))}, ${times(pairs.map((row) => row.time))})
-          with ordinality as p(lot_code, party_code, from_time, n)
+        from unnest(${texts(pairs.map((row) => row.lotCode))}, ${texts(pairs.map((row) => row.partyCode))}, ${times(pairs.map((row) => row.time))},
+            ${texts(pairs.map((row) => placeOf(row.containerCode)))})
+          with ordinality as p(lot_code, party_code, from_time, place, n)
         cross join lateral (select coalesce(sum(m.quantity) filter (where m.kind = 'produce'), 0) as made,
             coalesce(sum(m.quantity) filter (where m.kind <> 'produce' and e.event_time < p.from_time
               and e.type <> 'correction' and not exists (select 1 from events c where c.corrects_event_id = e.id)), 0) as through
           from lot_movements m join events e on e.id = m.event_id
-          where m.lot_code = p.lot_code and m.party_code = p.party_code) mk
+          where m.lot_code = p.lot_code and m.party_code = p.party_code and (p.place = '*' or coalesce(m.container_code, '') = p.place)) mk
         left join lateral (select w.booked, w.event_time from (
             select e.event_time, coalesce(sum(m.quantity) filter (where m.kind <> 'produce'
                 and e.type <> 'correction' and not exists (select 1 from events c where c.corrects_event_id = e.id))
               over (order by e.event_time), 0) as booked
             from lot_movements m join events e on e.id = m.event_id
-            where m.lot_code = p.lot_code and m.party_code = p.party_code) w
+            where m.lot_code = p.lot_code and m.party_code = p.party_code and (p.place = '*' or coalesce(m.container_code, '') = p.place)) w
           where w.event_time >= p.from_time order by w.booked, w.event_time limit 1) lw on true
         order by p.n`,
       );

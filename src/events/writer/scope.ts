@@ -65,21 +65,23 @@ export type Line = {
 /**
  * The held-then rule, judged once the whole batch is applied, with every movement of the batch at
  * its own time and the stored ones: a party takes only what it held at the event's time as well as
- * what it holds now. Refused (422) when what it held of the lot then (once every movement dated up
- * to then was booked) does not cover what the event takes (`take`) — it sent all of it away and got it
- * back later, say — naming the lot, the time and what it held then; and when the least it holds from
- * then on does not, as a backdated outflow would leave a later event taking what the party no longer
- * held, naming what it holds from the time it would go short on. What it held is read without the
- * event's own movements (`ownBooked`: all it booked of the lot), with what it had booked when it took
- * the lot (`take.booked`). The writer reads both for every lot an event takes (see lotsTakenBy); one
- * it did not read is judged by what the party holds now alone (null).
+ * what it holds now, where it takes it from (`take.containerCode`): loose, by its loose stock over
+ * time (what lay packed then was not loose, though unpacked since), or out of a container, by what
+ * was packed in it then. Refused (422) when what it held of the lot there then (once every movement
+ * dated up to then was booked) does not cover what the event takes (`take`) — it sent all of it away
+ * and got it back later, say — naming the lot, where, the time and what it held then; and when the
+ * least it holds there from then on does not, as a backdated outflow would leave a later event taking
+ * what the party no longer held, naming what it holds from the time it would go short on. What it
+ * held is read without the event's own movements there (`ownBooked`: all it booked of the lot there),
+ * with what it had booked there when it took the lot (`take.booked`). The writer reads both for every
+ * lot an event takes (see lotsTakenBy); one it did not read is judged by what the party holds now alone (null).
  */
 export function heldThenProblem(state: WorldState, actor: string, eventTime: Date, take: HeldThenTake, ownBooked: number): Problem | null {
-  const through = state.heldThrough(take.lotCode, actor, eventTime);
+  const through = state.heldThrough(take.lotCode, actor, eventTime, take.containerCode);
   if (through === undefined) return null;
-  const onward = state.leastOnward(take.lotCode, actor, eventTime);
+  const onward = state.leastOnward(take.lotCode, actor, eventTime, take.containerCode);
   const without = take.booked - ownBooked;
-  const { quantity, unit, name, done } = take;
+  const { quantity, unit, name, done, where } = take;
   const at = eventTime.toISOString();
   const heldThen = roundQuantity(through + without);
   if (heldThen < quantity) {
@@ -87,8 +89,8 @@ export function heldThenProblem(state: WorldState, actor: string, eventTime: Dat
     const then = Math.max(heldThen, 0);
     return unprocessable(
       'not-held-at-event-time',
-      `party ${actor} held ${then} ${unit} of ${name} at ${at}, by the events dated up to then: ${quantity} ${unit} cannot be ${done} at that time`,
-      [bodyField(take.at, `${then} ${unit} of ${name} held at ${at}`)],
+      `party ${actor} held ${then} ${unit} of ${name} ${where} at ${at}, by the events dated up to then: ${quantity} ${unit} cannot be ${done} at that time`,
+      [bodyField(take.at, `${then} ${unit} of ${name} held ${where} at ${at}`)],
     );
   }
   if (onward === undefined || roundQuantity(onward.least + without) >= quantity) return null;
@@ -96,8 +98,8 @@ export function heldThenProblem(state: WorldState, actor: string, eventTime: Dat
   const from = onward.from.toISOString();
   return unprocessable(
     'not-held-at-event-time',
-    `party ${actor} holds ${least} ${unit} of ${name} from ${from} on, by the events dated from ${at} on: ${quantity} ${unit} cannot be ${done} at that time`,
-    [bodyField(take.at, `${least} ${unit} of ${name} held from ${from} on`)],
+    `party ${actor} holds ${least} ${unit} of ${name} ${where} from ${from} on, by the events dated from ${at} on: ${quantity} ${unit} cannot be ${done} at that time`,
+    [bodyField(take.at, `${least} ${unit} of ${name} held ${where} from ${from} on`)],
   );
 }
 
@@ -150,7 +152,7 @@ export function judgedOnceApplied(
       continue;
     }
     for (const take of draft.heldThen.values()) {
-      const problem = heldThenProblem(state, draft.actor, eventTime, take, draft.booked(take.lotCode));
+      const problem = heldThenProblem(state, draft.actor, eventTime, take, draft.booked(take.lotCode, draft.actor, take.containerCode));
       if (problem) refused.push({ index, problem, on: `${draft.actor}|${take.lotCode}`, rule: 'held-then' });
     }
   }
@@ -482,7 +484,7 @@ export class Scope {
           [bodyField(at(position, 'quantity'), `at most ${onHand}`)],
         );
       }
-      if (quantity > 0) this.heldThenLater(lot, quantity, this.draft.booked(lot.code), done);
+      if (quantity > 0) this.heldThenLater(lot, null, quantity, this.draft.booked(lot.code, this.actor, null), done);
       if (kind) this.draft.move(lot.code, kind, -quantity);
       return { lot, quantity };
     });
@@ -505,20 +507,23 @@ export class Scope {
   }
 
   /**
-   * Notes what the event takes of a lot for the held-then rule, judged once the whole batch is
-   * applied (see heldThenProblem), so that the order of a batch's events never changes the verdict:
-   * what it takes again of the same lot adds to it.
+   * Notes what the event takes of a lot, loose (`containerCode` null) or out of a container, for the
+   * held-then rule, judged once the whole batch is applied (see heldThenProblem), so that the order of
+   * a batch's events never changes the verdict: what it takes again of the same lot there adds to it.
    */
-  private heldThenLater(lot: LotView, quantity: number, booked: number, done: string) {
-    const noted = this.draft.heldThen.get(lot.code);
+  private heldThenLater(lot: LotView, containerCode: string | null, quantity: number, booked: number, done: string) {
+    const key = `${lot.code}|${containerCode ?? ''}`;
+    const noted = this.draft.heldThen.get(key);
     if (noted) noted.quantity = roundQuantity(noted.quantity + quantity);
     else {
-      this.draft.heldThen.set(lot.code, {
+      this.draft.heldThen.set(key, {
         lotCode: lot.code,
+        containerCode,
         quantity,
         booked,
         done,
         name: this.nameOf(lot),
+        where: containerCode === null ? 'loose' : `packed in container ${this.containerName(containerCode) ?? containerCode}`,
         unit: lot.unit,
         at: this.at('eventTime'),
       });
@@ -564,29 +569,20 @@ export class Scope {
 
   /**
    * A party takes what is packed in the containers an event takes only as far as it held each lot
-   * at the event's time, as it does a loose line (see heldThenProblem), and only from when it
-   * received it (see receivedByLater): each lot packed in them (`packed`, see takeContents: nested
-   * containers included) is judged once, with all the event takes of it, loose (`loose`, already
-   * booked by take) and packed summed. Called once every outflow of the event is booked.
+   * in each container at the event's time, as it does a loose line by its loose stock (see
+   * heldThenProblem), and only from when it received it (see receivedByLater): each lot packed in
+   * them (`packed`, see takeContents: nested containers included) is judged in each container it lies
+   * in, by what was packed there then. Called once every outflow of the event is booked.
    */
-  requirePackedHeldThen(
-    loose: { lot: LotView; quantity: number }[],
-    packed: PackedLine[],
-    kind: 'consume' | 'ship_out' | 'destroy' | 'sell',
-  ) {
-    const taken = new Map<string, number>();
-    for (const line of packed) taken.set(line.lotCode, roundQuantity((taken.get(line.lotCode) ?? 0) + line.quantity));
-    for (const { lot, quantity } of loose) {
-      const inside = taken.get(lot.code);
-      if (inside !== undefined) taken.set(lot.code, roundQuantity(inside + quantity));
-    }
-    const lots = [...taken.keys()].flatMap((code) => this.lot(code) ?? []);
+  requirePackedHeldThen(packed: PackedLine[], kind: 'consume' | 'ship_out' | 'destroy' | 'sell') {
+    const lots = [...new Set(packed.map((line) => line.lotCode))].flatMap((code) => this.lot(code) ?? []);
     this.receivedByLater(lots, TAKEN_AS[kind]);
-    for (const lot of lots) {
-      const quantity = taken.get(lot.code) as number;
-      this.draft.heldThen.delete(lot.code);
-      // what the event booked of the lot counts, all it takes of it given back to judge by
-      this.heldThenLater(lot, quantity, roundQuantity(this.draft.booked(lot.code) + quantity), TAKEN_AS[kind]);
+    for (const { lotCode, containerCode, quantity } of packed) {
+      const lot = this.lot(lotCode);
+      if (!lot) continue;
+      // what the event booked of the lot there counts, all it takes of it there given back to judge by
+      const booked = roundQuantity(this.draft.booked(lotCode, this.actor, containerCode) + quantity);
+      this.heldThenLater(lot, containerCode, quantity, booked, TAKEN_AS[kind]);
     }
   }
 

@@ -113,6 +113,17 @@ export type Content = { quantity: number | null; unit: string | null; packedAt: 
 
 const balanceKey = (lotCode: string, partyCode: string, containerCode: string | null) => `${lotCode}|${partyCode}|${containerCode ?? ''}`;
 
+/**
+ * Which of a party's stock of a lot a ledger over time keeps (see WorldState.watchHoldings): loose
+ * (null), packed in one container (its code), or all of it, loose and packed together (undefined:
+ * what observations are judged by). `*` and the empty string are no container's code.
+ */
+export const placeOf = (containerCode: string | null | undefined) => (containerCode === undefined ? '*' : (containerCode ?? ''));
+
+/** The key of a party's ledger of a lot over time, at a place (see placeOf). */
+const ledgerKey = (lotCode: string, partyCode: string, containerCode: string | null | undefined) =>
+  `${lotCode}|${partyCode}|${placeOf(containerCode)}`;
+
 /** Lots by code, also found by SSCC (a batch of thousands of events looks containers up by SSCC). */
 class LotMap extends Map<string, LotView> {
   private readonly bySscc = new Map<string, Set<string>>();
@@ -200,18 +211,19 @@ export class WorldState {
    */
   readonly firstReceipts = new Map<string, Date>();
   /**
-   * `${lot}|${party}|${time}` → what the party held of the lot by the live events stored before the
-   * batch dated before that time, what came to it at that very time, and what it held once all those
-   * dated up to it were booked: at the times an observation or an inspection is judged (see heldAt),
-   * and those of the events taking the lot (see heldThrough), and the least it held from then until
-   * the next time watched of the pair (see leastOnward).
+   * `${lot}|${party}|${place}|${time}` → what the party held of the lot at the place (see placeOf) by
+   * the live events stored before the batch dated before that time, what came to it at that very
+   * time, and what it held once all those dated up to it were booked: at the times an observation or
+   * an inspection is judged (all of it: see heldAt), and those of the events taking the lot (loose, or
+   * out of a container: see heldThrough), and the least it held from then until the next time watched
+   * of the ledger (see leastOnward).
    */
   private readonly storedHoldingsAt = new Map<string, StoredHolding>();
-  /** `${lot}|${party}` → the times watched of the pair (see storedHoldingsAt), sorted when `sorted`. */
+  /** `${lot}|${party}|${place}` → the times watched of the ledger (see storedHoldingsAt), sorted when `sorted`. */
   private readonly watchedTimes = new Map<string, { times: number[]; sorted: boolean }>();
   /**
-   * `${lot}|${party}` → what the batch's accepted events moved of the lot for the party, by event time,
-   * and whether they made it (`produce`; watched pairs only).
+   * `${lot}|${party}|${place}` → what the batch's accepted events moved of the lot for the party at the
+   * place, by event time, and whether they made it (`produce`; watched ledgers only).
    */
   private readonly batchHoldingsOverTime = new Map<string, { at: number; quantity: number; made: boolean }[]>();
   /**
@@ -310,11 +322,11 @@ export class WorldState {
   }
 
   /**
-   * Keeps the party's ledger of the lot over time (see heldAt and heldThrough): what it held at a
-   * time by the stored events, and what the batch moves.
+   * Keeps the party's ledger of the lot over time at a place (see placeOf, heldAt and heldThrough):
+   * what it held there at a time by the stored events, and what the batch moves there.
    */
-  watchHoldings(lotCode: string, partyCode: string, stored: ({ at: Date } & StoredHolding)[] = []) {
-    const key = `${lotCode}|${partyCode}`;
+  watchHoldings(lotCode: string, partyCode: string, stored: ({ at: Date } & StoredHolding)[] = [], containerCode?: string | null) {
+    const key = ledgerKey(lotCode, partyCode, containerCode);
     if (!this.batchHoldingsOverTime.has(key)) this.batchHoldingsOverTime.set(key, []);
     for (const { at, before, arriving, through, window } of stored) {
       const point = `${key}|${at.getTime()}`;
@@ -340,16 +352,18 @@ export class WorldState {
   }
 
   /**
-   * What the party held of the lot (loose and packed) once every movement dated up to that time was
-   * booked, by the stored events and the batch's applied so far: what an event of that time takes
-   * it from. What the party made of the lot (its maker's `produce`) counts whenever it was booked:
+   * What the party held of the lot loose (`containerCode` null) or packed in that container once
+   * every movement dated up to that time was booked, by the stored events and the batch's applied so
+   * far: what an event of that time takes it from (kilos packed then were not loose, whatever was
+   * unpacked since). What the party made of the lot (its maker's `produce`) counts whenever it was booked:
    * the chronology rule holds uses to the lot's beginning, and a lot first booked by a sighting (EPCIS
    * names what no event made) was not made then. Undefined at a time not watched (see watchHoldings).
    */
-  heldThrough(lotCode: string, partyCode: string, time: Date): number | undefined {
+  heldThrough(lotCode: string, partyCode: string, time: Date, containerCode: string | null): number | undefined {
     const at = time.getTime();
-    const stored = this.storedHoldingsAt.get(`${lotCode}|${partyCode}|${at}`);
-    const moved = this.batchHoldingsOverTime.get(`${lotCode}|${partyCode}`);
+    const key = ledgerKey(lotCode, partyCode, containerCode);
+    const stored = this.storedHoldingsAt.get(`${key}|${at}`);
+    const moved = this.batchHoldingsOverTime.get(key);
     if (!stored || !moved) return undefined;
     let held = stored.through;
     for (const movement of moved) if (movement.at <= at || movement.made) held += movement.quantity;
@@ -357,7 +371,7 @@ export class WorldState {
   }
 
   /**
-   * The least the party holds of the lot from that time on (see heldThrough), by the stored events
+   * The least the party holds of the lot there (loose or in the container) from that time on (see heldThrough), by the stored events
    * and the batch's applied so far, and the earliest time it holds that little: what an event of
    * that time may take without leaving a later one taking what the party no longer held. Between
    * two times watched of the pair the stored ledger's least is read (see storedHoldingsAt), and what
@@ -366,9 +380,9 @@ export class WorldState {
    * holdingsJudged), and otherwise judged by the batch's lowest between the two, never above it.
    * Undefined at a time not watched.
    */
-  leastOnward(lotCode: string, partyCode: string, time: Date): Onward | undefined {
+  leastOnward(lotCode: string, partyCode: string, time: Date, containerCode: string | null): Onward | undefined {
     const at = time.getTime();
-    const key = `${lotCode}|${partyCode}`;
+    const key = ledgerKey(lotCode, partyCode, containerCode);
     const moved = this.batchHoldingsOverTime.get(key);
     if (!this.storedHoldingsAt.has(`${key}|${at}`) || !moved) return undefined;
     const times = this.timesWatched(key);
@@ -411,10 +425,11 @@ export class WorldState {
    */
   heldAt(lotCode: string, partyCode: string, time: Date): boolean {
     const at = time.getTime();
-    const stored = this.storedHoldingsAt.get(`${lotCode}|${partyCode}|${at}`);
+    const key = ledgerKey(lotCode, partyCode, undefined);
+    const stored = this.storedHoldingsAt.get(`${key}|${at}`);
     let before = stored?.before ?? 0;
     let arriving = stored?.arriving ?? 0;
-    for (const movement of this.batchHoldingsOverTime.get(`${lotCode}|${partyCode}`) ?? []) {
+    for (const movement of this.batchHoldingsOverTime.get(key) ?? []) {
       if (movement.at < at) before += movement.quantity;
       else if (movement.at === at && movement.quantity > 0) arriving += movement.quantity;
     }
@@ -500,9 +515,10 @@ export class WorldState {
     for (const identifier of draft.identifiers) if (identifier.kind === 'ear_tag') this.takenEarTags.add(identifier.value);
     for (const movement of draft.movements) {
       this.addBalance(movement.lotCode, movement.partyCode, movement.containerCode, movement.quantity);
-      this.batchHoldingsOverTime
-        .get(`${movement.lotCode}|${movement.partyCode}`)
-        ?.push({ at, quantity: movement.quantity, made: movement.kind === 'produce' });
+      // to the ledger of all the party holds of the lot, and to that of where the movement lies
+      const moved = { at, quantity: movement.quantity, made: movement.kind === 'produce' };
+      this.batchHoldingsOverTime.get(ledgerKey(movement.lotCode, movement.partyCode, undefined))?.push(moved);
+      this.batchHoldingsOverTime.get(ledgerKey(movement.lotCode, movement.partyCode, movement.containerCode))?.push(moved);
       if (movement.kind === 'receive_in' && movement.quantity > 0) this.addReceipt(movement.lotCode, movement.partyCode, event.eventTime);
       const drains = movement.kind === 'consume' || movement.kind === 'destroy' || movement.kind === 'sell';
       if (drains && movement.quantity < 0) {

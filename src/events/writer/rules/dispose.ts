@@ -25,7 +25,7 @@ export function dispose(
       }
     }
   }
-  scope.requirePackedHeldThen(taken, packed, input.type);
+  scope.requirePackedHeldThen(packed, input.type);
   scope.draft.linkTotals(lines, 'subject');
   return {
     payload: {

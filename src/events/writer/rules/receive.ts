@@ -106,11 +106,16 @@ export function receive(scope: Scope, input: ReceiveInput): RuleResult {
  * lots the writer took after the shipments were chosen, for nothing.
  */
 export function lotsBookedIn(shipment: ShipmentView, input: ReceiveInput): string[] {
+  return linesBookedIn(shipment, input).map((line) => line.lotCode);
+}
+
+/** The lines a receipt books in (see lotsBookedIn): each lot loose, or packed in the container it travels in. */
+export function linesBookedIn(shipment: ShipmentView, input: ReceiveInput): ShipmentView['lines'] {
   const waiting = shipment.lines.filter((line) => line.quantity > 0 && line.receivedQuantity === null);
-  if (!input.partial) return waiting.map((line) => line.lotCode);
+  if (!input.partial) return waiting;
   const named = new Set((input.lines ?? []).map((line) => line.lotCode));
   const loose = waiting.filter((line) => line.containerCode === null && named.has(line.lotCode));
-  return loose.flatMap((line) => [line, ...packedIn(waiting, line.lotCode)]).map((line) => line.lotCode);
+  return loose.flatMap((line) => [line, ...packedIn(waiting, line.lotCode)]);
 }
 
 /** The lines of what travels packed in a container (and in containers inside it). */

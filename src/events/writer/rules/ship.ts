@@ -56,7 +56,7 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
     if (lot.kind === 'container')
       for (const line of scope.takeContents(lot.code, 'ship_out', scope.at('lines', listed[position].index))) packed.push(line);
   }
-  scope.requirePackedHeldThen(moving, packed, 'ship_out');
+  scope.requirePackedHeldThen(packed, 'ship_out');
   lines.push(...packed);
   scope.draft.linkTotals(lines, 'subject');
   const shipmentId = randomUUID();

@@ -27,7 +27,7 @@ export function transform(scope: Scope, input: TransformInput, eventTime: Date, 
         packed.push(line);
     }
   }
-  scope.requirePackedHeldThen(used, packed, 'consume');
+  scope.requirePackedHeldThen(packed, 'consume');
   // a lot named loose and packed in a case, or packed in two cases, is one input with all used of it
   const sources = new Map<string, { code: string; unit: string; quantity: number }>();
   for (const { code, unit, quantity } of [
