@@ -195,3 +195,33 @@ t.test('a correction dating a receipt later leaves the loose stock no lower than
   t.match((await store.lot(lot)).massBalance, { sold: 40, onHand: 60 }, 'the ledger is as it was');
   expectStatus(t, await redate(11.5), 201, 'dated later, still before the sale');
 });
+
+t.test('POST /events: an unpacking dated while the case was away is refused, though the case is back', async (t) => {
+  // 30 kg packed at 09:30; the case goes to a market at 12:00 and comes back at 13:30
+  const world = await createWorld(t);
+  const [processor, market] = [await world.party('processor'), await world.party('retailer')];
+  const made = await world.ok(
+    processor.event({ type: 'commission', eventTime: utc(8), lots: [{ productCode: await processor.product('kg'), quantity: 100 }] }),
+  );
+  const lot = made.createdLotCodes[0] as string;
+  const box = (
+    await world.ok(processor.event({ type: 'aggregate', eventTime: utc(9.5), parent: {}, children: [{ lotCode: lot, quantity: 30 }] }))
+  ).createdLotCodes[0] as string;
+  const hand = async (from: typeof processor, to: typeof processor, hour: number) => {
+    const { shipmentId } = await world.ok(
+      from.event({ type: 'ship', eventTime: utc(hour), toPartyCode: to.code, lines: [{ lotCode: box }] }),
+    );
+    await world.ok(to.event({ type: 'receive', eventTime: utc(hour + 0.5), shipmentId }));
+  };
+  await hand(processor, market, 12);
+  await hand(market, processor, 13);
+  const unpack = (hour: number) => processor.event({ type: 'disaggregate', eventTime: utc(hour), parentCode: box });
+  const away = expectStatus(t, await unpack(12.75), 422, 'unpacked at 12:45, while the market had the case');
+  t.match(away.body, {
+    type: '/problems/not-held-at-event-time',
+    errors: [{ in: 'body', pointer: '/eventTime', detail: `0 kg of lot ${lot} held packed in container ${box} at ${utc(12.75)}` }],
+  });
+  t.match(away.body.detail, '30 kg cannot be unpacked at that time');
+  t.match((await processor.lot(lot)).massBalance, { onHand: 100 }, 'nothing was booked');
+  expectStatus(t, await unpack(13.5), 201, 'unpacked once it came back');
+});

@@ -675,8 +675,9 @@ export function createEventWriter(deps: {
    * it names (loose and packed together) at the times it is judged at (see the observe rule), as it
    * observes or inspects only what it owns or held then; and what the party of each event taking
    * lots (see lotsTakenBy) held of each loose, and of each lot packed in the containers it takes
-   * (stored, or packed by the batch) in the container it lies in, at the event's time, as it takes
-   * only what it held there then too (see heldThenProblem and Scope.requirePackedHeldThen).
+   * (stored, or packed by the batch) in the container it lies in, and of what each unpacking takes
+   * out of its container there, at the event's time, as it takes only what it held there then too
+   * (see heldThenProblem, Scope.requirePackedHeldThen and Scope.unpackedLater).
    * And, after the first time a party takes a lot from a place, what it held there at the later times
    * the batch may move the lot there for it at besides (its receipts of the lot, its packings and
    * unpackings of it, its takes of containers the lot lies or is packed in), so that the least it
@@ -724,8 +725,12 @@ export function createEventWriter(deps: {
       return [...found.values()];
     };
     const loose = (codes: string[]): Place[] => codes.map((lotCode) => ({ lotCode, containerCode: null }));
-    // the lots an event takes loose, and those packed in the containers it takes (see Scope.requirePackedHeldThen)
+    // the lots an event takes loose, and those packed in the containers it takes (see Scope.requirePackedHeldThen);
+    // those an unpacking takes out of its container (see Scope.unpackedLater)
     const takenWithContents = (action: EventAction): Place[] => {
+      if (action.type === 'disaggregate') {
+        return (action.children ?? childrenOf(action.parentCode)).map((lotCode) => ({ lotCode, containerCode: action.parentCode }));
+      }
       const taken = lotsTakenBy(action, state.items);
       const packed = taken.flatMap((code) => (state.contents.has(code) || packedBy.has(code) ? inside(code) : []));
       return [...loose(taken), ...packed];

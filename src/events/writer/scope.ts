@@ -586,6 +586,17 @@ export class Scope {
     }
   }
 
+  /**
+   * Notes what an unpacking takes out of a container for the held-then rule: no more of the lot than
+   * was packed there at the event's time and from then on (see heldThenProblem), so that one dated
+   * while the container was away (shipped, and received back since) is refused. Called once the
+   * unpacking of the lot is booked.
+   */
+  unpackedLater(lot: LotView, containerCode: string, quantity: number) {
+    const booked = roundQuantity(this.draft.booked(lot.code, this.actor, containerCode) + quantity);
+    this.heldThenLater(lot, containerCode, quantity, booked, 'unpacked');
+  }
+
   requireLocation(code: string, pointer: Pointer, ownerCode?: string) {
     const location = this.state.locations.get(code);
     if (!location) throw unprocessable('unknown-reference', `no location ${code}`, [bodyField(pointer, 'unknown location')]);

@@ -49,9 +49,11 @@ export function disaggregate(scope: Scope, input: { parentCode: string; children
   }
   for (const code of children) {
     const packed = scope.balance(code, parent.code);
+    const child = scope.lot(code);
     if (packed > 0) {
       scope.draft.move(code, 'unpack', -packed, parent.code);
       scope.draft.move(code, 'unpack', packed);
+      if (child) scope.unpackedLater(child, parent.code, packed);
     }
     scope.draft.unpacked.push({ parentCode: parent.code, childCode: code });
     scope.draft.link(code, 'child', packed > 0 ? packed : null);
