@@ -2,7 +2,8 @@
 // large capture job, each next to a baseline or target measured in the same run.
 //
 //   npx tsx scripts/bench-events.ts [--docs 20] [--requests 9000] [--warmup 1500] [--connections 50]
-//                                   [--probe 100] [--large 10000] [--epcs 140000] [--profile]
+//                                   [--probe 100] [--large 10000] [--epcs 140000] [--proceed 5000]
+//                                   [--proceed-only] [--profile]
 //
 // PostgreSQL when DATABASE_URL is set (a fresh bench_events_<random> database on that server,
 // dropped at the end, also after a failure or Ctrl-C), else an in-memory PGlite. The app listens
@@ -33,6 +34,13 @@
 //              (SGTIN Digital Links), rollback on error: its time, and how long other requests wait
 //              meanwhile — the longest event-loop stall, and the slowest of GET /health sent every
 //              50 ms while it runs.
+// 5. proceed   one EPCISDocument of --proceed events under `proceed`, the capture mix with every tenth
+//              event a sale of a supplier's lot the party received in two parts: dated between them,
+//              for more than the first part, each is refused (held-then, judged under `proceed` one
+//              event after the other); next to the same document with the sales dated after the
+//              second part, none refused, measured in the same run (the clean one first, after an
+//              untimed clean one).
+//              --proceed-only runs this phase alone.
 //
 // Each phase also prints the SQL statements per event and the database time (database.stats,
 // summed over statements: concurrent ones overlap) with the statements that took most of it, the
@@ -52,6 +60,7 @@ import type autocannon from 'autocannon';
 import { type SQL, sql } from 'drizzle-orm';
 import { customAlphabet } from 'nanoid';
 import { type App, buildApp } from '../src/app.js';
+import { completeGs1 } from '../src/codes/gs1.js';
 import { MOD31_CHARSET } from '../src/codes/mod31.js';
 import { completeUscc } from '../src/codes/uscc.js';
 import { type Database, type Db, type ObservedQuery, queryRows } from '../src/db/client.js';
@@ -70,6 +79,8 @@ const flags = parseFlags({
   probe: 100,
   large: 10_000,
   epcs: 140_000,
+  proceed: 5_000,
+  'proceed-only': false,
   profile: false,
 });
 const DOCS = flags.docs;
@@ -79,6 +90,8 @@ const CONNECTIONS = flags.connections;
 const PROBE = flags.probe;
 const LARGE = Math.min(flags.large, CAPTURE_LIMIT_EVENTS);
 const EPC_EVENTS = 14;
+/** The GTIN of the supplier's product whose lot the proceed phase sells. */
+const SUPPLIER_GTIN = completeGs1('0693456700001');
 
 const TARGET_CAPTURE_RATIO = 0.25;
 const TARGET_NATIVE_RATE = 1500;
@@ -96,10 +109,17 @@ type Json = Record<string, unknown>;
 
 type Client = { baseUrl: string; key: string };
 
-async function call(client: Client, method: 'GET' | 'POST', path: string, body?: unknown, contentType = 'application/json') {
+async function call(
+  client: Client,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+  headers: Record<string, string> = {},
+) {
   const response = await fetch(`${client.baseUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${client.key}`, ...(body === undefined ? {} : { 'content-type': contentType }) },
+    headers: { authorization: `Bearer ${client.key}`, ...(body === undefined ? {} : { 'content-type': contentType }), ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
@@ -482,7 +502,7 @@ async function maybeProfiled<T>(name: string, work: () => Promise<T>): Promise<T
 // the phases
 
 type Figure = { name: string; value: string; against: string; met: boolean | null };
-type Bench = { app: App; database: Database; client: Client; native: Native; time: () => string };
+type Bench = { app: App; database: Database; admin: Client; client: Client; party: string; native: Native; time: () => string };
 
 /** 1. EPCIS capture of 100-event documents, next to raw multi-row INSERTs of the same rows. */
 async function capturePhase({ app, database, client, time }: Bench): Promise<Figure[]> {
@@ -737,6 +757,140 @@ async function epcsPhase({ app, client, time }: Bench): Promise<Figure[]> {
   ];
 }
 
+/**
+ * 5. One capture job of --proceed events under `proceed`, every tenth a sale refused by the held-then
+ * rule, next to the same document with none refused. A supplier's lot of 1,000,000 kg reaches the
+ * party in two parts, 50 kg received 30 days ago and the rest 20 days ago: a sale of 60 kg dated
+ * between them takes more than the party held then (though not more than it holds now).
+ */
+async function proceedPhase({ app, database, admin, client, party }: Bench): Promise<Figure[]> {
+  const sales = Math.floor(flags.proceed / 10);
+  const blocks = Math.ceil((flags.proceed - sales) / EVENTS_PER_BLOCK);
+  const uscc = completeUscc(`91500236${customAlphabet(MOD31_CHARSET, 9)()}`);
+  const supplier = await expect(
+    call(admin, 'POST', '/parties', { kind: 'processor', name: 'bench supplier', uscc, regionCode: '500236' }),
+    201,
+    'supplier',
+  );
+  const supplierKey = await expect(call(admin, 'POST', '/api-keys', { role: 'operator', partyCode: supplier.code }), 201, 'supplier key');
+  const supplierClient: Client = { baseUrl: client.baseUrl, key: supplierKey.key as string };
+  const product = await expect(
+    call(supplierClient, 'POST', '/products', {
+      partyCode: supplier.code,
+      name: 'pork halves',
+      gtin: SUPPLIER_GTIN,
+      category: 'fresh_meat',
+      unit: 'kg',
+    }),
+    201,
+    'supplier product',
+  );
+  const ago = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+  const lotNumber = `PROCEED-${randomUUID().slice(0, 8)}`;
+  const [lot] = (
+    await expect(
+      call(supplierClient, 'POST', '/events', {
+        type: 'commission',
+        eventTime: ago(40),
+        lots: [{ productCode: product.code, lotNumber, quantity: 1_000_000, unit: 'kg' }],
+      }),
+      201,
+      'supplier lot',
+    )
+  ).createdLotCodes as string[];
+  for (const [days, quantity] of [
+    [30, 50],
+    [20, 999_950],
+  ]) {
+    const { shipmentId } = await expect(
+      call(supplierClient, 'POST', '/events', {
+        type: 'ship',
+        eventTime: ago(days + 0.5),
+        toPartyCode: party,
+        lines: [{ lotCode: lot, quantity }],
+      }),
+      201,
+      'supplier shipment',
+    );
+    await expect(call(client, 'POST', '/events', { type: 'receive', eventTime: ago(days), shipmentId }), 201, 'receipt');
+  }
+  const events = blocks * EVENTS_PER_BLOCK + sales;
+  console.log(
+    `\n5. One capture job of ${formatNumber(events)} events under proceed: the capture mix and ${formatNumber(sales)} sales of a received lot, every tenth event, refused or not`,
+  );
+  const sale = (time: string) => ({
+    type: 'ObjectEvent',
+    eventTime: time,
+    eventTimeZoneOffset: '+08:00',
+    action: 'OBSERVE',
+    bizStep: 'retail_selling',
+    quantityList: [{ epcClass: `https://id.gs1.org/01/${SUPPLIER_GTIN}/10/${lotNumber}`, quantity: 60, uom: 'KGM' }],
+  });
+  const document = (run: number, saleTime: (i: number) => string): Json => {
+    const time = clock(blocks * EVENTS_PER_BLOCK);
+    const mix = Array.from({ length: blocks }, (_, block) => epcisBlock(run, block, time)).flat();
+    // every tenth event a sale, while there are sales left
+    const eventList: Json[] = Array.from({ length: events }, (_, at) =>
+      at % 10 === 9 && at / 10 < sales ? sale(saleTime(Math.floor(at / 10))) : (mix.shift() as Json),
+    );
+    return {
+      '@context': CONTEXT,
+      type: 'EPCISDocument',
+      schemaVersion: '2.0',
+      creationDate: new Date().toISOString(),
+      epcisBody: { eventList },
+    };
+  };
+  const seconds = (i: number) => i * 1000;
+  const capture = async (name: string, body: Json, refused: number) => {
+    const timed = await databaseUse(database, () =>
+      maybeProfiled(name, async () => {
+        const start = performance.now();
+        const reply = await expect(
+          call(client, 'POST', '/epcis/capture', body, 'application/ld+json', { 'GS1-Capture-Error-Behaviour': 'proceed' }),
+          202,
+          `${name} capture`,
+        );
+        await app.services.epcis.idle();
+        return { id: reply.captureID as string, elapsed: performance.now() - start };
+      }),
+    );
+    const job = await expect(call(client, 'GET', `/epcis/capture/${timed.value.id}`), 200, 'capture job');
+    const errors = job.errors as { message: string }[];
+    if (job.captured !== events - refused || errors.length !== refused || !errors.every((error) => /held/.test(error.message)))
+      throw new Error(`${name}: expected ${events - refused} captured and ${refused} refused: ${JSON.stringify(job).slice(0, 500)}`);
+    console.log(
+      `  ${name.padEnd(8)} ${formatNumber(events - refused)} captured, ${formatNumber(refused)} refused: POST to done in ${formatNumber(timed.value.elapsed / 1000, 2)} s`,
+    );
+    console.log(useReport(database, timed.use, events, timed.value.elapsed));
+    return timed.value.elapsed;
+  };
+  // untimed: the first capture of a run pays for what is cold
+  await capture(
+    'warm-up',
+    document(4, (i) => new Date(Date.parse(ago(12)) + seconds(i)).toISOString()),
+    0,
+  );
+  const clean = await capture(
+    'clean',
+    document(5, (i) => new Date(Date.parse(ago(15)) + seconds(i)).toISOString()),
+    0,
+  );
+  const refused = await capture(
+    'refused',
+    document(6, (i) => new Date(Date.parse(ago(25)) + seconds(i)).toISOString()),
+    sales,
+  );
+  return [
+    {
+      name: `${formatNumber(events)}-event proceed capture, ${formatNumber(sales)} refused`,
+      value: `${formatNumber(refused / 1000, 2)} s`,
+      against: `none refused ${formatNumber(clean / 1000, 2)} s (${formatRatio(refused / clean)})`,
+      met: null,
+    },
+  ];
+}
+
 // ---------------------------------------------------------------------------------------
 // run
 
@@ -774,7 +928,9 @@ async function run(app: App, database: Database, label: string, baseUrl: string)
   const bench: Bench = {
     app,
     database,
+    admin,
     client,
+    party: partyCode,
     native: { raw, cured, location, eventTime: new Date(Date.now() - 5 * 60_000).toISOString() },
     time: clock((DOCS + 1) * EVENTS_PER_BLOCK + LARGE + EPC_EVENTS),
   };
@@ -785,12 +941,15 @@ async function run(app: App, database: Database, label: string, baseUrl: string)
       .map((l) => l.toFixed(2))
       .join(' ')} (server, database and load generator share them)`,
   );
-  const figures = [
-    ...(await capturePhase(bench)),
-    ...(await nativePhase(bench)),
-    ...(await largePhase(bench)),
-    ...(await epcsPhase(bench)),
-  ];
+  const figures = flags['proceed-only']
+    ? await proceedPhase(bench)
+    : [
+        ...(await capturePhase(bench)),
+        ...(await nativePhase(bench)),
+        ...(await largePhase(bench)),
+        ...(await epcsPhase(bench)),
+        ...(await proceedPhase(bench)),
+      ];
 
   for (const [name, report] of profiles) console.log(`\nCPU profile of the server, ${name}:\n${report.join('\n')}`);
   console.log(`\nsummary (${label})${database.kind === 'postgres' ? '' : ': the targets are set for PostgreSQL'}`);

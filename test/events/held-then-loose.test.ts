@@ -116,6 +116,32 @@ t.test('a native batch: the packing and unpacking of the batch count at their ti
   t.equal(await write(batch(70)), undefined, 'all that was loose at 10:00');
 });
 
+t.test('a native batch: a case packed and unpacked in it is judged by what was packed there, not all the lot', async (t) => {
+  // 100 kg made at 08:00, all packed into a new case at 09:00 and unpacked at 10:00
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const made = await world.ok(
+    processor.event({ type: 'commission', eventTime: utc(8), lots: [{ productCode: await processor.product('kg'), quantity: 100 }] }),
+  );
+  const lot = made.createdLotCodes[0] as string;
+  const box = newContainerCode();
+  const requests: WriteRequest[] = [
+    {
+      actor: processor.code,
+      action: { type: 'aggregate', parent: { newCode: box }, children: [{ lotCode: lot, quantity: 100 }] },
+      context: { eventTime: utc(9) },
+    },
+    { actor: processor.code, action: { type: 'disaggregate', parentCode: box }, context: { eventTime: utc(10) } },
+  ];
+  const outcomes = await world.database.db.transaction((tx) => eventWriterOn(world.database).write(tx as never, requests, 'rollback'));
+  t.same(
+    outcomes.map((outcome) => outcome.ok),
+    [true, true],
+    'both stored',
+  );
+  t.match((await processor.lot(lot)).massBalance, { onHand: 100 }, 'all of it loose again');
+});
+
 t.test('EPCIS capture: a loose sale is judged by the loose stock, in the packing’s document or later', async (t) => {
   const world = await createWorld(t);
   const processor = await world.party('processor');

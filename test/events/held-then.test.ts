@@ -195,7 +195,7 @@ t.test('EPCIS capture: a backdated outflow is judged with what the same document
   );
 });
 
-t.test('EPCIS capture under proceed: a document in the order of time is judged as one in any order', async (t) => {
+t.test('EPCIS capture under proceed: a document is judged in its order, a receipt counting for the events after it', async (t) => {
   const world = await createWorld(t);
   const processor = await world.party('processor');
   const [store, shop, market] = [
@@ -212,17 +212,63 @@ t.test('EPCIS capture under proceed: a document in the order of time is judged a
   t.match(await capture(market.key, [moving(16.5, 100), moving(17, 100, store)], 'rollback'), { success: true });
   t.match(await capture(store.key, [moving(17.5, 100)], 'rollback'), { success: true }, 'and back at 17:30');
   t.match(await capture(shop.key, [moving(9, 40), moving(11, 40, store)], 'rollback'), { success: true });
-  // 100 held; 10 shipped at 10:00 → 90; 40 received at 13:00 → 130; 20 shipped at 14:00 → 110; 100 at 16:00 → 10
+  // 100 held from 09:00, none from 16:00: 10 shipped at 10:00 leave −10 from 16:00, unless the receipt of
+  // 13:00 counts for it, which it does once the document is applied whole, but not as the events come
+  const inTime = await capture(store.key, [moving(10, 10, market), moving(13, 40), moving(14, 20, market)], 'proceed');
   t.match(
-    await capture(store.key, [moving(10, 10, market), moving(13, 40), moving(14, 20, market)], 'proceed'),
-    { success: true, captured: 3 },
-    'a shipment at 10:00, the receipt at 13:00 and a shipment at 14:00, in the order of time: all captured',
+    inTime,
+    { success: false, captured: 2, errors: [{ eventIndex: 0, pointer: '/epcisBody/eventList/0/eventTime' }] },
+    'the shipment at 10:00 is refused: the receipt at 13:00 placed after it does not count for it',
   );
-  // 30 more at 10:30 leave −20 from 16:00; 5 at 18:00 leave 75 from then on
+  t.match(inTime.errors[0].message, `holds 0 KGM of lot ${meat} loose from ${utc(16)} on`);
+  t.equal(inTime.errors.length, 1, 'the receipt at 13:00 and the shipment at 14:00 are captured');
+  // 40 received at 13:00 → 140; 20 shipped at 14:00 → 120; 100 at 16:00 → 20: 30 more at 10:30 leave
+  // −10 from 16:00; 5 at 18:00 leave 115 from then on
   const short = await capture(store.key, [moving(10.5, 30, market), moving(18, 5, market)], 'proceed');
   t.match(short, { success: false, errors: [{ eventIndex: 0, pointer: '/epcisBody/eventList/0/eventTime' }] }, 'the one at 10:30 is lost');
-  t.match(short.errors[0].message, `holds 10 KGM of lot ${meat} loose from ${utc(16)} on`);
+  t.match(short.errors[0].message, `holds 20 KGM of lot ${meat} loose from ${utc(16)} on`);
   t.equal(short.errors.length, 1, 'the shipment at 18:00 is captured');
+});
+
+t.test('EPCIS capture under proceed: an event refused only for one before it that is refused is captured', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const [store, market] = [await world.party('cold_storage'), await world.party('retailer')];
+  const { capture } = epcisRequests(world);
+  const meat = 'https://id.gs1.org/01/06901234000016/10/MEAT-IN-TURN';
+  const moving = movingOf(meat);
+  const commissioning = ev(7, { action: 'ADD', bizStep: 'commissioning', quantityList: [{ epcClass: meat, quantity: 200, uom: 'KGM' }] });
+  t.match(await capture(processor.key, [commissioning, moving(8, 100, store)], 'rollback'), { success: true });
+  t.match(await capture(store.key, [moving(9, 100)], 'rollback'), { success: true });
+  t.match(await capture(processor.key, [moving(15, 100, store)], 'rollback'), { success: true });
+  t.match(await capture(store.key, [moving(14, 50, market), moving(16, 100)], 'rollback'), { success: true });
+  // the store holds 100 from 09:00, 50 from 14:00 and 150 from 16:00: 60 shipped at 10:00 leave −10
+  // from 14:00 (refused alone); 40 shipped at 15:00 are covered by the 50, unless the 60 are shipped too
+  const document = [moving(10, 60, market), moving(15, 40, market)];
+  const rolledBack = await capture(store.key, document, 'rollback');
+  t.match(rolledBack, { success: false, captured: 0 }, 'under rollback the document is refused whole');
+  t.same(
+    rolledBack.errors.map((error: { eventIndex: number }) => error.eventIndex),
+    [0, 1],
+    'both shipments named',
+  );
+  const proceeded = await capture(store.key, document, 'proceed');
+  t.match(proceeded, { success: false, captured: 1, errors: [{ eventIndex: 0, pointer: '/epcisBody/eventList/0/eventTime' }] });
+  t.equal(proceeded.errors.length, 1, 'the shipment of 15:00 is judged without the refused one and captured');
+  t.match(proceeded.errors[0].message, `holds 50 KGM of lot ${meat} loose from ${utc(14)} on, by the events dated from ${utc(10)} on`);
+  // 10 from 15:00 on now: of twelve shipments of 10 from 10:00, a minute apart, one after the other the first is stored
+  const twelve = await capture(
+    store.key,
+    Array.from({ length: 12 }, (_, minute) => moving(10 + minute / 60, 10, market)),
+    'proceed',
+  );
+  t.match(twelve, { success: false, captured: 1 }, 'the first shipment captured');
+  t.same(
+    twelve.errors.map((error: { eventIndex: number }) => error.eventIndex),
+    Array.from({ length: 11 }, (_, index) => index + 1),
+    'the eleven after it refused',
+  );
+  t.match(twelve.errors[10].message, `holds 0 KGM of lot ${meat} loose from ${utc(15)} on`);
 });
 
 t.test('EPCIS capture: a backdated outflow the document’s later inflow does not cover enough is refused', async (t) => {
@@ -376,10 +422,10 @@ t.test('a native batch: its outflows are judged once all its events are applied,
   t.match((await inTimeWorld.store.lot(inTimeWorld.lot)).massBalance, { sold: 22 });
 });
 
-t.test('a native batch under proceed: the events the held-then rule refuses are dropped, the others judged again', async (t) => {
+t.test('a native batch under proceed: its events are judged one after the other, the refused ones dropped', async (t) => {
   const { store, lot, receipt, sale, proceed } = await returnOnTheWay(t, STORE_LOWS, [17, 30], [12, 40]);
-  // with every event: 65 from 10:00, −5 from 11:00 (the sale of 35 at 10:00 alone); the sale of 10 at
-  // 14:00 is judged again without it and stored, as is the receipt
+  // judged one after the other, the sale of 14:00 is stored, then the one of 10:00 leaves −25 from
+  // 16:00 (the receipt placed after it does not count for it) and is refused, and the receipt is stored
   const outcomes = await proceed([sale(14, 10), sale(10, 35), receipt(13)]);
   t.same(
     outcomes.map((outcome) => outcome.ok),
@@ -387,20 +433,27 @@ t.test('a native batch under proceed: the events the held-then rule refuses are 
     'the sale at 10:00 alone is rejected',
   );
   const [, refused] = outcomes;
-  t.match(!refused.ok && refused.problem, { slug: 'not-held-at-event-time', detail: `holds 30 kg of lot ${lot} loose from ${utc(11)} on` });
+  t.match(!refused.ok && refused.problem, {
+    slug: 'not-held-at-event-time',
+    detail: `holds 10 kg of lot ${lot} loose from ${utc(16)} on`,
+  });
   t.match((await store.lot(lot)).massBalance, { sold: 10 }, 'the others are stored');
-  // both sales take from the −1 kg of 16:00: the later in the batch is dropped, and the other judged again without it
+  // both sales take from the −1 kg of 16:00 once all are applied: judged one after the other in the
+  // batch's order, the sale of 14:00 comes before the receipt of 13:00 that would cover it, and the sale of 10:00 after it
   const again = await returnOnTheWay(t, STORE_LOWS, [17, 30], [12, 40]);
-  // stored an event a part: the parts stored before the rule was judged are undone
+  // stored an event a part: a refused event leaves the parts stored before it
   const both = await again.proceed([again.sale(14, 41), again.receipt(13), again.sale(10, 20)], 1);
   t.same(
     both.map((outcome) => outcome.ok),
-    [true, true, false],
-    'the sale placed last is rejected, though dated first',
+    [false, true, true],
+    'the sale placed first is rejected: the receipt placed after it does not count for it',
   );
-  const [, , last] = both;
-  t.match(!last.ok && last.problem, { slug: 'not-held-at-event-time', detail: `holds 19 kg of lot ${again.lot} loose from ${utc(16)} on` });
-  t.match((await again.store.lot(again.lot)).massBalance, { sold: 41, onHand: 49 }, 'the receipt and the sale of 14:00 are stored');
+  const [first] = both;
+  t.match(!first.ok && first.problem, {
+    slug: 'not-held-at-event-time',
+    detail: `party ${again.store.code} held 30 kg of lot ${again.lot} loose at ${utc(14)}, by the events dated up to then`,
+  });
+  t.match((await again.store.lot(again.lot)).massBalance, { sold: 20, onHand: 70 }, 'the receipt and the sale of 10:00 are stored');
   const history = await again.store.api.get(`/events?lotCode=${again.lot}`);
   t.equal(history.body.items.filter((event: { type: string }) => event.type === 'sell').length, 1, 'one sale is stored');
 });
@@ -464,23 +517,176 @@ t.test('a native batch under proceed keeps what its events would have kept one a
   );
 });
 
-t.test('a native batch under proceed refused on many events of one lot drops them in its order for a few rounds only', async (t) => {
-  // twelve 40 kg sales from 10:00, a minute apart: one after the other, the first would be stored.
-  // The batch is loaded and checked again each round: after the ordered rounds (the last seven
-  // dropped one by one) the five left, all short together, are dropped at once
+t.test('a native batch under proceed refused on many events of one lot keeps what one after the other would', async (t) => {
+  // twelve 40 kg sales from 10:00, a minute apart: one after the other, the first is stored (50 kg
+  // from 14:00 on cover it) and each later one refused (10 kg from 14:00 on)
   const { world, lot, store, sale } = await secondDelivery(t);
   const sales = Array.from({ length: 12 }, (_, minute) => sale(10 + minute / 60));
   const outcomes = await world.database.db.transaction((tx) => eventWriterOn(world.database).write(tx as never, sales, 'proceed'));
   t.same(
     outcomes.map((outcome) => outcome.ok),
-    Array(12).fill(false),
-    'every sale refused',
+    [true, ...Array(11).fill(false)],
+    'the first sale stored, the eleven after it refused',
   );
   t.ok(
-    outcomes.every((outcome) => !outcome.ok && outcome.problem.slug === 'not-held-at-event-time'),
-    'each for what its party held',
+    outcomes
+      .slice(1)
+      .every((outcome) => !outcome.ok && outcome.problem.detail?.includes(`holds 10 kg of lot ${lot} loose from ${utc(14)} on`)),
+    'each for what its party holds once the first is stored',
   );
-  t.match((await store.lot(lot)).massBalance, { sold: 0, onHand: 150 }, 'none stored');
+  t.match((await store.lot(lot)).massBalance, { sold: 40, onHand: 110 }, 'the first sale stored');
+});
+
+t.test('a native batch under proceed: an event refused only for one before it that is refused is stored', async (t) => {
+  // the store holds 100 kg from 09:00, 50 from 14:00 and 150 from 16:00: 60 kg sold at 10:00 leave
+  // −10 from 14:00 (refused alone); 40 sold at 15:00 are covered by the 50, unless the 60 are sold too
+  const { world, lot, store } = await secondDelivery(t);
+  const selling = (hour: number, quantity: number): WriteRequest => ({
+    actor: store.code,
+    action: { type: 'sell', lines: [{ lotCode: lot, quantity }] },
+    context: { eventTime: utc(hour) },
+  });
+  const writer = eventWriterOn(world.database);
+  const rolledBack = await world.database.db
+    .transaction((tx) => writer.write(tx as never, [selling(10, 60), selling(15, 40)], 'rollback'))
+    .catch((error: unknown) => error);
+  t.match(rolledBack, { index: 0, rejections: [{ index: 0 }, { index: 1 }] }, 'under rollback both are named, nothing stored');
+  t.match((await store.lot(lot)).massBalance, { sold: 0 });
+  const outcomes = await world.database.db.transaction((tx) => writer.write(tx as never, [selling(10, 60), selling(15, 40)], 'proceed'));
+  t.same(
+    outcomes.map((outcome) => outcome.ok),
+    [false, true],
+    'the sale of 10:00 refused, the one of 15:00 judged without it and stored',
+  );
+  const [refused] = outcomes;
+  t.match(!refused.ok && refused.problem, {
+    slug: 'not-held-at-event-time',
+    detail: `party ${store.code} holds 50 kg of lot ${lot} loose from ${utc(14)} on, by the events dated from ${utc(10)} on: 60 kg`,
+  });
+  t.match((await store.lot(lot)).massBalance, { sold: 40, onHand: 110 }, 'the sale of 15:00 is stored');
+});
+
+t.test('a native batch under proceed is judged in its order: a sale placed before the receipt covering it is refused', async (t) => {
+  /**
+   * 60 kg of a processor's lot shipped to a cold store at 08:00 and 40 at 08:30; the store received
+   * the 60 at 12:00. The batch: 10 kg sold at 11:00, the 40 received at 09:00 placed after it and,
+   * `withShort`, 45 kg sold at 09:30, more than the store held before 12:00, refused whatever its place.
+   */
+  const receivedLate = async (withShort: boolean, onError: 'rollback' | 'proceed' = 'proceed') => {
+    const world = await createWorld(t);
+    const [processor, store] = [await world.party('processor'), await world.party('cold_storage')];
+    const lot = await processor.commission(await processor.product('kg'), 100);
+    const ship = async (hour: number, quantity: number) =>
+      (
+        await world.ok(
+          processor.event({ type: 'ship', eventTime: utc(hour), toPartyCode: store.code, lines: [{ lotCode: lot, quantity }] }),
+        )
+      ).shipmentId as string;
+    const first = await ship(8, 60);
+    const second = await ship(8.5, 40);
+    await world.ok(store.event({ type: 'receive', eventTime: utc(12), shipmentId: first }));
+    const sale = (hour: number, quantity: number): WriteRequest => ({
+      actor: store.code,
+      action: { type: 'sell', lines: [{ lotCode: lot, quantity }] },
+      context: { eventTime: utc(hour) },
+    });
+    const requests: WriteRequest[] = [
+      sale(11, 10),
+      { actor: store.code, action: { type: 'receive', shipmentId: second }, context: { eventTime: utc(9) } },
+    ];
+    const outcomes = await world.database.db.transaction((tx) =>
+      eventWriterOn(world.database).write(tx as never, withShort ? [...requests, sale(9.5, 45)] : requests, onError),
+    );
+    return { outcomes, balance: (await store.lot(lot)).massBalance };
+  };
+  const rolledBack = await receivedLate(false, 'rollback');
+  t.same(
+    rolledBack.outcomes.map((outcome) => outcome.ok),
+    [true, true],
+    'under rollback, judged once all are applied: the sale of 11:00 stored with the receipt placed after it',
+  );
+  t.match(rolledBack.balance, { sold: 10, onHand: 90 });
+  const inOrder = await receivedLate(false);
+  t.same(
+    inOrder.outcomes.map((outcome) => outcome.ok),
+    [false, true],
+    'under proceed, in arrival order: the receipt placed after the sale of 11:00 does not count for it',
+  );
+  t.match(inOrder.outcomes[0], { problem: { slug: 'event-time-before-receipt' } });
+  t.match(inOrder.balance, { sold: 0, onHand: 100 }, 'the receipt alone is stored');
+  const short = await receivedLate(true);
+  t.same(
+    short.outcomes.map((outcome) => outcome.ok),
+    [false, true, false],
+    'with a sale refused whatever its place, the same: each is judged by the events before it',
+  );
+  t.match(short.outcomes[0], { problem: { slug: 'event-time-before-receipt' } });
+  t.match(short.outcomes[2], { problem: { slug: 'not-held-at-event-time' } });
+  t.match(short.balance, { sold: 0, onHand: 100 }, 'the receipt alone is stored');
+});
+
+t.test('a native batch under proceed: whether an event is stored does not depend on an unrelated refused one', async (t) => {
+  /**
+   * A processor makes 100 kg at 08:00 and ships 50 to a retailer at 09:00 (received at 14:00) and 50 at
+   * 09:30; `withOther`: also a second lot, 100 kg shipped whole to the retailer at 09:00 and received at
+   * 15:00. The retailer's batch: 50 kg sold at 12:00, the second 50 received at 11:00 placed after it
+   * and, `withOther`, 10 kg of the second lot sold at 13:00, before its receipt.
+   */
+  const batch = async (withOther: boolean) => {
+    const world = await createWorld(t);
+    const [processor, retailer] = [await world.party('processor'), await world.party('retailer')];
+    const product = await processor.product('kg');
+    const ship = async (lot: string, hour: number, quantity: number) =>
+      (
+        await world.ok(
+          processor.event({ type: 'ship', eventTime: utc(hour), toPartyCode: retailer.code, lines: [{ lotCode: lot, quantity }] }),
+        )
+      ).shipmentId as string;
+    const receive = (hour: number, shipmentId: string): WriteRequest => ({
+      actor: retailer.code,
+      action: { type: 'receive', shipmentId },
+      context: { eventTime: utc(hour) },
+    });
+    const sale = (hour: number, lot: string, quantity: number): WriteRequest => ({
+      actor: retailer.code,
+      action: { type: 'sell', lines: [{ lotCode: lot, quantity }] },
+      context: { eventTime: utc(hour) },
+    });
+    const lot = await processor.commission(product, 100);
+    const first = await ship(lot, 9, 50);
+    const second = await ship(lot, 9.5, 50);
+    await world.ok(retailer.event({ type: 'receive', eventTime: utc(14), shipmentId: first }));
+    const requests = [sale(12, lot, 50), receive(11, second)];
+    if (withOther) {
+      const other = await processor.commission(product, 100);
+      await world.ok(retailer.event({ type: 'receive', eventTime: utc(15), shipmentId: await ship(other, 9, 100) }));
+      requests.push(sale(13, other, 10));
+    }
+    const outcomes = await world.database.db.transaction((tx) => eventWriterOn(world.database).write(tx as never, requests, 'proceed'));
+    return { outcomes, balance: (await retailer.lot(lot)).massBalance };
+  };
+  const alone = await batch(false);
+  const withOther = await batch(true);
+  t.same(
+    alone.outcomes.map((outcome) => outcome.ok),
+    [false, true],
+    'the sale of 12:00 is refused: the receipt of 11:00 placed after it does not count for it',
+  );
+  t.same(
+    withOther.outcomes.map((outcome) => outcome.ok),
+    [false, true, false],
+    'the same, beside a refused sale of another lot',
+  );
+  for (const { outcomes } of [alone, withOther]) {
+    t.match(
+      outcomes[0],
+      { problem: { slug: 'event-time-before-receipt', detail: `at ${utc(14)}; it cannot be sold before that` } },
+      'for the receipt stored at 14:00',
+    );
+  }
+  t.match(withOther.outcomes[2], { problem: { slug: 'event-time-before-receipt' } });
+  t.same(withOther.balance, alone.balance, 'the same stored of the first lot');
+  t.match(alone.balance, { sold: 0, onHand: 100 });
 });
 
 /**

@@ -97,6 +97,48 @@ t.test('a batch of 100 native events sends the same statements as a batch of 10'
   );
 });
 
+t.test('a proceed batch of 100 native events, 10 of them refused, sends the same statements as one of 10 with 1', async (t) => {
+  const world = await createWorld(t, undefined, QUIET);
+  const plant = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const kg = await plant.product('kg');
+  const writer = eventWriterOn(world.database);
+  const runs = [];
+  for (const size of [10, 100]) {
+    // the plant holds the lot until it ships it all at `from` and again an hour after the store sends it
+    // back 10 hours later: none in between, when every tenth sale is dated
+    const from = size * 2;
+    const lot = await plant.commission(kg, 1000);
+    const hand = async (from: typeof plant, to: typeof plant, hour: number) => {
+      const { shipmentId } = await world.ok(
+        from.event({ type: 'ship', eventTime: at(hour), toPartyCode: to.code, lines: [{ lotCode: lot }] }),
+      );
+      await world.ok(to.event({ type: 'receive', eventTime: at(hour + 1), shipmentId }));
+    };
+    await hand(plant, store, from);
+    await hand(store, plant, from + 10);
+    const sales: WriteRequest[] = Array.from({ length: size }, (_, i) => ({
+      actor: plant.code,
+      action: { type: 'sell', lines: [{ lotCode: lot, quantity: 1 }] },
+      context: { eventTime: at(i % 10 === 9 ? from + 5 : from + 12 + i / 100) },
+    }));
+    let outcomes: Awaited<ReturnType<typeof writer.write>> = [];
+    const statements = await statementsOf(world.database, () =>
+      world.database.db.transaction(async (tx) => {
+        outcomes = await writer.write(tx as never, sales, 'proceed');
+      }),
+    );
+    t.same(
+      outcomes.flatMap((outcome, i) => (outcome.ok ? [] : [[i, outcome.problem.slug]])),
+      Array.from({ length: size / 10 }, (_, i) => [10 * i + 9, 'not-held-at-event-time']),
+      `${size} sales: every tenth refused, dated while the plant held none of the lot`,
+    );
+    runs.push(statements);
+  }
+  const [ten, hundred] = runs;
+  t.same(hundred, ten, 'the same statements for 100 events with 10 refused as for 10 with 1');
+});
+
 t.test('an EPCIS capture of 100 events sends the same statements as one of 10', async (t) => {
   const world = await createWorld(t, undefined, QUIET);
   const plant = await world.party('processor');

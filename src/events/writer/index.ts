@@ -30,14 +30,12 @@ import { requireBeginningBeforeUse } from './rules/chronology.js';
 import { actionAsFound, applyRules, type EventAction, lotsTakenBy, referencesOf } from './rules/index.js';
 import { linesBookedIn, lotsBookedIn } from './rules/receive.js';
 import {
-  droppedInBatchOrder,
   gtinOfIdentifier,
   isSerialIdentifier,
   itemCodes,
+  judgedBeforeApplied,
   judgedOnceApplied,
   type LotSpec,
-  type RefusedOnceApplied,
-  refusedEvents,
   Scope,
   voidsCodes,
 } from './scope.js';
@@ -253,12 +251,6 @@ export class BatchRejected extends Error {
     this.rejections = [{ index, problem }, ...more];
   }
 }
-
-/**
- * Rounds a `proceed` batch drops its refused events in the order of the batch (see write): the
- * rounds after drop every refused event at once.
- */
-const ORDERED_ROUNDS = 8;
 
 /** The owners and holders of the lots an inspection tests: where it may have sampled them (see requireEventSite). */
 function testedLotParties(scope: Scope, action: EventAction): Set<string> {
@@ -921,13 +913,14 @@ export function createEventWriter(deps: {
   /**
    * Checks and stores the requests inside `tx`, in order. With `rollback` the first rejected
    * event throws BatchRejected (the caller's transaction then stores nothing); with `proceed`
-   * rejected events are reported and the others stored. The received-by and held-then rules are
-   * judged once the whole batch is applied (see judgedOnceApplied): under `proceed` the events
-   * they refuse are dropped in the order of the batch (see droppedInBatchOrder: the last refused
-   * for each party's lot going short) and the batch is checked again without them, every other
-   * event judged afresh, until they refuse none (what a batch stored of itself meanwhile is undone
-   * first, see beginBatchParts); from the ORDERED_ROUNDS-th round on, every event they refuse is
-   * dropped at once, so that a document refused on many events of one lot is not checked as often.
+   * rejected events are reported and the others stored. Under `rollback` the received-by and
+   * held-then rules are judged once the whole batch is applied (see judgedOnceApplied), so that the
+   * order of its events does not change their verdict. Under `proceed` they judge each event as it
+   * comes, in the batch's order, against what is stored and the events accepted before it (see
+   * judgedBeforeApplied): an event is refused exactly when it would be had the events come one after
+   * the other, whatever else the batch holds; one refused only for an event before it that is refused
+   * itself is stored, and a receipt placed after an event does not count for it (a sale placed before
+   * a backdated receipt covering it is refused, though `rollback` stores that batch whole).
    * `mayLetGo`: `tx` is a savepoint the caller may go back from and go on (a gate's chunk), so a
    * writer waiting for one of the lots then gets it (see the repository's lockWithContents).
    */
@@ -943,25 +936,13 @@ export function createEventWriter(deps: {
       tx,
       requests.map((request) => request.actor),
     );
-    const refused = new Map<number, Problem>();
-    for (let round = 1; ; round++) {
-      const state = await load(tx, requests, mayLetGo);
-      const batch = requests.map((request, index) => {
-        const problem = refused.get(index);
-        return problem ? { ...request, refused: problem } : request;
-      });
-      const written = await checkAndStore(tx, batch, state, heads, onError);
-      if (!('refused' in written)) return written;
-      // each round loads and checks the whole batch again: past a few, every refused event goes at once
-      const dropped = round < ORDERED_ROUNDS ? droppedInBatchOrder(written.refused) : refusedEvents(written.refused);
-      for (const { index, problem } of dropped) refused.set(index, problem);
-    }
+    return checkAndStore(tx, requests, await load(tx, requests, mayLetGo), heads, onError);
   }
 
   /**
-   * Checks the requests against the batch's state and stores those accepted, in parts (see write);
-   * under `proceed`, what the rules judged once all are applied refuse (`refused`, each problem as
-   * the writer names its fields; see judgedOnceApplied), nothing of the batch left stored.
+   * Checks the requests against the batch's state and stores those accepted, in parts (see write):
+   * under `rollback` the received-by and held-then rules are judged once every event is applied,
+   * under `proceed` each event as it comes ('in-order').
    */
   async function checkAndStore(
     tx: Db,
@@ -969,7 +950,8 @@ export function createEventWriter(deps: {
     state: WorldState,
     lockedHeads: ChainHead[],
     onError: 'rollback' | 'proceed',
-  ): Promise<WriteOutcome[] | { refused: RefusedOnceApplied[] }> {
+  ): Promise<WriteOutcome[]> {
+    const judged = onError === 'proceed' ? 'in-order' : 'once-applied';
     let heads = lockedHeads;
     // after the heads' upsert: the transaction has an xid by now, which is what stream
     // subscriptions and GET /events sync pages wait on while it is in flight (see settledBefore in src/db/settled.ts)
@@ -978,9 +960,6 @@ export function createEventWriter(deps: {
     let objects = 0;
     // the accepted events, for the received-by and held-then rules once all are applied
     const judgedLater: { index: number; eventTime: Date; draft: EventDraft }[] = [];
-    // a part stored before the held-then rule is judged, which a proceed batch may have to undo
-    let partsStored = false;
-    let judged = false;
     // a capture job checks up to 10,000 events here: other requests go on meanwhile
     const pause = pauses();
     // the statement storing the last part, while the next part's events are checked
@@ -1004,10 +983,6 @@ export function createEventWriter(deps: {
       // built while the part before is stored: once that is done, the database waits for nothing but the sending
       const statement = repository.persistStatement(batch);
       await storing;
-      if (onError === 'proceed' && !judged && !partsStored) {
-        await repository.beginBatchParts(tx);
-        partsStored = true;
-      }
       storing = repository.persist(tx, statement);
       databaseBusy = true;
       // a failure is taken where the statement is awaited (next part, or the end)
@@ -1019,9 +994,12 @@ export function createEventWriter(deps: {
         await pause();
         try {
           const { record, draft, shipmentId } = check(state, request, recordTime);
+          if (judged === 'in-order') {
+            const refused = judgedBeforeApplied(state, record.eventTime, draft);
+            if (refused) throw refused;
+          } else judgedLater.push({ index, eventTime: record.eventTime, draft });
           state.apply(draft, record);
           accepted.push({ record, draft });
-          judgedLater.push({ index, eventTime: record.eventTime, draft });
           objects += draft.links.size + 1;
           outcomes.push({ ok: true, event: viewOf(record, draft), createdLotCodes: draft.newLots.map((lot) => lot.code), shipmentId });
         } catch (error) {
@@ -1032,19 +1010,10 @@ export function createEventWriter(deps: {
         }
         if (objects >= objectsPerStatement || (objects >= objectsToStart && !databaseBusy)) await store();
       }
-      judged = true;
       const refused = judgedOnceApplied(state, judgedLater);
       if (refused.length > 0) {
-        if (onError === 'rollback') {
-          const rejections = refusedEvents(refused).map(({ index, problem }) => ({
-            index,
-            problem: asSent(problem, requests[index].sentAt),
-          }));
-          throw new BatchRejected(rejections[0].index, rejections[0].problem, rejections.slice(1));
-        }
-        await storing;
-        if (partsStored) await repository.undoBatchParts(tx);
-        return { refused };
+        const rejections = refused.map(({ index, problem }) => ({ index, problem: asSent(problem, requests[index].sentAt) }));
+        throw new BatchRejected(rejections[0].index, rejections[0].problem, rejections.slice(1));
       }
       if (accepted.length > 0) await store();
     } catch (error) {

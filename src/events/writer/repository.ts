@@ -797,20 +797,6 @@ export function createEventWriterRepository() {
       await queryRows(tx, sql`savepoint lock_rounds`);
     },
 
-    /**
-     * A savepoint a proceed batch stores its parts after, which it goes back to when the held-then
-     * rule, judged once the whole batch is applied, refuses some of its events (see the writer's write).
-     */
-    async beginBatchParts(tx: Db) {
-      await queryRows(tx, sql`savepoint batch_parts`);
-    },
-
-    /** Back to beginBatchParts' savepoint, and ended: what the batch stored since is undone (the locks taken before it are kept). */
-    async undoBatchParts(tx: Db) {
-      await queryRows(tx, sql`rollback to savepoint batch_parts`);
-      await queryRows(tx, sql`release savepoint batch_parts`);
-    },
-
     /** Back to beginLockRounds' savepoint: every row locked since is let go, and what was written since undone. */
     async letGoLockRounds(tx: Db) {
       await queryRows(tx, sql`rollback to savepoint lock_rounds`);

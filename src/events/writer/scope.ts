@@ -63,8 +63,8 @@ export type Line = {
 };
 
 /**
- * The held-then rule, judged once the whole batch is applied, with every movement of the batch at
- * its own time and the stored ones: a party takes only what it held at the event's time as well as
+ * The held-then rule, judged once the whole batch is applied (under `proceed` each event as it comes,
+ * see judgedBeforeApplied), with every movement of the batch at its own time and the stored ones: a party takes only what it held at the event's time as well as
  * what it holds now, where it takes it from (`take.containerCode`): loose, by its loose stock over
  * time (what lay packed then was not loose, though unpacked since), or out of a container, by what
  * was packed in it then. Refused (422) when what it held of the lot there then (once every movement
@@ -104,8 +104,8 @@ export function heldThenProblem(state: WorldState, actor: string, eventTime: Dat
 }
 
 /**
- * The received-by rule, judged once the whole batch is applied, with its receipts and the stored
- * ones: a party uses what it received no earlier than it received it. Refused (422) when the event
+ * The received-by rule, judged once the whole batch is applied (under `proceed` each event as it
+ * comes, see judgedBeforeApplied), with its receipts and the stored ones: a party uses what it received no earlier than it received it. Refused (422) when the event
  * does something to a lot (`uses`: shipping, using, packing, selling or destroying it; packing into
  * a container, or unpacking it) dated before the party first received any of it, naming the lot
  * received latest, that time and the event's.
@@ -131,56 +131,54 @@ export function receivedByProblem(
   return { lotCode: latest.use.lotCode, problem };
 }
 
-/** An event of a batch refused once the whole batch is applied, and the party's lot it is refused on. */
-export type RefusedOnceApplied = { index: number; problem: Problem; on: string; rule: 'received-by' | 'held-then' };
+/**
+ * Why the received-by rule (see receivedByProblem), else the held-then rule (see heldThenProblem, on
+ * each lot the event takes, in turn) refuses an event of a batch, or null. `applied`: whether `state`
+ * holds the event's own movements. An event not applied yet is judged as it would be once applied:
+ * what the party held lacks only its own movements, all at its own time, which is what heldThenProblem
+ * takes away (an `ownBooked` of 0); and no event both receives a lot and does something to it.
+ */
+function refusalOf(state: WorldState, eventTime: Date, draft: EventDraft, applied: boolean): Problem | null {
+  const late = receivedByProblem(state, draft.actor, eventTime, draft.receivedBy);
+  if (late) return late.problem;
+  for (const take of draft.heldThen.values()) {
+    const problem = heldThenProblem(
+      state,
+      draft.actor,
+      eventTime,
+      take,
+      applied ? draft.booked(take.lotCode, draft.actor, take.containerCode) : 0,
+    );
+    if (problem) return problem;
+  }
+  return null;
+}
 
 /**
- * Judges the accepted events of a batch (`index`: each one's place in it) by the received-by rule
- * and the held-then rule once the whole batch is applied to `state` (see receivedByProblem and
- * heldThenProblem): an event late for a receipt is refused by that alone, and one taking more than
- * was held on every lot it does, in the order of the batch.
+ * Judges the accepted events of a batch (`index`: each one's place in it) by the received-by and the
+ * held-then rules once the whole batch is applied to `state`: each refused event, in the order of
+ * the batch, with its first refusal (see refusalOf).
  */
 export function judgedOnceApplied(
   state: WorldState,
   events: readonly { index: number; eventTime: Date; draft: EventDraft }[],
-): RefusedOnceApplied[] {
-  const refused: RefusedOnceApplied[] = [];
-  for (const { index, eventTime, draft } of events) {
-    const late = receivedByProblem(state, draft.actor, eventTime, draft.receivedBy);
-    if (late) {
-      refused.push({ index, problem: late.problem, on: `${draft.actor}|${late.lotCode}`, rule: 'received-by' });
-      continue;
-    }
-    for (const take of draft.heldThen.values()) {
-      const problem = heldThenProblem(state, draft.actor, eventTime, take, draft.booked(take.lotCode, draft.actor, take.containerCode));
-      if (problem) refused.push({ index, problem, on: `${draft.actor}|${take.lotCode}`, rule: 'held-then' });
-    }
-  }
-  return refused;
-}
-
-/** Each refused event once, by its first refusal, in the order of the batch. */
-export function refusedEvents(refused: readonly RefusedOnceApplied[]): { index: number; problem: Problem }[] {
-  const first = new Map<number, Problem>();
-  for (const { index, problem } of refused) if (!first.has(index)) first.set(index, problem);
-  return [...first].map(([index, problem]) => ({ index, problem })).sort((a, b) => a.index - b.index);
+): { index: number; problem: Problem }[] {
+  return events.flatMap(({ index, eventTime, draft }) => {
+    const problem = refusalOf(state, eventTime, draft, true);
+    return problem ? [{ index, problem }] : [];
+  });
 }
 
 /**
- * The events a `proceed` batch drops before it is judged again, so that it keeps what it would
- * have kept had its events come one after the other (requests grouped into one batch, an EPCIS
- * document): every event late for a receipt, as dropping others brings no receipt earlier; else,
- * of the events taking more of a lot than their party held, only the last in the batch (the
- * shortfall may be another's doing, which is judged again without it), one for each party's lot
- * going short: a document takes as many rounds as it has events refused on one lot, not on all.
+ * Judges one event of a batch by the received-by and the held-then rules as it comes, before it is
+ * applied to `state`, which holds the events accepted before it alone (see refusalOf). An event
+ * judged so stays accepted whatever is accepted after it: a later event makes no receipt later, what
+ * it brings in only adds to what was held, and what it takes out leaves its party holding no less than
+ * nothing of the lot from its own time on, by its own judgement, so an earlier event still took no more
+ * than was held from its time on (the batch's whole judgement, see judgedOnceApplied, refuses none).
  */
-export function droppedInBatchOrder(refused: readonly RefusedOnceApplied[]): { index: number; problem: Problem }[] {
-  const late = refused.filter(({ rule }) => rule === 'received-by');
-  if (late.length > 0) return refusedEvents(late);
-  const last = new Map<string, number>();
-  for (const { index, on } of refused) last.set(on, Math.max(last.get(on) ?? -1, index));
-  const dropped = new Set(last.values());
-  return refusedEvents(refused).filter(({ index }) => dropped.has(index));
+export function judgedBeforeApplied(state: WorldState, eventTime: Date, draft: EventDraft): Problem | null {
+  return refusalOf(state, eventTime, draft, false);
 }
 
 /** What a container held when it was taken: a lot (or a container) packed in `containerCode`. */
@@ -509,7 +507,8 @@ export class Scope {
   /**
    * Notes what the event takes of a lot, loose (`containerCode` null) or out of a container, for the
    * held-then rule, judged once the whole batch is applied (see heldThenProblem), so that the order of
-   * a batch's events never changes the verdict: what it takes again of the same lot there adds to it.
+   * a batch's events does not change the verdict (but see the writer's write, under `proceed`): what it
+   * takes again of the same lot there adds to it.
    */
   private heldThenLater(lot: LotView, containerCode: string | null, quantity: number, booked: number, done: string) {
     const key = `${lot.code}|${containerCode ?? ''}`;
@@ -533,7 +532,7 @@ export class Scope {
   /**
    * Notes the lots an event does something to (`done`) for the received-by rule, judged once the
    * whole batch is applied (see receivedByProblem), so that a receipt the batch places after the
-   * event counts as one placed before it. The lot's maker held it from its making on (the
+   * event counts as one placed before it (but see the writer's write, under `proceed`). The lot's maker held it from its making on (the
    * chronology rule holds every use to that), whatever came back to it later. Called once the party
    * was found to hold the lots.
    */
