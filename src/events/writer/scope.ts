@@ -458,7 +458,6 @@ export class Scope {
     lines: Line[],
     pointer: Pointer,
     kind: 'consume' | 'ship_out' | 'destroy' | 'sell' | null,
-    eventTime: Date,
     to?: string,
   ): { lot: LotView; quantity: number }[] {
     const codes = lines.map((line) => line.lotCode);
@@ -490,17 +489,6 @@ export class Scope {
       taken.flatMap(({ lot, quantity }) => (quantity > 0 ? [lot] : [])),
       done,
     );
-    // a packing moves nothing out of the party's hands, and what a later event of the batch takes out
-    // of the container is judged by that event: it is judged as it is applied, with the batch's events
-    // before it (a packing dated before the party received the lot is refused for that first, as the
-    // other events are once the batch is applied)
-    if (kind === null) {
-      for (const take of this.draft.heldThen.values()) {
-        const problem = heldThenProblem(this.state, this.actor, eventTime, take, 0);
-        if (problem) throw receivedByProblem(this.state, this.actor, eventTime, this.draft.receivedBy)?.problem ?? problem;
-      }
-      this.draft.heldThen.clear();
-    }
     return taken;
   }
 

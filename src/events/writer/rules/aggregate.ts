@@ -23,7 +23,7 @@ export type AggregateInput = {
  * not packed, nor a container with one inside: the container could otherwise be sold with it. Nor
  * is anything packed into a container on hold or recalled, or lying in one (see requirePackable).
  */
-export function aggregate(scope: Scope, input: AggregateInput, eventTime: Date): RuleResult {
+export function aggregate(scope: Scope, input: AggregateInput): RuleResult {
   const parent = resolveParent(scope, input.parent);
   const packs = packLines(scope, input.itemCodes ?? []);
   const lines = [...input.children, ...packs.lines];
@@ -31,7 +31,7 @@ export function aggregate(scope: Scope, input: AggregateInput, eventTime: Date):
     throw unprocessable('empty-aggregation', 'pack at least one lot, container or item', [bodyField(scope.at('children'), 'empty')]);
   /** Where a packed lot was named: its line among the children, or the first of its serialized packs. */
   const pointerOf = (index: number) => lines[index].at ?? scope.at('children', lines[index].index ?? index, 'lotCode');
-  const children = scope.take(lines, scope.at('children'), null, eventTime);
+  const children = scope.take(lines, scope.at('children'), null);
   // an existing container packed into (EPCIS may report one again with what it holds, which packs nothing)
   if (!scope.draft.newLot(parent.code) && children.some(({ quantity }) => quantity > 0)) {
     requirePackable(

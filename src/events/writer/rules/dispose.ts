@@ -10,11 +10,10 @@ import type { RuleResult } from './index.js';
 export function dispose(
   scope: Scope,
   input: { type: 'destroy' | 'sell'; lines: Line[]; reason?: string; buyer?: string | null; recallId?: string },
-  eventTime: Date,
 ): RuleResult {
   const lines: { lotCode: string; quantity: number; containerCode?: string }[] = [];
   const listed = scope.linesApartFromParent(input.lines);
-  const taken = scope.take(listed, scope.at('lines'), input.type, eventTime);
+  const taken = scope.take(listed, scope.at('lines'), input.type);
   const packed: PackedLine[] = [];
   for (const [position, { lot, quantity }] of taken.entries()) {
     lines.push({ lotCode: lot.code, quantity });

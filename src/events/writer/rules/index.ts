@@ -90,9 +90,9 @@ function typeRules(scope: Scope, action: EventAction, eventTime: Date, reuseCode
     case 'commission':
       return commission(scope, action, reuseCodes);
     case 'transform':
-      return transform(scope, action, eventTime, reuseCodes);
+      return transform(scope, action, reuseCodes);
     case 'aggregate':
-      return aggregate(scope, action, eventTime);
+      return aggregate(scope, action);
     case 'disaggregate':
       return disaggregate(scope, action);
     case 'ship':
@@ -105,7 +105,7 @@ function typeRules(scope: Scope, action: EventAction, eventTime: Date, reuseCode
       return observe(scope, action, eventTime);
     case 'destroy':
     case 'sell':
-      return dispose(scope, action, eventTime);
+      return dispose(scope, action);
     case 'hold':
       return hold(scope, action, eventTime);
     case 'release':

@@ -34,7 +34,7 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
   if (input.fromLocationCode) scope.requireLocation(input.fromLocationCode, scope.at('fromLocationCode'), scope.actor);
 
   const listed = scope.linesApartFromParent(input.lines);
-  const taken = scope.take(listed, scope.at('lines'), 'ship_out', shippedAt, destination.code);
+  const taken = scope.take(listed, scope.at('lines'), 'ship_out', destination.code);
   const moving = taken.flatMap(({ lot, quantity }, position) => (quantity > 0 ? [{ lot, quantity, position }] : []));
   if (moving.length === 0 && listed.length > 0 && listed.every((line) => line.ifHeld)) {
     // an EPCIS event naming only what the party already sent on (shipping, then departing, of one

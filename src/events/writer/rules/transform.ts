@@ -18,8 +18,8 @@ export type TransformInput = {
  * takes its contents along. Every input, and every lot packed in one, becomes an upstream of
  * every output.
  */
-export function transform(scope: Scope, input: TransformInput, eventTime: Date, reuseCodes?: string[]): RuleResult {
-  const used = scope.take(input.inputs, scope.at('inputs'), 'consume', eventTime);
+export function transform(scope: Scope, input: TransformInput, reuseCodes?: string[]): RuleResult {
+  const used = scope.take(input.inputs, scope.at('inputs'), 'consume');
   const packed: PackedLine[] = [];
   for (const [position, { lot, quantity }] of used.entries()) {
     if (lot.kind === 'container' && quantity > 0) {
