@@ -9,6 +9,7 @@ import { newContainerCode } from '../../src/codes/service-codes.js';
 import { BatchRejected, type WriteRequest } from '../../src/events/writer/index.js';
 import { eventWriterOn } from '../fixtures/chain.js';
 import { epcisRequests } from '../fixtures/epcis.js';
+import { issuePacks } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -264,4 +265,45 @@ t.test('POST /events: an unpacking dated while the case was away is refused, tho
   t.match(away.body.detail, '30 kg cannot be unpacked at that time');
   t.match((await processor.lot(lot)).massBalance, { onHand: 100 }, 'nothing was booked');
   expectStatus(t, await unpack(13.5), 201, 'unpacked once it came back');
+});
+
+t.test('a native batch: packs packed into a case by their codes count in the case from their time only', async (t) => {
+  // 10 pieces and 100 kg made at 08:00, 10 kg packed into a case at 08:30; the batch packs a coded
+  // pack into the case at 10:00 and ships the case at 09:00, before the pack was in it
+  const world = await createWorld(t);
+  const [processor, market] = [await world.party('processor'), await world.party('retailer')];
+  const made = await world.ok(
+    processor.event({ type: 'commission', eventTime: utc(8), lots: [{ productCode: await processor.product('piece'), quantity: 10 }] }),
+  );
+  const lot = made.createdLotCodes[0] as string;
+  const kilos = await processor.commission(await processor.product('kg'), 100);
+  const packed = await world.ok(
+    processor.event({ type: 'aggregate', eventTime: utc(8.5), parent: {}, children: [{ lotCode: kilos, quantity: 10 }] }),
+  );
+  const box = packed.createdLotCodes[0] as string;
+  const [pack] = await issuePacks(world, processor, lot, 1);
+  const requests: WriteRequest[] = [
+    {
+      actor: processor.code,
+      action: { type: 'aggregate', parent: { containerCode: box }, children: [], itemCodes: [pack] },
+      context: { eventTime: utc(10) },
+    },
+    { actor: processor.code, action: { type: 'ship', toPartyCode: market.code, lines: [{ lotCode: box }] }, context: { eventTime: utc(9) } },
+  ];
+  const writer = eventWriterOn(world.database);
+  const rolledBack = await world.database.db
+    .transaction((tx) => writer.write(tx as never, requests, 'rollback'))
+    .catch((error: unknown) => error);
+  t.match(
+    rolledBack,
+    { index: 1, problem: { status: 422, detail: `held 0 piece of lot ${lot} packed in container` } },
+    'under rollback the shipment is refused: the pack was not in the case at 09:00',
+  );
+  const outcomes = await world.database.db.transaction((tx) => writer.write(tx as never, requests, 'proceed'));
+  t.same(
+    outcomes.map((outcome) => outcome.ok),
+    [true, false],
+    'under proceed the packing is stored and the shipment refused',
+  );
+  t.match((await processor.lot(lot)).massBalance, { onHand: 10 }, 'the pieces stay with the processor');
 });

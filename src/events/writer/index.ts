@@ -700,7 +700,7 @@ export function createEventWriter(deps: {
     for (const { action } of requests) {
       if (action.type !== 'aggregate') continue;
       const parent = parentOf(action);
-      if (parent) packedBy.set(parent, [...(packedBy.get(parent) ?? []), ...action.children.map((line) => line.lotCode)]);
+      if (parent) packedBy.set(parent, [...(packedBy.get(parent) ?? []), ...lotsTakenBy(action, state.items)]);
     }
     const childrenOf = (containerCode: string) => [
       ...(state.contents.get(containerCode)?.keys() ?? []),
