@@ -288,7 +288,11 @@ t.test('a native batch: packs packed into a case by their codes count in the cas
       action: { type: 'aggregate', parent: { containerCode: box }, children: [], itemCodes: [pack] },
       context: { eventTime: utc(10) },
     },
-    { actor: processor.code, action: { type: 'ship', toPartyCode: market.code, lines: [{ lotCode: box }] }, context: { eventTime: utc(9) } },
+    {
+      actor: processor.code,
+      action: { type: 'ship', toPartyCode: market.code, lines: [{ lotCode: box }] },
+      context: { eventTime: utc(9) },
+    },
   ];
   const writer = eventWriterOn(world.database);
   const rolledBack = await world.database.db
