@@ -184,3 +184,110 @@ t.test('a later unpacking by the party the container was handed to refuses the d
   t.notMatch(JSON.stringify(refused.body), unpacked.event.id, 'the shop’s event, which the plant may not read, is not named');
   t.notMatch(refused.body.detail, /declare .* in error first/, 'nor is the plant told to declare it in error, which it may not');
 });
+
+/**
+ * A plant's 100 kg lot, 10 kg packed into a new case at 08:30 and 30 kg more at 09:30, the case
+ * unpacked at 10:00 (`unpacking`) and shipped empty to a market at 11:00 (`shipped`), received there
+ * at 11:30 unless `received` is false: undone, or dated after 11:00, the unpacking would put the 40 kg
+ * back into a case the plant no longer held.
+ */
+async function caseShippedAfterUnpacking(t: Test, received = true) {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const market = await world.party('retailer');
+  const kg = await plant.product('kg');
+  const as = (actor: typeof plant, time: string, body: Record<string, unknown>) =>
+    world.ok(actor.api.post('/events', { ...body, eventTime: day(time) }));
+  const lot = (await as(plant, '08:00', { type: 'commission', lots: [{ productCode: kg, quantity: 100 }] })).createdLotCodes[0] as string;
+  const box = (await as(plant, '08:30', { type: 'aggregate', parent: {}, children: [{ lotCode: lot, quantity: 10 }] }))
+    .createdLotCodes[0] as string;
+  await as(plant, '09:30', { type: 'aggregate', parent: { containerCode: box }, children: [{ lotCode: lot, quantity: 30 }] });
+  const unpacking = await as(plant, '10:00', { type: 'disaggregate', parentCode: box });
+  const shipped = await as(plant, '11:00', { type: 'ship', toPartyCode: market.code, lines: [{ lotCode: box }] });
+  if (received) await as(market, '11:30', { type: 'receive', shipmentId: shipped.shipmentId });
+  const correct = (extra: Record<string, unknown> = {}) =>
+    plant.api.post('/events', {
+      type: 'correction',
+      correctsEventId: unpacking.event.id,
+      reason: 'case never opened',
+      eventTime: day('14:00'),
+      ...extra,
+    });
+  return { world, plant, market, as, lot, box, unpacking, shipped, correct };
+}
+
+/** A time on one day, UTC. */
+const day = (time: string) => `2026-03-10T${time}:00Z`;
+
+t.test('an unpacking is not declared in error once its container left the party’s hands after it', async (t) => {
+  const { world, plant, market, as, lot, box, shipped, correct } = await caseShippedAfterUnpacking(t);
+  const refused = expectStatus(t, await correct(), 409, 'the unpacking is not declared in error: the case was shipped since');
+  t.match(refused.body.detail, box, 'the problem names the case');
+  t.match(refused.body.detail, shipped.event.id, 'and the shipment that took it');
+  t.match(refused.body.detail, /correct .* first/, 'and says to correct that first');
+  t.same(
+    refused.body.errors?.map((error: { pointer: string }) => error.pointer),
+    ['/correctsEventId'],
+  );
+  t.same(await packedIn(world, lot, box), { links: 0, quantity: 0 }, 'nothing is booked back into the case');
+  await as(plant, '15:00', { type: 'ship', toPartyCode: market.code, lines: [{ lotCode: lot, quantity: 100 }] });
+  t.pass('the plant ships all 100 kg loose: none are stuck in a case it does not hold');
+});
+
+t.test('the correction of an unpacking may not date it after its container left', async (t) => {
+  const { world, lot, box, shipped, correct } = await caseShippedAfterUnpacking(t);
+  const later = expectStatus(
+    t,
+    await correct({ replacement: { type: 'disaggregate', parentCode: box, eventTime: day('11:15') } }),
+    409,
+    'a replacement unpacking dated after the shipment is refused',
+  );
+  t.match(later.body.detail, box);
+  t.match(later.body.detail, shipped.event.id);
+  t.same(
+    later.body.errors?.map((error: { pointer: string }) => error.pointer),
+    ['/correctsEventId'],
+  );
+  t.same(await packedIn(world, lot, box), { links: 0, quantity: 0 }, 'nothing is booked back into the case');
+});
+
+t.test('a container that came back to the party still refuses the declaration: what it held would have travelled with it', async (t) => {
+  const { world, plant, market, as, lot, box, shipped, correct } = await caseShippedAfterUnpacking(t);
+  const back = await as(market, '12:00', { type: 'ship', toPartyCode: plant.code, lines: [{ lotCode: box }] });
+  await as(plant, '12:30', { type: 'receive', shipmentId: back.shipmentId });
+  const refused = expectStatus(t, await correct(), 409, 'the unpacking is not declared in error: the case was away between');
+  t.match(refused.body.detail, shipped.event.id, 'the shipment that took the case is named');
+  t.match(refused.body.detail, /came back/, 'and the case’s return is said not to help');
+  expectStatus(
+    t,
+    await correct({ replacement: { type: 'disaggregate', parentCode: box, eventTime: day('13:00') } }),
+    409,
+    'nor is it dated after the case came back',
+  );
+  expectStatus(
+    t,
+    await correct({ replacement: { type: 'disaggregate', parentCode: box, eventTime: day('11:15') } }),
+    409,
+    'nor while it was away',
+  );
+  expectStatus(
+    t,
+    await correct({ replacement: { type: 'disaggregate', parentCode: box, eventTime: day('10:30') } }),
+    201,
+    'dated before the case left, the unpacking is corrected (the plant holds the case again)',
+  );
+  t.same(await packedIn(world, lot, box), { links: 0, quantity: 0 }, 'the case left empty, as recorded');
+});
+
+t.test('once the shipment that took the container is declared in error, the unpacking may be', async (t) => {
+  const { world, plant, lot, box, shipped, correct } = await caseShippedAfterUnpacking(t, false);
+  expectStatus(t, await correct(), 409, 'refused while the shipment stands');
+  expectStatus(
+    t,
+    await plant.api.post('/events', { type: 'correction', correctsEventId: shipped.event.id, reason: 'not sent', eventTime: day('13:00') }),
+    201,
+    'the shipment declared in error',
+  );
+  expectStatus(t, await correct(), 201, 'then the unpacking');
+  t.same(await packedIn(world, lot, box), { links: 2, quantity: 40 }, 'the 40 kg are in the case, which the plant holds');
+});

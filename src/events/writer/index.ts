@@ -200,6 +200,40 @@ function readingTimesOf(request: WriteRequest): ReadingTime[] {
   ];
 }
 
+/** How an event took a container out of its party's hands, by the container's movement. */
+const LEFT_BY: Record<string, string> = {
+  ship_out: 'shipped',
+  sell: 'sold',
+  consume: 'used in a transformation',
+  destroy: 'destroyed',
+};
+
+/**
+ * Of an unpacking declared in error, the first time a container it unpacked from left its party's
+ * hands (`containersLeft`, earliest first) while the lots it took out would be back in it: from the
+ * unpacking's time until its replacement takes them all out of that container again, when it is an
+ * unpacking of it (naming each, or none: every content), and for good otherwise. With the lots.
+ */
+function containerLeftWithContents(
+  movements: { lotCode: string; kind: string; containerCode: string | null }[],
+  containersLeft: { containerCode: string; eventId: string; kind: string; eventTime: Date; back: boolean }[],
+  replacement: WriteRequest | undefined,
+) {
+  const action = replacement?.action;
+  for (const left of containersLeft) {
+    const lots = [
+      ...new Set(movements.flatMap((row) => (row.kind === 'unpack' && row.containerCode === left.containerCode ? [row.lotCode] : []))),
+    ];
+    const takenOutAgain =
+      action?.type === 'disaggregate' &&
+      action.parentCode === left.containerCode &&
+      (!action.children || lots.every((code) => action.children?.includes(code)));
+    const until = takenOutAgain && replacement ? Date.parse(replacement.context.eventTime) : Number.POSITIVE_INFINITY;
+    if (lots.length > 0 && left.eventTime.getTime() <= until) return { ...left, lots };
+  }
+  return undefined;
+}
+
 /** Declares an earlier event in error (natively, or an EPCIS error declaration), optionally replacing it. */
 type CorrectionRequest = {
   actor: string;
@@ -1160,7 +1194,7 @@ export function createEventWriter(deps: {
     await requireTakenOutPackable(tx, eventIdOfKey(target.id), draft, facts.movements, view);
     // what the lots it created or made are used and made by, read now that they are held: a write it
     // waited for (a use, a making) is seen, as a batch sees it (see the repository's LOCKED_NEWER)
-    const { created, made, laterUnpacking } = await repository.lotsFacts(tx, target.id);
+    const { created, made, laterUnpacking, containersLeft } = await repository.lotsFacts(tx, target.id);
     // a lot it created that the replacement is to make again under its code is judged by what the two
     // change together, once the replacement is booked (see requireRemadeCovers): packed, shipped or used
     // since, it stays so, and only a replacement making less than was taken of it is refused
@@ -1195,6 +1229,19 @@ export function createEventWriter(deps: {
       throw conflict(
         `cannot correct ${eventIdOfKey(target.id)}: ${later} took lot ${lotCode} out of container ${containerCode} again after it${remedy}`,
         [bodyField(['correctsEventId'], `a later unpacking, ${own ? laterId : 'another party’s'}, took ${lotCode} out again`)],
+      );
+    }
+    // nor while its container left the party's hands after it (shipped, sold, used, destroyed): put
+    // back from the unpacking's time until the replacement takes them out again (never, if it does
+    // not), what it took out would have left in the container, which the party no longer holds, or
+    // which came back with what it held having travelled with it. The event that took it goes first
+    const left = containerLeftWithContents(facts.movements, containersLeft, request.replacement);
+    if (left) {
+      const leftId = eventIdOfKey(left.eventId);
+      const came = left.back ? `; it came back since, but ${left.lots.join(', ')} would have travelled with it` : '';
+      throw conflict(
+        `cannot correct ${eventIdOfKey(target.id)}: it would put lot ${left.lots.join(', ')} back into container ${left.containerCode}, which ${leftId} ${LEFT_BY[left.kind] ?? 'took out of hand'} at ${left.eventTime.toISOString()}, after it${came}; correct ${leftId} first`,
+        [bodyField(['correctsEventId'], `container ${left.containerCode} left by ${leftId} after it`)],
       );
     }
     if (!request.keepsLots && created.some((lot) => lot.usedDownstream && !remade.has(lot.code))) {

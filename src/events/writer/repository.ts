@@ -139,6 +139,24 @@ const laterUnpackingOf = (
   order by ${recordOrderOf('u')} desc limit 1)`;
 
 /**
+ * Of an unpacking (`targetId`), each time a live event of its party (neither a correction nor
+ * declared in error) dated after it took a container it unpacked from out of the party's hands:
+ * shipped, sold, used or destroyed it, earliest first, with whether the party holds the container
+ * now (it came back). Declared in error or dated later, the unpacking would leave what it took out
+ * in the container when it left. Empty of any other event.
+ */
+const containersLeftOf = (targetId: string) => sql`(select coalesce(json_agg(json_build_object('containerCode', m.lot_code,
+    'eventId', e.id, 'kind', m.kind, 'eventTime', e.event_time,
+    'back', exists (select 1 from lot_balances b where b.lot_code = m.lot_code and b.party_code = t.party_code and b.quantity > 0))
+    order by e.event_time, e.id), '[]'::json)
+  from events t
+  join lot_movements m on m.party_code = t.party_code and m.quantity < 0 and m.kind in ('ship_out', 'sell', 'consume', 'destroy')
+    and m.lot_code in (select u.container_code from lot_movements u where u.event_id = t.id and u.kind = 'unpack')
+  join events e on e.id = m.event_id
+  where t.id = ${targetId} and t.type = 'disaggregate' and e.event_time > t.event_time and e.type <> 'correction'
+    and not exists (select 1 from events c where c.corrects_event_id = e.id))`;
+
+/**
  * The codes of the lots an event created, in the order it lists them (a commission's `lots`, a
  * transformation's `outputs`): a replacement gives its lots the codes of those it replaces by position,
  * so the lots are read in this order, never as stored (a lot's row updated since comes later there).
@@ -987,7 +1005,8 @@ export function createEventWriterRepository() {
      * destroyed) and whether any of them left their maker's hands (`inOtherHands`: shipped, sold, or
      * booked to another party); `made`, those it linked as
      * making them, with when another live event made them and when one first used them. And, of an unpacking, the last standing unpacking recorded
-     * after it that took out again a lot it took out of its container (`laterUnpacking`), in this same
+     * after it that took out again a lot it took out of its container (`laterUnpacking`), and each later
+     * event of its party that took such a container out of its hands (`containersLeft`), in this same
      * statement: the writer's corrections send no more statements for it.
      */
     async lotsFacts(tx: Db, targetId: string) {
@@ -1008,6 +1027,7 @@ export function createEventWriterRepository() {
       const [row] = await queryRows<{
         lots: LotFacts[];
         laterUnpacking: { eventId: string; partyCode: string; lotCode: string; containerCode: string } | null;
+        containersLeft: { containerCode: string; eventId: string; kind: string; eventTime: Date | string; back: boolean }[];
       }>(
         tx,
         sql`select coalesce((select json_agg(facts order by array_position(${createdInOrderOf(targetId)}, facts.code), facts.code) from (
@@ -1027,7 +1047,7 @@ export function createEventWriterRepository() {
           where (l.created_by_event_id = ${targetId} and l.voided_by_event_id is null)
             or l.code = any(array(select el.lot_code from event_lots el where el.event_id = ${targetId} and el.makes))
         ) facts), '[]'::json) as lots,
-        ${laterUnpackingOf(targetId)} as "laterUnpacking"`,
+        ${laterUnpackingOf(targetId)} as "laterUnpacking", ${containersLeftOf(targetId)} as "containersLeft"`,
       );
       const rows = row?.lots ?? [];
       return {
@@ -1048,6 +1068,7 @@ export function createEventWriterRepository() {
           .filter((row) => row.makes)
           .map((row) => ({ code: row.code, madeOtherwiseAt: timeOrNull(row.madeOtherwiseAt), firstUsedAt: timeOrNull(row.firstUsedAt) })),
         laterUnpacking: row?.laterUnpacking ?? null,
+        containersLeft: (row?.containersLeft ?? []).map((left) => ({ ...left, eventTime: new Date(left.eventTime) })),
       };
     },
 
