@@ -6,7 +6,7 @@ import { identifierNamesLotOpenly, identifierNamesLotTo } from '../access/index.
 import { newContainerCode, newLotCode } from '../codes/service-codes.js';
 import type { Db } from '../db/client.js';
 import { mapPausing } from '../db/turns.js';
-import { bodyField, conflict, forbidden, Problem } from '../errors/problem.js';
+import { bodyField, conflict, forbidden, Problem, unprocessable } from '../errors/problem.js';
 import type { EventType } from '../events/schemas.js';
 import type { Pointer } from '../events/writer/draft.js';
 import { BatchRejected, type EventWriter, type TransformationEdge, type WriteOutcome, type WriteRequest } from '../events/writer/index.js';
@@ -18,7 +18,7 @@ import type { IdentifierService } from '../identifiers/service.js';
 import { CONTAINER_UNIT } from '../lots/ledger.js';
 import type { LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
-import { type EventHashOptions, eventHasher, eventHashId } from './event-hash.js';
+import { contextPrefixes, type EventHashOptions, eventHasher, eventHashId } from './event-hash.js';
 import {
   claimsOf,
   declarationFieldsSentAt,
@@ -35,6 +35,7 @@ import {
   referenceDocumentsOf,
   sensorTimesOf,
   shortVocabulary,
+  withIlmdLotNumber,
 } from './mapping.js';
 import { eventContext, unitOfUom } from './render.js';
 import type { EpcisRepository, OpenShipment } from './repository.js';
@@ -266,8 +267,20 @@ async function requestsFor(
   party: string,
   events: { event: EpcisEvent; id: string; eventId: string; context: unknown; encodings: TagEncoding[] }[],
 ): Promise<WriteRequest[]> {
-  // parsing 140,000 identifiers takes seconds: other requests go on meanwhile
-  const named = await mapPausing(events, ({ event }) => namedIdentifiers(event));
+  // the namespace prefixes each event's ilmd is read with: its document's @context's, its own adding to them
+  const documentPrefixes = new Map<unknown, Map<string, string>>();
+  const prefixes = events.map(({ event, context }) => {
+    const declared = documentPrefixes.get(context) ?? contextPrefixes(context);
+    documentPrefixes.set(context, declared);
+    return event['@context'] === undefined ? declared : contextPrefixes(event['@context'], declared);
+  });
+  // parsing 140,000 identifiers takes seconds: other requests go on meanwhile; a class an event makes
+  // without a lot is the lot its ilmd numbers (see withIlmdLotNumber)
+  const lotNumbered = await mapPausing(
+    events.map(({ event }, position) => ({ event, prefixes: prefixes[position] })),
+    ({ event, prefixes: declared }) => withIlmdLotNumber(event, namedIdentifiers(event), declared),
+  );
+  const named = lotNumbered.map((entry) => entry.named);
   const distinctIds = [...new Set(named.flat().map((item) => item.id))];
   const identifiers = await mapPausing(distinctIds, (id) => parsed(deps, id));
   const referents = await deps.identifiers.findMany(identifiers, tx);
@@ -311,11 +324,20 @@ async function requestsFor(
     // no new one: the event is refused without a word of the lot
     const foreign = items.find((item) => othersIdentifiers.has(item.id));
     if (foreign) fields.member('foreignIdentifier', foreign.isClass ? [...foreign.at, 'epcClass'] : foreign.at);
+    // a class carrying another lot than the ilmd's lotNumber: which lot the event makes, it does not say
+    const mismatch = lotNumbered[position].mismatch;
+    if (mismatch) fields.member('ilmdLotNumber', ['ilmd', mismatch.member]);
     const refused =
-      foreign &&
-      forbidden(`party ${party} may not use ${foreign.written}: the identifier is another party's`, [
-        bodyField(['foreignIdentifier'], "another party's identifier"),
-      ]);
+      (foreign &&
+        forbidden(`party ${party} may not use ${foreign.written}: the identifier is another party's`, [
+          bodyField(['foreignIdentifier'], "another party's identifier"),
+        ])) ||
+      (mismatch &&
+        unprocessable(
+          'lot-number-mismatch',
+          `${cited(mismatch.item.written)} names lot ${mismatch.lot}, but the ilmd's ${cited(mismatch.member)} gives lot number ${mismatch.lotNumber}: name the class without a lot, or with that one`,
+          [bodyField(['ilmdLotNumber'], `not lot ${mismatch.lot}, which ${cited(mismatch.item.written)} names`)],
+        ));
     const codeOf = (item: Named): string => {
       const known = lotOf.get(item.id);
       if (known) return known;
@@ -326,7 +348,7 @@ async function requestsFor(
       return code;
     };
     // the dates its ilmd gives what the event makes (its subjects or outputs; an input it first names is made undated)
-    const dates = lotDatesOf(event);
+    const dates = lotDatesOf(event, prefixes[position]);
     for (const [field, given] of Object.entries(dates)) fields.entryField(field, given.at);
     const specOf = (item: Named): LotSpec => {
       const product = products.get(GTIN.exec(item.id)?.[1] ?? '');

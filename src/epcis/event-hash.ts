@@ -187,11 +187,35 @@ function collectPrefixes(context: unknown, into: Map<string, string>): void {
   }
 }
 
-// User extension names become {namespace}localName, as in the XML binding.
-function expandKey(key: string, prefixes: Map<string, string>): string {
+const STANDARD_MAP: ReadonlyMap<string, string> = new Map(Object.entries(STANDARD_PREFIXES));
+
+/**
+ * The namespace prefixes a JSON-LD @context declares, over those of `base` (by default the EPCIS
+ * 2.0 context's): a later definition of a prefix, or one in the context given, wins, as JSON-LD has it.
+ */
+export function contextPrefixes(context: unknown, base: ReadonlyMap<string, string> = STANDARD_MAP): Map<string, string> {
+  const prefixes = new Map(base);
+  collectPrefixes(context, prefixes);
+  return prefixes;
+}
+
+/** A member name as namespace and local name: a CURIE whose prefix is declared; null for anything else (a full IRI, an undeclared prefix). */
+function splitCurie(key: string, prefixes: ReadonlyMap<string, string>): [namespace: string, local: string] | null {
   const m = CURIE.exec(key);
   const ns = m && prefixes.get(m[1]);
-  return ns ? `{${ns}}${m[2]}` : key;
+  return ns ? [ns, m[2]] : null;
+}
+
+/** A member name as the IRI it stands for: a CURIE of a declared prefix expanded, anything else (a full IRI) as written. */
+export function expandTerm(key: string, prefixes: ReadonlyMap<string, string>): string {
+  const split = splitCurie(key, prefixes);
+  return split ? split[0] + split[1] : key;
+}
+
+// User extension names become {namespace}localName, as in the XML binding.
+function expandKey(key: string, prefixes: Map<string, string>): string {
+  const split = splitCurie(key, prefixes);
+  return split ? `{${split[0]}}${split[1]}` : key;
 }
 
 function isSkipped(key: string, ctx: Ctx): boolean {
@@ -343,8 +367,7 @@ const NOT_EXTENSIONS: ReadonlySet<string> = new Set([...namesOf(EVENT_FIELDS), .
  * not once per event (an event's own `@context` adds to them for that event).
  */
 function preHasher(context: unknown, options: EventHashOptions): (event: Record<string, unknown>) => string {
-  const declared = new Map(Object.entries(STANDARD_PREFIXES));
-  collectPrefixes(context, declared);
+  const declared = contextPrefixes(context);
   const ctxOf = (prefixes: Map<string, string>): Ctx => ({
     prefixes,
     ignored: new Set((options.ignoreFields ?? []).map((f) => expandKey(f, prefixes))),
@@ -352,11 +375,7 @@ function preHasher(context: unknown, options: EventHashOptions): (event: Record<
   const shared = ctxOf(declared);
   return (event) => {
     let ctx = shared;
-    if (event['@context'] !== undefined) {
-      const prefixes = new Map(declared);
-      collectPrefixes(event['@context'], prefixes);
-      ctx = ctxOf(prefixes);
-    }
+    if (event['@context'] !== undefined) ctx = ctxOf(contextPrefixes(event['@context'], declared));
     const type = typeof event.type === 'string' ? event.type : '';
     return `eventType=${type}${renderObject(event, EVENT_FIELDS, ctx, SORTED_WITH_EXTENSIONS, NOT_EXTENSIONS)}`;
   };

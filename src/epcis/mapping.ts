@@ -2,6 +2,8 @@
 import type { Pointer } from '../events/writer/draft.js';
 import type { Claim, ReadingTime, RegisteredName, SentAt } from '../events/writer/index.js';
 import { canonicalIdentifier } from '../gs1/canonical.js';
+import { aiValueError } from '../gs1/digital-link.js';
+import { expandTerm } from './event-hash.js';
 
 export type EpcisEvent = Record<string, unknown>;
 export type EpcisType = 'ObjectEvent' | 'AggregationEvent' | 'TransformationEvent' | 'TransactionEvent' | 'AssociationEvent';
@@ -236,16 +238,46 @@ function byBizStep(event: EpcisEvent): string {
   return event.action === 'ADD' ? 'commission' : 'observe';
 }
 
+/** The namespace of the CBV master data attributes (`cbvmda:` in the EPCIS 2.0 context). */
+export const CBV_MDA = 'urn:epcglobal:cbv:mda:';
+
 /**
- * The CBV master data attributes (ilmd) a lot's dates are read from and rendered in, each date's in
- * the order they are read: a use-by date (`itemExpirationDate`, GS1 AI 17) before a best-before date
- * (AI 15), which stands for the expiry when the event gives none.
+ * The CBV master data attributes (ilmd) a lot's dates are read from and rendered in (as `cbvmda:`
+ * members), each date's in the order they are read: a use-by date (`itemExpirationDate`, GS1 AI 17)
+ * before a best-before date (AI 15), which stands for the expiry when the event gives none. CBV
+ * defines those two, `sellByDate` (AI 16, no expiry) and `lotNumber` (AI 10); it names no production
+ * date (its `harvestStartDate`, `harvestEndDate` and `firstFreezeDate` are other days, not read):
+ * `productionDate` is no CBV term, read because deployed senders write it.
  */
 export const ILMD_DATES = {
-  productionDate: ['cbvmda:productionDate'],
-  expiryDate: ['cbvmda:itemExpirationDate', 'cbvmda:bestBeforeDate'],
+  productionDate: ['productionDate'],
+  expiryDate: ['itemExpirationDate', 'bestBeforeDate'],
 } as const;
-export const ILMD_DATE_MEMBERS: ReadonlySet<string> = new Set(Object.values(ILMD_DATES).flat());
+export const ILMD_DATE_TERMS: ReadonlySet<string> = new Set(Object.values(ILMD_DATES).flat());
+
+/** An ilmd member naming a CBV master data attribute: its local name (`lotNumber`), its name as sent (`mda:lotNumber`), its value. */
+export type MasterDataMember = { term: string; member: string; value: unknown };
+
+/**
+ * The members of an event's ilmd that name CBV master data attributes, in document order, under
+ * whatever name they come: the prefix the document's (and the event's own) @context gives the
+ * namespace (`prefixes`, see event-hash.ts contextPrefixes; `cbvmda:` the EPCIS 2.0 context's), or the
+ * full IRI (`urn:epcglobal:cbv:mda:lotNumber`). Other members are the sender's own: stored, not read.
+ */
+export function cbvMasterData(event: EpcisEvent, prefixes: ReadonlyMap<string, string>): MasterDataMember[] {
+  const ilmd = event.ilmd;
+  if (typeof ilmd !== 'object' || ilmd === null || Array.isArray(ilmd)) return [];
+  return Object.entries(ilmd).flatMap(([member, value]) => {
+    const iri = expandTerm(member, prefixes);
+    return iri.startsWith(CBV_MDA) ? [{ term: iri.slice(CBV_MDA.length), member, value }] : [];
+  });
+}
+
+/** The role of what an event makes: an ObjectEvent that adds, its subjects; a TransformationEvent, its outputs; else none. */
+function makesAs(event: EpcisEvent): Role | null {
+  if (event.type === 'TransformationEvent') return 'output';
+  return event.type === 'ObjectEvent' && event.action === 'ADD' ? 'subject' : null;
+}
 
 /** The dates of the lots an event makes, each with the member of the event it was read from. */
 export type LotDates = { -readonly [field in keyof typeof ILMD_DATES]?: { date: string; at: Pointer } };
@@ -254,16 +286,58 @@ export type LotDates = { -readonly [field in keyof typeof ILMD_DATES]?: { date: 
  * The dates its ilmd gives the lots an event makes: an ObjectEvent that adds them (its epcList and
  * quantityList), or a TransformationEvent (its outputs). Capture validation has held each to a date.
  */
-export function lotDatesOf(event: EpcisEvent): LotDates {
-  const ilmd = event.ilmd;
-  const makes = event.type === 'TransformationEvent' || (event.type === 'ObjectEvent' && event.action === 'ADD');
-  if (!makes || typeof ilmd !== 'object' || ilmd === null) return {};
+export function lotDatesOf(event: EpcisEvent, prefixes: ReadonlyMap<string, string>): LotDates {
+  if (!makesAs(event)) return {};
+  const members = cbvMasterData(event, prefixes);
   const dates: LotDates = {};
-  for (const [field, members] of Object.entries(ILMD_DATES) as [keyof LotDates, readonly string[]][]) {
-    const member = members.find((name) => typeof (ilmd as Record<string, unknown>)[name] === 'string');
-    if (member) dates[field] = { date: (ilmd as Record<string, string>)[member], at: ['ilmd', member] };
+  for (const [field, terms] of Object.entries(ILMD_DATES) as [keyof LotDates, readonly string[]][]) {
+    const given = terms.flatMap((term) => members.find((entry) => entry.term === term && typeof entry.value === 'string') ?? []);
+    if (given[0]) dates[field] = { date: given[0].value as string, at: ['ilmd', given[0].member] };
   }
   return dates;
+}
+
+/** Why an ilmd `lotNumber` is no GS1 lot number (AI 10, as the AI table has it), or null. */
+export function lotNumberProblem(value: unknown): string | null {
+  return typeof value === 'string' && !aiValueError('10', value)
+    ? null
+    : 'must be a GS1 lot number, AI (10): 1-20 characters of GS1 charset 82';
+}
+
+const GTIN_CLASS = /^https:\/\/id\.gs1\.org\/01\/(\d{14})$/;
+const LOT_CLASS = /^https:\/\/id\.gs1\.org\/01\/\d{14}(?:\/22\/[^/]+)?\/10\/([^/]+)$/;
+
+/** A class an event makes whose lot differs from its ilmd `lotNumber`: the class, its lot, and the member giving the other. */
+export type LotNumberMismatch = { item: Named; lot: string; lotNumber: string; member: string };
+
+/**
+ * The identifiers an event names, with the lot number its ilmd gives (CBV `lotNumber`) applied to
+ * the product classes it makes (an ObjectEvent ADD's quantityList, a TransformationEvent's
+ * outputs): a GTIN's class without a lot (`…/01/<gtin>`, `urn:epc:idpat:sgtin:…*`) is the LGTIN of
+ * that lot (as if the event had named `…/01/<gtin>/10/<lotNumber>`), its written form kept; a class
+ * already carrying another lot is a mismatch (the first one named). Capture validation has held the
+ * lot number to AI 10.
+ */
+export function withIlmdLotNumber(
+  event: EpcisEvent,
+  named: Named[],
+  prefixes: ReadonlyMap<string, string>,
+): { named: Named[]; mismatch: LotNumberMismatch | null } {
+  const given = cbvMasterData(event, prefixes).find((entry) => entry.term === 'lotNumber' && typeof entry.value === 'string');
+  if (!given) return { named, mismatch: null };
+  const lotNumber = given.value as string;
+  const made = makesAs(event);
+  let mismatch: LotNumberMismatch | null = null;
+  const applied = named.map((item) => {
+    if (!item.isClass || item.role !== made) return item;
+    const gtin = GTIN_CLASS.exec(item.id)?.[1];
+    if (gtin) return { ...item, id: canonicalIdentifier(`https://id.gs1.org/01/${gtin}/10/${encodeURIComponent(lotNumber)}`) };
+    const lot = LOT_CLASS.exec(item.id)?.[1];
+    const decoded = lot === undefined ? undefined : decodeURIComponent(lot);
+    if (decoded !== undefined && decoded !== lotNumber) mismatch ??= { item, lot: decoded, lotNumber, member: given.member };
+    return item;
+  });
+  return { named: applied, mismatch };
 }
 
 /** The extension member a native inspection's kind, result and findings are rendered in (see render.ts), and read back from. */

@@ -154,8 +154,8 @@ function ilmdOf(event: StoredEvent, context: RenderContext): Record<string, stri
   const ilmd: Record<string, string> = {};
   const productionDate = shared((lot) => lot.productionDate);
   const expiryDate = shared((lot) => lot.expiryDate);
-  if (productionDate) ilmd[ILMD_DATES.productionDate[0]] = productionDate;
-  if (expiryDate) ilmd[ILMD_DATES.expiryDate[0]] = expiryDate;
+  if (productionDate) ilmd[`cbvmda:${ILMD_DATES.productionDate[0]}`] = productionDate;
+  if (expiryDate) ilmd[`cbvmda:${ILMD_DATES.expiryDate[0]}`] = expiryDate;
   return Object.keys(ilmd).length > 0 ? ilmd : undefined;
 }
 

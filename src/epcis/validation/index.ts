@@ -9,7 +9,8 @@ import { inspectionSchema, MAX_URI_LENGTH } from '../../events/schemas.js';
 import { gs1IdentifierProblem, isEpcPattern } from '../../gs1/canonical.js';
 import { gs1KeyUri, isTagEncoding } from '../../gs1/epc-binary.js';
 import { epcUriSpelling } from '../../gs1/epc-uri.js';
-import { ILMD_DATE_MEMBERS, INSPECTION_FIELD } from '../mapping.js';
+import { contextPrefixes } from '../event-hash.js';
+import { cbvMasterData, ILMD_DATE_TERMS, INSPECTION_FIELD, lotNumberProblem } from '../mapping.js';
 import { tagValueProblem } from '../tag-values.js';
 import { cited, label, schemaErrors, type ValidationError } from './messages.js';
 import { epcisValidators } from './schema.js';
@@ -239,7 +240,12 @@ function contextProblem(context: unknown): ValidationError | null {
 
 const EVENT_TYPES = 'ObjectEvent, AggregationEvent, AssociationEvent, TransactionEvent, TransformationEvent or an extension event type URI';
 
-function checkEvent(event: unknown, at: string, found: Findings): void {
+/**
+ * `documentPrefixes`: the namespace prefixes of the document's @context (see event-hash.ts
+ * contextPrefixes), the event's own adding to them; undefined when that context is refused, whose
+ * ilmd then goes unread.
+ */
+function checkEvent(event: unknown, at: string, found: Findings, documentPrefixes: ReadonlyMap<string, string> | undefined): void {
   if (!isObject(event)) return;
   const report = (pointer: string, message: string) => {
     found.errors.push({ pointer, message });
@@ -381,11 +387,25 @@ function checkEvent(event: unknown, at: string, found: Findings): void {
   if (event.type === 'ObjectEvent' && event.ilmd !== undefined && (event.action === 'OBSERVE' || event.action === 'DELETE')) {
     report(`${at}/ilmd`, `ilmd is only allowed when action is ADD, not ${event.action}`);
   }
-  // the dates a lot the event makes is given (see mapping.ts lotDatesOf), held to what a native lot's are
-  const ilmd = isObject(event.ilmd) ? event.ilmd : {};
-  for (const member of Object.keys(ilmd)) {
-    const parsed = ILMD_DATE_MEMBERS.has(member) ? dateSchema.safeParse(ilmd[member]) : undefined;
-    if (parsed && !parsed.success) report(`${at}/ilmd/${token(member)}`, `${member} ${parsed.error.issues[0].message}`);
+  // the dates and lot number a lot the event makes is given (see mapping.ts lotDatesOf, withIlmdLotNumber),
+  // held to what a native lot's are, each named as sent (`mda:lotNumber` where the document's context says so)
+  const own = event['@context'];
+  const prefixes = own === undefined || !documentPrefixes ? documentPrefixes : contextPrefixes(own, documentPrefixes);
+  const read = new Map<string, string>();
+  for (const { term, member, value } of prefixes ? cbvMasterData(event, prefixes) : []) {
+    if (!ILMD_DATE_TERMS.has(term) && term !== 'lotNumber') continue;
+    // two names of one attribute (`cbvmda:lotNumber` and `mda:lotNumber`): which is meant, the event does not say
+    const earlier = read.get(term);
+    read.set(term, earlier ?? member);
+    const parsed = ILMD_DATE_TERMS.has(term) ? dateSchema.safeParse(value) : undefined;
+    const problem = earlier
+      ? `names the CBV attribute ${term} that ${cited(earlier)} gives already: give it once`
+      : parsed && !parsed.success
+        ? parsed.error.issues[0].message
+        : term === 'lotNumber'
+          ? lotNumberProblem(value)
+          : null;
+    if (problem) report(`${at}/ilmd/${token(member)}`, `${cited(member)} ${problem}`);
   }
   const certification = event.certificationInfo;
   if (
@@ -419,10 +439,11 @@ export async function validateCaptureDocument(doc: unknown): Promise<ValidationR
     found.errors.push(context);
     found.covered.push(context.pointer);
   }
+  const prefixes = context ? undefined : contextPrefixes(isObject(doc) ? doc['@context'] : undefined);
   const pause = pauses();
   for (const [i, event] of events.entries()) {
     await pause();
-    checkEvent(event, `/epcisBody/eventList/${i}`, found);
+    checkEvent(event, `/epcisBody/eventList/${i}`, found, prefixes);
   }
   return result(epcisValidators().document, doc, found, 'document');
 }
@@ -433,6 +454,6 @@ export function validateCaptureEvent(event: unknown): ValidationResult {
     return { ok: false, errors: [{ pointer: '/type', message: `expected a single event, got an ${event.type}` }] };
   }
   const found: Findings = { errors: [], covered: [] };
-  checkEvent(event, '', found);
+  checkEvent(event, '', found, contextPrefixes(undefined));
   return result(epcisValidators().event, event, found, 'event');
 }
