@@ -1,7 +1,7 @@
 // EPCIS 2.0 events ⇄ the native event model. Pure: identifiers are resolved by the caller.
 import type { Pointer } from '../events/writer/draft.js';
 import type { Claim, ReadingTime, RegisteredName, SentAt } from '../events/writer/index.js';
-import { canonicalIdentifier } from '../gs1/canonical.js';
+import { canonicalIdentifier, decodedComponent } from '../gs1/canonical.js';
 import { aiValueError } from '../gs1/digital-link.js';
 import { expandTerm } from './event-hash.js';
 
@@ -333,7 +333,8 @@ export function withIlmdLotNumber(
     const gtin = GTIN_CLASS.exec(item.id)?.[1];
     if (gtin) return { ...item, id: canonicalIdentifier(`https://id.gs1.org/01/${gtin}/10/${encodeURIComponent(lotNumber)}`) };
     const lot = LOT_CLASS.exec(item.id)?.[1];
-    const decoded = lot === undefined ? undefined : decodeURIComponent(lot);
+    // a lot whose escapes do not decode is not the ilmd's either
+    const decoded = lot === undefined ? undefined : (decodedComponent(lot) ?? lot);
     if (decoded !== undefined && decoded !== lotNumber) mismatch ??= { item, lot: decoded, lotNumber, member: given.member };
     return item;
   });

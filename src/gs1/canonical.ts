@@ -18,7 +18,7 @@ function isComponent(value: string): boolean {
 }
 
 /** A path component %-decoded, or null when it is no URI component or its escapes are broken UTF-8. */
-function decodedComponent(value: string): string | null {
+export function decodedComponent(value: string): string | null {
   if (!COMPONENT.test(value)) return null;
   try {
     return decodeURIComponent(value);
