@@ -1,7 +1,7 @@
 // What capture reads of an event's ilmd (CBV master data, `urn:epcglobal:cbv:mda:`): its members
 // under whatever prefix the document's @context gives that namespace, or its full IRI, and the lot
 // number (CBV `lotNumber`, GS1 AI 10) that the product class an event makes without a lot takes.
-import { captured, epcisDocument as doc, EPCIS_CONTEXT, epcisRequests } from '../fixtures/epcis.js';
+import { captured, epcisDocument as doc, EPCIS_CONTEXT, epcisRequests, traced } from '../fixtures/epcis.js';
 import { at, createWorld } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -21,12 +21,6 @@ const commissioning = (epcClass: string, ilmd: Record<string, unknown>, extra: R
   ilmd,
   ...extra,
 });
-
-/** The lot an EPCIS identifier names, as its trace's first node shows it (null: it names none). */
-async function traced(api: { get: (url: string) => Promise<{ status: number; body: any }> }, epc: string) {
-  const reply = await api.get(`/trace/${encodeURIComponent(epc)}`);
-  return reply.status === 200 ? reply.body.nodes.find((node: { depth: number }) => node.depth === 0) : null;
-}
 
 t.test('ilmd members are read under any prefix the context maps to the CBV master data namespace, or by full IRI', async (t) => {
   const world = await createWorld(t);

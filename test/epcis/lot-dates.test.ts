@@ -1,7 +1,7 @@
 // A lot's production and expiry dates through EPCIS: read from the ilmd of the event that makes
 // the lot (CBV master data attributes), checked by the writer's rules, and given back in the ilmd
 // of the event that made a native lot.
-import { captured, epcisDocument as doc, EPCIS_CONTEXT, epcisRequests } from '../fixtures/epcis.js';
+import { captured, epcisDocument as doc, EPCIS_CONTEXT, epcisRequests, traced } from '../fixtures/epcis.js';
 import { at, createWorld } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -27,12 +27,6 @@ const cutting = (ilmd: Record<string, unknown>, input = FARM_LOT, output = CUTS)
   outputQuantityList: [{ epcClass: output, quantity: 40, uom: 'KGM' }],
   ilmd,
 });
-
-/** The lot an EPCIS identifier names, as its trace's first node shows it. */
-async function traced(api: { get: (url: string) => Promise<{ status: number; body: any }> }, epc: string) {
-  const reply = await api.get(`/trace/${encodeURIComponent(epc)}`);
-  return reply.status === 200 ? reply.body.nodes.find((node: { depth: number }) => node.depth === 0) : null;
-}
 
 t.test('a lot a capture makes takes its production and expiry dates from the ilmd of the event making it', async (t) => {
   const world = await createWorld(t);
