@@ -427,7 +427,7 @@ export function requireOwnGtin(actor: string, identifier: string, gtin: string, 
  * them; an operator key has a lot owner's rights only, whatever its party's kind (a regulator
  * party's operator key records its tests, and reads only its own party's data).
  */
-export type RegulatoryActor = { code: string; regulator: boolean };
+export type RegulatoryActor = { code: string; regulator: boolean; admin?: boolean };
 
 /**
  * The regulator act's actor: an operator acts for its own party (as a lot's owner), a regulator
@@ -442,6 +442,17 @@ export function regulatoryActor(principal: Principal): RegulatoryActor {
       ? 'a regulator acts through its regulator party: ask an admin for a key issued with partyCode of a party of kind regulator'
       : 'holds and recalls are made by a regulator key or by the lot owner’s operator key',
   );
+}
+
+/**
+ * Who lifts a decision another party made (a hold it put on, a recall it opened): a regulator or an
+ * operator as in regulatoryActor; an admin, who has no party, on behalf of the party that made it
+ * (`decidedBy`), so the act is recorded under that party (with the admin key's id) and the log still
+ * names the accountable body. What the admin may then do decide requireReleaseRight and requireRecallCloser.
+ */
+export function actorLifting(principal: Principal, decidedBy: string): RegulatoryActor {
+  if (principal.role === 'admin') return { code: decidedBy, regulator: false, admin: true };
+  return regulatoryActor(principal);
 }
 
 /** The lot's owner as a refusal names it after the lot: only to a principal that may read the lot. */
@@ -477,7 +488,7 @@ export function requireHoldOrRecallRight(
   pointer: (string | number)[],
   packed: readonly PackedLot[],
 ) {
-  if (actor.regulator) return;
+  if (actor.regulator || actor.admin) return;
   if (actor.code !== lot.partyCode)
     throw forbidden(
       `only a regulator or the owner of lot ${lot.code}${ownerShownTo(partyReadsLot(actor.code, involvedParties), lot)} may ${REGULATORY_ACTS[act].onLot}`,
@@ -504,8 +515,10 @@ export function mayTakeOverHold(actor: RegulatoryActor, lot: { partyCode: string
 }
 
 /**
- * A hold is released by a regulator, or by the owner when the owner put it on. Decided after
- * requireHoldOrRecallRight, which refuses any other party, so who put the hold on is named to the owner only.
+ * A hold the owner put on is released by a regulator or the owner; a regulator's hold only by the
+ * regulator party that put it on, or an admin: another regulator (another county's) neither lifts
+ * it nor, by lifting it, replaces it with its own. Decided after requireHoldOrRecallRight, which
+ * refuses any other party, so who put the hold on is named to the owner and regulators only.
  * The refusal points at the lot in the request (`pointer`), as that one does.
  */
 export function requireReleaseRight(
@@ -514,11 +527,17 @@ export function requireReleaseRight(
   heldBy: string,
   pointer: (string | number)[],
 ) {
-  if (actor.regulator || (actor.code === lot.partyCode && heldBy === lot.partyCode)) return;
-  throw forbidden(
-    `the hold on lot ${lot.code} was put on by ${heldBy}; only a regulator${heldBy === lot.partyCode ? ' or the owner' : ''} may release it`,
-    [bodyField(pointer, heldBy === lot.partyCode ? 'held by its owner' : 'held by a regulator')],
-  );
+  if (actor.admin) return;
+  if (heldBy === lot.partyCode) {
+    if (actor.regulator || actor.code === lot.partyCode) return;
+    throw forbidden(`the hold on lot ${lot.code} was put on by ${heldBy}; only a regulator or the owner may release it`, [
+      bodyField(pointer, 'held by its owner'),
+    ]);
+  }
+  if (actor.regulator && actor.code === heldBy) return;
+  throw forbidden(`the hold on lot ${lot.code} was put on by ${heldBy}; only ${heldBy} or an admin may release it`, [
+    bodyField(pointer, `held by ${heldBy}`),
+  ]);
 }
 
 /**
@@ -559,12 +578,26 @@ export function requireRecallHolder(principal: Principal, recallId: string, hold
 }
 
 /**
- * A recall is closed by a regulator party, or by the party that opened it; closing before every
- * holder has acknowledged is an override only a regulator may make, with a reason.
+ * A recall is closed by a regulator party, by the party that opened it, or by an admin. Closing
+ * before every holder has acknowledged is an override, with a reason: of a recall a regulator
+ * opened, only that regulator party's or an admin's (another county's regulator does not end it);
+ * of one a producer opened, any regulator's or an admin's.
  */
-export function requireRecallCloser(actor: RegulatoryActor, recall: { id: string; partyCode: string }, override: boolean) {
+export function requireRecallCloser(
+  actor: RegulatoryActor,
+  recall: { id: string; partyCode: string; openedByRegulator: boolean },
+  override: boolean,
+) {
+  if (actor.admin) return;
+  if (override) {
+    if (!actor.regulator) throw forbidden(`only a regulator may close recall ${recall.id} before every holder has acknowledged it`);
+    if (recall.openedByRegulator && actor.code !== recall.partyCode)
+      throw forbidden(
+        `recall ${recall.id} was opened by ${recall.partyCode}; only ${recall.partyCode} or an admin may close it before every holder has acknowledged it`,
+      );
+    return;
+  }
   if (actor.regulator) return;
-  if (override) throw forbidden(`only a regulator may close recall ${recall.id} before every holder has acknowledged it`);
   if (actor.code !== recall.partyCode)
     throw forbidden(`only a regulator or ${recall.partyCode}, which opened it, may close recall ${recall.id}`);
 }

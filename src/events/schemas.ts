@@ -253,32 +253,43 @@ const receive = z.object({
     .describe('receive only the lines given (a container with its contents); the rest stays in transit until received'),
 });
 /** An inspection's kind, result and findings: a native inspect's `inspection`, an EPCIS inspection's `cntrace:inspection`. */
-export const inspectionSchema = z.object({
-  kind: z
-    .enum(['self', 'rapid', 'sampling', 'third_party'])
-    .describe(
-      'recorded by: third_party a lab, sampling (official, 抽样) a regulator, self the lot’s owner or holder, rapid any that may test it',
-    ),
-  labPartyCode: partyCode.optional().describe('third_party: the recording lab (omitted: it); sampling: the lab that tested the sample'),
-  result: z.enum(['pass', 'fail']),
-  reportNumber: freeTextSchema(100).optional(),
-  sampleSize: z.number().int().positive().optional(),
-  items: z
-    .array(
-      z.object({
-        name: nameSchema(200).describe('what was tested, shown on the pack page: 瘦肉精, 亚硝酸盐'),
-        value: z
-          .union([z.number(), z.string().trim().max(100)])
-          .check(refuseControlsInLine)
-          .optional(),
-        unit: freeTextSchema(20).optional(),
-        limit: freeTextSchema(100).optional(),
-        result: z.enum(['pass', 'fail']),
-      }),
-    )
-    .max(200)
-    .optional(),
-});
+export const inspectionSchema = z
+  .object({
+    kind: z
+      .enum(['self', 'rapid', 'sampling', 'third_party'])
+      .describe(
+        'recorded by: third_party a lab, sampling (official, 抽样) a regulator, self the lot’s owner or holder, rapid any that may test it',
+      ),
+    labPartyCode: partyCode.optional().describe('third_party: the recording lab (omitted: it); sampling: the lab that tested the sample'),
+    result: z.enum(['pass', 'fail']),
+    reportNumber: freeTextSchema(100).optional(),
+    sampleSize: z.number().int().positive().optional(),
+    items: z
+      .array(
+        z.object({
+          name: nameSchema(200).describe('what was tested, shown on the pack page: 瘦肉精, 亚硝酸盐'),
+          value: z
+            .union([z.number(), z.string().trim().max(100)])
+            .check(refuseControlsInLine)
+            .optional(),
+          unit: freeTextSchema(20).optional(),
+          limit: freeTextSchema(100).optional(),
+          result: z.enum(['pass', 'fail']),
+        }),
+      )
+      .max(200)
+      .optional(),
+  })
+  // a lot that failed one test did not pass: the pass rates, the anomalies and the pack page read `result`
+  .superRefine((inspection, context) => {
+    const failed = inspection.items?.filter((item) => item.result === 'fail') ?? [];
+    if (inspection.result === 'pass' && failed.length > 0)
+      context.addIssue({
+        code: 'custom',
+        path: ['result'],
+        message: `cannot be pass while an item failed (${failed.map((item) => item.name).join(', ')}): the inspection's result is fail`,
+      });
+  });
 const inspect = z.object({
   type: z.literal('inspect'),
   ...common,

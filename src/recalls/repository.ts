@@ -28,6 +28,10 @@ export type RecallRow = {
   closedByKeyId: string | null;
   closeEventId: string | null;
   overrideReason: string | null;
+  /** Opened by a party of kind regulator (not a producer recalling its own lots). */
+  openedByRegulator: boolean;
+  /** The party the closing is recorded under (its code and name), read from the close event. */
+  closedBy: { partyCode: string; name: string } | null;
 };
 
 /**
@@ -101,7 +105,10 @@ const RECOVERED = sql`holder_lots as (
 const RECALL_COLUMNS = sql.raw(`id, party_code as "partyCode", opened_by_key_id as "openedByKeyId", level, reason, hazard,
   root_lot_codes as "rootLotCodes", status, event_id as "eventId", opened_at as "openedAt", start_due_at as "startDueAt",
   finish_due_at as "finishDueAt", started_at as "startedAt", closed_at as "closedAt", closed_by_key_id as "closedByKeyId",
-  close_event_id as "closeEventId", override_reason as "overrideReason"`);
+  close_event_id as "closeEventId", override_reason as "overrideReason",
+  coalesce((select p.kind = 'regulator' from parties p where p.code = recalls.party_code), false) as "openedByRegulator",
+  (select json_build_object('partyCode', p.code, 'name', p.name) from events e join parties p on p.code = e.party_code
+    where e.id = recalls.close_event_id) as "closedBy"`);
 
 // PGlite and pg both give timestamptz as Date through drizzle's execute? pg does not: normalise.
 const toDate = (value: Date | string | null) => (value === null ? null : new Date(value));
@@ -300,7 +307,10 @@ export function createRecallsRepository(db: Db) {
      */
     async insert(
       tx: Db,
-      recall: Omit<RecallRow, 'startedAt' | 'closedAt' | 'closedByKeyId' | 'closeEventId' | 'overrideReason'>,
+      recall: Omit<
+        RecallRow,
+        'startedAt' | 'closedAt' | 'closedByKeyId' | 'closeEventId' | 'overrideReason' | 'openedByRegulator' | 'closedBy'
+      >,
     ): Promise<{ lots: number; containers: number; items: number }> {
       // the recall row first: the others refer to it, and parts of one statement do not see each other's rows
       await queryRows(
@@ -328,6 +338,19 @@ export function createRecallsRepository(db: Db) {
         from recall_scope`,
       );
       return { lots: Number(counts.lots), containers: Number(counts.containers), items: Number(counts.items) };
+    },
+
+    /** The named lots as they stand: owner, and the party whose hold is on each (null when none). */
+    async holdsOf(codes: string[], tx: Db = db): Promise<{ code: string; partyCode: string; heldBy: string | null }[]> {
+      if (codes.length === 0) return [];
+      return queryRows(
+        tx,
+        sql`select code, party_code as "partyCode", hold->>'partyCode' as "heldBy" from lots
+          where code in (${sql.join(
+            codes.map((code) => sql`${code}`),
+            sql`, `,
+          )})`,
+      );
     },
 
     async find(id: string, tx: Db = db): Promise<RecallRow | undefined> {

@@ -21,6 +21,7 @@ import {
   recallSchema,
   recallSummarySchema,
   releaseBody,
+  releaseSchema,
 } from './schemas.js';
 import type { RecallService } from './service.js';
 
@@ -54,7 +55,7 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
         tags,
         summary: 'Put lots on hold pending a test (a regulator key with its regulator party, or the owner’s operator key)',
         description:
-          'While held, a lot is not shipped, sold, transformed nor given item codes, by any door: 409 (a recalled lot’s refusal is 422 `recalled-lot`, naming its recalls). Recorded as a `hold` event. A lot already on hold is 409, except that a regulator’s hold replaces the owner’s hold in the same act (`details.replacedHoldEventIds`); the owner then can no longer release it.',
+          'While held, a lot is not shipped, sold, transformed nor given item codes, by any door: 409 (a recalled lot’s refusal is 422 `recalled-lot`, naming its recalls). Recorded as a `hold` event. A lot already on hold is 409, except that a regulator’s hold replaces the owner’s hold in the same act (`details.replacedHoldEventIds`); the owner then can no longer release it, nor can another regulator party.',
         security: bearerSecurity,
         headers: idempotencyKeyHeaders,
         body: holdBody,
@@ -70,11 +71,14 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
     {
       schema: {
         tags,
-        summary: 'Release held lots with a reason (a regulator; the owner only for its own hold)',
+        summary:
+          'Release held lots with a reason (the owner’s hold: a regulator or the owner; a regulator’s: that regulator party or an admin)',
+        description:
+          'Releases the lots named that are on hold and lists the others in `notHeld`; 409 only when none of them is on hold. A hold a regulator party put on is released only by that party or an admin (another regulator: 403, naming the party); an admin’s release is recorded under the party that put the holds on, one party’s holds at a time.',
         security: bearerSecurity,
         headers: idempotencyKeyHeaders,
         body: releaseBody,
-        response: { 201: eventSchema, ...errors },
+        response: { 201: releaseSchema, ...errors },
       },
     },
     async (request, reply) =>
@@ -197,7 +201,8 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
     {
       schema: {
         tags,
-        summary: 'Close a recall: every holder has acknowledged, or a regulator overrides with a reason',
+        summary:
+          'Close a recall: every holder has acknowledged, or overridden with a reason (a recall a regulator opened: that regulator party or an admin; a producer’s: any regulator or an admin)',
         security: bearerSecurity,
         headers: idempotencyKeyHeaders,
         params: z.object({ id: idSchema }),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { freeTextSchema } from '../codes/names.js';
 import { serviceCodeField } from '../codes/service-codes.js';
+import { eventSchema } from '../events/schemas.js';
 import { queryInteger } from '../http/query.js';
 import { RECALL_LEVELS } from './deadlines.js';
 
@@ -16,6 +17,17 @@ export const holdBody = z.object({
   pendingTest: freeTextSchema(200).optional().describe('the test the hold waits for, e.g. 瘦肉精 复检'),
 });
 export const releaseBody = z.object({ lotCodes: z.array(lotCode).min(1).max(1000), reason: text(500) });
+
+export const releaseSchema = eventSchema
+  .extend({
+    notHeld: z
+      .array(z.string())
+      .describe(
+        'the lots named that were not on hold, left as they are (the release event names only those it released; they are also its `details.notHeldLotCodes`)',
+      ),
+  })
+  .meta({ id: 'Release' });
+export type ReleaseView = z.infer<typeof releaseSchema>;
 
 export const openRecallBody = z.object({
   lotCodes: z.array(lotCode).min(1).max(100).describe('the lots the recall starts from; everything made from them is in its scope'),
@@ -83,6 +95,12 @@ export const recallSummarySchema = z
     finishDueAt: z.date(),
     startedAt: z.date().nullable().describe('the first holder acknowledgement'),
     closedAt: z.date().nullable(),
+    closedBy: z
+      .object({ partyCode: z.string(), name: z.string() })
+      .nullable()
+      .describe(
+        'the party the closing is recorded under: the regulator or producer that closed it (an admin closes it under the party that opened it)',
+      ),
     overrideReason: z.string().nullable(),
     overdue: z.array(z.enum(['start', 'finish'])),
     holders: z.number().int().nullable().describe(WHOLE_RECALL_ONLY),

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
+  actorLifting,
   canReadRecall,
   canSeePrivateDetails,
   type Principal,
   privateScope,
+  type RegulatoryActor,
   recallHoldingsScope,
   regulatoryActor,
   requireHoldOrRecallRight,
@@ -21,7 +23,7 @@ import type { EventAction } from '../events/writer/rules/index.js';
 import { recallReturnParties } from '../lots/ledger.js';
 import { dueTimes, overdueFor, progressOf, RECALL_DEADLINES, type RecallDeadlines, type RecallLevel } from './deadlines.js';
 import type { PackedContent, RecallFilter, RecallRow, RecallsRepository, ReturnedLot, ScopeCsvRow } from './repository.js';
-import type { RecallReport, RecallSummary, RecallView } from './schemas.js';
+import type { RecallReport, RecallSummary, RecallView, ReleaseView } from './schemas.js';
 
 /** How far forward a recall's scope reaches: far beyond any real chain (farm → shop is under 15 steps). */
 export const SCOPE_MAX_DEPTH = 100;
@@ -143,6 +145,7 @@ export function createRecallService(deps: {
       finishDueAt: row.finishDueAt,
       startedAt: row.startedAt,
       closedAt: row.closedAt,
+      closedBy: row.closedBy,
       overrideReason: row.overrideReason,
       overdue: overdueFor(row, now),
       holders: own === null ? reached.holders : null,
@@ -237,6 +240,28 @@ export function createRecallService(deps: {
     return { ...rest, eventId: recall.eventId, closeEventId: recall.closeEventId, scope, holderDetails };
   }
 
+  /**
+   * The party an admin's release is recorded under: the one whose holds are on the lots named. Holds
+   * of several parties are released one party at a time (409); with none on hold, the lots' owner, so
+   * the writer refuses the release as any other; with no lot known, the first code is unknown.
+   */
+  async function adminReleasing(principal: Principal, codes: string[]): Promise<RegulatoryActor> {
+    const lots = await deps.recalls.holdsOf(codes);
+    const holders = [...new Set(lots.flatMap((lot) => (lot.heldBy === null ? [] : [lot.heldBy])))].sort();
+    if (holders.length > 1)
+      throw conflict(
+        `the lots are held by ${holders.join(', ')}; an admin releases one party's holds at a time`,
+        codes.flatMap((code, index) =>
+          lots.some((lot) => lot.code === code && lot.heldBy !== holders[0])
+            ? [bodyField(['lotCodes', index], 'held by another party')]
+            : [],
+        ),
+      );
+    const decidedBy = holders[0] ?? lots[0]?.partyCode;
+    if (decidedBy === undefined) throw unprocessable('unknown-lot', `no lot ${codes[0]}`, [bodyField(['lotCodes', 0], 'unknown lot')]);
+    return actorLifting(principal, decidedBy);
+  }
+
   const service = {
     /** Puts the lots on hold; under a key (see src/db/idempotency.ts), once. */
     async hold(
@@ -259,17 +284,29 @@ export function createRecallService(deps: {
       );
     },
 
-    /** Releases the lots; under a key (see src/db/idempotency.ts), once. */
+    /**
+     * Releases the lots on hold among those named (the others are listed as `notHeld`); under a key
+     * (see src/db/idempotency.ts), once. An admin's release is recorded under the party whose holds
+     * it lifts (see actorLifting), one party's at a time.
+     */
     async release(
       principal: Principal,
       input: { lotCodes: string[]; reason: string },
-      idempotent?: IdempotentRequest<EventView>,
-    ): Promise<Answered<EventView>> {
-      const actor = regulatoryActor(principal);
+      idempotent?: IdempotentRequest<ReleaseView>,
+    ): Promise<Answered<ReleaseView>> {
+      const actor = principal.role === 'admin' ? await adminReleasing(principal, input.lotCodes) : regulatoryActor(principal);
       return deps.transaction((tx) =>
-        once(tx, idempotent, actor.code, deps.now(), () =>
-          act(tx, actor.code, { type: 'release', ...input, keyId: principal.keyId, asRegulator: actor.regulator }),
-        ),
+        once(tx, idempotent, principal.partyCode ?? `key:${principal.keyId}`, deps.now(), async () => {
+          const event = await act(tx, actor.code, {
+            type: 'release',
+            ...input,
+            keyId: principal.keyId,
+            asRegulator: actor.regulator,
+            asAdmin: actor.admin === true,
+          });
+          const notHeld = (event.details as { notHeldLotCodes?: string[] }).notHeldLotCodes ?? [];
+          return { ...event, notHeld };
+        }),
       );
     },
 
@@ -380,7 +417,16 @@ export function createRecallService(deps: {
             ...dueTimes(input.level, event.recordTime, deadlines),
           };
           const counts = await deps.recalls.insert(tx, row);
-          const recall = { ...row, startedAt: null, closedAt: null, closedByKeyId: null, closeEventId: null, overrideReason: null };
+          const recall = {
+            ...row,
+            startedAt: null,
+            closedAt: null,
+            closedByKeyId: null,
+            closeEventId: null,
+            overrideReason: null,
+            openedByRegulator: actor.regulator,
+            closedBy: null,
+          };
           return viewOf(principal, recall, recallHoldingsScope(principal, recall) === null ? counts : null, seesDetails, tx);
         }),
       );
@@ -579,12 +625,13 @@ export function createRecallService(deps: {
       input: { overrideReason?: string },
       idempotent: IdempotentRequest<RecallView> | undefined,
     ): Promise<Answered<RecallView>> {
-      const actor = regulatoryActor(principal);
+      const readableRecall = await readable(principal, id);
+      const actor = actorLifting(principal, readableRecall.partyCode);
       // who may close it at all comes before its state, so a holder learns nothing of the others it waits for
-      requireRecallCloser(actor, await readable(principal, id), false);
+      requireRecallCloser(actor, readableRecall, false);
       const seesDetails = await seesDetailsOf(principal);
       return deps.transaction((tx) =>
-        once(tx, idempotent, actor.code, deps.now(), async () => {
+        once(tx, idempotent, principal.partyCode ?? `key:${principal.keyId}`, deps.now(), async () => {
           const recall = (await deps.recalls.lock(tx, id)) as RecallRow;
           if (recall.status !== 'open') throw conflict(`recall ${id} is already closed`);
           const waiting = (await deps.recalls.holders([id], tx)).filter((holder) => holder.acknowledgedAt === null);

@@ -1,6 +1,7 @@
 // Every access decision, as pure functions of the principal and the facts the caller looked up.
 import {
   actingParty,
+  actorLifting,
   canReadPartyData,
   canReadRecall,
   canSeePrivateDetails,
@@ -23,6 +24,7 @@ import {
   requireLotReader,
   requireMasterDataWriter,
   requireReaderOwner,
+  requireRecallCloser,
   requireReleaseRight,
   requireRole,
   requireRouteAccess,
@@ -350,7 +352,24 @@ t.test('holds and recalls: a refusal names the owner, or who held the lot, only 
     );
   t.equal(
     refusal(() => requireReleaseRight(farmParty, lot, 'BUREAU', ['lotCodes', 0])),
-    'the hold on lot LOT1 was put on by BUREAU; only a regulator may release it',
+    'the hold on lot LOT1 was put on by BUREAU; only BUREAU or an admin may release it',
+  );
+  t.equal(
+    refusal(() => requireReleaseRight({ code: 'YUZHONG', regulator: true }, lot, 'BUREAU', ['lotCodes', 0])),
+    'the hold on lot LOT1 was put on by BUREAU; only BUREAU or an admin may release it',
+    'another regulator does not lift a regulator’s hold',
+  );
+  t.equal(
+    refusal(() => requireReleaseRight(bureau, lot, 'BUREAU', ['lotCodes', 0])),
+    null,
+    'the regulator that put it on',
+  );
+  t.equal(
+    refusal(() =>
+      requireReleaseRight(actorLifting({ keyId: 'k', role: 'admin', partyCode: null }, 'BUREAU'), lot, 'BUREAU', ['lotCodes', 0]),
+    ),
+    null,
+    'an admin, on behalf of that regulator',
   );
   t.equal(
     refusal(() => requireReleaseRight(farmParty, lot, 'FARM', ['lotCodes', 0])),
@@ -364,6 +383,38 @@ t.test('holds and recalls: a refusal names the owner, or who held the lot, only 
     refusal(() => requireHoldOrRecallRight({ code: 'BUREAU', regulator: false }, lot, 'recall', stranger, ['lotCodes', 0], [])),
     'only a regulator or the owner of lot LOT1 may recall it',
     'a regulator party acting with an operator key has a lot owner’s rights only',
+  );
+});
+
+t.test('a recall closed early: by the regulator that opened it or an admin; a producer’s by any regulator', async (t) => {
+  const fengjie = { code: 'FENGJIE', regulator: true };
+  const yuzhong = { code: 'YUZHONG', regulator: true };
+  const producer = { code: 'FARM', regulator: false };
+  const admin = actorLifting({ keyId: 'k', role: 'admin', partyCode: null }, 'FENGJIE');
+  const regulators = { id: 'R1', partyCode: 'FENGJIE', openedByRegulator: true };
+  const producers = { id: 'R2', partyCode: 'FARM', openedByRegulator: false };
+  t.same(admin, { code: 'FENGJIE', regulator: false, admin: true }, 'an admin acts under the party whose decision it lifts');
+  t.equal(
+    refusal(() => requireRecallCloser(yuzhong, regulators, true)),
+    'recall R1 was opened by FENGJIE; only FENGJIE or an admin may close it before every holder has acknowledged it',
+  );
+  for (const actor of [fengjie, admin])
+    t.equal(
+      refusal(() => requireRecallCloser(actor, regulators, true)),
+      null,
+    );
+  t.equal(
+    refusal(() => requireRecallCloser(yuzhong, producers, true)),
+    null,
+  );
+  t.equal(
+    refusal(() => requireRecallCloser(producer, producers, true)),
+    'only a regulator may close recall R2 before every holder has acknowledged it',
+  );
+  t.equal(
+    refusal(() => requireRecallCloser(producer, producers, false)),
+    null,
+    'the producer closes its own once all acknowledged',
   );
 });
 

@@ -61,6 +61,7 @@ t.test('recall bars: red once a due time has passed, and said in words', async (
     finishDueAt: new Date('2026-12-28T02:00:00Z'),
     startedAt: null,
     closedAt: null,
+    closedBy: null,
     overrideReason: null,
     overdue,
     holders: 4,

@@ -225,3 +225,43 @@ t.test('an EPCIS inspection’s report number and findings hold no bidi or contr
   t.equal(taken.statusCode, 201, 'a report number in Chinese');
   t.match(await inspectionsOnTrace(world, 'INS-T'), [{ reportNumber: '渝检 2026-01 号' }]);
 });
+
+t.test('an inspection that passed with a failed item is refused at its result, through both doors', async (t) => {
+  const world = await createWorld(t);
+  const { post } = epcisRequests(world);
+  const farm = await world.party('farm');
+  const lab = await world.party('lab');
+  const lot = await farmLot(world, farm.key, 'INS-PF');
+  const positive = {
+    kind: 'third_party',
+    labPartyCode: lab.code,
+    result: 'pass',
+    items: [
+      { name: '莱克多巴胺', value: '阴性', result: 'pass' },
+      { name: '盐酸克伦特罗（瘦肉精）', value: '阳性', result: 'fail' },
+    ],
+  };
+  const native = expectStatus(t, await lab.event({ type: 'inspect', lotCodes: [lot], inspection: positive }), 400, 'natively');
+  t.match(native.body.errors, [{ pointer: '/inspection/result' }]);
+  t.match(native.body.detail, '盐酸克伦特罗（瘦肉精）');
+  const member = await post(
+    lab.key,
+    '/epcis/events',
+    observation(2, { bizStep: 'inspecting', quantityList: [{ epcClass: lotOf('INS-PF') }], 'cntrace:inspection': positive }),
+  );
+  t.equal(member.statusCode, 400, 'through EPCIS');
+  t.match(member.json().errors, [{ pointer: '/cntrace:inspection/result' }]);
+  const document = epcisDocument([
+    observation(2, { bizStep: 'inspecting', quantityList: [{ epcClass: lotOf('INS-PF') }], 'cntrace:inspection': positive }),
+  ]);
+  const { reply } = await captured(world, lab.key, document);
+  t.equal(reply?.statusCode, 400, 'through EPCIS capture');
+  t.match(reply?.json().errors, [{ pointer: '/epcisBody/eventList/0/cntrace:inspection/result' }]);
+  t.same(await inspectionsOnTrace(world, 'INS-PF'), [], 'nothing stored');
+  expectStatus(
+    t,
+    await lab.event({ type: 'inspect', lotCodes: [lot], inspection: { ...positive, result: 'fail' } }),
+    201,
+    'a failed inspection with the failed item is stored',
+  );
+});

@@ -10,16 +10,18 @@ import type { RuleResult } from './index.js';
  * `asRegulator`: the act is made with a regulator key (see regulatoryActor), not by a lot owner.
  */
 export type HoldInput = { lotCodes: string[]; reason: string; pendingTest?: string | null; keyId?: string; asRegulator?: boolean };
-export type ReleaseInput = { lotCodes: string[]; reason: string; keyId?: string; asRegulator?: boolean };
+/** `asAdmin`: an admin key releases, recorded under the party that put the holds on (see actorLifting). */
+export type ReleaseInput = { lotCodes: string[]; reason: string; keyId?: string; asRegulator?: boolean; asAdmin?: boolean };
 
 /** The hold in force on a lot, this event's own changes included. */
 function holdOf(scope: Scope, lot: LotView) {
   return scope.draft.holds.has(lot.code) ? scope.draft.holds.get(lot.code) : lot.hold;
 }
 
-const actorOf = (scope: Scope, input: { asRegulator?: boolean }): RegulatoryActor => ({
+const actorOf = (scope: Scope, input: { asRegulator?: boolean; asAdmin?: boolean }): RegulatoryActor => ({
   code: scope.actor,
   regulator: input.asRegulator === true,
+  admin: input.asAdmin === true,
 });
 
 /**
@@ -68,24 +70,50 @@ export function hold(scope: Scope, input: HoldInput, eventTime: Date): RuleResul
   };
 }
 
-/** Releases held lots with a reason: a regulator, or the owner for a hold the owner put on. */
+/**
+ * Releases held lots with a reason: a regulator or the owner for the owner's hold, the regulator
+ * party that put it on (or an admin) for a regulator's. Lots named that are not on hold are left as
+ * they are and listed in `notHeldLotCodes`; only when none is on hold is the release refused.
+ */
 export function release(scope: Scope, input: ReleaseInput): RuleResult {
   const lots = scope.requireLots(input.lotCodes, (index) => scope.at('lotCodes', index));
   scope.requireDistinct(input.lotCodes, (index) => scope.at('lotCodes', index));
+  const actor = actorOf(scope, input);
   const released: string[] = [];
+  const releasedLots: LotView[] = [];
+  const notHeld: number[] = [];
   for (const [index, lot] of lots.entries()) {
     // who may act on the lot at all comes first, so another party learns nothing of its hold
-    requireHoldOrRecallRight(actorOf(scope, input), lot, 'release', scope.state.involvedParties(lot), scope.at('lotCodes', index), []);
+    requireHoldOrRecallRight(actor, lot, 'release', scope.state.involvedParties(lot), scope.at('lotCodes', index), []);
     const current = holdOf(scope, lot);
-    if (!current) throw conflict(`lot ${lot.code} is not on hold`, [bodyField(scope.at('lotCodes', index), 'not on hold')]);
-    requireReleaseRight(actorOf(scope, input), lot, current.partyCode, scope.at('lotCodes', index));
+    if (!current) {
+      notHeld.push(index);
+      continue;
+    }
+    requireReleaseRight(actor, lot, current.partyCode, scope.at('lotCodes', index));
+    // an admin's release is recorded under the party whose holds it read before the lots were locked
+    if (actor.admin && current.partyCode !== scope.actor)
+      throw conflict(`the hold on lot ${lot.code} is now ${current.partyCode}'s, not ${scope.actor}'s; send the release again`, [
+        bodyField(scope.at('lotCodes', index), `held by ${current.partyCode}`),
+      ]);
     released.push(current.eventId);
+    releasedLots.push(lot);
     scope.draft.holds.set(lot.code, null);
     scope.draft.link(lot.code, 'subject');
   }
-  const dispositions = new Set(lots.map(releasedDisposition));
+  if (releasedLots.length === 0)
+    throw conflict(
+      lots.length === 1 ? `lot ${lots[0].code} is not on hold` : `none of the ${lots.length} lots is on hold`,
+      notHeld.map((index) => bodyField(scope.at('lotCodes', index), 'not on hold')),
+    );
+  const dispositions = new Set(releasedLots.map(releasedDisposition));
   return {
-    payload: { reason: input.reason, releasedHoldEventIds: [...new Set(released)], keyId: input.keyId ?? null },
+    payload: {
+      reason: input.reason,
+      releasedHoldEventIds: [...new Set(released)],
+      notHeldLotCodes: notHeld.map((index) => lots[index].code),
+      keyId: input.keyId ?? null,
+    },
     // lots left in different states share no disposition
     disposition: dispositions.size === 1 ? [...dispositions][0] : undefined,
   };
