@@ -287,7 +287,7 @@ export const inspectionSchema = z
       context.addIssue({
         code: 'custom',
         path: ['result'],
-        message: `cannot be pass while an item failed (${failed.map((item) => item.name).join(', ')}): the inspection's result is fail`,
+        message: `cannot be pass while an item failed (${[...new Set(failed.map((item) => item.name))].join(', ')}): the inspection's result is fail`,
       });
   });
 const inspect = z.object({
