@@ -602,6 +602,19 @@ export function createEventWriter(deps: {
     for (const [container, children] of state.contents) {
       for (const child of children.keys()) if (state.lots.get(child)?.kind === 'container') state.containerOf.set(child, container);
     }
+    // what the containers held at each event's time and no longer hold (see Scope.takeContents): the
+    // unpackings since the batch's earliest event
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const request of requests) {
+      const time = Date.parse(request.context.eventTime);
+      if (time < earliest) earliest = time;
+    }
+    if (state.contents.size > 0 && Number.isFinite(earliest)) {
+      const loaded = [...state.contents.keys()];
+      for (const { containerCode, packedAt, unpackedAt, ...unpacked } of await repository.unpackingsSince(tx, loaded, new Date(earliest))) {
+        state.addUnpacking(containerCode, { ...unpacked, packedAt: new Date(packedAt), unpackedAt: new Date(unpackedAt) });
+      }
+    }
     const specs = refs.flatMap((ref) =>
       [...ref.specs, ...(ref.request.creates ?? [])].map((spec) => ({
         spec,

@@ -704,6 +704,33 @@ export function createEventWriterRepository() {
       );
     },
 
+    /**
+     * The live unpackings out of these containers dated after `since`, in one statement: each lot (or
+     * container) an unpacking took out of one, who unpacked it, when, and when it was packed there
+     * (the earliest packing the unpacking ended). Read from the packing links (their unpacking ends
+     * them; one declared in error opens them again), found by container.
+     */
+    async unpackingsSince(tx: Db, containerCodes: string[], since: Date) {
+      if (containerCodes.length === 0) return [];
+      return queryRows<{
+        containerCode: string;
+        childCode: string;
+        childKind: string;
+        partyCode: string;
+        packedAt: Date | string;
+        unpackedAt: Date | string;
+      }>(
+        tx,
+        sql`select e.downstream_code as "containerCode", e.upstream_code as "childCode", child.kind as "childKind",
+          u.party_code as "partyCode", min(packing.event_time) as "packedAt", u.event_time as "unpackedAt"
+        from lineage_edges e join events u on u.id = e.ended_by_event_id join events packing on packing.id = e.event_id
+          join lots child on child.code = e.upstream_code
+        where e.downstream_code = any(${texts(containerCodes)}) and e.kind = 'aggregate' and e.retracted_by_event_id is null
+          and u.event_time > ${since.toISOString()}::timestamptz
+        group by e.downstream_code, e.upstream_code, child.kind, u.id, u.party_code, u.event_time`,
+      );
+    },
+
     /** The containers that (transitively) hold these lots or containers: child → its container. */
     async containersAbove(tx: Db, codes: string[]) {
       if (codes.length === 0) return [];

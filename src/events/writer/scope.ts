@@ -535,9 +535,11 @@ export class Scope {
    * Books everything packed in a container the acting party just took (and in containers inside
    * it) out of its packed stock as `kind`: what is inside goes wherever the container goes (a
    * container transformed has its contents consumed in full, as a loose input is). Taking
-   * the container already refused it when a hold or a recall stops anything inside.
+   * the container already refused it when a hold or a recall stops anything inside. Its contents now
+   * are what lay in it at `eventTime` only when nothing was unpacked from it since (see requireUnpackedNotLater).
    */
-  takeContents(containerCode: string, kind: 'consume' | 'ship_out' | 'destroy' | 'sell', pointer: Pointer): PackedLine[] {
+  takeContents(containerCode: string, kind: 'consume' | 'ship_out' | 'destroy' | 'sell', pointer: Pointer, eventTime: Date): PackedLine[] {
+    this.requireUnpackedNotLater(containerCode, eventTime, pointer);
     const lines: PackedLine[] = [];
     for (const childCode of this.contents(containerCode).keys()) {
       const quantity = this.balance(childCode, containerCode);
@@ -549,9 +551,39 @@ export class Scope {
       }
       this.draft.move(childCode, kind, -quantity, containerCode);
       lines.push({ lotCode: childCode, containerCode, quantity });
-      if (this.lot(childCode)?.kind === 'container') for (const line of this.takeContents(childCode, kind, pointer)) lines.push(line);
+      if (this.lot(childCode)?.kind === 'container')
+        for (const line of this.takeContents(childCode, kind, pointer, eventTime)) lines.push(line);
     }
     return lines;
+  }
+
+  /**
+   * A container goes with what lay packed in it at the event's time, which its contents now are
+   * only when the party unpacked nothing of it since: refused (409 at `pointer`) when it unpacked a
+   * lot from it later (stored, or earlier in the batch), naming the first such unpacking, as the lot
+   * would stay with the party though the ledger has it in the container that left. What was packed
+   * into it later is refused by the held-then rule (nothing of it lay there then; see
+   * requirePackedHeldThen); what another party unpacked, by the held-then rule on the container itself.
+   */
+  private requireUnpackedNotLater(containerCode: string, eventTime: Date, pointer: Pointer) {
+    const unpacking = this.state.unpackedAfter(containerCode, this.actor, eventTime);
+    if (!unpacking) return;
+    const child = this.lot(unpacking.childCode);
+    // a lot the batch did not load (no longer in any container it names) is named by its code
+    const name = child ? this.nameOf(child) : `${unpacking.childKind === 'container' ? 'container' : 'lot'} ${unpacking.childCode}`;
+    const container = this.identifierOfCode(containerCode);
+    const [at, packedAt, unpackedAt] = [eventTime, unpacking.packedAt, unpacking.unpackedAt].map((time) => time.toISOString());
+    if (unpacking.packedAt <= eventTime) {
+      throw conflict(
+        `${name} was packed in container ${container} at ${at} and unpacked from it later, at ${unpackedAt}: correct that unpacking first`,
+        [bodyField(pointer, `${name} unpacked from it later, at ${unpackedAt}`)],
+      );
+    }
+    // packed and unpacked again since: it was not in the container then, yet went in and out after it left
+    throw conflict(
+      `${name} was packed into container ${container} at ${packedAt} and unpacked from it at ${unpackedAt}, after ${at}: correct that packing and unpacking first`,
+      [bodyField(pointer, `${name} packed into it at ${packedAt}, after the event`)],
+    );
   }
 
   /**

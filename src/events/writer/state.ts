@@ -111,6 +111,12 @@ export type Onward = { least: number; from: Date };
 /** What a container holds of one lot or container (see WorldState.contents). */
 export type Content = { quantity: number | null; unit: string | null; packedAt: Date };
 
+/**
+ * A lot (or container) a party unpacked from a container (see WorldState.unpackings): when it was
+ * packed there (the earliest packing the unpacking ended) and when it came out.
+ */
+export type Unpacking = { childCode: string; childKind: string; partyCode: string; packedAt: Date; unpackedAt: Date };
+
 const balanceKey = (lotCode: string, partyCode: string, containerCode: string | null) => `${lotCode}|${partyCode}|${containerCode ?? ''}`;
 
 /**
@@ -189,6 +195,11 @@ export class WorldState {
    * packing of it still in force took place: an unpacking is not dated before it).
    */
   readonly contents = new Map<string, Map<string, Content>>();
+  /**
+   * container → the unpackings out of it dated after the batch's earliest event, stored (live) and
+   * the batch's applied so far: what lay in it at a time and is no longer in it (see Scope.takeContents).
+   */
+  readonly unpackings = new Map<string, Unpacking[]>();
   /** container → the container it is packed in. */
   readonly containerOf = new Map<string, string>();
   /** Issued pack codes → their lot and the container they are in. */
@@ -540,6 +551,9 @@ export class WorldState {
       if (this.lots.get(edge.upstreamCode)?.kind === 'container') this.containerOf.set(edge.upstreamCode, edge.downstreamCode);
     }
     for (const { parentCode, childCode } of draft.unpacked) {
+      const packedAt = this.contents.get(parentCode)?.get(childCode)?.packedAt ?? event.eventTime;
+      const childKind = this.lots.get(childCode)?.kind ?? 'lot';
+      this.addUnpacking(parentCode, { childCode, childKind, partyCode: draft.actor, packedAt, unpackedAt: event.eventTime });
       this.contents.get(parentCode)?.delete(childCode);
       if (this.containerOf.get(childCode) === parentCode) this.containerOf.delete(childCode);
       // it ends every packing of the child there in force: those of this batch are stored ended, the
@@ -614,6 +628,22 @@ export class WorldState {
     this.created.shipments.clear();
     for (const changes of Object.values(this.changed)) changes.clear();
     for (const lot of this.lots.values()) this.initialStatus.set(lot.code, lot.status);
+  }
+
+  addUnpacking(containerCode: string, unpacking: Unpacking) {
+    const unpackings = this.unpackings.get(containerCode);
+    if (unpackings) unpackings.push(unpacking);
+    else this.unpackings.set(containerCode, [unpacking]);
+  }
+
+  /** The earliest unpacking by the party out of the container dated after `time` (see unpackings), if any. */
+  unpackedAfter(containerCode: string, partyCode: string, time: Date): Unpacking | undefined {
+    let earliest: Unpacking | undefined;
+    for (const unpacking of this.unpackings.get(containerCode) ?? []) {
+      if (unpacking.partyCode !== partyCode || unpacking.unpackedAt <= time) continue;
+      if (!earliest || unpacking.unpackedAt < earliest.unpackedAt) earliest = unpacking;
+    }
+    return earliest;
   }
 
   contentsOf(containerCode: string) {

@@ -10,6 +10,7 @@ import type { RuleResult } from './index.js';
 export function dispose(
   scope: Scope,
   input: { type: 'destroy' | 'sell'; lines: Line[]; reason?: string; buyer?: string | null; recallId?: string },
+  eventTime: Date,
 ): RuleResult {
   const lines: { lotCode: string; quantity: number; containerCode?: string }[] = [];
   const listed = scope.linesApartFromParent(input.lines);
@@ -18,7 +19,7 @@ export function dispose(
   for (const [position, { lot, quantity }] of taken.entries()) {
     lines.push({ lotCode: lot.code, quantity });
     if (lot.kind === 'container' && quantity > 0) {
-      for (const line of scope.takeContents(lot.code, input.type, scope.at('lines', listed[position].index))) {
+      for (const line of scope.takeContents(lot.code, input.type, scope.at('lines', listed[position].index), eventTime)) {
         lines.push(line);
         packed.push(line);
       }

@@ -90,7 +90,7 @@ function typeRules(scope: Scope, action: EventAction, eventTime: Date, reuseCode
     case 'commission':
       return commission(scope, action, reuseCodes);
     case 'transform':
-      return transform(scope, action, reuseCodes);
+      return transform(scope, action, eventTime, reuseCodes);
     case 'aggregate':
       return aggregate(scope, action);
     case 'disaggregate':
@@ -105,7 +105,7 @@ function typeRules(scope: Scope, action: EventAction, eventTime: Date, reuseCode
       return observe(scope, action, eventTime);
     case 'destroy':
     case 'sell':
-      return dispose(scope, action);
+      return dispose(scope, action, eventTime);
     case 'hold':
       return hold(scope, action, eventTime);
     case 'release':

@@ -54,7 +54,7 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
   const packed: PackedLine[] = [];
   for (const { lot, position } of moving) {
     if (lot.kind === 'container')
-      for (const line of scope.takeContents(lot.code, 'ship_out', scope.at('lines', listed[position].index))) packed.push(line);
+      for (const line of scope.takeContents(lot.code, 'ship_out', scope.at('lines', listed[position].index), shippedAt)) packed.push(line);
   }
   scope.requirePackedHeldThen(packed, 'ship_out');
   lines.push(...packed);

@@ -18,12 +18,12 @@ export type TransformInput = {
  * takes its contents along. Every input, and every lot packed in one, becomes an upstream of
  * every output.
  */
-export function transform(scope: Scope, input: TransformInput, reuseCodes?: string[]): RuleResult {
+export function transform(scope: Scope, input: TransformInput, eventTime: Date, reuseCodes?: string[]): RuleResult {
   const used = scope.take(input.inputs, scope.at('inputs'), 'consume');
   const packed: PackedLine[] = [];
   for (const [position, { lot, quantity }] of used.entries()) {
     if (lot.kind === 'container' && quantity > 0) {
-      for (const line of scope.takeContents(lot.code, 'consume', scope.at('inputs', input.inputs[position].index ?? position)))
+      for (const line of scope.takeContents(lot.code, 'consume', scope.at('inputs', input.inputs[position].index ?? position), eventTime))
         packed.push(line);
     }
   }
