@@ -61,11 +61,12 @@ t.test('POST /events: a case taken before a stored unpacking of it is refused, n
   for (const [done, body, pointer] of takes) {
     const refused = expectStatus(t, await processor.event({ ...body, eventTime: utc(10) }), 409, `the case ${done} at 10:00`);
     t.match(refused.body, { status: 409, errors: [{ in: 'body', pointer, detail: `lot ${lot} unpacked from it later, at ${utc(11)}` }] });
-    t.equal(
+    t.match(
       refused.body.detail,
-      `lot ${lot} was packed in container ${box} at ${utc(10)} and unpacked from it later, at ${utc(11)}: correct that unpacking first`,
+      `lot ${lot} was packed in container ${box} at ${utc(10)} and unpacked from it later, at ${utc(11)} (event `,
       `${done}: the lot, the container and the unpacking's time`,
     );
+    t.match(refused.body.detail, /\(event [\w-]+\): correct the unpackings after \S+ first, the latest first$/, 'and its event');
   }
   t.match((await processor.lot(lot)).massBalance, { onHand: 100, shipped: 0, sold: 0, destroyed: 0, consumed: 0 }, 'nothing was booked');
   expectStatus(t, await processor.event({ type: 'sell', eventTime: utc(11), lines: [{ lotCode: box }] }), 201, 'at the unpacking’s time');
@@ -99,17 +100,14 @@ t.test('a case in a pallet: each level is judged by what lay in it at the event�
   // the lot taken out of the case on the pallet at 11:00
   await world.ok(processor.event({ type: 'disaggregate', eventTime: utc(11), parentCode: box }));
   const inner = expectStatus(t, await ship(10), 409, 'the pallet shipped at 10:00, its case emptied at 11:00');
-  t.equal(
-    inner.body.detail,
-    `lot ${lot} was packed in container ${box} at ${utc(10)} and unpacked from it later, at ${utc(11)}: correct that unpacking first`,
-  );
+  t.match(inner.body.detail, `lot ${lot} was packed in container ${box} at ${utc(10)} and unpacked from it later, at ${utc(11)} (event `);
   t.match(inner.body.errors, [{ pointer: '/lines/0' }]);
   // the case taken off the pallet at 12:00
   await world.ok(processor.event({ type: 'disaggregate', eventTime: utc(12), parentCode: pallet }));
   const outer = expectStatus(t, await ship(11.5), 409, 'the pallet shipped at 11:30, the case taken off at 12:00');
-  t.equal(
+  t.match(
     outer.body.detail,
-    `container ${box} was packed in container ${pallet} at ${utc(11.5)} and unpacked from it later, at ${utc(12)}: correct that unpacking first`,
+    `container ${box} was packed in container ${pallet} at ${utc(11.5)} and unpacked from it later, at ${utc(12)} (event `,
   );
   t.match((await processor.lot(box)).massBalance, { onHand: 1, shipped: 0 }, 'the case stays');
   expectStatus(t, await ship(12.5), 201, 'the emptied pallet, after both');
@@ -159,7 +157,7 @@ t.test('EPCIS capture: a case shipped by its SSCC before its unpacking is that e
     epcList: [`https://id.gs1.org/00/${sscc}`],
     destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${market.code}` }],
   });
-  const message = `lot ${lot} was packed in container https://id.gs1.org/00/${sscc} at ${utc(10)} and unpacked from it later, at ${utc(11)}: correct that unpacking first`;
+  const message = `lot ${lot} was packed in container https://id.gs1.org/00/${sscc} at ${utc(10)} and unpacked from it later, at ${utc(11)} (event `;
   const rolledBack = await capture(processor.key, [shipping(10)], 'rollback');
   t.match(rolledBack, { success: false, captured: 0, errors: [{ eventIndex: 0, pointer: '/epcisBody/eventList/0/epcList/0' }] });
   t.match(rolledBack.errors[0].message, message);
@@ -167,4 +165,36 @@ t.test('EPCIS capture: a case shipped by its SSCC before its unpacking is that e
   t.match(proceeded, { success: false, captured: 1, errors: [{ eventIndex: 0 }] }, 'the shipment after the unpacking is captured');
   t.match(proceeded.errors[0].message, message);
   t.match((await processor.lot(lot)).massBalance, { onHand: 100, shipped: 0 }, 'the case left without the lot');
+});
+
+t.test('the latest later unpacking is named; a case packed onto the pallet after the event is the held-then rule’s', async (t) => {
+  const { world, processor, market, lot, box } = await packedThenUnpacked(t);
+  await world.ok(processor.event({ type: 'disaggregate', eventTime: utc(11), parentCode: box }));
+  await world.ok(
+    processor.event({ type: 'aggregate', eventTime: utc(12), parent: { containerCode: box }, children: [{ lotCode: lot, quantity: 10 }] }),
+  );
+  const latest = await world.ok(processor.event({ type: 'disaggregate', eventTime: utc(13), parentCode: box }));
+  const sold = expectStatus(
+    t,
+    await processor.event({ type: 'sell', eventTime: utc(10), lines: [{ lotCode: box }] }),
+    409,
+    'sold at 10:00',
+  );
+  t.equal(
+    sold.body.detail,
+    `lot ${lot} was packed into container ${box} at ${utc(12)} and unpacked from it at ${utc(13)} (event ${latest.event.id}), after ${utc(10)}: correct that packing and unpacking first`,
+    'the latest: its repacking and unpacking',
+  );
+
+  // a pallet made at 09:30; the case goes onto it only at 14:00, after the pallet's shipment at 10:00
+  const other = await processor.commission(await processor.product('kg'), 5);
+  const pallet = (
+    await world.ok(processor.event({ type: 'aggregate', eventTime: utc(9.5), parent: {}, children: [{ lotCode: other, quantity: 5 }] }))
+  ).createdLotCodes[0] as string;
+  await world.ok(
+    processor.event({ type: 'aggregate', eventTime: utc(14), parent: { containerCode: pallet }, children: [{ lotCode: box }] }),
+  );
+  const shipped = await processor.event({ type: 'ship', eventTime: utc(10), toPartyCode: market.code, lines: [{ lotCode: pallet }] });
+  expectStatus(t, shipped, 422, 'refused as the case did not lie on the pallet then, not for its unpackings');
+  t.notMatch(shipped.body.detail, /correct the unpackings/);
 });

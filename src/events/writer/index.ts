@@ -1497,10 +1497,16 @@ function inflowsOf(
 }
 
 /** A stored packing link in force as the batch's state keeps it (see WorldState.contents); a timestamp comes as a Date or a string, by driver. */
-const contentOf = (edge: { quantity: string | null; unit: string | null; packedAt: Date | string }): Content => ({
+const contentOf = (edge: {
+  quantity: string | null;
+  unit: string | null;
+  packedAt: Date | string;
+  firstPackedAt: Date | string;
+}): Content => ({
   quantity: edge.quantity === null ? null : Number(edge.quantity),
   unit: edge.unit,
   packedAt: new Date(edge.packedAt),
+  firstPackedAt: new Date(edge.firstPackedAt),
 });
 
 function addLedgers(state: WorldState, ledgers: Awaited<ReturnType<EventWriterRepository['ledgers']>>) {

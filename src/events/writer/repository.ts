@@ -683,11 +683,19 @@ export function createEventWriterRepository() {
 
     /**
      * Current contents of containers, nested containers' contents included: a row per packing link in
-     * force, each with the time of the latest of its child's in the container (`packedAt`).
+     * force, each with the time of the latest of its child's in the container (`packedAt`) and of the
+     * earliest (`firstPackedAt`).
      */
     async contents(tx: Db, containerCodes: string[]) {
       if (containerCodes.length === 0) return [];
-      return queryRows<{ parentCode: string; childCode: string; quantity: string | null; unit: string | null; packedAt: Date | string }>(
+      return queryRows<{
+        parentCode: string;
+        childCode: string;
+        quantity: string | null;
+        unit: string | null;
+        packedAt: Date | string;
+        firstPackedAt: Date | string;
+      }>(
         tx,
         sql`with recursive inside(code) as (
           select unnest(${texts(containerCodes)})
@@ -696,7 +704,8 @@ export function createEventWriterRepository() {
           where e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null
         )
         select e.downstream_code as "parentCode", e.upstream_code as "childCode", e.quantity::text as quantity, e.unit,
-          max(packing.event_time) over (partition by e.downstream_code, e.upstream_code) as "packedAt"
+          max(packing.event_time) over (partition by e.downstream_code, e.upstream_code) as "packedAt",
+          min(packing.event_time) over (partition by e.downstream_code, e.upstream_code) as "firstPackedAt"
         from lineage_edges e join inside on e.downstream_code = inside.code join events packing on packing.id = e.event_id
         where e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null
         -- each container's contents in one order, which a shipment's lines and an unpacking follow
@@ -717,12 +726,13 @@ export function createEventWriterRepository() {
         childCode: string;
         childKind: string;
         partyCode: string;
+        eventId: string;
         packedAt: Date | string;
         unpackedAt: Date | string;
       }>(
         tx,
         sql`select e.downstream_code as "containerCode", e.upstream_code as "childCode", child.kind as "childKind",
-          u.party_code as "partyCode", min(packing.event_time) as "packedAt", u.event_time as "unpackedAt"
+          u.party_code as "partyCode", u.id as "eventId", min(packing.event_time) as "packedAt", u.event_time as "unpackedAt"
         from lineage_edges e join events u on u.id = e.ended_by_event_id join events packing on packing.id = e.event_id
           join lots child on child.code = e.upstream_code
         where e.downstream_code = any(${texts(containerCodes)}) and e.kind = 'aggregate' and e.retracted_by_event_id is null

@@ -538,8 +538,14 @@ export class Scope {
    * the container already refused it when a hold or a recall stops anything inside. Its contents now
    * are what lay in it at `eventTime` only when nothing was unpacked from it since (see requireUnpackedNotLater).
    */
-  takeContents(containerCode: string, kind: 'consume' | 'ship_out' | 'destroy' | 'sell', pointer: Pointer, eventTime: Date): PackedLine[] {
-    this.requireUnpackedNotLater(containerCode, eventTime, pointer);
+  takeContents(
+    containerCode: string,
+    kind: 'consume' | 'ship_out' | 'destroy' | 'sell',
+    pointer: Pointer,
+    eventTime: Date,
+    judged = true,
+  ): PackedLine[] {
+    if (judged) this.requireUnpackedNotLater(containerCode, eventTime, pointer);
     const lines: PackedLine[] = [];
     for (const childCode of this.contents(containerCode).keys()) {
       const quantity = this.balance(childCode, containerCode);
@@ -551,8 +557,11 @@ export class Scope {
       }
       this.draft.move(childCode, kind, -quantity, containerCode);
       lines.push({ lotCode: childCode, containerCode, quantity });
-      if (this.lot(childCode)?.kind === 'container')
-        for (const line of this.takeContents(childCode, kind, pointer, eventTime)) lines.push(line);
+      if (this.lot(childCode)?.kind === 'container') {
+        // one packed in after the event's time is the held-then rule's (see requirePackedHeldThen), not judged here
+        const packedBefore = (this.state.contents.get(containerCode)?.get(childCode)?.firstPackedAt ?? eventTime) <= eventTime;
+        for (const line of this.takeContents(childCode, kind, pointer, eventTime, packedBefore)) lines.push(line);
+      }
     }
     return lines;
   }
@@ -560,7 +569,7 @@ export class Scope {
   /**
    * A container goes with what lay packed in it at the event's time, which its contents now are
    * only when the party unpacked nothing of it since: refused (409 at `pointer`) when it unpacked a
-   * lot from it later (stored, or earlier in the batch), naming the first such unpacking, as the lot
+   * lot from it later (stored, or earlier in the batch), naming the latest such unpacking, as the lot
    * would stay with the party though the ledger has it in the container that left. What was packed
    * into it later is refused by the held-then rule (nothing of it lay there then; see
    * requirePackedHeldThen); what another party unpacked, by the held-then rule on the container itself.
@@ -575,13 +584,13 @@ export class Scope {
     const [at, packedAt, unpackedAt] = [eventTime, unpacking.packedAt, unpacking.unpackedAt].map((time) => time.toISOString());
     if (unpacking.packedAt <= eventTime) {
       throw conflict(
-        `${name} was packed in container ${container} at ${at} and unpacked from it later, at ${unpackedAt}: correct that unpacking first`,
+        `${name} was packed in container ${container} at ${at} and unpacked from it later, at ${unpackedAt} (event ${unpacking.eventId}): correct the unpackings after ${at} first, the latest first`,
         [bodyField(pointer, `${name} unpacked from it later, at ${unpackedAt}`)],
       );
     }
     // packed and unpacked again since: it was not in the container then, yet went in and out after it left
     throw conflict(
-      `${name} was packed into container ${container} at ${packedAt} and unpacked from it at ${unpackedAt}, after ${at}: correct that packing and unpacking first`,
+      `${name} was packed into container ${container} at ${packedAt} and unpacked from it at ${unpackedAt} (event ${unpacking.eventId}), after ${at}: correct that packing and unpacking first`,
       [bodyField(pointer, `${name} packed into it at ${packedAt}, after the event`)],
     );
   }

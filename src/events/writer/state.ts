@@ -109,13 +109,13 @@ type StoredHolding = { before: number; arriving: number; through: number; window
 export type Onward = { least: number; from: Date };
 
 /** What a container holds of one lot or container (see WorldState.contents). */
-export type Content = { quantity: number | null; unit: string | null; packedAt: Date };
+export type Content = { quantity: number | null; unit: string | null; packedAt: Date; firstPackedAt: Date };
 
 /**
  * A lot (or container) a party unpacked from a container (see WorldState.unpackings): when it was
  * packed there (the earliest packing the unpacking ended) and when it came out.
  */
-export type Unpacking = { childCode: string; childKind: string; partyCode: string; packedAt: Date; unpackedAt: Date };
+export type Unpacking = { childCode: string; childKind: string; partyCode: string; eventId: string; packedAt: Date; unpackedAt: Date };
 
 const balanceKey = (lotCode: string, partyCode: string, containerCode: string | null) => `${lotCode}|${partyCode}|${containerCode ?? ''}`;
 
@@ -545,15 +545,17 @@ export class WorldState {
       const key = `${edge.downstreamCode}|${edge.upstreamCode}`;
       this.openBatchContainment.set(key, [...(this.openBatchContainment.get(key) ?? []), edge]);
       const contents = this.contentsOf(edge.downstreamCode);
-      const packedBefore = contents.get(edge.upstreamCode)?.packedAt;
-      const packedAt = packedBefore && packedBefore > event.eventTime ? packedBefore : event.eventTime;
-      contents.set(edge.upstreamCode, { quantity: edge.quantity, unit: edge.unit, packedAt });
+      const before = contents.get(edge.upstreamCode);
+      const packedAt = before && before.packedAt > event.eventTime ? before.packedAt : event.eventTime;
+      const firstPackedAt = before && before.firstPackedAt < event.eventTime ? before.firstPackedAt : event.eventTime;
+      contents.set(edge.upstreamCode, { quantity: edge.quantity, unit: edge.unit, packedAt, firstPackedAt });
       if (this.lots.get(edge.upstreamCode)?.kind === 'container') this.containerOf.set(edge.upstreamCode, edge.downstreamCode);
     }
     for (const { parentCode, childCode } of draft.unpacked) {
-      const packedAt = this.contents.get(parentCode)?.get(childCode)?.packedAt ?? event.eventTime;
+      const packedAt = this.contents.get(parentCode)?.get(childCode)?.firstPackedAt ?? event.eventTime;
       const childKind = this.lots.get(childCode)?.kind ?? 'lot';
-      this.addUnpacking(parentCode, { childCode, childKind, partyCode: draft.actor, packedAt, unpackedAt: event.eventTime });
+      const unpacking = { childCode, childKind, partyCode: draft.actor, eventId: draft.id, packedAt, unpackedAt: event.eventTime };
+      this.addUnpacking(parentCode, unpacking);
       this.contents.get(parentCode)?.delete(childCode);
       if (this.containerOf.get(childCode) === parentCode) this.containerOf.delete(childCode);
       // it ends every packing of the child there in force: those of this batch are stored ended, the
@@ -636,14 +638,17 @@ export class WorldState {
     else this.unpackings.set(containerCode, [unpacking]);
   }
 
-  /** The earliest unpacking by the party out of the container dated after `time` (see unpackings), if any. */
+  /**
+   * The latest unpacking by the party out of the container dated after `time` (see unpackings), if
+   * any: the one to correct first, as a correction of an unpacking undoes the latest first.
+   */
   unpackedAfter(containerCode: string, partyCode: string, time: Date): Unpacking | undefined {
-    let earliest: Unpacking | undefined;
+    let latest: Unpacking | undefined;
     for (const unpacking of this.unpackings.get(containerCode) ?? []) {
       if (unpacking.partyCode !== partyCode || unpacking.unpackedAt <= time) continue;
-      if (!earliest || unpacking.unpackedAt < earliest.unpackedAt) earliest = unpacking;
+      if (!latest || unpacking.unpackedAt > latest.unpackedAt) latest = unpacking;
     }
-    return earliest;
+    return latest;
   }
 
   contentsOf(containerCode: string) {
