@@ -139,6 +139,8 @@ export const lots = pgTable(
     unit: text('unit').notNull(),
     productionDate: date('production_date', { mode: 'string' }),
     expiryDate: date('expiry_date', { mode: 'string' }),
+    /** The last day the lot may be sold (GS1 AI 16, CBV sellByDate): no expiry, which is expiryDate. */
+    sellByDate: date('sell_by_date', { mode: 'string' }),
     originLocationCode: text('origin_location_code').references(() => locations.code),
     attributes: jsonb('attributes').$type<LotAttributes>().notNull().default({}),
     status: text('status').notNull(),

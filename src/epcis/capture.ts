@@ -28,6 +28,7 @@ import {
   idOf,
   inspectionOf,
   lotDatesOf,
+  lotNumberOfClass,
   type Named,
   namedIdentifiers,
   nativeType,
@@ -363,8 +364,11 @@ async function requestsFor(
         quantity: item.quantity ?? 1,
         // one of it, whatever it holds, as a packing's new container (validation refuses an SSCC as a class with a uom)
         unit: container ? CONTAINER_UNIT : item.uom && product ? unitOfUom(item.uom, product.unit) : (item.uom ?? product?.unit ?? 'piece'),
+        // an LGTIN's lot is the lot's number, held unique among the party's as a native one is
+        ...(container ? {} : { lotNumber: lotNumberOfClass(item.id) }),
         ...(dated && dates.productionDate ? { productionDate: dates.productionDate.date } : {}),
         ...(dated && dates.expiryDate ? { expiryDate: dates.expiryDate.date } : {}),
+        ...(dated && dates.sellByDate ? { sellByDate: dates.sellByDate.date } : {}),
         epc: item.id,
       };
     };

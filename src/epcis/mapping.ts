@@ -245,13 +245,15 @@ export const CBV_MDA = 'urn:epcglobal:cbv:mda:';
  * The CBV master data attributes (ilmd) a lot's dates are read from and rendered in (as `cbvmda:`
  * members), each date's in the order they are read: a use-by date (`itemExpirationDate`, GS1 AI 17)
  * before a best-before date (AI 15), which stands for the expiry when the event gives none. CBV
- * defines those two, `sellByDate` (AI 16, no expiry) and `lotNumber` (AI 10); it names no production
- * date (its `harvestStartDate`, `harvestEndDate` and `firstFreezeDate` are other days, not read):
- * `productionDate` is no CBV term, read because deployed senders write it.
+ * defines those two, `sellByDate` (AI 16: the last day of sale, kept apart, no expiry) and
+ * `lotNumber` (AI 10); it names no production date (its `harvestStartDate`, `harvestEndDate` and
+ * `firstFreezeDate` are other days, not read): `productionDate` is no CBV term, read because
+ * deployed senders write it.
  */
 export const ILMD_DATES = {
   productionDate: ['productionDate'],
   expiryDate: ['itemExpirationDate', 'bestBeforeDate'],
+  sellByDate: ['sellByDate'],
 } as const;
 export const ILMD_DATE_TERMS: ReadonlySet<string> = new Set(Object.values(ILMD_DATES).flat());
 
@@ -305,6 +307,19 @@ export function lotNumberProblem(value: unknown): string | null {
 }
 
 const GTIN_CLASS = /^https:\/\/id\.gs1\.org\/01\/(\d{14})$/;
+const LGTIN = /^https:\/\/id\.gs1\.org\/01\/\d{14}\/10\/([^/]+)$/;
+
+/**
+ * The lot number an LGTIN (a class as capture stores it, `https://id.gs1.org/01/<gtin>/10/<lot>`)
+ * gives the lot it names, decoded from its URI escapes: a lot made from it carries it as a native
+ * lot carries its lotNumber (a consumer product variant, AI 22, is not kept in the stored form). None
+ * for any other identifier, nor for a lot whose escapes do not decode to a GS1 lot number.
+ */
+export function lotNumberOfClass(id: string): string | null {
+  const lot = LGTIN.exec(id)?.[1];
+  const decoded = lot === undefined ? null : decodedComponent(lot);
+  return decoded !== null && !aiValueError('10', decoded) ? decoded : null;
+}
 const LOT_CLASS = /^https:\/\/id\.gs1\.org\/01\/\d{14}(?:\/22\/[^/]+)?\/10\/([^/]+)$/;
 
 /** A class an event makes whose lot differs from its ilmd `lotNumber`: the class, its lot, and the member giving the other. */

@@ -57,6 +57,7 @@ ${badges.length ? html`<div class="badges">${badges}</div>` : ''}
 ${lot.lotNumber ? html`<dt>${t.lotNumber}</dt><dd><code>${lot.lotNumber}</code></dd>` : ''}
 ${lot.productionDate ? html`<dt>${t.productionDate}</dt><dd>${lot.productionDate}</dd>` : ''}
 ${lot.expiryDate ? html`<dt>${t.expiryDate}</dt><dd>${lot.expiryDate}</dd>` : ''}
+${lot.sellByDate ? html`<dt>${t.sellByDate}</dt><dd>${lot.sellByDate}</dd>` : ''}
 </dl>
 </section>`;
 }

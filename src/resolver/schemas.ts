@@ -50,6 +50,7 @@ export const lotSummarySchema = z.object({
     lotNumber: z.string().nullable(),
     productionDate: z.string().nullable(),
     expiryDate: z.string().nullable(),
+    sellByDate: z.string().nullable().describe('the last day of sale; no expiry (not a warning once past)'),
     status: z.string(),
   }),
   producer: z

@@ -325,6 +325,7 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
       lotNumber: start.lotNumber,
       productionDate: start.productionDate,
       expiryDate: start.expiryDate,
+      sellByDate: start.sellByDate,
       status: start.status,
     },
     producer: producer ? { name: producer.name, regionCode: producer.regionCode, address: publicAddress(producer) } : null,

@@ -89,6 +89,7 @@ export type TraceNode = {
   onHold: boolean;
   productionDate: string | null;
   expiryDate: string | null;
+  sellByDate: string | null;
   originLocationCode: string | null;
   certificates: { type: string; number: string }[];
   earTags: string[];

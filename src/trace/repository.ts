@@ -75,7 +75,7 @@ export function createTraceRepository(db: Db, { largeGraph = 10_000 } = {}) {
       tx,
       sql`select l.code, l.kind, r.depth, false as redacted, l.party_code as "partyCode", l.product_code as "productCode",
           l.lot_number as "lotNumber", l.sscc, l.status, l.hold is not null as "onHold", l.production_date::text as "productionDate",
-          l.expiry_date::text as "expiryDate", l.origin_location_code as "originLocationCode",
+          l.expiry_date::text as "expiryDate", l.sell_by_date::text as "sellByDate", l.origin_location_code as "originLocationCode",
           nullif(l.attributes, '{}') as certificates, null as "earTags",
           null as inspections, l.quantity::float8 as quantity, l.unit, null as holders
         from (select * from unnest(${sql.param(textArray(codes))}::text[], ${depths}::int[]) r(code, depth) order by depth, code collate "C") r

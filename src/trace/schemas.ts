@@ -54,6 +54,7 @@ export const traceNodeSchema = z
     onHold: z.boolean().describe('a hold is in force: not shipped, sold, transformed nor coded until released'),
     productionDate: z.string().nullable(),
     expiryDate: z.string().nullable(),
+    sellByDate: z.string().nullable().describe('the last day of sale; no expiry'),
     originLocationCode: z.string().nullable(),
     certificates: z.array(z.object({ type: z.string(), number: z.string() })),
     earTags: z.array(z.string()),

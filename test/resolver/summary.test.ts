@@ -81,6 +81,7 @@ const node = (code: string, depth: number, partyCode: string, inspections: Trace
   onHold: false,
   productionDate: null,
   expiryDate: null,
+  sellByDate: null,
   originLocationCode: null,
   certificates: [],
   earTags: [],

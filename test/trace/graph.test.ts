@@ -18,6 +18,7 @@ const lot = ({
   onHold: false,
   productionDate: null,
   expiryDate: null,
+  sellByDate: null,
   originLocationCode: null,
   certificates: attributes,
   earTags: null,

@@ -18,6 +18,7 @@ export type NewLot = {
   unit: string;
   productionDate: string | null;
   expiryDate: string | null;
+  sellByDate: string | null;
   originLocationCode: string | null;
   attributes: LotAttributes;
   status: string;

@@ -1206,17 +1206,19 @@ export function createEventWriterRepository() {
         // a correction's replacement keeps the codes of the lots it replaces: those rows are overwritten
         batch.lots.length > 0 &&
           sql`new_lots as (insert into lots (code, kind, party_code, product_code, lot_number, sscc, quantity, unit, production_date,
-          expiry_date, origin_location_code, attributes, status, created_by_event_id, created_at)
+          expiry_date, sell_by_date, origin_location_code, attributes, status, created_by_event_id, created_at)
           select * from unnest(${texts(batch.lots.map((l) => l.code))}, ${texts(batch.lots.map((l) => l.kind))},
             ${texts(batch.lots.map((l) => l.partyCode))}, ${texts(batch.lots.map((l) => l.productCode))},
             ${texts(batch.lots.map((l) => l.lotNumber))}, ${texts(batch.lots.map((l) => l.sscc))}, ${numerics(batch.lots.map((l) => l.quantity))},
             ${texts(batch.lots.map((l) => l.unit))}, ${texts(batch.lots.map((l) => l.productionDate))}::date[],
-            ${texts(batch.lots.map((l) => l.expiryDate))}::date[], ${texts(batch.lots.map((l) => l.originLocationCode))},
+            ${texts(batch.lots.map((l) => l.expiryDate))}::date[], ${texts(batch.lots.map((l) => l.sellByDate))}::date[],
+            ${texts(batch.lots.map((l) => l.originLocationCode))},
             ${jsonbArray(batch.lots.map((l) => l.attributes))}, ${texts(batch.lots.map((l) => l.status))}, ${texts(batch.lots.map((l) => l.createdByEventId))},
             ${times(batch.lots.map(lotRecordedAt))})
           on conflict (code) do update set kind = excluded.kind, party_code = excluded.party_code, product_code = excluded.product_code,
             lot_number = excluded.lot_number, sscc = excluded.sscc, quantity = excluded.quantity, unit = excluded.unit,
-            production_date = excluded.production_date, expiry_date = excluded.expiry_date, origin_location_code = excluded.origin_location_code,
+            production_date = excluded.production_date, expiry_date = excluded.expiry_date,
+            sell_by_date = excluded.sell_by_date, origin_location_code = excluded.origin_location_code,
             attributes = excluded.attributes, status = excluded.status, created_by_event_id = excluded.created_by_event_id, voided_by_event_id = null)`,
         identifiers.length > 0 &&
           sql`new_identifiers as (insert into lot_identifiers (kind, value, lot_code, party_code)

@@ -39,6 +39,8 @@ export type LotSpec = {
   unit?: string;
   productionDate?: string | null;
   expiryDate?: string | null;
+  /** The last day of sale (EPCIS ilmd `sellByDate`): no expiry. */
+  sellByDate?: string | null;
   originLocationCode?: string | null;
   attributes?: Record<string, unknown>;
   /** The EPC (or other URI) it was captured under, kept as a lookup identifier. */
@@ -742,6 +744,11 @@ export class Scope {
           bodyField([...at, 'expiryDate'], 'before productionDate'),
         ]);
       }
+      if (spec.productionDate && spec.sellByDate && spec.sellByDate < spec.productionDate) {
+        throw unprocessable('invalid-dates', 'sellByDate is before productionDate', [
+          bodyField([...at, 'sellByDate'], 'before productionDate'),
+        ]);
+      }
       const attributes = { ...(spec.attributes ?? {}) } as NewLot['attributes'];
       // one ear tag per animal: more tags than head would trace animals the lot never held to it
       const tagCount = attributes.earTags?.length ?? 0;
@@ -768,6 +775,7 @@ export class Scope {
         unit,
         productionDate: spec.productionDate ?? null,
         expiryDate,
+        sellByDate: spec.sellByDate ?? null,
         originLocationCode: spec.originLocationCode ?? null,
         attributes,
         status: 'active',

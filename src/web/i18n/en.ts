@@ -22,6 +22,7 @@ export const EN: typeof ZH = {
   lotNumber: 'Lot number',
   productionDate: 'Production date',
   expiryDate: 'Best before',
+  sellByDate: 'Sell by',
   producer: 'Producer',
   creditGrade: (grade: string) => `Producer credit grade: ${grade}`,
   origins: 'Origin farms',

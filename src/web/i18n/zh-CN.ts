@@ -23,6 +23,7 @@ export const ZH = {
   lotNumber: '批次号',
   productionDate: '生产日期',
   expiryDate: '保质期至',
+  sellByDate: '销售截止日期',
   producer: '生产企业',
   creditGrade: (grade: string) => `生产企业信用等级：${grade} 级`,
   origins: '原料产地',

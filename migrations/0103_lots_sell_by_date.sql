@@ -1,0 +1,1 @@
+ALTER TABLE "lots" ADD COLUMN "sell_by_date" date;
