@@ -364,8 +364,8 @@ async function requestsFor(
         quantity: item.quantity ?? 1,
         // one of it, whatever it holds, as a packing's new container (validation refuses an SSCC as a class with a uom)
         unit: container ? CONTAINER_UNIT : item.uom && product ? unitOfUom(item.uom, product.unit) : (item.uom ?? product?.unit ?? 'piece'),
-        // an LGTIN's lot is the lot's number, held unique among the party's as a native one is
-        ...(container ? {} : { lotNumber: lotNumberOfClass(item.id) }),
+        // an LGTIN's lot numbers the lot where the party's lots do not carry it already
+        ...(container ? {} : { classLotNumber: lotNumberOfClass(item.id) }),
         ...(dated && dates.productionDate ? { productionDate: dates.productionDate.date } : {}),
         ...(dated && dates.expiryDate ? { expiryDate: dates.expiryDate.date } : {}),
         ...(dated && dates.sellByDate ? { sellByDate: dates.sellByDate.date } : {}),

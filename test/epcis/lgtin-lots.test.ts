@@ -1,6 +1,6 @@
 // A lot captured from an LGTIN (an EPC class URN or a GS1 Digital Link with a lot) carries the
-// LGTIN's lot as its lot number, as a native lot carries its own, under the same rule: one live lot
-// per number of a party. The ilmd `sellByDate` is the lot's last day of sale, kept apart from its expiry.
+// LGTIN's lot as its lot number, as a native lot carries its own, where no other lot of its party
+// carries the number (a GS1 lot is unique only within its GTIN: such a lot is made, without a number). The ilmd `sellByDate` is the lot's last day of sale, kept apart from its expiry.
 import { captured, epcisDocument as doc, EPCIS_CONTEXT, epcisRequests, traced } from '../fixtures/epcis.js';
 import { at, createWorld } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
@@ -9,6 +9,7 @@ const t = fileTest();
 
 const GTIN = '06901234000016';
 const OTHER_GTIN = '06901234000023';
+const THIRD_GTIN = '06901234000030';
 const MDA = 'urn:epcglobal:cbv:mda:';
 const lgtin = (gtin: string, lot: string) => `https://id.gs1.org/01/${gtin}/10/${lot}`;
 
@@ -70,7 +71,7 @@ t.test('a lot captured from an LGTIN carries its lot number, decoded, as a nativ
   );
 });
 
-t.test('a captured LGTIN lot number is its party’s once: another lot of that number is refused per event', async (t) => {
+t.test('a captured LGTIN lot numbers its lot where its party’s lots do not carry the number already', async (t) => {
   const world = await createWorld(t);
   const farm = await world.party('farm');
   const product = await farm.product('piece', { gtin: GTIN });
@@ -81,34 +82,30 @@ t.test('a captured LGTIN lot number is its party’s once: another lot of that n
   t.match(same.job, { success: true, captured: 1 });
   t.match(await traced(farm.api, lgtin(GTIN, 'N-1')), { code: native });
 
-  // another GTIN's lot of the number would be a second lot numbered N-1
+  // another GTIN's lot of the number is another lot, made without a number, named by its LGTIN
   const { post } = epcisRequests(world);
-  const clash = await post(farm.key, '/epcis/events', { '@context': EPCIS_CONTEXT, ...commissioning(lgtin(OTHER_GTIN, 'N-1')) });
-  t.equal(clash.statusCode, 409);
-  t.match(clash.json(), {
-    detail: `lot number N-1 is already used by party ${farm.code}`,
-    errors: [{ pointer: '/quantityList/0/epcClass' }],
-  });
-  t.equal(await traced(farm.api, lgtin(OTHER_GTIN, 'N-1')), null, 'nothing made');
+  const other = await post(farm.key, '/epcis/events', { '@context': EPCIS_CONTEXT, ...commissioning(lgtin(OTHER_GTIN, 'N-1')) });
+  t.equal(other.statusCode, 201, other.body);
+  const unnumbered = await traced(farm.api, lgtin(OTHER_GTIN, 'N-1'));
+  t.match(unnumbered, { lotNumber: null });
+  t.not(unnumbered.code, native);
+  t.match(await traced(farm.api, `${farm.code}:N-1`), { code: native }, 'the number still names the native lot');
 
-  // two lots of one number in a document: the second event is refused, at its class
+  // two lots of one number in a document: both made, the first numbered
   const { job } = await captured(
     world,
     farm.key,
     doc([commissioning(lgtin(GTIN, 'TWO-1'), {}, 2), commissioning('urn:epc:class:lgtin:6901234.000002.TWO-1', {}, 3)]),
-    { 'GS1-Capture-Error-Behaviour': 'proceed' },
   );
-  t.match(job, { success: false, captured: 1 });
-  t.match(job.errors, [
-    { eventIndex: 1, pointer: '/epcisBody/eventList/1/quantityList/0/epcClass', message: /lot number TWO-1 is already used/ },
-  ]);
-  t.equal(job.errors.length, 1);
+  t.match(job, { success: true, captured: 2 }, JSON.stringify(job?.errors));
+  t.match(await traced(farm.api, lgtin(GTIN, 'TWO-1')), { lotNumber: 'TWO-1' });
+  t.match(await traced(farm.api, lgtin(OTHER_GTIN, 'TWO-1')), { lotNumber: null });
 
   // another party's numbers are its own
-  const other = await world.party('farm');
-  const theirs = await captured(world, other.key, doc([commissioning(lgtin(OTHER_GTIN, 'N-1'))]));
+  const neighbour = await world.party('farm');
+  const theirs = await captured(world, neighbour.key, doc([commissioning(lgtin(THIRD_GTIN, 'N-1'))]));
   t.match(theirs.job, { success: true, captured: 1 });
-  t.match(await traced(other.api, lgtin(OTHER_GTIN, 'N-1')), { lotNumber: 'N-1', partyCode: other.code });
+  t.match(await traced(neighbour.api, lgtin(THIRD_GTIN, 'N-1')), { lotNumber: 'N-1', partyCode: neighbour.code });
 });
 
 t.test('the ilmd sellByDate is the lot’s last day of sale, under any prefix, and no expiry', async (t) => {

@@ -648,7 +648,9 @@ export function createEventWriter(deps: {
           ]),
         ],
         products: [...new Set(specs.flatMap(({ spec }) => (spec.productCode ? [spec.productCode] : [])))],
-        lotNumbers: specs.flatMap(({ spec, actor }) => (spec.lotNumber ? [{ partyCode: actor, lotNumber: spec.lotNumber }] : [])),
+        lotNumbers: specs.flatMap(({ spec, actor }) =>
+          [spec.lotNumber, spec.classLotNumber].flatMap((lotNumber) => (lotNumber ? [{ partyCode: actor, lotNumber }] : [])),
+        ),
         earTags: specs.flatMap(({ spec }) => (spec.attributes?.earTags as string[] | undefined) ?? []),
         gtins: [...new Set(specs.flatMap(({ spec }) => gtinOfIdentifier(spec.epc) ?? []))],
         // a serial labels a pack; a lot a replacement makes again may have coded packs already

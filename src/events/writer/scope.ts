@@ -45,6 +45,11 @@ export type LotSpec = {
   attributes?: Record<string, unknown>;
   /** The EPC (or other URI) it was captured under, kept as a lookup identifier. */
   epc?: string;
+  /**
+   * EPCIS: the lot of the LGTIN it was captured under, its number unless the party's lots carry it
+   * already (a GS1 lot is unique only within its GTIN, so the same lot of another GTIN is no clash).
+   */
+  classLotNumber?: string | null;
 };
 
 /**
@@ -702,9 +707,11 @@ export class Scope {
         const origin = this.requireLocation(spec.originLocationCode, [...at, 'originLocationCode']);
         requireOwnMasterData(this.actor, 'location', origin, [...at, 'originLocationCode']);
       }
+      const numberTaken = (lotNumber: string) =>
+        this.state.takenLotNumbers.has(`${this.actor}|${lotNumber}`) || this.draft.createsLotNumber(lotNumber);
+      const lotNumber = spec.lotNumber ?? (spec.classLotNumber && !numberTaken(spec.classLotNumber) ? spec.classLotNumber : null);
       if (spec.lotNumber) {
-        const key = `${this.actor}|${spec.lotNumber}`;
-        if (this.state.takenLotNumbers.has(key) || this.draft.createsLotNumber(spec.lotNumber)) {
+        if (numberTaken(spec.lotNumber)) {
           throw conflict(`lot number ${spec.lotNumber} is already used by party ${this.actor}`, [
             bodyField([...at, 'lotNumber'], 'already used'),
           ]);
@@ -726,7 +733,7 @@ export class Scope {
       if (quantity <= 0)
         throw badRequest('a lot is created with a positive quantity', [bodyField([...at, 'quantity'], 'must be positive')]);
       if (replaced?.codesClaimed) {
-        const broken = brokenCodes(reuseCodes[index], replaced, { lotNumber: spec.lotNumber ?? null, product, quantity, unit });
+        const broken = brokenCodes(reuseCodes[index], replaced, { lotNumber, product, quantity, unit });
         if (broken) throw conflict(broken.detail, [bodyField([...at, broken.field], broken.fieldDetail)]);
       }
       // a production date after the day of the event that makes the lot would print a date to come on its packs
@@ -769,7 +776,7 @@ export class Scope {
         kind,
         partyCode: this.actor,
         productCode: product?.code ?? null,
-        lotNumber: spec.lotNumber ?? null,
+        lotNumber,
         sscc: spec.sscc ?? null,
         quantity: quantity,
         unit,
