@@ -198,7 +198,7 @@ export function dashboardPage(view: DashboardView, query: DashboardQuery, lang: 
   const body = html`<div class="dashboard">
 ${filtersSection(query, lang, html`<a href="/regulator/dashboard/events.csv${params({ lang: lang === 'en' ? 'en' : undefined })}">${t.export}</a>`)}
 <div class="panels">
-<section id="pass-rates"><h2>${t.passRates}</h2>${new Html(passByKind)}${new Html(passByItem)}</section>
+<section id="pass-rates"><h2>${t.passRates}</h2><p class="muted">${t.passRatesHint}</p>${new Html(passByKind)}${new Html(passByItem)}</section>
 <section id="coverage"><h2>${t.coverage}</h2><p class="muted">${t.coverageHint}</p>${new Html(coverage)}<h2>${t.coverageByEnterprise}</h2>${new Html(coverageByEnterprise)}</section>
 <section id="activity"><h2>${t.activity}</h2>${new Html(activity)}</section>
 <section id="anomalies"><h2>${t.anomalies}</h2><div class="counts">${(

@@ -8,6 +8,7 @@ import { inspectionKindAsRead, live, standingFailure } from '../events/retests.j
 import { COUNT_UNITS } from '../lots/ledger.js';
 import { type LedgerJson, type LotLedger, ledgerColumns, ledgerOfRow } from '../lots/repository.js';
 import { KDE_PAYLOAD_FIELDS, type KdeSort, type KdeSource, ROLE_ORDER } from '../trace/kde.js';
+import type { PassRateRegionParty } from './schemas.js';
 
 /** A period of event times, [from, to), and a GB/T 2260 region prefix (2, 4 or 6 digits) of the party concerned. */
 export type Scope = { from?: Date; to?: Date; region?: string };
@@ -374,18 +375,23 @@ export function createFiguresRepository(db: Db) {
       return row;
     },
 
-    /** Standing inspections in the period of lots owned in the region, counted by kind (as read: inspectionKindAsRead) and, separately, by test item. */
-    async inspectionCounts(scope: Scope): Promise<{ byKind: CountRow[]; byItem: CountRow[] }> {
+    /**
+     * Standing inspections in the period of lots owned in the region (`of` the owner) or recorded by a
+     * party there (`of` the tester: the event's party, the lab, regulator, owner or holder that
+     * recorded it), counted by kind (as read: inspectionKindAsRead) and, separately, by test item.
+     */
+    async inspectionCounts(scope: Scope, of: PassRateRegionParty): Promise<{ byKind: CountRow[]; byItem: CountRow[] }> {
+      const inRegion = !scope.region
+        ? sql`true`
+        : of === 'tester'
+          ? sql`exists (select 1 from parties p where p.code = e.party_code and ${regionOf(sql`p.region_code`, scope.region)})`
+          : sql`exists (select 1 from event_lots el join lots l on l.code = el.lot_code join parties p on p.code = l.party_code
+              where el.event_id = e.id and ${regionOf(sql`p.region_code`, scope.region)})`;
       const inspections = sql`select e.id, ${inspectionKindAsRead(sql`e`)} as kind, e.payload->'inspection' as inspection from events e
         where e.type = 'inspect' and ${live(sql`e`)} and ${inPeriod(sql`e.event_time`, scope)}
           -- an EPCIS inspecting event without a recorded test has no kind or result to count
           and e.payload->'inspection'->>'kind' is not null
-          and ${
-            scope.region
-              ? sql`exists (select 1 from event_lots el join lots l on l.code = el.lot_code join parties p on p.code = l.party_code
-                  where el.event_id = e.id and ${regionOf(sql`p.region_code`, scope.region)})`
-              : sql`true`
-          }`;
+          and ${inRegion}`;
       const [byKind, byItem] = await Promise.all([
         queryRows<CountRow>(
           db,

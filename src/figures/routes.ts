@@ -14,6 +14,7 @@ import {
   gapsQuery,
   gapsSchema,
   kdeRowSchema,
+  passRatesQuery,
   passRatesSchema,
   periodQuery,
   traceabilityQuery,
@@ -77,12 +78,14 @@ export const figuresRoutes: FastifyPluginAsyncZod<{ service: FiguresService }> =
       schema: {
         tags,
         summary: 'Inspection pass rates by kind (self, rapid, sampling, third party) and by test item, against the 96 % target',
+        description:
+          "Standing inspections recorded in the period. With a `region`, those of lots owned there (`regionOf=owner`, the default) or those recorded by a party there (`regionOf=tester`: a county bureau's own sampling of another county's produce counts in the bureau's county, not in the owner's).",
         security: bearerSecurity,
-        querystring: periodQuery({}),
+        querystring: passRatesQuery,
         response: { 200: passRatesSchema, ...denied },
       },
     },
-    async (request) => service.passRates(principalOf(request), periodScope(request.query)),
+    async (request) => service.passRates(principalOf(request), periodScope(request.query), request.query.regionOf),
   );
 
   app.get(

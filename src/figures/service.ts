@@ -12,7 +12,7 @@ import type { RegionCheck } from '../parties/service.js';
 import { attributeCertificates } from '../trace/graph.js';
 import { type KdeRow, type KdeSort, kdeRow } from '../trace/kde.js';
 import type { EventLotKey, FiguresRepository, LedgerRow, Scope, TraceabilityRow, TransformationRow } from './repository.js';
-import type { TraceabilityDimension } from './schemas.js';
+import type { PassRateRegionParty, TraceabilityDimension } from './schemas.js';
 
 /** Pass rate the county plans set for every kind of test (≥ 96 %). */
 const PASS_RATE_TARGET = 0.96;
@@ -256,11 +256,14 @@ export function createFiguresService(deps: {
       return deps.figures.anomalyCounts(new Date(now.getTime() - filter.shipmentDays * DAY_MS), chinaDay(now), filter.region);
     },
 
-    /** Pass rates by kind of test and by test item, against the 96 % target. */
-    async passRates(principal: Principal, scope: Scope) {
+    /**
+     * Pass rates by kind of test and by test item, against the 96 % target; the scope's region is
+     * the tested lots' owners' (by default) or the testers'.
+     */
+    async passRates(principal: Principal, scope: Scope, regionOf: PassRateRegionParty = 'owner') {
       requireRole(principal, 'figures.read');
       await deps.knownRegion(scope.region);
-      const { byKind, byItem } = await deps.figures.inspectionCounts(scope);
+      const { byKind, byItem } = await deps.figures.inspectionCounts(scope, regionOf);
       const figure = (row: { key: string; total: number; passed: number }) => {
         const value = rate(row.passed, row.total);
         return {

@@ -26,6 +26,7 @@ const ZH = {
   notAFilter: '不是本页的查询条件',
   passRates: '检测合格率（目标 ≥ 96%）',
   passRatesByItem: '各检测项目合格率',
+  passRatesHint: '按受检批次所属企业所在地区统计：选定地区时，计入该地区企业批次所受的全部检测，无论检测方在何处。',
   target: '目标 96%',
   tests: (passed: number, total: number) => `${passed}/${total} 批次合格`,
   inspectionKinds: { self: '企业自检', rapid: '现场快检', sampling: '行业抽检', third_party: '第三方检测' } as Record<string, string>,
@@ -103,6 +104,8 @@ const EN: typeof ZH = {
   notAFilter: 'not a filter of this page',
   passRates: 'Inspection pass rates (target ≥ 96 %)',
   passRatesByItem: 'Pass rates by test item',
+  passRatesHint:
+    "By the region of the tested lot's owner: with a region chosen, every test of lots owned by enterprises there, wherever the tester is.",
   target: 'target 96 %',
   tests: (passed, total) => `${passed}/${total} passed`,
   inspectionKinds: { self: 'Self-test', rapid: 'Rapid test', sampling: 'Sampling', third_party: 'Third-party lab' },
