@@ -5,6 +5,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { madeAuthorization } from '../brands/repository.js';
 import { chinaDayOf, type Db, queryRows } from '../db/client.js';
 import { inspectionKindAsRead, live, standingFailure } from '../events/retests.js';
+import { rootedWalk } from '../lineage/repository.js';
 import { COUNT_UNITS } from '../lots/ledger.js';
 import { type LedgerJson, type LotLedger, ledgerColumns, ledgerOfRow } from '../lots/repository.js';
 import { KDE_PAYLOAD_FIELDS, type KdeSort, type KdeSource, ROLE_ORDER } from '../trace/kde.js';
@@ -194,15 +195,43 @@ const salesAfterExpiryFrom = (region: string | undefined) => sql`from (
   ) s`;
 
 /**
- * Failed inspections (standing: see standingFailure, which settles a failure by a re-test) of lots
- * that are still in circulation: active or on the road, neither held, recalled nor destroyed.
+ * How far downstream of a failed lot its lots in circulation are looked for: as far as a pack's
+ * page looks back up its chain for a failed test (the resolver's backward trace), so that a pack
+ * whose page warns of a failure is among the lots its entry reaches.
  */
-const failedInspectionsFrom = (region: string | undefined) => sql`from events e
-  join event_lots el on el.event_id = e.id and el.role = 'subject' join lots l on l.code = el.lot_code
-  join parties p on p.code = l.party_code
-  where ${standingFailure(sql`e`, sql`l.code`)}
-    and l.status in ('active', 'in_transit') and l.hold is null and l.voided_by_event_id is null
-    and ${regionOf(sql`p.region_code`, region)}`;
+const FAILURE_REACH_DEPTH = 30;
+/** At most this many of the lots in circulation a failure reaches are named in its entry; its count counts them all. */
+export const NAMED_LOTS_PER_FAILURE = 20;
+
+/**
+ * Failed inspections (standing: see standingFailure, which settles a failure by a re-test) of lots
+ * owned in the region, as `f`, each with the lots in circulation it reaches (`in_circulation`: how
+ * many, and the first NAMED_LOTS_PER_FAILURE codes in code order), listed only when it reaches one.
+ * Reached: the tested lot, and every lot downstream of it within FAILURE_REACH_DEPTH steps (the
+ * lineage walk rootedWalk: what transformations made of it and the containers it is packed in now,
+ * and on from those; a lot unpacked from a case no longer leads to it, as a pack's page reads its
+ * chain), wherever it is owned. In circulation: active or on the road, neither held, recalled,
+ * destroyed nor voided. Of the containers reached only the tested one itself counts: a case or
+ * pallet carries lots the walk reaches too, and holding those lots stops it (as the writer does).
+ * One walk per failed lot, however many tests failed it, all in the one statement.
+ */
+const failedInspectionsFrom = (region: string | undefined) => sql`from (with recursive failed as (
+    select e.id as event_id, e.event_time, e.party_code as inspected_by, ${inspectionKindAsRead(sql`e`)} as kind,
+      e.payload->'inspection'->>'reportNumber' as report_number, l.code as lot_code, l.party_code, l.status, l.hold is not null as on_hold
+    from events e join event_lots el on el.event_id = e.id and el.role = 'subject' join lots l on l.code = el.lot_code
+      join parties p on p.code = l.party_code
+    where ${standingFailure(sql`e`, sql`l.code`)} and ${regionOf(sql`p.region_code`, region)}
+  ),
+  ${rootedWalk(sql`reach`, sql`select distinct lot_code, lot_code from failed`, 'forward', FAILURE_REACH_DEPTH, 'current')},
+  circulating as (
+    select r.root, count(*)::int as count,
+      array_to_json((array_agg(r.code order by r.code collate "C"))[1:${sql.raw(String(NAMED_LOTS_PER_FAILURE))}]) as codes
+    from (select distinct root, code from reach) r join lots c on c.code = r.code
+    where (c.kind = 'lot' or c.code = r.root) and c.status in ('active', 'in_transit') and c.hold is null and c.voided_by_event_id is null
+    group by r.root
+  )
+  select f.*, json_build_object('count', c.count, 'lotCodes', c.codes) as in_circulation
+  from failed f join circulating c on c.root = f.lot_code) f`;
 
 /**
  * Lots owned in the region with issued (visible) item codes (`c.codes`) that were consumed, or that
@@ -302,7 +331,7 @@ export function createFiguresRepository(db: Db) {
       );
     },
 
-    /** Failed inspections (standing) of lots still in circulation (see failedInspectionsFrom): a page, the earliest first. */
+    /** Failed inspections (standing) that reach lots still in circulation (see failedInspectionsFrom): a page, the earliest first. */
     async failedInspectionsInCirculation(region: string | undefined, page: Page) {
       const rows = await queryRows<{
         eventId: string;
@@ -313,12 +342,15 @@ export function createFiguresRepository(db: Db) {
         lotCode: string;
         partyCode: string;
         status: string;
+        onHold: boolean;
+        inCirculation: { count: number; lotCodes: string[] };
       }>(
         db,
-        sql`select e.id as "eventId", e.event_time as "eventTime", e.party_code as "inspectedBy", ${inspectionKindAsRead(sql`e`)} as kind,
-          e.payload->'inspection'->>'reportNumber' as "reportNumber", l.code as "lotCode", l.party_code as "partyCode", l.status
+        sql`select f.event_id as "eventId", f.event_time as "eventTime", f.inspected_by as "inspectedBy", f.kind,
+          f.report_number as "reportNumber", f.lot_code as "lotCode", f.party_code as "partyCode", f.status, f.on_hold as "onHold",
+          f.in_circulation as "inCirculation"
         ${failedInspectionsFrom(region)}
-        order by e.event_time, e.id, l.code ${pageOf(page)}`,
+        order by f.event_time, f.event_id, f.lot_code ${pageOf(page)}`,
       );
       return rows.map((row) => ({ ...row, eventTime: toDate(row.eventTime) }));
     },
@@ -436,12 +468,7 @@ export function createFiguresRepository(db: Db) {
           select l.code from lots l join sold s on s.code = l.code join parties p on p.code = l.party_code
           where l.kind = 'lot' and l.voided_by_event_id is null and ${regionOf(sql`p.region_code`, scope.region)}
         ),
-        walk(root, code, depth) as (
-          select code, code, 0 from targets
-          union
-          select w.root, e.upstream_code, w.depth + 1 from walk w join lineage_edges e on e.downstream_code = w.code
-          where w.depth < ${maxDepth} and e.retracted_by_event_id is null
-        ),
+        ${rootedWalk(sql`walk`, sql`select code, code from targets`, 'backward', maxDepth, 'history')},
         -- the farm lots reached (lots, not the cases they travelled in), each with whether it carries a certificate
         farm_lots as (
           select l.code, (coalesce(l.attributes->>'quarantineCertificate', '') <> ''

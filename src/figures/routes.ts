@@ -63,7 +63,7 @@ export const figuresRoutes: FastifyPluginAsyncZod<{ service: FiguresService }> =
       schema: {
         tags,
         summary:
-          'Shipments not received, expired lots still in circulation, failed tests without a hold, item codes of consumed or over-coded lots, sales after the expiry date',
+          'Shipments not received, expired lots still in circulation, failed tests whose lot or lots made from it are in circulation without a hold, item codes of consumed or over-coded lots, sales after the expiry date',
         security: bearerSecurity,
         querystring: anomaliesQuery,
         response: { 200: anomaliesSchema, ...denied },

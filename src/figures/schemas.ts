@@ -6,6 +6,7 @@ import { queryInteger } from '../http/query.js';
 import { TRANSFORMATION_KINDS } from '../lots/ledger.js';
 import { massBalanceSchema } from '../lots/schemas.js';
 import { KDE_SORTS } from '../trace/kde.js';
+import { NAMED_LOTS_PER_FAILURE } from './repository.js';
 
 /** An empty query field (an HTML form's blank input) counts as not given. */
 const blankAsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
@@ -130,13 +131,22 @@ export const anomaliesSchema = z
           inspectedBy: z.string(),
           kind: z.string(),
           reportNumber: z.string().nullable(),
-          lotCode: z.string(),
-          partyCode: z.string(),
-          status: z.string(),
+          lotCode: z.string().describe('the lot tested'),
+          partyCode: z.string().describe("the tested lot's owner"),
+          status: z.string().describe("the tested lot's status now"),
+          onHold: z.boolean().describe('whether the tested lot is on hold'),
+          inCirculation: z
+            .object({
+              count: z.number().int().describe('how many lots in circulation the failure reaches'),
+              lotCodes: z.array(z.string()).describe(`the first ${NAMED_LOTS_PER_FAILURE} of them, in code order`),
+            })
+            .describe(
+              'the lots in circulation (active or on the road, neither held, recalled, destroyed nor voided) the failure reaches: the tested lot and the lots downstream of it (made of it, or the lots made of those, and so on) wherever they are owned; holding them takes the failure off the list',
+            ),
         }),
       )
       .describe(
-        'standing failed tests of lots in circulation and not on hold, unless a later standing pass of the same lot and kind of test (recorded no earlier, by the party that failed it or by a lab or regulator) superseded it',
+        'standing failed tests (unless a later standing pass of the same lot and kind of test, recorded no earlier, by the party that failed it or by a lab or regulator, superseded it) of lots owned in the region, while the tested lot or a lot downstream of it is in circulation and not on hold: a farm lot slaughtered since is listed while its carcass lots are on sale; one entry per failed lot of a test, the earliest test first',
       ),
     suspiciousCodes: z.array(
       z.object({

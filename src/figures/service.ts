@@ -213,8 +213,8 @@ export function createFiguresService(deps: {
 
     /**
      * What a regulator should look at: shipments never received, expired lots still about, failed
-     * tests without a hold, suspicious item codes, sales after the expiry date; a page of each list,
-     * and how many each holds.
+     * tests whose lot or lots downstream of it are still in circulation and not held, suspicious item
+     * codes, sales after the expiry date; a page of each list, and how many each holds.
      */
     async anomalies(principal: Principal, filter: { region?: string; shipmentDays: number; limit: number; offset: number }) {
       requireRole(principal, 'figures.read');

@@ -40,6 +40,24 @@ function reachableQuery(startCodes: string[], direction: Direction, maxDepth: nu
     select code, min(depth)::int as depth from walk group by code`;
 }
 
+/**
+ * The recursive CTE `name(root, code, depth)`: from each start (`starts`, a query of (root, code)),
+ * every node reachable in `direction` within `maxDepth` steps over the edges `packing` says to follow
+ * (followedEdge), under the start's root. The walk of reachableQuery, UNION with a depth cap, for
+ * many starts at once, each walked apart: what a set-based reader asks of every start in one
+ * statement (a figure per sold lot, the lots each failed test reaches). A node reached at two
+ * depths appears at each; select the codes distinct.
+ */
+export function rootedWalk(name: SQL, starts: SQL, direction: Direction, maxDepth: number, packing: PackingLinks): SQL {
+  const [next, current] = walkColumns(direction);
+  return sql`${name}(root, code, depth) as (
+      select root, code, 0 from (${starts}) as starts(root, code)
+      union
+      select w.root, e.${next}, w.depth + 1 from ${name} w join lineage_edges e on e.${current} = w.code
+      where w.depth < ${maxDepth} and ${followedEdge(packing)}
+    )`;
+}
+
 /** A packing link in force: the container `e.downstream_code` holds `e.upstream_code` now. */
 const PACKED_NOW = sql`e.kind = 'aggregate' and e.ended_by_event_id is null and e.retracted_by_event_id is null`;
 
