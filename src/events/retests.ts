@@ -1,5 +1,5 @@
 // Whether a failed test still stands, as every reader of the event log decides it: the regulators'
-// anomalies (failed inspections of lots not on hold), enterprise credit (failed inspections of its
+// anomalies (failed inspections whose lot, or a lot made from it, is in circulation unheld), enterprise credit (failed inspections of its
 // lots) and the consumer's scan page (a failed test on the pack's chain) share this one rule, and
 // read an inspection's kind alike: as its recorder could have said it (inspectionKindAsRead).
 import { type SQL, sql } from 'drizzle-orm';
