@@ -102,11 +102,14 @@ const RECOVERED = sql`holder_lots as (
     from reported group by recall_id, party_code, lot_code
   )`;
 
+// whose override rule applies to closing a recall early: read from the opening party's kind, here only
+const OPENED_BY_REGULATOR = `coalesce((select p.kind = 'regulator' from parties p where p.code = recalls.party_code), false)`;
+
 const RECALL_COLUMNS = sql.raw(`id, party_code as "partyCode", opened_by_key_id as "openedByKeyId", level, reason, hazard,
   root_lot_codes as "rootLotCodes", status, event_id as "eventId", opened_at as "openedAt", start_due_at as "startDueAt",
   finish_due_at as "finishDueAt", started_at as "startedAt", closed_at as "closedAt", closed_by_key_id as "closedByKeyId",
   close_event_id as "closeEventId", override_reason as "overrideReason",
-  coalesce((select p.kind = 'regulator' from parties p where p.code = recalls.party_code), false) as "openedByRegulator",
+  ${OPENED_BY_REGULATOR} as "openedByRegulator",
   (select json_build_object('partyCode', p.code, 'name', p.name) from events e join parties p on p.code = e.party_code
     where e.id = recalls.close_event_id) as "closedBy"`);
 
@@ -303,7 +306,8 @@ export function createRecallsRepository(db: Db) {
     /**
      * Records a recall with the scope `stage` put in the same transaction, inside the database:
      * its lots, who holds what of them now (read after the writer marked them) and
-     * those holders with their contacts as they stand. Returns the counts `counts` would read back.
+     * those holders with their contacts as they stand. Returns the counts `counts` would read back, and
+     * whether the recall counts as a regulator's (as `find` reads it).
      */
     async insert(
       tx: Db,
@@ -311,15 +315,16 @@ export function createRecallsRepository(db: Db) {
         RecallRow,
         'startedAt' | 'closedAt' | 'closedByKeyId' | 'closeEventId' | 'overrideReason' | 'openedByRegulator' | 'closedBy'
       >,
-    ): Promise<{ lots: number; containers: number; items: number }> {
+    ): Promise<{ counts: { lots: number; containers: number; items: number }; openedByRegulator: boolean }> {
       // the recall row first: the others refer to it, and parts of one statement do not see each other's rows
-      await queryRows(
+      const [inserted] = await queryRows<{ openedByRegulator: boolean }>(
         tx,
         sql`insert into recalls (id, party_code, opened_by_key_id, level, reason, hazard, root_lot_codes, status, event_id,
           opened_at, start_due_at, finish_due_at)
         values (${recall.id}, ${recall.partyCode}, ${recall.openedByKeyId}, ${recall.level}, ${recall.reason}, ${recall.hazard},
           ${JSON.stringify(recall.rootLotCodes)}::jsonb, ${recall.status}, ${recall.eventId}, ${recall.openedAt.toISOString()},
-          ${recall.startDueAt.toISOString()}, ${recall.finishDueAt.toISOString()})`,
+          ${recall.startDueAt.toISOString()}, ${recall.finishDueAt.toISOString()})
+        returning ${sql.raw(OPENED_BY_REGULATOR)} as "openedByRegulator"`,
       );
       // counted from the staged scope: read back by joining lots, 100,000 fresh rows whose statistics are not yet known cost seconds
       const [counts] = await queryRows<{ lots: number; containers: number; items: number }>(
@@ -337,7 +342,10 @@ export function createRecallsRepository(db: Db) {
           coalesce(sum(item_count), 0)::int as items
         from recall_scope`,
       );
-      return { lots: Number(counts.lots), containers: Number(counts.containers), items: Number(counts.items) };
+      return {
+        counts: { lots: Number(counts.lots), containers: Number(counts.containers), items: Number(counts.items) },
+        openedByRegulator: inserted.openedByRegulator,
+      };
     },
 
     /** The named lots as they stand: owner, and the party whose hold is on each (null when none). */
@@ -346,10 +354,7 @@ export function createRecallsRepository(db: Db) {
       return queryRows(
         tx,
         sql`select code, party_code as "partyCode", hold->>'partyCode' as "heldBy" from lots
-          where code in (${sql.join(
-            codes.map((code) => sql`${code}`),
-            sql`, `,
-          )})`,
+          where code = any(${texts(codes)})`,
       );
     },
 

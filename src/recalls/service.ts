@@ -416,7 +416,7 @@ export function createRecallService(deps: {
             openedAt: event.recordTime,
             ...dueTimes(input.level, event.recordTime, deadlines),
           };
-          const counts = await deps.recalls.insert(tx, row);
+          const { counts, openedByRegulator } = await deps.recalls.insert(tx, row);
           const recall = {
             ...row,
             startedAt: null,
@@ -424,7 +424,7 @@ export function createRecallService(deps: {
             closedByKeyId: null,
             closeEventId: null,
             overrideReason: null,
-            openedByRegulator: actor.regulator,
+            openedByRegulator,
             closedBy: null,
           };
           return viewOf(principal, recall, recallHoldingsScope(principal, recall) === null ? counts : null, seesDetails, tx);
