@@ -66,11 +66,20 @@ type EventLotRow = Omit<KdeSource, 'lotCertificates'> & { attributes: Record<str
 const KDE_PAYLOAD = sql`jsonb_build_object(${sql.join(
   KDE_PAYLOAD_FIELDS.map((field) =>
     field === 'inspection'
-      ? sql`'inspection', jsonb_build_object('reportNumber', e.payload->'inspection'->'reportNumber')`
+      ? sql`'inspection', jsonb_build_object('reportNumber', e.payload->'inspection'->'reportNumber',
+          'kind', e.payload->'inspection'->'kind', 'result', e.payload->'inspection'->'result',
+          'labPartyCode', e.payload->'inspection'->'labPartyCode',
+          'items', jsonb_path_query_array(e.payload, '$.inspection.items[*] ? (@.result == "fail")'))`
       : sql`${sql.raw(`'${field}'`)}, e.payload->${sql.raw(`'${field}'`)}`,
   ),
   sql`, `,
 )})`;
+
+/**
+ * The lot lines `el` an export lists for an event `e`: its own, and a correction's (which names no
+ * lots) those of the event it declared in error, so that it is listed beside what it corrected.
+ */
+const LINES_OF_EVENT = sql`(el.event_id = e.id or el.event_id = e.corrects_event_id)`;
 
 /** A lot line of an event: what a streamed export resumes after. */
 export type EventLotKey = { eventId: string; lotCode: string; role: string };
@@ -109,9 +118,9 @@ function exportOrder(sort: KdeSort, c: OrderColumns = LINE_COLUMNS): SQL {
  */
 function exportAfter(sort: KdeSort, after: EventLotKey): SQL {
   const order = exportOrder(sort);
-  const exact = sql`(${order}) > (select ${order} from event_lots el join events e on e.id = el.event_id
+  const exact = sql`(${order}) > (select ${order} from events e join event_lots el on ${LINES_OF_EVENT}
     join lots l on l.code = el.lot_code left join products pr on pr.code = l.product_code
-    where el.event_id = ${after.eventId} and el.lot_code = ${after.lotCode} and el.role = ${after.role})`;
+    where e.id = ${after.eventId} and el.lot_code = ${after.lotCode} and el.role = ${after.role})`;
   const leading = {
     time: sql`(e.event_time, e.id) >= (select event_time, id from events where id = ${after.eventId})`,
     lot: sql`el.lot_code >= ${after.lotCode}`,
@@ -152,7 +161,7 @@ const eventInRegion = (region: string | undefined) =>
   region
     ? sql`(exists (select 1 from parties p where p.code = e.party_code and ${regionOf(sql`p.region_code`, region)})
       or exists (select 1 from event_lots named join lots owned on owned.code = named.lot_code join parties p on p.code = owned.party_code
-        where named.event_id = e.id and ${regionOf(sql`p.region_code`, region)})
+        where named.event_id = coalesce(e.corrects_event_id, e.id) and ${regionOf(sql`p.region_code`, region)})
       or exists (select 1 from parties p
         where p.code = case e.type when 'ship' then e.payload->>'toPartyCode' when 'receive' then e.payload->>'fromPartyCode' end
           and ${regionOf(sql`p.region_code`, region)}))`
@@ -539,11 +548,12 @@ export function createFiguresRepository(db: Db) {
     },
 
     /**
-     * Lot lines of standing events in the period and concerning the region (eventInRegion), in `sort` order with ties broken by
-     * time, event, role and lot (unique: an event names a lot once per role). A page starts at an
-     * offset (the JSON API's pages) or right after a line already read (a streamed export: each page
-     * is a range of the order, however deep, and lines recorded or declared in error meanwhile
-     * neither repeat nor hide lines after it).
+     * Lot lines of events in the period and concerning the region (eventInRegion), in `sort` order with ties broken by
+     * time, event, role and lot (unique: an event names a lot once per role). An event declared in
+     * error is listed with its correction (`correctedBy`), and the correction on its lines
+     * (LINES_OF_EVENT) without quantities. A page starts at an offset (the JSON API's pages) or right
+     * after a line already read (a streamed export: each page is a range of the order, however deep,
+     * and lines recorded meanwhile neither repeat nor hide lines after it).
      */
     async eventLots(
       scope: Scope,
@@ -562,11 +572,13 @@ export function createFiguresRepository(db: Db) {
         sql`with page as (
           select e.id as "eventId", e.type, e.event_time as "eventTime", e.party_code as "partyCode",
             e.read_point as "readPoint", e.biz_location as "bizLocation", e.reference_documents as "referenceDocuments",
-            el.lot_code as "lotCode", el.role, el.quantity::float8 as quantity, l.unit, l.lot_number as "lotNumber",
-            l.product_code as "productCode", pr.name as "productName", l.attributes
-          from events e join event_lots el on el.event_id = e.id
+            el.lot_code as "lotCode", el.role, case when e.type = 'correction' then null else el.quantity::float8 end as quantity,
+            l.unit, l.lot_number as "lotNumber", l.product_code as "productCode", pr.name as "productName", l.attributes,
+            e.corrects_event_id as "correctsEventId",
+            (select min(c.id) from events c where c.corrects_event_id = e.id) as "correctedBy"
+          from events e join event_lots el on ${LINES_OF_EVENT}
             join lots l on l.code = el.lot_code left join products pr on pr.code = l.product_code
-          where ${live(sql`e`)} and ${inPeriod(sql`e.event_time`, scope)} and ${eventInRegion(scope.region)}
+          where ${inPeriod(sql`e.event_time`, scope)} and ${eventInRegion(scope.region)}
             and ${startAt.where}
           order by ${exportOrder(sort)}
           limit ${limit} offset ${startAt.offset}

@@ -124,7 +124,7 @@ export const figuresRoutes: FastifyPluginAsyncZod<{ service: FiguresService }> =
         tags,
         summary: 'Key data elements of the events of a period and region, one row per lot line; CSV for a spreadsheet',
         description:
-          'An event is of the region when the party that recorded it is there, a lot it names is owned there, or it is a shipment to or a receipt from a party there; each of its lot lines is then a row, once. With `?format=csv` or `Accept: text/csv`: every row, streamed as UTF-8 CSV with a byte order mark (Excel reads the Chinese text), sorted by `sort`.',
+          'An event is of the region when the party that recorded it is there, a lot it names is owned there, or it is a shipment to or a receipt from a party there; each of its lot lines is then a row, once. An event declared in error stays, naming its correction (`correctedBy`), and the correction is a row on each of its lines (`corrects`); inspections carry their kind, result and failed items, holds, releases and recalls their reason, recalls their id and phase. With `?format=csv` or `Accept: text/csv`: every row, streamed as UTF-8 CSV with a byte order mark (Excel reads the Chinese text), sorted by `sort`.',
         security: bearerSecurity,
         querystring: exportQuery,
         produces: ['application/json', 'text/csv'],

@@ -5,7 +5,7 @@ import { dateSchema } from '../codes/timestamp.js';
 import { queryInteger } from '../http/query.js';
 import { TRANSFORMATION_KINDS } from '../lots/ledger.js';
 import { massBalanceSchema } from '../lots/schemas.js';
-import { KDE_SORTS } from '../trace/kde.js';
+import { KDE_SORTS, RECALL_PHASES } from '../trace/kde.js';
 import { NAMED_LOTS_PER_FAILURE } from './repository.js';
 
 /** An empty query field (an HTML form's blank input) counts as not given. */
@@ -316,5 +316,38 @@ export const kdeRowSchema = z
     referenceDocuments: z.string(),
     certificates: z.string(),
     testReports: z.string(),
+    localTime: z
+      .string()
+      .describe('eventTime in China (Asia/Shanghai) as YYYY-MM-DD HH:mm:ss, which a spreadsheet reads as a date (CSV column local_time)'),
+    testKind: z.string().nullable().describe("an inspection's kind: self, rapid, sampling, third_party (test_kind)"),
+    testResult: z.string().nullable().describe("an inspection's result: pass or fail (test_result)"),
+    failedItems: z.array(z.string()).describe('the names of the items an inspection failed (failed_items, joined with "; ")'),
+    testedBy: z
+      .string()
+      .nullable()
+      .describe('the party that recorded an inspection: a lab, a regulator (a sampling), the owner or holder (tested_by)'),
+    testLab: z.string().nullable().describe('the lab an inspection names, as a sampling names the lab that tested it (test_lab)'),
+    reason: z
+      .string()
+      .nullable()
+      .describe(
+        "why: a hold's, a release's, a destruction's, a recall's or a correction's reason; a recall closed over holders that had not acknowledged, the override's reason (reason)",
+      ),
+    recallId: z.string().nullable().describe('a recall event, or a return or destruction reported to a recall: the recall (recall_id)'),
+    recallPhase: z
+      .enum(RECALL_PHASES)
+      .nullable()
+      .describe('a recall event: open, close, or override_close (closed by a regulator before every holder acknowledged) (recall_phase)'),
+    correctedBy: z
+      .string()
+      .nullable()
+      .describe('the eventID of the correction that declared this event in error; the event stays listed (corrected_by)'),
+    corrects: z
+      .string()
+      .nullable()
+      .describe(
+        "a correction: the eventID of the event it declared in error, listed on that event's lot lines without quantities (corrects)",
+      ),
   })
+  .describe('Fields after testReports came later, as the CSV columns after event_id: the first columns keep their order.')
   .meta({ id: 'KeyDataElements' });

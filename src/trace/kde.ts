@@ -27,6 +27,10 @@ export type KdeSource = {
   productName: string | null;
   /** Certificates the lot carries itself (not those on event documents). */
   lotCertificates: { type: string; number: string }[];
+  /** A correction: the key of the event it declared in error (its rows are that event's lot lines). */
+  correctsEventId: string | null;
+  /** The key of the correction that declared this event in error, if one did. */
+  correctedBy: string | null;
 };
 
 export type KdeRow = {
@@ -49,14 +53,47 @@ export type KdeRow = {
   referenceDocuments: string;
   certificates: string;
   testReports: string;
+  /** eventTime in Asia/Shanghai as `YYYY-MM-DD HH:mm:ss`, which a spreadsheet reads as a date. */
+  localTime: string;
+  testKind: string | null;
+  testResult: string | null;
+  /** The names of the items an inspection failed. */
+  failedItems: string[];
+  /** The party that recorded an inspection (its lab for a third_party test, the regulator for a sampling). */
+  testedBy: string | null;
+  /** The lab an inspection names (the lab that tested a regulator's sample). */
+  testLab: string | null;
+  /** Why: a hold's, release's, destruction's, recall's or correction's reason; a recall closed over unacknowledged holders, the override's. */
+  reason: string | null;
+  /** The recall a recall event, or a return or destruction reported to a recall, belongs to. */
+  recallId: string | null;
+  recallPhase: RecallPhase | null;
+  /** The eventID of the correction that declared this event in error. */
+  correctedBy: string | null;
+  /** A correction: the eventID of the event it declared in error. */
+  corrects: string | null;
 };
+
+export const RECALL_PHASES = ['open', 'close', 'override_close'] as const;
+export type RecallPhase = (typeof RECALL_PHASES)[number];
 
 /**
  * The fields of an event's payload a row reads (the counterparts and locations of a shipment or
  * receipt, a sale's buyer, an inspection's report number): all an export of the log needs to select,
  * since a payload may list a thousand lots and an event has a line for each.
  */
-export const KDE_PAYLOAD_FIELDS = ['fromLocationCode', 'toPartyCode', 'toLocationCode', 'fromPartyCode', 'buyer', 'inspection'] as const;
+export const KDE_PAYLOAD_FIELDS = [
+  'fromLocationCode',
+  'toPartyCode',
+  'toLocationCode',
+  'fromPartyCode',
+  'buyer',
+  'inspection',
+  'reason',
+  'overrideReason',
+  'recallId',
+  'phase',
+] as const;
 
 export const KDE_SORTS = ['time', 'lot', 'product', 'type'] as const;
 export type KdeSort = (typeof KDE_SORTS)[number];
@@ -89,10 +126,31 @@ function parties(source: KdeSource) {
   }
 }
 
+/** `2026-03-05 08:00:00`: the time in China (UTC+8, no daylight saving), as a spreadsheet reads a date. */
+export const shanghaiLocal = (time: Date) => shanghaiIso(time).slice(0, 19).replace('T', ' ');
+
+type InspectionPayload = {
+  kind?: unknown;
+  result?: unknown;
+  labPartyCode?: unknown;
+  reportNumber?: unknown;
+  items?: { name?: unknown; result?: unknown }[];
+};
+
+/** A recall event's phase; a close over holders that had not acknowledged records the override's reason. */
+function recallPhaseOf(source: KdeSource): RecallPhase | null {
+  if (source.type !== 'recall') return null;
+  if (source.payload.phase === 'open') return 'open';
+  return text(source.payload.overrideReason) ? 'override_close' : 'close';
+}
+
 export function kdeRow(source: KdeSource, partyName: (code: string) => string | null): KdeRow {
   const { fromParty, fromLocation, toParty, toLocation } = parties(source);
-  const inspection = source.payload.inspection as { reportNumber?: unknown } | undefined;
+  const inspection = source.type === 'inspect' ? (source.payload.inspection as InspectionPayload | undefined) : undefined;
   const documents = source.referenceDocuments;
+  const failedItems = Array.isArray(inspection?.items)
+    ? [...new Set(inspection.items.filter((item) => item.result === 'fail').map((item) => text(item.name)))].filter((name) => name !== null)
+    : [];
   return {
     eventTime: shanghaiIso(source.eventTime),
     eventType: source.type,
@@ -121,6 +179,17 @@ export function kdeRow(source: KdeSource, partyName: (code: string) => string | 
       text(inspection?.reportNumber),
       ...documents.filter((document) => TEST_REPORT_TYPES.has(document.type)).map((document) => document.number),
     ]),
+    localTime: shanghaiLocal(source.eventTime),
+    testKind: text(inspection?.kind),
+    testResult: text(inspection?.result),
+    failedItems,
+    testedBy: inspection ? source.partyCode : null,
+    testLab: text(inspection?.labPartyCode),
+    reason: text(source.payload.reason) ?? text(source.payload.overrideReason),
+    recallId: text(source.payload.recallId),
+    recallPhase: recallPhaseOf(source),
+    correctedBy: source.correctedBy ? eventIdOfKey(source.correctedBy) : null,
+    corrects: source.correctsEventId ? eventIdOfKey(source.correctsEventId) : null,
   };
 }
 
@@ -162,27 +231,42 @@ export type LotBeyond = {
   certificates: Record<string, unknown>;
 };
 
-type TraceLines = {
-  nodes: { code: string }[];
-  events: { type: string; declaredInErrorBy: string | null; lots: { lotCode: string }[] }[];
+/** What linesOf reads of an event: a trace's, or the graph's it is made from. */
+type EventLines = {
+  id: string;
+  type: string;
+  partyCode: string;
+  correctsEventId: string | null;
+  lots: { lotCode: string; role: string; quantity: number | null }[];
 };
 
-/** The events a trace's CSV has rows for: corrections and events declared in error left out. */
-const standingEvents = <E extends TraceLines['events'][number]>(events: E[]) =>
-  events.filter((event) => event.type !== 'correction' && !event.declaredInErrorBy);
+/**
+ * The lot lines each event of a trace has rows for: its own; a correction, which names no lots of its
+ * own, those of the event it declared in error (a party's, under its eventID), so that it is listed
+ * beside what it corrected. A correction of an event the trace does not show has none.
+ */
+function linesOf<E extends EventLines>(events: E[]): { event: E; lines: E['lots']; correction: boolean }[] {
+  const byId = new Map(events.map((event) => [`${event.partyCode}\n${event.id}`, event]));
+  return events.map((event) => {
+    if (event.type !== 'correction') return { event, lines: event.lots, correction: false };
+    const corrected = event.correctsEventId ? byId.get(`${event.partyCode}\n${event.correctsEventId}`) : undefined;
+    return { event, lines: corrected?.lots ?? [], correction: true };
+  });
+}
 
 /** The lots the rows of a trace's CSV name that are no nodes of the trace, each once. */
-export function lotsBeyond(trace: TraceLines): string[] {
+export function lotsBeyond(trace: { nodes: { code: string }[]; events: EventLines[] }): string[] {
   const nodes = new Set(trace.nodes.map((node) => node.code));
   const beyond = new Set<string>();
-  for (const event of standingEvents(trace.events)) for (const { lotCode } of event.lots) if (!nodes.has(lotCode)) beyond.add(lotCode);
+  for (const { lines } of linesOf(trace.events)) for (const { lotCode } of lines) if (!nodes.has(lotCode)) beyond.add(lotCode);
   return [...beyond];
 }
 
 /**
- * The lot lines of the standing events of a trace (corrections and events declared in error left
- * out). A line of a lot beyond the trace is described as `beyond` has it (those the caller may
- * read), and otherwise by its code alone, as the trace's events name it.
+ * The lot lines of the events of a trace: an event declared in error names its correction
+ * (`correctedBy`), and the correction is listed on its lines (see linesOf) without quantities. A line
+ * of a lot beyond the trace is described as `beyond` has it (those the caller may read), and
+ * otherwise by its code alone, as the trace's events name it.
  */
 export function traceKdeRows(trace: Trace, sort: KdeSort, beyond: LotBeyond[]): KdeRow[] {
   const products = new Map(trace.products.map((product) => [product.code, product.name]));
@@ -193,13 +277,14 @@ export function traceKdeRows(trace: Trace, sort: KdeSort, beyond: LotBeyond[]): 
   }
   for (const lot of beyond) described.set(lot.code, { ...lot, certificates: attributeCertificates(lot.certificates) });
   const names = new Map(trace.parties.map((party) => [party.code, party.name]));
-  const standing = standingEvents(trace.events);
-  // a node's certificates merge its own with those on event documents: keep its own
+  // a node's certificates merge its own with those on the documents of events standing: keep its own
   const onDocuments = new Set(
-    standing.flatMap((event) => event.referenceDocuments.map((document) => `${document.type} ${document.number}`)),
+    trace.events
+      .filter((event) => !event.declaredInErrorBy)
+      .flatMap((event) => event.referenceDocuments.map((document) => `${document.type} ${document.number}`)),
   );
-  const rows = standing.flatMap((event) =>
-    event.lots.map((line) => {
+  const rows = linesOf(trace.events).flatMap(({ event, lines, correction }) =>
+    lines.map((line) => {
       const lot = described.get(line.lotCode);
       return kdeRow(
         {
@@ -213,12 +298,14 @@ export function traceKdeRows(trace: Trace, sort: KdeSort, beyond: LotBeyond[]): 
           payload: event.details,
           lotCode: line.lotCode,
           role: line.role,
-          quantity: line.quantity,
+          quantity: correction ? null : line.quantity,
           unit: lot?.unit ?? null,
           lotNumber: lot?.lotNumber ?? null,
           productCode: lot?.productCode ?? null,
           productName: lot?.productName ?? null,
           lotCertificates: (lot?.certificates ?? []).filter((certificate) => !onDocuments.has(`${certificate.type} ${certificate.number}`)),
+          correctsEventId: event.correctsEventId,
+          correctedBy: event.declaredInErrorBy,
         },
         (code) => names.get(code) ?? null,
       );
@@ -248,4 +335,16 @@ export const KDE_COLUMNS: { header: string; value: (row: KdeRow) => string | num
   { header: 'certificates', value: (row) => row.certificates },
   { header: 'test_reports', value: (row) => row.testReports },
   { header: 'event_id', value: (row) => row.eventId },
+  // added later, after the first columns so that readers of those keep reading them where they were
+  { header: 'local_time', value: (row) => row.localTime },
+  { header: 'test_kind', value: (row) => row.testKind },
+  { header: 'test_result', value: (row) => row.testResult },
+  { header: 'failed_items', value: (row) => row.failedItems.join('; ') },
+  { header: 'tested_by', value: (row) => row.testedBy },
+  { header: 'test_lab', value: (row) => row.testLab },
+  { header: 'reason', value: (row) => row.reason },
+  { header: 'recall_id', value: (row) => row.recallId },
+  { header: 'recall_phase', value: (row) => row.recallPhase },
+  { header: 'corrected_by', value: (row) => row.correctedBy },
+  { header: 'corrects', value: (row) => row.corrects },
 ];

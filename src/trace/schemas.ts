@@ -15,7 +15,9 @@ export const traceQuery = z.object({
   format: z
     .enum(['json', 'csv'])
     .optional()
-    .describe('csv: the key data elements of every event on the trace, one row per lot line (also with Accept: text/csv)'),
+    .describe(
+      "csv: the key data elements of every event on the trace, one row per lot line (also with Accept: text/csv), in the columns of GET /regulator/events's KeyDataElements; an event declared in error stays with corrected_by, its correction a row on its lines",
+    ),
   sort: z.enum(KDE_SORTS).default('time').describe('row order of the CSV'),
 });
 

@@ -4,10 +4,9 @@ import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
 import type { Principal } from '../../src/access/index.js';
 import { queryRows } from '../../src/db/client.js';
-import { live } from '../../src/events/retests.js';
 import { createFiguresRepository, type EventLotKey } from '../../src/figures/repository.js';
 import { periodScope } from '../../src/figures/service.js';
-import { KDE_PAYLOAD_FIELDS, KDE_SORTS, type KdeRow, type KdeSort } from '../../src/trace/kde.js';
+import { KDE_PAYLOAD_FIELDS, KDE_SORTS, type KdeRow, type KdeSort, type KdeSource, kdeRow } from '../../src/trace/kde.js';
 import { signInToDashboard } from '../fixtures/dashboard.js';
 import { sentAsDeclared, servedOpenApi } from '../fixtures/openapi.js';
 import { createWorld, expectStatus, type World } from '../fixtures/world.js';
@@ -64,6 +63,17 @@ const HEADER = [
   'certificates',
   'test_reports',
   'event_id',
+  'local_time',
+  'test_kind',
+  'test_result',
+  'failed_items',
+  'tested_by',
+  'test_lab',
+  'reason',
+  'recall_id',
+  'recall_phase',
+  'corrected_by',
+  'corrects',
 ];
 
 /** A CSV export as the key's holder downloads it: the reply, and its rows (the header first) without the byte order mark. */
@@ -571,17 +581,25 @@ t.test(
       db,
       sql`select e.id as "eventId", e.type, e.event_time as "eventTime", e.party_code as "partyCode", e.read_point as "readPoint",
       e.biz_location as "bizLocation", e.reference_documents as "referenceDocuments", e.payload, el.lot_code as "lotCode", el.role,
-      el.quantity::float8 as quantity, l.unit, l.lot_number as "lotNumber", l.product_code as "productCode", pr.name as "productName",
-      l.attributes, p.region_code as "regionCode"
-    from events e join parties p on p.code = e.party_code join event_lots el on el.event_id = e.id
-      join lots l on l.code = el.lot_code left join products pr on pr.code = l.product_code
-    where ${live(sql`e`)}`,
+      case when e.type = 'correction' then null else el.quantity::float8 end as quantity, l.unit, l.lot_number as "lotNumber",
+      l.product_code as "productCode", pr.name as "productName", l.attributes, p.region_code as "regionCode",
+      e.corrects_event_id as "correctsEventId", (select min(c.id) from events c where c.corrects_event_id = e.id) as "correctedBy"
+    from events e join parties p on p.code = e.party_code join event_lots el on el.event_id = coalesce(e.corrects_event_id, e.id)
+      join lots l on l.code = el.lot_code left join products pr on pr.code = l.product_code`,
     );
     const fields = (payload: Record<string, any>) =>
       Object.fromEntries(
         KDE_PAYLOAD_FIELDS.map((field) => [
           field,
-          field === 'inspection' ? { reportNumber: payload.inspection?.reportNumber ?? null } : (payload[field] ?? null),
+          field === 'inspection'
+            ? {
+                reportNumber: payload.inspection?.reportNumber ?? null,
+                kind: payload.inspection?.kind ?? null,
+                result: payload.inspection?.result ?? null,
+                labPartyCode: payload.inspection?.labPartyCode ?? null,
+                items: (payload.inspection?.items ?? []).filter((item: { result: string }) => item.result === 'fail'),
+              }
+            : (payload[field] ?? null),
         ]),
       );
     const plain = (rows: any[]) => rows.map((row) => ({ ...row, eventTime: new Date(row.eventTime).toISOString() }));
@@ -619,3 +637,176 @@ t.test(
     }
   },
 );
+
+t.test('what happened: tests, holds, releases, recalls and corrections in the CSV and JSON exports', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm', '乙养殖场');
+  const lab = await world.party('lab', '检测所');
+  const bureau = await world.partyRegulator();
+  const regulatorKey = (await world.ok(world.admin.post('/api-keys', { role: 'regulator' }))).key;
+  const pigs = await farm.commission(await farm.product('head'), 10);
+  const tested = await world.ok(
+    lab.event({
+      type: 'inspect',
+      lotCodes: [pigs],
+      inspection: {
+        kind: 'third_party',
+        labPartyCode: lab.code,
+        result: 'fail',
+        reportNumber: 'LAB-9',
+        items: [
+          { name: '瘦肉精', result: 'fail' },
+          { name: '水分', result: 'pass' },
+          { name: '亚硝酸盐', result: 'fail' },
+        ],
+      },
+    }),
+  );
+  const sold = await world.ok(farm.event({ type: 'sell', buyer: '张三', lines: [{ lotCode: pigs, quantity: 2 }] }));
+  const correctionReason = 'sold to "老王", not 张三,\nrecorded twice';
+  const correction = await world.ok(farm.event({ type: 'correction', correctsEventId: sold.event.id, reason: correctionReason }));
+  const holdReason = '抽检不合格, "瘦肉精"\n待复检';
+  const held = await world.ok(farm.api.post('/holds', { lotCodes: [pigs], reason: holdReason }));
+  const released = await world.ok(farm.api.post('/holds/release', { lotCodes: [pigs], reason: '复检合格, released' }));
+  const recall = await world.ok(bureau.post('/recalls', { lotCodes: [pigs], level: 2, reason: '瘦肉精 检出', hazard: '克伦特罗' }));
+  const closed = expectStatus(
+    t,
+    await bureau.post(`/recalls/${recall.id}/close`, { overrideReason: '养殖场未确认, 已现场核查' }),
+    200,
+    'closed over the farm, which had not acknowledged',
+  ).body;
+
+  const expected = {
+    inspect: {
+      event_type: 'inspect',
+      event_id: tested.event.id,
+      test_kind: 'third_party',
+      test_result: 'fail',
+      failed_items: '瘦肉精; 亚硝酸盐',
+      tested_by: lab.code,
+      test_lab: lab.code,
+      test_reports: 'LAB-9',
+    },
+    sell: { event_type: 'sell', event_id: sold.event.id, quantity: '2', corrected_by: correction.event.id, corrects: '' },
+    correction: {
+      event_type: 'correction',
+      event_id: correction.event.id,
+      lot_code: pigs,
+      quantity: '',
+      reason: correctionReason,
+      corrects: sold.event.id,
+    },
+    hold: { event_type: 'hold', event_id: held.id, reason: holdReason, recall_id: '', recall_phase: '' },
+    release: { event_type: 'release', event_id: released.id, reason: '复检合格, released' },
+    open: { event_type: 'recall', event_id: recall.eventId, recall_id: recall.id, recall_phase: 'open', reason: '瘦肉精 检出' },
+    close: {
+      event_type: 'recall',
+      event_id: closed.closeEventId,
+      recall_id: recall.id,
+      recall_phase: 'override_close',
+      reason: '养殖场未确认, 已现场核查',
+    },
+  };
+  const check = (t: Test, rows: Record<string, string>[]) => {
+    const of = (type: string, id: string) => rows.filter((row) => row.event_type === type && row.event_id === id);
+    for (const [name, want] of Object.entries(expected)) {
+      const found = of(want.event_type, want.event_id);
+      t.equal(found.length, 1, `${name}: one row`);
+      t.match(found[0], want, name);
+    }
+    for (const row of rows) t.match(row.local_time, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/, 'local time as Excel reads a date');
+    const inspection = of('inspect', tested.event.id)[0];
+    t.equal(inspection.local_time, inspection.event_time.slice(0, 19).replace('T', ' '), 'the local time is the ISO time in China');
+    t.equal(rows.filter((row) => row.corrected_by !== '').length, 1, 'only the sale is corrected');
+  };
+
+  for (const [name, url] of [
+    ['a trace', `/trace/${pigs}?format=csv&direction=forward`],
+    ['a period', '/regulator/events?region=500236&format=csv'],
+  ]) {
+    await t.test(`${name} as CSV`, async (t) => {
+      const { reply, rows } = await csvReply(world, url, regulatorKey);
+      t.equal(reply.statusCode, 200);
+      t.ok(reply.rawPayload.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])), 'UTF-8 byte order mark first');
+      t.notOk(/(^|,)="/.test(reply.body), 'no formulas');
+      t.strictSame(rows[0], HEADER);
+      t.ok(
+        rows.every((row) => row.length === HEADER.length),
+        'every row has every column: quotes, commas and line breaks in reasons stay inside their cells',
+      );
+      check(
+        t,
+        rows.slice(1).map((row) => Object.fromEntries(HEADER.map((column, i) => [column, row[i]]))),
+      );
+    });
+  }
+
+  await t.test('a period as JSON', async (t) => {
+    const items: KdeRow[] = expectStatus(t, await world.regulator.get('/regulator/events?region=500236&limit=1000'), 200, 'a page').body
+      .items;
+    const inspection = items.find((row) => row.eventType === 'inspect');
+    t.match(inspection, { testKind: 'third_party', testResult: 'fail', testedBy: lab.code, testLab: lab.code });
+    t.strictSame(inspection?.failedItems, ['瘦肉精', '亚硝酸盐'], 'failed items as a list');
+    t.match(
+      items.find((row) => row.eventType === 'sell'),
+      { correctedBy: correction.event.id, corrects: null },
+    );
+    t.match(
+      items.find((row) => row.eventType === 'correction'),
+      { corrects: sold.event.id, quantity: null, reason: correctionReason },
+    );
+    t.match(
+      items.find((row) => row.eventType === 'hold'),
+      { reason: holdReason, failedItems: [] },
+    );
+    t.strictSame(
+      items.filter((row) => row.eventType === 'recall').map((row) => [row.recallId, row.recallPhase]),
+      [
+        [recall.id, 'open'],
+        [recall.id, 'override_close'],
+      ],
+    );
+  });
+
+  await t.test("an operator's trace shows what it may see", async (t) => {
+    const { rows } = await csvReply(world, `/trace/${pigs}?format=csv&direction=forward`, farm.key);
+    const records = rows.slice(1).map((row) => Object.fromEntries(HEADER.map((column, i) => [column, row[i]])));
+    t.match(
+      records.find((row) => row.event_type === 'sell'),
+      { corrected_by: correction.event.id },
+    );
+    t.match(
+      records.find((row) => row.event_type === 'hold'),
+      { reason: holdReason },
+    );
+  });
+});
+
+t.test('a row reads a recall close as close or override_close, and a return reported to a recall by its recall', async (t) => {
+  const source = (type: string, payload: Record<string, unknown>): KdeSource => ({
+    eventId: 'E-1',
+    type,
+    eventTime: new Date('2026-03-05T00:00:00Z'),
+    partyCode: 'P',
+    readPoint: null,
+    bizLocation: null,
+    referenceDocuments: [],
+    payload,
+    lotCode: 'L',
+    role: 'subject',
+    quantity: null,
+    unit: null,
+    lotNumber: null,
+    productCode: null,
+    productName: null,
+    lotCertificates: [],
+    correctsEventId: null,
+    correctedBy: null,
+  });
+  const row = (type: string, payload: Record<string, unknown>) => kdeRow(source(type, payload), () => null);
+  t.match(row('recall', { recallId: 'R', phase: 'close', overrideReason: null }), { recallId: 'R', recallPhase: 'close', reason: null });
+  t.match(row('recall', { recallId: 'R', phase: 'close', overrideReason: '核查' }), { recallPhase: 'override_close', reason: '核查' });
+  t.match(row('ship', { recallId: 'R', toPartyCode: 'Q' }), { recallId: 'R', recallPhase: null });
+  t.match(row('destroy', { reason: '召回 R: 检出' }), { reason: '召回 R: 检出', testKind: null, failedItems: [] });
+  t.equal(row('sell', {}).localTime, '2026-03-05 08:00:00', 'midnight UTC is eight in the morning in China');
+});
