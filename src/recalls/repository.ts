@@ -4,7 +4,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../db/client.js';
 import type { PartyContact } from '../db/schema.js';
-import { followedEdge, stageReachable } from '../lineage/repository.js';
+import { followedEdge, rootedWalk, stageReachable } from '../lineage/repository.js';
 import { lotsInvolving, partyInvolvedIn } from '../lots/repository.js';
 
 const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
@@ -123,6 +123,9 @@ const toRecall = (row: RecallRow): RecallRow => ({
   startedAt: toDate(row.startedAt),
   closedAt: toDate(row.closedAt),
 });
+
+/** A lot or container a downstream hold reaches, as it stands (`heldBy` the party whose hold is on it). */
+export type DownstreamLot = { code: string; kind: string; partyCode: string; status: string; heldBy: string | null; voided: boolean };
 
 /** A lot or container packed, at some level, in a recall's root container (`rootPartyCode` the root's owner). */
 export type PackedContent = { root: string; rootPartyCode: string; code: string; partyCode: string };
@@ -346,6 +349,21 @@ export function createRecallsRepository(db: Db) {
         counts: { lots: Number(counts.lots), containers: Number(counts.containers), items: Number(counts.items) },
         openedByRegulator: inserted.openedByRegulator,
       };
+    },
+
+    /**
+     * The named lots and every lot and container downstream of them within `maxDepth` steps, as the
+     * anomalies walk them (rootedWalk: what transformations made of them and the containers they lie
+     * in now, and on from those), each as it stands; named lots that do not exist are not among them.
+     */
+    async downstreamOf(tx: Db, codes: string[], maxDepth: number): Promise<DownstreamLot[]> {
+      return queryRows<DownstreamLot>(
+        tx,
+        sql`with recursive ${rootedWalk(sql`reach`, sql`select code, code from lots where code = any(${texts(codes)})`, 'forward', maxDepth, 'current')}
+        select l.code, l.kind, l.party_code as "partyCode", l.status, l.hold->>'partyCode' as "heldBy",
+          l.voided_by_event_id is not null as voided
+        from lots l where l.code in (select code from reach) order by l.code collate "C"`,
+      );
     },
 
     /** The named lots as they stand: owner, and the party whose hold is on each (null when none). */

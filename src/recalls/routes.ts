@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idSchema } from '../codes/uuid.js';
 import { problemSchema } from '../errors/problem.js';
-import { eventSchema } from '../events/schemas.js';
 import { CSV_ATTACHMENT_DECLARED, CSV_TYPE, type CsvValue, csvStream } from '../http/csv.js';
 import { idempotencyKeyHeaders, idempotencyOf, sendAnswered } from '../http/idempotency.js';
 import { preferredType } from '../http/negotiate.js';
@@ -14,6 +13,7 @@ import type { ScopeCsvRow } from './repository.js';
 import {
   closeRecallBody,
   holdBody,
+  holdSchema,
   openRecallBody,
   recallListQuery,
   recallReportBody,
@@ -55,11 +55,11 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
         tags,
         summary: 'Put lots on hold pending a test (a regulator key with its regulator party, or the owner’s operator key)',
         description:
-          'While held, a lot is not shipped, sold, transformed nor given item codes, by any door: 409 (a recalled lot’s refusal is 422 `recalled-lot`, naming its recalls). Recorded as a `hold` event. A lot already on hold is 409, except that a regulator’s hold replaces the owner’s hold in the same act (`details.replacedHoldEventIds`); the owner then can no longer release it, nor can another regulator party.',
+          'While held, a lot is not shipped, sold, transformed nor given item codes, by any door: 409 (a recalled lot’s refusal is 422 `recalled-lot`, naming its recalls). Recorded as a `hold` event. A lot already on hold is 409, except that a regulator’s hold replaces the owner’s hold in the same act (`details.replacedHoldEventIds`); the owner then can no longer release it, nor can another regulator party. With `downstream: true` the hold also takes every lot downstream of those named that is in circulation — transformation outputs, through the containers they lie in now (a container is stopped by the hold of a lot in it, not held itself) — and lists which lots it held (`held`) and which it passed over (`alreadyOnHold`, `notInCirculation`); 409 only when it finds nothing to hold. An owner holds its own lots only: another party’s lots downstream are counted in `othersInCirculation`, not named.',
         security: bearerSecurity,
         headers: idempotencyKeyHeaders,
         body: holdBody,
-        response: { 201: eventSchema, ...errors },
+        response: { 201: holdSchema, ...errors },
       },
     },
     async (request, reply) =>

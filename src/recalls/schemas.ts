@@ -15,7 +15,30 @@ export const holdBody = z.object({
   lotCodes: z.array(lotCode).min(1).max(1000).describe('lots or containers to hold'),
   reason: text(500),
   pendingTest: freeTextSchema(200).optional().describe('the test the hold waits for, e.g. 瘦肉精 复检'),
+  downstream: z
+    .boolean()
+    .optional()
+    .describe(
+      'also hold every lot downstream of those named that is in circulation (what transformations made of them, through the containers they lie in now, up to 100 steps), in the one hold event; see held, alreadyOnHold, notInCirculation',
+    ),
 });
+
+const lotList = (what: string) => z.array(z.string()).optional().describe(`with downstream only: ${what}`);
+export const holdSchema = eventSchema
+  .extend({
+    held: lotList('the lots this hold put on hold (a regulator taking over an owner’s hold among them)'),
+    alreadyOnHold: lotList('lots reached that were on hold already, left as they are'),
+    notInCirculation: lotList('lots reached that have ended (consumed, sold, destroyed), are recalled or voided: nothing to hold'),
+    othersInCirculation: z
+      .number()
+      .int()
+      .optional()
+      .describe(
+        'with downstream only: lots in circulation downstream that another party owns, which an owner’s hold leaves alone (counted, not named); 0 for a regulator, which holds them',
+      ),
+  })
+  .meta({ id: 'Hold' });
+export type HoldView = z.infer<typeof holdSchema>;
 export const releaseBody = z.object({ lotCodes: z.array(lotCode).min(1).max(1000), reason: text(500) });
 
 export const releaseSchema = eventSchema

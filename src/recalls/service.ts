@@ -22,8 +22,9 @@ import { BatchRejected, type EventContext, type EventWriter, type WriteRequest }
 import type { EventAction } from '../events/writer/rules/index.js';
 import { recallReturnParties } from '../lots/ledger.js';
 import { dueTimes, overdueFor, progressOf, RECALL_DEADLINES, type RecallDeadlines, type RecallLevel } from './deadlines.js';
+import { downstreamHoldPlan } from './downstream.js';
 import type { PackedContent, RecallFilter, RecallRow, RecallsRepository, ReturnedLot, ScopeCsvRow } from './repository.js';
-import type { RecallReport, RecallSummary, RecallView, ReleaseView } from './schemas.js';
+import type { HoldView, RecallReport, RecallSummary, RecallView, ReleaseView } from './schemas.js';
 
 /** How far forward a recall's scope reaches: far beyond any real chain (farm → shop is under 15 steps). */
 export const SCOPE_MAX_DEPTH = 100;
@@ -262,24 +263,65 @@ export function createRecallService(deps: {
     return actorLifting(principal, decidedBy);
   }
 
+  /**
+   * A hold of the lots named and of those downstream of them (downstreamHoldPlan), in `tx`: the walk
+   * and every lot and container it reaches locked as one write locks them (the actor's audit chain,
+   * then the lots in code order: see readLocked), walked again once locked until it stands, so a
+   * transformation or packing stored meanwhile is not left out; then one hold event of the plan's lots.
+   */
+  async function holdDownstream(
+    tx: Db,
+    actor: RegulatoryActor,
+    named: string[],
+    holding: (tx: Db, lotCodes: string[]) => Promise<EventView>,
+  ): Promise<HoldView> {
+    const walked = (tx: Db) => deps.recalls.downstreamOf(tx, named, SCOPE_MAX_DEPTH);
+    const reached = await deps.writer.readLocked(tx, actor.code, async (tx) => {
+      const lots = await walked(tx);
+      const codes = lots.map((lot) => lot.code);
+      return { codes, marked: [], value: lots, unchanged: async () => JSON.stringify(await walked(tx)) === JSON.stringify(lots) };
+    });
+    const known = new Map(reached.map((lot) => [lot.code, lot]));
+    for (const [index, code] of named.entries()) {
+      const lot = known.get(code);
+      if (!lot) throw unprocessable('unknown-lot', `no lot ${code}`, [bodyField(['lotCodes', index], 'unknown lot')]);
+      // an owner holds its own lots only: refused as a plain hold refuses it, not silently passed over
+      if (!actor.regulator) requireHoldOrRecallRight(actor, lot, 'hold', new Set(), ['lotCodes', index], []);
+    }
+    const plan = downstreamHoldPlan(actor, named, reached);
+    if (plan.held.length === 0) {
+      throw conflict(
+        `nothing to hold: of the lots reached, ${plan.alreadyOnHold.length} already on hold and ${plan.notInCirculation.length} no longer in circulation`,
+        named.map((_, index) => bodyField(['lotCodes', index], 'nothing in circulation left to hold from it')),
+      );
+    }
+    const event = await holding(tx, plan.held);
+    return { ...event, ...plan };
+  }
+
   const service = {
-    /** Puts the lots on hold; under a key (see src/db/idempotency.ts), once. */
+    /**
+     * Puts the lots on hold; under a key (see src/db/idempotency.ts), once. With `downstream`, also
+     * every lot downstream of them in circulation (downstreamHoldPlan), in the one hold event.
+     */
     async hold(
       principal: Principal,
-      input: { lotCodes: string[]; reason: string; pendingTest?: string },
-      idempotent?: IdempotentRequest<EventView>,
-    ): Promise<Answered<EventView>> {
+      input: { lotCodes: string[]; reason: string; pendingTest?: string; downstream?: boolean },
+      idempotent?: IdempotentRequest<HoldView>,
+    ): Promise<Answered<HoldView>> {
       const actor = regulatoryActor(principal);
+      const holding = (tx: Db, lotCodes: string[]) =>
+        act(tx, actor.code, {
+          type: 'hold',
+          lotCodes,
+          reason: input.reason,
+          pendingTest: input.pendingTest ?? null,
+          keyId: principal.keyId,
+          asRegulator: actor.regulator,
+        });
       return deps.transaction((tx) =>
-        once(tx, idempotent, actor.code, deps.now(), () =>
-          act(tx, actor.code, {
-            type: 'hold',
-            lotCodes: input.lotCodes,
-            reason: input.reason,
-            pendingTest: input.pendingTest ?? null,
-            keyId: principal.keyId,
-            asRegulator: actor.regulator,
-          }),
+        once(tx, idempotent, actor.code, deps.now(), async () =>
+          input.downstream ? holdDownstream(tx, actor, input.lotCodes, holding) : holding(tx, input.lotCodes),
         ),
       );
     },
