@@ -1,5 +1,6 @@
 // The regulator dashboard and its sign-in form, rendered on the server (charts as inline SVG, no
 // script). Pure.
+import { PASS_RATE_REGION_PARTIES, type PassRateRegionParty } from '../figures/schemas.js';
 import { Html, html, layout, shanghaiTime } from '../web/html.js';
 import { DASHBOARD_TEXT } from '../web/i18n/dashboard.js';
 import type { Lang } from '../web/i18n/index.js';
@@ -57,7 +58,8 @@ export function recallChart(recalls: DashboardView['recalls'], lang: Lang): stri
   });
 }
 
-export type DashboardQuery = { from?: string; to?: string; region?: string };
+/** The filters as typed; `regionOf` (whose region the pass rates count by) is the dashboard page's alone. */
+export type DashboardQuery = { from?: string; to?: string; region?: string; regionOf?: string };
 
 /** The period and region chosen, and the language, as a query string (empty when none is). */
 const searchOf = (query: Record<string, string | undefined>) => {
@@ -76,6 +78,10 @@ ${lang === 'en' && html`<input type="hidden" name="lang" value="en">`}
 <label>${t.period} <input type="date" name="from" value="${query.from ?? ''}"></label>
 <label>— <input type="date" name="to" value="${query.to ?? ''}"></label>
 <label>${t.region} <input name="region" inputmode="numeric" pattern="\\d{2}(\\d{2}){0,2}" size="8" value="${query.region ?? ''}" placeholder="500236"></label>
+<label>${t.regionOf} <select name="regionOf">${PASS_RATE_REGION_PARTIES.map(
+    (party) =>
+      html`<option value="${party}"${(query.regionOf ?? 'owner') === party ? ' selected' : ''}>${t.regionOfChoices[party]}</option>`,
+  )}</select></label>
 <button type="submit">${t.apply}</button>
 ${more}
 </form>
@@ -126,7 +132,7 @@ ${recalls.length ? new Html(recallChart(recalls, lang)) : html`<p class="muted">
   return layout(lang, t.recalls, at(offset, lang === 'en' ? 'zh-CN' : 'en'), body, WIDE_CSS);
 }
 
-export function dashboardPage(view: DashboardView, query: DashboardQuery, lang: Lang): string {
+export function dashboardPage(view: DashboardView, query: DashboardQuery, lang: Lang, regionOf: PassRateRegionParty = 'owner'): string {
   const t = DASHBOARD_TEXT[lang];
   const params = (extra: Record<string, string | undefined>) => {
     const search = new URLSearchParams(
@@ -196,9 +202,9 @@ export function dashboardPage(view: DashboardView, query: DashboardQuery, lang: 
     })),
   });
   const body = html`<div class="dashboard">
-${filtersSection(query, lang, html`<a href="/regulator/dashboard/events.csv${params({ lang: lang === 'en' ? 'en' : undefined })}">${t.export}</a>`)}
+${filtersSection({ ...query, regionOf }, lang, html`<a href="/regulator/dashboard/events.csv${params({ lang: lang === 'en' ? 'en' : undefined })}">${t.export}</a>`)}
 <div class="panels">
-<section id="pass-rates"><h2>${t.passRates}</h2><p class="muted">${t.passRatesHint}</p>${new Html(passByKind)}${new Html(passByItem)}</section>
+<section id="pass-rates"><h2>${t.passRates}</h2><p class="muted">${regionOf === 'tester' ? t.passRatesHintTester : t.passRatesHint}</p>${new Html(passByKind)}${new Html(passByItem)}</section>
 <section id="coverage"><h2>${t.coverage}</h2><p class="muted">${t.coverageHint}</p>${new Html(coverage)}<h2>${t.coverageByEnterprise}</h2>${new Html(coverageByEnterprise)}</section>
 <section id="activity"><h2>${t.activity}</h2>${new Html(activity)}</section>
 <section id="anomalies"><h2>${t.anomalies}</h2><div class="counts">${(
@@ -222,5 +228,6 @@ ${filtersSection(query, lang, html`<a href="/regulator/dashboard/events.csv${par
   }</section>
 <section id="complaints"><h2>${t.complaints}</h2>${new Html(complaints)}</section>
 </div></div>`;
-  return layout(lang, t.title, `/regulator/dashboard${params({ lang: lang === 'en' ? undefined : 'en' })}`, body, WIDE_CSS);
+  const otherLang = { lang: lang === 'en' ? undefined : 'en', regionOf: regionOf === 'owner' ? undefined : regionOf };
+  return layout(lang, t.title, `/regulator/dashboard${params(otherLang)}`, body, WIDE_CSS);
 }

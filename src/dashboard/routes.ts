@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idSchema } from '../codes/uuid.js';
 import { Problem, problemSchema } from '../errors/problem.js';
-import { periodQuery } from '../figures/schemas.js';
+import { passRateRegionOf, periodQuery } from '../figures/schemas.js';
 import { periodScope } from '../figures/service.js';
 import { cookieValue, reachedOverHttps, sessionCookie } from '../http/cookies.js';
 import { CSV_ATTACHMENT_DECLARED, CSV_TYPE, csvStream } from '../http/csv.js';
@@ -56,7 +56,7 @@ function typedFilters(query: unknown): { filters: DashboardQuery; lang: 'zh-CN' 
   const raw = (query ?? {}) as Record<string, unknown>;
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
   return {
-    filters: { from: text(raw.from), to: text(raw.to), region: text(raw.region) },
+    filters: { from: text(raw.from), to: text(raw.to), region: text(raw.region), regionOf: text(raw.regionOf) },
     lang: raw.lang === 'en' ? 'en' : 'zh-CN',
   };
 }
@@ -298,7 +298,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService;
           'Regulator dashboard: pass rates against 96 %, traceability by region and enterprise, activity, anomalies, open recalls, flagged codes, complaints',
         description:
           'The panels show the period and region chosen (flagged codes by when first flagged, complaints by when filed, each by the region of the party concerned; recalls in progress at some time in the period, open now without one, whose scope reaches the region); the anomalies, standing now, the region alone. Needs the session cookie of POST /regulator/login; without one it redirects to the sign-in form.',
-        querystring: periodQuery({ lang: langQuery }),
+        querystring: periodQuery({ lang: langQuery, regionOf: passRateRegionOf }),
         produces: ['text/html'],
         response: { 200: page('The dashboard page', noStore), 303: toSignIn, 400: filterMistake },
       },
@@ -308,14 +308,14 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService;
       const principal = await service.principal(cookieValue(request.headers.cookie, COOKIE));
       if (!principal) return reply.redirect(`/regulator/login${typedFilters(request.query).lang === 'en' ? '?lang=en' : ''}`, 303);
       return filtered(request, reply, async () => {
-        const { lang, ...query } = request.query;
-        const view = await service.view(principal, periodScope(query));
+        const { lang, regionOf, ...query } = request.query;
+        const view = await service.view(principal, periodScope(query), regionOf);
         // the same policy as the consumer pages: no script, inline styles, forms posting to the site itself, no framing
         return reply
           .headers(PAGE_HEADERS)
           .type(HTML)
           .header('cache-control', 'no-store')
-          .send(dashboardPage(view, query, lang ?? 'zh-CN'));
+          .send(dashboardPage(view, query, lang ?? 'zh-CN', regionOf));
       });
     },
   );

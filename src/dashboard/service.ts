@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hasGrant, type Principal, type Role, requireRole } from '../access/index.js';
 import type { ApiKeyService } from '../auth/service.js';
 import type { Scope } from '../figures/repository.js';
+import type { PassRateRegionParty } from '../figures/schemas.js';
 import type { FiguresService } from '../figures/service.js';
 import type { RecallService } from '../recalls/service.js';
 import type { KdeSort } from '../trace/kde.js';
@@ -61,14 +62,14 @@ export function createDashboardService(deps: {
       return deps.figures.exportAll(principal, scope, sort);
     },
 
-    /** Everything the dashboard shows, for one period and region. */
-    async view(principal: Principal, scope: Scope) {
+    /** Everything the dashboard shows, for one period and region; its pass rates by the region of `regionOf` (see passRates). */
+    async view(principal: Principal, scope: Scope, regionOf: PassRateRegionParty = 'owner') {
       requireRole(principal, 'figures.read');
       // one check before the panels read, not one problem from each
       await deps.figures.knownRegion(scope.region);
       const [passRates, coverage, coverageByEnterprise, activity, anomalies, gaps, flags, recentFlags, complaints, recalls, openRecalls] =
         await Promise.all([
-          deps.figures.passRates(principal, scope),
+          deps.figures.passRates(principal, scope, regionOf),
           deps.figures.traceability(principal, scope, 'township'),
           deps.figures.traceability(principal, scope, 'enterprise'),
           deps.figures.activity(principal, scope),

@@ -204,16 +204,18 @@ const rateFigure = z.object({
 /** Whose region a pass rate's `region` is: the tested lot's owner's, or that of the party that recorded the test. */
 export const PASS_RATE_REGION_PARTIES = ['owner', 'tester'] as const;
 export type PassRateRegionParty = (typeof PASS_RATE_REGION_PARTIES)[number];
+/** Whose region a pass rate's region filter is: the API's and the dashboard's pass-rate panel's choice. */
+export const passRateRegionOf = z
+  .enum(PASS_RATE_REGION_PARTIES)
+  .default('owner')
+  .describe(
+    "whose region `region` is: owner, the tested lot's owner (tests of the region's produce, whoever made them); tester, the party that recorded the test — a third_party test's lab, a sampling's regulator, a self-test's owner or holder, a rapid test's recorder — so a bureau reads its own sampling programme, whoever owns the lots it sampled",
+  );
 export const passRatesQuery = periodQuery({
   region: regionFilter.describe(
     'GB/T 2260 region (2 digits for a province, 4 for a city, 6 for a county, e.g. 500236) of the party regionOf names; empty or blank: every region',
   ),
-  regionOf: z
-    .enum(PASS_RATE_REGION_PARTIES)
-    .default('owner')
-    .describe(
-      "whose region `region` is: owner, the tested lot's owner (tests of the region's produce, whoever made them); tester, the party that recorded the test — a third_party test's lab, a sampling's regulator, a self-test's owner or holder, a rapid test's recorder — so a bureau reads its own sampling programme, whoever owns the lots it sampled",
-    ),
+  regionOf: passRateRegionOf,
 });
 export const passRatesSchema = z
   .object({

@@ -29,6 +29,8 @@ export function recallReportPage(report: RecallReport, back?: { href: string; te
 <dt>完成期限 / 结束时间</dt><dd>${time(recall.finishDueAt)} / ${time(recall.closedAt)}</dd>
 ${recall.closedBy && html`<dt>结束方</dt><dd>${recall.closedBy.name} <code>${recall.closedBy.partyCode}</code></dd>`}
 <dt>进度</dt><dd>${Math.round(recall.progress.share * 1000) / 10}% ${recall.progress.byUnit.map((unit) => `(${unit.recovered}/${unit.affected} ${unit.unit})`).join(' ')}</dd>
+${recall.soldBeforeRecall && html`<dt>召回前已售</dt><dd>${recall.soldBeforeRecall.total.length ? recall.soldBeforeRecall.total.map((total) => `${total.quantity} ${total.unit}`).join(' · ') : '0'}${recall.soldBeforeRecall.lots.map((lot) => html` <span class="muted">(<code>${lot.lotCode}</code> ${lot.quantity} ${lot.unit})</span>`)}</dd>`}
+${recall.scans === null ? null : html`<dt>召回后扫码</dt><dd>${recall.scans} 次</dd>`}
 ${recall.scope && html`<dt>范围</dt><dd>${recall.scope.lots} 批次 · ${recall.scope.containers} 箱/托盘 · ${recall.scope.items} 个单品码 · ${recall.holders} 个持有方</dd>`}</dl></section>
 <section><h2>持有方 · Holders</h2><div class="wide"><table><thead><tr><th>主体</th><th>联系人</th><th>电话</th><th>确认时间</th><th>批次</th><th>涉及</th><th>退回</th><th>销毁</th></tr></thead><tbody>
 ${recall.holderDetails.flatMap((holder) =>

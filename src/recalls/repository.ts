@@ -529,6 +529,36 @@ export function createRecallsRepository(db: Db) {
       };
     },
 
+    /**
+     * What the scope's lots had sold to consumers before the recall opened (their sell movements of an
+     * event time before it; a correction's at the time of the sale it corrects, so a sale declared in
+     * error is taken back), per lot with any, and how many consumer scans of the scope's packs were
+     * stored since it opened (a lot's own label scanned is no pack). One statement however large the scope.
+     */
+    async soldAndScanned(
+      recallId: string,
+      tx: Db = db,
+    ): Promise<{ sold: { lotCode: string; unit: string; quantity: number }[]; scans: number }> {
+      const [row] = await queryRows<{ sold: { lotCode: string; unit: string; quantity: number }[] | string; scans: number }>(
+        tx,
+        sql`with recall as (select id, opened_at from recalls where id = ${recallId}),
+        sold as (
+          select rl.lot_code, l.unit, sum(-m.quantity)::float8 as quantity
+          from recall r join recall_lots rl on rl.recall_id = r.id join lots l on l.code = rl.lot_code
+          join lot_movements m on m.lot_code = rl.lot_code and m.kind = 'sell'
+          join events e on e.id = m.event_id left join events corrected on corrected.id = e.corrects_event_id
+          where coalesce(corrected.event_time, e.event_time) < r.opened_at
+          group by rl.lot_code, l.unit having sum(m.quantity) <> 0
+        )
+        select coalesce((select json_agg(json_build_object('lotCode', lot_code, 'unit', unit, 'quantity', quantity)
+            order by lot_code collate "C") from sold), '[]'::json) as sold,
+          (select count(*) from recall r join recall_lots rl on rl.recall_id = r.id
+            join scans s on s.lot_code = rl.lot_code and s.item_code is not null and s.scanned_at >= r.opened_at)::int as scans`,
+      );
+      const sold = typeof row.sold === 'string' ? JSON.parse(row.sold) : row.sold;
+      return { sold, scans: Number(row.scans) };
+    },
+
     /** How many lots, containers and pack codes a recall reached. */
     async counts(recallId: string, tx: Db = db) {
       const [row] = await queryRows<{ lots: number; containers: number; items: number }>(

@@ -156,6 +156,24 @@ export const recallSchema = recallSummarySchema
       .nullable()
       .describe(`the lots, containers and pack codes the recall reached: ${WHOLE_RECALL_ONLY}`),
     holderDetails: z.array(holderSchema).describe('an operator sees its own line only, or every line of a recall it opened'),
+    soldBeforeRecall: z
+      .object({
+        lots: z
+          .array(z.object({ lotCode: z.string(), unit: z.string(), quantity: z.number() }))
+          .describe('per lot of the scope that had sold any: what it had sold'),
+        total: z.array(z.object({ unit: z.string(), quantity: z.number() })).describe('summed per unit'),
+      })
+      .nullable()
+      .describe(
+        `what the scope's lots had sold to consumers (sell events) before the recall opened, by event time: stock no return will bring back; ${WHOLE_RECALL_ONLY}`,
+      ),
+    scans: z
+      .number()
+      .int()
+      .nullable()
+      .describe(
+        `consumer scans of the scope's pack codes stored since the recall opened (packs still in people's hands); ${WHOLE_RECALL_ONLY}`,
+      ),
   })
   .meta({ id: 'Recall' });
 

@@ -50,6 +50,14 @@ function inProgressDuring(during: RecallPeriod | undefined, now: Date): Pick<Rec
   return { inProgress: { from: during.from ?? during.to ?? now, to: during.to }, region: during.region };
 }
 
+/** Quantities summed per unit, in the order the units first come. */
+function totalsByUnit(lines: { unit: string; quantity: number }[]): { unit: string; quantity: number }[] {
+  const totals = new Map<string, number>();
+  for (const line of lines) totals.set(line.unit, (totals.get(line.unit) ?? 0) + line.quantity);
+  // summed as the ledger rounds its quantities (to millionths), not with a binary fraction's error
+  return [...totals].map(([unit, quantity]) => ({ unit, quantity: Math.round(quantity * 1e6) / 1e6 }));
+}
+
 const chinaTime = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOString().replace('Z', '+08:00');
 
 /**
@@ -232,13 +240,25 @@ export function createRecallService(deps: {
     seesDetails: (partyCode: string) => boolean,
     tx?: Db,
   ): Promise<RecallView> {
-    const [summary] = await summaries(principal, [recall], tx);
+    const [[summary], figures] = await Promise.all([
+      summaries(principal, [recall], tx),
+      scope === null ? null : deps.recalls.soldAndScanned(recall.id, tx),
+    ]);
     const { holderRows, ...rest } = summary;
     // a holder's address and contact only where the directory would show them: a shipment on its way makes no trading partner
     const holderDetails = holderRows.map((holder) =>
       seesDetails(holder.partyCode) ? holder : { ...holder, address: null, contact: null },
     );
-    return { ...rest, eventId: recall.eventId, closeEventId: recall.closeEventId, scope, holderDetails };
+    return {
+      ...rest,
+      eventId: recall.eventId,
+      closeEventId: recall.closeEventId,
+      scope,
+      holderDetails,
+      // to the readers of the whole recall only, as its scope's counts
+      soldBeforeRecall: figures && { lots: figures.sold, total: totalsByUnit(figures.sold) },
+      scans: figures?.scans ?? null,
+    };
   }
 
   /**
