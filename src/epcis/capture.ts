@@ -403,6 +403,8 @@ async function requestsFor(
       item.isClass && item.quantity !== null
         ? { lotCode: existingOrCreated(item), quantity: item.quantity }
         : { lotCode: existingOrCreated(item), quantity: null, ifHeld: true };
+    /** Whether the event gives a quantity for the identifier (a class with one, not an instance). */
+    const quantified = (item: Named): boolean => item.isClass && item.quantity !== null;
     const type = nativeType(event) as EventType;
     let action: EventAction;
     const edges: TransformationEdge[] = [];
@@ -468,6 +470,7 @@ async function requestsFor(
             type: 'disaggregate',
             parentCode: lotOf.get(parent.id) as string,
             ...(children.length ? { children: children.map(orSightingOf ? codeOf : existingOrCreated) } : {}),
+            ...(children.some(quantified) ? { childQuantities: children.map((item) => (quantified(item) ? item.quantity : null)) } : {}),
             ...(orSightingOf ? { orSightingOf } : {}),
           };
         } else {

@@ -57,13 +57,13 @@ t.test('a packing left in force by a batch that packed more and unpacked is ende
   await captured([packing(3, 'DELETE', FISH)]);
   await captured([packing(4, 'ADD', FISH)]);
   // salt packed again in the capture that unpacked it, after the unpacking
-  await captured([packing(6, 'ADD', SALT), packing(7, 'DELETE', SALT), packing(8, 'ADD', SALT)]);
+  await captured([packing(6, 'ADD', SALT), packing(7, 'DELETE', SALT, 80), packing(8, 'ADD', SALT)]);
   const lotOf = async (identifier: string) =>
     (await world.regulator.get(`/trace/${encodeURIComponent(identifier)}?depth=0`)).body.query.lotCodes[0] as string;
   const [meat, fish, salt, pallet] = [await lotOf(MEAT), await lotOf(FISH), await lotOf(SALT), await lotOf(PALLET)];
   const [pack] = await issuePacks(world, maker, meat, 1);
   await captured([packing(10, 'ADD', MEAT)]);
-  await captured([packing(11, 'ADD', MEAT), packing(12, 'DELETE', MEAT)]);
+  await captured([packing(11, 'ADD', MEAT), packing(12, 'DELETE', MEAT, 80)]);
 
   const db = world.database.db;
   const links = (lot: string) =>
@@ -236,7 +236,7 @@ async function meatByEpcis(t: Test, serial: string) {
     maker,
     pack,
     captured,
-    meatIn: (hour: number, action: 'ADD' | 'DELETE') => packing(hour, action, MEAT),
+    meatIn: (hour: number, action: 'ADD' | 'DELETE', quantity?: number) => packing(hour, action, MEAT, quantity),
     pallet: async () => (await meatOnPallet()).pallet,
     links: async () => {
       const { where } = await meatOnPallet();
@@ -260,7 +260,7 @@ async function meatByEpcis(t: Test, serial: string) {
 t.test('a stale packing a second, later unpacking ended counts none of the time between the two unpackings', async (t) => {
   const { world, maker, pack, captured, meatIn, pallet, links, staleAt } = await meatByEpcis(t, '0000000079');
   await captured([meatIn(10, 'ADD')]);
-  await captured([meatIn(11, 'ADD'), meatIn(12, 'DELETE')]);
+  await captured([meatIn(11, 'ADD'), meatIn(12, 'DELETE', 80)]);
   await staleAt(10);
   // packed again and unpacked in later captures: the unpacking of hour 16 ends the stale packing with its own
   await captured([meatIn(14, 'ADD')]);
@@ -283,7 +283,7 @@ t.test('a stale packing a second, later unpacking ended counts none of the time 
 t.test('a stale packing the migration ends by an unpacking recorded first but dated later counts only until the earlier one', async (t) => {
   const { world, maker, pack, captured, meatIn, pallet, links, staleAt } = await meatByEpcis(t, '0000000086');
   await captured([meatIn(10, 'ADD')]);
-  await captured([meatIn(20, 'ADD'), meatIn(21, 'DELETE')]);
+  await captured([meatIn(20, 'ADD'), meatIn(21, 'DELETE', 80)]);
   // reported late: the meat packed again and unpacked between hours 10 and 20
   await captured([meatIn(11, 'ADD'), meatIn(12, 'DELETE')]);
   await staleAt(10);

@@ -7,7 +7,10 @@ import type { RuleResult } from './index.js';
  * Unpacks a container the acting party holds: the contents' quantities come back as loose stock,
  * and the serialized packs of the lots taken out are no longer in it (the event names them).
  */
-export function disaggregate(scope: Scope, input: { parentCode: string; children?: string[] }): RuleResult {
+export function disaggregate(
+  scope: Scope,
+  input: { parentCode: string; children?: string[]; childQuantities?: (number | null)[] },
+): RuleResult {
   const [parent] = scope.requireLots([input.parentCode], () => scope.at('parentCode'));
   if (parent.kind !== 'container') {
     throw unprocessable('not-a-container', `${scope.nameOf(parent)} is not a container`, [
@@ -47,9 +50,19 @@ export function disaggregate(scope: Scope, input: { parentCode: string; children
       ]);
     }
   }
-  for (const code of children) {
+  for (const [index, code] of children.entries()) {
     const packed = scope.balance(code, parent.code);
     const child = scope.lot(code);
+    const named = input.childQuantities?.[index] ?? null;
+    // the ledger can only take all of a lot out: the rest would be unpacked unsaid, or more than is there
+    if (named !== null && named !== packed) {
+      const unit = child?.unit ?? '';
+      throw unprocessable(
+        'partial-unpacking',
+        `the unpacking names ${named} ${unit} of ${child ? scope.identifierOf(child) : code}, but ${packed} ${unit} of it are packed in container ${scope.identifierOf(parent)}; a partial unpacking is not supported`,
+        [bodyField(scope.at('children', index, 'quantity'), `${packed} ${unit} packed`)],
+      );
+    }
     if (packed > 0) {
       scope.draft.move(code, 'unpack', -packed, parent.code);
       scope.draft.move(code, 'unpack', packed);

@@ -34,6 +34,11 @@ export type EventAction =
       parentCode: string;
       children?: string[];
       /**
+       * EPCIS: the quantity the event gives each of `children` (null: none given). An unpacking takes
+       * the whole of what is packed of a lot out, so a quantity other than that is refused, not widened.
+       */
+      childQuantities?: (number | null)[];
+      /**
        * EPCIS: the container an earlier packing of the same document brought into being, which may
        * have been rejected (proceed) and stored nothing. With no such container there when the event
        * is checked, it is a sighting of these lots instead, as the unpacking of one never seen is.
