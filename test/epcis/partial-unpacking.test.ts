@@ -123,3 +123,29 @@ t.test('in the document that packed it, an unpacking is judged by what the docum
   t.match(job.errors[0].message, /names 20 KGM .* but 30 KGM of it are packed/);
   t.same(await balanceDifferences(world.database), [], 'the ledger closes');
 });
+
+t.test('a quantity is compared as a packing books it: binary noise of what was packed unpacks all of it', async (t) => {
+  const world = await createWorld(t);
+  const a = await world.party('processor');
+  const { capture } = epcisRequests(world);
+  // 40.1 + 40.2 is 80.30000000000001 in binary floating point; 80.3 kg is what the packings booked
+  const job = await capture(
+    a.key,
+    [commissioned, aggregation(2, 'ADD', 40.1), aggregation(3, 'ADD', 40.2), aggregation(4, 'DELETE', 40.1 + 40.2), destroyed(5, 100)],
+    'rollback',
+  );
+  t.match(job, { success: true, captured: 5 }, 'the sum of the packings, as a client adds it, is what is packed');
+  t.same(await balanceDifferences(world.database), [], 'the ledger closes');
+});
+
+t.test('an unpacking dated before a later packing of the lot is refused by its time, not its quantity', async (t) => {
+  const world = await createWorld(t);
+  const a = await world.party('processor');
+  const { capture } = epcisRequests(world);
+  t.match(await capture(a.key, [commissioned, aggregation(2, 'ADD', 80), aggregation(6, 'ADD', 20)]), { success: true, captured: 3 });
+  // true on day 4, when 80 kg were packed; the 20 kg packed on day 6 make it an unpacking before a packing
+  const job = await capture(a.key, [aggregation(4, 'DELETE', 80)], 'rollback');
+  t.match(job, { success: false, errors: [{ eventIndex: 0, pointer: '/epcisBody/eventList/0/eventTime' }] }, 'at the event time');
+  t.match(job.errors[0].message, /cannot be unpacked before that/, 'naming the later packing');
+  t.same(await balanceDifferences(world.database), [], 'the ledger closes');
+});

@@ -10,6 +10,7 @@ import type { RuleResult } from './index.js';
 export function disaggregate(
   scope: Scope,
   input: { parentCode: string; children?: string[]; childQuantities?: (number | null)[] },
+  eventTime: Date,
 ): RuleResult {
   const [parent] = scope.requireLots([input.parentCode], () => scope.at('parentCode'));
   if (parent.kind !== 'container') {
@@ -53,9 +54,13 @@ export function disaggregate(
   for (const [index, code] of children.entries()) {
     const packed = scope.balance(code, parent.code);
     const child = scope.lot(code);
-    const named = input.childQuantities?.[index] ?? null;
+    const given = input.childQuantities?.[index] ?? null;
+    // as a packing books it (binary noise rounded away); a quantity too precise for the unit is a 400
+    const named = given === null || !child ? null : scope.requireQuantity(given, child.unit, scope.at('children', index, 'quantity'));
+    // packed after the event's time: the chronology rule names the packing (what was packed then is not known here)
+    const packedLater = (scope.state.contents.get(parent.code)?.get(code)?.packedAt ?? eventTime) > eventTime;
     // the ledger can only take all of a lot out: the rest would be unpacked unsaid, or more than is there
-    if (named !== null && named !== packed) {
+    if (named !== null && named !== packed && !packedLater) {
       const unit = child?.unit ?? '';
       throw unprocessable(
         'partial-unpacking',

@@ -99,7 +99,7 @@ function typeRules(scope: Scope, action: EventAction, eventTime: Date, reuseCode
     case 'aggregate':
       return aggregate(scope, action);
     case 'disaggregate':
-      return disaggregate(scope, action);
+      return disaggregate(scope, action, eventTime);
     case 'ship':
       return ship(scope, action, eventTime);
     case 'receive':
