@@ -205,11 +205,15 @@ export function scanErrorPage(status: number, lang: Lang): string {
   return layout(lang, title, `?lang=${lang === 'en' ? 'zh-CN' : 'en'}`, body);
 }
 
-/** For a code that was never issued (served with 404). */
-export function notGenuinePage(code: string, lang: Lang): string {
+/**
+ * For a code that was never issued (served with 404), with the scan page's complaint form: a
+ * counterfeit is reported where the shopper reads that the code may be one.
+ */
+export function notGenuinePage(code: string, lang: Lang, complaintPath: string): string {
   const t = TEXT[lang];
   const body = html`<h1 class="alert stop" role="alert">${t.notGenuine}</h1>
-<section><p>${t.notGenuineBody(code)}</p><p>${t.notGenuineAdvice}</p></section>`;
+<section><p>${t.notGenuineBody(code)}</p><p>${t.notGenuineAdvice}</p></section>
+${complaintForm(code, true, t, complaintPath)}`;
   // Served at the scanned URL, so a query-only link switches language in place.
   return layout(lang, t.notGenuine, `?lang=${lang === 'en' ? 'zh-CN' : 'en'}`, body);
 }

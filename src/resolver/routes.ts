@@ -234,6 +234,12 @@ export function sendScanError(request: FastifyRequest, reply: FastifyReply, prob
     .send(scanErrorPage(problem.status, pageLang(parameter('lang'), request.headers['accept-language'])));
 }
 
+/**
+ * Where a scan page's complaint form posts: with the page's language, Chinese too (the receipt would otherwise follow
+ * the browser's), and the page itself, for the link back from a form the service refuses.
+ */
+const complaintPathOf = (lang: Lang, path: string) => `/complaints?lang=${lang}&from=${encodeURIComponent(path)}`;
+
 export const resolverRoutes: FastifyPluginAsyncZod<{
   service: ResolverService;
   publicBaseUrl: string;
@@ -316,11 +322,12 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
       if (!(error instanceof NotGenuineError)) throw error;
       // a browser is told the code may not be genuine, whatever link it asked for
       if (page) {
+        const lang = langOfRequest(request);
         return reply
           .code(404)
           .headers(PAGE_HEADERS)
           .type('text/html; charset=utf-8')
-          .send(notGenuinePage(error.code, langOfRequest(request)));
+          .send(notGenuinePage(error.code, lang, complaintPathOf(lang, path)));
       }
       throw notFound(error.message);
     }
@@ -347,9 +354,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
         consumerPage(resolved.lot, resolved.pack, {
           lang,
           baseUrl: publicBaseUrl,
-          // the page's language, Chinese too: the receipt would otherwise follow the browser's
-          // and the page itself, for the link back from a form the service refuses
-          complaintPath: `/complaints?lang=${lang}&from=${encodeURIComponent(path)}`,
+          complaintPath: complaintPathOf(lang, path),
           switchLangHref: `${path}?lang=${other}`,
           producerGrade: resolved.producerGrade,
         }),

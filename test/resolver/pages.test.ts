@@ -271,17 +271,28 @@ t.test('packs of one lot share its rendered sections but each shows its own code
 });
 
 t.test('notGenuinePage warns in both languages', async (t) => {
-  const zh = notGenuinePage('ZZZZ<1>', 'zh-CN');
+  const zh = notGenuinePage('ZZZZ<1>', 'zh-CN', '/complaints?lang=zh-CN');
   t.match(zh, '<html lang="zh-CN">');
   t.match(zh, '此码未登记，可能不是正品');
   t.match(zh, '请谨慎购买，并可向市场监管部门举报');
   t.match(zh, 'ZZZZ&lt;1&gt;');
   t.match(zh, 'href="?lang=en"');
-  const en = notGenuinePage('ZZZZ1', 'en');
+  const en = notGenuinePage('ZZZZ1', 'en', '/complaints?lang=en');
   t.match(en, '<html lang="en">');
   t.match(en, 'This code is not registered — it may not be genuine');
   t.match(en, 'report it to market regulators');
   t.match(en, 'href="?lang=zh-CN"');
+});
+
+// a shopper holding a pack whose code was never issued may report it where they read so, as on a genuine pack's page
+t.test('notGenuinePage carries the complaint form, counterfeit chosen, posting where the scan page posts', async (t) => {
+  const path = '/complaints?lang=zh-CN&from=%2Ft%2FZZZZ1';
+  const zh = notGenuinePage('ZZZZ<1>', 'zh-CN', path);
+  t.match(zh, `<form method="post" action="${path.replaceAll('&', '&amp;')}"`);
+  t.match(zh, '<input type="hidden" name="code" value="ZZZZ&lt;1&gt;">');
+  t.match(zh, '<option value="counterfeit" selected>');
+  t.match(zh, TEXT['zh-CN'].complaint);
+  t.match(notGenuinePage('ZZZZ1', 'en', path), TEXT.en.complaint, 'in English too');
 });
 
 t.test("a product's own code names the product, its maker when known, and what to scan instead", async (t) => {
@@ -428,7 +439,11 @@ t.test('every page carries its icon inline, so no /favicon.ico is asked for', as
   const svg = decodeURIComponent(FAVICON_HREF.replace(/^data:image\/svg\+xml,/, ''));
   t.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]*>.*<\/svg>$/);
   t.notMatch(FAVICON_HREF, /["'<>\s]/, 'safe inside an attribute');
-  for (const page of [render(demo()), render(demo(), { ...OPTIONS, lang: 'en' }), notGenuinePage('ZZZZ1', 'zh-CN')]) {
+  for (const page of [
+    render(demo()),
+    render(demo(), { ...OPTIONS, lang: 'en' }),
+    notGenuinePage('ZZZZ1', 'zh-CN', '/complaints?lang=zh-CN'),
+  ]) {
     const head = page.slice(0, page.indexOf('</head>'));
     t.equal(head.match(/<link rel="icon"[^>]*>/g)?.join(), `<link rel="icon" type="image/svg+xml" href="${FAVICON_HREF}">`);
   }

@@ -963,6 +963,12 @@ t.test("a scan page without lang is in the browser's language, and says it varie
   const notGenuine = await open(`/t/${unissuedCode()}`, 'en-US');
   t.equal(notGenuine.statusCode, 404);
   t.match(notGenuine.body, TEXT.en.notGenuine, 'the not-genuine page follows the browser');
+  const unknownPath = `/t/${unissuedCode()}`;
+  t.match(
+    (await open(unknownPath, 'en-US')).body,
+    `action="/complaints?lang=en&amp;from=${encodeURIComponent(unknownPath)}"`,
+    'and carries the complaint form, answering in its language and leading back to it',
+  );
   t.match(notGenuine.headers.vary, /\bAccept-Language\b/);
   const garbled = await open('/t/ABC', 'en-US');
   t.equal(garbled.statusCode, 400);
