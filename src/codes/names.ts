@@ -116,12 +116,16 @@ export const addressSchema = nameSchema(500);
 /**
  * Free text people write and others read (a reason, a note, a hazard, a description, a certificate
  * number, a buyer): trimmed, at most `maxLength` characters, with no control or bidi character; on one
- * line unless `lines: 'many'`, where tabs and line breaks stay. Chain `.min(1)` where it is required.
+ * line unless `lines: 'many'`, where tabs and line breaks stay, each break (CRLF, as a browser submits
+ * a textarea's, or CR) one LF. Chain `.min(1)` where it is required.
  */
 export function freeTextSchema(maxLength: number, { lines = 'one' }: { lines?: 'one' | 'many' } = {}) {
+  if (lines === 'one') return z.string().trim().max(maxLength).check(refuseControlsInLine);
+  // before the length: a textarea's maxlength counts a break once, so text it let through fits here too
   return z
     .string()
+    .overwrite((text) => text.replace(/\r\n?/g, '\n'))
     .trim()
     .max(maxLength)
-    .check(lines === 'many' ? refuseControls : refuseControlsInLine);
+    .check(refuseControls);
 }

@@ -283,4 +283,9 @@ t.test('the building block: one line or several, trimmed, bounded', async (t) =>
   // the character counted as people count them: an emoji before it is one character, not two
   t.match(lines.safeParse('🐖a\u202eb').error?.issues, [{ message: /U\+202E at character 3\b/ }], 'counted in characters');
   t.ok(lines.safeParse('').success, 'empty is the caller’s to refuse');
+  // a browser submits a textarea's line breaks as CRLF: each is one break, as the textarea's maxlength counts it
+  t.equal(lines.parse('第一行\r\n第二行\r\n'), '第一行\n第二行', 'CRLF read as LF');
+  t.equal(lines.parse('a\rb'), 'a\nb', 'a lone CR too');
+  t.ok(lines.safeParse(`${'x'.repeat(9)}\r\n${'y'.repeat(10)}`).success, 'twenty characters with a CRLF fit twenty');
+  t.notOk(line.safeParse('a\r\nb').success, 'one line: no CRLF either');
 });
