@@ -43,6 +43,29 @@ export function createComplaintsRepository(db: Db) {
         .orderBy(asc(complaints.createdAt));
       return rows.map((row) => row.createdAt);
     },
+    /** The latest complaint from one client address filed after `since` that says the same of the same code, if any. */
+    async sameFiledFrom(
+      ipHash: string,
+      since: Date,
+      same: { itemCode: string; category: string; text: string },
+      tx: Db = db,
+    ): Promise<ComplaintRow | undefined> {
+      const [row] = await tx
+        .select()
+        .from(complaints)
+        .where(
+          and(
+            eq(complaints.ipHash, ipHash),
+            gt(complaints.createdAt, since),
+            eq(complaints.itemCode, same.itemCode),
+            eq(complaints.category, same.category),
+            eq(complaints.text, same.text),
+          ),
+        )
+        .orderBy(desc(complaints.createdAt))
+        .limit(1);
+      return row;
+    },
     async find(ticket: string): Promise<ComplaintRow | undefined> {
       const [row] = await db.select().from(complaints).where(eq(complaints.ticket, ticket));
       return row;

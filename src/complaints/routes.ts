@@ -26,7 +26,13 @@ import { type ComplaintService, TooManyComplaints } from './service.js';
 
 const langDescription =
   'page language, before Accept-Language: en (any English tag) or zh-CN (any Chinese tag), else the browser’s, else zh-CN';
-const langQuery = z.object({ lang: z.string().optional().describe(langDescription) });
+const statusQuery = z.object({
+  lang: z.string().optional().describe(langDescription),
+  received: z
+    .literal('1')
+    .optional()
+    .describe('1 on the page the form post leads to: the receipt (that the complaint was received, its ticket, the status link)'),
+});
 
 /** The form's query: the page's language, and the page itself for the way back when the complaint is refused. */
 const formQuery = z.object({
@@ -80,9 +86,16 @@ export const complaintRoutes: FastifyPluginAsyncZod<{
         body: fileComplaintBody,
         querystring: formQuery,
         response: {
-          201: jsonOrPage('The ticket: JSON for a JSON body, the receipt page for the page form', complaintStatusSchema, {
-            const: 'Accept-Language',
-            description: 'on the receipt page: its language follows Accept-Language when no lang names one',
+          200: z
+            .object(complaintStatusSchema.shape)
+            .describe(
+              'The same complaint (code, category and text) posted again from the address within ten minutes: the ticket it was filed under, nothing stored or counted again',
+            ),
+          201: complaintStatusSchema.describe('The ticket of the complaint filed (a JSON client)'),
+          303: z.null().meta({
+            description:
+              'The page form (a form post not asking for JSON first), filed or the same posted again within ten minutes: to the receipt, GET /complaints/{ticket}?lang=…&received=1, so a reload does not post again',
+            headers: { location: { type: 'string', description: 'the receipt page' } },
           }),
           400: formError('A field the complaint cannot be filed with (errors[].pointer names it), or a query the route refuses'),
           429: formError(
@@ -92,27 +105,19 @@ export const complaintRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request, reply) => {
-      const filed = await service.file(request.body, request.ip).catch((error: unknown) => {
+      const { repeated, ...filed } = await service.file(request.body, request.ip).catch((error: unknown) => {
         // the address's complaints of the last hour: until the first of them is an hour old
         if (error instanceof TooManyComplaints) reply.header('retry-after', String(error.retryAfter));
         throw error;
       });
       // the rule its errors follow: a browser's form post gets a page, a client asking for JSON JSON
       if (isComplaintFormPost(request)) {
-        // the language of the page the form was on, else the browser's; its status link keeps it
+        // the language of the page the form was on, else the browser's; the receipt and its status link keep it.
+        // Post/Redirect/Get: a reload of the receipt reads it again instead of posting the complaint again
         const lang = pageLang(request.query.lang, request.headers['accept-language']);
-        return (
-          reply
-            .code(201)
-            .headers(PAGE_HEADERS)
-            .header('vary', 'Accept-Language')
-            .type('text/html; charset=utf-8')
-            .serializer((html: string) => html)
-            // the HTML answer to the page form; the schema documents the JSON answer
-            .send(complaintReceivedPage(filed.ticket, `/complaints/${filed.ticket}?lang=${lang}`, lang) as never)
-        );
+        return reply.redirect(`/complaints/${filed.ticket}?lang=${lang}&received=1`, 303);
       }
-      return reply.code(201).send(filed);
+      return reply.code(repeated ? 200 : 201).send(filed);
     },
   );
 
@@ -140,7 +145,7 @@ export const complaintRoutes: FastifyPluginAsyncZod<{
         tags,
         summary: 'Status of a complaint by its ticket number',
         params: ticketParams,
-        querystring: langQuery,
+        querystring: statusQuery,
         response: {
           200: jsonOrPage('The status: JSON, or a page for a browser (text/html preferred)', complaintStatusSchema, {
             const: STATUS_VARY,
@@ -173,7 +178,11 @@ export const complaintRoutes: FastifyPluginAsyncZod<{
           .serializer((text: string) => text)
           .send(html as never);
       try {
-        return sendPage(200, complaintStatusPage(await service.status(request.params.ticket), lang));
+        const complaint = await service.status(request.params.ticket);
+        // the receipt shows the ticket alone, as the status page does no more than the ticket's status
+        if (request.query.received)
+          return sendPage(200, complaintReceivedPage(complaint.ticket, `/complaints/${complaint.ticket}?lang=${lang}`, lang));
+        return sendPage(200, complaintStatusPage(complaint, lang));
       } catch (error) {
         if (error instanceof Problem && error.status === 404)
           return sendPage(404, complaintNotFoundPage(request.params.ticket.trim(), lang));

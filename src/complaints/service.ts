@@ -18,6 +18,12 @@ const TICKET_DRAWS = 5;
 
 const HOUR_MS = 60 * 60 * 1000;
 
+/**
+ * How long a post saying the same (one address, code, category and text) is the complaint filed before: a reload of
+ * the receipt or a second tap files it once.
+ */
+export const SAME_COMPLAINT_MS = 10 * 60 * 1000;
+
 /** Too many complaints accepted from one client address in the last hour: 429, with when to try again (seconds). */
 export class TooManyComplaints extends Problem {
   constructor(
@@ -56,7 +62,7 @@ const WORKFLOW = (() => {
 })();
 
 export function createComplaintService(deps: {
-  complaints: Pick<ComplaintsRepository, 'insert' | 'lockAddress' | 'filedFrom' | 'find' | 'transition' | 'list'>;
+  complaints: Pick<ComplaintsRepository, 'insert' | 'lockAddress' | 'filedFrom' | 'sameFiledFrom' | 'find' | 'transition' | 'list'>;
   items: Pick<ItemsRepository, 'findItem'>;
   lots: Pick<LotsRepository, 'findByCodes'>;
   ipSalt: string;
@@ -99,16 +105,24 @@ export function createComplaintService(deps: {
     /**
      * A consumer's complaint about a code: a pack's, or the lot's or case's code the page of a
      * Digital Link with a batch or an SSCC shows; unknown codes are accepted too (they may be counterfeits).
+     * The same complaint posted again from the address within SAME_COMPLAINT_MS is the one filed (`repeated`),
+     * neither stored nor counted again.
      */
-    async file(input: { code: string; category: string; text: string; phone?: string }, ip: string) {
+    async file(
+      input: { code: string; category: string; text: string; phone?: string },
+      ip: string,
+    ): Promise<ReturnType<typeof publicView> & { repeated: boolean }> {
       const item = await deps.items.findItem(input.code);
       const [lot] = item ? [] : await deps.lots.findByCodes([input.code]);
       const about = item ?? (lot && { lotCode: lot.code, partyCode: lot.partyCode });
       const ipHash = createHash('sha256').update(`${deps.ipSalt}:${ip}`).digest('hex').slice(0, 32);
-      const row = await deps.transaction(async (tx) => {
+      const [row, repeated] = await deps.transaction(async (tx): Promise<[ComplaintRow, boolean]> => {
         // one post from an address at a time, on any instance: each counts the complaints stored before it
         await deps.complaints.lockAddress(ipHash, tx);
         const filedAt = now();
+        const same = { itemCode: input.code, category: input.category, text: input.text };
+        const before = await deps.complaints.sameFiledFrom(ipHash, new Date(filedAt.getTime() - SAME_COMPLAINT_MS), same, tx);
+        if (before) return [before, true];
         const filed = await deps.complaints.filedFrom(ipHash, new Date(filedAt.getTime() - HOUR_MS), tx);
         if (filed.length >= deps.perHour) {
           // until enough of them are an hour old to leave room for one more (more than the limit are
@@ -140,11 +154,11 @@ export function createComplaintService(deps: {
           // the filing, with the row: on the chain of the party the complaint is about (no key acts), or system
           const chain = chainOf(null, stored.partyCode ?? undefined);
           await deps.audit.record(tx, { chain, kind: 'complaint.file', subjectId: stored.ticket, keyId: null });
-          return stored;
+          return [stored, false];
         }
         throw new Error(`no free complaint ticket in ${TICKET_DRAWS} draws: is the ticket generator random?`);
       });
-      return publicView(row);
+      return { ...publicView(row), repeated };
     },
 
     async status(ticket: string) {

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { fileComplaintBody } from '../../src/complaints/schemas.js';
+import { TEXT } from '../../src/web/i18n/index.js';
 import { hex } from '../fixtures/characters.js';
 import { holdLocked, waitersReach } from '../fixtures/locks.js';
 import { sentAsDeclared, servedOpenApi } from '../fixtures/openapi.js';
@@ -36,9 +37,12 @@ t.test('消费维权投诉: consumers file, regulators work them through, consum
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     payload: new URLSearchParams({ code: demo.itemCode, category: 'labeling', text: '生产日期看不清', phone: '' }).toString(),
   });
-  t.equal(form.statusCode, 201, 'the page form works without JavaScript');
-  t.match(form.headers['content-type'], /text\/html/);
-  t.match(form.body, /TS\d{8}/);
+  t.equal(form.statusCode, 303, 'the page form works without JavaScript: to its receipt');
+  t.match(form.headers.location, /^\/complaints\/TS\d{8}[0-9A-Y]{6}\?lang=zh-CN&received=1$/);
+  const formReceipt = await app.inject({ method: 'GET', url: form.headers.location as string, headers: { accept: 'text/html' } });
+  t.equal(formReceipt.statusCode, 200);
+  t.match(formReceipt.body, TEXT['zh-CN'].received, 'the receipt page');
+  t.match(formReceipt.body, /TS\d{8}/);
 
   expectStatus(
     t,
@@ -189,9 +193,10 @@ t.test('the receipt of a complaint filed on the Chinese scan page is in Chinese,
     headers: { ...english, 'content-type': 'application/x-www-form-urlencoded' },
     payload: new URLSearchParams({ code: demo.itemCode, category: 'quality', text: '有异味', phone: '' }).toString(),
   });
-  t.equal(receipt.statusCode, 201, 'filed');
-  t.match(receipt.body, '<html lang="zh-CN">', 'the receipt is in the language of the page the form was on');
-  const statusLink = /<a class="link" href="([^"]+)"/.exec(receipt.body)?.[1].replaceAll('&amp;', '&');
+  t.equal(receipt.statusCode, 303, 'filed');
+  const receiptPage = await app.inject({ method: 'GET', url: receipt.headers.location as string, headers: english });
+  t.match(receiptPage.body, '<html lang="zh-CN">', 'the receipt is in the language of the page the form was on');
+  const statusLink = /<a class="link" href="([^"]+)"/.exec(receiptPage.body)?.[1].replaceAll('&amp;', '&');
   const status = await app.inject({ method: 'GET', url: statusLink as string, headers: english });
   t.match(status.body, '<html lang="zh-CN">', 'and so is the status page its link leads to');
   // without a page language, the browser's still decides
@@ -201,7 +206,9 @@ t.test('the receipt of a complaint filed on the Chinese scan page is in Chinese,
     headers: { ...english, 'content-type': 'application/x-www-form-urlencoded' },
     payload: new URLSearchParams({ code: demo.itemCode, category: 'quality', text: 'smells', phone: '' }).toString(),
   });
-  t.match(direct.body, '<html lang="en">');
+  t.match(direct.headers.location, /\?lang=en&received=1$/);
+  const directReceipt = await app.inject({ method: 'GET', url: direct.headers.location as string, headers: { accept: 'text/html' } });
+  t.match(directReceipt.body, '<html lang="en">');
 });
 
 t.test("a complaint's status page is in the browser's language unless its link names one, and says it varies with both", async (t) => {
@@ -231,13 +238,12 @@ t.test("a complaint's status page is in the browser's language unless its link n
     headers: { 'accept-language': 'en', 'content-type': 'application/x-www-form-urlencoded' },
     payload: new URLSearchParams({ code: demo.itemCode, category: 'quality', text: 'smells', phone: '' }).toString(),
   });
-  t.match(receipt.body, '<html lang="en">', "the receipt of a form posted without lang: the browser's language");
-  t.match(receipt.headers.vary, /\bAccept-Language\b/);
+  t.match(receipt.headers.location, /\?lang=en&received=1$/, "the receipt of a form posted without lang: the browser's language");
   const document = await servedOpenApi(app);
   const sent = (answer: typeof json) => ({ status: answer.statusCode, headers: answer.headers });
   sentAsDeclared(t, document, ['GET', '/complaints/{ticket}'], sent(english), 200);
   sentAsDeclared(t, document, ['GET', '/complaints/{ticket}'], sent(json), 200);
-  sentAsDeclared(t, document, ['POST', '/complaints'], sent(receipt), 201);
+  sentAsDeclared(t, document, ['POST', '/complaints'], sent(receipt), 303);
   sentAsDeclared(t, document, ['POST', '/complaints'], sent(filed), 201);
 });
 
@@ -391,9 +397,10 @@ t.test('a complaint form post that fails gets a page in the shopper’s language
     ['+86 138-0000-0000', '+8613800000000'],
     ['（023）6286 1234', '02362861234'],
   ]) {
-    const filed = await post(chinese, fields(typed));
-    t.equal(filed.statusCode, 201, `${typed} is taken`);
-    const ticket = /TS\d{8}[0-9A-Y]{6}/.exec(filed.body)?.[0];
+    // another text each time: the same complaint posted again within ten minutes is the one filed
+    const filed = await post(chinese, { ...fields(typed), text: `腊肉有异味 ${typed}` });
+    t.equal(filed.statusCode, 303, `${typed} is taken`);
+    const ticket = /TS\d{8}[0-9A-Y]{6}/.exec(filed.headers.location ?? '')?.[0];
     const listed = (await regulator.get('/regulator/complaints')).body.items.find((c: { ticket: string }) => c.ticket === ticket);
     t.equal(listed?.phone, stored, `${typed} is kept as ${stored}`);
   }
@@ -476,23 +483,64 @@ t.test('the receipt of a post follows the rule its errors do: a form post (any c
     app.inject({ method: 'POST', url: '/complaints?lang=en', headers, payload: `${fields}&${phone}` });
 
   const capitalised = await post({ accept: 'text/html', 'content-type': 'Application/X-WWW-Form-Urlencoded' });
-  t.equal(capitalised.statusCode, 201, 'filed');
-  t.match(capitalised.headers['content-type'], /^text\/html/, 'a media type is case-insensitive: the receipt page');
-  t.match(capitalised.body, /TS\d{8}[0-9A-Y]{6}/);
+  t.equal(capitalised.statusCode, 303, 'filed');
+  t.match(
+    capitalised.headers.location,
+    /^\/complaints\/TS\d{8}[0-9A-Y]{6}\?lang=en&received=1$/,
+    'a media type is case-insensitive: to the receipt page',
+  );
   const withCharset = await post({ accept: 'text/html', 'content-type': 'APPLICATION/x-www-form-urlencoded; charset=UTF-8' });
-  t.match(withCharset.headers['content-type'], /^text\/html/, 'with a charset too');
+  t.equal(withCharset.statusCode, 303, 'with a charset too');
   const refused = await post({ accept: 'text/html', 'content-type': 'Application/X-WWW-Form-Urlencoded' }, 'phone=abc');
   t.equal(refused.statusCode, 400);
   t.match(refused.headers['content-type'], /^text\/html/, 'as its refusal is');
 
   const forJson = await post({ ...BROWSER, accept: 'application/json' });
-  t.equal(forJson.statusCode, 201, 'filed');
+  t.equal(forJson.statusCode, 200, 'the same complaint again: its ticket');
   t.match(forJson.headers['content-type'], /^application\/json/, 'a form post asking for JSON gets JSON, as its errors do');
   t.match(forJson.json(), { ticket: /^TS\d{8}[0-9A-Y]{6}$/, status: 'open' });
   const refusedJson = await post({ ...BROWSER, accept: 'application/json' }, 'phone=abc');
   t.equal(refusedJson.statusCode, 400);
   t.match(refusedJson.headers['content-type'], /^application\/problem\+json/, 'and its refusal problem+json');
 });
+
+t.test(
+  'a reload or a second tap of the form files the complaint once; a JSON client posting it again gets its ticket with 200',
+  async (t) => {
+    const { app } = await buildTestApp(t, undefined, { complaintsPerHour: 2 });
+    const payload = new URLSearchParams({
+      code: 'FAKE0000000',
+      category: 'counterfeit',
+      text: '码扫不出来\n包装印刷模糊',
+      phone: '',
+    }).toString();
+    const post = (headers: Record<string, string> = BROWSER) =>
+      app.inject({ method: 'POST', url: '/complaints?lang=zh-CN&from=%2Ft%2FFAKE0000000', headers, payload });
+    const first = await post();
+    t.equal(first.statusCode, 303, 'filed: to the receipt (Post/Redirect/Get), so a reload reads the receipt again');
+    const receipt = first.headers.location as string;
+    t.match(receipt, /^\/complaints\/TS\d{8}[0-9A-Y]{6}\?lang=zh-CN&received=1$/);
+    const page = await app.inject({ method: 'GET', url: receipt, headers: { accept: 'text/html' } });
+    t.equal(page.statusCode, 200);
+    t.match(page.body, TEXT['zh-CN'].received, 'the receipt');
+    t.notMatch(page.body, '包装印刷模糊', 'showing nothing of what was written');
+    const again = await post();
+    t.equal(again.statusCode, 303, 'the second tap');
+    t.equal(again.headers.location, receipt, 'leads to the same receipt');
+    const json = await post({ 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' });
+    t.equal(json.statusCode, 200, 'a JSON client posting it again: 200, not 201');
+    t.equal(json.json().ticket, /TS\w+/.exec(receipt)?.[0], 'with the ticket it was filed under');
+    const other = await app.inject({
+      method: 'POST',
+      url: '/complaints',
+      payload: { code: 'FAKE0000000', category: 'counterfeit', text: '另一件事' },
+    });
+    t.equal(other.statusCode, 201, 'counted once: a second complaint still fits COMPLAINTS_PER_HOUR (2)');
+    const document = await servedOpenApi(app);
+    sentAsDeclared(t, document, ['POST', '/complaints'], { status: json.statusCode, headers: json.headers }, 200);
+    sentAsDeclared(t, document, ['POST', '/complaints'], { status: again.statusCode, headers: again.headers }, 303);
+  },
+);
 
 t.test(
   'only accepted complaints count toward COMPLAINTS_PER_HOUR; refused posts count only toward the looser attempts limit',
@@ -507,12 +555,14 @@ t.test(
         remoteAddress,
         payload: new URLSearchParams(fields).toString(),
       });
-    const fields = (phone: string) => ({ code: 'FAKE0000000', category: 'quality', text: '有异味', phone });
+    // each complaint says something else: the same one posted again within ten minutes is the one filed
+    let said = 0;
+    const fields = (phone: string) => ({ code: 'FAKE0000000', category: 'quality', text: `有异味 ${++said}`, phone });
 
     // a shopper behind carrier NAT mistyping the phone three times
     for (let i = 0; i < 3; i++) t.equal((await post(fields('call me'))).statusCode, 400, `mistyped ${i + 1}`);
-    t.equal((await post(fields('13800000000'))).statusCode, 201, 'the refused posts used up none of the complaints');
-    t.equal((await post(fields(''))).statusCode, 201, 'the second complaint this hour');
+    t.equal((await post(fields('13800000000'))).statusCode, 303, 'the refused posts used up none of the complaints');
+    t.equal((await post(fields(''))).statusCode, 303, 'the second complaint this hour');
 
     const limited = await post(fields(''));
     t.equal(limited.statusCode, 429, 'a third accepted complaint this hour is too many');
@@ -523,10 +573,10 @@ t.test(
     t.equal(limitedJson.statusCode, 429);
     t.match(limitedJson.headers['content-type'], /^application\/problem\+json/, 'problem+json for a JSON client');
     t.ok(limitedJson.headers['retry-after'], 'with Retry-After');
-    t.equal((await post(fields(''), BROWSER, '198.51.100.9')).statusCode, 201, 'another address is not held back');
+    t.equal((await post(fields(''), BROWSER, '198.51.100.9')).statusCode, 303, 'another address is not held back');
 
     clock = new Date(clock.getTime() + 61 * 60_000);
-    t.equal((await post(fields(''))).statusCode, 201, 'an hour on, the address may complain again');
+    t.equal((await post(fields(''))).statusCode, 303, 'an hour on, the address may complain again');
 
     // eight posts from the address so far: the attempts limit (four times COMPLAINTS_PER_HOUR) is reached
     const flood = await post(fields('call me'));

@@ -15,7 +15,7 @@ t.test('complaints', async (t) => {
   let clock = new Date('2026-03-01T15:59:59Z');
   const transaction = <T>(work: (tx: Db) => Promise<T>) => database.db.transaction((tx) => work(tx as unknown as Db));
   const deps = (ipSalt: string, ticketSuffix?: () => string): Parameters<typeof createComplaintService>[0] => ({
-    complaints: narrow(repositories.complaints, ['insert', 'lockAddress', 'filedFrom', 'find', 'transition', 'list']),
+    complaints: narrow(repositories.complaints, ['insert', 'lockAddress', 'filedFrom', 'sameFiledFrom', 'find', 'transition', 'list']),
     items: narrow(repositories.items, ['findItem']),
     lots: narrow(repositories.lots, ['findByCodes']),
     ipSalt,
@@ -34,7 +34,10 @@ t.test('complaints', async (t) => {
     clock = new Date('2026-03-01T15:59:59Z'); // 23:59:59 in Beijing
     t.match((await service.file({ code: lotCode, category: 'quality', text: '有异味' }, '203.0.113.7')).ticket, /^TS20260301[0-9A-Z]{6}$/);
     clock = new Date('2026-03-01T16:00:00Z'); // midnight in Beijing: the next day there
-    t.match((await service.file({ code: lotCode, category: 'quality', text: '有异味' }, '203.0.113.7')).ticket, /^TS20260302[0-9A-Z]{6}$/);
+    t.match(
+      (await service.file({ code: lotCode, category: 'quality', text: '还有异味' }, '203.0.113.7')).ticket,
+      /^TS20260302[0-9A-Z]{6}$/,
+    );
   });
 
   t.test('a complaint names the lot and maker of its code; an unknown code is taken with neither', async (t) => {
@@ -81,9 +84,36 @@ t.test('complaints', async (t) => {
     t.match(await repositories.complaints.find(first.ticket), { text: '一' }, 'and the first is left as it was');
   });
 
+  t.test('the same complaint posted again from one address within ten minutes is the one filed, counted once', async (t) => {
+    clock = new Date('2026-03-07T02:00:00Z');
+    const complaint = { code: lotCode, category: 'quality', text: '有异味' };
+    const first = await service.file(complaint, '192.0.2.70');
+    t.equal(first.repeated, false, 'filed');
+    clock = new Date('2026-03-07T02:09:59Z');
+    const again = await service.file({ ...complaint, phone: '13800000000' }, '192.0.2.70');
+    t.match(again, { ticket: first.ticket, repeated: true }, 'a reload or a second tap: the ticket filed');
+    t.notOk((await repositories.complaints.find(first.ticket))?.phone, 'and nothing of it stored');
+    for (const [what, other, ip] of [
+      ['another text', { ...complaint, text: '有异味。' }, '192.0.2.70'],
+      ['another code', { ...complaint, code: 'K7QM2XR9P4D' }, '192.0.2.70'],
+      ['another address', complaint, '192.0.2.71'],
+    ] as const)
+      t.not((await service.file(other, ip)).ticket, first.ticket, `${what}: another complaint`);
+    // three accepted from the address this hour (perHour): the same posted again is still its ticket, not a 429
+    t.equal((await service.file(complaint, '192.0.2.70')).ticket, first.ticket, 'counted once against the limit');
+    clock = new Date('2026-03-07T02:10:01Z');
+    await t.rejects(
+      service.file(complaint, '192.0.2.70'),
+      { status: 429, message: /try again/ },
+      'ten minutes on, a new complaint, over the limit',
+    );
+  });
+
   t.test('an address may have COMPLAINTS_PER_HOUR complaints accepted in an hour, then is told when to try again', async (t) => {
     clock = new Date('2026-03-06T02:00:00Z');
-    const file = () => service.file({ code: lotCode, category: 'quality', text: '有异味' }, '192.0.2.50');
+    // each says something else: the same said again within ten minutes is the complaint filed before
+    let said = 0;
+    const file = () => service.file({ code: lotCode, category: 'quality', text: `有异味 ${++said}` }, '192.0.2.50');
     await file();
     clock = new Date('2026-03-06T02:10:00Z');
     await file();
@@ -100,7 +130,7 @@ t.test('complaints', async (t) => {
     // the limit lowered to two: three complaints of the last hour leave room for one more once two are an hour old
     const at = (time: string, filing = service) => {
       clock = new Date(`2026-03-06T${time}Z`);
-      return filing.file({ code: lotCode, category: 'quality', text: '有异味' }, '192.0.2.60');
+      return filing.file({ code: lotCode, category: 'quality', text: `有异味 ${time}` }, '192.0.2.60');
     };
     await at('04:00:00');
     await at('04:20:00');
