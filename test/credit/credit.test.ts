@@ -67,7 +67,8 @@ t.test('a credit score on a small world equals the hand computation', async (t) 
   // 1 upheld complaint about one of its packs, and one dismissed
   const [pack] = await processor.items(inflated, 1);
   for (const outcome of ['upheld', 'dismissed'] as const) {
-    const { ticket } = await services.complaints.file({ code: pack, category: 'quality', text: '有异味' }, '203.0.113.9');
+    // two shoppers' complaints (one shopper's same complaint twice within ten minutes is the one filed)
+    const { ticket } = await services.complaints.file({ code: pack, category: 'quality', text: `有异味（${outcome}）` }, '203.0.113.9');
     await services.complaints.transition(REGULATOR, ticket, 'resolved', '已核实', outcome);
   }
   // 1 level-2 recall the processor opens on its own lot

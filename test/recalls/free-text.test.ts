@@ -48,5 +48,5 @@ t.test('a hold or recall whose reason holds a bidi or control character is refus
     'a reason of several lines, with emoji',
   );
   t.equal(opened.body.reason, reason, 'recorded as written');
-  t.equal(opened.body.hazard, '克伦特罗残留超标\r\n可致心悸');
+  t.equal(opened.body.hazard, '克伦特罗残留超标\n可致心悸', 'a line break sent as CRLF (as a browser submits a textarea) stored as LF');
 });

@@ -165,7 +165,7 @@ t.test('nothing is packed into a held container, nor into one lying in a held co
   );
 });
 
-/** An AggregationEvent DELETE taking the lot `lotNumber` of `gtin` out of the pallet `sscc` at `eventTime`. */
+/** An AggregationEvent DELETE taking the lot `lotNumber` of `gtin` (the 4 pieces packed) out of the pallet `sscc` at `eventTime`. */
 const unpackingOf = (sscc: string, gtin: string, lotNumber: string, eventTime: string) => ({
   '@context': EPCIS_CONTEXT,
   type: 'AggregationEvent',
@@ -175,7 +175,7 @@ const unpackingOf = (sscc: string, gtin: string, lotNumber: string, eventTime: s
   action: 'DELETE',
   bizStep: 'unpacking',
   parentID: `https://id.gs1.org/00/${sscc}`,
-  childQuantityList: [{ epcClass: `https://id.gs1.org/01/${gtin}/10/${lotNumber}`, quantity: 1, uom: 'H87' }],
+  childQuantityList: [{ epcClass: `https://id.gs1.org/01/${gtin}/10/${lotNumber}`, quantity: 4, uom: 'H87' }],
 });
 /** POST /epcis/events with the party's key, answered as the native client answers. */
 async function epcisEvent(world: World, key: string, event: object): Promise<Reply> {
