@@ -85,8 +85,9 @@ function containersAbove(name: SQL, starts: SQL): SQL {
 /**
  * What the containers a pack lies in say of it: one held holds the pack, one a recall named recalls
  * it, one destroyed took it along. Of a case scanned, `onHold` is also a hold of a lot it holds now.
+ * `recallHazards`: the hazards of the recalls that named one, in the order they opened.
  */
-export type ContainersState = { onHold: boolean; recalled: boolean; destroyed: boolean };
+export type ContainersState = { onHold: boolean; recalled: boolean; destroyed: boolean; recallHazards: string[] };
 
 /** An event's time and when it was recorded (a batch's events share one record time). */
 export type Dated = { at: Date; recordedAt: Date };
@@ -189,17 +190,23 @@ export function createLineageRepository(db: Db, { manyHeld = MANY_HELD }: { many
       const heldLotsAreFew = sql`(select count(*) from (select 1 from lots where hold is not null order by code limit ${manyHeld}) held) < ${manyHeld}`;
       const holdsHeld = sql`case when ${heldLotsAreFew} then exists (select 1 from held_above where parent = ${code})
         else exists (select 1 from lots c join below on c.code = below.code where c.hold is not null) end`;
+      const containers = sql`(select parent from above${ofCase ? sql`` : sql` union select ${code}::text`})`;
       const [row] = await queryRows<ContainersState & { containers: number; holdsHeld: boolean }>(
         db,
         sql`${containersAboveWalk([code])}${ofCase ? holdsHeldWalks : sql``}
         select count(*)::int as containers, coalesce(bool_or(l.hold is not null), false) as "onHold",
           coalesce(bool_or(l.status = 'recalled' and ${namedByRecall(sql`l.code`)}), false) as recalled,
           coalesce(bool_or(l.status = 'destroyed'), false) as destroyed,
-          ${ofCase ? holdsHeld : sql`false`} as "holdsHeld"
-        from lots l where l.code in (select parent from above${ofCase ? sql`` : sql` union select ${code}::text`})`,
+          ${ofCase ? holdsHeld : sql`false`} as "holdsHeld",
+          -- asked only of a recalled container (an init plan runs when first needed)
+          case when bool_or(l.status = 'recalled') then (select coalesce(json_agg(r.hazard order by r.order_number), '[]') from recalls r
+            where exists (select 1 from lots c where c.code in ${containers} and c.status = 'recalled'
+              and r.root_lot_codes @> jsonb_build_array(c.code))) else '[]' end as "recallHazards"
+        from lots l where l.code in ${containers}`,
       );
       if (row.containers === 0 && !row.holdsHeld) return undefined;
-      return { onHold: row.onHold || row.holdsHeld, recalled: row.recalled, destroyed: row.destroyed };
+      const recallHazards = [...new Set(row.recallHazards)];
+      return { onHold: row.onHold || row.holdsHeld, recalled: row.recalled, destroyed: row.destroyed, recallHazards };
     },
 
     /**

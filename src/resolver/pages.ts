@@ -4,7 +4,7 @@ import { regionName } from '../codes/regions.js';
 import { Html, html, LAYOUT_END, languageSwitch, layout, layoutHead, list, shanghaiTime } from '../web/html.js';
 import { type Lang, TEXT, type Text } from '../web/i18n/index.js';
 import { lineageSvg } from './lineage-svg.js';
-import { counterfeitSuspected, type LotSummary, type PackFacts, packLotWarnings, type TestItem } from './summary.js';
+import { counterfeitSuspected, type LotSummary, type PackFacts, packLotWarnings, packRecallHazards, type TestItem } from './summary.js';
 
 // Region names exist in Chinese only: marked as such on the English page, so its reader's browser
 // picks a Chinese font and voice. An unknown code shows as the code.
@@ -101,30 +101,35 @@ function lotPartsOf(summary: LotSummary, lang: Lang): LotParts {
   return byLang[lang];
 }
 
-/** A red banner per warning, the advice once under the last; a recall says more than the hold it comes with. */
-function bannersOf(warnings: LotSummary['warnings'], t: Text) {
+/**
+ * A red banner per warning, the advice once under the last; a recall says more than the hold it comes
+ * with, and what is wrong (each of its recalls' hazards).
+ */
+function bannersOf(warnings: LotSummary['warnings'], recallHazards: string[], t: Text) {
   const shown = warnings.includes('recalled') ? warnings.filter((warning) => warning !== 'on_hold') : warnings;
+  const hazards = recallHazards.map((hazard) => html`<p class="hazard">${t.recallHazard(hazard)}</p>`);
   return html`${shown.map(
     (warning, index) =>
-      html`<div class="alert stop" role="alert">${t.banners[warning]}${index === shown.length - 1 ? html`<p>${t.bannerHint}</p>` : ''}</div>`,
+      html`<div class="alert stop" role="alert">${t.banners[warning]}${warning === 'recalled' ? hazards : ''}${index === shown.length - 1 ? html`<p>${t.bannerHint}</p>` : ''}</div>`,
   )}`;
 }
 
 /**
  * The banners of the pack's own: its lot's, cached with the lot's parts, and those of a held or
- * recalled container it lies in (per pack, never cached with the lot's parts), each once.
+ * recalled container it lies in (per pack, never cached with the lot's parts), each once; so with the hazards.
  */
 function banners(lot: LotSummary, pack: PackFacts, parts: LotParts, t: Text): Buffer {
   const all = packLotWarnings(lot, pack);
-  if (all === lot.warnings) return parts.banners;
-  return Buffer.from(bannersOf(all, t).value);
+  const hazards = packRecallHazards(lot, pack);
+  if (all === lot.warnings && hazards === lot.recallHazards) return parts.banners;
+  return Buffer.from(bannersOf(all, hazards, t).value);
 }
 
 function renderLotParts(summary: LotSummary, lang: Lang): LotParts {
   const t = TEXT[lang];
   const timeline = [...summary.timeline].sort((a, b) => a.time.localeCompare(b.time));
   const { producer, coldChain } = summary;
-  const banners = bannersOf(summary.warnings, t);
+  const banners = bannersOf(summary.warnings, summary.recallHazards, t);
   const sections = html`
 ${productCard(summary, t)}
 ${producer ? html`<section><h2>${t.producer}</h2><p>${producer.name}<br><span class="muted">${placeLine(producer.regionCode, producer.address, lang)}</span></p></section>` : ''}

@@ -38,6 +38,8 @@ const testsSchema = z
   )
   .describe('each inspection once, however many lots of the chain it covered, with what it tested');
 const certificatesSchema = traceNodeSchema.shape.certificates;
+/** What a recall says is wrong and what harm it may do, as its opener wrote it; never its reason, which may be internal. */
+const recallHazardsSchema = z.array(z.string());
 
 /** What every pack of a lot shows alike: names, places, dates, tests and certificates — never quantities or commercial data. */
 export const lotSummarySchema = z.object({
@@ -71,6 +73,9 @@ export const lotSummarySchema = z.object({
     .describe(
       "the lot's own state: recalled; on_hold (held for sale, 暂停销售); held (a failed test that no re-test settled, of the lot or of a lot of its backward chain); expired; destroyed",
     ),
+  recallHazards: recallHazardsSchema.describe(
+    'the hazards of the recalls that reached the lot, each once, in the order they opened; empty unless it is recalled',
+  ),
   lineage: z.object({
     nodes: z.array(z.object({ code: z.string(), depth: z.number().int(), label: z.string(), stage: stageSchema.nullable() })),
     edges: z.array(z.object({ from: z.string(), to: z.string() })),
@@ -87,7 +92,10 @@ export const consumerSummarySchema = z
       .describe(
         "the lot's warnings; recalled when a recall named a container the pack lies in (at any level) itself, not when it only marks the container for another lot packed in it; on_hold when a container the pack lies in (at any level) is on hold, and for a case scanned by its SSCC when a lot it holds now is; destroyed when a container the pack lies in (at any level) was destroyed; counterfeit_suspected when a flag of a copied code (unknown_code, over_scanned or impossible_travel) is raised on this pack, and the lot is not out of circulation",
       ),
-    ...lotSummarySchema.omit({ warnings: true }).shape,
+    recallHazards: recallHazardsSchema.describe(
+      "when recalled: the hazard of each recall that reached the pack (its lot, or a container it lies in that a recall named), what is wrong and what harm it may do, each once, in the order the recalls opened; never a recall's reason",
+    ),
+    ...lotSummarySchema.omit({ warnings: true, recallHazards: true }).shape,
   })
   .meta({
     id: 'ConsumerSummary',

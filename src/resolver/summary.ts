@@ -36,7 +36,8 @@ export type PackFacts = {
   code: string;
   scans: { count: number; firstScannedAt: Date | null };
   flagged: boolean;
-  container?: { onHold: boolean; recalled: boolean; destroyed: boolean };
+  /** `recallHazards`: of the recalls that named a container it lies in (see packRecallHazards); absent, none. */
+  container?: { onHold: boolean; recalled: boolean; destroyed: boolean; recallHazards?: string[] };
 };
 
 const STAGE_BY_PARTY_KIND: Record<string, Stage> = {
@@ -210,6 +211,25 @@ function testsOf(events: Trace['events'], party: Map<string, Trace['parties'][nu
 }
 
 /**
+ * The hazards of the recalls that reached the lot, from their openings in its trace (an opening links
+ * every lot its scope reached): each once, in the order they opened. Never a recall's reason, which
+ * may be internal.
+ */
+function recallHazardsOf(events: Trace['events'], lotCode: string): string[] {
+  const hazards = events
+    .filter(
+      (event) =>
+        event.type === 'recall' &&
+        event.disposition === 'recalled' &&
+        !event.declaredInErrorBy &&
+        event.lots.some((lot) => lot.lotCode === lotCode),
+    )
+    .sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime())
+    .flatMap((event) => textOrNull(event.details.hazard) ?? []);
+  return [...new Set(hazards)];
+}
+
+/**
  * The lots of a backward trace that are in the start lot now: those it was made from, and what a
  * container holds, but not a lot an unpacking took out of a container (it went elsewhere).
  */
@@ -355,6 +375,7 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
         }
       : null,
     warnings,
+    recallHazards: start.status === 'recalled' ? recallHazardsOf(trace.events, start.code) : [],
     // the chain of what it holds now, as its timeline: a lot unpacked from a case is no longer drawn in it
     lineage: {
       nodes: trace.nodes
@@ -403,6 +424,16 @@ const OUT_OF_CIRCULATION: ReadonlySet<Warning> = new Set(['recalled', 'on_hold',
 export const counterfeitSuspected = (lot: LotSummary, pack: PackFacts): boolean =>
   pack.flagged && !packLotWarnings(lot, pack).some((warning) => OUT_OF_CIRCULATION.has(warning));
 
+/**
+ * The hazards of the recalls that reached the pack: its lot's, then those of the recalls that named a
+ * container it lies in, each once (the lot's own list itself when they add none).
+ */
+export function packRecallHazards(lot: LotSummary, pack: PackFacts): string[] {
+  const ofContainers = pack.container?.recallHazards ?? [];
+  if (ofContainers.every((hazard) => lot.recallHazards.includes(hazard))) return lot.recallHazards;
+  return [...new Set([...lot.recallHazards, ...ofContainers])];
+}
+
 const packWarnings = (lot: LotSummary, pack: PackFacts): Warning[] =>
   counterfeitSuspected(lot, pack) ? [...packLotWarnings(lot, pack), 'counterfeit_suspected'] : packLotWarnings(lot, pack);
 
@@ -413,10 +444,10 @@ const lotJson = new WeakMap<LotSummary, Buffer>();
 export function consumerSummaryJson(lot: LotSummary, pack: PackFacts): Buffer {
   let shared = lotJson.get(lot);
   if (shared === undefined) {
-    const { warnings: _lotWarnings, ...members } = lot;
+    const { warnings: _lotWarnings, recallHazards: _lotHazards, ...members } = lot;
     shared = Buffer.from(`${JSON.stringify(members).slice(1, -1)}}`);
     lotJson.set(lot, shared);
   }
-  const own = `{"code":${JSON.stringify(pack.code)},"genuine":true,"scans":${JSON.stringify(packScans(pack))},"warnings":${JSON.stringify(packWarnings(lot, pack))},`;
+  const own = `{"code":${JSON.stringify(pack.code)},"genuine":true,"scans":${JSON.stringify(packScans(pack))},"warnings":${JSON.stringify(packWarnings(lot, pack))},"recallHazards":${JSON.stringify(packRecallHazards(lot, pack))},`;
   return Buffer.concat([Buffer.from(own), shared]);
 }

@@ -14,6 +14,7 @@ dl{display:grid;grid-template-columns:auto 1fr;gap:4px 12px;margin:8px 0 0}
 dt{color:#666}dd{margin:0}
 .alert{border-radius:12px;padding:14px 16px;margin:12px 0;font-weight:700}
 .alert p{margin:4px 0 0;font-weight:400}
+.hazard{white-space:pre-line}
 .stop{background:#c62828;color:#fff;font-size:1.3rem}
 .warn{background:#fff3e0;color:#8a3b00;border:2px solid #e65100}
 .ok{background:#e6f4e7;color:#1b5e20;border:2px solid #2e7d32}

@@ -117,6 +117,34 @@ t.test('a red banner appears only for recalled, held, expired or destroyed lots'
   t.match(render({ ...demo(), lot: { ...demoLot(), warnings: ['recalled'] } }, { ...OPTIONS, lang: 'en' }), 'Recalled — do not eat');
 });
 
+t.test('a recall’s hazards under its banner, each escaped, in both languages; a recalled container’s added per pack', async (t) => {
+  const hostile = '<script>alert(1)</script> & 沙门氏菌超标\n可能引起腹泻';
+  const lot = { ...demoLot(), warnings: ['recalled', 'expired'] as LotSummary['warnings'], recallHazards: [hostile, '过敏原未标示'] };
+  for (const lang of ['zh-CN', 'en'] as const) {
+    const text = TEXT[lang];
+    const page = render({ lot, pack: demoPack() }, { ...OPTIONS, lang });
+    t.match(
+      page,
+      `role="alert">${text.banners.recalled}<p class="hazard">${text.recallHazard('&lt;script&gt;alert(1)&lt;/script&gt; &amp; 沙门氏菌超标\n可能引起腹泻')}</p><p class="hazard">${text.recallHazard('过敏原未标示')}</p></div>`,
+      `${lang}: under the recall's banner, escaped`,
+    );
+    t.notMatch(page, '<script>', `${lang}: nothing of the hazard's markup`);
+    const inCase = {
+      ...demoPack(),
+      container: { onHold: false, recalled: true, destroyed: false, recallHazards: ['外箱破损受潮', '过敏原未标示'] },
+    };
+    const cased = render({ lot, pack: inCase }, { ...OPTIONS, lang });
+    t.equal(cased.match(/class="hazard"/g)?.length, 3, `${lang}: a case's recall adds its own hazard, each once`);
+    t.match(cased, `<p class="hazard">${text.recallHazard('外箱破损受潮')}</p>`);
+    t.equal(
+      render({ lot, pack: demoPack() }, { ...OPTIONS, lang }).match(/class="hazard"/g)?.length,
+      2,
+      `${lang}: not on the lot's other packs`,
+    );
+  }
+  t.notMatch(render({ ...demo(), lot: { ...demoLot(), warnings: ['expired'] } }), 'class="hazard"', 'no recall, no hazard');
+});
+
 t.test('the advice under the banners is given once; a recalled lot on hold shows the recall alone', async (t) => {
   for (const lang of ['zh-CN', 'en'] as const) {
     const text = TEXT[lang];

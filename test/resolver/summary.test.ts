@@ -516,6 +516,51 @@ t.test('consumerSummaryJson: a pack in a held, recalled or destroyed container w
   t.strictSame(warningsOf(inContainer({ destroyed: true }, true)), ['destroyed'], 'nor one in a destroyed container');
 });
 
+t.test('lotSummary: a recalled lot’s hazards, of the recalls that reached it, each once, never their reasons', async (t) => {
+  const recallEvent = (id: string, time: string, lotCodes: string[], hazard: string) => ({
+    ...inspectEvent(id, time, ABATTOIR, lotCodes, { recallId: id, phase: 'open', reason: '内部原因', hazard }),
+    type: 'recall' as const,
+    bizStep: 'holding',
+    disposition: 'recalled',
+  });
+  const recalled = (events: Trace['events'], status = 'recalled') => {
+    const trace = chain();
+    trace.nodes[0] = { ...trace.nodes[0], status };
+    trace.events.push(...events);
+    return lotSummary({ lotCode: 'L-PACK', trace, today: '2026-11-20', brands: [] });
+  };
+  const events = [
+    recallEvent('R-2', '2026-11-03T00:00:00.000Z', ['L-CARCASS', 'L-PACK'], '沙门氏菌超标'),
+    recallEvent('R-1', '2026-11-02T00:00:00.000Z', ['L-PACK'], '过敏原未标示'),
+    recallEvent('R-3', '2026-11-04T00:00:00.000Z', ['L-PACK'], '过敏原未标示'),
+    recallEvent('R-FARM', '2026-11-01T00:00:00.000Z', ['L-FARM-1'], '另一批次的问题'),
+    { ...recallEvent('R-WRONG', '2026-11-05T00:00:00.000Z', ['L-PACK'], '记错的召回'), declaredInErrorBy: 'R-WRONG#error' },
+    { ...recallEvent('R-CLOSE', '2026-11-06T00:00:00.000Z', ['L-PACK'], '关闭'), disposition: null },
+  ];
+  const summary = recalled(events);
+  t.strictSame(
+    summary.recallHazards,
+    ['过敏原未标示', '沙门氏菌超标'],
+    'in the order the recalls opened, each once; not of a recall that did not reach the lot, one declared in error, or a closing',
+  );
+  t.notMatch(JSON.stringify(summary), '内部原因', 'never a reason');
+  t.strictSame(recalled(events, 'destroyed').recallHazards, [], 'a lot no longer recalled: none');
+  t.strictSame(recalled([]).recallHazards, [], 'recalled without a recall in its trace: none');
+});
+
+t.test('consumerSummaryJson: a pack’s recall hazards are its lot’s and those of a recalled container it lies in, each once', async (t) => {
+  const lot = { ...demoLot(), warnings: ['recalled' as const], recallHazards: ['过敏原未标示'] };
+  const hazardsOf = (pack: PackFacts) => parse(consumerSummaryJson(lot, pack)).recallHazards;
+  const inCase = (recallHazards: string[]): PackFacts => ({
+    ...demoPack(),
+    container: { onHold: false, recalled: true, destroyed: false, recallHazards },
+  });
+  t.strictSame(hazardsOf(demoPack()), ['过敏原未标示']);
+  t.strictSame(hazardsOf(inCase(['外箱破损', '过敏原未标示'])), ['过敏原未标示', '外箱破损']);
+  t.strictSame(parse(consumerSummaryJson(demoLot(), inCase(['外箱破损']))).recallHazards, ['外箱破损'], 'a lot not recalled itself');
+  t.strictSame(lot.recallHazards, ['过敏原未标示'], 'the shared lot summary is not changed by a pack');
+});
+
 t.test('lotSummary: built once per trace and container readings, each list of readings its own summary', async (t) => {
   const trace = chain();
   const reading = (celsius: number) => ({

@@ -14,6 +14,7 @@ export const EN: typeof ZH = {
     destroyed: 'Destroyed — do not eat',
   },
   bannerHint: 'Stop eating it, return it to the shop, or call the 12315 consumer hotline.',
+  recallHazard: (hazard: string) => `Hazard: ${hazard}`,
   counterfeit:
     'This code may be counterfeit: it was scanned unusually often or in unusual places. Check the pack, be careful, and report it below.',
   marks: { geographical_indication: 'Geographical indication', green_food: 'Green food', organic: 'Organic' },

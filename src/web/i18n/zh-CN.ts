@@ -14,6 +14,8 @@ export const ZH = {
     destroyed: '已销毁 — 请勿食用',
   },
   bannerHint: '请停止食用，联系购买商家退换，或拨打 12315 投诉举报。',
+  /** What a recall says is wrong and what harm it may do, under its banner. */
+  recallHazard: (hazard: string) => `危害：${hazard}`,
   counterfeit: '此码疑似被仿冒：扫描次数或地点异常。请核对包装，谨慎食用，并可在下方投诉。',
   marks: { geographical_indication: '地理标志产品', green_food: '绿色食品', organic: '有机产品' } as Record<string, string>,
   /** A brand badge: 奉上好品, or 奉节腊肉 地理标志 for a GI mark. */
