@@ -134,7 +134,7 @@ function renderLotParts(summary: LotSummary, lang: Lang): LotParts {
 ${productCard(summary, t)}
 ${producer ? html`<section><h2>${t.producer}</h2><p>${producer.name}<br><span class="muted">${placeLine(producer.regionCode, producer.address, lang)}</span></p></section>` : ''}
 <section><h2>${t.origins}</h2>${list(t, summary.origins, (origin) => html`<li>${origin.farm}<br><span class="muted">${regionLabel(origin.regionCode, lang)}${origin.earTagCount ? html` · ${t.earTags(origin.earTagCount)}` : ''}</span></li>`)}</section>
-<section><h2>${t.timeline}</h2>${timeline.length ? html`<ol>${timeline.map((step) => html`<li><span class="stage ${step.stage}">${t.stages[step.stage]}</span>${shanghaiTime(step.time)} · ${t.actions[step.action] ?? step.action}<br>${step.party}${step.place ? html`<br><span class="muted">${step.place}</span>` : ''}</li>`)}</ol>` : html`<p class="muted">${t.none}</p>`}</section>
+<section><h2>${t.timeline}</h2>${timeline.length ? html`<ol>${timeline.map((step) => timelineStep(step, t))}</ol>` : html`<p class="muted">${t.none}</p>`}</section>
 <section><h2>${t.tests}</h2>${list(t, summary.tests, (test) => testLine(test, t))}</section>
 <section><h2>${t.certificates}</h2>${list(t, summary.certificates, (certificate) => html`<li>${t.certificateTypes[certificate.type] ?? certificate.type}<br><code>${certificate.number}</code></li>`)}</section>
 ${coldChain ? html`<section><h2>${t.coldChain}</h2><p>${t.coldChainLine(coldChain.readings, coldChain.minCelsius.toFixed(1), coldChain.maxCelsius.toFixed(1))} · <span class="${coldChain.withinLimits ? 'pass' : 'fail'}">${coldChain.withinLimits ? t.withinLimits : t.outOfLimits}</span></p></section>` : ''}
@@ -142,6 +142,23 @@ ${coldChain ? html`<section><h2>${t.coldChain}</h2><p>${t.coldChainLine(coldChai
 `;
   const head = layoutHead(lang, `${summary.product?.name ?? t.unnamedProduct} · ${t.title}`);
   return { head: Buffer.from(head.value), banners: Buffer.from(banners.value), sections: Buffer.from(sections.value) };
+}
+
+/** From the first time to the last, China time, the day written once when it is the same. */
+function timeSpan(first: string, last: string): string {
+  const [from, to] = [shanghaiTime(first), shanghaiTime(last)];
+  if (from === to) return from;
+  return to.startsWith(from.slice(0, 10)) ? `${from}–${to.slice(11)}` : `${from} – ${to}`;
+}
+
+/** A step of the timeline; a run of temperature logs with its span, count and range. */
+function timelineStep(step: LotSummary['timeline'][number], t: Text): Html {
+  const action = t.actions[step.action] ?? step.action;
+  const logs = step.temperatures;
+  const what = logs
+    ? html`${timeSpan(step.time, logs.lastTime)} · ${action} · ${t.temperatureLog(logs.readings, logs.minCelsius.toFixed(1), logs.maxCelsius.toFixed(1))}`
+    : html`${shanghaiTime(step.time)} · ${action}`;
+  return html`<li><span class="stage ${step.stage}">${t.stages[step.stage]}</span>${what}<br>${step.party}${step.place ? html`<br><span class="muted">${step.place}</span>` : ''}</li>`;
 }
 
 function keepTogether(text: string, part: string | null): Html {

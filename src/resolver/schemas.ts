@@ -63,7 +63,19 @@ export const lotSummarySchema = z.object({
     .array(z.object({ farm: z.string(), regionCode: z.string(), earTagCount: z.number().int() }))
     .describe("farms by name and county only: often a family's holding, whose address and contacts are personal data"),
   timeline: z.array(
-    z.object({ stage: stageSchema, time: z.string(), party: z.string(), place: z.string().nullable(), action: z.string() }),
+    z.object({
+      stage: stageSchema,
+      time: z.string(),
+      party: z.string(),
+      place: z.string().nullable(),
+      action: z.string(),
+      temperatures: z
+        .object({ readings: z.number().int(), lastTime: z.string(), minCelsius: z.number(), maxCelsius: z.number() })
+        .optional()
+        .describe(
+          'a temperature log (action observe) only: the logs of its party and place one after another, with nothing else of the lot between them (a shipment, a receipt, a test, a sighting shown), folded into this one step: how many temperatures they read, the last one’s time (time is the first’s), and the lowest and highest °C',
+        ),
+    }),
   ),
   tests: testsSchema,
   certificates: certificatesSchema,

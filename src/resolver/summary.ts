@@ -270,6 +270,74 @@ function ofLotNow(trace: Trace, inLot: ReadonlySet<string>): (event: Trace['even
   };
 }
 
+/** The event types with a step on the timeline; any other (a shipment, a packing, a test) only ends a run of temperature logs. */
+const STEP_TYPES = new Set(['commission', 'transform', 'receive', 'observe', 'sell']);
+
+/** The temperatures an event read, °C. */
+const celsiusOf = (event: Trace['events'][number]) =>
+  ((event.details.readings as { type: string; value: number; unit: string }[] | undefined) ?? [])
+    .filter((reading) => reading.type === 'temperature' && reading.unit === 'Cel')
+    .map((reading) => reading.value);
+
+type Step = LotSummary['timeline'][number];
+
+/**
+ * The steps of the lot's story (`events` in time order), as the consumer is shown them. A sighting is
+ * shown once per stay (see SIGHTINGS); a logger's temperature logs of one party and place, one after
+ * another with nothing else between them (a repeated sighting shows nothing), are one step of their
+ * count, span and range: fifty readings in a cold store are one stay there, not fifty steps.
+ */
+function timelineOf(
+  events: Trace['events'],
+  party: Map<string, Trace['parties'][number]>,
+  location: Map<string, Trace['locations'][number]>,
+  makerCode: string,
+): Step[] {
+  const timeline: Step[] = [];
+  // the sightings shown since the pack last came into storage or changed hands (see SIGHTINGS)
+  const sighted = new Set<string>();
+  // the temperature-log step the next log of the same party and place folds into
+  let logging = null as { key: string; temperatures: NonNullable<Step['temperatures']> } | null;
+  for (const event of events) {
+    if (!STEP_TYPES.has(event.type)) {
+      logging = null;
+      continue;
+    }
+    const actor = party.get(event.partyCode);
+    const process = (event.details.process as { kind?: string } | null | undefined)?.kind;
+    const stage = (process && STAGE_BY_PROCESS[process]) || STAGE_BY_PARTY_KIND[actor?.kind ?? ''] || 'processing';
+    const where = location.get(event.readPoint ?? event.bizLocation ?? '');
+    const place = where?.name ?? (actor ? stepPlace(actor, makerCode) : null);
+    const sighting = event.type === 'observe' ? sightingOf(event) : null;
+    const action = process ?? sighting ?? event.type;
+    if (sighting) {
+      const key = `${event.partyCode}|${place}|${sighting}`;
+      if (sighted.has(key)) continue;
+      if (SIGHTINGS[sighting] === 'begins') sighted.clear();
+      sighted.add(key);
+    } else if (action !== 'observe') sighted.clear();
+    const time = event.eventTime.toISOString();
+    const celsius = action === 'observe' ? celsiusOf(event) : [];
+    const key = `${event.partyCode}|${place}`;
+    if (celsius.length && logging?.key === key) {
+      const run = logging.temperatures;
+      run.readings += celsius.length;
+      run.lastTime = time;
+      run.minCelsius = Math.min(run.minCelsius, ...celsius);
+      run.maxCelsius = Math.max(run.maxCelsius, ...celsius);
+      continue;
+    }
+    const step: Step = { stage, time, party: actor?.name ?? event.partyCode, place, action };
+    logging = null;
+    if (celsius.length) {
+      step.temperatures = { readings: celsius.length, lastTime: time, minCelsius: Math.min(...celsius), maxCelsius: Math.max(...celsius) };
+      logging = { key, temperatures: step.temperatures };
+    }
+    timeline.push(step);
+  }
+  return timeline;
+}
+
 function buildLotSummary(input: LotSummaryInput): LotSummary {
   const { trace } = input;
   const party = new Map(trace.parties.map((p) => [p.code, p]));
@@ -286,32 +354,8 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
     .filter((event) => !event.declaredInErrorBy && event.type !== 'correction')
     .sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime());
 
-  // the sightings shown since the pack last came into storage or changed hands (see SIGHTINGS)
-  const sighted = new Set<string>();
-  const timeline = events
-    .filter((event) => ['commission', 'transform', 'receive', 'observe', 'sell'].includes(event.type))
-    .flatMap((event) => {
-      const actor = party.get(event.partyCode);
-      const process = (event.details.process as { kind?: string } | null | undefined)?.kind;
-      const stage = (process && STAGE_BY_PROCESS[process]) || STAGE_BY_PARTY_KIND[actor?.kind ?? ''] || 'processing';
-      const where = location.get(event.readPoint ?? event.bizLocation ?? '');
-      const place = where?.name ?? (actor ? stepPlace(actor, start.partyCode) : null);
-      const sighting = event.type === 'observe' ? sightingOf(event) : null;
-      const action = process ?? sighting ?? event.type;
-      if (sighting) {
-        const key = `${event.partyCode}|${place}|${sighting}`;
-        if (sighted.has(key)) return [];
-        if (SIGHTINGS[sighting] === 'begins') sighted.clear();
-        sighted.add(key);
-      } else if (action !== 'observe') sighted.clear();
-      return [{ stage, time: event.eventTime.toISOString(), party: actor?.name ?? event.partyCode, place, action }];
-    });
-
-  const temperatures = events.flatMap((event) =>
-    ((event.details.readings as { type: string; value: number; unit: string }[] | undefined) ?? [])
-      .filter((reading) => reading.type === 'temperature' && reading.unit === 'Cel')
-      .map((reading) => reading.value),
-  );
+  const timeline = timelineOf(events, party, location, start.partyCode);
+  const temperatures = events.flatMap(celsiusOf);
 
   const warnings: LotSummary['warnings'] = [];
   if (start.status === 'recalled') warnings.push('recalled');

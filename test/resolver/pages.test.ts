@@ -56,6 +56,32 @@ t.test('the Chinese page tells a consumer what the pack is and where it came fro
   t.notMatch(page, /<script|<link(?! rel="icon" type="image\/svg\+xml" href="data:)|src="http/, 'no scripts or external assets');
 });
 
+t.test('a step of temperature logs shows their span, how many readings and their range', async (t) => {
+  const logged = demo();
+  const step = { stage: 'cold_chain' as const, party: '冷库', place: '1号库', action: 'observe' };
+  logged.lot.timeline = [
+    {
+      ...step,
+      time: '2026-11-19T01:00:00.000Z',
+      temperatures: { readings: 5, lastTime: '2026-11-19T05:30:00.000Z', minCelsius: 2, maxCelsius: 4 },
+    },
+    {
+      ...step,
+      time: '2026-11-20T01:00:00.000Z',
+      temperatures: { readings: 1, lastTime: '2026-11-20T01:00:00.000Z', minCelsius: 3, maxCelsius: 3 },
+    },
+    {
+      ...step,
+      time: '2026-11-21T01:00:00.000Z',
+      temperatures: { readings: 2, lastTime: '2026-11-22T01:00:00.000Z', minCelsius: 3, maxCelsius: 3 },
+    },
+  ];
+  t.match(render(logged), '2026-11-19 09:00–13:30 · 温度记录 · 5 次读数，2.0–4.0 °C<br>冷库');
+  t.match(render(logged), '2026-11-20 09:00 · 温度记录 · 3.0 °C<br>');
+  t.match(render(logged), '2026-11-21 09:00 – 2026-11-22 09:00 · 温度记录 · 2 次读数，3.0 °C<br>');
+  t.match(render(logged, { ...OPTIONS, lang: 'en' }), '2026-11-19 09:00–13:30 · temperature logged · 5 readings, 2.0–4.0 °C<br>');
+});
+
 t.test('the process timeline is chronological, in China time, with stages, places and actions', async (t) => {
   const page = render(demo());
   t.strictSame(stagesShown(page), ['养殖', '养殖', '屠宰', '屠宰', '分割', '加工', '加工', '加工', '冷链', '冷链']);

@@ -363,11 +363,20 @@ t.test('lotSummary: a case warns of a failed test of what it holds now, not of a
 
 t.test('lotSummary: a case’s steps and cold chain are those of what it holds now and its own', async (t) => {
   const trace = caseChain();
-  /** An event of the type on the lots at the hour of 2026-10-20 (UTC), with temperature readings. */
+  /**
+   * An event of the type on the lots at the hour of 2026-10-20 (UTC), with temperature readings; each reading
+   * by a logger of its own, so a step of its own (one party's logs one after another are one step).
+   */
   const step = (type: 'commission' | 'transform' | 'observe' | 'receive', hour: number, lotCodes: string[], celsius: number[] = []) => ({
-    ...inspectEvent(`E-${type}-${hour}`, `2026-10-20T${String(hour).padStart(2, '0')}:00:00.000Z`, ABATTOIR, lotCodes, {
-      readings: celsius.map((value) => ({ type: 'temperature', value, unit: 'Cel' })),
-    }),
+    ...inspectEvent(
+      `E-${type}-${hour}`,
+      `2026-10-20T${String(hour).padStart(2, '0')}:00:00.000Z`,
+      type === 'observe' ? `P-LOGGER-${hour}` : ABATTOIR,
+      lotCodes,
+      {
+        readings: celsius.map((value) => ({ type: 'temperature', value, unit: 'Cel' })),
+      },
+    ),
     type,
   });
   trace.events = [
@@ -401,14 +410,17 @@ t.test('lotSummary: a case shows no step of a lot unpacked from it that only use
   // lot L-OTHER was made from L-FARM-1 too, whose other lot the case still holds
   trace.edges.push(edge('L-FARM-1', 'L-OTHER'));
   const hour = (h: number) => new Date(`2026-10-20T${String(h).padStart(2, '0')}:00:00.000Z`);
-  /** An event at the hour of 2026-10-20 (UTC) naming the lots in their roles, with temperature readings or a transformationID. */
+  /**
+   * An event at the hour of 2026-10-20 (UTC) naming the lots in their roles, with temperature readings (each by a logger
+   * of its own, so a step of its own) or a transformationID.
+   */
   const step = (
     type: 'transform' | 'observe',
     h: number,
     lots: [string, 'input' | 'output' | 'subject'][],
     extra: { celsius?: number[]; transformationID?: string } = {},
   ) => ({
-    ...inspectEvent(`E-${type}-${h}`, hour(h).toISOString(), ABATTOIR, [], {
+    ...inspectEvent(`E-${type}-${h}`, hour(h).toISOString(), type === 'observe' ? `P-LOGGER-${h}` : ABATTOIR, [], {
       readings: (extra.celsius ?? []).map((value) => ({ type: 'temperature', value, unit: 'Cel' })),
       ...(extra.transformationID ? { epcis: { type: 'TransformationEvent', transformationID: extra.transformationID } } : {}),
     }),
@@ -559,6 +571,49 @@ t.test('consumerSummaryJson: a pack’s recall hazards are its lot’s and those
   t.strictSame(hazardsOf(inCase(['外箱破损', '过敏原未标示'])), ['过敏原未标示', '外箱破损']);
   t.strictSame(parse(consumerSummaryJson(demoLot(), inCase(['外箱破损']))).recallHazards, ['外箱破损'], 'a lot not recalled itself');
   t.strictSame(lot.recallHazards, ['过敏原未标示'], 'the shared lot summary is not changed by a pack');
+});
+
+t.test('lotSummary: temperature logs of one party and place one after another are one step; anything between ends it', async (t) => {
+  const time = (hour: number) => `2026-10-20T${String(hour).padStart(2, '0')}:00:00.000Z`;
+  const log = (hour: number, celsius: number[], partyCode = ABATTOIR) => ({
+    ...inspectEvent(`E-LOG-${hour}`, time(hour), partyCode, ['L-PACK'], {
+      readings: celsius.map((value) => ({ type: 'temperature', value, unit: 'Cel' })),
+    }),
+    type: 'observe' as const,
+  });
+  const shipped = (hour: number) => ({ ...inspectEvent(`E-SHIP-${hour}`, time(hour), ABATTOIR, ['L-PACK'], {}), type: 'ship' as const });
+  const sighted = (hour: number) => ({ ...log(hour, []), bizStep: 'storing' });
+  const timelineOf = (events: Trace['events']) =>
+    lotSummary({ lotCode: 'L-PACK', trace: { ...chain(), events }, today: '2026-11-20', brands: [] }).timeline;
+
+  const five = timelineOf([log(1, [3]), log(2, [2.5]), log(3, [4]), log(4, [3.5]), log(5, [2])]);
+  t.strictSame(
+    five.map((step) => [step.action, step.time, step.temperatures]),
+    [['observe', time(1), { readings: 5, lastTime: time(5), minCelsius: 2, maxCelsius: 4 }]],
+    'five logs: one step of five readings, from the first to the last, with their range',
+  );
+  t.strictSame(
+    timelineOf([log(1, [3]), shipped(2), log(3, [5])]).map((step) => [step.time, step.temperatures?.readings]),
+    [
+      [time(1), 1],
+      [time(3), 1],
+    ],
+    'a log, a shipment, a log: two steps',
+  );
+  t.strictSame(
+    timelineOf([log(1, [3, 4]), sighted(2), sighted(3), log(4, [5])]).map((step) => [step.action, step.temperatures?.readings]),
+    [
+      ['observe', 2],
+      ['stored', undefined],
+      ['observe', 1],
+    ],
+    'a sighting shown between them ends it',
+  );
+  t.strictSame(
+    timelineOf([log(1, [3]), log(2, [4], FARM_1), log(3, [5])]).map((step) => step.temperatures?.readings),
+    [1, 1, 1],
+    'so does another party’s log',
+  );
 });
 
 t.test('lotSummary: built once per trace and container readings, each list of readings its own summary', async (t) => {

@@ -67,6 +67,8 @@ export const EN: typeof ZH = {
     test_report: 'Test report',
   },
   coldChain: 'Cold chain',
+  temperatureLog: (readings: number, min: string, max: string) =>
+    readings === 1 ? `${min} °C` : `${readings} readings, ${min === max ? min : `${min}–${max}`} °C`,
   coldChainLine: (readings: number, min: string, max: string) => `${readings} readings, ${min}–${max} °C`,
   withinLimits: 'Normal',
   outOfLimits: 'Out of range',

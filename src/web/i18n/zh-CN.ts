@@ -69,6 +69,9 @@ export const ZH = {
     test_report: '检测报告',
   } as Record<string, string>,
   coldChain: '冷链温度',
+  /** A timeline step of temperature logs: the one reading, or how many and their range. */
+  temperatureLog: (readings: number, min: string, max: string) =>
+    readings === 1 ? `${min} °C` : `${readings} 次读数，${min === max ? min : `${min}–${max}`} °C`,
   coldChainLine: (readings: number, min: string, max: string) => `${readings} 次记录，${min}–${max} °C`,
   withinLimits: '正常',
   outOfLimits: '异常',
