@@ -54,7 +54,7 @@ function inProgressDuring(during: RecallPeriod | undefined, now: Date): Pick<Rec
 function totalsByUnit(lines: { unit: string; quantity: number }[]): { unit: string; quantity: number }[] {
   const totals = new Map<string, number>();
   for (const line of lines) totals.set(line.unit, (totals.get(line.unit) ?? 0) + line.quantity);
-  // summed as the ledger rounds its quantities (to millionths), not with a binary fraction's error
+  // the ledger keeps three decimals: rounded to millionths, the sum loses none of them, only a binary fraction's error
   return [...totals].map(([unit, quantity]) => ({ unit, quantity: Math.round(quantity * 1e6) / 1e6 }));
 }
 
