@@ -1,6 +1,6 @@
 // Server-drawn picture of a lot's chain for the consumer page: farms at the top, the scanned lot at
 // the bottom, one row per trace depth. Pure and deterministic, no client script.
-import { escapeXml } from '../web/html.js';
+import { escapeXml, hasChinese, html, userText } from '../web/html.js';
 import { type Lang, TEXT } from '../web/i18n/index.js';
 import type { ConsumerSummary, Stage } from './summary.js';
 
@@ -84,32 +84,77 @@ export function labelLines(label: string): string[] {
   return lines;
 }
 
-const drawn = new WeakMap<Lineage, Map<string, string>>();
+type Drawn = { svg: string; steps: string };
+const drawn = new WeakMap<Lineage, Map<string, Drawn>>();
 
 /** Memoized per lineage object: the resolver hands every pack of a lot the same one. */
-export function lineageSvg(lineage: Lineage, lang: Lang): string {
+function drawnOf(lineage: Lineage, lang: Lang): Drawn {
   let byLang = drawn.get(lineage);
   if (!byLang) {
     byLang = new Map();
     drawn.set(lineage, byLang);
   }
-  let svg = byLang.get(lang);
-  if (svg === undefined) {
-    svg = drawLineage(lineage, lang);
-    byLang.set(lang, svg);
+  let done = byLang.get(lang);
+  if (done === undefined) {
+    done = { svg: drawLineage(lineage, lang), steps: lineageSteps(lineage, lang) };
+    byLang.set(lang, done);
   }
-  return svg;
+  return done;
+}
+
+/**
+ * The picture of the chain, an image (role="img") named by its title and described by the chain's
+ * text version (lineageStepsList, which the page puts next to it): WAI's two-part text alternative of a
+ * complex image, a short name and a long description on the page.
+ */
+export function lineageSvg(lineage: Lineage, lang: Lang): string {
+  return drawnOf(lineage, lang).svg;
+}
+
+/**
+ * The chain's text version, for whoever cannot see the picture: an ordered list, visually hidden, of
+ * its nodes as drawn (farms first, the scanned lot last), each with its number, stage and label, and
+ * the numbers of its inputs unless its one input is the item before it; a label with Chinese in it is
+ * marked as such on the English page.
+ */
+export function lineageStepsList(lineage: Lineage, lang: Lang): string {
+  return drawnOf(lineage, lang).steps;
+}
+
+/** Nodes in a row in chain order: by code, `n2` before `n10` (the public ids, see publicLineage). */
+const codeOrder = new Intl.Collator('en', { numeric: true }).compare;
+
+/** The rows of the picture, top to bottom: row 0 holds the farms (the deepest nodes), the last row the scanned lot. */
+function rowsOf(lineage: Lineage): Lineage['nodes'][] {
+  const maxDepth = Math.max(0, ...lineage.nodes.map((node) => node.depth));
+  const rows = new Map<number, Lineage['nodes']>();
+  for (const node of [...lineage.nodes].sort((a, b) => codeOrder(a.code, b.code))) {
+    const row = maxDepth - node.depth;
+    rows.set(row, [...(rows.get(row) ?? []), node]);
+  }
+  return [...rows.entries()].sort(([a], [b]) => a - b).map(([, nodes]) => nodes);
+}
+
+const captionOf = (node: Lineage['nodes'][number], lang: Lang) =>
+  node.depth === 0 ? TEXT[lang].lineageThisLot : node.stage ? TEXT[lang].stages[node.stage] : '';
+
+function lineageSteps(lineage: Lineage, lang: Lang): string {
+  const t = TEXT[lang];
+  const ordered = rowsOf(lineage).flat();
+  const number = new Map(ordered.map((node, i) => [node.code, i + 1]));
+  const items = ordered.map((node, i) => {
+    const inputs = [...new Set(lineage.edges.filter((edge) => edge.to === node.code).flatMap((edge) => number.get(edge.from) ?? []))].sort(
+      (a, b) => a - b,
+    );
+    const from = inputs.length === 1 && inputs[0] === i ? [] : inputs;
+    return html`<li>${t.lineageStep(i + 1, captionOf(node, lang), userText(node.label, lang), from)}</li>`;
+  });
+  return html`<ol id="lineage-steps" class="visually-hidden">${items}</ol>`.value;
 }
 
 function drawLineage(lineage: Lineage, lang: Lang): string {
   const t = TEXT[lang];
-  const maxDepth = Math.max(0, ...lineage.nodes.map((node) => node.depth));
-  // Row 0 holds the farms (the deepest nodes), the last row the scanned lot; nodes in a row by code.
-  const rows = new Map<number, Lineage['nodes']>();
-  for (const node of [...lineage.nodes].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))) {
-    const row = maxDepth - node.depth;
-    rows.set(row, [...(rows.get(row) ?? []), node]);
-  }
+  const rows = new Map(rowsOf(lineage).map((nodes, row) => [row, nodes]));
   const perRow = Math.max(1, ...[...rows.values()].map((nodes) => nodes.length));
   const width = MARGIN * 2 + perRow * BOX_WIDTH + (perRow - 1) * COLUMN_GAP;
 
@@ -121,7 +166,7 @@ function drawLineage(lineage: Lineage, lang: Lang): string {
   for (const [, nodes] of [...rows.entries()].sort(([a], [b]) => a - b)) {
     const placed = nodes.map((node) => ({
       node,
-      caption: node.depth === 0 ? t.lineageThisLot : node.stage ? t.stages[node.stage] : '',
+      caption: captionOf(node, lang),
       lines: labelLines(node.label),
     }));
     const height = 2 * PADDING_Y + CAPTION_HEIGHT + Math.max(...placed.map((box) => box.lines.length)) * LINE_HEIGHT;
@@ -151,6 +196,8 @@ function drawLineage(lineage: Lineage, lang: Lang): string {
     .flatMap(([, row]) => row)
     .map((node) => {
       const box = boxes.get(node.code)!;
+      // a label in Chinese on the English page is drawn with a Chinese font
+      const chineseOn = (label: string) => (lang !== 'zh-CN' && hasChinese(label) ? ' lang="zh-CN"' : '');
       const colour = node.stage ? COLOURS[node.stage] : UNKNOWN_STAGE;
       const centre = box.x + BOX_WIDTH / 2;
       // the content is centred vertically in a box taller than it needs
@@ -167,12 +214,12 @@ function drawLineage(lineage: Lineage, lang: Lang): string {
       return (
         `<rect class="node" x="${box.x}" y="${box.y}" width="${BOX_WIDTH}" height="${box.height}" rx="6" fill="${colour.fill}" stroke="${colour.stroke}" stroke-width="${node.depth === 0 ? 2.5 : 1.2}"/>` +
         caption +
-        `<text class="label" font-size="${LABEL_SIZE}" text-anchor="middle" fill="#222">${label}</text>`
+        `<text class="label" font-size="${LABEL_SIZE}" text-anchor="middle" fill="#222"${chineseOn(node.label)}>${label}</text>`
       );
     });
 
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="lineage-title" font-family="system-ui,-apple-system,'PingFang SC','Microsoft YaHei',sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="lineage-title" aria-describedby="lineage-steps" font-family="system-ui,-apple-system,'PingFang SC','Microsoft YaHei',sans-serif">`,
     `<title id="lineage-title">${escapeXml(t.lineage)}</title>`,
     '<defs><marker id="lineage-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="6" markerHeight="6" orient="auto"><polygon points="0 0 8 4 0 8" fill="#8a8a8a"/></marker></defs>',
     ...edges,

@@ -1,17 +1,16 @@
 // Server-rendered pages a consumer reaches by scanning a pack's QR code: the trace summary with
 // warnings and a complaint form, and "not genuine" for unknown codes.
 import { regionName } from '../codes/regions.js';
-import { Html, html, LAYOUT_END, languageSwitch, layout, layoutHead, list, shanghaiTime } from '../web/html.js';
+import { Html, html, LAYOUT_END, languageSwitch, layout, layoutHead, list, shanghaiTime, userText } from '../web/html.js';
 import { type Lang, TEXT, type Text } from '../web/i18n/index.js';
-import { lineageSvg } from './lineage-svg.js';
+import { lineageStepsList, lineageSvg } from './lineage-svg.js';
 import { counterfeitSuspected, type LotSummary, type PackFacts, packLotWarnings, packRecallHazards, type TestItem } from './summary.js';
 
-// Region names exist in Chinese only: marked as such on the English page, so its reader's browser
-// picks a Chinese font and voice. An unknown code shows as the code.
+// Everything shown that users wrote (names, places, addresses, test items, hazards) goes through
+// userText, so on the English page its Chinese is marked as such. Region names exist in Chinese
+// only; an unknown code shows as the code.
 function regionLabel(code: string, lang: Lang): Html | string {
-  const name = regionName(code);
-  if (name === undefined) return code;
-  return lang === 'zh-CN' ? name : html`<span lang="zh-CN">${name}</span>`;
+  return userText(regionName(code) ?? code, lang);
 }
 
 /**
@@ -22,39 +21,42 @@ function regionLabel(code: string, lang: Lang): Html | string {
 function placeLine(regionCode: string, address: string | null, lang: Lang): Html | string {
   const name = regionName(regionCode);
   if (address && name && address.trimStart().startsWith(name)) {
-    return lang === 'zh-CN' ? address : html`<span lang="zh-CN">${address}</span>`;
+    return userText(address, lang);
   }
-  return address ? html`${regionLabel(regionCode, lang)} · ${address}` : regionLabel(regionCode, lang);
+  return address ? html`${regionLabel(regionCode, lang)} · ${userText(address, lang)}` : regionLabel(regionCode, lang);
 }
 
 /** `≤30` → `≤ 30`, the limit as a reader expects it. */
 const limitText = (limit: string) => limit.replace(/^\s*(≤|≥|<=|>=|<|>|＜|＞)\s*/u, '$1 ');
 
 /** One tested item: `瘦肉精 阴性`, `亚硝酸盐 8.6 mg/kg (≤ 30)`; a failed one says so in red. */
-function testItemLine(item: TestItem, t: Text): Html {
+function testItemLine(item: TestItem, t: Text, lang: Lang): Html {
   const result = html`<span class="${item.result === 'pass' ? 'pass' : 'fail'}">${t.results[item.result] ?? item.result}</span>`;
-  if (item.value === null) return html`<li>${item.name} ${result}</li>`;
-  return html`<li>${item.name} <strong>${String(item.value)}${item.unit ? ` ${item.unit}` : ''}</strong>${item.limit ? html` <span class="muted">(${limitText(item.limit)})</span>` : ''}${item.result !== 'pass' && html` ${result}`}</li>`;
+  const name = userText(item.name, lang);
+  if (item.value === null) return html`<li>${name} ${result}</li>`;
+  return html`<li>${name} <strong>${userText(String(item.value), lang)}${item.unit ? html` ${userText(item.unit, lang)}` : ''}</strong>${item.limit ? html` <span class="muted">(${userText(limitText(item.limit), lang)})</span>` : ''}${item.result !== 'pass' && html` ${result}`}</li>`;
 }
 
-function testLine(test: LotSummary['tests'][number], t: Text): Html {
+function testLine(test: LotSummary['tests'][number], t: Text, lang: Lang): Html {
   return html`<li>${t.testKinds[test.kind] ?? test.kind} · <span class="${test.result === 'pass' ? 'pass' : 'fail'}">${t.results[test.result] ?? test.result}</span>
-${test.items.length ? html`<ul class="test-items">${test.items.map((item) => testItemLine(item, t))}</ul>` : ''}<div class="muted">${shanghaiTime(test.time)} · ${test.party}${test.lab && test.lab !== test.party ? html` · ${test.lab}` : ''}${test.reportNumber ? html` · ${t.reportNumber} <code>${test.reportNumber}</code>` : ''}</div></li>`;
+${test.items.length ? html`<ul class="test-items">${test.items.map((item) => testItemLine(item, t, lang))}</ul>` : ''}<div class="muted">${shanghaiTime(test.time)} · ${userText(test.party, lang)}${test.lab && test.lab !== test.party ? html` · ${userText(test.lab, lang)}` : ''}${test.reportNumber ? html` · ${t.reportNumber} <code>${userText(test.reportNumber, lang)}</code>` : ''}</div></li>`;
 }
 
-function productCard(summary: LotSummary, t: Text): Html {
+function productCard(summary: LotSummary, t: Text, lang: Lang): Html {
   const { product, lot, brands } = summary;
   const marks = (product?.marks ?? []).filter((mark) => t.marks[mark]);
   // brand badges only as earned: the producer was admitted to the brand on the lot's production day
   const badges = [
-    ...brands.map((brand) => html`<span class="badge brand ${brand.kind}" data-brand="${brand.code}">${t.brandBadge(brand)}</span>`),
+    ...brands.map(
+      (brand) => html`<span class="badge brand ${brand.kind}" data-brand="${brand.code}">${userText(t.brandBadge(brand), lang)}</span>`,
+    ),
     ...marks.map((mark) => html`<span class="badge ${mark}">${t.marks[mark]}</span>`),
   ];
   return html`<section>
-<h1>${product?.name ?? t.unnamedProduct}</h1>
+<h1>${product ? userText(product.name, lang) : t.unnamedProduct}</h1>
 ${badges.length ? html`<div class="badges">${badges}</div>` : ''}
 <dl>
-${lot.lotNumber ? html`<dt>${t.lotNumber}</dt><dd><code>${lot.lotNumber}</code></dd>` : ''}
+${lot.lotNumber ? html`<dt>${t.lotNumber}</dt><dd><code>${userText(lot.lotNumber, lang)}</code></dd>` : ''}
 ${lot.productionDate ? html`<dt>${t.productionDate}</dt><dd>${lot.productionDate}</dd>` : ''}
 ${lot.expiryDate ? html`<dt>${t.expiryDate}</dt><dd>${lot.expiryDate}</dd>` : ''}
 ${lot.sellByDate ? html`<dt>${t.sellByDate}</dt><dd>${lot.sellByDate}</dd>` : ''}
@@ -105,9 +107,10 @@ function lotPartsOf(summary: LotSummary, lang: Lang): LotParts {
  * A red banner per warning, the advice once under the last; a recall says more than the hold it comes
  * with, and what is wrong (each of its recalls' hazards).
  */
-function bannersOf(warnings: LotSummary['warnings'], recallHazards: string[], t: Text) {
+function bannersOf(warnings: LotSummary['warnings'], recallHazards: string[], lang: Lang) {
+  const t = TEXT[lang];
   const shown = warnings.includes('recalled') ? warnings.filter((warning) => warning !== 'on_hold') : warnings;
-  const hazards = recallHazards.map((hazard) => html`<p class="hazard">${t.recallHazard(hazard)}</p>`);
+  const hazards = recallHazards.map((hazard) => html`<p class="hazard">${t.recallHazard(userText(hazard, lang))}</p>`);
   return html`${shown.map(
     (warning, index) =>
       html`<div class="alert stop" role="alert">${t.banners[warning]}${warning === 'recalled' ? hazards : ''}${index === shown.length - 1 ? html`<p>${t.bannerHint}</p>` : ''}</div>`,
@@ -118,27 +121,27 @@ function bannersOf(warnings: LotSummary['warnings'], recallHazards: string[], t:
  * The banners of the pack's own: its lot's, cached with the lot's parts, and those of a held or
  * recalled container it lies in (per pack, never cached with the lot's parts), each once; so with the hazards.
  */
-function banners(lot: LotSummary, pack: PackFacts, parts: LotParts, t: Text): Buffer {
+function banners(lot: LotSummary, pack: PackFacts, parts: LotParts, lang: Lang): Buffer {
   const all = packLotWarnings(lot, pack);
   const hazards = packRecallHazards(lot, pack);
   if (all === lot.warnings && hazards === lot.recallHazards) return parts.banners;
-  return Buffer.from(bannersOf(all, hazards, t).value);
+  return Buffer.from(bannersOf(all, hazards, lang).value);
 }
 
 function renderLotParts(summary: LotSummary, lang: Lang): LotParts {
   const t = TEXT[lang];
   const timeline = [...summary.timeline].sort((a, b) => a.time.localeCompare(b.time));
   const { producer, coldChain } = summary;
-  const banners = bannersOf(summary.warnings, summary.recallHazards, t);
+  const banners = bannersOf(summary.warnings, summary.recallHazards, lang);
   const sections = html`
-${productCard(summary, t)}
-${producer ? html`<section><h2>${t.producer}</h2><p>${producer.name}<br><span class="muted">${placeLine(producer.regionCode, producer.address, lang)}</span></p></section>` : ''}
-<section><h2>${t.origins}</h2>${list(t, summary.origins, (origin) => html`<li>${origin.farm}<br><span class="muted">${regionLabel(origin.regionCode, lang)}${origin.earTagCount ? html` · ${t.earTags(origin.earTagCount)}` : ''}</span></li>`)}</section>
-<section><h2>${t.timeline}</h2>${timeline.length ? html`<ol>${timeline.map((step) => timelineStep(step, t))}</ol>` : html`<p class="muted">${t.none}</p>`}</section>
-<section><h2>${t.tests}</h2>${list(t, summary.tests, (test) => testLine(test, t))}</section>
-<section><h2>${t.certificates}</h2>${list(t, summary.certificates, (certificate) => html`<li>${t.certificateTypes[certificate.type] ?? certificate.type}<br><code>${certificate.number}</code></li>`)}</section>
+${productCard(summary, t, lang)}
+${producer ? html`<section><h2>${t.producer}</h2><p>${userText(producer.name, lang)}<br><span class="muted">${placeLine(producer.regionCode, producer.address, lang)}</span></p></section>` : ''}
+<section><h2>${t.origins}</h2>${list(t, summary.origins, (origin) => html`<li>${userText(origin.farm, lang)}<br><span class="muted">${regionLabel(origin.regionCode, lang)}${origin.earTagCount ? html` · ${t.earTags(origin.earTagCount)}` : ''}</span></li>`)}</section>
+<section><h2>${t.timeline}</h2>${timeline.length ? html`<ol>${timeline.map((step) => timelineStep(step, t, lang))}</ol>` : html`<p class="muted">${t.none}</p>`}</section>
+<section><h2>${t.tests}</h2>${list(t, summary.tests, (test) => testLine(test, t, lang))}</section>
+<section><h2>${t.certificates}</h2>${list(t, summary.certificates, (certificate) => html`<li>${t.certificateTypes[certificate.type] ?? certificate.type}<br><code>${userText(certificate.number, lang)}</code></li>`)}</section>
 ${coldChain ? html`<section><h2>${t.coldChain}</h2><p>${t.coldChainLine(coldChain.readings, coldChain.minCelsius.toFixed(1), coldChain.maxCelsius.toFixed(1))} · <span class="${coldChain.withinLimits ? 'pass' : 'fail'}">${coldChain.withinLimits ? t.withinLimits : t.outOfLimits}</span></p></section>` : ''}
-<section><h2>${t.lineage}</h2><div class="lineage">${new Html(lineageSvg(summary.lineage, lang))}</div></section>
+<section><h2>${t.lineage}</h2><div class="lineage">${new Html(lineageSvg(summary.lineage, lang))}</div>${new Html(lineageStepsList(summary.lineage, lang))}</section>
 `;
   const head = layoutHead(lang, `${summary.product?.name ?? t.unnamedProduct} · ${t.title}`);
   return { head: Buffer.from(head.value), banners: Buffer.from(banners.value), sections: Buffer.from(sections.value) };
@@ -152,13 +155,13 @@ function timeSpan(first: string, last: string): string {
 }
 
 /** A step of the timeline; a run of temperature logs with its span, count and range. */
-function timelineStep(step: LotSummary['timeline'][number], t: Text): Html {
+function timelineStep(step: LotSummary['timeline'][number], t: Text, lang: Lang): Html {
   const action = t.actions[step.action] ?? step.action;
   const logs = step.temperatures;
   const what = logs
     ? html`${timeSpan(step.time, logs.lastTime)} · ${action} · ${t.temperatureLog(logs.readings, logs.minCelsius.toFixed(1), logs.maxCelsius.toFixed(1))}`
     : html`${shanghaiTime(step.time)} · ${action}`;
-  return html`<li><span class="stage ${step.stage}">${t.stages[step.stage]}</span>${what}<br>${step.party}${step.place ? html`<br><span class="muted">${step.place}</span>` : ''}</li>`;
+  return html`<li><span class="stage ${step.stage}">${t.stages[step.stage]}</span>${what}<br>${userText(step.party, lang)}${step.place ? html`<br><span class="muted">${userText(step.place, lang)}</span>` : ''}</li>`;
 }
 
 function keepTogether(text: string, part: string | null): Html {
@@ -205,7 +208,7 @@ export function consumerPage(
   return Buffer.concat([
     parts.head,
     Buffer.from(languageSwitch(lang, options.switchLangHref).value),
-    banners(lot, pack, parts, t),
+    banners(lot, pack, parts, lang),
     Buffer.from(verdict(lot, pack, t).value),
     Buffer.from(options.producerGrade ? html`<p class="credit-grade">${t.creditGrade(options.producerGrade)}</p>`.value : ''),
     parts.sections,
@@ -247,8 +250,8 @@ ${complaintForm(code, true, t, complaintPath)}`;
 export function productCodePage(product: { name: string; maker: string | null }, lang: Lang): string {
   const t = TEXT[lang];
   const body = html`<section>
-<h1>${product.name}</h1>
-<p>${t.productCodeBody(product.name, product.maker)}</p>
+<h1>${userText(product.name, lang)}</h1>
+<p>${t.productCodeBody(userText(product.name, lang), product.maker && userText(product.maker, lang))}</p>
 <div class="alert warn">${t.productCode}<p>${t.productCodeNoLot}</p></div>
 <p><strong>${t.productCodeAdvice}</strong></p>
 <p class="muted">${t.hotline}</p>

@@ -88,10 +88,23 @@ export const lotSummarySchema = z.object({
   recallHazards: recallHazardsSchema.describe(
     'the hazards of the recalls that reached the lot, each once, in the order they opened; empty unless it is recalled',
   ),
-  lineage: z.object({
-    nodes: z.array(z.object({ code: z.string(), depth: z.number().int(), label: z.string(), stage: stageSchema.nullable() })),
-    edges: z.array(z.object({ from: z.string(), to: z.string() })),
-  }),
+  lineage: z
+    .object({
+      nodes: z.array(
+        z.object({
+          code: z
+            .string()
+            .describe(
+              "the scanned lot's code (depth 0, as lot.code); for each lot or container upstream of it a public id, n1, n2, … in chain order, never its lot code",
+            ),
+          depth: z.number().int(),
+          label: z.string(),
+          stage: stageSchema.nullable(),
+        }),
+      ),
+      edges: z.array(z.object({ from: z.string(), to: z.string() }).describe("an input of a node to it, by the nodes' codes as listed")),
+    })
+    .describe('the chain of what the lot holds now, in chain order: the farms first, the scanned lot last'),
 });
 
 export const consumerSummarySchema = z

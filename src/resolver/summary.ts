@@ -368,10 +368,9 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
   if (start.expiryDate && start.expiryDate < input.today) warnings.push('expired');
   if (start.status === 'destroyed') warnings.push('destroyed');
 
-  const labelOf = (code: string) => {
-    const node = trace.nodes.find((n) => n.code === code);
-    const name = node?.productCode ? product.get(node.productCode)?.name : undefined;
-    return name ?? (node?.kind === 'container' ? '托盘/箱' : code);
+  const labelOf = (node: Trace['nodes'][number]) => {
+    const name = node.productCode ? product.get(node.productCode)?.name : undefined;
+    return name ?? (node.kind === 'container' ? '托盘/箱' : '未登记品名');
   };
 
   return {
@@ -421,19 +420,43 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
     warnings,
     recallHazards: start.status === 'recalled' ? recallHazardsOf(trace.events, start.code) : [],
     // the chain of what it holds now, as its timeline: a lot unpacked from a case is no longer drawn in it
-    lineage: {
-      nodes: trace.nodes
+    lineage: publicLineage(
+      trace.nodes
         .filter((node) => inLot.has(node.code))
         .map((node) => ({
           code: node.code,
           depth: node.depth,
-          label: labelOf(node.code),
+          label: labelOf(node),
           stage: STAGE_BY_PARTY_KIND[party.get(node.partyCode)?.kind ?? ''] ?? null,
         })),
-      edges: trace.edges
-        .filter((edge) => edge.kind !== 'custody' && edge.status !== 'unpacked' && inLot.has(edge.to))
-        .map((edge) => ({ from: edge.from, to: edge.to })),
-    },
+      trace.edges.filter((edge) => edge.kind !== 'custody' && edge.status !== 'unpacked' && inLot.has(edge.to)),
+    ),
+  };
+}
+
+type Lineage = LotSummary['lineage'];
+
+/**
+ * The chain as the public is shown it, in chain order: the farms (the deepest nodes) first, the
+ * scanned lot last; a generation by label, then by code. Each lot or container upstream of the
+ * scanned lot is named by a public id, `n1`, `n2`, … in that order, never by its code: an upstream
+ * party's lot codes are its own (with one, anyone could file a complaint against its lot). The
+ * scanned lot (depth 0) keeps its code, which its page and JSON show anyway (`lot.code`).
+ */
+export function publicLineage(nodes: Lineage['nodes'], edges: { from: string; to: string }[]): Lineage {
+  const ordered = [...nodes].sort(
+    (a, b) => b.depth - a.depth || a.label.localeCompare(b.label, 'zh-CN') || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+  );
+  const publicId = new Map<string, string>();
+  let upstream = 0;
+  for (const node of ordered) publicId.set(node.code, node.depth === 0 ? node.code : `n${++upstream}`);
+  return {
+    nodes: ordered.map((node) => ({ ...node, code: publicId.get(node.code)! })),
+    // an edge between nodes shown: one to or from a node left out has nowhere to be drawn
+    edges: edges.flatMap((edge) => {
+      const [from, to] = [publicId.get(edge.from), publicId.get(edge.to)];
+      return from && to ? [{ from, to }] : [];
+    }),
   };
 }
 

@@ -2,37 +2,19 @@
 // what it interpolates, the page layout and a few formatters. Pure; plain HTML with inline CSS so a
 // page loads fast on a phone on a weak signal.
 import { type Lang, TEXT, type Text } from './i18n/index.js';
+import { Html, hasChinese, html } from './markup.js';
 import { CSS } from './styles.js';
 
-// Characters XML 1.0 does not allow at all, even escaped: C0 controls but tab, LF and CR (a name pasted
-// from Word carries its line break as U+000B), and U+FFFE/U+FFFF. One would make a whole SVG unreadable.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
-const NOT_XML_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+export { escapeXml, Html, hasChinese, html } from './markup.js';
 
 /**
- * Text as XML or HTML character data: escaped (`&#39;` rather than `&apos;`, which HTML4 parsers
- * lack), and without the characters XML cannot carry.
+ * Text as a user wrote it (a product, party, place or brand name, an address, a recall's hazard:
+ * master data, usually Chinese) on a page in `lang`: on a page in another language, text with Chinese
+ * characters in it is marked `lang="zh-CN"`, so a screen reader reads it with a Chinese voice and the
+ * browser picks a Chinese font; Latin-only text ("Fengjie Co.") is the page's own language.
  */
-export const escapeXml = (value: string) =>
-  value
-    .replace(NOT_XML_CHARACTER, '')
-    .replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
-
-/** Markup that is already safe; anything else interpolated into `html` is escaped. */
-export class Html {
-  constructor(readonly value: string) {}
-}
-type Value = Html | string | number | null | undefined | false | Value[];
-const render = (value: Value): string =>
-  value instanceof Html
-    ? value.value
-    : Array.isArray(value)
-      ? value.map(render).join('')
-      : value === null || value === undefined || value === false
-        ? ''
-        : escapeXml(String(value));
-export function html(strings: TemplateStringsArray, ...values: Value[]): Html {
-  return new Html(strings.reduce((out, string, i) => out + render(values[i - 1]) + string));
+export function userText(value: string, lang: Lang): Html | string {
+  return lang !== 'zh-CN' && hasChinese(value) ? html`<span lang="zh-CN">${value}</span>` : value;
 }
 
 /**

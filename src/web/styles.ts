@@ -38,6 +38,7 @@ code{font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-all}
 .test-items strong,.test-items .muted,.nowrap{white-space:nowrap}
 .lineage{overflow-x:auto;margin:0 -12px}
 .lineage svg{display:block;margin:0 auto;max-width:none}
+.visually-hidden{position:absolute;width:1px;height:1px;margin:-1px;padding:0;border:0;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 label{display:block;margin:10px 0 4px;font-weight:600}
 select,textarea,input{width:100%;font:inherit;padding:10px;min-height:44px;border:1px solid #bbb;border-radius:8px;background:#fff}
 button{width:100%;margin-top:14px;min-height:48px;font:inherit;font-weight:700;color:#fff;background:#c62828;border:0;border-radius:8px}

@@ -1,4 +1,4 @@
-import { LINEAGE_MIN_FONT_PX, labelLines, lineageSvg } from '../../src/resolver/lineage-svg.js';
+import { LINEAGE_MIN_FONT_PX, labelLines, lineageStepsList, lineageSvg } from '../../src/resolver/lineage-svg.js';
 import type { ConsumerSummary } from '../../src/resolver/summary.js';
 import { demoLineage } from '../fixtures/demo-summary.js';
 import { fileTest } from '../root.js';
@@ -36,9 +36,11 @@ const boxes = (svg: string): Box[] =>
     caption: m[7] === undefined ? null : unescapeXml(m[7]),
     lines: [...m[8].matchAll(/<tspan [^>]*>([^<]*)<\/tspan>/g)].map((line) => unescapeXml(line[1])),
   }));
-// Boxes are drawn row by row from the farms down, nodes within a row sorted by code.
+// Boxes are drawn row by row from the farms down, nodes within a row sorted by code (n2 before n10).
 const boxOf = (svg: string, lineage: Lineage, code: string) => {
-  const order = [...lineage.nodes].sort((a, b) => b.depth - a.depth || (a.code < b.code ? -1 : 1)).map((node) => node.code);
+  const order = [...lineage.nodes]
+    .sort((a, b) => b.depth - a.depth || a.code.localeCompare(b.code, 'en', { numeric: true }))
+    .map((node) => node.code);
   return boxes(svg)[order.indexOf(code)];
 };
 const sizeOf = (svg: string) => {
@@ -70,10 +72,10 @@ t.test('draws one box per node and one connector per edge', async (t) => {
 t.test('farms at the top, the scanned lot at the bottom, a generation side by side', async (t) => {
   const lineage = demo();
   const svg = lineageSvg(lineage, 'zh-CN');
-  const farm1 = boxOf(svg, lineage, 'BLGS7D4M5R9H');
-  const farm2 = boxOf(svg, lineage, 'BLLY3Q8N2X6G');
-  const carcass = boxOf(svg, lineage, 'BLTZ2M5K9D4F');
-  const belly = boxOf(svg, lineage, 'BLWH6N3P8Q5J');
+  const farm1 = boxOf(svg, lineage, 'n1');
+  const farm2 = boxOf(svg, lineage, 'n2');
+  const carcass = boxOf(svg, lineage, 'n3');
+  const belly = boxOf(svg, lineage, 'n4');
   const scanned = boxOf(svg, lineage, 'BLPK8Q3M2N7X');
   t.ok(farm1.y + farm1.height < carcass.y && carcass.y + carcass.height < belly.y && belly.y < scanned.y, 'top to bottom by depth');
   t.equal(farm1.y, farm2.y, 'both farms share a row');
@@ -103,7 +105,7 @@ t.test('readable on a phone: drawn at its own size, no text under 13 px, two far
   const wide = demo();
   for (const code of ['BLF1', 'BLF2']) {
     wide.nodes.push({ code, depth: 4, label: '生猪', stage: 'farm' });
-    wide.edges.push({ from: code, to: 'BLTZ2M5K9D4F' });
+    wide.edges.push({ from: code, to: 'n3' });
   }
   const wideSvg = lineageSvg(wide, 'zh-CN');
   const wideSize = sizeOf(wideSvg);
@@ -116,11 +118,11 @@ t.test('readable on a phone: drawn at its own size, no text under 13 px, two far
 t.test('each box names its stage, and the scanned lot as this product', async (t) => {
   const lineage = demo();
   const zh = lineageSvg(lineage, 'zh-CN');
-  t.equal(boxOf(zh, lineage, 'BLLY3Q8N2X6G').caption, '养殖');
-  t.equal(boxOf(zh, lineage, 'BLTZ2M5K9D4F').caption, '屠宰');
+  t.equal(boxOf(zh, lineage, 'n2').caption, '养殖');
+  t.equal(boxOf(zh, lineage, 'n3').caption, '屠宰');
   t.equal(boxOf(zh, lineage, 'BLPK8Q3M2N7X').caption, '本品');
   const en = lineageSvg(lineage, 'en');
-  t.equal(boxOf(en, lineage, 'BLWH6N3P8Q5J').caption, 'Cutting');
+  t.equal(boxOf(en, lineage, 'n4').caption, 'Cutting');
   t.equal(boxOf(en, lineage, 'BLPK8Q3M2N7X').caption, 'This product');
   const unknown: Lineage = { nodes: [...lineage.nodes, { code: 'BLXX1', depth: 1, label: '托盘/箱', stage: null }], edges: [] };
   t.equal(boxOf(lineageSvg(unknown, 'zh-CN'), unknown, 'BLXX1').caption, null, 'no stage, no caption');
@@ -135,9 +137,9 @@ t.test('colours follow the stage', async (t) => {
   );
   const svg = lineageSvg(lineage, 'zh-CN');
   const stroke = (code: string) => boxOf(svg, lineage, code).stroke;
-  t.equal(stroke('BLLY3Q8N2X6G'), '#2e7d32');
-  t.equal(stroke('BLTZ2M5K9D4F'), '#8d3b20');
-  t.equal(stroke('BLWH6N3P8Q5J'), '#8d3b20');
+  t.equal(stroke('n2'), '#2e7d32');
+  t.equal(stroke('n3'), '#8d3b20');
+  t.equal(stroke('n4'), '#8d3b20');
   t.equal(stroke('BLPK8Q3M2N7X'), '#b26a00');
   t.equal(stroke('BLCC1'), '#1565c0');
   t.equal(stroke('BLRT1'), '#616161');
@@ -219,4 +221,72 @@ t.test('output is deterministic and an empty chain still draws', async (t) => {
   const empty = lineageSvg({ nodes: [], edges: [] }, 'zh-CN');
   t.match(empty, /^<svg [^>]*viewBox="0 0 \d+ \d+"/);
   t.equal(count(empty, /<rect /g), 0);
+});
+
+// WAI's two-part text alternative of a complex image: a short name (the title) and a long
+// description on the page, here the chain as an ordered list in the order drawn.
+t.test('the picture is an image named by its title and described by the chain as a list, in order', async (t) => {
+  const lineage = demo();
+  const svg = lineageSvg(lineage, 'zh-CN');
+  t.match(svg, /^<svg [^>]*role="img" aria-labelledby="lineage-title" aria-describedby="lineage-steps"/);
+  const steps = lineageStepsList(lineage, 'zh-CN');
+  t.equal(
+    steps,
+    '<ol id="lineage-steps" class="visually-hidden">' +
+      '<li>1. 养殖：生猪（长白×荣昌）</li>' +
+      '<li>2. 养殖：生猪（渝荣1号配套系）</li>' +
+      '<li>3. 屠宰：白条猪（带皮猪胴体）（由第 1、2 项而来）</li>' +
+      '<li>4. 分割：冷鲜带皮五花肉</li>' +
+      '<li>5. 加工：奉节腊肉（五花，散装）</li>' +
+      '<li>6. 本品：奉上好品·奉节腊肉 500g</li></ol>',
+    'farms first, the scanned lot last; the inputs named where they are not simply the item before',
+  );
+  const en = lineageStepsList(lineage, 'en');
+  t.match(en, '<li>1. Farm: <span lang="zh-CN">生猪（长白×荣昌）</span></li>');
+  t.match(en, '<li>3. Slaughter: <span lang="zh-CN">白条猪（带皮猪胴体）</span> (from items 1 and 2)</li>');
+  t.match(en, '<li>6. This product: <span lang="zh-CN">奉上好品·奉节腊肉 500g</span></li>');
+  // each label drawn in Chinese is marked so on the English page (its font); captions are the page's own
+  const enSvg = lineageSvg(lineage, 'en');
+  t.equal(count(enSvg, /<text class="label"[^>]* lang="zh-CN">/g), 6);
+  t.notMatch(enSvg, /<text class="caption"[^>]*lang=/);
+  t.notMatch(svg, /lang="zh-CN"/, 'the Chinese page marks nothing');
+
+  // a Latin label is the page's language; a node without a stage has no caption; an item with an input
+  // other than the one before it names it; public ids order as numbers
+  const mixed: Lineage = {
+    nodes: [
+      ...Array.from({ length: 10 }, (_, i) => ({
+        code: `n${i + 1}`,
+        depth: 1,
+        label: i === 9 ? 'Fengjie Co. pork' : '生猪',
+        stage: 'farm' as const,
+      })),
+      { code: 'n11', depth: 1, label: '托盘/箱', stage: null },
+      { code: 'BLPK1', depth: 0, label: 'Smoked belly', stage: 'processing' },
+    ],
+    edges: [
+      { from: 'n10', to: 'BLPK1' },
+      { from: 'n2', to: 'BLPK1' },
+    ],
+  };
+  const mixedEn = lineageStepsList(mixed, 'en');
+  t.match(mixedEn, '<li>10. Farm: Fengjie Co. pork</li>', 'n10 after n9, a Latin label unmarked');
+  t.match(mixedEn, '<li>11. <span lang="zh-CN">托盘/箱</span></li>');
+  t.match(mixedEn, '<li>12. This product: Smoked belly (from items 2 and 10)</li>');
+  t.equal(lineageStepsList(mixed, 'zh-CN').match(/<li>/g)?.length, 12);
+  t.equal(count(lineageSvg(mixed, 'en'), /<text class="label"[^>]* lang="zh-CN">/g), 10, 'nine 生猪 and the 托盘/箱, not the Latin labels');
+});
+
+t.test('an input that is the item before is not named again', async (t) => {
+  const chain: Lineage = {
+    nodes: [
+      { code: 'n1', depth: 1, label: 'Pigs', stage: 'farm' },
+      { code: 'BLPK1', depth: 0, label: 'Bacon', stage: 'processing' },
+    ],
+    edges: [{ from: 'n1', to: 'BLPK1' }],
+  };
+  t.equal(
+    lineageStepsList(chain, 'en'),
+    '<ol id="lineage-steps" class="visually-hidden"><li>1. Farm: Pigs</li><li>2. This product: Bacon</li></ol>',
+  );
 });

@@ -148,10 +148,12 @@ t.test('a recall’s hazards under its banner, each escaped, in both languages; 
   const lot = { ...demoLot(), warnings: ['recalled', 'expired'] as LotSummary['warnings'], recallHazards: [hostile, '过敏原未标示'] };
   for (const lang of ['zh-CN', 'en'] as const) {
     const text = TEXT[lang];
+    // on the English page, the hazard (Chinese) is marked as such
+    const hazardLine = (escaped: string) => (lang === 'en' ? `Hazard: <span lang="zh-CN">${escaped}</span>` : `危害：${escaped}`);
     const page = render({ lot, pack: demoPack() }, { ...OPTIONS, lang });
     t.match(
       page,
-      `role="alert">${text.banners.recalled}<p class="hazard">${text.recallHazard('&lt;script&gt;alert(1)&lt;/script&gt; &amp; 沙门氏菌超标\n可能引起腹泻')}</p><p class="hazard">${text.recallHazard('过敏原未标示')}</p></div>`,
+      `role="alert">${text.banners.recalled}<p class="hazard">${hazardLine('&lt;script&gt;alert(1)&lt;/script&gt; &amp; 沙门氏菌超标\n可能引起腹泻')}</p><p class="hazard">${hazardLine('过敏原未标示')}</p></div>`,
       `${lang}: under the recall's banner, escaped`,
     );
     t.notMatch(page, '<script>', `${lang}: nothing of the hazard's markup`);
@@ -161,7 +163,7 @@ t.test('a recall’s hazards under its banner, each escaped, in both languages; 
     };
     const cased = render({ lot, pack: inCase }, { ...OPTIONS, lang });
     t.equal(cased.match(/class="hazard"/g)?.length, 3, `${lang}: a case's recall adds its own hazard, each once`);
-    t.match(cased, `<p class="hazard">${text.recallHazard('外箱破损受潮')}</p>`);
+    t.match(cased, `<p class="hazard">${hazardLine('外箱破损受潮')}</p>`);
     t.equal(
       render({ lot, pack: demoPack() }, { ...OPTIONS, lang }).match(/class="hazard"/g)?.length,
       2,
@@ -226,7 +228,7 @@ t.test('the English page', async (t) => {
   elsewhere.lot.producer = { ...elsewhere.lot.producer!, address: '夔门街道食品工业园12号' };
   t.match(
     sectionOf(render(elsewhere, { ...OPTIONS, lang: 'en' }), 'Producer'),
-    '<span lang="zh-CN">重庆市奉节县</span> · 夔门街道食品工业园12号',
+    '<span lang="zh-CN">重庆市奉节县</span> · <span lang="zh-CN">夔门街道食品工业园12号</span>',
     'before an address of its own too',
   );
   t.strictSame(
@@ -239,6 +241,61 @@ t.test('the English page', async (t) => {
   t.match(page, '<title id="lineage-title">Trace chain</title>');
   t.match(page, '>中文</a>');
   t.notMatch(page, /合格|此码|原料产地|请勿食用/, 'no Chinese labels, only Chinese data');
+});
+
+// A screen reader reads a page in its language's voice: on the English page every piece of master data
+// with Chinese in it (names, places, addresses, test items, labels of the chain) is marked zh-CN, and
+// nothing else is (English UI text, a Latin name).
+t.test('the English page marks each Chinese datum zh-CN, and nothing else', async (t) => {
+  const chain = demo();
+  chain.lot.producer = { ...chain.lot.producer!, name: 'Fengjie Co.' };
+  chain.lot.warnings = ['recalled'];
+  chain.lot.recallHazards = ['沙门氏菌超标'];
+  const page = render(chain, { ...OPTIONS, lang: 'en' });
+  const body = page.slice(page.indexOf('</header>'));
+  const marked = [...body.matchAll(/<span lang="zh-CN">([^<]*)<\/span>/g)].map((match) => match[1]);
+  for (const datum of [
+    '奉上好品·奉节腊肉 500g',
+    FARM_1,
+    FARM_2,
+    '奉节县肉类联合加工有限公司（定点屠宰分割厂）',
+    '屠宰分割车间',
+    '甘溪沟冷链中心2号冷藏库（0–4℃）',
+    '盐酸克伦特罗（瘦肉精）',
+    '阴性',
+    '重庆渝检食品检测技术有限公司',
+    '重庆市奉节县',
+    '沙门氏菌超标',
+    '生猪（长白×荣昌）',
+  ]) {
+    t.ok(marked.includes(datum), `${datum} is marked zh-CN`);
+  }
+  t.ok(
+    marked.every((text) => /\p{Script=Han}/u.test(text)),
+    'no English text is marked Chinese',
+  );
+  t.match(sectionOf(page, 'Producer'), '<p>Fengjie Co.<br>', 'a Latin name is the page’s language');
+  t.match(page, 'data-brand="FJLR">Fengjie Cured Pork GI</span>', 'as is a brand’s English name');
+  t.match(page, '<code>KZ-LR-20261028-500G</code>', 'and a Latin lot number');
+  // every Chinese character the body shows is inside a zh-CN span (the picture marks its labels on its text elements)
+  const unmarked = body
+    .replace(/<svg[\s\S]*<\/svg>/, '')
+    .replace(/<span lang="zh-CN">[^<]*<\/span>/g, '')
+    .replace(/<a [^>]*lang="zh-CN">中文<\/a>/, '');
+  t.notMatch(unmarked, /\p{Script=Han}/u, 'no Chinese left unmarked');
+  t.equal([...page.matchAll(/<text class="label"[^>]*>/g)].filter((match) => !match[0].includes('lang="zh-CN"')).length, 0);
+  t.notMatch(render(chain), /<span lang=/, 'the Chinese page marks nothing');
+});
+
+t.test('the chain has a text version: an ordered list next to the picture, which it describes', async (t) => {
+  const page = render(demo());
+  const section = sectionOf(page, '溯源链');
+  t.match(section, /<svg [^>]*role="img" aria-labelledby="lineage-title" aria-describedby="lineage-steps"/);
+  t.match(section, /<\/svg><\/div><ol id="lineage-steps" class="visually-hidden"><li>1\. 养殖：生猪（长白×荣昌）<\/li>/);
+  t.match(section, '<li>6. 本品：奉上好品·奉节腊肉 500g</li></ol>');
+  t.match(page, '.visually-hidden{position:absolute;width:1px;height:1px;', 'hidden from the eye, not from a screen reader');
+  const en = sectionOf(render(demo(), { ...OPTIONS, lang: 'en' }), 'Trace chain');
+  t.match(en, '<li>3. Slaughter: <span lang="zh-CN">白条猪（带皮猪胴体）</span> (from items 1 and 2)</li>');
 });
 
 t.test('interpolated text is escaped', async (t) => {
@@ -363,6 +420,9 @@ t.test("a product's own code names the product, its maker when known, and what t
   t.match(en, 'This is the code of the product Cured pork, registered on this platform', 'no maker named when none is known');
   t.notMatch(en, ' by ');
   t.match(en, 'href="?lang=zh-CN"');
+  const chinese = productCodePage({ name: '腊肉<500g>', maker: '夔州腊味' }, 'en');
+  t.match(chinese, '<h1><span lang="zh-CN">腊肉&lt;500g&gt;</span></h1>', 'Chinese names marked as such on the English page');
+  t.match(chinese, 'the product <span lang="zh-CN">腊肉&lt;500g&gt;</span> by <span lang="zh-CN">夔州腊味</span>, registered');
 });
 
 t.test('a scan that cannot be answered says why, in the page language', async (t) => {

@@ -1380,12 +1380,15 @@ t.test('a case scanned by its SSCC shows no making of a lot unpacked from it tha
     scanned.timeline.map((step) => `${step.action}@${step.time}`),
     'the steps a pack of the lot it holds shows',
   );
+  // upstream lots by public ids in chain order (raw, then lot A), never their codes; the case by its own
   t.same(
-    scanned.lineage.nodes.map((node) => node.code).sort(),
-    [packedCase, lotA, raw].sort(),
+    scanned.lineage.nodes.map((node) => node.code),
+    ['n1', 'n2', packedCase],
     'its chain: what it holds and what that was made from, not the unpacked lot',
   );
-  t.same(scanned.lineage.edges.map((edge) => `${edge.from}>${edge.to}`).sort(), [`${lotA}>${packedCase}`, `${raw}>${lotA}`].sort());
+  t.same(scanned.lineage.edges.map((edge) => `${edge.from}>${edge.to}`).sort(), ['n1>n2', `n2>${packedCase}`].sort());
+  const served = JSON.stringify(scanned);
+  for (const code of [lotA, lotB, raw]) t.notOk(served.includes(code), 'no upstream lot code in the JSON');
 });
 
 // A reading of the pallet a case lies on counts for the case while it lay there, whatever else it names.

@@ -469,11 +469,12 @@ t.test('lotSummary: a case shows no step of a lot unpacked from it that only use
     'the making of what it holds, both halves of its transformation, and its pallet’s reading; not the unpacked lot’s making nor its readings',
   );
   t.strictSame(summary.coldChain, { readings: 1, minCelsius: 9, maxCelsius: 9, withinLimits: false });
-  t.notOk(
-    summary.lineage.nodes.some((shown) => shown.code.startsWith('L-OTHER')),
+  // upstream lots are drawn by public ids (n1, n2, …): what it holds is the case's lot, its carcass and two farms' lots
+  t.strictSame(
+    summary.lineage.nodes.map((shown) => shown.code),
+    ['n1', 'n2', 'n3', 'n4', 'C-CASE'],
     'its chain draws neither the unpacked lot nor what only it was made from',
   );
-  t.notOk(summary.lineage.edges.some((shown) => shown.from.startsWith('L-OTHER') || shown.to.startsWith('L-OTHER')));
   t.equal(summary.lineage.edges.length, 4, 'the edges of what it holds');
 
   const repacked = { ...trace, edges: [...trace.edges, edge('L-OTHER', 'C-CASE', 'aggregate')] };
@@ -484,10 +485,40 @@ t.test('lotSummary: a case shows no step of a lot unpacked from it that only use
     'packed into it again: all of the other lot’s',
   );
   t.equal(again.coldChain?.readings, 3, 'the pallet’s reading once, as the lot’s own event');
-  t.ok(
-    again.lineage.nodes.some((shown) => shown.code === 'L-OTHER'),
-    'and drawn in it',
-  );
+  t.equal(again.lineage.nodes.length, 7, 'and drawn in it, with what it was made from');
+  t.notOk(JSON.stringify(again.lineage).includes('L-'), 'by public ids, never an upstream lot code');
+});
+
+// An upstream party's lot codes are its own: with one, anyone could file a complaint against its lot.
+t.test('lotSummary: the chain names upstream lots by public ids in chain order, never by code; the scanned lot by its own', async (t) => {
+  const trace = chain();
+  trace.products = [
+    { code: 'PR-PIG', name: '生猪', gtin: null, category: 'live_pig', marks: [] },
+    { code: 'PR-CARCASS', name: '白条猪', gtin: null, category: 'carcass', marks: [] },
+  ] as Trace['products'];
+  trace.nodes = trace.nodes.map((node) => ({
+    ...node,
+    productCode: node.code.startsWith('L-FARM') ? 'PR-PIG' : node.code === 'L-CARCASS' ? 'PR-CARCASS' : null,
+  }));
+  // listed in no particular order, as the trace may list them
+  trace.nodes.reverse();
+  const summary = lotSummary({ lotCode: 'L-PACK', trace, today: '2026-11-20', brands: [], failedLots: new Set() });
+  t.strictSame(summary.lineage, {
+    nodes: [
+      { code: 'n1', depth: 2, label: '生猪', stage: 'farm' },
+      { code: 'n2', depth: 2, label: '生猪', stage: 'farm' },
+      { code: 'n3', depth: 1, label: '白条猪', stage: 'slaughter' },
+      { code: 'L-PACK', depth: 0, label: '未登记品名', stage: 'slaughter' },
+    ],
+    edges: [
+      { from: 'n1', to: 'n3' },
+      { from: 'n2', to: 'n3' },
+      { from: 'n3', to: 'L-PACK' },
+    ],
+  });
+  const json = consumerSummaryJson(summary, { code: 'K7QM2XR9P4D', scans: { count: 1, firstScannedAt: null }, flagged: false }).toString();
+  for (const code of ['L-FARM-1', 'L-FARM-2', 'L-CARCASS']) t.notOk(json.includes(code), `the JSON never names ${code}`);
+  t.equal(parse(Buffer.from(json)).lot.code, 'L-PACK', 'the scanned lot is what the pack is: its code stays');
 });
 
 t.test('consumerSummaryJson: a pack in a held, recalled or destroyed container warns; the lot’s other packs do not', async (t) => {

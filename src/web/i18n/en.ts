@@ -1,4 +1,5 @@
 // The pages' English text (?lang=en); place and party names stay as registered, usually Chinese.
+import { type Html, html } from '../markup.js';
 import type { ZH } from './zh-CN.js';
 
 export const EN: typeof ZH = {
@@ -14,7 +15,7 @@ export const EN: typeof ZH = {
     destroyed: 'Destroyed — do not eat',
   },
   bannerHint: 'Stop eating it, return it to the shop, or call the 12315 consumer hotline.',
-  recallHazard: (hazard: string) => `Hazard: ${hazard}`,
+  recallHazard: (hazard: Html | string) => html`Hazard: ${hazard}`,
   counterfeit:
     'This code may be counterfeit: it was scanned unusually often or in unusual places. Check the pack, be careful, and report it below.',
   marks: { geographical_indication: 'Geographical indication', green_food: 'Green food', organic: 'Organic' },
@@ -74,6 +75,8 @@ export const EN: typeof ZH = {
   outOfLimits: 'Out of range',
   lineage: 'Trace chain',
   lineageThisLot: 'This product',
+  lineageStep: (number: number, caption: string, label: Html | string, inputs: number[]) =>
+    html`${String(number)}. ${caption ? `${caption}: ` : ''}${label}${inputs.length ? ` (from ${inputs.length === 1 ? 'item' : 'items'} ${inputs.slice(0, -1).join(', ')}${inputs.length > 1 ? ' and ' : ''}${String(inputs[inputs.length - 1])})` : ''}`,
   scans: (count: number, first: string | null) => `Scanned ${count} ${count === 1 ? 'time' : 'times'}${first ? `, first on ${first}` : ''}`,
   scansHint: 'If this is your first scan but it shows several, the code may have been copied.',
   none: 'None recorded',
@@ -96,8 +99,8 @@ export const EN: typeof ZH = {
   notGenuineBody: (code: string) => `The code ${code} you scanned has no record on this traceability platform.`,
   notGenuineAdvice: 'Be careful buying this product; you can report it to market regulators (call 12315).',
   productCode: 'A product code, not a trace code',
-  productCodeBody: (product: string, maker: string | null) =>
-    `This is the code of the product ${product}${maker ? ` by ${maker}` : ''}, registered on this platform: it is genuine as a product code.`,
+  productCodeBody: (product: Html | string, maker: Html | string | null) =>
+    html`This is the code of the product ${product}${maker ? html` by ${maker}` : ''}, registered on this platform: it is genuine as a product code.`,
   productCodeNoLot: 'But it names no particular lot or pack, so it cannot show the trace chain.',
   productCodeAdvice:
     "Scan the trace code printed on the pack (its lot or batch code, or the pack's own QR code) for the record from farm to shop.",

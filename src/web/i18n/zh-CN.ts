@@ -1,4 +1,7 @@
 // The pages' Chinese text, the default language. Its shape is the dictionary type every language follows.
+// What takes a user's text (a hazard, a product's name) takes it as markup, marked with its language (userText).
+import { type Html, html } from '../markup.js';
+
 export const ZH = {
   title: '产品溯源信息',
   otherLang: 'English',
@@ -15,7 +18,7 @@ export const ZH = {
   },
   bannerHint: '请停止食用，联系购买商家退换，或拨打 12315 投诉举报。',
   /** What a recall says is wrong and what harm it may do, under its banner. */
-  recallHazard: (hazard: string) => `危害：${hazard}`,
+  recallHazard: (hazard: Html | string) => html`危害：${hazard}`,
   counterfeit: '此码疑似被仿冒：扫描次数或地点异常。请核对包装，谨慎食用，并可在下方投诉。',
   marks: { geographical_indication: '地理标志产品', green_food: '绿色食品', organic: '有机产品' } as Record<string, string>,
   /** A brand badge: 奉上好品, or 奉节腊肉 地理标志 for a GI mark. */
@@ -77,6 +80,9 @@ export const ZH = {
   outOfLimits: '异常',
   lineage: '溯源链',
   lineageThisLot: '本品',
+  /** One item of the chain's text version: its number, stage (none unknown) and label; the numbers of its inputs unless it is simply the item before it. */
+  lineageStep: (number: number, caption: string, label: Html | string, inputs: number[]) =>
+    html`${String(number)}. ${caption ? `${caption}：` : ''}${label}${inputs.length ? `（由第 ${inputs.join('、')} 项而来）` : ''}`,
   scans: (count: number, first: string | null) => `此码已被扫描 ${count} 次${first ? `，首次扫描于 ${first}` : ''}`,
   scansHint: '如果您是第一次扫描，但显示已被多次扫描，请留意是否为仿冒产品。',
   none: '暂无记录',
@@ -99,8 +105,8 @@ export const ZH = {
   notGenuineBody: (code: string) => `您扫描的码 ${code} 在本溯源平台没有登记记录。`,
   notGenuineAdvice: '请谨慎购买，并可向市场监管部门举报（拨打 12315）。',
   productCode: '这是产品码，不是溯源码',
-  productCodeBody: (product: string, maker: string | null) =>
-    `这是${maker ? `${maker}的` : ''}产品“${product}”的产品码，已在本平台登记：作为产品码，它是真实的。`,
+  productCodeBody: (product: Html | string, maker: Html | string | null) =>
+    html`这是${maker ? html`${maker}的` : ''}产品“${product}”的产品码，已在本平台登记：作为产品码，它是真实的。`,
   productCodeNoLot: '但它不对应具体的批次或包装，因此无法显示溯源信息。',
   productCodeAdvice: '请扫描包装上印的溯源码（批次码或该包装自己的二维码），查看从农场到商店的完整记录。',
   invalidCode: '此码无效',
