@@ -1,16 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problemSchema } from '../errors/problem.js';
-import { CSV_ATTACHMENT_DECLARED, CSV_TYPE, csvStream, wantsCsv } from '../http/csv.js';
+import { CSV_ATTACHMENT_DECLARED, CSV_TYPE, type CsvColumn, csvStream, wantsCsv } from '../http/csv.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { headsQuery, headsSchema, verifyQuery, verifyReportSchema } from './schemas.js';
 import type { AuditService } from './service.js';
 
-const HEAD_COLUMNS = [
-  { header: 'chain', value: (row: { chain: string }) => row.chain },
-  { header: 'sequence', value: (row: { sequence: number }) => row.sequence },
-  { header: 'entry_hash', value: (row: { entryHash: string }) => row.entryHash },
-  { header: 'recorded_at', value: (row: { recordedAt: string }) => row.recordedAt },
+type Head = { chain: string; sequence: number; entryHash: string; recordedAt: string };
+
+const HEAD_COLUMNS: CsvColumn<Head>[] = [
+  { header: 'chain', zh: '审计链', value: (row) => row.chain },
+  { header: 'sequence', zh: '序号', value: (row) => row.sequence, reads: 'number' },
+  { header: 'entry_hash', zh: '条目哈希', value: (row) => row.entryHash },
+  { header: 'recorded_at', zh: '记录时间', value: (row) => row.recordedAt },
 ];
 
 export const auditRoutes: FastifyPluginAsyncZod<{ service: AuditService }> = async (app, { service }) => {
@@ -58,14 +60,14 @@ export const auditRoutes: FastifyPluginAsyncZod<{ service: AuditService }> = asy
     },
     async (request, reply) => {
       const heads = await service.headsOf(principalOf(request), request.query.date);
-      if (!wantsCsv(request.query.format, request.headers.accept)) return heads;
+      if (!wantsCsv(request.query.format, request.headers.accept, request.query.dialect)) return heads;
       return (
         reply
           .type(CSV_TYPE)
           .header('content-disposition', `attachment; filename="audit-heads-${heads.date}.csv"`)
           .header('x-audit-digest', heads.digest)
           // a stream is sent as it is, past the JSON response schema
-          .send(csvStream(HEAD_COLUMNS, [heads.heads]) as never)
+          .send(csvStream(HEAD_COLUMNS, [heads.heads], { dialect: request.query.dialect }) as never)
       );
     },
   );

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { hasServiceCodeShape, serviceCodeField } from '../codes/service-codes.js';
 import { dateSchema } from '../codes/timestamp.js';
+import { csvDialectQuery } from '../http/csv.js';
 import { SYSTEM_CHAIN } from './chain.js';
 
 export const verifyQuery = z.object({
@@ -48,6 +49,7 @@ export const verifyReportSchema = z.object({
 export const headsQuery = z.object({
   date: dateSchema.describe('the day (China time) whose closing heads are wanted, e.g. 2026-11-30'),
   format: z.enum(['json', 'csv']).optional().describe('csv: one line per chain (also with Accept: text/csv)'),
+  dialect: csvDialectQuery,
 });
 
 export const headsSchema = z.object({

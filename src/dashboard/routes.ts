@@ -6,7 +6,7 @@ import { Problem, problemSchema } from '../errors/problem.js';
 import { passRateRegionOf, periodQuery } from '../figures/schemas.js';
 import { periodScope } from '../figures/service.js';
 import { cookieValue, reachedOverHttps, sessionCookie } from '../http/cookies.js';
-import { CSV_ATTACHMENT_DECLARED, CSV_TYPE, csvStream } from '../http/csv.js';
+import { CSV_ATTACHMENT_DECLARED, CSV_TYPE, csvDialectQuery, csvStream } from '../http/csv.js';
 import { preferredType } from '../http/negotiate.js';
 import { problemOf } from '../http/problems.js';
 import { queryInteger } from '../http/query.js';
@@ -190,7 +190,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService;
           "The dashboard's export: the key data elements of the period's events as CSV, as GET /regulator/events?format=csv gives them",
         description:
           'The export link of the dashboard page: needs the session cookie of POST /regulator/login (a browser sends no API key); without one it redirects to the sign-in form.',
-        querystring: periodQuery({ sort: z.enum(KDE_SORTS).default('time'), lang: langQuery }),
+        querystring: periodQuery({ sort: z.enum(KDE_SORTS).default('time'), dialect: csvDialectQuery, lang: langQuery }),
         produces: ['text/csv'],
         response: {
           200: {
@@ -208,7 +208,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService;
       const principal = await service.principal(cookieValue(request.headers.cookie, COOKIE));
       if (!principal) return reply.redirect(`/regulator/login${typedFilters(request.query).lang === 'en' ? '?lang=en' : ''}`, 303);
       return filtered(request, reply, async () => {
-        const { lang, sort, ...query } = request.query;
+        const { lang, sort, dialect, ...query } = request.query;
         const pages = await service.events(principal, periodScope(query), sort);
         return (
           reply
@@ -216,7 +216,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService;
             .header('cache-control', 'no-store')
             .header('content-disposition', 'attachment; filename="events.csv"')
             // a stream is sent as it is
-            .send(csvStream(KDE_COLUMNS, pages) as never)
+            .send(csvStream(KDE_COLUMNS, pages, { dialect }) as never)
         );
       });
     },

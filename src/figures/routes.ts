@@ -139,9 +139,9 @@ export const figuresRoutes: FastifyPluginAsyncZod<{ service: FiguresService }> =
       },
     },
     async (request, reply) => {
-      const { sort, format, limit, offset } = request.query;
+      const { sort, format, dialect, limit, offset } = request.query;
       const scope = periodScope(request.query);
-      if (!wantsCsv(format, request.headers.accept))
+      if (!wantsCsv(format, request.headers.accept, dialect))
         return { items: await service.exportPage(principalOf(request), scope, sort, limit, offset) };
       const pages = await service.exportAll(principalOf(request), scope, sort);
       return (
@@ -149,7 +149,7 @@ export const figuresRoutes: FastifyPluginAsyncZod<{ service: FiguresService }> =
           .type(CSV_TYPE)
           .header('content-disposition', 'attachment; filename="events.csv"')
           // a stream is sent as it is, past the JSON response schema
-          .send(csvStream(KDE_COLUMNS, pages) as never)
+          .send(csvStream(KDE_COLUMNS, pages, { dialect }) as never)
       );
     },
   );

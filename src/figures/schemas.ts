@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { regionFilter } from '../codes/regions.js';
 import { PARTY_KINDS } from '../codes/service-codes.js';
 import { dateSchema } from '../codes/timestamp.js';
+import { csvDialectQuery } from '../http/csv.js';
 import { queryInteger } from '../http/query.js';
 import { TRANSFORMATION_KINDS } from '../lots/ledger.js';
 import { massBalanceSchema } from '../lots/schemas.js';
@@ -294,6 +295,7 @@ export const exportQuery = periodQuery({
     .enum(['json', 'csv'])
     .optional()
     .describe('csv streams every row (also with Accept: text/csv); json pages with limit and offset'),
+  dialect: csvDialectQuery,
   limit: queryInteger(1, 10_000).prefault(1000),
   offset: queryInteger(0).prefault(0),
 });

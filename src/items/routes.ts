@@ -1,16 +1,15 @@
-import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { serviceCodeField } from '../codes/service-codes.js';
 import { idSchema } from '../codes/uuid.js';
-import { takingTurns } from '../db/turns.js';
 import { problemSchema } from '../errors/problem.js';
+import { CSV_TYPE, type CsvColumn, csvDialectQuery, csvStream } from '../http/csv.js';
 import { idempotencyKeyHeaders, idempotencyOf, sendAnswered } from '../http/idempotency.js';
 import { queryInteger } from '../http/query.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { locatedJsonResponse } from '../http/responses.js';
 import { LABELS_PER_SHEET } from './labels.js';
-import { type CodeJob, type ItemService, MAX_CODES_PER_JOB } from './service.js';
+import { type CodeJob, type IssuedCode, type ItemService, MAX_CODES_PER_JOB } from './service.js';
 
 /** The last sheet the largest job has. */
 const MAX_LABEL_PAGE = Math.ceil(MAX_CODES_PER_JOB / LABELS_PER_SHEET);
@@ -29,7 +28,15 @@ const jobSchema = z
   })
   .meta({ id: 'CodeJob' });
 
-const csvCell = (value: string | null) => (value === null ? '' : /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+/**
+ * The columns of codes.csv, for label printers: no byte order mark and lines ending in LF, as label
+ * software has always been sent them (a template binds the header `code`); Chinese headers in the Excel flavour.
+ */
+const CODE_COLUMNS: readonly CsvColumn<IssuedCode>[] = [
+  { header: 'code', zh: '单品码', value: (row) => row.code },
+  { header: 'url', zh: '溯源网址', value: (row) => row.url },
+  { header: 'digital_link', zh: 'GS1 数字链接', value: (row) => row.digitalLink },
+];
 
 export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService; qrImagesPerMinute: number }> = async (
   app,
@@ -93,23 +100,24 @@ export const itemRoutes: FastifyPluginAsyncZod<{ service: ItemService; qrImagesP
         summary: 'Codes of a finished job with their trace URL and GS1 Digital Link, streamed as CSV for label printers',
         security: bearerSecurity,
         params: z.object({ id: idSchema }),
+        querystring: z.object({ dialect: csvDialectQuery }),
         produces: ['text/csv'],
       },
     },
     async (request, reply) => {
-      // other requests are answered between pages (see takingTurns)
-      const pages = takingTurns(service.codesOf(principalOf(request), request.params.id));
+      const pages = service.codesOf(principalOf(request), request.params.id);
       const first = await pages.next(); // surfaces 403/404/409 before the stream starts
-      async function* lines() {
-        yield 'code,url,digital_link\n';
-        for (let page = first; !page.done; page = await pages.next()) {
-          yield page.value.map((row) => `${row.code},${csvCell(row.url)},${csvCell(row.digitalLink)}\n`).join('');
-        }
+      async function* all() {
+        for (let page = first; !page.done; page = await pages.next()) yield page.value;
       }
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="codes-${request.params.id}.csv"`)
-        .send(Readable.from(lines()));
+      const { dialect } = request.query;
+      return (
+        reply
+          .type(CSV_TYPE)
+          .header('content-disposition', `attachment; filename="codes-${request.params.id}.csv"`)
+          // other requests are answered between pages (see takingTurns); for Excel, with a byte order mark and CRLF
+          .send(csvStream(CODE_COLUMNS, all(), dialect === 'excel' ? { dialect } : { byteOrderMark: false, lineEnd: '\n' }))
+      );
     },
   );
 

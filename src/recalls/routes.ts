@@ -2,11 +2,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idSchema } from '../codes/uuid.js';
 import { problemSchema } from '../errors/problem.js';
-import { CSV_ATTACHMENT_DECLARED, CSV_TYPE, type CsvValue, csvStream } from '../http/csv.js';
+import { CSV_ATTACHMENT_DECLARED, CSV_TYPE, type CsvColumn, csvDialectQuery, csvStream } from '../http/csv.js';
 import { idempotencyKeyHeaders, idempotencyOf, sendAnswered } from '../http/idempotency.js';
 import { preferredType } from '../http/negotiate.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { locatedJsonResponse } from '../http/responses.js';
+import type { LOT_STATUSES } from '../lots/ledger.js';
 import { PAGE_HEADERS, PAGE_HEADERS_DECLARED } from '../web/html.js';
 import { recallReportPage } from './report-page.js';
 import type { ScopeCsvRow } from './repository.js';
@@ -25,23 +26,36 @@ import {
 } from './schemas.js';
 import type { RecallService } from './service.js';
 
-const CSV_COLUMNS: readonly { header: string; value: (row: ScopeCsvRow) => CsvValue }[] = [
-  { header: 'type', value: (row) => row.type },
-  { header: 'code', value: (row) => row.code },
-  { header: 'lot_code', value: (row) => row.lotCode },
-  { header: 'product', value: (row) => row.product },
-  { header: 'lot_number', value: (row) => row.lotNumber },
-  { header: 'owner', value: (row) => row.owner },
-  { header: 'holder', value: (row) => row.holder },
-  { header: 'holder_name', value: (row) => row.holderName },
-  { header: 'contact_person', value: (row) => row.contactPerson },
-  { header: 'contact_phone', value: (row) => row.contactPhone },
-  { header: 'quantity', value: (row) => row.quantity },
-  { header: 'unit', value: (row) => row.unit },
-  { header: 'shipment_id', value: (row) => row.shipmentId },
-  { header: 'depth', value: (row) => row.depth },
-  { header: 'status', value: (row) => row.status },
-  { header: 'item_count', value: (row) => row.itemCount },
+/** What a line of the scope is: a lot or container of it, a holding of one, a pack code. */
+const SCOPE_TYPES_ZH: Record<string, string> = { lot: '批次', container: '箱/托盘', holding: '持有', in_transit: '在途', item: '单品码' };
+/** A lot's status, as the Excel flavour of the scope writes it. */
+const LOT_STATUSES_ZH = {
+  active: '在库',
+  in_transit: '在途',
+  consumed: '已用于加工',
+  sold: '已售出',
+  recalled: '已召回',
+  destroyed: '已销毁',
+} satisfies Record<(typeof LOT_STATUSES)[number], string>;
+
+/** The scope CSV's columns, with their headers (and type and status values) in Chinese for the Excel flavour. */
+const CSV_COLUMNS: readonly CsvColumn<ScopeCsvRow>[] = [
+  { header: 'type', zh: '类型', value: (row) => row.type, zhValues: SCOPE_TYPES_ZH },
+  { header: 'code', zh: '编码', value: (row) => row.code },
+  { header: 'lot_code', zh: '批次码', value: (row) => row.lotCode },
+  { header: 'product', zh: '产品', value: (row) => row.product },
+  { header: 'lot_number', zh: '批号', value: (row) => row.lotNumber },
+  { header: 'owner', zh: '所有方', value: (row) => row.owner },
+  { header: 'holder', zh: '持有方代码', value: (row) => row.holder },
+  { header: 'holder_name', zh: '持有方', value: (row) => row.holderName },
+  { header: 'contact_person', zh: '联系人', value: (row) => row.contactPerson },
+  { header: 'contact_phone', zh: '联系电话', value: (row) => row.contactPhone },
+  { header: 'quantity', zh: '数量', value: (row) => row.quantity, reads: 'number' },
+  { header: 'unit', zh: '单位', value: (row) => row.unit },
+  { header: 'shipment_id', zh: '发货事件编号', value: (row) => row.shipmentId },
+  { header: 'depth', zh: '层级', value: (row) => row.depth, reads: 'number' },
+  { header: 'status', zh: '状态', value: (row) => row.status, zhValues: LOT_STATUSES_ZH },
+  { header: 'item_count', zh: '单品码数', value: (row) => row.itemCount, reads: 'number' },
 ];
 
 export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = async (app, { service }) => {
@@ -146,7 +160,7 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
           'For regulators, admins and the party that opened the recall; any other reader (a holder, the producer or a past holder of a lot of the scope) is 403 (it reads its own part in the recall). Ask with `Accept: text/csv` or `?format=csv`.',
         security: bearerSecurity,
         params: z.object({ id: idSchema }),
-        querystring: z.object({ format: z.enum(['csv']).optional() }),
+        querystring: z.object({ format: z.enum(['csv']).optional(), dialect: csvDialectQuery }),
         produces: ['text/csv'],
         response: {
           200: {
@@ -170,7 +184,7 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
           .type(CSV_TYPE)
           .header('content-disposition', `attachment; filename="recall-${request.params.id}-scope.csv"`)
           // a stream is sent as it is, past the response schema
-          .send(csvStream(CSV_COLUMNS, all()) as never)
+          .send(csvStream(CSV_COLUMNS, all(), { dialect: request.query.dialect }) as never)
       );
     },
   );

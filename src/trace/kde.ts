@@ -2,7 +2,9 @@
 // line of an event, with what moved, how much, from whom to whom, and the documents, certificates
 // and test reports that go with it. Pure.
 import { shanghaiIso } from '../codes/timestamp.js';
+import type { EventType } from '../events/schemas.js';
 import { eventIdOfKey } from '../gs1/event-id.js';
+import type { CsvColumn } from '../http/csv.js';
 import { attributeCertificates, CERTIFICATE_ATTRIBUTES } from './graph.js';
 import type { Trace } from './schemas.js';
 
@@ -314,37 +316,60 @@ export function traceKdeRows(trace: Trace, sort: KdeSort, beyond: LotBeyond[]): 
   return sortKde(rows, sort);
 }
 
-/** Columns of the CSV export, in order. */
-export const KDE_COLUMNS: { header: string; value: (row: KdeRow) => string | number | null }[] = [
-  { header: 'event_time', value: (row) => row.eventTime },
-  { header: 'event_type', value: (row) => row.eventType },
-  { header: 'role', value: (row) => row.role },
-  { header: 'lot_code', value: (row) => row.lotCode },
-  { header: 'lot_number', value: (row) => row.lotNumber },
-  { header: 'product_code', value: (row) => row.productCode },
-  { header: 'product', value: (row) => row.product },
-  { header: 'quantity', value: (row) => row.quantity },
-  { header: 'unit', value: (row) => row.unit },
-  { header: 'from_party', value: (row) => row.fromParty },
-  { header: 'from_party_name', value: (row) => row.fromPartyName },
-  { header: 'from_location', value: (row) => row.fromLocation },
-  { header: 'to_party', value: (row) => row.toParty },
-  { header: 'to_party_name', value: (row) => row.toPartyName },
-  { header: 'to_location', value: (row) => row.toLocation },
-  { header: 'reference_documents', value: (row) => row.referenceDocuments },
-  { header: 'certificates', value: (row) => row.certificates },
-  { header: 'test_reports', value: (row) => row.testReports },
-  { header: 'event_id', value: (row) => row.eventId },
+/** Event types in Chinese, as the Excel flavour of the CSV writes them. */
+const EVENT_TYPES_ZH = {
+  commission: '登记',
+  transform: '加工',
+  aggregate: '装箱',
+  disaggregate: '拆箱',
+  ship: '发货',
+  receive: '收货',
+  inspect: '检测',
+  observe: '观测记录',
+  destroy: '销毁',
+  sell: '销售',
+  correction: '更正',
+  hold: '暂停销售',
+  release: '解除暂停',
+  recall: '召回',
+} satisfies Record<EventType, string>;
+
+/** What a lot is to its event: what went in, what came out, a container and what it holds. */
+const ROLES_ZH: Record<string, string> = { subject: '本批次', input: '投入', output: '产出', parent: '容器', child: '装入' };
+const TEST_KINDS_ZH: Record<string, string> = { self: '企业自检', rapid: '快速检测', sampling: '抽样检验', third_party: '第三方检测' };
+const RECALL_PHASES_ZH = { open: '发起', close: '结束', override_close: '监管强制结束' } satisfies Record<RecallPhase, string>;
+
+/** Columns of the CSV export, in order, with their headers and values in Chinese for the Excel flavour. */
+export const KDE_COLUMNS: CsvColumn<KdeRow>[] = [
+  { header: 'event_time', zh: '事件时间', value: (row) => row.eventTime },
+  { header: 'event_type', zh: '事件类型', value: (row) => row.eventType, zhValues: EVENT_TYPES_ZH },
+  { header: 'role', zh: '批次角色', value: (row) => row.role, zhValues: ROLES_ZH },
+  { header: 'lot_code', zh: '批次码', value: (row) => row.lotCode },
+  { header: 'lot_number', zh: '批号', value: (row) => row.lotNumber },
+  { header: 'product_code', zh: '产品编码', value: (row) => row.productCode },
+  { header: 'product', zh: '产品', value: (row) => row.product },
+  { header: 'quantity', zh: '数量', value: (row) => row.quantity, reads: 'number' },
+  { header: 'unit', zh: '单位', value: (row) => row.unit },
+  { header: 'from_party', zh: '发货方代码', value: (row) => row.fromParty },
+  { header: 'from_party_name', zh: '发货方', value: (row) => row.fromPartyName },
+  { header: 'from_location', zh: '发货地点', value: (row) => row.fromLocation },
+  { header: 'to_party', zh: '收货方代码', value: (row) => row.toParty },
+  { header: 'to_party_name', zh: '收货方', value: (row) => row.toPartyName },
+  { header: 'to_location', zh: '收货地点', value: (row) => row.toLocation },
+  { header: 'reference_documents', zh: '关联单据', value: (row) => row.referenceDocuments },
+  { header: 'certificates', zh: '证明文件', value: (row) => row.certificates },
+  { header: 'test_reports', zh: '检测报告', value: (row) => row.testReports },
+  { header: 'event_id', zh: '事件编号', value: (row) => row.eventId },
   // added later, after the first columns so that readers of those keep reading them where they were
-  { header: 'local_time', value: (row) => row.localTime },
-  { header: 'test_kind', value: (row) => row.testKind },
-  { header: 'test_result', value: (row) => row.testResult },
-  { header: 'failed_items', value: (row) => row.failedItems.join('; ') },
-  { header: 'tested_by', value: (row) => row.testedBy },
-  { header: 'test_lab', value: (row) => row.testLab },
-  { header: 'reason', value: (row) => row.reason },
-  { header: 'recall_id', value: (row) => row.recallId },
-  { header: 'recall_phase', value: (row) => row.recallPhase },
-  { header: 'corrected_by', value: (row) => row.correctedBy },
-  { header: 'corrects', value: (row) => row.corrects },
+  { header: 'local_time', zh: '北京时间', value: (row) => row.localTime, reads: 'date' },
+  { header: 'test_kind', zh: '检测类型', value: (row) => row.testKind, zhValues: TEST_KINDS_ZH },
+  { header: 'test_result', zh: '检测结果', value: (row) => row.testResult, zhValues: { pass: '合格', fail: '不合格' } },
+  { header: 'failed_items', zh: '不合格项目', value: (row) => row.failedItems.join('; ') },
+  { header: 'tested_by', zh: '检测方', value: (row) => row.testedBy },
+  { header: 'test_lab', zh: '检测机构', value: (row) => row.testLab },
+  { header: 'reason', zh: '原因', value: (row) => row.reason },
+  { header: 'recall_id', zh: '召回编号', value: (row) => row.recallId },
+  { header: 'recall_phase', zh: '召回阶段', value: (row) => row.recallPhase, zhValues: RECALL_PHASES_ZH },
+  { header: 'corrected_by', zh: '更正事件编号', value: (row) => row.correctedBy },
+  { header: 'corrects', zh: '所更正事件编号', value: (row) => row.corrects },
 ];

@@ -32,8 +32,8 @@ export const traceRoutes: FastifyPluginAsyncZod<{ service: TraceService }> = asy
       },
     },
     async (request, reply) => {
-      const { direction, depth, include, format, sort } = request.query;
-      if (!wantsCsv(format, request.headers.accept)) {
+      const { direction, depth, include, format, dialect, sort } = request.query;
+      if (!wantsCsv(format, request.headers.accept, dialect)) {
         const trace = await service.trace(principalOf(request), request.params.code, direction, depth, include);
         // a stream is sent as it is, past the JSON response schema
         return reply.type('application/json; charset=utf-8').send(jsonStream(trace) as never);
@@ -44,7 +44,7 @@ export const traceRoutes: FastifyPluginAsyncZod<{ service: TraceService }> = asy
           .type(CSV_TYPE)
           .header('content-disposition', `attachment; filename="trace-${start}-${direction}.csv"`)
           // a stream is sent as it is, past the JSON response schema
-          .send(csvStream(KDE_COLUMNS, [rows]) as never)
+          .send(csvStream(KDE_COLUMNS, [rows], { dialect }) as never)
       );
     },
   );

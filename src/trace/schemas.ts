@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { eventSchema } from '../events/schemas.js';
+import { csvDialectQuery } from '../http/csv.js';
 import { queryInteger } from '../http/query.js';
 import { KDE_SORTS } from './kde.js';
 
@@ -18,6 +19,7 @@ export const traceQuery = z.object({
     .describe(
       "csv: the key data elements of every event on the trace, one row per lot line (also with Accept: text/csv), in the columns of GET /regulator/events's KeyDataElements; an event declared in error stays with corrected_by, its correction a row on its lines",
     ),
+  dialect: csvDialectQuery,
   sort: z.enum(KDE_SORTS).default('time').describe('row order of the CSV'),
 });
 
