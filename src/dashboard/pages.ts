@@ -202,7 +202,12 @@ export function dashboardPage(view: DashboardView, query: DashboardQuery, lang: 
     })),
   });
   const body = html`<div class="dashboard">
-${filtersSection({ ...query, regionOf }, lang, html`<a href="/regulator/dashboard/events.csv${params({ lang: lang === 'en' ? 'en' : undefined })}">${t.export}</a>`)}
+${filtersSection(
+  { ...query, regionOf },
+  lang,
+  html`<a href="/regulator/dashboard/events.csv${params({ lang: lang === 'en' ? 'en' : undefined })}">${t.export}</a>
+<a href="/regulator/dashboard/events.csv${params({ dialect: 'excel', lang: lang === 'en' ? 'en' : undefined })}">${t.exportExcel}</a>`,
+)}
 <div class="panels">
 <section id="pass-rates"><h2>${t.passRates}</h2><p class="muted">${regionOf === 'tester' ? t.passRatesHintTester : t.passRatesHint}</p>${new Html(passByKind)}${new Html(passByItem)}</section>
 <section id="coverage"><h2>${t.coverage}</h2><p class="muted">${t.coverageHint}</p>${new Html(coverage)}<h2>${t.coverageByEnterprise}</h2>${new Html(coverageByEnterprise)}</section>

@@ -88,6 +88,8 @@ const ZH = {
   complaintsCount: (count: number) => `${count} 件`,
   none: '暂无',
   export: '导出本期事件（CSV）',
+  // the Excel flavour: Chinese headers, codes kept as text
+  exportExcel: '导出本期事件（Excel 用，中文表头）',
 };
 
 const EN: typeof ZH = {
@@ -180,6 +182,7 @@ const EN: typeof ZH = {
   complaintsCount: (count) => `${count}`,
   none: 'None',
   export: 'Export the events of the period (CSV)',
+  exportExcel: 'Export for Excel (Chinese headers)',
 };
 
 type DashboardText = typeof ZH;
