@@ -4,7 +4,7 @@
 // lone surrogates, huge and tiny numbers, out-of-range dates, deep nesting, long strings that
 // compress and that do not — or whose body or content type is itself hostile. Every answer must be below 500, and every error a
 // problem+json document; only the resolver's pages (and the complaint form, to a browser's form
-// post) answer a browser with an HTML error page.
+// post, and the lookup page's form, to a code that leads nowhere) answer a browser with an HTML error page.
 //
 // Seeded and reproducible: FUZZ_SEED=<n> replays a run, FUZZ_RUNS=<n> sets the number of requests
 // (spread evenly over the operations). A failure prints the seed and the request that failed.
@@ -681,6 +681,15 @@ t.test('every operation of the OpenAPI document answers hostile input with a 4xx
         const wantsPage =
           preferredType(request.headers.accept, ['text/html', 'application/problem+json', 'application/json']) === 'text/html';
         if (!form || !wantsPage) return 'an HTML error page for a complaint that is not a browser’s form post';
+        if (!/^<!doctype html>/i.test(response.body)) return 'an HTML error page that is not an HTML document';
+        return null;
+      }
+      // the lookup page: a code that leads nowhere is the form again, saying so, for a client preferring a page
+      if (operation.method === 'GET' && operation.path === '/') {
+        const wantsPage =
+          preferredType(request.headers.accept, ['text/html', 'application/json', 'application/problem+json']) === 'text/html';
+        if (!wantsPage || response.statusCode !== 400)
+          return 'an HTML error page from the lookup page for a request that did not ask for one';
         if (!/^<!doctype html>/i.test(response.body)) return 'an HTML error page that is not an HTML document';
         return null;
       }

@@ -66,6 +66,12 @@ type TestApp = { app: App; adminKey: string; database: Database };
 
 export const TEST_BASE_URL = 'https://fj.example';
 
+/**
+ * The address of the `n`th phone of a test (198.18.0.0/15, the benchmarking range): one client is one address, whatever
+ * user agent it sends, so phones that are to count apart scan from addresses of their own.
+ */
+export const phoneAddress = (n: number) => `198.18.${Math.floor(n / 250) % 256}.${(n % 250) + 1}`;
+
 export async function buildTestApp(t: Test, kind?: 'pglite' | 'postgres', options: Partial<AppOptions> = {}): Promise<TestApp> {
   const database = await openTestDatabase(t, kind);
   const app = await buildApp({ database, bodyLimit: 256 * 1024, publicBaseUrl: TEST_BASE_URL, ...options });

@@ -54,8 +54,9 @@ tap.test('a start killed while loading the demo chain leaves all of it or none; 
   t.ok(interrupted >= 1, 'at least one kill landed before the load committed');
 
   // the file's service from here on
-  // the scan stream below comes from one address, far over a phone's allowance
-  service = await startService(tap, storage, { SEED_DEMO: 'true', SCANS_PER_MINUTE: '1000000' });
+  // the scan stream below is far over a phone's allowance; each phone scans from an address of its own (one address is
+  // one client), which it names through the one proxy trusted
+  service = await startService(tap, storage, { SEED_DEMO: 'true', SCANS_PER_MINUTE: '1000000', TRUST_PROXY: '1' });
   t.match(service.output(), /Scan a demo pack of 奉节腊肉/, 'the next start prints the demo pack to scan');
   const scanUrl = /Scan a demo pack of 奉节腊肉 \(consumer page\):\s+(\S+)/.exec(service.output())?.[1] ?? '';
   t.ok(scanUrl.startsWith(`${service.base}/t/`), `the pack's link uses the port it listens on (${scanUrl})`);
@@ -93,12 +94,16 @@ tap.test('a graceful stop in the middle of a scan stream stores every answered s
   let answered = 0;
   let sent = 0;
   let stopping: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
-  // eight shoppers, each scan from its own phone (reloads of one phone would count once)
+  // eight shoppers, each scan from its own phone and address (reloads of one phone would count once)
   const shopper = async (shopperIndex: number) => {
     for (let scan = 0; scan < 1_000; scan++) {
       sent += 1;
       const response = await fetch(`${service.base}/t/${itemCode}`, {
-        headers: { accept: 'application/json', 'user-agent': `phone-${shopperIndex}-${scan}` },
+        headers: {
+          accept: 'application/json',
+          'user-agent': `phone-${shopperIndex}-${scan}`,
+          'x-forwarded-for': `10.${shopperIndex}.${Math.floor(scan / 250)}.${(scan % 250) + 1}`,
+        },
       }).catch(() => null);
       // the stopped service no longer accepts connections
       if (!response) return;

@@ -558,7 +558,10 @@ export const scans = pgTable(
     region: text('region'),
     ipHash: text('ip_hash').notNull(),
     userAgent: text('user_agent'),
-    /** Hash of the client (salted IP and user agent): a page reloaded by the same client is not a new scan. */
+    /**
+     * Hash of the client: its salted address, as ip_hash (an earlier version hashed the address and user agent), so
+     * that a page reloaded or opened in another app at the same address is not a new scan.
+     */
     clientHash: text('client_hash'),
     /**
      * The clock-aligned ten-minute window of a counted scan, which instances before scan_repeats wrote (and

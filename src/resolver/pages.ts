@@ -231,6 +231,40 @@ export function scanErrorPage(status: number, lang: Lang): string {
 }
 
 /**
+ * The lookup page at `/`: a form where a person types a pack's code when its QR code will not scan, sent (GET) back to
+ * `/`, which leads to the code's scan URL. `typed` is what was sent (kept in the field), `problem` why it led nowhere.
+ */
+export function lookupPage(lang: Lang, typed = '', problem: 'empty' | 'malformed' | null = null): string {
+  const t = TEXT[lang];
+  const message = problem === 'empty' ? t.emptyCode : problem === 'malformed' ? t.malformedCode : null;
+  const body = html`<section>
+<h1>${t.enterCode}</h1>
+<p>${t.enterCodeBody}</p>
+<form method="get" action="/">
+<input type="hidden" name="lang" value="${lang}">
+<label for="code">${t.codeLabel}</label>
+<input id="code" name="code" value="${typed}" required maxlength="500" autocomplete="off" autocapitalize="characters" spellcheck="false"${new Html(message ? ' aria-invalid="true" aria-describedby="code-problem"' : '')}>
+${message && html`<p class="alert warn" id="code-problem" role="alert">${message}</p>`}
+<button type="submit">${t.lookUp}</button>
+</form>
+<p class="muted">${t.hotline}</p>
+</section>`;
+  return layout(lang, t.enterCode, `/?lang=${lang === 'en' ? 'zh-CN' : 'en'}`, body);
+}
+
+/**
+ * For a link whose query parameters the resolver cannot read (served with 400): the link's fault, not the code's, so it
+ * never says the code is invalid. `parameters` are the names at fault (at most a few, each cut short), escaped here.
+ */
+export function badParameterPage(parameters: string[], lang: Lang): string {
+  const t = TEXT[lang];
+  const named = parameters.map((name, i) => html`${i > 0 && ', '}<code>${name}</code>`);
+  const body = html`<h1 class="alert warn" role="alert">${t.badParameter}</h1>
+<section><p>${t.badParameterBody}</p>${parameters.length > 0 && html`<p>${t.badParameterNamed} ${named}</p>`}<p class="muted">${t.hotline}</p></section>`;
+  return layout(lang, t.badParameter, `?lang=${lang === 'en' ? 'zh-CN' : 'en'}`, body);
+}
+
+/**
  * For a code that was never issued (served with 404), with the scan page's complaint form: a
  * counterfeit is reported where the shopper reads that the code may be one.
  */

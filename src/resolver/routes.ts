@@ -12,8 +12,10 @@ import { MAX_URL_LENGTH } from '../http/request.js';
 import { uriReference } from '../http/uri.js';
 import { PAGE_HEADERS } from '../web/html.js';
 import { type Lang, pageLang } from '../web/i18n/index.js';
-import { consumerPage, notGenuinePage, productCodePage, scanErrorPage } from './pages.js';
+import { lookupTarget } from './lookup.js';
+import { badParameterPage, consumerPage, lookupPage, notGenuinePage, productCodePage, scanErrorPage } from './pages.js';
 import {
+  lookupResponses,
   type ResolverDescription,
   resolverDescriptionSchema,
   SCAN_CACHE_CONTROL,
@@ -165,7 +167,7 @@ const mayBeAi = (pair: string) => /^(?=[^=]*%)(?=[^=]*\d)[\d%A-Fa-f]+(=|$)/.test
  * their order stay as scanned; a stray `%` and what a URI may not carry raw are escaped); or the 414 its follow-up would
  * answer when those escapes make it longer than the longest URL the service takes. `what` names the URL redirected to.
  */
-function redirectWithin(reply: FastifyReply, redirectBaseUrl: string, status: 307 | 308, target: string, what: string) {
+function redirectWithin(reply: FastifyReply, redirectBaseUrl: string, status: 303 | 307 | 308, target: string, what: string) {
   const location = uriReference(target);
   if (location.length > MAX_URL_LENGTH)
     throw new Problem(
@@ -213,9 +215,29 @@ function asksForErrorPage(request: FastifyRequest, format: string | null | undef
   );
 }
 
+/** How many parameters, and how many characters of each name, a page names. */
+const NAMED_PARAMETERS = 5;
+const PARAMETER_NAME_CHARS = 40;
+
+/**
+ * The query parameters a request validation problem names when the query string alone is at fault (a link's
+ * `?format=xml`): their names, from the fields' JSON pointers, at most NAMED_PARAMETERS, each cut short. Null for any
+ * other problem (a malformed code, a path parameter too long), which is the code's.
+ */
+export function queryParametersAtFault(problem: Problem): string[] | null {
+  const errors = problem.errors ?? [];
+  if (problem.slug !== 'validation' || errors.length === 0 || errors.some((error) => error.in !== 'querystring')) return null;
+  const names = errors.map((error) =>
+    (error.pointer.split('/')[1] ?? '').replace(/~1/g, '/').replace(/~0/g, '~').slice(0, PARAMETER_NAME_CHARS),
+  );
+  return [...new Set(names.filter((name) => name !== ''))].slice(0, NAMED_PARAMETERS);
+}
+
 /**
  * Answers an error on a scan path with a page in the shopper's language when a page is wanted (a
- * phone scanning a bad or garbled code), else as problem+json (API clients asking for JSON).
+ * phone scanning a bad or garbled code), else as problem+json (API clients asking for JSON). A query parameter the
+ * route cannot read (request validation of the query string, which the app's error handler hands here) is the link's
+ * fault: its page names the parameter and never says the code is invalid.
  */
 export function sendScanError(request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
   // read off the URL itself unless the route has read it: the router's own errors (a URL it cannot decode) come before
@@ -227,11 +249,13 @@ export function sendScanError(request: FastifyRequest, reply: FastifyReply, prob
   // on a scan path the error's representation follows Accept: a cache must not hand a page to an API client
   if (isScanPath(path)) reply.header('vary', SCAN_VARY).header('cache-control', SCAN_CACHE_CONTROL);
   if (!isScanPath(path) || !asksForErrorPage(request, parameter('format'))) return sendProblem(request, reply, problem);
+  const lang = pageLang(parameter('lang'), request.headers['accept-language']);
+  const atFault = queryParametersAtFault(problem);
   return reply
     .code(problem.status)
     .headers(PAGE_HEADERS)
     .type('text/html; charset=utf-8')
-    .send(scanErrorPage(problem.status, pageLang(parameter('lang'), request.headers['accept-language'])));
+    .send(atFault ? badParameterPage(atFault, lang) : scanErrorPage(problem.status, lang));
 }
 
 /**
@@ -475,6 +499,60 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
       },
     );
   }
+
+  // The lookup page: where a person types a pack's code when its QR code will not scan (zh-CN first, ?lang=en). Its
+  // form sends the code back here (GET), which leads (303) to the scan URL of what was typed (lookupTarget): the one
+  // resolver answers it as a scan. Nothing typed, or nothing the resolver reads, is the form again with a message (400).
+  // A client preferring JSON to a page gets what `/` answered before there was a page (404), or problem+json for a
+  // code that leads nowhere, with the field's path.
+  app.get(
+    '/',
+    {
+      config: { public: true, rateLimit: { max: scansPerMinute, timeWindow: '1 minute', groupId: 'lookups' } },
+      preValidation: firstValues,
+      schema: {
+        tags,
+        summary: 'The lookup page: type a code when its QR code will not scan; with ?code=, a redirect (303) to its scan URL',
+        querystring: passingOver(
+          z.object({
+            code: z
+              .string()
+              .optional()
+              .describe(
+                'a trace code (any case, full-width, spaces or dashes between its characters), an SSCC, or a link of a trace code or a GS1 Digital Link on any host',
+              ),
+            lang: resolverQuery.shape.lang,
+          }),
+        ),
+        response: lookupResponses,
+      },
+    },
+    async (request, reply) => {
+      const { code, lang: asked } = request.query;
+      const lang = langOfRequest(request);
+      const page = preferredType(request.headers.accept, ['text/html', 'application/json', 'application/problem+json']) === 'text/html';
+      reply.header('vary', SCAN_VARY);
+      if (code === undefined) {
+        if (!page) throw notFound('No route GET /');
+        return reply.headers(PAGE_HEADERS).type('text/html; charset=utf-8').send(lookupPage(lang));
+      }
+      const found = lookupTarget(code);
+      if (!found.ok) {
+        if (page)
+          return reply
+            .code(400)
+            .headers(PAGE_HEADERS)
+            .type('text/html; charset=utf-8')
+            .send(lookupPage(lang, code, found.reason));
+        const detail = found.reason === 'empty' ? 'give a code' : 'not a trace code, SSCC or scan link of this resolver';
+        throw badRequest(`query /code: ${detail}`, [{ in: 'querystring', pointer: '/code', detail }]);
+      }
+      // the page's language goes on to the scan's page when the form named it
+      const target =
+        asked === undefined ? found.target : `${found.target}${found.target.includes('?') ? '&' : '?'}lang=${encodeURIComponent(lang)}`;
+      return redirectWithin(reply, redirectBaseUrl, 303, target, 'the scan URL of the code');
+    },
+  );
 
   const description: ResolverDescription = {
     name: '县域食品溯源解析服务 / County food traceability resolver',

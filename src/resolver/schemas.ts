@@ -244,12 +244,41 @@ export const scanError = (description: string, headers: Record<string, object> =
 });
 
 export const scanErrorResponses = {
-  400: scanError('A malformed code or GS1 Digital Link'),
+  400: scanError(
+    "A malformed code or GS1 Digital Link, or a query parameter the resolver cannot read (`format=xml`): its page names the parameter, never that the code is invalid, and its problem the parameter's path",
+  ),
   404: scanError(
     "A code or key never issued here (the not-genuine page), or a key that names no lot or pack (a registered product's GTIN alone: a page naming the product and what to scan instead)",
     scannedHeaders,
   ),
   429: scanError('Too many scans from this address in a minute'),
+};
+
+/** The lookup page at `/` (a code typed when its QR code will not scan) and where its form leads. */
+export const lookupResponses = {
+  200: {
+    description: 'The lookup page (text/html), for a client that prefers a page (a browser; no Accept or */* too)',
+    headers: PAGE_HEADERS_DECLARED,
+    content: { 'text/html': { schema: z.string() } },
+  },
+  303: z.null().meta({
+    description: 'With ?code=: a redirect to the scan URL of what was typed, which the resolver answers as a scan',
+    headers: {
+      location: {
+        type: 'string',
+        format: 'uri-reference',
+        description: '/t/{code} (the code as issued), /00/{sscc} or the Digital Link as typed, with the page’s lang when the form sent it',
+      },
+    },
+  }),
+  400: {
+    description: 'A code left empty or that names nothing the resolver reads: the page again with a message, else problem+json at /code',
+    content: { 'application/problem+json': { schema: problemSchema }, 'text/html': { schema: z.string() } },
+  },
+  404: {
+    description: 'No code, and a client preferring JSON to a page',
+    content: { 'application/problem+json': { schema: problemSchema } },
+  },
 };
 
 export const resolverDescriptionSchema = z

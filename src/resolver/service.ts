@@ -236,11 +236,14 @@ export function createResolverService(deps: {
     deps.containers.containersState(code, kind);
 
   const hashIp = (ip: string) => createHash('sha256').update(`${deps.ipSalt}:${ip}`).digest('hex').slice(0, 32);
-  const hashClient = (context: ScanContext) =>
-    createHash('sha256')
-      .update(`${deps.ipSalt}:${context.ip}:${context.userAgent ?? ''}`)
-      .digest('hex')
-      .slice(0, 32);
+  /**
+   * Who a scan is the same scan by, within the repeat window: the client's address alone (its salted hash, as ip_hash
+   * holds it). One shopper opening a pack's page in a messenger and then in the phone's browser sends two user agents
+   * from one address, and is one scan. Instances before this one stored the hash of the address and the user agent: in
+   * a rolling restart a client's scan stored by one kind of instance is not recognised by the other, so one client may
+   * count once more, at most, within one window (no migration: the rows are forgotten an hour later, FORGOTTEN_AFTER_MS).
+   */
+  const hashClient = (context: ScanContext) => hashIp(context.ip);
 
   /**
    * A pack's scan (`code` its trace code), or, with `misread`, the scan of a code that names no pack (`code` as the

@@ -7,7 +7,7 @@ import { shanghaiIso } from '../../src/codes/timestamp.js';
 import { codedAroundTheCheck } from '../fixtures/brand-codes.js';
 import { clearOfMidnightInChina } from '../fixtures/china-day.js';
 import { type Actor, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
-import { type Client, client } from '../helper.js';
+import { type Client, client, phoneAddress } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -44,8 +44,15 @@ t.test('brand programme', async (t) => {
     await world.app.services.items.idle();
     return job;
   }
+  let phones = 0;
+  // each scan a phone of its own, on an address of its own (one address is one client)
   const scan = (code: string) =>
-    world.app.inject({ method: 'GET', url: `/t/${code}`, headers: { accept: 'application/json', 'user-agent': `phone ${Math.random()}` } });
+    world.app.inject({
+      method: 'GET',
+      url: `/t/${code}`,
+      remoteAddress: phoneAddress(++phones),
+      headers: { accept: 'application/json', 'user-agent': `phone ${phones}` },
+    });
   const badges = async (itemCode: string) => (await scan(itemCode)).json().brands.map((badge: { code: string }) => badge.code);
   const misuse = async (itemCode: string) =>
     ((await world.regulator.get('/regulator/flags?kind=brand_misuse')).body.items as { code: string; detail: string }[]).find(

@@ -37,9 +37,11 @@ const DASHBOARD_FORM_AGAIN = [
 ];
 /** A ticket no complaint has is a page for the consumer's browser, problem+json for a JSON client. */
 const COMPLAINT_NOT_FOUND = ['GET /complaints/{ticket} 404'];
+/** The lookup page answers a code that leads nowhere with its form again for a browser, problem+json for a JSON client. */
+const LOOKUP_FORM_AGAIN = ['GET / 400'];
 
 t.test(
-  "every error the OpenAPI document declares is application/problem+json, and HTML too where a scan, the complaint form, an unknown complaint ticket or the dashboard's filters answer with a page",
+  "every error the OpenAPI document declares is application/problem+json, and HTML too where a scan, the complaint form, an unknown complaint ticket, the dashboard's filters or the lookup page's code answer with a page",
   async (t) => {
     const { app } = await buildTestApp(t);
     const served = await servedOpenApi(app);
@@ -52,7 +54,8 @@ t.test(
         (SCAN_PATH.test(path) ||
           FORM_ERROR_PAGE.test(operation) ||
           DASHBOARD_FORM_AGAIN.includes(operation) ||
-          COMPLAINT_NOT_FOUND.includes(operation)) &&
+          COMPLAINT_NOT_FOUND.includes(operation) ||
+          LOOKUP_FORM_AGAIN.includes(operation)) &&
         !['408', '431'].includes(status);
       const page = { 'text/html': { schema: { type: 'string' } } };
       t.strictSame(

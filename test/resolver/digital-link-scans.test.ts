@@ -7,6 +7,7 @@ import { queryRows } from '../../src/db/client.js';
 import { TEXT } from '../../src/web/i18n/index.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
 import { createWorld } from '../fixtures/world.js';
+import { phoneAddress } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -25,8 +26,12 @@ async function packWorld(t: Parameters<typeof createWorld>[0]) {
   const lotCode = made.createdLotCodes[0] as string;
   const [pack] = await issuePacks(world, processor, lotCode, 1);
   let phones = 0;
+  const addresses = new Map<string, string>();
+  const addressOf = (phone: string) =>
+    addresses.get(phone) ?? (addresses.set(phone, phoneAddress(addresses.size + 1)).get(phone) as string);
+  // each phone from an address of its own (one address is one client); a phone named scans from its own
   const scan = (url: string, accept = 'application/json', userAgent = `phone ${++phones}`) =>
-    world.app.inject({ method: 'GET', url, headers: { accept, 'user-agent': userAgent } });
+    world.app.inject({ method: 'GET', url, remoteAddress: addressOf(userAgent), headers: { accept, 'user-agent': userAgent } });
   const flags = async (): Promise<Flag[]> => (await world.regulator.get('/regulator/flags?kind=unknown_code')).body.items;
   const logged = async (code: string) => {
     await world.app.services.scans.flush();

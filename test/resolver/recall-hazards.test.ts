@@ -3,6 +3,7 @@
 import { TEXT } from '../../src/web/i18n/index.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
 import { createWorld } from '../fixtures/world.js';
+import { phoneAddress } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -26,7 +27,12 @@ t.test('a recalled pack shows the hazard of each recall that reached it, escaped
   const [casedPack, loosePack] = await issuePacks(world, processor, otherLot, 2);
   let phones = 0;
   const get = (code: string, query: string, accept = 'text/html') =>
-    world.app.inject({ method: 'GET', url: `/t/${code}?${query}`, headers: { accept, 'user-agent': `phone ${++phones}` } });
+    world.app.inject({
+      method: 'GET',
+      url: `/t/${code}?${query}`,
+      remoteAddress: phoneAddress(++phones),
+      headers: { accept, 'user-agent': `phone ${phones}` },
+    });
   const json = async (code: string) => (await get(code, 'format=json', 'application/json')).json();
   const recall = (lotCodes: string[], hazard: string) =>
     world.ok(processor.api.post('/recalls', { lotCodes, level: 2, reason: REASON, hazard }));

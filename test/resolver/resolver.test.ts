@@ -10,7 +10,7 @@ import { TEXT } from '../../src/web/i18n/index.js';
 import { DIGITAL_LINK_VECTORS } from '../fixtures/digital-link-vectors.js';
 import { issuePacks, voidCodedAsBefore } from '../fixtures/rfid-world.js';
 import { type Actor, at, createWorld, type World } from '../fixtures/world.js';
-import { buildTestApp, client, TEST_BASE_URL } from '../helper.js';
+import { buildTestApp, client, phoneAddress, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -19,7 +19,7 @@ const t = fileTest();
 function phoneScans(world: World) {
   let phones = 0;
   const get = (url: string, accept: string) =>
-    world.app.inject({ method: 'GET', url, headers: { accept, 'user-agent': `phone ${++phones}` } });
+    world.app.inject({ method: 'GET', url, remoteAddress: phoneAddress(++phones), headers: { accept, 'user-agent': `phone ${phones}` } });
   return { get, scan: async (url: string) => (await get(url, 'application/json')).json().warnings };
 }
 
@@ -343,7 +343,14 @@ t.test('a hold, its release, a failed test and a brand exit show on the very nex
   const office = client(app, (await admin.post('/api-keys', { role: 'brand_office' })).body.key);
   let phones = 0;
   const scan = async () =>
-    (await app.inject({ method: 'GET', url: `/t/${demo.itemCode}?format=json`, headers: { 'user-agent': `phone ${++phones}` } })).json();
+    (
+      await app.inject({
+        method: 'GET',
+        url: `/t/${demo.itemCode}?format=json`,
+        remoteAddress: phoneAddress(++phones),
+        headers: { 'user-agent': `phone ${phones}` },
+      })
+    ).json();
 
   t.same((await scan()).warnings, [], 'nothing to warn of: the page is cached now');
   t.equal((await processor.post('/holds', { lotCodes: [demo.retailLotCode], reason: '自检异常' })).status, 201);
@@ -414,16 +421,18 @@ t.test('one address cannot make a genuine pack suspected, whatever user agents a
       headers: { 'user-agent': userAgent, ...headers },
     });
   await scan(travelled, 'ua1', '&region=110101');
-  t.same((await scan(travelled, 'ua2', '&region=650102')).json().warnings, [], 'Beijing, then Urumqi, from one address');
-  await scan(travelled, 'ua3', '', { 'x-region': '110101' });
+  const urumqi = (await scan(travelled, 'ua2', '&region=650102')).json();
+  t.same(urumqi.warnings, [], 'Beijing, then Urumqi, from one address');
+  t.equal(urumqi.scans.count, 1, 'another user agent at the address within ten minutes is the same scan');
+  await scan(reloaded, 'ua3', '', { 'x-region': '650102' });
   t.same((await scan(travelled, 'ua4', '', { 'x-region': '650102' })).json().warnings, [], 'an X-Region header is no region');
   for (let i = 0; i < 5; i++) await scan(reloaded, `browser ${i}`);
   const last = (await scan(reloaded, 'browser 5')).json();
-  t.equal(last.scans.count, 6, 'each user agent counts a scan');
-  t.same(last.warnings, [], 'but one address is one scanner: not over-scanned');
+  t.equal(last.scans.count, 1, 'one address is one scan whatever user agents it sends');
+  t.same(last.warnings, [], 'and one scanner: not over-scanned');
   t.same((await world.regulator.get('/regulator/flags')).body.items, [], 'nothing flagged');
   const regions = (await world.regulator.get(`/regulator/lots/${lotCode}/scans`)).body.byRegion;
-  t.same(regions.map((row: { region: string | null }) => row.region).sort(), ['110101', '650102', null], 'the header recorded no region');
+  t.same(regions.map((row: { region: string | null }) => row.region).sort(), ['110101', null], 'the header recorded no region');
 });
 
 t.test("the packs of a lot whose making was declared in error are not genuine, the lot's page cached or not", async (t) => {
@@ -435,7 +444,7 @@ t.test("the packs of a lot whose making was declared in error are not genuine, t
   const [scanned, unscanned] = await issuePacks(world, processor, lotCode, 2);
   let phones = 0;
   const scan = (url: string, accept = 'application/json') =>
-    world.app.inject({ method: 'GET', url, headers: { accept, 'user-agent': `phone ${++phones}` } });
+    world.app.inject({ method: 'GET', url, remoteAddress: phoneAddress(++phones), headers: { accept, 'user-agent': `phone ${phones}` } });
   t.equal((await scan(`/t/${scanned}`)).json().genuine, true, 'genuine while the lot exists: its page is cached now');
 
   // corrections refuse this now: the lot as an earlier one left it
@@ -465,7 +474,12 @@ t.test('a GTIN-only Digital Link names its product: a page saying so for a brows
   const product = await processor.product('piece', { gtin: '6901234567892', name: '奉节腊肉 500g & 礼盒' });
   let phones = 0;
   const scan = (url: string, headers: Record<string, string> = {}) =>
-    world.app.inject({ method: 'GET', url, headers: { 'user-agent': `phone ${++phones}`, ...headers } });
+    world.app.inject({
+      method: 'GET',
+      url,
+      remoteAddress: phoneAddress(++phones),
+      headers: { 'user-agent': `phone ${phones}`, ...headers },
+    });
   const textOf = (page: string) => page.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 
   const zh = await scan('/01/06901234567892', { accept: 'text/html' });
@@ -579,7 +593,8 @@ t.test('a shopper reloading the page is one scan: repeated resolutions by one cl
   last = await scan('shopper phone');
   t.equal(last.json().scans.count, 1, 'still one after the scans are stored');
   t.same(last.json().warnings, [], 'a genuine pack reloaded 22 times is not flagged as over-scanned');
-  t.equal((await scan('another phone')).json().scans.count, 2, 'another phone is another scan');
+  t.equal((await scan('MicroMessenger')).json().scans.count, 1, 'another app at the same address is the same scan');
+  t.equal((await scan('another phone', '198.51.100.5')).json().scans.count, 2, 'another phone (address) is another scan');
   t.equal((await scan('shopper phone', '198.51.100.4')).json().scans.count, 3, 'the same phone model elsewhere is another scan');
   const flags = (await client(app, adminKey).get(`/regulator/flags?lotCode=${demo.retailLotCode}`)).body.items;
   t.same(flags, [], 'no flags raised');
@@ -600,8 +615,13 @@ t.test(
     await voidCodedAsBefore(world, processor, made.event.id);
     const body = '0000000777';
     const unknown = body + mod31CheckChar(body);
-    const get = async (url: string, userAgent = 'one phone') => {
-      const answer = await world.app.inject({ method: 'GET', url, headers: { accept: 'text/html', 'user-agent': userAgent } });
+    const get = async (url: string, userAgent = 'one phone', remoteAddress = '203.0.113.9') => {
+      const answer = await world.app.inject({
+        method: 'GET',
+        url,
+        remoteAddress,
+        headers: { accept: 'text/html', 'user-agent': userAgent },
+      });
       t.equal(answer.statusCode, 404, `${url} by ${userAgent}: not genuine`);
     };
     /** The unknown_code flag's occurrences of `code`, and the scans of it logged. */
@@ -631,8 +651,10 @@ t.test(
       'a pack of a voided lot, by its code and its Digital Link: one scan',
     );
 
-    await get(`/t/${unknown}`, 'another phone');
-    t.strictSame(await counted(unknown), { occurrences: 2, logged: 2 }, 'another phone is another scan');
+    await get(`/t/${unknown}`, 'MicroMessenger');
+    t.strictSame(await counted(unknown), { occurrences: 1, logged: 1 }, 'another app at the same address: the same scan');
+    await get(`/t/${unknown}`, 'another phone', '198.51.100.9');
+    t.strictSame(await counted(unknown), { occurrences: 2, logged: 2 }, 'another phone (address) is another scan');
     clock += 10 * 60_000;
     await get(`/t/${unknown}?linkType=gs1:pip`);
     t.strictSame(await counted(unknown), { occurrences: 3, logged: 3 }, 'ten minutes later the same phone scans again');
@@ -699,7 +721,7 @@ t.test('an unknown code scanned with a linkType is answered as its link would be
   const world = await createWorld(t);
   let phones = 0;
   const get = (url: string, accept: string) =>
-    world.app.inject({ method: 'GET', url, headers: { accept, 'user-agent': `phone ${++phones}` } });
+    world.app.inject({ method: 'GET', url, remoteAddress: phoneAddress(++phones), headers: { accept, 'user-agent': `phone ${phones}` } });
   const codes: string[] = [];
   for (const [index, linkType] of ['gs1:pip', 'gs1:recipeInfo', 'https://gs1.org/voc/pip'].entries()) {
     const body = `000000010${index}`;
@@ -985,8 +1007,15 @@ t.test('a scan of a case (SSCC) or of a lot-level Digital Link counts in the sca
   const admin = client(app, adminKey);
   const gtin = (await app.inject({ method: 'GET', url: `/t/${demo.itemCode}?format=json`, remoteAddress: '192.0.2.1' })).json().product
     .gtin;
+  // each phone on an address of its own (one address is one client, whatever its user agent)
+  const addresses: Record<string, string> = { lookup: '203.0.113.1', 'shop phone': '203.0.113.2', 'another phone': '203.0.113.3' };
   const scan = (url: string, userAgent: string) =>
-    app.inject({ method: 'GET', url, remoteAddress: '203.0.113.9', headers: { accept: 'text/html', 'user-agent': userAgent } });
+    app.inject({
+      method: 'GET',
+      url,
+      remoteAddress: addresses[userAgent] ?? '203.0.113.9',
+      headers: { accept: 'text/html', 'user-agent': userAgent },
+    });
   const pallet = `/00/${completeGs1('06901234500000001')}`;
   const palletCode = (await scan(`${pallet}?format=json`, 'lookup')).json().code;
   const page = await scan(pallet, 'shop phone');
@@ -1020,7 +1049,12 @@ t.test(
     const processor = await world.party('processor');
     let phones = 0;
     const get = (code: string, accept: string) =>
-      world.app.inject({ method: 'GET', url: `/t/${code}`, headers: { accept, 'user-agent': `phone ${++phones}` } });
+      world.app.inject({
+        method: 'GET',
+        url: `/t/${code}`,
+        remoteAddress: phoneAddress(++phones),
+        headers: { accept, 'user-agent': `phone ${phones}` },
+      });
     const scan = async (code: string) => (await get(code, 'application/json')).json().warnings;
     const page = async (code: string) => (await get(code, 'text/html')).body;
     const inspect = (lotCode: string, result: 'pass' | 'fail') =>
@@ -1102,8 +1136,14 @@ t.test('a case scanned by its SSCC warns of a failed test of what it holds now, 
   const processor = await world.party('processor');
   let phones = 0;
   const scan = async (url: string) =>
-    (await world.app.inject({ method: 'GET', url, headers: { accept: 'application/json', 'user-agent': `phone ${++phones}` } })).json()
-      .warnings;
+    (
+      await world.app.inject({
+        method: 'GET',
+        url,
+        remoteAddress: phoneAddress(++phones),
+        headers: { accept: 'application/json', 'user-agent': `phone ${phones}` },
+      })
+    ).json().warnings;
   const product = await processor.product('piece');
   const [failing, sound] = [await processor.commission(product, 10), await processor.commission(product, 10)];
   await world.ok(processor.event({ type: 'inspect', lotCodes: [failing], inspection: { kind: 'self', result: 'fail' } }));
@@ -1221,7 +1261,12 @@ t.test('a case scanned by its SSCC lists the tests of what it holds now, not of 
   ]);
   let phones = 0;
   const scan = (accept: string) =>
-    world.app.inject({ method: 'GET', url: `/00/${caseSscc}`, headers: { accept, 'user-agent': `phone ${++phones}` } });
+    world.app.inject({
+      method: 'GET',
+      url: `/00/${caseSscc}`,
+      remoteAddress: phoneAddress(++phones),
+      headers: { accept, 'user-agent': `phone ${phones}` },
+    });
   const reports = async () =>
     ((await scan('application/json')).json().tests as { reportNumber: string }[]).map((test) => test.reportNumber);
   t.same(await reports(), ['R-A-PASS', 'R-B-FAIL'], 'packed with both lots: the tests of both');
@@ -1305,7 +1350,8 @@ t.test('a case scanned by its SSCC shows the steps and readings of what it holds
       await world.app.inject({
         method: 'GET',
         url: `/00/${caseSscc}`,
-        headers: { accept: 'application/json', 'user-agent': `phone ${++phones}` },
+        remoteAddress: phoneAddress(++phones),
+        headers: { accept: 'application/json', 'user-agent': `phone ${phones}` },
       })
     ).json();
   type Step = { time: string; action: string };

@@ -14,8 +14,8 @@ t.test('a phone whose repeat scans reach two instances is counted once', async (
   const demo = await seedDemoChain(first.services);
   const gtin = (await first.inject({ method: 'GET', url: `/t/${demo.itemCode}?format=json`, remoteAddress: '192.0.2.1' })).json().product
     .gtin;
-  const scan = (instance: typeof first, url: string, phone = 'shopper phone') =>
-    instance.inject({ method: 'GET', url, remoteAddress: '203.0.113.9', headers: { 'user-agent': phone, accept: 'application/json' } });
+  const scan = (instance: typeof first, url: string, phone = 'shopper phone', remoteAddress = '203.0.113.9') =>
+    instance.inject({ method: 'GET', url, remoteAddress, headers: { 'user-agent': phone, accept: 'application/json' } });
   const stored = async () => {
     await Promise.all([first.services.scans.flush(), second.services.scans.flush()]);
     return (await client(first, adminKey).get(`/regulator/lots/${demo.retailLotCode}/scans`)).body.totalScans;
@@ -37,6 +37,9 @@ t.test('a phone whose repeat scans reach two instances is counted once', async (
   t.equal(await stored(), 3, 'reloads once stored count nothing either');
   t.equal((await scan(second, pack)).json().scans.count, 2, "the pack's count: the lookup and this phone");
 
-  await Promise.all([scan(first, pack, 'another phone'), scan(second, pack, 'a third phone')]);
-  t.equal(await stored(), 5, 'other phones are other scans');
+  // the same phone's messenger and browser (one address, another user agent) through each instance: the same scan
+  await Promise.all([scan(first, pack, 'MicroMessenger'), scan(second, label, 'a phone browser')]);
+  t.equal(await stored(), 3, 'another user agent at the address is the same scan');
+  await Promise.all([scan(first, pack, 'another phone', '198.51.100.1'), scan(second, pack, 'a third phone', '198.51.100.2')]);
+  t.equal(await stored(), 5, 'other phones (other addresses) are other scans');
 });

@@ -203,11 +203,13 @@ t.test('flag rules as the resolver applies them to issued items', async (t) => {
     for (const ip of ['203.0.113.2', '203.0.113.3']) resolved = await resolve(first, ip);
     t.equal(resolved.pack.scans.count, 3);
     t.same(await flagsOf(first), [], 'three scans are within the threshold of 3');
-    for (const userAgent of ['another browser', 'a third browser']) resolved = await resolve(first, '203.0.113.1', userAgent);
-    t.equal(resolved.pack.scans.count, 5, 'the same address with another user agent is another scan');
-    t.same(await flagsOf(first), [], 'but not another scanner: three addresses are within the threshold');
+    // one shopper opening the page in a messenger, then in the phone's browser: one address, one scan
+    for (const userAgent of ['MicroMessenger', 'a phone browser']) resolved = await resolve(first, '203.0.113.1', userAgent);
+    t.equal(resolved.pack.scans.count, 3, 'the same address with another user agent within the window is the same scan');
+    t.same(await flagsOf(first), [], 'and not another scanner');
     t.equal(resolved.pack.flagged, false);
-    resolved = await resolve(first, '203.0.113.4');
+    resolved = await resolve(first, '203.0.113.4', 'MicroMessenger');
+    t.equal(resolved.pack.scans.count, 4, 'another address with the same user agent is another scan');
     t.same(await flagsOf(first), ['over_scanned'], 'a fourth address');
     t.equal(resolved.pack.flagged, true, 'the pack is suspected');
   });
@@ -221,8 +223,15 @@ t.test('flag rules as the resolver applies them to issued items', async (t) => {
       await resolve(code, '203.0.113.1', 'phone', '110101');
       if (store) await scans.flush();
       clock += 60_000;
+      const again = await resolve(code, '203.0.113.1', 'another browser', '650102');
+      t.equal(again.pack.scans.count, 1, 'another user agent at the address within the window is the same scan');
+      t.same(await flagsOf(code), [], 'not counted, so no journey');
+      // a process holds one client's scan of a code at a time: stored, the next past the window counts
+      await scans.flush();
+      clock += REPEAT_WINDOW_MS;
       const resolved = await resolve(code, '203.0.113.1', 'another browser', '650102');
-      t.same(await flagsOf(code), [], 'Beijing, then Urumqi a minute later, from one address');
+      t.equal(resolved.pack.scans.count, 2, 'past the window: counted');
+      t.same(await flagsOf(code), [], 'Beijing, then Urumqi eleven minutes later, from one address');
       t.equal(resolved.pack.flagged, false);
       await scans.flush();
       t.match(await chain.repositories.items.findItem(code), { lastRegion: '650102' }, 'the region is still the latest');
@@ -494,8 +503,11 @@ t.test('concurrent scans of one pack while batches are stored: each counts once'
   let next = 0;
   const phone = async () => {
     while (next < total) {
-      const userAgent = `phone ${next++}`;
-      const resolved = await resolver.resolveCode(code, { record: true, region: null, ip: '203.0.113.1', userAgent });
+      const n = next++;
+      const userAgent = `phone ${n}`;
+      // each phone from an address of its own: one address is one client, whatever its user agent
+      const ip = `10.0.${Math.floor(n / 250)}.${(n % 250) + 1}`;
+      const resolved = await resolver.resolveCode(code, { record: true, region: null, ip, userAgent });
       shown.set(userAgent, resolved.pack.scans.count);
     }
   };

@@ -106,6 +106,17 @@ export const EN: typeof ZH = {
     "Scan the trace code printed on the pack (its lot or batch code, or the pack's own QR code) for the record from farm to shop.",
   invalidCode: 'This is not a valid code',
   invalidCodeBody: 'What you scanned or typed is not a trace code of this platform. Check the code on the pack and scan it again.',
+  badParameter: 'A parameter of this link is wrong',
+  badParameterBody:
+    'This does not mean the code is invalid: a parameter after the "?" of the link is not one this service can read. Scan the QR code on the pack again, or open the link without the "?" and what follows it.',
+  badParameterNamed: 'Wrong parameter:',
+  enterCode: 'Look up a trace code',
+  enterCodeBody:
+    'If the QR code is damaged or will not scan, type the trace code printed on the pack (the 11 letters and digits beside the QR code), or the whole trace link.',
+  codeLabel: 'Trace code',
+  lookUp: 'Look up',
+  emptyCode: 'Please type a trace code.',
+  malformedCode: 'This is not a trace code of this platform. Check the code on the pack and type it again.',
   tooManyRequests: 'Too many lookups',
   tooManyRequestsBody: 'Please try again in a while.',
   unavailable: 'Lookup unavailable',

@@ -111,6 +111,18 @@ export const ZH = {
   productCodeAdvice: '请扫描包装上印的溯源码（批次码或该包装自己的二维码），查看从农场到商店的完整记录。',
   invalidCode: '此码无效',
   invalidCodeBody: '您扫描或输入的内容不是本平台的溯源码。请核对包装上的码后重新扫描。',
+  /** A link to a genuine code with a query parameter the service cannot read (`?format=xml`): the link's fault, not the code's. */
+  badParameter: '链接中的参数有误',
+  badParameterBody:
+    '这不表示溯源码无效：是链接“?”后面的参数本平台无法识别。请直接扫描包装上的二维码，或去掉链接中“?”及其后的内容后重新打开。',
+  badParameterNamed: '有误的参数：',
+  /** The page at `/` where a code is typed when its QR code cannot be scanned. */
+  enterCode: '输入溯源码查询',
+  enterCodeBody: '二维码损坏或无法扫描时，请输入包装上印的溯源码（二维码旁的 11 位字母数字），或完整的溯源链接。',
+  codeLabel: '溯源码',
+  lookUp: '查询',
+  emptyCode: '请输入溯源码。',
+  malformedCode: '这不是本平台的溯源码，请核对包装上的码后重新输入。',
   tooManyRequests: '查询过于频繁',
   tooManyRequestsBody: '请稍后再试。',
   unavailable: '暂时无法查询',

@@ -1,0 +1,90 @@
+// The lookup page at `/`: a person types a pack's code when its QR code will not scan, and is led to the one
+// resolver's scan URL; nothing typed, or nothing it reads, shows the form again with a message (400), never a 5xx.
+import { completeGs1 } from '../../src/codes/gs1.js';
+import { lookupTarget } from '../../src/resolver/lookup.js';
+import { TEXT } from '../../src/web/i18n/index.js';
+import { issuePacks } from '../fixtures/rfid-world.js';
+import { createWorld } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+const GTIN = completeGs1('0690123456789');
+
+t.test('what a person types leads to the scan URL the resolver answers', async (t) => {
+  t.same(lookupTarget('   '), { ok: false, reason: 'empty' });
+  t.same(lookupTarget(''), { ok: false, reason: 'empty' });
+  t.same(lookupTarget('not a code'), { ok: false, reason: 'malformed' });
+  t.same(lookupTarget('ABCDEFGHJK'), { ok: false, reason: 'malformed' }, 'ten characters are no trace code');
+  t.same(lookupTarget('x'.repeat(501)), { ok: false, reason: 'malformed' }, 'too long');
+  t.same(lookupTarget(`https://id.gs1.org/01/${GTIN}/10/KZ-1`), { ok: true, target: `/01/${GTIN}/10/KZ-1` }, 'a Digital Link on any host');
+  t.same(lookupTarget(`example.com/01/${GTIN}/21/S1?17=261231&utm=x`), { ok: true, target: `/01/${GTIN}/21/S1?17=261231&utm=x` });
+  t.same(lookupTarget(`/01/${GTIN.slice(1)}/10/KZ-1`), { ok: false, reason: 'malformed' }, 'a malformed Digital Link');
+  t.same(lookupTarget('/00/106141412345678908'), { ok: true, target: '/00/106141412345678908' });
+  t.same(lookupTarget('106141412345678908'), { ok: true, target: '/00/106141412345678908' }, 'an SSCC');
+  t.same(lookupTarget('106141412345678907'), { ok: false, reason: 'malformed' }, 'an SSCC with a wrong check digit');
+  t.same(lookupTarget('https://example.com/t/%ZZ'), { ok: false, reason: 'malformed' }, 'an escape that does not decode');
+});
+
+t.test('the lookup page at / and where its form leads', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const product = await processor.product('piece', { gtin: GTIN });
+  const made = await world.ok(processor.event({ type: 'commission', lots: [{ productCode: product, quantity: 5, lotNumber: 'KZ-1' }] }));
+  const [pack] = await issuePacks(world, processor, made.createdLotCodes[0] as string, 1);
+  const get = (url: string, headers: Record<string, string> = {}) =>
+    world.app.inject({ method: 'GET', url, headers: { 'user-agent': 'a phone', ...headers } });
+
+  const page = await get('/');
+  t.equal(page.statusCode, 200, 'a browser gets the page');
+  t.match(page.headers['content-type'], /^text\/html/);
+  t.match(page.headers['content-security-policy'], "default-src 'none'", 'the pages’ policy: nothing loaded from elsewhere');
+  t.match(page.body, '<html lang="zh-CN">', 'Chinese first');
+  t.match(page.body, TEXT['zh-CN'].enterCode);
+  t.match(page.body, '<form method="get" action="/">');
+  t.match(page.body, 'name="code"');
+  t.notMatch(page.body, /<script|<link rel="stylesheet"|src="http|href="http/, 'no script, no external asset');
+  t.ok(Buffer.byteLength(page.body) < 8_000, `small (${Buffer.byteLength(page.body)} bytes)`);
+  const english = await get('/?lang=en');
+  t.match(english.body, '<html lang="en">');
+  t.match(english.body, TEXT.en.enterCode);
+  t.match(english.body, 'href="/?lang=zh-CN"', 'the language switch');
+  t.equal((await get('/', { accept: '*/*' })).statusCode, 200, 'Accept */* gets the page');
+
+  const json = await get('/', { accept: 'application/json' });
+  t.equal(json.statusCode, 404, 'a JSON client gets what / answered before');
+  t.match(json.headers['content-type'], /^application\/problem\+json/);
+  t.match(json.json(), { status: 404, detail: 'No route GET /' });
+
+  // a code as typed off the label: lower case, groups with spaces, the page's language passed on
+  const spaced = `${pack.slice(0, 4)} ${pack.slice(4, 8)} ${pack.slice(8)}`.toLowerCase();
+  const typed = await get(`/?lang=en&code=${encodeURIComponent(spaced)}`);
+  t.equal(typed.statusCode, 303, 'See Other');
+  t.equal(typed.headers.location, `/t/${pack}?lang=en`, 'the code as issued, in the page’s language');
+  const followed = await get(typed.headers.location as string, { accept: 'text/html' });
+  t.equal(followed.statusCode, 200, 'the pack’s page');
+  t.match(followed.body, '<html lang="en">');
+
+  const link = await get(`/?code=${encodeURIComponent(`https://id.gs1.org/01/${GTIN}/10/KZ-1`)}`);
+  t.equal(link.statusCode, 303);
+  t.equal(link.headers.location, `/01/${GTIN}/10/KZ-1`, 'a Digital Link on another host leads to this resolver’s');
+  t.equal((await get(link.headers.location as string, { accept: 'application/json' })).statusCode, 200);
+  const repeated = await get(`/?code=${pack}&code=nonsense&from=singlemessage`);
+  t.equal(repeated.headers.location, `/t/${pack}`, 'the first of a repeated code; a messenger’s tag passed over');
+
+  const empty = await get('/?code=&lang=zh-CN');
+  t.equal(empty.statusCode, 400, 'nothing typed: 400');
+  t.match(empty.body, TEXT['zh-CN'].emptyCode, 'the form again, saying so');
+  t.match(empty.body, 'name="code"');
+  const hostile = await get(`/?code=${encodeURIComponent('<script>alert(1)</script>')}&lang=en`);
+  t.equal(hostile.statusCode, 400);
+  t.match(hostile.body, TEXT.en.malformedCode);
+  t.match(hostile.body, 'value="&lt;script&gt;alert(1)&lt;/script&gt;"', 'what was typed kept, escaped');
+  t.notMatch(hostile.body, '<script>');
+  const long = await get(`/?code=${'9'.repeat(3000)}`);
+  t.equal(long.statusCode, 400, 'a very long code: 400, not 5xx');
+  const problem = await get('/?code=nonsense', { accept: 'application/json' });
+  t.equal(problem.statusCode, 400);
+  t.match(problem.headers['content-type'], /^application\/problem\+json/);
+  t.match(problem.json(), { status: 400, errors: [{ in: 'querystring', pointer: '/code' }] }, 'the field’s path');
+});
