@@ -12,7 +12,7 @@ import { MAX_URL_LENGTH } from '../http/request.js';
 import { uriReference } from '../http/uri.js';
 import { PAGE_HEADERS } from '../web/html.js';
 import { type Lang, pageLang } from '../web/i18n/index.js';
-import { lookupTarget } from './lookup.js';
+import { lookupTarget, MAX_LOOKUP_CHARS } from './lookup.js';
 import { badParameterPage, consumerPage, lookupPage, notGenuinePage, productCodePage, scanErrorPage } from './pages.js';
 import {
   lookupResponses,
@@ -543,9 +543,9 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
             .code(400)
             .headers(PAGE_HEADERS)
             .type('text/html; charset=utf-8')
-            .send(lookupPage(lang, code, found.reason));
+            .send(lookupPage(lang, Array.from(code).slice(0, MAX_LOOKUP_CHARS).join(''), found.reason));
         const detail = found.reason === 'empty' ? 'give a code' : 'not a trace code, SSCC or scan link of this resolver';
-        throw badRequest(`query /code: ${detail}`, [{ in: 'querystring', pointer: '/code', detail }]);
+        throw badRequest(`querystring /code: ${detail}`, [{ in: 'querystring', pointer: '/code', detail }]);
       }
       // the page's language goes on to the scan's page when the form named it
       const target =

@@ -83,6 +83,8 @@ t.test('the lookup page at / and where its form leads', async (t) => {
   t.notMatch(hostile.body, '<script>');
   const long = await get(`/?code=${'9'.repeat(3000)}`);
   t.equal(long.statusCode, 400, 'a very long code: 400, not 5xx');
+  t.match(long.body, `value="${'9'.repeat(500)}"`, 'kept in the field as far as the field takes it');
+  t.notMatch(long.body, '9'.repeat(501));
   const problem = await get('/?code=nonsense', { accept: 'application/json' });
   t.equal(problem.statusCode, 400);
   t.match(problem.headers['content-type'], /^application\/problem\+json/);
