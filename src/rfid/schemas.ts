@@ -184,6 +184,18 @@ export const ingestResultSchema = z
     reads: z.number().int().describe('tag reads stored'),
     observations: z.number().int().describe('distinct tag × read point × window in this batch'),
     otherEvents: z.number().int().describe('reader events that are not tag reads, accepted and not treated as reads'),
+    unplaced: z
+      .number()
+      .int()
+      .describe('reads left out of the batch and not stored: no registered reader, read point or mapped antenna places them'),
+    unplacedReads: z
+      .array(
+        z.object({
+          pointer: z.string().describe('JSON pointer of the read in the posted body'),
+          reason: z.string(),
+        }),
+      )
+      .describe('the first 100 unplaced reads'),
   })
   .meta({ id: 'RfidIngestResult' });
 

@@ -39,8 +39,18 @@ type ReaderKeys = {
 };
 
 const MAX_PROBLEMS = 100;
+/** A read of a batch left out of it: where it sits in the body and why it could not be placed. */
+type UnplacedRead = { pointer: string; reason: string };
 /** What a reader's batch is answered (202). */
-type IngestResult = { batchId: string | null; reads: number; observations: number; otherEvents: number };
+type IngestResult = {
+  batchId: string | null;
+  reads: number;
+  observations: number;
+  otherEvents: number;
+  /** Reads left out, none of them stored (the first MAX_PROBLEMS named in unplacedReads). */
+  unplaced: number;
+  unplacedReads: UnplacedRead[];
+};
 /** What a read of a tag bound to a lot the party may not read says instead of the gate's refusal, which names the lot. */
 const NOT_A_LOT_OF_THE_PARTY = 'the tag is not bound to a lot this party may use';
 
@@ -141,8 +151,16 @@ export function createRfidService(deps: {
     );
   }
 
-  /** Places each read at its reader's read point; refuses the batch if any read cannot be placed. */
-  async function place(principal: Principal, parsed: ParsedBatch): Promise<{ reads: PlacedRead[]; readerId: string }> {
+  /**
+   * Places each read at its reader's read point. A read that cannot be placed (a reader or read point
+   * no one registered, an antenna that serves no read point) is left out, named; a batch none of whose
+   * reads can be placed is refused whole, so that a wholly misconfigured reader is noticed. A read for
+   * a reader or read point of another party refuses the batch (403).
+   */
+  async function place(
+    principal: Principal,
+    parsed: ParsedBatch,
+  ): Promise<{ reads: PlacedRead[]; readerId: string | undefined; unplaced: FieldProblem[] }> {
     const hostNames = [...new Set(parsed.reads.flatMap((read) => (read.hostName ? [read.hostName] : [])))];
     const readers = await rfid.findReadersForBatch(principal.keyId, hostNames);
     const keyReader = readers.find((reader) => reader.apiKeyId === principal.keyId);
@@ -208,14 +226,14 @@ export function createRfidService(deps: {
         position,
       });
     }
-    if (problems.length > 0) {
+    if (placed.length === 0 && problems.length > 0) {
       throw badRequest(
-        `${problems.length} read(s) cannot be placed (${problems[0].pointer}: ${problems[0].detail}); nothing of the batch was stored`,
+        `no read of the batch can be placed: ${problems.length} read(s) (${problems[0].pointer}: ${problems[0].detail}); nothing of the batch was stored`,
         problems.slice(0, MAX_PROBLEMS),
       );
     }
     const readerId = keyReader?.id ?? placed[0]?.readerId;
-    return { reads: placed, readerId };
+    return { reads: placed, readerId, unplaced: problems };
   }
 
   return {
@@ -342,7 +360,8 @@ export function createRfidService(deps: {
 
     /**
      * Stores a reader's batch: checked whole (a bad element is a 400 naming its index, and nothing
-     * is stored), collapsed into windows and stored in one statement before it is acknowledged. Under
+     * is stored); reads that cannot be placed are left out and named in the answer (see place);
+     * collapsed into windows and stored in one statement before it is acknowledged. Under
      * a key (see src/db/idempotency.ts), once: a resent batch is answered as it was first, its key read
      * before its reads are placed (an antenna mapped elsewhere since changes nothing of the answer)
      * and claimed again in the batch's transaction.
@@ -365,11 +384,15 @@ export function createRfidService(deps: {
             ? parseImpinj(body, latestTime)
             : parseGeneric(body, latestTime);
       if (parsed.reads.length === 0 && parsed.otherEvents === 0) {
-        return { replayed: false, answer: { batchId: null, reads: 0, observations: 0, otherEvents: 0 } };
+        return {
+          replayed: false,
+          answer: { batchId: null, reads: 0, observations: 0, otherEvents: 0, unplaced: 0, unplacedReads: [] },
+        };
       }
       const kept = idempotent && (await rfid.keptAnswer(partyCode, idempotent, receivedAt));
       if (kept) return kept;
-      const { reads, readerId } = await place(principal, parsed);
+      const { reads, readerId, unplaced } = await place(principal, parsed);
+      const unplacedReads = unplaced.slice(0, MAX_PROBLEMS).map(({ pointer, detail }) => ({ pointer, reason: detail }));
       const windows = collapseReads(reads);
       const batchId = uuidV7(receivedAt);
       const readCount = reads.reduce((sum, read) => sum + read.count, 0);
@@ -388,7 +411,14 @@ export function createRfidService(deps: {
             windows,
             tx,
           );
-          return { batchId, reads: readCount, observations: windows.length, otherEvents: parsed.otherEvents };
+          return {
+            batchId,
+            reads: readCount,
+            observations: windows.length,
+            otherEvents: parsed.otherEvents,
+            unplaced: unplaced.length,
+            unplacedReads,
+          };
         }),
       );
       if (!answered.replayed && windows.length > 0) deps.onStored?.();
