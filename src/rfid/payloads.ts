@@ -15,8 +15,8 @@ export type TagRead = {
   pointer: (string | number)[];
   /** The reader it names, when it names one. */
   hostName: string | null;
-  /** Where in the element the reader and the antenna are named, for error pointers. */
-  paths: { hostName: string[]; antenna: string[] };
+  /** Where in the element the reader, the antenna and the time are named, for error pointers. */
+  paths: { hostName: string[]; antenna: string[]; time: string[] };
   /** Antenna keys to look the read point up by, most specific first (Impinj: name, then port). */
   antennas: string[];
   /** A read point named directly (generic format). */
@@ -32,6 +32,19 @@ export type TagRead = {
 };
 
 export type ParsedBatch = { reads: TagRead[]; otherEvents: number };
+
+/**
+ * The earliest a reader's time is taken as right: a reader whose clock was reset (after a power loss,
+ * without NTP) dates its reads 1970 or 2000, long before any gate of the service; such a read would
+ * only be rejected later, at a time no party held anything.
+ */
+export const READER_CLOCK_FLOOR = new Date('2010-01-01T00:00:00Z');
+
+/** Why a read's time cannot be right, or null. */
+export const readerClockProblem = (read: Pick<TagRead, 'time' | 'rawTime'>): string | null =>
+  read.time < READER_CLOCK_FLOOR
+    ? `reader clock: ${read.rawTime} is before ${READER_CLOCK_FLOOR.toISOString().slice(0, 10)}; set the reader's clock (NTP) and send the read again`
+    : null;
 
 const MAX_PROBLEMS = 100;
 
@@ -106,7 +119,7 @@ export function parseZebra(body: unknown, receivedAt: Date, latestTime: Date): P
     reads: events.map((event, index) => ({
       pointer: single ? [] : [index],
       hostName: event.data.hostName ?? null,
-      paths: { hostName: ['data', 'hostName'], antenna: ['data', 'antenna'] },
+      paths: { hostName: ['data', 'hostName'], antenna: ['data', 'antenna'], time: ['timestamp'] },
       antennas: event.data.antenna === undefined ? [] : [String(event.data.antenna)],
       readPointId: null,
       tag: event.data.idHex.toUpperCase(),
@@ -147,7 +160,11 @@ export function parseImpinj(body: unknown, latestTime: Date): ParsedBatch {
     reads.push({
       pointer: [index],
       hostName: event.hostname ?? null,
-      paths: { hostName: ['hostname'], antenna: ['tagInventoryEvent', inventory.antennaName ? 'antennaName' : 'antennaPort'] },
+      paths: {
+        hostName: ['hostname'],
+        antenna: ['tagInventoryEvent', inventory.antennaName ? 'antennaName' : 'antennaPort'],
+        time: inventory.lastSeenTime ? ['tagInventoryEvent', 'lastSeenTime'] : ['timestamp'],
+      },
       antennas: [
         ...(inventory.antennaName ? [inventory.antennaName] : []),
         ...(inventory.antennaPort !== undefined ? [String(inventory.antennaPort)] : []),
@@ -180,7 +197,7 @@ export function parseGeneric(body: unknown, latestTime: Date): ParsedBatch {
     reads: reads.map((read, index) => ({
       pointer: ['reads', index],
       hostName: read.reader ?? null,
-      paths: { hostName: ['reader'], antenna: ['antenna'] },
+      paths: { hostName: ['reader'], antenna: ['antenna'], time: ['time'] },
       antennas: read.antenna === undefined ? [] : [String(read.antenna)],
       readPointId: read.readPoint ?? null,
       tag: normalizeTag(read.epc),

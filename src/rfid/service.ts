@@ -23,7 +23,7 @@ import { FUTURE_TOLERANCE_MS } from '../events/writer/index.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { LocationsRepository } from '../locations/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
-import { type ParsedBatch, parseGeneric, parseImpinj, parseZebra, type ReaderFormat } from './payloads.js';
+import { type ParsedBatch, parseGeneric, parseImpinj, parseZebra, type ReaderFormat, readerClockProblem } from './payloads.js';
 import type { ReaderRow, ReadPointRow, RfidRepository, TagRow } from './repository.js';
 import type { CreateReadPointInput, ReadPointRole, ReadsFilter, TagBinding } from './schemas.js';
 import { bindingValues, epcProblem, gs1KeyOf, normalizeTag, tagKey } from './tags.js';
@@ -152,8 +152,8 @@ export function createRfidService(deps: {
   }
 
   /**
-   * Places each read at its reader's read point. A read that cannot be placed (a reader or read point
-   * no one registered, an antenna that serves no read point) is left out, named; a batch none of whose
+   * Places each read at its reader's read point. A read that cannot be placed (dated by a reset clock,
+   * a reader or read point no one registered, an antenna that serves no read point) is left out, named; a batch none of whose
    * reads can be placed is refused whole, so that a wholly misconfigured reader is noticed. A read for
    * a reader or read point of another party refuses the batch (403).
    */
@@ -181,6 +181,11 @@ export function createRfidService(deps: {
     const problems: FieldProblem[] = [];
     const placed: PlacedRead[] = [];
     for (const [position, read] of parsed.reads.entries()) {
+      const clock = readerClockProblem(read);
+      if (clock) {
+        problems.push(bodyField([...read.pointer, ...read.paths.time], clock));
+        continue;
+      }
       const reader = read.hostName ? byHost.get(read.hostName.toLowerCase()) : keyReader;
       if (!reader) {
         problems.push(

@@ -89,3 +89,38 @@ t.test('reads that cannot be placed are left out of the batch, counted and named
     t.match(expectStatus(t, posted, 202, 'stored').body, { reads: 1, unplaced: 0, unplacedReads: [] });
   });
 });
+
+t.test("reads dated before any reader's clock could be right are unplaced as the reader clock's fault", async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const store = await world.party('cold_storage');
+  const reader = await registerReader(world, store, 'FX9600-RESET');
+  await readPoint(world, store, 'observe', [{ readerId: reader.id, antenna: '*' }]);
+  const reads = async (n: number) => (await store.api.get(`/rfid/reads?tag=${tag(n)}`)).body.items;
+
+  await t.test('a Zebra read of 1970 (clock reset after a power loss) is left out, at its timestamp', async (t) => {
+    const posted = await reader.api.post('/rfid/zebra', [
+      zebraEvent({ idHex: tag(20), hostName: reader.hostName, timestamp: '2026-06-01T10:00:00.000+0800' }),
+      zebraEvent({ idHex: tag(21), hostName: reader.hostName, timestamp: '1970-01-01T00:00:12.000+0000' }),
+    ]);
+    const body = expectStatus(t, posted, 202, 'the rest stored').body;
+    t.match(body, { reads: 1, unplaced: 1, unplacedReads: [{ pointer: '/1/timestamp', reason: /^reader clock: / }] });
+    t.same(await reads(21), [], 'not stored to be rejected later');
+    t.equal((await reads(20)).length, 1);
+  });
+
+  await t.test('Impinj and generic alike; a batch of nothing else is refused', async (t) => {
+    const impinj = await reader.api.post('/rfid/impinj', [
+      impinjTagInventory({ epcHex: tag(22), hostname: reader.hostName, lastSeenTime: '1970-01-01T00:03:00Z' }),
+      impinjTagInventory({ epcHex: tag(23), hostname: reader.hostName, lastSeenTime: '2026-06-01T02:00:00Z' }),
+    ]);
+    t.match(expectStatus(t, impinj, 202, 'Impinj').body, {
+      unplaced: 1,
+      unplacedReads: [{ pointer: '/0/tagInventoryEvent/lastSeenTime', reason: /^reader clock/ }],
+    });
+    const generic = await reader.api.post('/rfid/reads', { reads: [{ antenna: 1, epc: tag(24), time: '1970-01-01T08:00:00+08:00' }] });
+    t.match(expectStatus(t, generic, 400, 'only reads of a reset clock').body.errors, [
+      { pointer: '/reads/0/time', detail: /^reader clock/ },
+    ]);
+    t.same(await reads(24), []);
+  });
+});
