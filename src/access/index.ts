@@ -652,6 +652,15 @@ export function mayBindTagsTo(partyCode: string, custody: LotCustody): boolean {
   return custody.ownerCode === partyCode || custody.holders.has(partyCode) || custody.addressees.has(partyCode);
 }
 
+/**
+ * A tag whose EPC carries a GS1 key of a party here (a GTIN of its registered product, a key under
+ * its company prefix) is bound by that party only: a binding outranks the key, and the first binding
+ * of a tag keeps it from every other party, so another's would lock the key's owner out of its own tag.
+ */
+export function mayBindTagOfKeyOwner(partyCode: string, keyOwner: string | null): boolean {
+  return keyOwner === null || keyOwner === partyCode;
+}
+
 export const hashTicket = (ticket: string) => createHash('sha256').update(ticket).digest();
 
 /**

@@ -8,7 +8,7 @@
 // tried again later, without holding back the others.
 
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { mayBindTagsTo } from '../access/index.js';
+import { mayBindTagOfKeyOwner, mayBindTagsTo } from '../access/index.js';
 import type { Db, Transact } from '../db/client.js';
 import { Problem } from '../errors/problem.js';
 import { timeZoneOffsetOf } from '../events/time.js';
@@ -16,7 +16,7 @@ import { type EventWriter, FUTURE_TOLERANCE_MS, type WriteRequest } from '../eve
 import type { Identifier } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { ReadOutcome, ReadPointRow, ReadRow, RfidRepository, TagRow } from './repository.js';
-import { bindingValues, gs1KeyOf, tagKey } from './tags.js';
+import { bindingValues, companyKeyOf, gs1KeyOf, tagKey } from './tags.js';
 
 /** What a tag names: a lot or container, or one pack of a lot. */
 type Referent = { lotCode: string; itemCode: string | null };
@@ -138,6 +138,7 @@ export function createGateService(deps: {
     | 'precedingReceipts'
     | 'bindTags'
     | 'custodyOf'
+    | 'ownersOfTagKeys'
   >;
   identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
   writer: Pick<EventWriter, 'write' | 'lockChains'>;
@@ -487,6 +488,19 @@ export function createGateService(deps: {
     // a station binds only while its party may still bind tags to the lot (it may have shipped all of it since)
     const stationLots = [...readPoints.values()].flatMap((readPoint) => (readPoint.bindToCode ? [readPoint.bindToCode] : []));
     const custody = await rfid.custodyOf([...new Set(stationLots)], tx);
+    // a station binds no tag carrying another party's GS1 key (see mayBindTagOfKeyOwner)
+    const stationKeys = rows.flatMap((row) => {
+      const key = readPoints.get(row.readPointId)?.bindToCode && !referents.has(rowKey(row)) ? companyKeyOf(tagKey(row.tag)) : null;
+      return key ? [{ row, key }] : [];
+    });
+    const keyOwners = new Map(
+      (
+        await rfid.ownersOfTagKeys(
+          stationKeys.map((entry) => entry.key),
+          tx,
+        )
+      ).map((owner, index) => [rowKey(stationKeys[index].row), owner]),
+    );
     const outcomes: ReadOutcome[] = [];
     const settle = (
       row: ReadRow,
@@ -530,6 +544,11 @@ export function createGateService(deps: {
               null,
               `party ${readPoint.partyCode} no longer owns, holds or awaits lot ${readPoint.bindToCode}`,
             );
+            continue;
+          }
+          const keyOwner = keyOwners.get(rowKey(row)) ?? null;
+          if (!mayBindTagOfKeyOwner(readPoint.partyCode, keyOwner)) {
+            settle(row, 'rejected', null, null, `the tag carries a GS1 key of party ${keyOwner}: only that party binds it`);
             continue;
           }
           // one binding per tag, however many of its windows closed together

@@ -215,6 +215,25 @@ export function createRfidRepository(db: Db) {
         where r.read_point_id = f.read_point_id and r.tag_key = f.tag_key and r.window_start = f.window_start::timestamptz`);
     },
 
+    /**
+     * The party each GS1 key is of: the owner of the product registered under its GTIN, else the
+     * party whose company prefix (the longest) starts its digits; null where neither is known.
+     */
+    async ownersOfTagKeys(keys: { gtin: string | null; digits: string }[], tx: Db = db): Promise<(string | null)[]> {
+      if (keys.length === 0) return [];
+      const rows = await queryRows<{ position: string; owner: string | null }>(
+        tx,
+        sql`select k.position::text as position, coalesce(
+            (select party_code from products where k.gtin is not null and gtin = k.gtin),
+            (select code from parties where gs1_company_prefix is not null and starts_with(k.digits, gs1_company_prefix)
+              order by length(gs1_company_prefix) desc limit 1)) as owner
+          from unnest(${texts(keys.map((key) => key.gtin))}, ${texts(keys.map((key) => key.digits))})
+            with ordinality as k(gtin, digits, position)`,
+      );
+      const owners = new Map(rows.map((row) => [Number(row.position), row.owner]));
+      return keys.map((_, index) => owners.get(index + 1) ?? null);
+    },
+
     /** Binds tags in statements under PostgreSQL's bind limit: all or none only inside the caller's transaction. */
     async bindTags(rows: (typeof rfidTags.$inferInsert)[], tx: Db = db): Promise<TagRow[]> {
       const bound: TagRow[] = [];

@@ -4,6 +4,7 @@ import {
   canReadPartyData,
   identifierNamesLotOpenly,
   identifierNamesLotTo,
+  mayBindTagOfKeyOwner,
   mayBindTagsTo,
   type Principal,
   partyFilter,
@@ -26,7 +27,7 @@ import type { LotsRepository } from '../lots/repository.js';
 import { type ParsedBatch, parseGeneric, parseImpinj, parseZebra, type ReaderFormat, readerClockProblem } from './payloads.js';
 import type { ReaderRow, ReadPointRow, RfidRepository, TagRow } from './repository.js';
 import type { CreateReadPointInput, ReadPointRole, ReadsFilter, TagBinding } from './schemas.js';
-import { bindingValues, epcProblem, gs1KeyOf, normalizeTag, tagKey } from './tags.js';
+import { bindingValues, companyKeyOf, epcProblem, gs1KeyOf, normalizeTag, tagKey } from './tags.js';
 import { collapseReads, type PlacedRead } from './windows.js';
 
 /** Every antenna of a reader, when no antenna has a read point of its own. */
@@ -71,6 +72,7 @@ export function createRfidService(deps: {
     | 'bindTags'
     | 'keptAnswer'
     | 'unbindTags'
+    | 'ownersOfTagKeys'
     | 'custodyOf'
     | 'findTags'
     | 'findEpcBinding'
@@ -499,6 +501,24 @@ export function createRfidService(deps: {
         throw conflict(
           `${respelled.length} tag(s) are bound by another party (${respelled[0].value})`,
           respelled.slice(0, MAX_PROBLEMS).map(({ index, value }) => bodyField(['tags', index], `bound by another party as ${value}`)),
+        );
+      }
+      const companyKeys = rows.flatMap((row, index) => {
+        const key = row.kind === 'epc' ? companyKeyOf(row.value) : null;
+        return key ? [{ key, index }] : [];
+      });
+      const keyOwners = await rfid.ownersOfTagKeys(companyKeys.map((entry) => entry.key));
+      const foreign = companyKeys.flatMap(({ index }, position) => {
+        const owner = keyOwners[position];
+        return owner !== null && !mayBindTagOfKeyOwner(actor, owner) ? [{ index, owner }] : [];
+      });
+      if (foreign.length > 0) {
+        throw forbidden(
+          `party ${actor} may not bind ${foreign.length} tag(s) carrying another party's GS1 key (${rows[foreign[0].index].value} is ${foreign[0].owner}'s): ` +
+            "a tag carrying a GTIN of a registered product, or a key under a party's company prefix, is bound by that party",
+          foreign
+            .slice(0, MAX_PROBLEMS)
+            .map(({ index, owner }) => bodyField(['tags', index, 'epc'], `carries a GS1 key of ${owner}, not of ${actor}`)),
         );
       }
       await requireTagBinder(

@@ -135,3 +135,19 @@ export function gs1KeyOf(tag: string): string | null {
   if (tagged.kind === 'gs1') return tagged.digitalLink;
   return tagged.kind === 'gid' ? tagged.pureIdentity : null;
 }
+
+// GS1 keys whose value starts with an indicator or extension digit, its company prefix after it
+const PREFIX_AFTER_FIRST_DIGIT = new Set(['00', '01', '8003', '8006']);
+
+/**
+ * What of a tag's key (tagKey: a canonical Digital Link) says whose it is: the GTIN it carries (an
+ * SGTIN's or ITIP's, by which a registered product names its owner) and the digits its GS1 company
+ * prefix starts (every GS1 key's); null for a tag of no GS1 key (a GID, a factory EPC).
+ */
+export function companyKeyOf(key: string): { gtin: string | null; digits: string } | null {
+  const match = /^https:\/\/[^/]+\/(\d{2,4})\/(\d[^/?]*)/.exec(key);
+  if (!match) return null;
+  const [, ai, value] = match;
+  const gtin = ai === '01' || ai === '8006' ? value.slice(0, 14) : null;
+  return { gtin, digits: PREFIX_AFTER_FIRST_DIGIT.has(ai) ? value.slice(1) : value };
+}
