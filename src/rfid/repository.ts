@@ -4,7 +4,7 @@ import { anyOf, chunkForInsert } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { type IdempotentRequest, keptAnswer } from '../db/idempotency.js';
 import { rfidAntennas, rfidBatches, rfidReaders, rfidReadPoints, rfidReads, rfidTags } from '../db/schema.js';
-import type { ReadsFilter } from './schemas.js';
+import type { ReadsFilter, UnknownTagsFilter } from './schemas.js';
 import { bindingValues, normalizeTag, tagKey } from './tags.js';
 import type { ReadWindow } from './windows.js';
 
@@ -513,15 +513,18 @@ export function createRfidRepository(db: Db) {
     },
     /**
      * Tags read that name nothing known, per reader and tag key (tagKey: every spelling of one tag is
-     * one row, named by its key), reads summed as float8 (many windows add up past int4).
+     * one row, named by its key), reads summed as float8 (many windows add up past int4); the latest
+     * read first, a page at a time, of the windows last read since the time given.
      */
-    unknownTags(partyCode: string | undefined) {
+    unknownTags(filter: Omit<UnknownTagsFilter, 'partyCode'> & { partyCode: string | undefined }) {
       return queryRows<{ readerId: string; tag: string; windows: number; reads: number; firstSeen: Date; lastSeen: Date }>(
         db,
         sql`select reader_id as "readerId", tag_key as tag, count(*)::int as windows, sum(read_count)::float8 as reads,
           min(first_seen) as "firstSeen", max(last_seen) as "lastSeen"
-        from rfid_reads where outcome = 'unknown' ${partyCode ? sql`and party_code = ${partyCode}` : sql``}
-        group by reader_id, tag_key order by reader_id, max(last_seen) desc`,
+        from rfid_reads where outcome = 'unknown' ${filter.partyCode ? sql`and party_code = ${filter.partyCode}` : sql``}
+          ${filter.since ? sql`and last_seen >= ${iso(new Date(filter.since))}::timestamptz` : sql``}
+        group by reader_id, tag_key order by max(last_seen) desc, reader_id, tag_key
+        limit ${filter.limit} offset ${filter.offset}`,
       );
     },
     /** Per read point: observations and reads by outcome (null: not yet turned into events), reads summed as float8 (past int4). */

@@ -23,6 +23,7 @@ import {
   TAGS_BODY_LIMIT,
   tagLookupSchema,
   tagSchema,
+  unknownTagsQuery,
   zebraBody,
 } from './schemas.js';
 import type { RfidService } from './service.js';
@@ -218,9 +219,10 @@ export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async
     {
       schema: {
         tags,
-        summary: 'Tags read that name nothing known, per reader and tag (every spelling of one tag is one item)',
+        summary:
+          'Tags read that name nothing known, per reader and tag (every spelling of one tag is one item), the latest read first, a page at a time',
         security: bearerSecurity,
-        querystring: partyQuery,
+        querystring: unknownTagsQuery,
         response: {
           200: z.object({
             items: z.array(
@@ -238,11 +240,12 @@ export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async
               }),
             ),
           }),
+          400: problemSchema,
           403: problemSchema,
         },
       },
     },
-    async (request) => ({ items: await service.unknownTags(principalOf(request), request.query.partyCode) }),
+    async (request) => ({ items: await service.unknownTags(principalOf(request), request.query) }),
   );
   app.get(
     '/rfid/activity',

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { freeTextSchema, nameSchema, refuseControlsInLine } from '../codes/names.js';
 import { mistypedCodeCheck, plainIdentifierSchema, serviceCodeField, serviceCodeFilter } from '../codes/service-codes.js';
-import { isIsoTimestamp, isStorableTime, offsetWithinRange, STORABLE_YEARS } from '../codes/timestamp.js';
+import { isIsoTimestamp, isStorableTime, offsetWithinRange, STORABLE_YEARS, timestampSchema } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
 import { queryInteger } from '../http/query.js';
 import { epcProblem, tagLookupProblem } from './tags.js';
@@ -348,3 +348,12 @@ export const readsQuery = z.object({
   offset: queryInteger(0).prefault(0),
 });
 export type ReadsFilter = z.infer<typeof readsQuery>;
+export const unknownTagsQuery = z.object({
+  partyCode: serviceCodeFilter('party'),
+  since: timestampSchema
+    .optional()
+    .describe('only the windows last read at or after this time (ISO 8601 with offset), e.g. the time of the last poll'),
+  limit: queryInteger(1, 1000).prefault(100),
+  offset: queryInteger(0).prefault(0),
+});
+export type UnknownTagsFilter = z.infer<typeof unknownTagsQuery>;

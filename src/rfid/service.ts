@@ -26,7 +26,7 @@ import type { LocationsRepository } from '../locations/repository.js';
 import type { LotsRepository } from '../lots/repository.js';
 import { type ParsedBatch, parseGeneric, parseImpinj, parseZebra, type ReaderFormat, readerClockProblem } from './payloads.js';
 import type { ReaderRow, ReadPointRow, RfidRepository, TagRow } from './repository.js';
-import type { CreateReadPointInput, ReadPointRole, ReadsFilter, TagBinding } from './schemas.js';
+import type { CreateReadPointInput, ReadPointRole, ReadsFilter, TagBinding, UnknownTagsFilter } from './schemas.js';
 import { bindingValues, companyKeyOf, epcProblem, gs1KeyOf, normalizeTag, tagKey } from './tags.js';
 import { collapseReads, type PlacedRead } from './windows.js';
 
@@ -591,8 +591,8 @@ export function createRfidService(deps: {
           : { ...row, lotCode: null, eventId: null, detail: NOT_A_LOT_OF_THE_PARTY },
       );
     },
-    async unknownTags(principal: Principal, partyCode: string | undefined) {
-      return rfid.unknownTags(partyFilter(principal, partyCode, 'unknown tags'));
+    async unknownTags(principal: Principal, filter: UnknownTagsFilter) {
+      return rfid.unknownTags({ ...filter, partyCode: partyFilter(principal, filter.partyCode, 'unknown tags') });
     },
     async activity(principal: Principal, partyCode: string | undefined) {
       return rfid.activity(partyFilter(principal, partyCode, 'gate activity'));
