@@ -4,7 +4,16 @@
 // is refused too: it would lie in the future of every event written from it.
 import type { z } from 'zod';
 import { badRequest, type FieldProblem } from '../errors/problem.js';
-import { genericReadSchema, hexOfBase64, impinjEventSchema, MAX_BATCH_READS, readerTime, zebraEventSchema } from './schemas.js';
+import {
+  genericReadSchema,
+  hexOfBase64,
+  impinjEventSchema,
+  MAX_BATCH_READS,
+  readerTime,
+  ZEBRA_OTHER_EVENT_TYPES,
+  zebraEventSchema,
+  zebraOtherEventSchema,
+} from './schemas.js';
 import { normalizeTag } from './tags.js';
 
 export type ReaderFormat = 'zebra' | 'impinj' | 'generic';
@@ -57,12 +66,14 @@ function checkEach<S extends z.ZodType>(
   base: (string | number)[],
   single: boolean,
   readTime: { of: ReadTimeOf<z.infer<S>>; latest: Date },
+  /** Each element's index in the body, when the elements are some of its. */
+  positions?: number[],
 ): z.infer<S>[] {
   const problems: FieldProblem[] = [];
   const parsed: z.infer<S>[] = [];
   const pointer = (at: (string | number)[], path: PropertyKey[]) => `/${[...at, ...path.map(String)].join('/')}`;
   elements.forEach((element, index) => {
-    const at = single ? base : [...base, index];
+    const at = single ? base : [...base, positions?.[index] ?? index];
     const result = schema.safeParse(element);
     if (!result.success) {
       for (const issue of result.error.issues) problems.push({ in: 'body', pointer: pointer(at, issue.path), detail: issue.message });
@@ -111,13 +122,26 @@ function requireBatchBound(list: unknown[], pointer: string, elements: string) {
 export function parseZebra(body: unknown, receivedAt: Date, latestTime: Date): ParsedBatch {
   const single = !Array.isArray(body);
   if (!single) requireBatchBound(body, '/', 'events');
-  const events = checkEach(zebraEventSchema, single ? [body] : body, [], single, {
-    of: (event) => (event.timestamp ? { path: ['timestamp'], value: event.timestamp } : null),
-    latest: latestTime,
-  });
+  const elements: unknown[] = single ? [body] : body;
+  // a heartbeat, GPI or GPO event is counted and set aside; every other element is held to the tag event's schema
+  const isOther = (element: unknown) =>
+    (ZEBRA_OTHER_EVENT_TYPES as readonly unknown[]).includes((element as { type?: unknown } | null)?.type) &&
+    zebraOtherEventSchema.safeParse(element).success;
+  const positions = elements.flatMap((element, index) => (isOther(element) ? [] : [index]));
+  const events = checkEach(
+    zebraEventSchema,
+    positions.map((index) => elements[index]),
+    [],
+    single,
+    {
+      of: (event) => (event.timestamp ? { path: ['timestamp'], value: event.timestamp } : null),
+      latest: latestTime,
+    },
+    positions,
+  );
   return {
     reads: events.map((event, index) => ({
-      pointer: single ? [] : [index],
+      pointer: single ? [] : [positions[index]],
       hostName: event.data.hostName ?? null,
       paths: { hostName: ['data', 'hostName'], antenna: ['data', 'antenna'], time: ['timestamp'] },
       antennas: event.data.antenna === undefined ? [] : [String(event.data.antenna)],
@@ -130,7 +154,7 @@ export function parseZebra(body: unknown, receivedAt: Date, latestTime: Date): P
       rssi: event.data.peakRssi ?? null,
       count: event.data.reads ?? 1,
     })),
-    otherEvents: 0,
+    otherEvents: elements.length - positions.length,
   };
 }
 

@@ -63,7 +63,7 @@ export const rfidRoutes: FastifyPluginAsyncZod<{ service: RfidService }> = async
   ingest(
     'zebra',
     'Tag reads from a Zebra FX reader (IoT Connector HTTP POST, reader key)',
-    'One event object, or an array when batching is on; SIMPLE, INVENTORY, PORTAL, CONVEYOR and CUSTOM reports. Acknowledged once stored; a bad element is a 400 naming its index and nothing of the batch is stored.',
+    'One event object, or an array when batching is on (the IoT Connector data interface); SIMPLE, INVENTORY, PORTAL, CONVEYOR and CUSTOM reports are reads, heartbeat, GPI and GPO events are accepted and counted. Acknowledged once stored; a bad element is a 400 naming its index and nothing of the batch is stored; reads that cannot be placed are left out and listed.',
     zebraBody,
   );
   ingest(

@@ -87,7 +87,18 @@ export const zebraEventSchema = z
     type: z.enum(ZEBRA_EVENT_TYPES),
   })
   .meta({ id: 'ZebraTagEvent' });
-export const zebraBody = z.union([zebraEventSchema, z.array(zebraEventSchema).max(MAX_BATCH_READS)]);
+/** Zebra IoT Connector events that are no tag reads, which a reader may send on its data endpoint too. */
+export const ZEBRA_OTHER_EVENT_TYPES = ['heartbeat', 'GPI', 'GPO'] as const;
+/** A Zebra heartbeat, GPI or GPO event: accepted and counted, not a read (its fields beyond these are kept out of the way). */
+export const zebraOtherEventSchema = z
+  .looseObject({
+    type: z.enum(ZEBRA_OTHER_EVENT_TYPES),
+    timestamp: z.string().max(100).optional(),
+    data: z.looseObject({}).optional(),
+  })
+  .meta({ id: 'ZebraOtherEvent' });
+const zebraAnyEvent = z.union([zebraEventSchema, zebraOtherEventSchema]);
+export const zebraBody = z.union([zebraAnyEvent, z.array(zebraAnyEvent).max(MAX_BATCH_READS)]);
 
 /** Whole bytes a base64 value carries; null when its last character holds only part of one. */
 const base64Bytes = (value: string) => {
