@@ -720,6 +720,24 @@ export function requireReaderOwner(
 }
 
 /**
+ * A reader's own device key posts that reader's reads only; a reader key of its party issued for no
+ * reader (a middleware's, say) posts for any of the party's readers. The refusal names the field.
+ */
+export function requireOwnReader(
+  keyReader: { id: string; hostName: string } | undefined,
+  reader: { id: string; hostName: string },
+  /** Where the read names the reader. */
+  pointer: (string | number)[],
+): void {
+  if (keyReader && keyReader.id !== reader.id) {
+    throw forbidden(
+      `reader ${reader.hostName} is not the reader of this key (${keyReader.hostName}); a reader's key posts only its own reads`,
+      [bodyField(pointer, `not the reader of this key (${keyReader.hostName})`)],
+    );
+  }
+}
+
+/**
  * Reads are posted with a reader key of the party whose read point took them. The refusal names
  * neither the read point nor its party, as requireReaderOwner's names no reader's party.
  */

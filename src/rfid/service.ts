@@ -10,6 +10,7 @@ import {
   partyFilter,
   privateScope,
   requireMasterDataWriter,
+  requireOwnReader,
   requireReaderKey,
   requireReaderOwner,
   requireReadPointPoster,
@@ -198,6 +199,7 @@ export function createRfidService(deps: {
         continue;
       }
       requireReaderOwner(principal, reader, read.hostName ? [...read.pointer, ...read.paths.hostName] : read.pointer);
+      requireOwnReader(keyReader, reader, [...read.pointer, ...read.paths.hostName]);
       const readPointId =
         read.readPointId ??
         [...read.antennas, ANY_ANTENNA].map((antenna) => antennaMap.get(`${reader.id}|${antenna}`)).find((id) => id !== undefined);

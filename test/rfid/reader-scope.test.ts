@@ -1,14 +1,51 @@
-// Zebra heartbeats and GPI/GPO events are accepted and counted, as Impinj's events that are not
-// reads are.
+// What a reader's own key may do: post its own reads (not another reader's of its party, which a
+// party-wide reader key may); Zebra heartbeats and GPI/GPO events are accepted and counted, as
+// Impinj's events that are not reads are.
 import { zebraEvent } from '../fixtures/rfid-payloads.js';
 import { readPoint, registerReader } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
+import { client } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 
 const tag = (n: number) => `E28011606000${String(n).padStart(12, '0')}`;
 const readTime = (minute: number) => `2026-06-01T10:${String(minute).padStart(2, '0')}:00.000+0800`;
+
+t.test('a reader key posts for its own reader', async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const store = await world.party('cold_storage');
+  const gateA = await registerReader(world, store, 'FX-GATE-A');
+  const gateB = await registerReader(world, store, 'FX-GATE-B');
+  await readPoint(world, store, 'entry', [
+    { readerId: gateA.id, antenna: '*' },
+    { readerId: gateB.id, antenna: '*' },
+  ]);
+  const reads = async (n: number) => (await store.api.get(`/rfid/reads?tag=${tag(n)}`)).body.items;
+
+  await t.test("a reader's key naming another reader of its party: 403 at the host name", async (t) => {
+    const refused = await gateA.api.post('/rfid/zebra', [
+      zebraEvent({ idHex: tag(1), hostName: gateA.hostName, timestamp: readTime(1) }),
+      zebraEvent({ idHex: tag(2), hostName: gateB.hostName, timestamp: readTime(1) }),
+    ]);
+    t.match(expectStatus(t, refused, 403, 'another reader').body.errors, [
+      { in: 'body', pointer: '/1/data/hostName', detail: /not the reader of this key/ },
+    ]);
+    t.same(await reads(1), [], 'nothing of the batch stored');
+    const generic = await gateA.api.post('/rfid/reads', { reads: [{ reader: gateB.hostName, epc: tag(3), time: readTime(3) }] });
+    t.match(expectStatus(t, generic, 403, 'generic').body.errors, [{ pointer: '/reads/0/reader' }]);
+  });
+
+  await t.test("a party-wide reader key posts for any of the party's readers", async (t) => {
+    const issued = await world.ok(world.admin.post('/api-keys', { role: 'reader', partyCode: store.code }));
+    const middleware = client(world.app, issued.key);
+    const posted = await middleware.post('/rfid/zebra', [
+      zebraEvent({ idHex: tag(4), hostName: gateA.hostName, timestamp: readTime(4) }),
+      zebraEvent({ idHex: tag(5), hostName: gateB.hostName, timestamp: readTime(4) }),
+    ]);
+    t.match(expectStatus(t, posted, 202, 'both readers').body, { reads: 2 });
+  });
+});
 
 t.test('Zebra heartbeats and GPI/GPO events are accepted and counted, not reads', async (t) => {
   const world = await createWorld(t, undefined, { rfidTickMs: 0 });
