@@ -738,6 +738,12 @@ export function requireOwnReader(
 }
 
 /**
+ * Whose Idempotency-Keys a reader key's batches are under: the key's own (`key:{id}`, as a key of no
+ * party's are), so that two readers of a party numbering their batches alike do not meet.
+ */
+export const readerIdempotencyScope = (principal: Principal): string => `key:${principal.keyId}`;
+
+/**
  * Reads are posted with a reader key of the party whose read point took them. The refusal names
  * neither the read point nor its party, as requireReaderOwner's names no reader's party.
  */

@@ -19,7 +19,7 @@ export const idempotencyKeyHeaders = z.object({
     .regex(/^[\x20-\x7e]+$/, 'printable ASCII only')
     .optional()
     .describe(
-      `A key of the client's own (printable ASCII, at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters; a UUID, say) naming this write: a retry with the same key and request within ${IDEMPOTENCY_KEY_HOURS} hours is answered as the first request was, with \`Idempotent-Replayed: true\`, and writes nothing; a concurrent one waits for the first. The same key with another request is 422 \`idempotency-key-reused\`. Keys are the calling party's own; a refused request keeps no key.`,
+      `A key of the client's own (printable ASCII, at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters; a UUID, say) naming this write: a retry with the same key and request within ${IDEMPOTENCY_KEY_HOURS} hours is answered as the first request was, with \`Idempotent-Replayed: true\`, and writes nothing; a concurrent one waits for the first. The same key with another request is 422 \`idempotency-key-reused\`. Keys are the calling party's own (a reader key's, that key's own); a refused request keeps no key.`,
     ),
 });
 

@@ -9,6 +9,7 @@ import {
   type Principal,
   partyFilter,
   privateScope,
+  readerIdempotencyScope,
   requireMasterDataWriter,
   requireOwnReader,
   requireReaderKey,
@@ -392,21 +393,23 @@ export function createRfidService(deps: {
           : format === 'impinj'
             ? parseImpinj(body, latestTime)
             : parseGeneric(body, latestTime);
-      if (parsed.reads.length === 0 && parsed.otherEvents === 0) {
-        return {
-          replayed: false,
-          answer: { batchId: null, reads: 0, observations: 0, otherEvents: 0, unplaced: 0, unplacedReads: [] },
-        };
-      }
-      const kept = idempotent && (await rfid.keptAnswer(partyCode, idempotent, receivedAt));
+      // a reader key's Idempotency-Keys are its own: two readers of a party number their batches alike
+      const keyScope = readerIdempotencyScope(principal);
+      const kept = idempotent && (await rfid.keptAnswer(keyScope, idempotent, receivedAt));
       if (kept) return kept;
+      if (parsed.reads.length === 0 && parsed.otherEvents === 0) {
+        const empty: IngestResult = { batchId: null, reads: 0, observations: 0, otherEvents: 0, unplaced: 0, unplacedReads: [] };
+        // nothing is stored, but a key is claimed for it: its retry is a replay, another batch under it a reuse
+        if (!idempotent) return { replayed: false, answer: empty };
+        return deps.transaction((tx) => once(tx, idempotent, keyScope, receivedAt, async () => empty));
+      }
       const { reads, readerId, unplaced } = await place(principal, parsed);
       const unplacedReads = unplaced.slice(0, MAX_PROBLEMS).map(({ pointer, detail }) => ({ pointer, reason: detail }));
       const windows = collapseReads(reads);
       const batchId = uuidV7(receivedAt);
       const readCount = reads.reduce((sum, read) => sum + read.count, 0);
       const answered = await deps.transaction((tx) =>
-        once(tx, idempotent, partyCode, receivedAt, async () => {
+        once(tx, idempotent, keyScope, receivedAt, async () => {
           await rfid.storeBatch(
             {
               id: batchId,

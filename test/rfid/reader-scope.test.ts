@@ -1,5 +1,6 @@
 // What a reader's own key may do: post its own reads (not another reader's of its party, which a
-// party-wide reader key may); Zebra heartbeats and GPI/GPO events are accepted and counted, as
+// party-wide reader key may), under Idempotency-Keys of its own (another reader of the party reusing
+// a key is another request); Zebra heartbeats and GPI/GPO events are accepted and counted, as
 // Impinj's events that are not reads are.
 import { zebraEvent } from '../fixtures/rfid-payloads.js';
 import { readPoint, registerReader } from '../fixtures/rfid-world.js';
@@ -11,8 +12,9 @@ const t = fileTest();
 
 const tag = (n: number) => `E28011606000${String(n).padStart(12, '0')}`;
 const readTime = (minute: number) => `2026-06-01T10:${String(minute).padStart(2, '0')}:00.000+0800`;
+const keyed = (key: string) => ({ 'idempotency-key': key });
 
-t.test('a reader key posts for its own reader', async (t) => {
+t.test('a reader key posts for its own reader, under keys of its own', async (t) => {
   const world = await createWorld(t, undefined, { rfidTickMs: 0 });
   const store = await world.party('cold_storage');
   const gateA = await registerReader(world, store, 'FX-GATE-A');
@@ -44,6 +46,44 @@ t.test('a reader key posts for its own reader', async (t) => {
       zebraEvent({ idHex: tag(5), hostName: gateB.hostName, timestamp: readTime(4) }),
     ]);
     t.match(expectStatus(t, posted, 202, 'both readers').body, { reads: 2 });
+  });
+
+  await t.test("an Idempotency-Key is each reader's own", async (t) => {
+    const first = await gateA.api.post(
+      '/rfid/zebra',
+      [zebraEvent({ idHex: tag(6), hostName: gateA.hostName, timestamp: readTime(6) })],
+      keyed('zb-batch-0001'),
+    );
+    expectStatus(t, first, 202, 'reader A');
+    const second = await gateB.api.post(
+      '/rfid/zebra',
+      [zebraEvent({ idHex: tag(7), hostName: gateB.hostName, timestamp: readTime(7) })],
+      keyed('zb-batch-0001'),
+    );
+    expectStatus(t, second, 202, 'reader B, its own batch under the same key');
+    t.equal(second.headers['idempotent-replayed'], undefined, 'no replay of A’s answer');
+    t.equal((await reads(7)).length, 1, 'stored');
+    const reused = await gateA.api.post(
+      '/rfid/zebra',
+      [zebraEvent({ idHex: tag(8), hostName: gateA.hostName, timestamp: readTime(8) })],
+      keyed('zb-batch-0001'),
+    );
+    expectStatus(t, reused, 422, 'reader A reusing its own key for another batch');
+  });
+
+  await t.test('an empty Impinj batch under a key is held to the key too', async (t) => {
+    expectStatus(t, await gateA.api.post('/rfid/impinj', [], keyed('zb-batch-0001')), 422, 'a key used for another batch');
+    const empty = await gateA.api.post('/rfid/impinj', [], keyed('imp-empty-0001'));
+    t.match(expectStatus(t, empty, 202, 'empty').body, { batchId: null, reads: 0 });
+    const again = await gateA.api.post('/rfid/impinj', [], keyed('imp-empty-0001'));
+    expectStatus(t, again, 202, 'resent');
+    t.equal(again.headers['idempotent-replayed'], 'true');
+    const other = await gateA.api.post(
+      '/rfid/zebra',
+      zebraEvent({ idHex: tag(9), hostName: gateA.hostName, timestamp: readTime(9) }),
+      keyed('imp-empty-0001'),
+    );
+    expectStatus(t, other, 422, 'the empty batch’s key used for a batch of reads');
   });
 });
 
