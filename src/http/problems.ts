@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isConcurrencyFailure } from '../db/errors.js';
 import { type FieldProblem, Problem } from '../errors/problem.js';
+import { escapePointer, unknownMemberDetail } from './body.js';
 import { loggedUrlOf, sentUrlOf } from './request.js';
 import { cutUrl, escapedForUri, uriReference } from './uri.js';
 
@@ -52,11 +53,23 @@ export function problemOf(error: FastifyError, sentUrl?: string): Problem {
   if (error instanceof Problem) return error;
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = error.validationContext ?? 'body';
-    const errors = error.validation.map((issue) => ({
-      in: where,
-      pointer: issue.instancePath || '/',
-      detail: issue.message ?? 'invalid value',
-    }));
+    // an undeclared member first: a misspelled name explains the declared one found missing
+    const validation = [...error.validation].sort(
+      (a, b) => Number(b.keyword === 'unrecognized_keys') - Number(a.keyword === 'unrecognized_keys'),
+    );
+    const errors = validation.flatMap((issue) => {
+      const at = issue.instancePath === '/' ? '' : issue.instancePath;
+      // a body's undeclared members, each at its own pointer (src/http/body.ts)
+      if (issue.keyword === 'unrecognized_keys' && Array.isArray(issue.params.keys)) {
+        const members = Array.isArray(issue.params.members) ? (issue.params.members as string[]) : [];
+        return (issue.params.keys as string[]).map((key) => ({
+          in: where,
+          pointer: `${at}/${escapePointer(key)}`,
+          detail: unknownMemberDetail(key, members),
+        }));
+      }
+      return [{ in: where, pointer: issue.instancePath || '/', detail: issue.message ?? 'invalid value' }];
+    });
     const first = errors[0];
     return new Problem(400, 'validation', 'Request validation failed', `${first.in} ${first.pointer}: ${first.detail}`, errors);
   }

@@ -4,6 +4,7 @@
 import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { strictBody } from './body.js';
 
 /**
  * Names JavaScript gives every object (`__proto__`, `constructor`, `hasOwnProperty`, …) and
@@ -78,9 +79,15 @@ export function strictQuerystring(schema: z.ZodType): z.ZodType {
 /** A route that declares no query string takes none. */
 const NO_QUERY = z.object({});
 
-/** Zod's validator compiler, with every query string read strictly (strictQuerystring). */
+/** Zod's validator compiler, with every query string (strictQuerystring) and body (strictBody) read strictly. */
 export const requestValidatorCompiler: FastifySchemaCompiler<z.ZodType> = (route) =>
-  validatorCompiler(route.httpPart === 'querystring' ? { ...route, schema: strictQuerystring(route.schema) } : route);
+  validatorCompiler(
+    route.httpPart === 'querystring'
+      ? { ...route, schema: strictQuerystring(route.schema) }
+      : route.httpPart === 'body'
+        ? { ...route, schema: strictBody(route.schema) }
+        : route,
+  );
 
 /** The route's schema with a query string that takes nothing when it declares none (the docs' own routes aside). */
 export const withQuerystring = (schema: FastifySchema | undefined): FastifySchema =>

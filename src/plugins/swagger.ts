@@ -3,11 +3,12 @@ import swagger, { type SwaggerTransform } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
-import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { rolesRefusedBy } from '../access/index.js';
 import { formError } from '../complaints/form-errors.js';
 import { problemSchema } from '../errors/problem.js';
+import { declareClosedObjects } from '../http/body.js';
 import { checksApiKey, MAX_URL_LENGTH, routeKindOf } from '../http/request.js';
 import { isScanPath } from '../resolver/routes.js';
 import { scanError } from '../resolver/schemas.js';
@@ -19,6 +20,11 @@ const isDeclaredByContent = (response: unknown): response is DeclaredResponse =>
 
 /** What @fastify/swagger declares for a route that declares no answers, which the errors added here would otherwise replace. */
 const NO_RESPONSES = { 200: z.null().meta({ description: 'Default Response' }) };
+
+/** Every object without a catchall is declared closed, as strictBody reads a body (and as an answer is written). */
+const zodToJsonConfig = { override: declareClosedObjects };
+const jsonSchemaTransform = createJsonSchemaTransform({ zodToJsonConfig });
+const jsonSchemaTransformObject = createJsonSchemaTransformObject({ zodToJsonConfig });
 
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
 
