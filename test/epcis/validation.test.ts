@@ -434,6 +434,20 @@ t.test('event structure', async (t) => {
       message: 'event has unknown field "colour"; user extension fields must be namespaced (e.g. "ex:colour") or full URIs',
     },
   ]);
+  // a name is a URI, which is ASCII: the hint is one that passes, the Chinese part percent-encoded
+  t.same(errorsOf(validateCaptureEvent({ ...event, 'example:备注': 'x' })), [
+    {
+      pointer: '/example:备注',
+      message:
+        'event has unknown field "example:备注"; user extension fields must be namespaced (e.g. "ex:remark") or full URIs, written in ASCII: percent-encode other characters (e.g. "example:%E5%A4%87%E6%B3%A8")',
+    },
+  ]);
+  t.ok(validateCaptureEvent({ ...event, 'example:%E5%A4%87%E6%B3%A8': 'x' }).ok, 'the name the hint gives is taken');
+  t.match(errorsOf(validateCaptureEvent({ ...event, 备注: 'x' })), [{ message: /\(e\.g\. "ex:%E5%A4%87%E6%B3%A8"\)$/ }]);
+  t.ok(validateCaptureEvent({ ...event, 'ex:%E5%A4%87%E6%B3%A8': 'x' }).ok, 'and for a name without a prefix');
+  t.match(errorsOf(validateCaptureEvent({ ...event, action: 'ADD', ilmd: { 备注: 'x' } })), [
+    { message: /^ilmd field "备注" is not namespaced; .*percent-encode other characters \(e\.g\. "ex:%E5%A4%87%E6%B3%A8"\)$/ },
+  ]);
   t.same(errorsOf(validateCaptureEvent({ ...event, ilmd: { 'ex:lot': 'A1' } })), [
     { pointer: '/ilmd', message: 'ilmd is only allowed when action is ADD, not OBSERVE' },
   ]);

@@ -10,6 +10,20 @@ export type ValidationError = { pointer: string; message: string };
 /** The most characters of a value a message quotes: a value may be megabytes long. */
 const QUOTED_CHARS = 100;
 /** A value as a message quotes it: cut to QUOTED_CHARS whole characters. */
+/** An extension name's prefix: a URI scheme's characters, then a colon. */
+const PREFIXED = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+
+/**
+ * What an extension name must be (format uri: a prefix and a name, or a full URI, written in ASCII), with a name
+ * that is: the one given, prefixed with "ex:" when it has no prefix, every character a URI does not take
+ * percent-encoded (a Chinese name too).
+ */
+export function extensionNameRule(field: string, rule: string, fullUri: string): string {
+  const named = PREFIXED.test(field) ? encodeURI(field) : `ex:${encodeURIComponent(field)}`;
+  if (named === `ex:${field}`) return `${rule} (e.g. "${cited(named)}") ${fullUri}`;
+  return `${rule} (e.g. "ex:remark") ${fullUri}, written in ASCII: percent-encode other characters (e.g. "${cited(named)}")`;
+}
+
 export const cited = (value: string) => shortened(value, QUOTED_CHARS);
 
 const VALUE_KEYWORDS = new Set(['type', 'enum', 'format', 'pattern']);
@@ -166,8 +180,8 @@ function single(e: ErrorObject, root: string): ValidationError {
       const pointer = `${at}/${escapeSegment(field)}`;
       const message =
         segments(at).at(-1) === 'ilmd'
-          ? `ilmd field "${cited(field)}" is not namespaced; ILMD fields are user extensions and need a prefix (e.g. "ex:${cited(field)}") or a full URI`
-          : `${what} has unknown field "${cited(field)}"; user extension fields must be namespaced (e.g. "ex:${cited(field)}") or full URIs`;
+          ? `ilmd field "${cited(field)}" is not namespaced; ${extensionNameRule(field, 'ILMD fields are user extensions and need a prefix', 'or a full URI')}`
+          : `${what} has unknown field "${cited(field)}"; ${extensionNameRule(field, 'user extension fields must be namespaced', 'or full URIs')}`;
       return { pointer, message };
     }
     case 'maxLength':
