@@ -5,7 +5,7 @@
 // reads for its own party's read points; the brand office (品牌办) admits, suspends and exits the
 // members of the county's brands and reaches only the brand routes.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { bodyField, forbidden, notFound } from '../errors/problem.js';
+import { bodyField, forbidden, notFound, Problem } from '../errors/problem.js';
 
 export const ROLES = ['admin', 'operator', 'regulator', 'reader', 'brand_office'] as const;
 export type Role = (typeof ROLES)[number];
@@ -402,10 +402,29 @@ export function requireOwnMasterData(
   record: { code: string; partyCode: string },
   pointer: (string | number)[],
 ): void {
+  if (what === 'location') requireLocationOf(record, actor, pointer);
   if (record.partyCode === actor) return;
   throw forbidden(`${what} ${record.code} belongs to party ${record.partyCode}; party ${actor} may not use it`, [
     bodyField(pointer, `a ${what} of ${record.partyCode}, not of ${actor}`),
   ]);
+}
+
+/**
+ * A site named where it must be one party's: the acting party's own (an event's read point or
+ * business location, a shipment's source site, a new lot's origin, an EPCIS event's sites and
+ * sources), the addressee's (a shipment's destination site), a read point's party's (an RFID read
+ * point). Another party's is refused one way at every field and door, native, EPCIS and RFID:
+ * 403 `foreign-location`, naming the site, its party and the party it must be of.
+ */
+export function requireLocationOf(location: { code: string; partyCode: string }, owner: string, pointer: (string | number)[]): void {
+  if (location.partyCode === owner) return;
+  throw new Problem(
+    403,
+    'foreign-location',
+    'A location of another party',
+    `location ${location.code} belongs to party ${location.partyCode}, not ${owner}`,
+    [bodyField(pointer, `a location of ${location.partyCode}, not of ${owner}`)],
+  );
 }
 
 /**

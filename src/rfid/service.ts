@@ -10,6 +10,7 @@ import {
   partyFilter,
   privateScope,
   readerIdempotencyScope,
+  requireLocationOf,
   requireMasterDataWriter,
   requireOwnReader,
   requireReaderKey,
@@ -290,11 +291,7 @@ export function createRfidService(deps: {
       const location = await deps.locations.findByCode(input.locationCode);
       if (!location)
         throw unprocessable('unknown-reference', `no location ${input.locationCode}`, [bodyField(['locationCode'], 'unknown location')]);
-      if (location.partyCode !== input.partyCode) {
-        throw unprocessable('foreign-location', `location ${location.code} belongs to ${location.partyCode}`, [
-          bodyField(['locationCode'], `not a location of ${input.partyCode}`),
-        ]);
-      }
+      requireLocationOf(location, input.partyCode, ['locationCode']);
       const readers = new Map((await rfid.findReadersByIds(input.antennas.map((a) => a.readerId))).map((reader) => [reader.id, reader]));
       const taken = new Set((await rfid.findAntennas([...readers.keys()])).map((a) => `${a.readerId}|${a.antenna}`));
       const seen = new Set<string>();

@@ -302,11 +302,14 @@ t.test('events', async (t) => {
       'unknown destination',
     );
     const foreignLocation = await other.location();
-    expectStatus(
-      t,
-      await farm.event({ type: 'ship', toPartyCode: plant.code, toLocationCode: foreignLocation, lines: [{ lotCode: lot }] }),
-      422,
-      'destination location of another party',
+    t.match(
+      expectStatus(
+        t,
+        await farm.event({ type: 'ship', toPartyCode: plant.code, toLocationCode: foreignLocation, lines: [{ lotCode: lot }] }),
+        403,
+        'destination location of another party',
+      ).body,
+      { type: '/problems/foreign-location', errors: [{ pointer: '/toLocationCode' }] },
     );
     expectStatus(
       t,

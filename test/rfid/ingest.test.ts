@@ -70,7 +70,7 @@ t.test('reader ingest', async (t) => {
       "another party's reader",
     );
     const otherLocation = await other.location('warehouse');
-    expectStatus(
+    const foreignSite = expectStatus(
       t,
       await store.api.post('/rfid/read-points', {
         partyCode: store.code,
@@ -79,9 +79,14 @@ t.test('reader ingest', async (t) => {
         role: 'observe',
         antennas: [{ readerId: reader.id, antenna: 9 }],
       }),
-      422,
+      403,
       "another party's location",
     );
+    t.match(foreignSite.body, {
+      type: '/problems/foreign-location',
+      detail: `location ${otherLocation} belongs to party ${other.code}, not ${store.code}`,
+      errors: [{ pointer: '/locationCode', detail: `a location of ${other.code}, not of ${store.code}` }],
+    });
     const raced = await Promise.all([1, 2].map(() => store.api.post('/rfid/readers', { partyCode: store.code, hostName: 'FX-RACE' })));
     t.same(raced.map((reply) => reply.status).sort(), [201, 409], 'two registrations of one host name at once: one wins');
     const raceKeys = (await world.admin.get('/api-keys')).body.items.filter(

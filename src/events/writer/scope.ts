@@ -1,7 +1,7 @@
 // What a rule sees while it checks one event: the batch's world state with the event's own draft
 // laid over it (lots it just created, quantities it already took), and the checks every event
 // type shares — a lot must exist, be held by the acting party, in quantities the unit allows.
-import { partyReadsLot, requireOwnGtin, requireOwnMasterData } from '../../access/index.js';
+import { partyReadsLot, requireLocationOf, requireOwnGtin, requireOwnMasterData } from '../../access/index.js';
 import { toGtin14 } from '../../codes/gs1.js';
 import { hasValidMod31Check } from '../../codes/mod31.js';
 import { newLotCode } from '../../codes/service-codes.js';
@@ -635,11 +635,7 @@ export class Scope {
   requireLocation(code: string, pointer: Pointer, ownerCode?: string) {
     const location = this.state.locations.get(code);
     if (!location) throw unprocessable('unknown-reference', `no location ${code}`, [bodyField(pointer, 'unknown location')]);
-    if (ownerCode && location.partyCode !== ownerCode) {
-      throw unprocessable('foreign-location', `location ${code} belongs to ${location.partyCode}, not ${ownerCode}`, [
-        bodyField(pointer, `not a location of ${ownerCode}`),
-      ]);
-    }
+    if (ownerCode) requireLocationOf(location, ownerCode, pointer);
     return location;
   }
 
