@@ -774,7 +774,19 @@ export const complaintsBeforeLog = pgTable('complaints_before_log', {
   ticket: text('ticket').primaryKey(),
 });
 
-export type CaptureProblem = { eventIndex: number | null; eventId: string | null; pointer: string; message: string };
+/**
+ * One error of a capture job: where (the event's place and id, the member's pointer), what (the message), and
+ * the problem it is (`type`, `status`: what the event refused through POST /epcis/events would be answered
+ * with). Jobs stored before type and status were kept have neither.
+ */
+export type CaptureProblem = {
+  eventIndex: number | null;
+  eventId: string | null;
+  pointer: string;
+  message: string;
+  type?: string;
+  status?: number;
+};
 
 // EPCIS capture jobs: a document is validated, then its events are stored all-or-nothing
 // (rollback) or one by one (proceed).

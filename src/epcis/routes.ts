@@ -59,7 +59,17 @@ const captureJobSchema = z
     captured: z.number().int(),
     duplicates: z.number().int().describe('events already stored (same eventID or event hash): not errors'),
     errors: z.array(
-      z.object({ eventIndex: z.number().int().nullable(), eventId: z.string().nullable(), pointer: z.string(), message: z.string() }),
+      z.object({
+        eventIndex: z.number().int().nullable(),
+        eventId: z.string().nullable(),
+        pointer: z.string(),
+        message: z.string(),
+        type: z
+          .string()
+          .optional()
+          .describe('the problem type of the refusal, as POST /epcis/events would answer it (absent from jobs stored before it was kept)'),
+        status: z.number().int().optional().describe('its HTTP status, likewise'),
+      }),
     ),
     eventIDs: z.array(z.string()),
   })

@@ -177,6 +177,8 @@ export function createEpcisService(deps: {
       eventId: storable(eventId),
       pointer: `/epcisBody/eventList/${index}${field === '/' ? '' : field}`,
       message: storable(`event ${index}: ${problem.detail ?? problem.title}`),
+      type: `/problems/${problem.slug}`,
+      status: problem.status,
     };
   };
 
@@ -271,6 +273,8 @@ export function createEpcisService(deps: {
               eventId: null,
               pointer: '/',
               message: 'the service failed while storing this document; events not listed as captured were not stored',
+              type: '/problems/internal',
+              status: 500,
             },
           ],
           document: null,

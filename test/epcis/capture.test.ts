@@ -398,6 +398,7 @@ t.test('capture rules: validation, limits, error behaviour, access', async (t) =
   t.match(rollback.job, { success: false, captured: 0 }, 'rollback: all or nothing');
   t.equal(rollback.job.errors[0].eventIndex, 1);
   t.match(rollback.job.errors[0].message, /future/);
+  t.match(rollback.job.errors[0], { type: /^\/problems\/[a-z-]+$/, status: 422 }, 'each refusal names its problem type and status');
   t.equal((await world.regulator.get(`/trace/${encodeURIComponent(item(10))}`)).status, 404, 'nothing of it was stored');
   const proceed = await captured(world, api, mixed, { 'gs1-capture-error-behaviour': 'proceed' });
   t.match(proceed.job, { success: false, captured: 2, captureErrorBehaviour: 'proceed' }, 'proceed: the good events are stored');
@@ -460,7 +461,11 @@ t.test('a capture makes lots of the capturing party’s own products only', asyn
   ]);
   const foreign = await captured(world, other.key, commission);
   t.match(foreign.job, { success: false, captured: 0 }, 'a lot of another party’s GTIN is refused');
-  t.match(foreign.job.errors[0].message, new RegExp(`under GTIN 06901234000016 of party ${brandOwner.code}`));
+  t.match(foreign.job.errors[0], {
+    message: new RegExp(`under GTIN 06901234000016 of party ${brandOwner.code}`),
+    type: '/problems/forbidden',
+    status: 403,
+  });
   t.equal((await world.regulator.get(`/trace/${encodeURIComponent(FARM_LOT)}`)).status, 404, 'and not made');
   t.match((await captured(world, brandOwner.key, commission)).job, { success: true, captured: 1 }, 'its owner makes it');
 });

@@ -1138,9 +1138,14 @@ export function createEventWriter(deps: {
       ]);
     }
     if (target.correctedBy) {
-      throw conflict(`event ${eventIdOfKey(target.id)} was already declared in error by ${eventIdOfKey(target.correctedBy)}`, [
-        bodyField(['correctsEventId'], 'already corrected'),
-      ]);
+      // its own type: a retried correction tells "mine landed" from any other conflict
+      throw new Problem(
+        409,
+        'already-corrected',
+        'Already corrected',
+        `event ${eventIdOfKey(target.id)} was already declared in error by ${eventIdOfKey(target.correctedBy)}`,
+        [bodyField(['correctsEventId'], 'already corrected')],
+      );
     }
     const usedDownstream = [bodyField(['correctsEventId'], 'its effects are already used downstream')];
     const moved = [...new Set(facts.movements.map((row) => row.lotCode))];
