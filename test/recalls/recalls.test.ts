@@ -735,7 +735,6 @@ t.test('a holder’s reported return or destruction is not corrected: the recall
       reason: '过期',
       lines: [{ lotCode: await shop.commission(await shop.product('kg'), 5), quantity: 1 }],
       referenceDocuments: [{ type: 'recall_notice', number: recall.id }],
-      recallId: recall.id,
     }),
   );
   expectStatus(t, await shop.event({ type: 'correction', correctsEventId: own.event.id, reason: '报错了' }), 201, 'its own destruction');
