@@ -338,6 +338,7 @@ export function createServices(
     events: createEventService({
       transaction,
       writer,
+      identifiers,
       events: repos.events,
       settled: (at) => settledBefore(database.db, at, options.subscriptionLagMs ?? DEFAULT_RECORD_LAG_MS),
       now,

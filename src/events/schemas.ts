@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isValidEarTag } from '../codes/china.js';
 import { isValidSscc } from '../codes/gs1.js';
 import { freeTextSchema, nameSchema, refuseControls, refuseControlsInLine, refuseInvisible, withNamesAsKeys } from '../codes/names.js';
-import { plainIdentifierSchema, serviceCodeField } from '../codes/service-codes.js';
+import { mistypedCodeCheck, normalizeCode, plainIdentifier, plainIdentifierSchema, serviceCodeField } from '../codes/service-codes.js';
 import { dateSchema, timestampSchema } from '../codes/timestamp.js';
 import { idSchema } from '../codes/uuid.js';
 import { TRANSFORMATION_KINDS } from '../lots/ledger.js';
@@ -141,7 +141,21 @@ const code = (...kinds: Parameters<typeof serviceCodeField>) =>
     .max(64);
 const partyCode = code('party');
 const locationCode = code('location');
-const lotCode = code('lot', 'container');
+/**
+ * A lot or container as a native event names it: its code (read as a code is), an SSCC or its Digital Link, or
+ * PARTYCODE:LOTNUMBER (as typed but for full-width characters: a lot number's case matters); resolved as
+ * /trace/{code} resolves them (see src/events/lot-names.ts).
+ */
+const lotCode = z
+  .string()
+  .overwrite((value) => {
+    const plain = plainIdentifier(value).trim();
+    return plain.includes(':') ? plain : normalizeCode(value);
+  })
+  .min(1)
+  .max(200)
+  .check(mistypedCodeCheck('lot', 'container'))
+  .describe('a lot or container code, an SSCC or PARTYCODE:LOTNUMBER');
 const positiveQuantity = z.number().positive().max(1e12);
 
 const common = {

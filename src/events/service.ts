@@ -14,8 +14,10 @@ import {
   replayOf,
   written,
 } from '../db/idempotency.js';
-import { notFound, Problem } from '../errors/problem.js';
+import { bodyField, notFound, Problem, unprocessable } from '../errors/problem.js';
+import type { IdentifierService } from '../identifiers/service.js';
 import { findHeldEvent, unheld } from './held.js';
+import { isLotCode, lotIdentifier, mapLotFields } from './lot-names.js';
 import type { EventListFilter, EventsRepository } from './repository.js';
 import type { EventInput, EventView, PrimaryEventInput } from './schemas.js';
 import { encodeSyncCursor, nextPosition, recordInstant, type SyncPosition } from './sync.js';
@@ -33,6 +35,8 @@ const EVENTS_PER_TRANSACTION = 100;
 export function createEventService(deps: {
   transaction: Transact;
   writer: Pick<EventWriter, 'write' | 'correct'>;
+  /** The one resolver of identifiers: what a lot field names by an SSCC or PARTYCODE:LOTNUMBER. */
+  identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
   events: Pick<EventsRepository, 'findById' | 'findHeld' | 'list' | 'listRecorded'>;
   /** The recordTime before which every event written at `at` has committed (settledBefore in src/db/settled.ts). */
   settled: (at: Date) => Promise<Date>;
@@ -40,6 +44,45 @@ export function createEventService(deps: {
   now?: () => Date;
 }) {
   const now = deps.now ?? (() => new Date());
+
+  /**
+   * The request with each lot or container its event names by an SSCC or PARTYCODE:LOTNUMBER named
+   * by its code, found by the one resolver in the transaction, and those names kept for its refusals
+   * (see WriteRequest.lotNames). One that names no live lot is refused as an unknown lot code is (422).
+   */
+  async function withLotCodes(tx: Db, request: WriteRequest): Promise<WriteRequest> {
+    const base = request.pointer ?? [];
+    const named: { raw: string; path: (string | number)[] }[] = [];
+    mapLotFields(request.action, (raw, path) => {
+      if (!isLotCode(raw)) named.push({ raw, path });
+      return raw;
+    });
+    if (named.length === 0) return request;
+    const ids = named.map(({ raw, path }) => lotIdentifier(raw, deps.identifiers.parse, [...base, ...path]));
+    const referents = await deps.identifiers.findMany(ids, tx);
+    const codes = new Map<string, string>();
+    const lotNames = new Map<string, string>();
+    for (const [index, { raw, path }] of named.entries()) {
+      const referent = referents[index];
+      if (referent?.kind !== 'lot' && referent?.kind !== 'container') {
+        throw unprocessable('unknown-lot', `no lot ${raw}`, [bodyField([...base, ...path], 'unknown lot')]);
+      }
+      codes.set(path.join('/'), referent.lotCode);
+      if (!isLotCode(raw) && !lotNames.has(referent.lotCode)) lotNames.set(referent.lotCode, raw);
+    }
+    const action = mapLotFields(request.action, (raw, path) => codes.get(path.join('/')) ?? raw);
+    return { ...request, action, lotNames };
+  }
+
+  /** withLotCodes, a refusal as the request's answer. */
+  async function resolved(tx: Db, request: WriteRequest): Promise<WriteRequest | { problem: Problem }> {
+    try {
+      return await withLotCodes(tx, request);
+    } catch (error) {
+      if (error instanceof Problem) return { problem: error };
+      throw error;
+    }
+  }
   /**
    * Records a group in the transaction: keyed requests claim their keys first, and one whose key
    * was used before is answered from it, writing nothing; of requests under one key in the group,
@@ -64,12 +107,18 @@ export function createEventService(deps: {
         writing.push(index);
       }
     }
-    const outcomes = await deps.writer.write(
-      tx,
-      writing.map((index) => recordings[index].request),
-      'proceed',
-    );
-    for (const [position, index] of writing.entries()) answers[index] = recordedOf(outcomes[position]);
+    const requests: WriteRequest[] = [];
+    const written: number[] = [];
+    for (const index of writing) {
+      const request = await resolved(tx, recordings[index].request);
+      if ('problem' in request) answers[index] = request;
+      else {
+        requests.push(request);
+        written.push(index);
+      }
+    }
+    const outcomes = await deps.writer.write(tx, requests, 'proceed');
+    for (const [position, index] of written.entries()) answers[index] = recordedOf(outcomes[position]);
     const kept: { claim: NonNullable<(typeof claims)[number]>; body: string }[] = [];
     const refused: NonNullable<(typeof claims)[number]>[] = [];
     const bodies = new Map<number, string>();
@@ -121,7 +170,7 @@ export function createEventService(deps: {
             correctsEventId: input.correctsEventId,
             eventTime: input.eventTime,
             payload: { reason: input.reason },
-            replacement: input.replacement ? nativeRequest(actor, input.replacement, ['replacement']) : undefined,
+            replacement: input.replacement ? await withLotCodes(tx, nativeRequest(actor, input.replacement, ['replacement'])) : undefined,
           });
           if (replacement && !replacement.ok) throw replacement.problem;
           return {

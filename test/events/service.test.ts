@@ -7,6 +7,7 @@ import { eventInput } from '../../src/events/schemas.js';
 import { createEventService } from '../../src/events/service.js';
 import { createEventWriter } from '../../src/events/writer/index.js';
 import { createEventWriterRepository } from '../../src/events/writer/repository.js';
+import { createIdentifierService } from '../../src/identifiers/service.js';
 import { ADMIN, createChain, narrow, REGULATOR } from '../fixtures/chain.js';
 import { at } from '../fixtures/world.js';
 import { openTestDatabase } from '../helper.js';
@@ -25,6 +26,7 @@ t.test('events', async (t) => {
       lots: narrow(repositories.lots, ['findBySsccs']),
       now: () => new Date(),
     }),
+    identifiers: createIdentifierService({ ...repositories, publicBaseUrl: 'https://trace.example' }),
     events: narrow(repositories.events, ['findById', 'findHeld', 'list', 'listRecorded']),
     settled: (at) => settledBefore(database.db, at, 0),
   });

@@ -131,6 +131,11 @@ export type WriteRequest = {
   /** EPCIS: lot code → the identifier the event named the lot by (a GTIN and lot number, an SSCC, an EPC), for refusals. */
   namedAs?: ReadonlyMap<string, string>;
   /**
+   * Native: lot code → the SSCC or PARTYCODE:LOTNUMBER the event named the lot by, for refusals: a party that may
+   * not read the lot is told of it by that name, not its code (see Scope.nameAs).
+   */
+  lotNames?: ReadonlyMap<string, string>;
+  /**
    * EPCIS: why the event is refused before its rules are read (it names an identifier that does not
    * name its lot to the acting party: see identifierNamesLotTo), in its place among the batch's events.
    */
@@ -854,6 +859,7 @@ export function createEventWriter(deps: {
     }
     const draft = new EventDraft(request.id ?? randomUUID(), request.actor);
     const scope = new Scope(state, draft, base, request.namedAs, chinaDay(eventTime));
+    for (const [code, name] of request.lotNames ?? []) scope.nameAs(code, name);
     const actor = { code: request.actor, kind: scope.state.parties.get(request.actor)?.kind };
     const tested = testedLotParties(scope, request.action);
     if (request.places !== 'uris') {

@@ -3,8 +3,7 @@
 // type shares — a lot must exist, be held by the acting party, in quantities the unit allows.
 import { partyReadsLot, requireLocationOf, requireOwnGtin, requireOwnMasterData } from '../../access/index.js';
 import { toGtin14 } from '../../codes/gs1.js';
-import { hasValidMod31Check } from '../../codes/mod31.js';
-import { newLotCode } from '../../codes/service-codes.js';
+import { isMistypedCode, newLotCode } from '../../codes/service-codes.js';
 import { isStorableTime } from '../../codes/timestamp.js';
 import { badRequest, bodyField, conflict, forbidden, Problem, unprocessable } from '../../errors/problem.js';
 import { restrictedGtinProblem } from '../../gs1/trade-gtin.js';
@@ -337,8 +336,8 @@ export class Scope {
     return codes.map((code, index) => {
       const lot = this.lot(code);
       if (!lot || lot.voided) {
-        // a code whose check character fails was mistyped: say so rather than "unknown"
-        if (!hasValidMod31Check(code)) {
+        // a code of this service's shape whose check character fails was mistyped: say so rather than "unknown"
+        if (isMistypedCode(code, ['lot', 'container'])) {
           throw badRequest(`${code}: its check character is wrong — probably a typo`, [
             bodyField(pointerOf(index), 'check character wrong'),
           ]);
