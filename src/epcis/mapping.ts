@@ -470,11 +470,31 @@ function partiesAndSites(event: EpcisEvent, side: SourceOrDestination, publicBas
   });
 }
 
-/** bizTransactionList entries as native reference documents. */
+/**
+ * The native reference document types that are CBV 2.0 business transaction types, by their CBV short names:
+ * a native event renders them as those (`desadv`), and a captured entry of such a type is the native document.
+ * Every other native type (certificates, test reports, recall notices) renders as `urn:county-trace:doc:<type>`.
+ */
+export const DOCUMENT_BTT: Readonly<Record<string, string>> = Object.freeze({
+  despatch_advice: 'desadv',
+  invoice: 'inv',
+  purchase_order: 'po',
+  receiving_advice: 'recadv',
+});
+const DOCUMENT_OF_BTT: ReadonlyMap<string, string> = new Map(Object.entries(DOCUMENT_BTT).map(([document, btt]) => [btt, document]));
+
+/** The native reference document type a CBV business transaction type (in any of its forms) is; undefined for others. */
+export const documentTypeOfBtt = (type: string): string | undefined => DOCUMENT_OF_BTT.get(cbvForms('BTT', 'btt', type)[0]);
+
+/** bizTransactionList entries as native reference documents (a CBV type of one as that document: desadv a despatch_advice). */
 export function referenceDocumentsOf(event: EpcisEvent): { type: string; number: string }[] {
   return list(event.bizTransactionList).map((entry) => {
     const transaction = entry as { type?: string; bizTransaction: string };
-    return { type: transaction.type ? String(transaction.type).replace(/^.*[-:/]/, '') : 'other', number: transaction.bizTransaction };
+    const type = transaction.type ? String(transaction.type) : undefined;
+    return {
+      type: type === undefined ? 'other' : (documentTypeOfBtt(type) ?? type.replace(/^.*[-:/]/, '')),
+      number: transaction.bizTransaction,
+    };
   });
 }
 

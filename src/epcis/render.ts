@@ -5,7 +5,7 @@ import type { StoredEvent } from '../events/repository.js';
 import { isGs1Charset82 } from '../gs1/digital-link.js';
 import { digitalLinkToEpcUrn } from '../gs1/epc-uri.js';
 import { epcisEventId } from '../gs1/event-id.js';
-import { ILMD_DATES, INSPECTION_FIELD } from './mapping.js';
+import { DOCUMENT_BTT, ILMD_DATES, INSPECTION_FIELD } from './mapping.js';
 
 export const EPCIS_CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld', { cntrace: 'urn:county-trace:epcis:' }];
 
@@ -221,7 +221,8 @@ export function renderEvent(
     ...(event.referenceDocuments.length
       ? {
           bizTransactionList: event.referenceDocuments.map((doc) => ({
-            type: `urn:county-trace:doc:${doc.type}`,
+            // a CBV business transaction type by its short name, as the EPCIS 2.0 context writes it (as sourceList's owning_party)
+            type: DOCUMENT_BTT[doc.type] ?? `urn:county-trace:doc:${doc.type}`,
             bizTransaction: `urn:county-trace:doc:${doc.type}:${encodeURIComponent(doc.number)}`,
           })),
         }

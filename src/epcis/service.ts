@@ -17,7 +17,7 @@ import type { LotsRepository } from '../lots/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
 import { type CaptureDeps, type CaptureOutcome, CaptureRejected, captureEvents, type HashedEvents, hashEvents } from './capture.js';
 import { documentEvents, documentIgnoreFields } from './event-hash.js';
-import { cbvForms, EPCIS_TYPES, shortVocabulary } from './mapping.js';
+import { cbvForms, documentTypeOfBtt, EPCIS_TYPES, shortVocabulary } from './mapping.js';
 import {
   type EventQuery,
   type EventQueryMatch,
@@ -59,7 +59,7 @@ export type ResolvedQuery = Omit<EventFilter, 'after' | 'limit'>;
 /** A GLN (without extension) as a GS1 Digital Link, as events name a native site that has one. */
 const GLN_LINK = 'https://id.gs1.org/414/';
 
-/** How native events render their reference documents' types (`urn:county-trace:doc:<type>`) and numbers. */
+/** How native events render their reference documents' numbers (`urn:county-trace:doc:<type>:<number>`) and the types no CBV type is (see DOCUMENT_BTT). */
 const NATIVE_DOCUMENT = 'urn:county-trace:doc:';
 
 const toProblems = (errors: { pointer: string; message: string }[]): FieldProblem[] =>
@@ -357,9 +357,10 @@ export function createEpcisService(deps: {
   /** EQ_bizTransaction_<type> as stored: the forms of its type and its values as captured, and native reference documents. */
   function bizTransactionCondition({ type, values }: TypedValues): TypedCondition {
     const condition: TypedCondition = { types: cbvForms('BTT', 'btt', type), values };
-    if (!type.startsWith(NATIVE_DOCUMENT)) return condition;
-    const nativeType = type.slice(NATIVE_DOCUMENT.length);
-    const prefix = `${type}:`;
+    // a native document of a CBV type renders with it (desadv), any other with its own (urn:county-trace:doc:<type>)
+    const nativeType = type.startsWith(NATIVE_DOCUMENT) ? type.slice(NATIVE_DOCUMENT.length) : documentTypeOfBtt(type);
+    if (nativeType === undefined) return condition;
+    const prefix = `${NATIVE_DOCUMENT}${nativeType}:`;
     const nativeNumbers = values.flatMap((value) => {
       if (!value.startsWith(prefix)) return [];
       try {
