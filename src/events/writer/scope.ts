@@ -17,7 +17,7 @@ import {
   roundQuantity,
 } from '../../lots/ledger.js';
 import type { EventDraft, HeldThenTake, NewLot, Pointer, ReceivedByUse } from './draft.js';
-import type { LotView, ProductView, ReplacedLot, WorldState } from './state.js';
+import type { LotView, ProductView, ReplacedLot, ShipmentView, WorldState } from './state.js';
 
 /** The GTIN-14 of a GS1 Digital Link's (01) key (as capture stores identifiers), if it has one. */
 export const gtinOfIdentifier = (identifier: string | undefined): string | undefined =>
@@ -412,20 +412,38 @@ export class Scope {
     return sscc ? `https://id.gs1.org/00/${sscc}` : null;
   }
 
-  /** Refused unless the acting party holds the lot loose (usable: not packed away in a container). */
-  requireHolder(lot: LotView, pointer: Pointer) {
+  /**
+   * Refused unless the acting party holds the lot loose (usable: not packed away in a container).
+   * `packing`: the lot is the container an event packs into; when the acting party shipped it away
+   * (a shipment sent before its packing), the refusal names that shipment and how to send it again.
+   */
+  requireHolder(lot: LotView, pointer: Pointer, packing = false) {
     if (this.balance(lot.code) > 0) return;
     if (this.holds(lot.code)) {
       const where = this.packedAway(lot)?.where ?? 'a container';
       throw conflict(`${this.identifierOf(lot)} is packed in ${where}; unpack it first`, [bodyField(pointer, `packed in ${where}`)]);
     }
+    const shipped = packing ? this.shippedAway(lot) : undefined;
+    const cause = shipped
+      ? `: it was shipped by event ${shipped.shipEventId} at ${shipped.shippedAt.toISOString()}, before this packing. To pack it, declare that shipment in error (an EPCIS errorDeclaration, or POST /events with type correction and correctsEventId ${shipped.shipEventId}) and ship it again after the packing`
+      : '';
     if (lot.partyCode === this.actor) {
-      throw conflict(`party ${this.actor} no longer holds any of ${this.identifierOf(lot)}`, [bodyField(pointer, 'nothing on hand')]);
+      throw conflict(`party ${this.actor} no longer holds any of ${this.identifierOf(lot)}${cause}`, [
+        bodyField(pointer, shipped ? `shipped by event ${shipped.shipEventId}` : 'nothing on hand'),
+      ]);
     }
     // who holds another party's lot is that party's business: a refusal names no holder
-    throw forbidden(`party ${this.actor} does not hold ${this.nameOf(lot)}; only its holder may use it`, [
-      bodyField(pointer, `not held by ${this.actor}`),
+    throw forbidden(`party ${this.actor} does not hold ${this.nameOf(lot)}; only its holder may use it${cause}`, [
+      bodyField(pointer, shipped ? `shipped by event ${shipped.shipEventId}` : `not held by ${this.actor}`),
     ]);
+  }
+
+  /** The acting party's latest shipment carrying the lot that is not cancelled, of those the batch read (the open ones). */
+  private shippedAway(lot: LotView): ShipmentView | undefined {
+    return this.state.shipments
+      .carrying(lot.code)
+      .filter((shipment) => shipment.fromPartyCode === this.actor && shipment.status !== 'cancelled')
+      .sort((a, b) => b.shippedAt.getTime() - a.shippedAt.getTime())[0];
   }
 
   /**

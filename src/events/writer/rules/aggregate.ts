@@ -96,7 +96,7 @@ function resolveParent(scope: Scope, parent: AggregateInput['parent']): { code: 
     }
     if (parent.sscc && existing.sscc === parent.sscc) scope.nameAs(existing.code, parent.sscc);
     // a container may take more goods while it is itself packed (a case on a pallet)
-    if (!scope.holds(existing.code)) scope.requireHolder(existing, scope.at('parent'));
+    if (!scope.holds(existing.code)) scope.requireHolder(existing, scope.at('parent'), true);
     return existing;
   }
   const [created] = scope.createLots([newParentSpec(parent)], () => scope.at('parent'));
