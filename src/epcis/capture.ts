@@ -38,10 +38,11 @@ import {
   shortVocabulary,
   withIlmdLotNumber,
 } from './mapping.js';
-import { eventContext, unitOfUom } from './render.js';
+import { eventContext } from './render.js';
 import type { EpcisRepository, OpenShipment } from './repository.js';
 import { withPlainIdentifiers } from './schemas.js';
 import { normaliseTagValues, TAG_ENCODINGS_FIELD, type TagEncoding, withoutTagEncodings } from './tag-values.js';
+import { type LineQuantity, quantityInUnit, unitOfUom } from './uom.js';
 import { cited } from './validation/messages.js';
 
 export type CaptureDeps = {
@@ -49,7 +50,7 @@ export type CaptureDeps = {
   identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
   epcis: Pick<EpcisRepository, 'storedEvents' | 'transformationMembers' | 'openShipmentsTo'>;
   products: Pick<ProductsRepository, 'findByGtins'>;
-  lots: Pick<LotsRepository, 'involvedPartiesOf'>;
+  lots: Pick<LotsRepository, 'involvedPartiesOf' | 'findByCodes'>;
   publicBaseUrl: string;
 };
 
@@ -295,6 +296,17 @@ async function requestsFor(
     const referent = referents[position];
     if (referent?.kind === 'lot' || referent?.kind === 'container') lotOf.set(id, referent.lotCode);
   }
+  // the unit of each lot a quantity line names with a uom, which the line's quantity is read in
+  const unitOfLot = new Map(
+    (
+      await deps.lots.findByCodes(
+        [...new Set(named.flat().flatMap((item) => (item.isClass && item.uom !== null ? (lotOf.get(item.id) ?? []) : [])))],
+        tx,
+      )
+    ).map((lot) => [lot.code, lot.unit]),
+  );
+  /** The unit of each lot of no product an earlier event of the document made, by its identifier: the uom that made it. */
+  const madeInUom = new Map<string, string>();
   const products = new Map(
     (await deps.products.findByGtins([...new Set(distinctIds.flatMap((id) => GTIN.exec(id)?.[1] ?? []))], tx)).map((product) => [
       product.gtin as string,
@@ -316,7 +328,20 @@ async function requestsFor(
     // a TransactionEvent DELETE takes its objects out of a transaction and does nothing to them (EPCIS
     // 2.0): it brings none into being, and names only those that exist (one never seen is not linked)
     const disassociates = event.type === 'TransactionEvent' && event.action === 'DELETE';
-    const items = disassociates ? named[position].filter((item) => lotOf.has(item.id)) : named[position];
+    // each quantity line's quantity in the unit of the lot it names (see quantityInUnit): a lot that
+    // exists (or an earlier event of the document made), or the product's a new lot is counted in
+    let uomRefusal: { item: Named; reading: Extract<LineQuantity, { ok: false }> } | undefined;
+    const items = (disassociates ? named[position].filter((item) => lotOf.has(item.id)) : named[position]).map((item) => {
+      if (!item.isClass || item.uom === null) return item;
+      const known = lotOf.has(item.id) && !created.has(item.id) ? unitOfLot.get(lotOf.get(item.id) as string) : madeInUom.get(item.id);
+      const unit = known ?? products.get(GTIN.exec(item.id)?.[1] ?? '')?.unit;
+      if (unit === undefined) return item;
+      const reading = quantityInUnit(item.quantity, item.uom, unit);
+      if (reading.ok) return { ...item, quantity: reading.quantity };
+      // a new lot of a product in another unit is the writer's to refuse, as a native one is (unit-mismatch)
+      if (known !== undefined || reading.field === 'quantity') uomRefusal ??= { item, reading };
+      return item;
+    });
     const creates: LotSpec[] = [];
     // where each native field the writer may name came from in the event
     const fields = new EpcisFields();
@@ -328,6 +353,7 @@ async function requestsFor(
     // a class carrying another lot than the ilmd's lotNumber: which lot the event makes, it does not say
     const mismatch = lotNumbered[position].mismatch;
     if (mismatch) fields.member('ilmdLotNumber', ['ilmd', mismatch.member]);
+    if (uomRefusal) fields.member('uom', [...uomRefusal.item.at, uomRefusal.reading.field]);
     const refused =
       (foreign &&
         forbidden(`party ${party} may not use ${foreign.written}: the identifier is another party's`, [
@@ -338,6 +364,12 @@ async function requestsFor(
           'lot-number-mismatch',
           `${cited(mismatch.item.written)} names lot ${mismatch.lot}, but the ilmd's ${cited(mismatch.member)} gives lot number ${mismatch.lotNumber}: name the class without a lot, or with that one`,
           [bodyField(['ilmdLotNumber'], `not lot ${mismatch.lot}, which ${cited(mismatch.item.written)} names`)],
+        )) ||
+      (uomRefusal &&
+        unprocessable(
+          uomRefusal.reading.field === 'uom' ? 'unit-mismatch' : 'unit-precision',
+          `${uomRefusal.item.quantity ?? 'a quantity'} ${uomRefusal.item.uom} of ${cited(uomRefusal.item.written)}: ${uomRefusal.reading.detail}`,
+          [bodyField(['uom'], uomRefusal.reading.fieldDetail)],
         ));
     const codeOf = (item: Named): string => {
       const known = lotOf.get(item.id);
@@ -356,6 +388,7 @@ async function requestsFor(
       const sscc = SSCC.exec(item.id)?.[1] ?? null;
       const container = sscc !== null || item.role === 'parent';
       const dated = !container && (item.role === 'subject' || item.role === 'output');
+      if (!container && !product && item.uom && !madeInUom.has(item.id)) madeInUom.set(item.id, item.uom);
       return {
         code: codeOf(item),
         kind: container ? 'container' : 'lot',

@@ -6,6 +6,7 @@ import { isGs1Charset82 } from '../gs1/digital-link.js';
 import { digitalLinkToEpcUrn } from '../gs1/epc-uri.js';
 import { epcisEventId } from '../gs1/event-id.js';
 import { DOCUMENT_BTT, ILMD_DATES, INSPECTION_FIELD } from './mapping.js';
+import { uomOfUnit } from './uom.js';
 
 export const EPCIS_CONTEXT = ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld', { cntrace: 'urn:county-trace:epcis:' }];
 
@@ -107,21 +108,6 @@ export type RenderContext = {
   lotUriPrefix: string;
 };
 
-const UOM: Record<string, string> = { kg: 'KGM', head: 'H87', piece: 'H87', box: 'BX', case: 'CS', pallet: 'PX' };
-
-/** UN/CEFACT codes a count of single pieces is written in: piece (as exported), one, each. */
-const PIECE_UOMS = new Set(['H87', 'C62', 'EA']);
-
-/**
- * The native unit a captured `uom` names for a product counted in `unit`: that unit when the uom is
- * its code (a head or a piece: any code for one piece), else the uom as written (which the writer
- * refuses for a lot of the product: a lot is counted in its product's unit).
- */
-export function unitOfUom(uom: string, unit: string): string {
-  const pieces = (unit === 'piece' || unit === 'head') && PIECE_UOMS.has(uom);
-  return uom === unit || uom === UOM[unit] || pieces ? unit : uom;
-}
-
 /** The EPC (class) URI of a native lot: SSCC or GTIN + lot as GS1 Digital Link, else this service's lot URI. */
 export function lotEpc(lot: RenderLot, prefix: string): string {
   if (lot.sscc) return `https://id.gs1.org/00/${lot.sscc}`;
@@ -197,7 +183,7 @@ export function renderEvent(
         const lot = context.lots.get(link.lotCode);
         return {
           epcClass: epc(link.lotCode),
-          ...(link.quantity !== null ? { quantity: link.quantity, uom: UOM[lot?.unit ?? ''] ?? 'H87' } : {}),
+          ...(link.quantity !== null ? { quantity: link.quantity, uom: uomOfUnit(lot?.unit ?? 'piece') } : {}),
         };
       });
   const containers = (role: string) =>

@@ -47,13 +47,19 @@ const SENSOR_REPORT_URIS = [...SENSOR_METADATA_URIS, 'microorganism', 'chemicalS
 /** The largest quantity the ledger stores (numeric(18, 3)). */
 const MAX_QUANTITY = 1e12;
 
-/** Quantities are booked in the ledger: never negative, within what it stores, at most 3 decimals. */
-function quantityProblem(quantity: number): string | null {
+/**
+ * Quantities are booked in the ledger: never negative, within what it stores, at most 3 decimals (6 in
+ * tonnes, TNE: the 3 of the kilograms a lot is counted in; see quantityInUnit).
+ */
+function quantityProblem(quantity: number, uom: unknown): string | null {
   if (quantity < 0) return 'must not be negative';
   if (quantity > MAX_QUANTITY) return `must be at most ${MAX_QUANTITY}`;
-  const thousandths = Math.round(quantity * 1000);
+  const decimals = uom === 'TNE' ? 6 : 3;
+  const steps = Math.round(quantity * 10 ** decimals);
   // a positive quantity finer than a thousandth (1e-300) would be booked as 0
-  if (Math.abs(quantity * 1000 - thousandths) > 1e-6 || (quantity > 0 && thousandths === 0)) return 'has more than 3 decimals';
+  if (Math.abs(quantity * 10 ** decimals - steps) > 1e-6 || (quantity > 0 && steps === 0)) {
+    return `has more than ${decimals} decimals${uom === 'TNE' ? ' (a gram) in TNE' : ''}`;
+  }
   return null;
 }
 
@@ -290,7 +296,7 @@ function checkEvent(event: unknown, at: string, found: Findings, documentPrefixe
     if (!Array.isArray(list)) continue;
     for (const [i, entry] of list.entries()) {
       const quantity = isObject(entry) ? entry.quantity : undefined;
-      const problem = typeof quantity === 'number' ? quantityProblem(quantity) : null;
+      const problem = typeof quantity === 'number' ? quantityProblem(quantity, isObject(entry) ? entry.uom : undefined) : null;
       if (problem) report(`${at}/${field}/${i}/quantity`, `quantity ${problem}`);
     }
   }

@@ -1,0 +1,97 @@
+// How an EPCIS quantity line's `uom` (a UN/CEFACT Rec. 20 code) reads against the unit of the lot it
+// names: the lot's own unit code as it is, a mass converted exactly, anything else refused. Pure.
+import { CONTAINER_UNIT } from '../lots/ledger.js';
+
+/** The UN/CEFACT code of each native unit, as EPCIS writes a quantity of a lot counted in it. */
+export const UOM: Record<string, string> = { kg: 'KGM', head: 'H87', piece: 'H87', box: 'BX', case: 'CS', pallet: 'PX' };
+
+/** UN/CEFACT codes a count of single pieces is written in: piece (as exported), one, each. */
+const PIECE_UOMS = new Set(['H87', 'C62', 'EA']);
+
+/** Grams in one of each mass unit: a lot counted in kg (or, captured without a product, in a mass code) and the codes a line may name. */
+const GRAMS: Record<string, number> = { kg: 1000, KGM: 1000, GRM: 1, TNE: 1_000_000 };
+
+/** The ledger keeps three decimals of a lot's unit, up to a trillion (numeric(18, 3)). */
+const STORED_DECIMALS = 3;
+const MAX_QUANTITY = 1e12;
+
+/**
+ * The code a quantity of a lot counted in `unit` is written in: a native unit's (kg → KGM), a unit
+ * captured as a code (a lot of no product, counted in the `uom` that made it) as it is.
+ */
+export function uomOfUnit(unit: string): string {
+  return UOM[unit] ?? (/^[A-Z0-9]{1,3}$/.test(unit) ? unit : 'H87');
+}
+
+/**
+ * Whether `uom` is the code of `unit` itself: that unit, its code, for a count of pieces or heads any
+ * code of one piece, and for a container (one of itself) that or a box's, case's or pallet's.
+ */
+function isUnitsOwn(uom: string, unit: string): boolean {
+  const pieces = (unit === 'piece' || unit === 'head' || unit === CONTAINER_UNIT || PIECE_UOMS.has(unit)) && PIECE_UOMS.has(uom);
+  const packs = unit === CONTAINER_UNIT && ['BX', 'CS', 'PX'].includes(uom);
+  return uom === unit || uom === UOM[unit] || pieces || packs;
+}
+
+/**
+ * The native unit a captured `uom` names for a product counted in `unit`: that unit when the uom is
+ * its code (a head or a piece: any code for one piece) or a mass the line converts to it (see
+ * quantityInUnit), else the uom as written (which the writer refuses for a lot of the product: a
+ * lot is counted in its product's unit).
+ */
+export function unitOfUom(uom: string, unit: string): string {
+  return isUnitsOwn(uom, unit) || (GRAMS[uom] !== undefined && GRAMS[unit] !== undefined) ? unit : uom;
+}
+
+/** A line's quantity in the lot's unit, or why the line cannot name the lot so (the field refused: `uom` or `quantity`). */
+export type LineQuantity =
+  | { ok: true; quantity: number | null }
+  | { ok: false; field: 'uom' | 'quantity'; detail: string; fieldDetail: string };
+
+/**
+ * What a quantity line giving `quantity` in `uom` books of a lot counted in `unit`. A line with no
+ * uom, or the lot's own unit code, is taken as it is; a mass of a lot counted in a mass is converted
+ * exactly (80000 GRM of a kg lot is 80 kg, 1 TNE 1000 kg), and refused at its quantity when it is
+ * finer than the three decimals the ledger keeps of the lot's unit (0.5 GRM of a kg lot); any other
+ * uom is refused at the uom, naming the lot's unit. A line without a quantity (the lot as far as it is
+ * held) has its uom judged alike.
+ */
+export function quantityInUnit(quantity: number | null, uom: string | null, unit: string): LineQuantity {
+  if (uom === null || isUnitsOwn(uom, unit)) return { ok: true, quantity };
+  const code = uomOfUnit(unit);
+  const from = GRAMS[uom];
+  const to = GRAMS[unit];
+  if (from === undefined || to === undefined) {
+    const codes = code === 'H87' ? 'H87, C62 or EA' : to === undefined ? code : `${code}, GRM or TNE`;
+    return {
+      ok: false,
+      field: 'uom',
+      detail: `${uom} is not the lot's unit: the lot is counted in ${unit === code ? code : `${unit} (${codes})`}`,
+      fieldDetail: `not ${codes}: the lot is counted in ${unit}`,
+    };
+  }
+  if (quantity === null) return { ok: true, quantity };
+  // in thousandths of the lot's unit, as the ledger keeps it: a whole number, or the line is finer than that
+  const scaled = (quantity * from * 10 ** STORED_DECIMALS) / to;
+  const rounded = Math.round(scaled);
+  // binary noise of the multiplication (0.001234 TNE) is not a finer quantity
+  if (Math.abs(scaled - rounded) > Math.max(1e-6, Math.abs(scaled) * 1e-12) || (quantity > 0 && rounded === 0)) {
+    const finest = `${to / 10 ** STORED_DECIMALS / from} ${uom}`;
+    return {
+      ok: false,
+      field: 'quantity',
+      detail: `${quantity} ${uom} is ${scaled / 10 ** STORED_DECIMALS} ${code}, and the ledger keeps ${STORED_DECIMALS} decimals of ${code}: name a whole multiple of ${finest}`,
+      fieldDetail: `not a whole multiple of ${finest} (0.001 ${code})`,
+    };
+  }
+  const converted = rounded / 10 ** STORED_DECIMALS;
+  if (converted > MAX_QUANTITY) {
+    return {
+      ok: false,
+      field: 'quantity',
+      detail: `${quantity} ${uom} is ${converted} ${code}, more than the ${MAX_QUANTITY} ${code} the ledger stores`,
+      fieldDetail: `more than ${MAX_QUANTITY} ${code}`,
+    };
+  }
+  return { ok: true, quantity: converted };
+}

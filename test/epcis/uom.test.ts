@@ -1,0 +1,73 @@
+// How a quantity line's uom reads against the unit of the lot it names (quantityInUnit), and the
+// unit a line making a lot of a product gives it (unitOfUom): pure, no database.
+import { quantityInUnit, unitOfUom, uomOfUnit } from '../../src/epcis/uom.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+t.test("the lot's own unit code, or none, is taken as it is", async (t) => {
+  for (const [uom, unit] of [
+    [null, 'kg'],
+    ['KGM', 'kg'],
+    ['KGM', 'KGM'],
+    ['H87', 'piece'],
+    ['C62', 'piece'],
+    ['EA', 'head'],
+    ['EA', 'H87'],
+    ['BX', 'box'],
+    ['CS', 'case'],
+    ['PX', 'pallet'],
+    ['LTR', 'LTR'],
+    ['H87', 'container'],
+    ['PX', 'container'],
+  ] as const) {
+    t.same(quantityInUnit(12.345, uom, unit), { ok: true, quantity: 12.345 }, `${uom} of a lot in ${unit}`);
+  }
+  t.same(quantityInUnit(null, 'KGM', 'kg'), { ok: true, quantity: null }, 'a line without a quantity');
+});
+
+t.test('a mass of a lot counted in kg converts exactly', async (t) => {
+  t.same(quantityInUnit(80000, 'GRM', 'kg'), { ok: true, quantity: 80 });
+  t.same(quantityInUnit(80, 'GRM', 'KGM'), { ok: true, quantity: 0.08 });
+  t.same(quantityInUnit(1234, 'GRM', 'kg'), { ok: true, quantity: 1.234 });
+  t.same(quantityInUnit(0.0025, 'TNE', 'kg'), { ok: true, quantity: 2.5 });
+  t.same(quantityInUnit(0.001234, 'TNE', 'kg'), { ok: true, quantity: 1.234 }, 'binary noise of the product is no finer quantity');
+  t.same(quantityInUnit(3, 'TNE', 'kg'), { ok: true, quantity: 3000 });
+  t.same(quantityInUnit(2, 'KGM', 'GRM'), { ok: true, quantity: 2000 }, 'a lot made in grams takes kilograms');
+  t.same(quantityInUnit(null, 'GRM', 'kg'), { ok: true, quantity: null }, 'a line without a quantity');
+});
+
+t.test('a mass finer than the three decimals the ledger keeps, or more than it stores, is refused at the quantity', async (t) => {
+  t.match(quantityInUnit(0.5, 'GRM', 'kg'), {
+    ok: false,
+    field: 'quantity',
+    detail: '0.5 GRM is 0.0005 KGM, and the ledger keeps 3 decimals of KGM: name a whole multiple of 1 GRM',
+  });
+  t.match(quantityInUnit(1000.5, 'GRM', 'KGM'), { ok: false, field: 'quantity' });
+  t.match(quantityInUnit(0.0000005, 'TNE', 'kg'), { ok: false, field: 'quantity', detail: /multiple of 0\.000001 TNE/ });
+  t.match(quantityInUnit(2e9, 'TNE', 'kg'), { ok: false, field: 'quantity', detail: /more than the 1000000000000 KGM the ledger stores/ });
+});
+
+t.test("another uom than the lot's unit is refused at the uom, naming the lot's unit", async (t) => {
+  t.match(quantityInUnit(1, 'LTR', 'kg'), {
+    ok: false,
+    field: 'uom',
+    detail: "LTR is not the lot's unit: the lot is counted in kg (KGM, GRM or TNE)",
+  });
+  t.match(quantityInUnit(1, 'KGM', 'piece'), { ok: false, field: 'uom', detail: /counted in piece \(H87, C62 or EA\)/ });
+  t.match(quantityInUnit(1, 'H87', 'KGM'), { ok: false, field: 'uom', detail: /counted in KGM$/ });
+  t.match(quantityInUnit(1, 'GRM', 'LTR'), { ok: false, field: 'uom', detail: /counted in LTR$/ });
+  t.match(quantityInUnit(1, 'H87', 'box'), { ok: false, field: 'uom', detail: /counted in box \(BX\)/ });
+  t.match(quantityInUnit(null, 'LTR', 'kg'), { ok: false, field: 'uom' }, 'a line without a quantity too');
+});
+
+t.test('the unit a line makes a lot of a product in, and the code a lot unit is written in', async (t) => {
+  t.equal(unitOfUom('GRM', 'kg'), 'kg', 'a mass of a kg product: kg (its quantity converted)');
+  t.equal(unitOfUom('TNE', 'kg'), 'kg');
+  t.equal(unitOfUom('EA', 'piece'), 'piece');
+  t.equal(unitOfUom('KGM', 'piece'), 'KGM', 'another unit as written, for the writer to refuse');
+  t.equal(uomOfUnit('kg'), 'KGM');
+  t.equal(uomOfUnit('head'), 'H87');
+  t.equal(uomOfUnit('KGM'), 'KGM', 'a lot of no product made in a uom is written in it');
+  t.equal(uomOfUnit('container'), 'H87');
+});
