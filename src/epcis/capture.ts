@@ -42,7 +42,7 @@ import { eventContext } from './render.js';
 import type { EpcisRepository, OpenShipment } from './repository.js';
 import { withPlainIdentifiers } from './schemas.js';
 import { normaliseTagValues, TAG_ENCODINGS_FIELD, type TagEncoding, withoutTagEncodings } from './tag-values.js';
-import { type LineQuantity, quantityInUnit, unitOfUom } from './uom.js';
+import { type LineQuantity, quantityInUnit, unitLineIsReadIn, unitOfNewLot, unitOfUom } from './uom.js';
 import { cited } from './validation/messages.js';
 
 export type CaptureDeps = {
@@ -188,19 +188,21 @@ export async function captureEvents(
   if (clashes.length > 0 && input.onError === 'rollback') throw rejected(clashes);
   for (const { index, problem } of clashes) reject(index, problem);
 
-  const requests = await requestsFor(
-    tx,
-    deps,
-    party,
-    toWrite.map((index) => ({
-      event: events[index],
-      id: ids[index],
-      eventId: eventIds[index],
-      context: input.context,
-      encodings: normalised[index].encodings,
-    })),
-  );
-  const declare = async (index: number) => {
+  const planned = (unbound: ReadonlySet<number>) =>
+    requestsFor(
+      tx,
+      deps,
+      party,
+      toWrite.map((index) => ({
+        event: events[index],
+        id: ids[index],
+        eventId: eventIds[index],
+        context: input.context,
+        encodings: normalised[index].encodings,
+      })),
+      unbound,
+    );
+  const declare = async (tx: Db, index: number) => {
     if (outcomes[index]?.status === 'rejected') return;
     const declaration = events[index].errorDeclaration as Declaration;
     try {
@@ -218,49 +220,82 @@ export async function captureEvents(
       reject(index, error);
     }
   };
-  // an event declared in error ends what one write takes: its declaration is applied (and the
-  // writer reads the world again) before the events after it. So does size (see OBJECTS_PER_WRITE).
-  const declared = new Set(declarations);
-  // taken in several calls, the writer's locks are all taken first, in the order one write takes
-  // them (shipments, then lots): a later call's shipments taken after an earlier call's lots could
-  // deadlock with a receipt or a recall opening taking both the other way round
-  const objectCount = requests.reduce((sum, request) => sum + (request.captured?.links.length ?? 0) + 1, 0);
-  if (declarations.length > 0 || objectCount >= OBJECTS_PER_WRITE) {
-    const storedBefore = declarations.filter((index) => outcomes[index]?.status === 'duplicate');
-    await deps.writer.lockAhead(
-      tx,
-      requests,
-      storedBefore.map((index) => ({ actor: party, ids: partyEventKeys(ids[index], party) })),
-    );
-  }
-  let start = 0;
-  let objects = 0;
-  for (const [position, index] of toWrite.entries()) {
-    // the objects an event names, and the event itself
-    objects += (requests[position].captured?.links.length ?? 0) + 1;
-    if (!declared.has(index) && objects < OBJECTS_PER_WRITE && position < toWrite.length - 1) continue;
-    objects = 0;
-    let written: WriteOutcome[];
+  /** Writes the planned events in `tx`, their outcomes set as the writer gives them. */
+  const writeAll = async (tx: Db, requests: WriteRequest[]) => {
+    // an event declared in error ends what one write takes: its declaration is applied (and the
+    // writer reads the world again) before the events after it. So does size (see OBJECTS_PER_WRITE).
+    const declared = new Set(declarations);
+    // taken in several calls, the writer's locks are all taken first, in the order one write takes
+    // them (shipments, then lots): a later call's shipments taken after an earlier call's lots could
+    // deadlock with a receipt or a recall opening taking both the other way round
+    const objectCount = requests.reduce((sum, request) => sum + (request.captured?.links.length ?? 0) + 1, 0);
+    if (declarations.length > 0 || objectCount >= OBJECTS_PER_WRITE) {
+      const storedBefore = declarations.filter((index) => outcomes[index]?.status === 'duplicate');
+      await deps.writer.lockAhead(
+        tx,
+        requests,
+        storedBefore.map((index) => ({ actor: party, ids: partyEventKeys(ids[index], party) })),
+      );
+    }
+    let start = 0;
+    let objects = 0;
+    for (const [position, index] of toWrite.entries()) {
+      // the objects an event names, and the event itself
+      objects += (requests[position].captured?.links.length ?? 0) + 1;
+      if (!declared.has(index) && objects < OBJECTS_PER_WRITE && position < toWrite.length - 1) continue;
+      objects = 0;
+      let written: WriteOutcome[];
+      try {
+        written = await deps.writer.write(tx, requests.slice(start, position + 1), input.onError);
+      } catch (error) {
+        throw error instanceof BatchRejected
+          ? rejected(error.rejections.map(({ index, problem }) => ({ index: toWrite[start + index], problem })))
+          : error;
+      }
+      for (const [offset, outcome] of written.entries()) {
+        const at = toWrite[start + offset];
+        outcomes[at] = outcome.ok
+          ? { index: at, eventId: eventIds[at], status: 'captured' }
+          : { index: at, eventId: eventIds[at], status: 'rejected', problem: outcome.problem };
+      }
+      if (declared.has(index)) await declare(tx, index);
+      start = position + 1;
+    }
+  };
+  // under proceed, a lot an event of the document makes counts its unit from that event only if it is
+  // written: should one that later lines were read against be refused, the document is planned again
+  // (that event binding no unit) and written again, from a savepoint taken before
+  const unbound = new Set<number>();
+  for (;;) {
+    const { requests, readsUnitOf } = await planned(unbound);
+    if (input.onError === 'rollback' || readsUnitOf.every((makers) => makers.size === 0)) {
+      await writeAll(tx, requests);
+      break;
+    }
+    const before = [...outcomes];
+    const refusedMakers = new Set<number>();
     try {
-      written = await deps.writer.write(tx, requests.slice(start, position + 1), input.onError);
+      await tx.transaction(async (savepoint) => {
+        await writeAll(savepoint, requests);
+        for (const makers of readsUnitOf) {
+          for (const maker of makers) if (outcomes[toWrite[maker]]?.status === 'rejected') refusedMakers.add(maker);
+        }
+        if (refusedMakers.size > 0) throw new Replan();
+      });
+      break;
     } catch (error) {
-      throw error instanceof BatchRejected
-        ? rejected(error.rejections.map(({ index, problem }) => ({ index: toWrite[start + index], problem })))
-        : error;
+      if (!(error instanceof Replan)) throw error;
+      outcomes.splice(0, outcomes.length, ...before);
+      for (const maker of refusedMakers) unbound.add(maker);
     }
-    for (const [offset, outcome] of written.entries()) {
-      const at = toWrite[start + offset];
-      outcomes[at] = outcome.ok
-        ? { index: at, eventId: eventIds[at], status: 'captured' }
-        : { index: at, eventId: eventIds[at], status: 'rejected', problem: outcome.problem };
-    }
-    if (declared.has(index)) await declare(index);
-    start = position + 1;
   }
   // a stored event re-sent with an error declaration
-  for (const index of declarations) if (outcomes[index]?.status === 'duplicate') await declare(index);
+  for (const index of declarations) if (outcomes[index]?.status === 'duplicate') await declare(tx, index);
   return outcomes as CaptureOutcome[];
 }
+
+/** Thrown to go back from a savepoint and plan the document again (see captureEvents). */
+class Replan extends Error {}
 
 /** Each event as the native action it amounts to, with the lots its unknown identifiers become. */
 async function requestsFor(
@@ -268,7 +303,8 @@ async function requestsFor(
   deps: CaptureDeps,
   party: string,
   events: { event: EpcisEvent; id: string; eventId: string; context: unknown; encodings: TagEncoding[] }[],
-): Promise<WriteRequest[]> {
+  unbound: ReadonlySet<number> = new Set(),
+): Promise<{ requests: WriteRequest[]; readsUnitOf: Set<number>[] }> {
   // the namespace prefixes each event's ilmd is read with: its document's @context's, its own adding to them
   const documentPrefixes = new Map<unknown, Map<string, string>>();
   const prefixes = events.map(({ event, context }) => {
@@ -305,8 +341,13 @@ async function requestsFor(
       )
     ).map((lot) => [lot.code, lot.unit]),
   );
-  /** The unit of each lot of no product an earlier event of the document made, by its identifier: the uom that made it. */
-  const madeInUom = new Map<string, string>();
+  /**
+   * The unit each lot an earlier event of the document makes is counted in (see unitOfNewLot), by its
+   * identifier, and that event's position. An event in `unbound` (refused when written) makes none.
+   */
+  const madeIn = new Map<string, { unit: string; position: number }>();
+  /** For each event, the positions of the events making a lot whose unit (in madeIn) one of its lines is read in. */
+  const readsUnitOf = events.map(() => new Set<number>());
   const products = new Map(
     (await deps.products.findByGtins([...new Set(distinctIds.flatMap((id) => GTIN.exec(id)?.[1] ?? []))], tx)).map((product) => [
       product.gtin as string,
@@ -324,7 +365,7 @@ async function requestsFor(
   const receiving = events.some(({ event }) => nativeType(event) === 'receive');
   const shipmentsToParty = receiving ? await deps.epcis.openShipmentsTo(tx, party, [...lotOf.values()]) : [];
 
-  return events.map(({ event, id, eventId, context, encodings }, position) => {
+  const requests = events.map(({ event, id, eventId, context, encodings }, position) => {
     // a TransactionEvent DELETE takes its objects out of a transaction and does nothing to them (EPCIS
     // 2.0): it brings none into being, and names only those that exist (one never seen is not linked)
     const disassociates = event.type === 'TransactionEvent' && event.action === 'DELETE';
@@ -333,13 +374,17 @@ async function requestsFor(
     let uomRefusal: { item: Named; reading: Extract<LineQuantity, { ok: false }> } | undefined;
     const items = (disassociates ? named[position].filter((item) => lotOf.has(item.id)) : named[position]).map((item) => {
       if (!item.isClass || item.uom === null) return item;
-      const known = lotOf.has(item.id) && !created.has(item.id) ? unitOfLot.get(lotOf.get(item.id) as string) : madeInUom.get(item.id);
-      const unit = known ?? products.get(GTIN.exec(item.id)?.[1] ?? '')?.unit;
-      if (unit === undefined) return item;
-      const reading = quantityInUnit(item.quantity, item.uom, unit);
+      const stored = lotOf.has(item.id) && !created.has(item.id) ? unitOfLot.get(lotOf.get(item.id) as string) : undefined;
+      const planned = stored === undefined ? madeIn.get(item.id) : undefined;
+      const productUnit = products.get(GTIN.exec(item.id)?.[1] ?? '')?.unit;
+      const readIn = unitLineIsReadIn(stored, planned?.unit, productUnit);
+      if (readIn === undefined) return item;
+      // a lot of a product is counted in its unit whichever event makes it
+      if (planned && productUnit === undefined) readsUnitOf[position].add(planned.position);
+      const reading = quantityInUnit(item.quantity, item.uom, readIn.unit);
       if (reading.ok) return { ...item, quantity: reading.quantity };
       // a new lot of a product in another unit is the writer's to refuse, as a native one is (unit-mismatch)
-      if (known !== undefined || reading.field === 'quantity') uomRefusal ??= { item, reading };
+      if (readIn.binding || reading.field === 'quantity') uomRefusal ??= { item, reading };
       return item;
     });
     const creates: LotSpec[] = [];
@@ -388,15 +433,17 @@ async function requestsFor(
       const sscc = SSCC.exec(item.id)?.[1] ?? null;
       const container = sscc !== null || item.role === 'parent';
       const dated = !container && (item.role === 'subject' || item.role === 'output');
-      if (!container && !product && item.uom && !madeInUom.has(item.id)) madeInUom.set(item.id, item.uom);
+      const unit = container ? CONTAINER_UNIT : unitOfNewLot(item.uom, product?.unit);
+      if (!unbound.has(position) && !madeIn.has(item.id)) madeIn.set(item.id, { unit, position });
       return {
         code: codeOf(item),
         kind: container ? 'container' : 'lot',
         productCode: product?.code ?? null,
         sscc,
         quantity: item.quantity ?? 1,
-        // one of it, whatever it holds, as a packing's new container (validation refuses an SSCC as a class with a uom)
-        unit: container ? CONTAINER_UNIT : item.uom && product ? unitOfUom(item.uom, product.unit) : (item.uom ?? product?.unit ?? 'piece'),
+        // one of it, whatever it holds, as a packing's new container (validation refuses an SSCC as a class with a uom);
+        // a line of a product in another unit than the product's gives that, for the writer to refuse
+        unit: item.uom && product && !container ? unitOfUom(item.uom, product.unit) : unit,
         // an LGTIN's lot numbers the lot where the party's lots do not carry it already
         ...(container ? {} : { classLotNumber: lotNumberOfClass(item.id) }),
         ...(dated && dates.productionDate ? { productionDate: dates.productionDate.date } : {}),
@@ -602,6 +649,7 @@ async function requestsFor(
       return specOf(item);
     }
   });
+  return { requests, readsUnitOf };
 }
 
 /**

@@ -43,6 +43,30 @@ export function unitOfUom(uom: string, unit: string): string {
   return isUnitsOwn(uom, unit) || (GRAMS[uom] !== undefined && GRAMS[unit] !== undefined) ? unit : uom;
 }
 
+/**
+ * The unit a lot a capture makes is counted in: its product's (a line naming another is the writer's
+ * to refuse), else the uom of the line that made it, else (made without one) a piece.
+ */
+export function unitOfNewLot(uom: string | null, productUnit: string | undefined): string {
+  return productUnit ?? uom ?? 'piece';
+}
+
+/**
+ * The unit a quantity line naming a lot is read in, and whether it binds the line (a uom it cannot be
+ * read in refuses the event): the lot's as stored, else as an earlier event of the document that
+ * makes it counts it (`planned`: see unitOfNewLot), both binding; else, a lot the line's own event
+ * makes, its product's, which the writer holds it to. None: the line makes the lot in its own uom.
+ */
+export function unitLineIsReadIn(
+  stored: string | undefined,
+  planned: string | undefined,
+  productUnit: string | undefined,
+): { unit: string; binding: boolean } | undefined {
+  const known = stored ?? planned;
+  if (known !== undefined) return { unit: known, binding: true };
+  return productUnit === undefined ? undefined : { unit: productUnit, binding: false };
+}
+
 /** A line's quantity in the lot's unit, or why the line cannot name the lot so (the field refused: `uom` or `quantity`). */
 export type LineQuantity =
   | { ok: true; quantity: number | null }

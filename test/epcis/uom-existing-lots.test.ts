@@ -247,3 +247,59 @@ t.test('a lot counted in pieces takes H87, C62 and EA, and refuses KGM at the uo
     });
   }
 });
+
+t.test('under proceed, a lot whose making event is refused gets its unit from the event that does make it', async (t) => {
+  const world = await createWorld(t);
+  const a = await world.party('processor');
+  const { capture } = epcisRequests(world);
+  const REFUSED = 'https://id.gs1.org/01/06901234000016/10/X-REFUSED';
+  const future = { ...commissioned(REFUSED, 10, 'LTR'), eventTime: '2099-03-01T08:00:00+08:00' };
+  const result = await capture(a.key, [future, { ...commissioned(REFUSED, 5000, 'GRM'), ...at(2) }], 'proceed');
+  t.match(result, { success: false, captured: 1, errors: [{ eventIndex: 0 }] });
+  t.equal(result.errors.length, 1, 'only the event in the future is refused');
+  const code = (await world.regulator.get(`/trace/${encodeURIComponent(REFUSED)}?depth=0`)).body.query.lotCodes[0];
+  t.match(await a.lot(code), { unit: 'GRM', quantity: 5000 }, 'the lot is counted in the GRM that made it');
+  t.same(await balanceDifferences(world.database), [], 'the ledger closes');
+});
+
+t.test('a lot of no product a document makes without a uom is counted in pieces: a later line in GRM is refused', async (t) => {
+  for (const behaviour of ['rollback', 'proceed'] as const) {
+    await t.test(behaviour, async (t) => {
+      const world = await createWorld(t);
+      const a = await world.party('processor');
+      const { capture } = epcisRequests(world);
+      const NOUOM = 'https://id.gs1.org/01/06901234000016/10/B3-NOUOM';
+      const made = { ...commissioned(NOUOM, 10, 'H87'), quantityList: [{ epcClass: NOUOM, quantity: 10 }] };
+      const result = await capture(a.key, [made, destroyed(2, 5, 'GRM', NOUOM)], behaviour);
+      t.match(result, {
+        success: false,
+        captured: behaviour === 'rollback' ? 0 : 1,
+        errors: [{ eventIndex: 1, pointer: '/epcisBody/eventList/1/quantityList/0/uom', message: /5 GRM of .*B3-NOUOM.*counted in piece \(H87, C62 or EA\)/ }],
+      });
+      if (behaviour === 'proceed') {
+        const code = (await world.regulator.get(`/trace/${encodeURIComponent(NOUOM)}?depth=0`)).body.query.lotCodes[0];
+        t.match(await a.lot(code), { unit: 'piece', quantity: 10 }, 'nothing destroyed');
+      }
+      t.same(await balanceDifferences(world.database), [], 'the ledger closes');
+    });
+  }
+});
+
+t.test('a registered product lot a document makes is read in its unit by a later line of the document', async (t) => {
+  const world = await createWorld(t);
+  const a = await world.party('processor');
+  await a.product('kg', { gtin: '06901234000047' });
+  const BEEF = 'https://id.gs1.org/01/06901234000047/10/BEEF-DOC';
+  const { capture } = epcisRequests(world);
+  const result = await capture(a.key, [commissioned(BEEF, 10, 'KGM'), destroyed(2, 5, 'LTR', BEEF)], 'rollback');
+  t.match(result, {
+    success: false,
+    captured: 0,
+    errors: [{ eventIndex: 1, pointer: '/epcisBody/eventList/1/quantityList/0/uom', message: /5 LTR of .*BEEF-DOC.*counted in kg/ }],
+  });
+  t.match(await capture(a.key, [commissioned(BEEF, 10, 'KGM'), destroyed(2, 2500, 'GRM', BEEF)], 'rollback'), { success: true });
+  const code = (await world.regulator.get(`/trace/${encodeURIComponent(BEEF)}?depth=0`)).body.query.lotCodes[0];
+  const more = await capture(a.key, [destroyed(3, 7.501, 'KGM', BEEF)], 'rollback');
+  t.match(more.errors[0].message, /only 7\.5 kg of .*BEEF-DOC remain/, '2.5 kg went');
+  t.ok(code);
+});

@@ -1,6 +1,6 @@
 // How a quantity line's uom reads against the unit of the lot it names (quantityInUnit), and the
 // unit a line making a lot of a product gives it (unitOfUom): pure, no database.
-import { quantityInUnit, unitOfUom, uomOfUnit } from '../../src/epcis/uom.js';
+import { quantityInUnit, unitLineIsReadIn, unitOfNewLot, unitOfUom, uomOfUnit } from '../../src/epcis/uom.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -70,4 +70,29 @@ t.test('the unit a line makes a lot of a product in, and the code a lot unit is 
   t.equal(uomOfUnit('head'), 'H87');
   t.equal(uomOfUnit('KGM'), 'KGM', 'a lot of no product made in a uom is written in it');
   t.equal(uomOfUnit('container'), 'H87');
+});
+
+t.test('a new lot is counted in its product unit, else the uom that made it, else in pieces', async (t) => {
+  t.equal(unitOfNewLot('GRM', 'kg'), 'kg');
+  t.equal(unitOfNewLot(null, 'kg'), 'kg');
+  t.equal(unitOfNewLot('LTR', undefined), 'LTR');
+  t.equal(unitOfNewLot(null, undefined), 'piece', 'made without a uom: a piece, as the writer counts it');
+});
+
+t.test('a line is read in the stored lot unit, else the one an earlier event of the document gives it, else its product', async (t) => {
+  t.same(unitLineIsReadIn('kg', 'LTR', 'kg'), { unit: 'kg', binding: true }, 'the lot as stored');
+  t.same(unitLineIsReadIn(undefined, 'piece', undefined), { unit: 'piece', binding: true }, 'a lot the document made without a uom');
+  t.same(unitLineIsReadIn(undefined, 'LTR', undefined), { unit: 'LTR', binding: true });
+  t.same(
+    unitLineIsReadIn(undefined, undefined, 'kg'),
+    { unit: 'kg', binding: false },
+    "a lot the line makes: its product's, the writer's to hold",
+  );
+  t.equal(unitLineIsReadIn(undefined, undefined, undefined), undefined, 'a lot of no product the line makes: in its own uom');
+  t.same(quantityInUnit(5, 'GRM', unitLineIsReadIn(undefined, unitOfNewLot(null, undefined), undefined)?.unit as string), {
+    ok: false,
+    field: 'uom',
+    detail: "GRM is not the lot's unit: the lot is counted in piece (H87, C62 or EA)",
+    fieldDetail: 'not H87, C62 or EA: the lot is counted in piece',
+  });
 });
