@@ -13,7 +13,8 @@ const GRAMS: Record<string, number> = { kg: 1000, KGM: 1000, GRM: 1, TNE: 1_000_
 
 /** The ledger keeps three decimals of a lot's unit, up to a trillion (numeric(18, 3)). */
 const STORED_DECIMALS = 3;
-const MAX_QUANTITY = 1e12;
+/** The largest quantity the ledger stores (numeric(18, 3)). */
+export const MAX_QUANTITY = 1e12;
 
 /**
  * The code a quantity of a lot counted in `unit` is written in: a native unit's (kg → KGM), a unit
@@ -95,20 +96,22 @@ export function quantityInUnit(quantity: number | null, uom: string | null, unit
     };
   }
   if (quantity === null) return { ok: true, quantity };
-  // in thousandths of the lot's unit, as the ledger keeps it: a whole number, or the line is finer than that
-  const scaled = (quantity * from * 10 ** STORED_DECIMALS) / to;
-  const rounded = Math.round(scaled);
-  // binary noise of the multiplication (0.001234 TNE) is not a finer quantity
-  if (Math.abs(scaled - rounded) > Math.max(1e-6, Math.abs(scaled) * 1e-12) || (quantity > 0 && rounded === 0)) {
-    const finest = `${to / 10 ** STORED_DECIMALS / from} ${uom}`;
+  // in exact decimals (the number as written, its shortest decimal): the line in thousandths of the
+  // lot's unit, as the ledger keeps it, is a whole number, or the line is finer than that
+  const { digits, exponent } = decimalOf(quantity);
+  const shift = exponent + Math.round(Math.log10(from / to));
+  const inUnit = decimalString(digits, shift);
+  if (shift + STORED_DECIMALS < 0 && digits % 10n ** BigInt(-(shift + STORED_DECIMALS)) !== 0n) {
+    const finest = `${decimalString(1n, Math.round(Math.log10(to / from)) - STORED_DECIMALS)} ${uom}`;
     return {
       ok: false,
       field: 'quantity',
-      detail: `${quantity} ${uom} is ${scaled / 10 ** STORED_DECIMALS} ${code}, and the ledger keeps ${STORED_DECIMALS} decimals of ${code}: name a whole multiple of ${finest}`,
+      detail: `${quantity} ${uom} is ${inUnit} ${code}, and the ledger keeps ${STORED_DECIMALS} decimals of ${code}: name a whole multiple of ${finest}`,
       fieldDetail: `not a whole multiple of ${finest} (0.001 ${code})`,
     };
   }
-  const converted = rounded / 10 ** STORED_DECIMALS;
+  // an exact decimal of at most three places: the double nearest it
+  const converted = Number(inUnit);
   if (converted > MAX_QUANTITY) {
     return {
       ok: false,
@@ -118,4 +121,21 @@ export function quantityInUnit(quantity: number | null, uom: string | null, unit
     };
   }
   return { ok: true, quantity: converted };
+}
+
+/** A finite number as its shortest decimal, exactly: digits × 10^exponent (1.5e-7 is 15 × 10^-8, 0.001 1 × 10^-3). */
+function decimalOf(value: number): { digits: bigint; exponent: number } {
+  const [mantissa, power = '0'] = String(value).split('e');
+  const [whole, fraction = ''] = mantissa.split('.');
+  return { digits: BigInt(whole + fraction), exponent: Number(power) - fraction.length };
+}
+
+/** digits × 10^exponent written as a plain decimal, without trailing zeros (15, -8 → 0.00000015). */
+function decimalString(digits: bigint, exponent: number): string {
+  if (exponent >= 0) return (digits * 10n ** BigInt(exponent)).toString();
+  const sign = digits < 0n ? '-' : '';
+  const written = (digits < 0n ? -digits : digits).toString().padStart(1 - exponent, '0');
+  const point = written.length + exponent;
+  const fraction = written.slice(point).replace(/0+$/, '');
+  return `${sign}${written.slice(0, point)}${fraction ? `.${fraction}` : ''}`;
 }

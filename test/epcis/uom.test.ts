@@ -96,3 +96,26 @@ t.test('a line is read in the stored lot unit, else the one an earlier event of 
     fieldDetail: 'not H87, C62 or EA: the lot is counted in piece',
   });
 });
+
+t.test('a mass is converted in exact decimals: at any size, a quantity finer than a thousandth of the lot unit is refused', async (t) => {
+  t.match(quantityInUnit(12345678901.001, 'GRM', 'kg'), {
+    ok: false,
+    field: 'quantity',
+    detail: /12345678901\.001 GRM is 12345678\.901001 KGM/,
+  });
+  t.same(quantityInUnit(12345678901, 'GRM', 'kg'), { ok: true, quantity: 12345678.901 });
+  t.same(quantityInUnit(1000000000.000001, 'TNE', 'kg'), {
+    ok: false,
+    field: 'quantity',
+    detail: '1000000000.000001 TNE is 1000000000000.001 KGM, more than the 1000000000000 KGM the ledger stores',
+    fieldDetail: 'more than 1000000000000 KGM',
+  });
+  t.same(quantityInUnit(0.001234, 'TNE', 'kg'), { ok: true, quantity: 1.234 }, 'no binary noise');
+  t.same(quantityInUnit(1e-7, 'TNE', 'kg'), {
+    ok: false,
+    field: 'quantity',
+    detail: '1e-7 TNE is 0.0001 KGM, and the ledger keeps 3 decimals of KGM: name a whole multiple of 0.000001 TNE',
+    fieldDetail: 'not a whole multiple of 0.000001 TNE (0.001 KGM)',
+  });
+  t.same(quantityInUnit(2.5, 'KGM', 'GRM'), { ok: true, quantity: 2500 });
+});

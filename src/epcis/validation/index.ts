@@ -12,6 +12,7 @@ import { epcUriSpelling } from '../../gs1/epc-uri.js';
 import { contextPrefixes } from '../event-hash.js';
 import { cbvMasterData, ILMD_DATE_TERMS, INSPECTION_FIELD, lotNumberProblem } from '../mapping.js';
 import { tagValueProblem } from '../tag-values.js';
+import { MAX_QUANTITY } from '../uom.js';
 import { cited, label, schemaErrors, type ValidationError } from './messages.js';
 import { epcisValidators } from './schema.js';
 import { BIZ_STEP, DISPOSITION, type Vocabulary, vocabularyProblem } from './vocabulary.js';
@@ -44,8 +45,6 @@ const URI_LISTS = [
 /** The URI fields of a sensor element's metadata and reports (EPCIS 2.0 JSON Schema). */
 const SENSOR_METADATA_URIS = ['deviceID', 'deviceMetadata', 'rawData', 'dataProcessingMethod', 'bizRules'];
 const SENSOR_REPORT_URIS = [...SENSOR_METADATA_URIS, 'microorganism', 'chemicalSubstance', 'coordinateReferenceSystem', 'uriValue'];
-/** The largest quantity the ledger stores (numeric(18, 3)). */
-const MAX_QUANTITY = 1e12;
 
 /**
  * Quantities are booked in the ledger: never negative, within what it stores, at most 3 decimals (6 in
