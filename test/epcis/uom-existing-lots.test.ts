@@ -274,7 +274,13 @@ t.test('a lot of no product a document makes without a uom is counted in pieces:
       t.match(result, {
         success: false,
         captured: behaviour === 'rollback' ? 0 : 1,
-        errors: [{ eventIndex: 1, pointer: '/epcisBody/eventList/1/quantityList/0/uom', message: /5 GRM of .*B3-NOUOM.*counted in piece \(H87, C62 or EA\)/ }],
+        errors: [
+          {
+            eventIndex: 1,
+            pointer: '/epcisBody/eventList/1/quantityList/0/uom',
+            message: /5 GRM of .*B3-NOUOM.*counted in piece \(H87, C62 or EA\)/,
+          },
+        ],
       });
       if (behaviour === 'proceed') {
         const code = (await world.regulator.get(`/trace/${encodeURIComponent(NOUOM)}?depth=0`)).body.query.lotCodes[0];
