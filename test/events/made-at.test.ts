@@ -193,7 +193,8 @@ t.test('madeAt: a making declared in error gives way to the valid one; a sightin
       replacement: { type: 'commission', eventTime: day(6).eventTime, lots: [{ productCode: kg, quantity: 10 }] },
     }),
   );
-  for (const n of [7, 7, 8]) await world.ok(plant.api.post('/events', { type: 'sell', ...day(n), lines: [{ lotCode: lot, quantity: 1 }] }));
+  for (const n of [7, 7, 8])
+    await world.ok(plant.api.post('/events', { type: 'sell', eventTime: day(n).eventTime, lines: [{ lotCode: lot, quantity: 1 }] }));
   const [links] = await queryRows<{ marked: number; all: number }>(
     world.database.db,
     sql`select count(*) filter (where makes)::int as marked, count(*)::int as "all" from event_lots where lot_code = ${lot}`,

@@ -148,11 +148,15 @@ t.test('firstUsedAt: the earliest use not declared in error; a sighting is no us
 
   const lot = await plant.commission(kg, 10);
   t.equal(await firstUsedAt(lot), null, 'made, not used');
-  await world.ok(plant.api.post('/events', { type: 'observe', ...day(4), lotCodes: [lot] }));
+  await world.ok(plant.api.post('/events', { type: 'observe', eventTime: day(4).eventTime, lotCodes: [lot] }));
   t.equal(await firstUsedAt(lot), null, 'seen, not used');
-  const sale = await world.ok(plant.api.post('/events', { type: 'sell', ...day(6), lines: [{ lotCode: lot, quantity: 1 }] }));
-  await world.ok(plant.api.post('/events', { type: 'sell', ...day(7), lines: [{ lotCode: lot, quantity: 1 }] }));
+  const sale = await world.ok(
+    plant.api.post('/events', { type: 'sell', eventTime: day(6).eventTime, lines: [{ lotCode: lot, quantity: 1 }] }),
+  );
+  await world.ok(plant.api.post('/events', { type: 'sell', eventTime: day(7).eventTime, lines: [{ lotCode: lot, quantity: 1 }] }));
   t.equal(await firstUsedAt(lot), '2026-03-06T00:00:00.000Z', 'the first of two sales');
-  await world.ok(plant.api.post('/events', { type: 'correction', ...day(8), correctsEventId: sale.event.id, reason: 'not sold' }));
+  await world.ok(
+    plant.api.post('/events', { type: 'correction', eventTime: day(8).eventTime, correctsEventId: sale.event.id, reason: 'not sold' }),
+  );
   t.equal(await firstUsedAt(lot), '2026-03-07T00:00:00.000Z', 'the sale declared in error counts no longer');
 });

@@ -239,8 +239,13 @@ t.test(
       hazard: '过敏原未标示',
     });
     t.equal(recall.status, 201, 'recall recorded');
-    // another shopper's scan after the recall raises an inactive-lot flag on the code, so this page shows a flagged code
-    await app.inject({ method: 'GET', url: `/t/${demo.itemCode}`, headers: { 'user-agent': 'another shopper' } });
+    // another shopper's scan (another address) after the recall raises an inactive-lot flag on the code, so this page shows a flagged code
+    await app.inject({
+      method: 'GET',
+      url: `/t/${demo.itemCode}`,
+      remoteAddress: '203.0.113.77',
+      headers: { 'user-agent': 'another shopper' },
+    });
     await page.goto(`${origin}/t/${demo.itemCode}`);
     const flags = (await client(app, adminKey).get('/regulator/flags')).body.items as { code: string }[];
     t.ok(
