@@ -42,7 +42,7 @@ import { eventContext } from './render.js';
 import type { EpcisRepository, OpenShipment } from './repository.js';
 import { withPlainIdentifiers } from './schemas.js';
 import { normaliseTagValues, TAG_ENCODINGS_FIELD, type TagEncoding, withoutTagEncodings } from './tag-values.js';
-import { type LineQuantity, quantityInUnit, unitLineIsReadIn, unitOfNewLot, unitOfUom } from './uom.js';
+import { inDocumentUnitReading, type LineQuantity, quantityInUnit, unitLineIsReadIn, unitOfNewLot, unitOfUom } from './uom.js';
 import { cited } from './validation/messages.js';
 
 export type CaptureDeps = {
@@ -188,20 +188,18 @@ export async function captureEvents(
   if (clashes.length > 0 && input.onError === 'rollback') throw rejected(clashes);
   for (const { index, problem } of clashes) reject(index, problem);
 
-  const planned = (unbound: ReadonlySet<number>) =>
-    requestsFor(
-      tx,
-      deps,
-      party,
-      toWrite.map((index) => ({
-        event: events[index],
-        id: ids[index],
-        eventId: eventIds[index],
-        context: input.context,
-        encodings: normalised[index].encodings,
-      })),
-      unbound,
-    );
+  const requests = await requestsFor(
+    tx,
+    deps,
+    party,
+    toWrite.map((index) => ({
+      event: events[index],
+      id: ids[index],
+      eventId: eventIds[index],
+      context: input.context,
+      encodings: normalised[index].encodings,
+    })),
+  );
   const declare = async (tx: Db, index: number) => {
     if (outcomes[index]?.status === 'rejected') return;
     const declaration = events[index].errorDeclaration as Declaration;
@@ -262,40 +260,11 @@ export async function captureEvents(
       start = position + 1;
     }
   };
-  // under proceed, a lot an event of the document makes counts its unit from that event only if it is
-  // written: should one that later lines were read against be refused, the document is planned again
-  // (that event binding no unit) and written again, from a savepoint taken before
-  const unbound = new Set<number>();
-  for (;;) {
-    const { requests, readsUnitOf } = await planned(unbound);
-    if (input.onError === 'rollback' || readsUnitOf.every((makers) => makers.size === 0)) {
-      await writeAll(tx, requests);
-      break;
-    }
-    const before = [...outcomes];
-    const refusedMakers = new Set<number>();
-    try {
-      await tx.transaction(async (savepoint) => {
-        await writeAll(savepoint, requests);
-        for (const makers of readsUnitOf) {
-          for (const maker of makers) if (outcomes[toWrite[maker]]?.status === 'rejected') refusedMakers.add(maker);
-        }
-        if (refusedMakers.size > 0) throw new Replan();
-      });
-      break;
-    } catch (error) {
-      if (!(error instanceof Replan)) throw error;
-      outcomes.splice(0, outcomes.length, ...before);
-      for (const maker of refusedMakers) unbound.add(maker);
-    }
-  }
+  await writeAll(tx, requests);
   // a stored event re-sent with an error declaration
   for (const index of declarations) if (outcomes[index]?.status === 'duplicate') await declare(tx, index);
   return outcomes as CaptureOutcome[];
 }
-
-/** Thrown to go back from a savepoint and plan the document again (see captureEvents). */
-class Replan extends Error {}
 
 /** Each event as the native action it amounts to, with the lots its unknown identifiers become. */
 async function requestsFor(
@@ -303,8 +272,7 @@ async function requestsFor(
   deps: CaptureDeps,
   party: string,
   events: { event: EpcisEvent; id: string; eventId: string; context: unknown; encodings: TagEncoding[] }[],
-  unbound: ReadonlySet<number> = new Set(),
-): Promise<{ requests: WriteRequest[]; readsUnitOf: Set<number>[] }> {
+): Promise<WriteRequest[]> {
   // the namespace prefixes each event's ilmd is read with: its document's @context's, its own adding to them
   const documentPrefixes = new Map<unknown, Map<string, string>>();
   const prefixes = events.map(({ event, context }) => {
@@ -341,13 +309,8 @@ async function requestsFor(
       )
     ).map((lot) => [lot.code, lot.unit]),
   );
-  /**
-   * The unit each lot an earlier event of the document makes is counted in (see unitOfNewLot), by its
-   * identifier, and that event's position. An event in `unbound` (refused when written) makes none.
-   */
-  const madeIn = new Map<string, { unit: string; position: number }>();
-  /** For each event, the positions of the events making a lot whose unit (in madeIn) one of its lines is read in. */
-  const readsUnitOf = events.map(() => new Set<number>());
+  /** The units the earlier events of the document that make a lot make it in (see unitOfNewLot), by its identifier. */
+  const madeIn = new Map<string, Set<string>>();
   const products = new Map(
     (await deps.products.findByGtins([...new Set(distinctIds.flatMap((id) => GTIN.exec(id)?.[1] ?? []))], tx)).map((product) => [
       product.gtin as string,
@@ -377,10 +340,16 @@ async function requestsFor(
       const stored = lotOf.has(item.id) && !created.has(item.id) ? unitOfLot.get(lotOf.get(item.id) as string) : undefined;
       const planned = stored === undefined ? madeIn.get(item.id) : undefined;
       const productUnit = products.get(GTIN.exec(item.id)?.[1] ?? '')?.unit;
-      const readIn = unitLineIsReadIn(stored, planned?.unit, productUnit);
+      if (planned && productUnit === undefined) {
+        // a lot of no product that earlier events of the document make: which of them makes it is known
+        // only as they are written (one may be refused, this line's own event may make it), so a line
+        // names it as it is, in a uom each of them counts it in; a conversion waits for a later document
+        const reading = inDocumentUnitReading(item.quantity, item.uom, planned);
+        if (!reading.ok) uomRefusal ??= { item, reading };
+        return item;
+      }
+      const readIn = unitLineIsReadIn(stored, [...(planned ?? [])][0], productUnit);
       if (readIn === undefined) return item;
-      // a lot of a product is counted in its unit whichever event makes it
-      if (planned && productUnit === undefined) readsUnitOf[position].add(planned.position);
       const reading = quantityInUnit(item.quantity, item.uom, readIn.unit);
       if (reading.ok) return { ...item, quantity: reading.quantity };
       // a new lot of a product in another unit is the writer's to refuse, as a native one is (unit-mismatch)
@@ -434,7 +403,7 @@ async function requestsFor(
       const container = sscc !== null || item.role === 'parent';
       const dated = !container && (item.role === 'subject' || item.role === 'output');
       const unit = container ? CONTAINER_UNIT : unitOfNewLot(item.uom, product?.unit);
-      if (!unbound.has(position) && !madeIn.has(item.id)) madeIn.set(item.id, { unit, position });
+      madeIn.set(item.id, new Set(madeIn.get(item.id)).add(unit));
       return {
         code: codeOf(item),
         kind: container ? 'container' : 'lot',
@@ -649,7 +618,7 @@ async function requestsFor(
       return specOf(item);
     }
   });
-  return { requests, readsUnitOf };
+  return requests;
 }
 
 /**

@@ -74,6 +74,26 @@ export type LineQuantity =
   | { ok: false; field: 'uom' | 'quantity'; detail: string; fieldDetail: string };
 
 /**
+ * What a quantity line books of a lot of no product that earlier events of its document make, in
+ * `units` (one for each way they make it): the line as it is when its uom is the own unit of every one
+ * of them (KGM of a lot made in KGM; H87 or C62 of one made in pieces), else refused at its uom. Which
+ * of those events makes the lot is known only as they are written (one may be refused, the line's own
+ * event may make it instead), so a line that would need converting could be read in a unit the lot is
+ * not counted in: it names the lot in a later document.
+ */
+export function inDocumentUnitReading(quantity: number | null, uom: string, units: ReadonlySet<string>): LineQuantity {
+  const made = [...units];
+  if (made.every((unit) => isUnitsOwn(uom, unit))) return { ok: true, quantity };
+  const listed = made.map(uomOfUnit).join(' and ');
+  return {
+    ok: false,
+    field: 'uom',
+    detail: `an earlier event of this document makes the lot in ${listed}: name it in that unit in this document, or in another unit in a later one`,
+    fieldDetail: `not ${listed}, the unit this document makes the lot in`,
+  };
+}
+
+/**
  * What a quantity line giving `quantity` in `uom` books of a lot counted in `unit`. A line with no
  * uom, or the lot's own unit code, is taken as it is; a mass of a lot counted in a mass is converted
  * exactly (80000 GRM of a kg lot is 80 kg, 1 TNE 1000 kg), and refused at its quantity when it is

@@ -248,19 +248,41 @@ t.test('a lot counted in pieces takes H87, C62 and EA, and refuses KGM at the uo
   }
 });
 
-t.test('under proceed, a lot whose making event is refused gets its unit from the event that does make it', async (t) => {
-  const world = await createWorld(t);
-  const a = await world.party('processor');
-  const { capture } = epcisRequests(world);
-  const REFUSED = 'https://id.gs1.org/01/06901234000016/10/X-REFUSED';
-  const future = { ...commissioned(REFUSED, 10, 'LTR'), eventTime: '2099-03-01T08:00:00+08:00' };
-  const result = await capture(a.key, [future, { ...commissioned(REFUSED, 5000, 'GRM'), ...at(2) }], 'proceed');
-  t.match(result, { success: false, captured: 1, errors: [{ eventIndex: 0 }] });
-  t.equal(result.errors.length, 1, 'only the event in the future is refused');
-  const code = (await world.regulator.get(`/trace/${encodeURIComponent(REFUSED)}?depth=0`)).body.query.lotCodes[0];
-  t.match(await a.lot(code), { unit: 'GRM', quantity: 5000 }, 'the lot is counted in the GRM that made it');
-  t.same(await balanceDifferences(world.database), [], 'the ledger closes');
-});
+t.test(
+  'a lot of no product that earlier events of a document make is named in the unit they make it in, converted only in a later document',
+  async (t) => {
+    const world = await createWorld(t);
+    const a = await world.party('processor');
+    const { capture } = epcisRequests(world);
+    // which event makes a lot is known only as the events are written: the first, in the future, is refused
+    const REFUSED = 'https://id.gs1.org/01/06901234000016/10/X-REFUSED';
+    const future = { ...commissioned(REFUSED, 10, 'LTR'), eventTime: '2099-03-01T08:00:00+08:00' };
+    const first = await capture(a.key, [future, { ...commissioned(REFUSED, 5000, 'GRM'), ...at(2) }], 'proceed');
+    t.match(first, {
+      success: false,
+      captured: 0,
+      errors: [
+        { eventIndex: 0 },
+        { eventIndex: 1, pointer: '/epcisBody/eventList/1/quantityList/0/uom', message: /5000 GRM of .*X-REFUSED.*makes the lot in LTR/ },
+      ],
+    });
+    // a lot the document makes in KGM, named in GRM by a later event of it: refused, never booked as 3000 KGM
+    const MADE = 'https://id.gs1.org/01/06901234000016/10/RP-L2';
+    const second = await capture(a.key, [{ ...commissioned(MADE, 10000, 'KGM'), ...at(1) }, destroyed(2, 3000, 'GRM', MADE)], 'proceed');
+    t.match(second, {
+      success: false,
+      captured: 1,
+      errors: [{ eventIndex: 1, pointer: '/epcisBody/eventList/1/quantityList/0/uom', message: /makes the lot in KGM.*in a later one/ }],
+    });
+    const code = (await world.regulator.get(`/trace/${encodeURIComponent(MADE)}?depth=0`)).body.query.lotCodes[0];
+    t.match(await a.lot(code), { unit: 'KGM', quantity: 10000 }, 'nothing destroyed');
+    // in a later document, the stored lot's unit converts the line
+    t.match(await capture(a.key, [destroyed(3, 3000, 'GRM', MADE)], 'rollback'), { success: true, captured: 1 });
+    const more = await capture(a.key, [destroyed(4, 10000, 'KGM', MADE)], 'rollback');
+    t.match(more.errors[0]?.message, /only 9997 KGM .* remain/, '3000 GRM are 3 KGM of the lot');
+    t.same(await balanceDifferences(world.database), [], 'the ledger closes');
+  },
+);
 
 t.test('a lot of no product a document makes without a uom is counted in pieces: a later line in GRM is refused', async (t) => {
   for (const behaviour of ['rollback', 'proceed'] as const) {
@@ -278,7 +300,7 @@ t.test('a lot of no product a document makes without a uom is counted in pieces:
           {
             eventIndex: 1,
             pointer: '/epcisBody/eventList/1/quantityList/0/uom',
-            message: /5 GRM of .*B3-NOUOM.*counted in piece \(H87, C62 or EA\)/,
+            message: /5 GRM of .*B3-NOUOM.*makes the lot in H87/,
           },
         ],
       });

@@ -1,6 +1,6 @@
 // How a quantity line's uom reads against the unit of the lot it names (quantityInUnit), and the
 // unit a line making a lot of a product gives it (unitOfUom): pure, no database.
-import { quantityInUnit, unitLineIsReadIn, unitOfNewLot, unitOfUom, uomOfUnit } from '../../src/epcis/uom.js';
+import { inDocumentUnitReading, quantityInUnit, unitLineIsReadIn, unitOfNewLot, unitOfUom, uomOfUnit } from '../../src/epcis/uom.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -118,4 +118,19 @@ t.test('a mass is converted in exact decimals: at any size, a quantity finer tha
     fieldDetail: 'not a whole multiple of 0.000001 TNE (0.001 KGM)',
   });
   t.same(quantityInUnit(2.5, 'KGM', 'GRM'), { ok: true, quantity: 2500 });
+});
+
+t.test('inDocumentUnitReading: a lot earlier events of the document make is named as it is, in their unit, or refused', async (t) => {
+  t.same(inDocumentUnitReading(5, 'KGM', new Set(['KGM'])), { ok: true, quantity: 5 }, 'the unit it is made in');
+  t.same(inDocumentUnitReading(5, 'C62', new Set(['piece'])), { ok: true, quantity: 5 }, 'any code of a piece for a lot made in pieces');
+  t.match(
+    inDocumentUnitReading(5000, 'GRM', new Set(['KGM'])),
+    { ok: false, field: 'uom', detail: /makes the lot in KGM.*later one/ },
+    'no conversion',
+  );
+  t.match(
+    inDocumentUnitReading(5, 'KGM', new Set(['KGM', 'LTR'])),
+    { ok: false, field: 'uom', detail: /KGM and LTR/ },
+    'made in two units: whichever is written decides, so neither is taken',
+  );
 });
