@@ -403,7 +403,8 @@ async function requestsFor(
       const container = sscc !== null || item.role === 'parent';
       const dated = !container && (item.role === 'subject' || item.role === 'output');
       const unit = container ? CONTAINER_UNIT : unitOfNewLot(item.uom, product?.unit);
-      madeIn.set(item.id, new Set(madeIn.get(item.id)).add(unit));
+      // a line without a uom names a lot an earlier event made in that lot's unit: it adds none of its own
+      if (item.uom !== null || !madeIn.has(item.id)) madeIn.set(item.id, new Set(madeIn.get(item.id)).add(unit));
       return {
         code: codeOf(item),
         kind: container ? 'container' : 'lot',
