@@ -200,7 +200,7 @@ export async function captureEvents(
       encodings: normalised[index].encodings,
     })),
   );
-  const declare = async (tx: Db, index: number) => {
+  const declare = async (index: number) => {
     if (outcomes[index]?.status === 'rejected') return;
     const declaration = events[index].errorDeclaration as Declaration;
     try {
@@ -218,51 +218,47 @@ export async function captureEvents(
       reject(index, error);
     }
   };
-  /** Writes the planned events in `tx`, their outcomes set as the writer gives them. */
-  const writeAll = async (tx: Db, requests: WriteRequest[]) => {
-    // an event declared in error ends what one write takes: its declaration is applied (and the
-    // writer reads the world again) before the events after it. So does size (see OBJECTS_PER_WRITE).
-    const declared = new Set(declarations);
-    // taken in several calls, the writer's locks are all taken first, in the order one write takes
-    // them (shipments, then lots): a later call's shipments taken after an earlier call's lots could
-    // deadlock with a receipt or a recall opening taking both the other way round
-    const objectCount = requests.reduce((sum, request) => sum + (request.captured?.links.length ?? 0) + 1, 0);
-    if (declarations.length > 0 || objectCount >= OBJECTS_PER_WRITE) {
-      const storedBefore = declarations.filter((index) => outcomes[index]?.status === 'duplicate');
-      await deps.writer.lockAhead(
-        tx,
-        requests,
-        storedBefore.map((index) => ({ actor: party, ids: partyEventKeys(ids[index], party) })),
-      );
+  // an event declared in error ends what one write takes: its declaration is applied (and the
+  // writer reads the world again) before the events after it. So does size (see OBJECTS_PER_WRITE).
+  const declared = new Set(declarations);
+  // taken in several calls, the writer's locks are all taken first, in the order one write takes
+  // them (shipments, then lots): a later call's shipments taken after an earlier call's lots could
+  // deadlock with a receipt or a recall opening taking both the other way round
+  const objectCount = requests.reduce((sum, request) => sum + (request.captured?.links.length ?? 0) + 1, 0);
+  if (declarations.length > 0 || objectCount >= OBJECTS_PER_WRITE) {
+    const storedBefore = declarations.filter((index) => outcomes[index]?.status === 'duplicate');
+    await deps.writer.lockAhead(
+      tx,
+      requests,
+      storedBefore.map((index) => ({ actor: party, ids: partyEventKeys(ids[index], party) })),
+    );
+  }
+  let start = 0;
+  let objects = 0;
+  for (const [position, index] of toWrite.entries()) {
+    // the objects an event names, and the event itself
+    objects += (requests[position].captured?.links.length ?? 0) + 1;
+    if (!declared.has(index) && objects < OBJECTS_PER_WRITE && position < toWrite.length - 1) continue;
+    objects = 0;
+    let written: WriteOutcome[];
+    try {
+      written = await deps.writer.write(tx, requests.slice(start, position + 1), input.onError);
+    } catch (error) {
+      throw error instanceof BatchRejected
+        ? rejected(error.rejections.map(({ index, problem }) => ({ index: toWrite[start + index], problem })))
+        : error;
     }
-    let start = 0;
-    let objects = 0;
-    for (const [position, index] of toWrite.entries()) {
-      // the objects an event names, and the event itself
-      objects += (requests[position].captured?.links.length ?? 0) + 1;
-      if (!declared.has(index) && objects < OBJECTS_PER_WRITE && position < toWrite.length - 1) continue;
-      objects = 0;
-      let written: WriteOutcome[];
-      try {
-        written = await deps.writer.write(tx, requests.slice(start, position + 1), input.onError);
-      } catch (error) {
-        throw error instanceof BatchRejected
-          ? rejected(error.rejections.map(({ index, problem }) => ({ index: toWrite[start + index], problem })))
-          : error;
-      }
-      for (const [offset, outcome] of written.entries()) {
-        const at = toWrite[start + offset];
-        outcomes[at] = outcome.ok
-          ? { index: at, eventId: eventIds[at], status: 'captured' }
-          : { index: at, eventId: eventIds[at], status: 'rejected', problem: outcome.problem };
-      }
-      if (declared.has(index)) await declare(tx, index);
-      start = position + 1;
+    for (const [offset, outcome] of written.entries()) {
+      const at = toWrite[start + offset];
+      outcomes[at] = outcome.ok
+        ? { index: at, eventId: eventIds[at], status: 'captured' }
+        : { index: at, eventId: eventIds[at], status: 'rejected', problem: outcome.problem };
     }
-  };
-  await writeAll(tx, requests);
+    if (declared.has(index)) await declare(index);
+    start = position + 1;
+  }
   // a stored event re-sent with an error declaration
-  for (const index of declarations) if (outcomes[index]?.status === 'duplicate') await declare(tx, index);
+  for (const index of declarations) if (outcomes[index]?.status === 'duplicate') await declare(index);
   return outcomes as CaptureOutcome[];
 }
 
@@ -328,7 +324,7 @@ async function requestsFor(
   const receiving = events.some(({ event }) => nativeType(event) === 'receive');
   const shipmentsToParty = receiving ? await deps.epcis.openShipmentsTo(tx, party, [...lotOf.values()]) : [];
 
-  const requests = events.map(({ event, id, eventId, context, encodings }, position) => {
+  return events.map(({ event, id, eventId, context, encodings }, position) => {
     // a TransactionEvent DELETE takes its objects out of a transaction and does nothing to them (EPCIS
     // 2.0): it brings none into being, and names only those that exist (one never seen is not linked)
     const disassociates = event.type === 'TransactionEvent' && event.action === 'DELETE';
@@ -619,7 +615,6 @@ async function requestsFor(
       return specOf(item);
     }
   });
-  return requests;
 }
 
 /**
