@@ -16,6 +16,20 @@ const STORED_DECIMALS = 3;
 /** The largest quantity the ledger stores (numeric(18, 3)). */
 export const MAX_QUANTITY = 1e12;
 
+/** The decimals a line's quantity may carry in its uom: the ledger's three, six in tonnes (three of the kilograms). */
+export const lineDecimals = (uom: unknown) => (uom === 'TNE' ? 6 : 3);
+
+/**
+ * A line's quantity at the decimals its uom allows, when binary noise is all that lies beyond them
+ * (0.30000000000000004 TNE is 0.3 TNE): validation admits such a number (within a millionth of a
+ * step), and the exact conversion must read it as the decimal it stands for.
+ */
+function withoutBinaryNoise(quantity: number, uom: string): number {
+  const scale = 10 ** lineDecimals(uom);
+  const steps = Math.round(quantity * scale);
+  return Math.abs(quantity * scale - steps) > 1e-6 ? quantity : steps / scale;
+}
+
 /**
  * The code a quantity of a lot counted in `unit` is written in: a native unit's (kg → KGM), a unit
  * captured as a code (a lot of no product, counted in the `uom` that made it) as it is.
@@ -116,9 +130,10 @@ export function quantityInUnit(quantity: number | null, uom: string | null, unit
     };
   }
   if (quantity === null) return { ok: true, quantity };
+  const written = withoutBinaryNoise(quantity, uom);
   // in exact decimals (the number as written, its shortest decimal): the line in thousandths of the
   // lot's unit, as the ledger keeps it, is a whole number, or the line is finer than that
-  const { digits, exponent } = decimalOf(quantity);
+  const { digits, exponent } = decimalOf(written);
   const shift = exponent + Math.round(Math.log10(from / to));
   const inUnit = decimalString(digits, shift);
   if (shift + STORED_DECIMALS < 0 && digits % 10n ** BigInt(-(shift + STORED_DECIMALS)) !== 0n) {
@@ -126,7 +141,7 @@ export function quantityInUnit(quantity: number | null, uom: string | null, unit
     return {
       ok: false,
       field: 'quantity',
-      detail: `${quantity} ${uom} is ${inUnit} ${code}, and the ledger keeps ${STORED_DECIMALS} decimals of ${code}: name a whole multiple of ${finest}`,
+      detail: `${written} ${uom} is ${inUnit} ${code}, and the ledger keeps ${STORED_DECIMALS} decimals of ${code}: name a whole multiple of ${finest}`,
       fieldDetail: `not a whole multiple of ${finest} (0.001 ${code})`,
     };
   }
@@ -136,7 +151,7 @@ export function quantityInUnit(quantity: number | null, uom: string | null, unit
     return {
       ok: false,
       field: 'quantity',
-      detail: `${quantity} ${uom} is ${converted} ${code}, more than the ${MAX_QUANTITY} ${code} the ledger stores`,
+      detail: `${written} ${uom} is ${converted} ${code}, more than the ${MAX_QUANTITY} ${code} the ledger stores`,
       fieldDetail: `more than ${MAX_QUANTITY} ${code}`,
     };
   }

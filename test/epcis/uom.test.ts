@@ -111,6 +111,10 @@ t.test('a mass is converted in exact decimals: at any size, a quantity finer tha
     fieldDetail: 'more than 1000000000000 KGM',
   });
   t.same(quantityInUnit(0.001234, 'TNE', 'kg'), { ok: true, quantity: 1.234 }, 'no binary noise');
+  // what validation admits as binary noise of a step (0.1 + 0.2) converts as the decimal it stands for
+  t.same(quantityInUnit(0.1 + 0.2, 'TNE', 'kg'), { ok: true, quantity: 300 }, '0.30000000000000004 TNE is 300 kg');
+  t.same(quantityInUnit(0.1 + 0.2, 'KGM', 'GRM'), { ok: true, quantity: 300 }, '0.30000000000000004 KGM is 300 g');
+  t.match(quantityInUnit(1.1 + 2.2, 'GRM', 'kg'), { ok: false, field: 'quantity', detail: /^3\.3 GRM is 0\.0033 KGM/ });
   t.same(quantityInUnit(1e-7, 'TNE', 'kg'), {
     ok: false,
     field: 'quantity',

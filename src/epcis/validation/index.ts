@@ -12,7 +12,7 @@ import { epcUriSpelling } from '../../gs1/epc-uri.js';
 import { contextPrefixes } from '../event-hash.js';
 import { cbvMasterData, ILMD_DATE_TERMS, INSPECTION_FIELD, lotNumberProblem } from '../mapping.js';
 import { tagValueProblem } from '../tag-values.js';
-import { MAX_QUANTITY } from '../uom.js';
+import { lineDecimals, MAX_QUANTITY } from '../uom.js';
 import { cited, label, schemaErrors, type ValidationError } from './messages.js';
 import { epcisValidators } from './schema.js';
 import { BIZ_STEP, DISPOSITION, type Vocabulary, vocabularyProblem } from './vocabulary.js';
@@ -53,7 +53,7 @@ const SENSOR_REPORT_URIS = [...SENSOR_METADATA_URIS, 'microorganism', 'chemicalS
 function quantityProblem(quantity: number, uom: unknown): string | null {
   if (quantity < 0) return 'must not be negative';
   if (quantity > MAX_QUANTITY) return `must be at most ${MAX_QUANTITY}`;
-  const decimals = uom === 'TNE' ? 6 : 3;
+  const decimals = lineDecimals(uom);
   const steps = Math.round(quantity * 10 ** decimals);
   // a positive quantity finer than a thousandth (1e-300) would be booked as 0
   if (Math.abs(quantity * 10 ** decimals - steps) > 1e-6 || (quantity > 0 && steps === 0)) {
