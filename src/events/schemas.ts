@@ -120,7 +120,8 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-const REFERENCE_DOCUMENT_TYPES = [
+/** The documents an event may cite; src/web/i18n/document-types.ts names each on the pages. */
+export const REFERENCE_DOCUMENT_TYPES = [
   'quarantine_certificate',
   'meat_quality_certificate',
   'commitment_certificate',

@@ -2,6 +2,7 @@
 // warnings and a complaint form, and "not genuine" for unknown codes.
 import { regionName } from '../codes/regions.js';
 import { Html, html, LAYOUT_END, languageSwitch, layout, layoutHead, list, shanghaiTime, userText } from '../web/html.js';
+import { documentTypeName } from '../web/i18n/document-types.js';
 import { type Lang, TEXT, type Text } from '../web/i18n/index.js';
 import { lineageStepsList, lineageSvg } from './lineage-svg.js';
 import { counterfeitSuspected, type LotSummary, type PackFacts, packLotWarnings, packRecallHazards, type TestItem } from './summary.js';
@@ -139,7 +140,7 @@ ${producer ? html`<section><h2>${t.producer}</h2><p>${userText(producer.name, la
 <section><h2>${t.origins}</h2>${list(t, summary.origins, (origin) => html`<li>${userText(origin.farm, lang)}<br><span class="muted">${regionLabel(origin.regionCode, lang)}${origin.earTagCount ? html` · ${t.earTags(origin.earTagCount)}` : ''}</span></li>`)}</section>
 <section><h2>${t.timeline}</h2>${timeline.length ? html`<ol>${timeline.map((step) => timelineStep(step, t, lang))}</ol>` : html`<p class="muted">${t.none}</p>`}</section>
 <section><h2>${t.tests}</h2>${list(t, summary.tests, (test) => testLine(test, t, lang))}</section>
-<section><h2>${t.certificates}</h2>${list(t, summary.certificates, (certificate) => html`<li>${t.certificateTypes[certificate.type] ?? certificate.type}<br><code>${userText(certificate.number, lang)}</code></li>`)}</section>
+<section><h2>${t.certificates}</h2>${list(t, summary.certificates, (certificate) => html`<li>${documentTypeName(certificate.type, lang)}<br><code>${userText(certificate.number, lang)}</code></li>`)}</section>
 ${coldChain ? html`<section><h2>${t.coldChain}</h2><p>${t.coldChainLine(coldChain.readings, coldChain.minCelsius.toFixed(1), coldChain.maxCelsius.toFixed(1))} · <span class="${coldChain.withinLimits ? 'pass' : 'fail'}">${coldChain.withinLimits ? t.withinLimits : t.outOfLimits}</span></p></section>` : ''}
 <section><h2>${t.lineage}</h2><div class="lineage">${new Html(lineageSvg(summary.lineage, lang))}</div>${new Html(lineageStepsList(summary.lineage, lang))}</section>
 `;

@@ -108,7 +108,8 @@ t.test('tests, certificates, cold chain, lineage and scans', async (t) => {
   t.match(certificates, '动物检疫合格证明');
   t.match(certificates, '肉品品质检验合格证');
   t.match(certificates, '承诺达标合格证');
-  t.match(certificates, 'clenbuterol_test', 'unknown types are shown as given');
+  t.match(certificates, '瘦肉精检测报告', 'every type the service knows is named');
+  t.notMatch(certificates, 'clenbuterol_test', 'never by its raw value');
   t.match(page, '3 次记录，2.6–3.1 °C · <span class="pass">正常</span>');
   t.match(sectionOf(page, '溯源链'), /<svg [^>]*role="img"/);
   t.match(textOf(page), '此码已被扫描 3 次，首次扫描于 2026-11-20 10:15');
@@ -236,7 +237,17 @@ t.test('the English page', async (t) => {
     ['Farm', 'Slaughter', 'Cutting', 'Processing', 'Cold chain'],
   );
   t.match(page, /Third-party test · <span class="pass">Pass<\/span>/);
-  t.match(page, 'Animal quarantine certificate');
+  const certificates = sectionOf(page, 'Certificates');
+  for (const name of [
+    'Animal quarantine certificate',
+    'Meat quality certificate',
+    'Compliance commitment certificate',
+    'Test report',
+    'Clenbuterol test report',
+  ]) {
+    t.match(certificates, `<li>${name}<br>`, `${name}, in English`);
+  }
+  t.notMatch(certificates, /_certificate|clenbuterol_test|test_report/, 'no raw type on the English page');
   t.match(textOf(page), 'Scanned 3 times, first on 2026-11-20 10:15');
   t.match(page, '<title id="lineage-title">Trace chain</title>');
   t.match(page, '>中文</a>');
@@ -634,5 +645,14 @@ t.test('a pack in a held container shows the hold banner; the next pack of the l
 t.test('the failed-test banner says what is known: a failed test, not a detention', async (t) => {
   for (const lang of ['zh-CN', 'en'] as const) {
     t.notMatch(TEXT[lang].banners.held, /暂扣|detain|held/i, `${lang}: ${TEXT[lang].banners.held}`);
+  }
+});
+
+t.test('a certificate of a type the pages do not name is shown by its type, in either language', async (t) => {
+  const unnamed = demo();
+  unnamed.lot.certificates = [{ type: 'export_health_certificate', number: 'EX-1' }];
+  for (const lang of ['zh-CN', 'en'] as const) {
+    const page = render(unnamed, { ...OPTIONS, lang });
+    t.match(sectionOf(page, TEXT[lang].certificates), '<li>export_health_certificate<br><code>EX-1</code></li>', lang);
   }
 });

@@ -1,4 +1,7 @@
+import { REFERENCE_DOCUMENT_TYPES } from '../../src/events/schemas.js';
+import { documentTypeName } from '../../src/web/i18n/document-types.js';
 import { pageLang } from '../../src/web/i18n/index.js';
+import { hasChinese } from '../../src/web/markup.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -34,4 +37,14 @@ t.test('an Accept-Language header is read no further than its first ranges', asy
   t.equal(pageLang(undefined, many), 'zh-CN', 'English after 100 ranges is not read');
   t.equal(pageLang(undefined, `de;q=0.2,${'x'.repeat(10_000)},en`), 'zh-CN', 'nor after a range too long to be a language tag');
   t.equal(pageLang(undefined, 'fr;q=0.9,de;q=0.8,it;q=0.7,es;q=0.6,en;q=0.5'), 'en', "a browser's list is read whole");
+});
+
+t.test('every document type an event may cite has a name in each page language', async (t) => {
+  for (const type of REFERENCE_DOCUMENT_TYPES) {
+    t.ok(hasChinese(documentTypeName(type, 'zh-CN')), `${type} in Chinese`);
+    const english = documentTypeName(type, 'en');
+    t.ok(english !== type && !hasChinese(english), `${type} in English: ${english}`);
+  }
+  t.equal(documentTypeName('export_health_certificate', 'en'), 'export_health_certificate', 'a type not named: as written');
+  t.equal(documentTypeName('constructor', 'zh-CN'), 'constructor', 'even one named like an Object member');
 });

@@ -61,12 +61,6 @@ export const EN: typeof ZH = {
   results: { pass: 'Pass', fail: 'Fail' },
   reportNumber: 'Report no.',
   certificates: 'Certificates',
-  certificateTypes: {
-    quarantine_certificate: 'Animal quarantine certificate',
-    meat_quality_certificate: 'Meat quality certificate',
-    commitment_certificate: 'Compliance commitment certificate',
-    test_report: 'Test report',
-  },
   coldChain: 'Cold chain',
   temperatureLog: (readings: number, min: string, max: string) =>
     readings === 1 ? `${min} °C` : `${readings} readings, ${min === max ? min : `${min}–${max}`} °C`,

@@ -65,12 +65,6 @@ export const ZH = {
   results: { pass: '合格', fail: '不合格' } as Record<string, string>,
   reportNumber: '报告编号',
   certificates: '证明文件',
-  certificateTypes: {
-    quarantine_certificate: '动物检疫合格证明',
-    meat_quality_certificate: '肉品品质检验合格证',
-    commitment_certificate: '承诺达标合格证',
-    test_report: '检测报告',
-  } as Record<string, string>,
   coldChain: '冷链温度',
   /** A timeline step of temperature logs: the one reading, or how many and their range. */
   temperatureLog: (readings: number, min: string, max: string) =>
