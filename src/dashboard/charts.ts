@@ -2,7 +2,8 @@
 // bars with their figure written beside them, and a target line where there is one. Pure.
 
 import { shownShare } from '../codes/shares.js';
-import { escapeXml } from '../web/html.js';
+import { escapeXml, userTextLang } from '../web/html.js';
+import type { Lang } from '../web/i18n/index.js';
 import { shortened } from '../web/text.js';
 
 /** `href`: the bar (its label, bar and figure) links there. `alert`: drawn red whatever its value (a recall past a due time); say why in `text` too, colour alone is not read out. */
@@ -20,10 +21,13 @@ export const CHART_WIDTH = WIDTH;
 
 /**
  * Bars of shares (0–1) or of counts against the largest. With a target, a dashed line marks it and
- * bars short of it are drawn red; so are bars marked `alert`.
+ * bars short of it are drawn red; so are bars marked `alert`. `lang` is the page's: a label in
+ * Chinese (a party's, a place's or a test item's name) on a page in another language is marked as
+ * userText marks it.
  */
 export function barChart(input: {
   title: string;
+  lang: Lang;
   bars: Bar[];
   target?: { value: number; label: string };
   scale?: 'share' | 'count';
@@ -41,7 +45,7 @@ export function barChart(input: {
     const width = bar.value === null ? 0 : Math.max(bar.value > 0 ? 2 : 0, x(bar.value) - LABEL_WIDTH);
     const drawn =
       `<g class="${classes}"><title>${escapeXml(`${bar.label}: ${bar.text}`)}</title>` +
-      `<text x="${LABEL_WIDTH - 8}" y="${y + 19}" text-anchor="end">${escapeXml(shortened(bar.label, LABEL_CHARS))}</text>` +
+      `<text x="${LABEL_WIDTH - 8}" y="${y + 19}" text-anchor="end"${userTextLang(bar.label, input.lang)}>${escapeXml(shortened(bar.label, LABEL_CHARS))}</text>` +
       // a pale red track behind an alert bar, so that one at 0 % shows red too
       (bar.alert ? `<rect class="track" x="${LABEL_WIDTH}" y="${y + 5}" width="${BAR_WIDTH}" height="20" rx="3" fill="#f6d5d5"/>` : '') +
       `<rect x="${LABEL_WIDTH}" y="${y + 5}" width="${width.toFixed(1)}" height="20" rx="3" fill="${red ? '#c62828' : '#2e7d32'}"/>` +

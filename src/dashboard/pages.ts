@@ -46,6 +46,7 @@ export const recallReportHref = (id: string, lang: Lang) =>
 export function recallChart(recalls: DashboardView['recalls'], lang: Lang): string {
   const t = DASHBOARD_TEXT[lang];
   return barChart({
+    lang,
     title: t.recalls,
     bars: recalls.map((recall) => ({
       label: `${t.recallLevel(recall.level)} ${recall.rootLotCodes.join(', ')}`,
@@ -142,6 +143,7 @@ export function dashboardPage(view: DashboardView, query: DashboardQuery, lang: 
   };
   const target = { value: view.passRates.target, label: t.target };
   const passByKind = barChart({
+    lang,
     title: t.passRates,
     target,
     bars: view.passRates.byKind.map((row) => ({
@@ -151,6 +153,7 @@ export function dashboardPage(view: DashboardView, query: DashboardQuery, lang: 
     })),
   });
   const passByItem = barChart({
+    lang,
     title: t.passRatesByItem,
     target,
     bars: view.passRates.byItem.map((row) => ({
@@ -161,6 +164,7 @@ export function dashboardPage(view: DashboardView, query: DashboardQuery, lang: 
   });
   const coverageTarget = { value: view.coverage.target, label: '100%' };
   const coverage = barChart({
+    lang,
     title: t.coverage,
     target: coverageTarget,
     bars: view.coverage.groups.map((row) => ({
@@ -170,6 +174,7 @@ export function dashboardPage(view: DashboardView, query: DashboardQuery, lang: 
     })),
   });
   const coverageByEnterprise = barChart({
+    lang,
     title: t.coverageByEnterprise,
     target: coverageTarget,
     bars: view.coverageByEnterprise.groups.map((row) => ({
@@ -179,6 +184,7 @@ export function dashboardPage(view: DashboardView, query: DashboardQuery, lang: 
     })),
   });
   const activity = barChart({
+    lang,
     title: t.activity,
     bars: (['all', 'greenFood', 'geographicalIndication', 'organic'] as const).map((kind) => ({
       label: t.activityKinds[kind],
@@ -188,11 +194,13 @@ export function dashboardPage(view: DashboardView, query: DashboardQuery, lang: 
   });
   const recalls = recallChart(view.recalls, lang);
   const flags = barChart({
+    lang,
     title: t.flags,
     scale: 'count',
     bars: view.flags.map((row) => ({ label: t.flagKinds[row.kind] ?? row.kind, value: row.codes, text: t.codes(row.codes) })),
   });
   const complaints = barChart({
+    lang,
     title: t.complaints,
     scale: 'count',
     bars: view.complaints.map((row) => ({

@@ -1,6 +1,6 @@
 // Server-drawn picture of a lot's chain for the consumer page: farms at the top, the scanned lot at
 // the bottom, one row per trace depth. Pure and deterministic, no client script.
-import { escapeXml, hasChinese, html, userText } from '../web/html.js';
+import { escapeXml, html, userText, userTextLang } from '../web/html.js';
 import { type Lang, TEXT } from '../web/i18n/index.js';
 import type { ConsumerSummary, Stage } from './summary.js';
 
@@ -196,8 +196,6 @@ function drawLineage(lineage: Lineage, lang: Lang): string {
     .flatMap(([, row]) => row)
     .map((node) => {
       const box = boxes.get(node.code)!;
-      // a label in Chinese on the English page is drawn with a Chinese font
-      const chineseOn = (label: string) => (lang !== 'zh-CN' && hasChinese(label) ? ' lang="zh-CN"' : '');
       const colour = node.stage ? COLOURS[node.stage] : UNKNOWN_STAGE;
       const centre = box.x + BOX_WIDTH / 2;
       // the content is centred vertically in a box taller than it needs
@@ -210,11 +208,12 @@ function drawLineage(lineage: Lineage, lang: Lang): string {
           (line, i) => `<tspan x="${centre}" y="${round(top + CAPTION_HEIGHT + i * LINE_HEIGHT + LABEL_SIZE)}">${escapeXml(line)}</tspan>`,
         )
         .join('');
-      // The scanned lot (depth 0) gets a heavier outline so the eye finds "this pack".
+      // The scanned lot (depth 0) gets a heavier outline so the eye finds "this pack"; a label in
+      // Chinese on the English page is drawn with a Chinese font.
       return (
         `<rect class="node" x="${box.x}" y="${box.y}" width="${BOX_WIDTH}" height="${box.height}" rx="6" fill="${colour.fill}" stroke="${colour.stroke}" stroke-width="${node.depth === 0 ? 2.5 : 1.2}"/>` +
         caption +
-        `<text class="label" font-size="${LABEL_SIZE}" text-anchor="middle" fill="#222"${chineseOn(node.label)}>${label}</text>`
+        `<text class="label" font-size="${LABEL_SIZE}" text-anchor="middle" fill="#222"${userTextLang(node.label, lang)}>${label}</text>`
       );
     });
 

@@ -14,8 +14,14 @@ export { escapeXml, Html, hasChinese, html } from './markup.js';
  * browser picks a Chinese font; Latin-only text ("Fengjie Co.") is the page's own language.
  */
 export function userText(value: string, lang: Lang): Html | string {
-  return lang !== 'zh-CN' && hasChinese(value) ? html`<span lang="zh-CN">${value}</span>` : value;
+  return userTextLang(value, lang) ? html`<span lang="zh-CN">${value}</span>` : value;
 }
+
+/**
+ * userText's rule as an attribute, for an element that holds user text whole where no `<span>` may go
+ * (an SVG `<text>`: a span there ends the SVG): ` lang="zh-CN"`, or nothing.
+ */
+export const userTextLang = (value: string, lang: Lang): string => (lang !== 'zh-CN' && hasChinese(value) ? ' lang="zh-CN"' : '');
 
 /**
  * `YYYY-MM-DD HH:mm` in China time, whatever the server's zone. China Standard Time is UTC+8 all

@@ -8,6 +8,7 @@ const t = fileTest();
 t.test('bar chart of shares against a target', async (t) => {
   const svg = barChart({
     title: 'pass <rates>',
+    lang: 'zh-CN',
     target: { value: 0.96, label: '96%' },
     bars: [
       { label: '企业自检', value: 0.5, text: '50.0 %' },
@@ -26,6 +27,7 @@ t.test('bar chart of shares against a target', async (t) => {
 t.test('bar chart of counts, long labels, no bars', async (t) => {
   const svg = barChart({
     title: 'flags',
+    lang: 'zh-CN',
     scale: 'count',
     bars: [
       { label: '重庆市奉节县夔州腊味食品有限公司', value: 4, text: '4' },
@@ -36,7 +38,7 @@ t.test('bar chart of counts, long labels, no bars', async (t) => {
   t.match(svg, '<title>重庆市奉节县夔州腊味食品有限公司: 4</title>', 'the whole label is the tooltip');
   t.match(svg, /width="75\.0"/, 'a quarter of the largest');
   t.notMatch(svg, 'class="target"');
-  t.match(barChart({ title: 'none', bars: [] }), '>—<', 'an empty chart says so');
+  t.match(barChart({ title: 'none', lang: 'zh-CN', bars: [] }), '>—<', 'an empty chart says so');
   t.equal(percent(0.96), '96.0 %');
   t.equal(percent(0.9999), '99.9 %', 'a rate short of complete is never shown as 100 %');
   t.equal(percent(19_999 / 20_000), '99.9 %', '19,999 of 20,000');
@@ -45,6 +47,17 @@ t.test('bar chart of counts, long labels, no bars', async (t) => {
   t.equal(percent(0), '0.0 %');
   t.equal(percent(0.0029), '0.2 %', 'rounded down at the place shown');
   t.equal(percent(null), '—');
+});
+
+t.test('a label in Chinese is marked zh-CN on an English chart, and nowhere else', async (t) => {
+  const bars = [
+    { label: '奉节县夔州腊味食品有限公司', value: 1, text: '100.0 %' },
+    { label: 'Fengjie Co.', value: 1, text: '100.0 %' },
+  ];
+  const english = barChart({ title: 'Traceability rate by enterprise', lang: 'en', bars });
+  t.match(english, '<text x="192" y="23" text-anchor="end" lang="zh-CN">奉节县夔州腊味食品有限公司</text>', 'a Chinese name');
+  t.match(english, '<text x="192" y="53" text-anchor="end">Fengjie Co.</text>', 'a Latin name is the page’s language');
+  t.notMatch(barChart({ title: '溯源率（按企业）', lang: 'zh-CN', bars }), 'lang=', 'on the Chinese page nothing is marked');
 });
 
 t.test('recall bars: red once a due time has passed, and said in words', async (t) => {
