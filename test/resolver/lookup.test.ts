@@ -90,3 +90,28 @@ t.test('the lookup page at / and where its form leads', async (t) => {
   t.match(problem.headers['content-type'], /^application\/problem\+json/);
   t.match(problem.json(), { status: 400, errors: [{ in: 'querystring', pointer: '/code' }] }, 'the field’s path');
 });
+
+// A trace URL names a pack: `/t/{code}` answers a lot's or case's own code (the JSON's `lot.code`) 400, not a page,
+// so an upstream lot's code is never a key to one. The lookup page reads what `/t/` reads: such a code typed there,
+// bare or in a trace link, is the form again (400), not a redirect to a 400.
+t.test('a lot’s or case’s own code is no trace code, typed at / as scanned at /t/', async (t) => {
+  const world = await createWorld(t);
+  const processor = await world.party('processor');
+  const lot = await processor.commission(await processor.product('piece'), 5);
+  const container = await processor.pack([{ lotCode: lot, quantity: 1 }]);
+  const get = (url: string, accept = 'text/html') => world.app.inject({ method: 'GET', url, headers: { accept } });
+  for (const [what, code] of [
+    ['a lot', lot],
+    ['a case', container],
+  ] as const) {
+    const scanned = await get(`/t/${code}`, 'application/json');
+    t.equal(scanned.statusCode, 400, `${what}'s code at /t/: 400`);
+    t.match(scanned.json(), { errors: [{ pointer: '/code' }] });
+    for (const typed of [code, code.toLowerCase(), `https://trace.example.cn/t/${code}`]) {
+      t.same(lookupTarget(typed), { ok: false, reason: 'malformed' }, `${what}: ${typed}`);
+      const page = await get(`/?lang=en&code=${encodeURIComponent(typed)}`);
+      t.equal(page.statusCode, 400, `${what} typed at /: the form again, not a redirect`);
+      t.match(page.body, TEXT.en.malformedCode);
+    }
+  }
+});
