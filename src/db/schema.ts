@@ -159,8 +159,10 @@ export const lots = pgTable(
     // SSCCs with pattern ops: an EPC pattern's SSCCs are a range of them (see lotsMatching)
     index('lots_sscc_pattern_idx').on(t.sscc.op('text_pattern_ops')).where(sql`${t.sscc} is not null`),
     index('lots_product_idx').on(t.productCode),
-    // the lots a party owns, for the recalls it may read (lotsInvolving)
-    index('lots_party_idx').on(t.partyCode),
+    // the lots a party owns, for the recalls it may read (lotsInvolving), and newest first for GET /lots of an owner
+    index('lots_party_created_idx').on(t.partyCode, t.createdAt, t.code),
+    // every lot newest first: GET /lots pages from a position in it
+    index('lots_created_idx').on(t.createdAt, t.code),
     // the lots an event created, which its correction voids (the writer's lotsFacts)
     index('lots_created_by_event_idx').on(t.createdByEventId),
     // the few lots on hold, from which a case's scan walks up to ask whether it holds one (containersState)
@@ -223,7 +225,8 @@ export const events = pgTable(
     correctiveEventIds: text('corrective_event_ids').array(),
   },
   (t) => [
-    index('events_party_time_idx').on(t.partyCode, t.eventTime),
+    // one party's events newest first (GET /events pages from a position in it, ties of event time by id)
+    index('events_party_time_idx').on(t.partyCode, t.eventTime, t.id),
     // the corrections alone, and below the events of EPCIS transformations alone: every other event holds
     // null there, and every query compares the column with a value, which implies not null
     index('events_corrects_idx').on(t.correctsEventId).where(sql`${t.correctsEventId} is not null`),
@@ -428,6 +431,8 @@ export const shipments = pgTable(
   },
   (t) => [
     index('shipments_from_idx').on(t.fromPartyCode, t.status),
+    // every shipment newest first: GET /shipments pages from a position in it
+    index('shipments_shipped_idx').on(t.shippedAt, t.id),
     index('shipments_to_idx').on(t.toPartyCode, t.status),
     // a correction finds the shipment its event opened or closed by these
     index('shipments_ship_event_idx').on(t.shipEventId),

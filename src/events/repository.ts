@@ -2,6 +2,7 @@ import { and, desc, eq, getTableColumns, gte, inArray, lt, or, type SQL, sql } f
 import { anyOf } from '../db/chunk.js';
 import { type Db, isoMicros, queryRows } from '../db/client.js';
 import { eventLots, events } from '../db/schema.js';
+import type { ListPosition } from '../http/page-token.js';
 import { standingFailure } from './retests.js';
 import type { SyncPosition } from './sync.js';
 
@@ -89,13 +90,19 @@ export function createEventsRepository(db: Db) {
       const rank = (id: string) => (ids.includes(id) ? ids.indexOf(id) : ids.length);
       return complete(rows.sort((a, b) => rank(a.id) - rank(b.id) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
     },
-    /** A page of the events the filter selects, newest first (by event time), at an offset. */
-    async list(filter: EventListFilter & { limit: number; offset: number }): Promise<StoredEvent[]> {
+    /**
+     * A page of the events the filter selects, newest first by (event_time, id) both descending, a
+     * total order: it starts after a position (keyset, on events_time_idx or events_party_time_idx) or at an offset.
+     */
+    async list(filter: EventListFilter & { limit: number; offset: number; after?: ListPosition }) {
+      const conditions = selectedBy(filter);
+      // a row comparison, which the index's range takes as its start
+      if (filter.after) conditions.push(sql`(${events.eventTime}, ${events.id}) < (${filter.after.time}::timestamptz, ${filter.after.id})`);
       const rows = await db
-        .select()
+        .select({ ...getTableColumns(events), sortInstant: isoMicros(events.eventTime) })
         .from(events)
-        .where(and(...selectedBy(filter)))
-        .orderBy(desc(events.eventTime), events.id)
+        .where(and(...conditions))
+        .orderBy(desc(events.eventTime), desc(events.id))
         .limit(filter.limit)
         .offset(filter.offset);
       return complete(rows);

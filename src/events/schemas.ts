@@ -92,6 +92,9 @@ const CBV_DISPOSITIONS = [
 const isUri = (value: string) => /^[a-z][a-z0-9+.-]*:\S+$/i.test(value);
 /** The longest URI the service takes (a custom bizStep or disposition also in UTF-8 bytes), and any URI an EPCIS event names (ASCII). */
 export const MAX_URI_LENGTH = 2000;
+
+/** GET /events newest first pages by (eventTime, id): its page tokens say so. */
+export const EVENT_LIST_ORDER = 'eventTime';
 const vocabulary = (values: readonly string[], what: string) =>
   z
     .string()

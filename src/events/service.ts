@@ -15,11 +15,12 @@ import {
   written,
 } from '../db/idempotency.js';
 import { bodyField, notFound, Problem, unprocessable } from '../errors/problem.js';
+import { encodeListPageToken, type ListFilters, type ListPageToken, listPage } from '../http/page-token.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import { findHeldEvent, unheld } from './held.js';
 import { isLotCode, lotIdentifier, mapLotFields } from './lot-names.js';
 import type { EventListFilter, EventsRepository } from './repository.js';
-import type { EventInput, EventView, PrimaryEventInput } from './schemas.js';
+import { EVENT_LIST_ORDER, type EventInput, type EventView, type PrimaryEventInput } from './schemas.js';
 import { encodeSyncCursor, nextPosition, recordInstant, type SyncPosition } from './sync.js';
 import { toEventView } from './view.js';
 import { BatchRejected, type EventWriter, type WriteOutcome, type WriteRequest } from './writer/index.js';
@@ -32,6 +33,15 @@ type Recorded = Answered<RecordedEvent> | { problem: Problem };
 const EVENTS_PER_TRANSACTION = 100;
 
 /** The native event API: an operator records one event for its own party through the writer. */
+/** The filters of a newest-first listing as its page tokens carry them: its times as instants, however written. */
+export const listedBy = ({ partyCode, type, lotCode, from, to }: EventListFilter): ListFilters => ({
+  partyCode,
+  type,
+  lotCode,
+  from: from?.toISOString(),
+  to: to?.toISOString(),
+});
+
 export function createEventService(deps: {
   transaction: Transact;
   writer: Pick<EventWriter, 'write' | 'correct'>;
@@ -200,9 +210,25 @@ export function createEventService(deps: {
       return 'event' in held ? { event: toEventView(held.event) } : held;
     },
 
-    async list(principal: Principal, filter: EventListFilter & { limit: number; offset: number }) {
+    /**
+     * A page of the events the principal may read, newest first, and the token of the next page when a
+     * further event exists. The token carries the filters as asked (listedBy), never the scope read
+     * from the principal: each page is scoped again by who asks for it.
+     */
+    async list(
+      principal: Principal,
+      filter: EventListFilter & { limit: number; offset: number; pageToken?: ListPageToken },
+    ): Promise<{ items: EventView[]; next?: string }> {
+      const { pageToken, limit, ...rest } = filter;
       const partyCode = partyFilter(principal, filter.partyCode, 'events');
-      return (await deps.events.list({ ...filter, partyCode })).map(toEventView);
+      const rows = await deps.events.list({ ...rest, partyCode, limit: limit + 1, after: pageToken?.after });
+      return listPage(
+        rows,
+        limit,
+        (row) => row.id,
+        (last) => encodeListPageToken(EVENT_LIST_ORDER, listedBy(filter), last),
+        ({ sortInstant, ...row }) => toEventView(row),
+      );
     },
 
     /**

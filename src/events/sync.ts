@@ -22,6 +22,8 @@ export const encodeSyncCursor = (position: SyncPosition): string =>
 /** An event's key: its id, or a captured eventID (printable ASCII) kept apart under `|` and its party's code. */
 const EVENT_KEY = new RegExp(`^[\\x21-\\x7e]{1,${MAX_URI_LENGTH + 100}}$`);
 
+export const isEventKey = (id: string) => EVENT_KEY.test(id);
+
 /** The position a cursor this service issued carries; undefined for anything else (forged, cut, another listing's). */
 export function decodeSyncCursor(cursor: string): SyncPosition | undefined {
   const fields = readPageToken(cursor);
@@ -30,7 +32,7 @@ export function decodeSyncCursor(cursor: string): SyncPosition | undefined {
   const time = readCursorInstant(fields.t);
   if (time === undefined) return undefined;
   if (id === undefined) return { time };
-  return typeof id === 'string' && EVENT_KEY.test(id) ? { time, id } : undefined;
+  return typeof id === 'string' && isEventKey(id) ? { time, id } : undefined;
 }
 
 export const syncCursorSchema = z

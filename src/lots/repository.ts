@@ -1,7 +1,8 @@
-import { and, type Column, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, type Column, desc, eq, getTableColumns, isNull, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
-import { type Db, queryRows } from '../db/client.js';
+import { type Db, isoMicros, queryRows } from '../db/client.js';
 import { lotIdentifiers, lots } from '../db/schema.js';
+import type { ListPosition } from '../http/page-token.js';
 import type { BalanceOf } from './ledger.js';
 
 export type LotRow = typeof lots.$inferSelect;
@@ -238,7 +239,19 @@ export function createLotsRepository(db: Db) {
       return (await involvedPartiesOf([lotCode])).get(lotCode) ?? new Set();
     },
     involvedPartiesOf,
-    list(filter: { partyCode?: string; holderCode?: string; status?: string; productCode?: string; limit: number; offset: number }) {
+    /**
+     * A page of lots, newest first: (created_at, code) both descending, a total order, so a page may
+     * start after a position (keyset, on lots_created_idx) as well as at an offset.
+     */
+    list(filter: {
+      partyCode?: string;
+      holderCode?: string;
+      status?: string;
+      productCode?: string;
+      limit: number;
+      offset: number;
+      after?: ListPosition;
+    }) {
       const conditions: SQL[] = [isNull(lots.voidedByEventId)];
       if (filter.partyCode) conditions.push(eq(lots.partyCode, filter.partyCode));
       if (filter.status) conditions.push(eq(lots.status, filter.status));
@@ -249,11 +262,13 @@ export function createLotsRepository(db: Db) {
           sql`${lots.code} in (select lm.lot_code from lot_movements lm where lm.party_code = ${filter.holderCode} and ${MOVEMENT_MADE_HOLDER})`,
         );
       }
+      // a row comparison, which the index's range takes as its start
+      if (filter.after) conditions.push(sql`(${lots.createdAt}, ${lots.code}) < (${filter.after.time}::timestamptz, ${filter.after.id})`);
       return db
-        .select()
+        .select({ ...getTableColumns(lots), sortInstant: isoMicros(lots.createdAt) })
         .from(lots)
         .where(and(...conditions))
-        .orderBy(desc(lots.createdAt), lots.code)
+        .orderBy(desc(lots.createdAt), desc(lots.code))
         .limit(filter.limit)
         .offset(filter.offset);
     },

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { serviceCodeField } from '../codes/service-codes.js';
 import { problemSchema } from '../errors/problem.js';
+import { LIST_NEXT, LIST_PAGING, linkNextPage } from '../http/page-token.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { listLotsQuery, lotDetailSchema, lotSchema } from './schemas.js';
 import type { LotService } from './service.js';
@@ -14,12 +15,21 @@ export const lotRoutes: FastifyPluginAsyncZod<{ service: LotService }> = async (
       schema: {
         tags,
         summary: 'Lots: an operator sees those it owns or has held; regulators see all',
+        description: LIST_PAGING,
         security: bearerSecurity,
         querystring: listLotsQuery,
-        response: { 200: z.object({ items: z.array(lotSchema) }), 403: problemSchema },
+        response: {
+          200: z.object({ items: z.array(lotSchema), next: LIST_NEXT }),
+          403: problemSchema,
+        },
       },
     },
-    async (request) => ({ items: await service.list(principalOf(request), request.query) }),
+    async (request, reply) => {
+      const page = await service.list(principalOf(request), request.query);
+      const { partyCode, status, productCode, limit } = request.query;
+      linkNextPage(reply, '/lots', { partyCode, status, productCode, limit }, page.next);
+      return page;
+    },
   );
 
   app.get(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { serviceCodeFilter } from '../codes/service-codes.js';
+import { hasServiceCodeShape, serviceCodeFilter } from '../codes/service-codes.js';
+import { checkListPaging, listPageTokenSchema } from '../http/page-token.js';
 import { queryInteger } from '../http/query.js';
 import { LOT_STATUSES } from './ledger.js';
 
@@ -57,12 +58,22 @@ export const lotDetailSchema = lotSchema
   })
   .meta({ id: 'LotDetail' });
 
-export const listLotsQuery = z.object({
-  partyCode: serviceCodeFilter('party').describe(
-    'owner; an operator may name only its own party (the lots it owns) and without it lists the lots it owns or has held',
-  ),
-  status: z.enum(LOT_STATUSES).optional(),
-  productCode: serviceCodeFilter('product'),
-  limit: queryInteger(1, 1000).prefault(100),
-  offset: queryInteger(0).prefault(0),
-});
+/** GET /lots pages newest first by (createdAt, code): its page tokens say so. */
+export const LOT_LIST_ORDER = 'createdAt';
+
+export const listLotsQuery = z
+  .object({
+    partyCode: serviceCodeFilter('party').describe(
+      'owner; an operator may name only its own party (the lots it owns) and without it lists the lots it owns or has held',
+    ),
+    status: z.enum(LOT_STATUSES).optional(),
+    productCode: serviceCodeFilter('product'),
+    limit: queryInteger(1, 1000).prefault(100),
+    offset: queryInteger(0).prefault(0).describe('the lots skipped; 0 with a pageToken'),
+    pageToken: listPageTokenSchema(LOT_LIST_ORDER, (code) => hasServiceCodeShape(code, ['lot', 'container']))
+      .optional()
+      .describe('the `next` of the previous page (its Link header), asked with the same filters'),
+  })
+  .superRefine(({ partyCode, status, productCode, ...paging }, context) =>
+    checkListPaging(paging, { partyCode, status, productCode }, context),
+  );

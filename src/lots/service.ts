@@ -1,9 +1,10 @@
 import { canReadPartyData, type Principal, partyFilter, privateScope, requireLotReader } from '../access/index.js';
 import { notFound } from '../errors/problem.js';
 import { eventIdOfKey } from '../gs1/event-id.js';
+import { encodeListPageToken, type ListPageToken, listPage } from '../http/page-token.js';
 import { type MassBalance, massBalance } from './ledger.js';
 import type { LotRow, LotsRepository } from './repository.js';
-import type { Lot } from './schemas.js';
+import { LOT_LIST_ORDER, type Lot } from './schemas.js';
 
 // an event is named by its eventID, not the key that kept it apart from another party's (partyEventKey)
 const toLot = (row: LotRow): Lot => ({
@@ -52,14 +53,30 @@ export function createLotService(deps: { lots: Pick<LotsRepository, 'findByCodes
         massBalance: balance,
       };
     },
-    async list(principal: Principal, filter: Parameters<LotsRepository['list']>[0]) {
+    /**
+     * A page of the lots the principal may list, newest first, and the token of the next page when a
+     * further lot exists. The token carries the filters as asked, never the scope read from the
+     * principal: each page is scoped again by who asks for it.
+     */
+    async list(
+      principal: Principal,
+      query: { partyCode?: string; status?: string; productCode?: string; limit: number; offset: number; pageToken?: ListPageToken },
+    ) {
+      const { pageToken, limit, offset, ...filter } = query;
       const partyCode = partyFilter(principal, filter.partyCode, 'lots');
       const holder = privateScope(principal);
       // an operator lists the lots it holds or held, whoever owns them; asking for its own code as
       // owner (the only one it may ask for) keeps those it owns, as the filter reads for regulators
       const owner = filter.partyCode === undefined ? undefined : partyCode;
       const scoped = holder === null ? { ...filter, partyCode } : { ...filter, partyCode: owner, holderCode: holder };
-      return (await deps.lots.list(scoped)).map(toLot);
+      const rows = await deps.lots.list({ ...scoped, limit: limit + 1, offset, after: pageToken?.after });
+      return listPage(
+        rows,
+        limit,
+        (row) => row.code,
+        (last) => encodeListPageToken(LOT_LIST_ORDER, filter, last),
+        ({ sortInstant, ...row }) => toLot(row),
+      );
     },
   };
 }

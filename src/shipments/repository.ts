@@ -1,14 +1,15 @@
-import { and, asc, desc, eq, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, or, type SQL, sql } from 'drizzle-orm';
 import { anyOf } from '../db/chunk.js';
-import { type Db, queryRows } from '../db/client.js';
+import { type Db, isoMicros, queryRows } from '../db/client.js';
 import { shipmentLines, shipments } from '../db/schema.js';
+import type { ListPosition } from '../http/page-token.js';
 
 export type ShipmentRow = typeof shipments.$inferSelect;
 export type ShipmentLineRow = typeof shipmentLines.$inferSelect;
 export type ShipmentWithLines = ShipmentRow & { lines: ShipmentLineRow[] };
 
 export function createShipmentsRepository(db: Db) {
-  async function withLines(rows: ShipmentRow[]): Promise<ShipmentWithLines[]> {
+  async function withLines<Row extends ShipmentRow>(rows: Row[]): Promise<(Row & { lines: ShipmentLineRow[] })[]> {
     if (rows.length === 0) return [];
     const lines = await db
       .select()
@@ -27,8 +28,9 @@ export function createShipmentsRepository(db: Db) {
 
   return {
     /**
-     * Shipments from or to a party (or every party's), newest first; those of nothing (no line with a
-     * quantity, stored before the writer refused them) only with `ofNothing`.
+     * Shipments from or to a party (or every party's), newest first by (shipped_at, id) both descending,
+     * a total order: a page starts after a position (keyset, on shipments_shipped_idx) or at an offset.
+     * Those of nothing (no line with a quantity, stored before the writer refused them) only with `ofNothing`.
      */
     async list(filter: {
       partyCode?: string;
@@ -36,7 +38,8 @@ export function createShipmentsRepository(db: Db) {
       ofNothing: boolean;
       limit: number;
       offset: number;
-    }): Promise<ShipmentWithLines[]> {
+      after?: ListPosition;
+    }): Promise<(ShipmentWithLines & { sortInstant: string })[]> {
       const conditions: (SQL | undefined)[] = [];
       if (filter.partyCode) {
         conditions.push(or(eq(shipments.fromPartyCode, filter.partyCode), eq(shipments.toPartyCode, filter.partyCode)));
@@ -47,11 +50,14 @@ export function createShipmentsRepository(db: Db) {
           sql`${shipments.id} in (select ${shipmentLines.shipmentId} from ${shipmentLines} where ${shipmentLines.quantity} > 0)`,
         );
       }
+      // a row comparison, which the index's range takes as its start
+      if (filter.after)
+        conditions.push(sql`(${shipments.shippedAt}, ${shipments.id}) < (${filter.after.time}::timestamptz, ${filter.after.id})`);
       const rows = await db
-        .select()
+        .select({ ...getTableColumns(shipments), sortInstant: isoMicros(shipments.shippedAt) })
         .from(shipments)
         .where(and(...conditions))
-        .orderBy(desc(shipments.shippedAt), shipments.id)
+        .orderBy(desc(shipments.shippedAt), desc(shipments.id))
         .limit(filter.limit)
         .offset(filter.offset);
       return withLines(rows);

@@ -62,7 +62,7 @@ t.test('events', async (t) => {
       message: 'no event 00000000-0000-0000-0000-000000000000',
     });
     t.notOk(
-      (await service.list(other.principal, all)).some((listed) => listed.id === event.id),
+      (await service.list(other.principal, all)).items.some((listed) => listed.id === event.id),
       "another party's events are not listed",
     );
     await t.rejects(service.list(other.principal, { ...all, partyCode: farm.code }), {
@@ -71,7 +71,7 @@ t.test('events', async (t) => {
     });
     const lotCode = event.lots[0].lotCode;
     t.same(
-      (await service.list(REGULATOR, { ...all, lotCode })).map((listed) => listed.id),
+      (await service.list(REGULATOR, { ...all, lotCode })).items.map((listed) => listed.id),
       [event.id],
       'a regulator lists by lot',
     );

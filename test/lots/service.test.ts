@@ -14,7 +14,7 @@ t.test('lots', async (t) => {
     lots: narrow(chain.repositories.lots, ['findByCodes', 'holdings', 'ledger', 'involvedParties', 'list']),
   });
   const all = { limit: 100, offset: 0 };
-  const codes = (lots: { code: string }[]) => lots.map((lot) => lot.code).sort();
+  const codes = (page: { items: { code: string }[] }) => page.items.map((lot) => lot.code).sort();
   const byParty = (holders: { partyCode: string; onHand: number }[]) => Object.fromEntries(holders.map((h) => [h.partyCode, h.onHand]));
 
   t.test('get: the lot with its holders and mass balance, for the parties involved and regulators', async (t) => {

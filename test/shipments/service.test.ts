@@ -12,7 +12,7 @@ t.test('shipments', async (t) => {
   const chain = createChain(database);
   const service = createShipmentService({ shipments: narrow(chain.repositories.shipments, ['list']) });
   const all = { limit: 100, offset: 0 };
-  const ids = (shipments: { id: string }[]) => shipments.map((shipment) => shipment.id);
+  const ids = (page: { items: { id: string }[] }) => page.items.map((shipment) => shipment.id);
 
   t.test('an operator lists what it shipped or was sent; regulators and admins any party’s', async (t) => {
     const farm = await chain.party('farm');
@@ -57,7 +57,7 @@ t.test('shipments', async (t) => {
     const lot = await farm.commission(pigs, 10);
     const other = await farm.commission(pigs, 4);
     const id = await farm.ship(plant, [{ lotCode: lot }, { lotCode: other, quantity: 2 }]);
-    const shipment = async () => (await service.list(plant.principal, all)).find((listed) => listed.id === id);
+    const shipment = async () => (await service.list(plant.principal, all)).items.find((listed) => listed.id === id);
     /** lot → [shipped, received] */
     const lines = async () =>
       Object.fromEntries((await shipment())?.lines.map((line) => [line.lotCode, [line.quantity, line.receivedQuantity]]) ?? []);
