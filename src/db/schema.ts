@@ -1077,6 +1077,12 @@ export const rfidTags = pgTable(
       .notNull()
       .references(() => lots.code),
     itemCode: text('item_code'),
+    /**
+     * What one read of the tag counts at the gates: `lot`, the whole lot or container; `pack`, one
+     * piece of a lot counted in pieces (a tag bound to an item code, or bound as one pack of its lot
+     * by a party whose tags cannot carry item codes).
+     */
+    unit: text('unit').$type<'lot' | 'pack'>().notNull().default('lot'),
     /** api, or the commissioning read point that bound it. */
     source: text('source').notNull(),
     boundAt: timestamp('bound_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),

@@ -11,9 +11,11 @@ export const tagCheckQuery = z.object({
 
 const knownAsSchema = z
   .object({
-    kind: z.enum(['item', 'lot', 'container']),
-    code: z.string().describe('item, lot or container code issued by this service'),
-    lotCode: z.string().optional().describe("an item's lot"),
+    kind: z
+      .enum(['item', 'pack', 'lot', 'container'])
+      .describe('pack: a tag bound as one pack of a lot (POST /rfid/tags with unit pack), without an item code of its own'),
+    code: z.string().describe('item, lot or container code issued by this service; of a pack, its lot'),
+    lotCode: z.string().optional().describe("an item's or a pack's lot"),
   })
   .meta({ id: 'TagReferent' });
 

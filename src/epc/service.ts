@@ -9,7 +9,7 @@ type Deps = {
   identifiers: Pick<IdentifierService, 'parse' | 'find'>;
   lots: Pick<LotsRepository, 'involvedParties'>;
   /** RFID tag bindings: a tag bound to a lot, pack or case names it at the gates, and here. */
-  tags: { findEpcBinding(value: string): Promise<{ lotCode: string; itemCode: string | null } | undefined> };
+  tags: { findEpcBinding(value: string): Promise<{ lotCode: string; itemCode: string | null; unit: 'lot' | 'pack' } | undefined> };
   /** GS1 company prefixes registered by parties: they tell a Digital Link's prefix length. */
   prefixes: () => Promise<string[]>;
 };
@@ -37,6 +37,8 @@ export function createEpcService(deps: Deps) {
     const referent = await deps.identifiers.find(deps.identifiers.parse(binding.itemCode ?? binding.lotCode));
     if (!referent || referent.kind === 'product') return null;
     if (!canReadLot(principal, await deps.lots.involvedParties(referent.lotCode))) return null;
+    // a tag bound as one pack of its lot, no item code of which it carries
+    if (referent.kind === 'lot' && binding.unit === 'pack') return { kind: 'pack', code: referent.lotCode, lotCode: referent.lotCode };
     return referentOf(referent);
   }
 

@@ -18,8 +18,17 @@ import type { IdentifierService } from '../identifiers/service.js';
 import type { ReadOutcome, ReadPointRow, ReadRow, RfidRepository, TagRow } from './repository.js';
 import { bindingValues, companyKeyOf, gs1KeyOf, tagKey } from './tags.js';
 
-/** What a tag names: a lot or container, or one pack of a lot. */
-type Referent = { lotCode: string; itemCode: string | null };
+/**
+ * What a tag names: a lot or container, or one pack of a lot (`pack`, by which the gates count it
+ * once: its item code, or for a tag bound as one pack of its lot without one, the tag's binding).
+ */
+type Referent = { lotCode: string; itemCode: string | null; pack: string | null };
+/** What a tag binding names (see Referent). */
+const referentOf = (tag: TagRow): Referent => ({
+  lotCode: tag.lotCode,
+  itemCode: tag.itemCode,
+  pack: tag.itemCode ?? (tag.unit === 'pack' ? `${tag.kind} ${tag.value}` : null),
+});
 /** An observation whose tag names something known. */
 type Seen = { row: ReadRow; referent: Referent };
 type ShipmentLine = Awaited<ReturnType<RfidRepository['openShipments']>>[number];
@@ -62,7 +71,7 @@ type Plan = {
  * Packs read at a gate in earlier windows that wait for the rest of a case (`case|code`) or a loose
  * line (`lot|code`), with when the service received their reads and the shipment they wait for.
  */
-type PacksReadBefore = Map<string, { row: ReadRow; itemCode: string; receivedAt: Date; awaits: string | null }[]>;
+type PacksReadBefore = Map<string, { row: ReadRow; pack: string; receivedAt: Date; awaits: string | null }[]>;
 
 /**
  * What a pack read at an entry gate counts towards: the case it is packed in while an open line
@@ -167,7 +176,7 @@ export function createGateService(deps: {
         .map((value) => byEpc.get(value))
         .find((tag) => tag !== undefined);
       if (bound) {
-        found.set(rowKey(row), { lotCode: bound.lotCode, itemCode: bound.itemCode });
+        found.set(rowKey(row), referentOf(bound));
         continue;
       }
       const tidBinding = row.tid ? byTid.get(row.tid) : undefined;
@@ -180,7 +189,7 @@ export function createGateService(deps: {
           if (!(error instanceof Problem)) throw error;
         }
       }
-      if (tidBinding) found.set(rowKey(row), { lotCode: tidBinding.lotCode, itemCode: tidBinding.itemCode });
+      if (tidBinding) found.set(rowKey(row), referentOf(tidBinding));
     }
     const referents = await deps.identifiers.findMany(
       keyed.map((entry) => entry.id),
@@ -196,9 +205,10 @@ export function createGateService(deps: {
       const known = referent && referent.kind !== 'product' ? referent : undefined;
       const lot = known && custody.get(known.lotCode);
       if (byTid && (!known || (lot && mayBindTagsTo(byTid.partyCode, lot)))) {
-        found.set(rowKey(row), { lotCode: byTid.lotCode, itemCode: byTid.itemCode });
+        found.set(rowKey(row), referentOf(byTid));
       } else if (known) {
-        found.set(rowKey(row), { lotCode: known.lotCode, itemCode: known.kind === 'item' ? known.itemCode : null });
+        const itemCode = known.kind === 'item' ? known.itemCode : null;
+        found.set(rowKey(row), { lotCode: known.lotCode, itemCode, pack: itemCode });
       }
     });
     return found;
@@ -266,15 +276,15 @@ export function createGateService(deps: {
    * door over several windows, however long apart, is received once all were read.
    */
   async function packsWaiting(tx: Db, readPoint: ReadPointRow, seen: Seen[], lines: ShipmentLine[]) {
-    if (lines.length === 0 || !seen.some(({ referent }) => referent.itemCode)) return [];
+    if (lines.length === 0 || !seen.some(({ referent }) => referent.pack)) return [];
     const shippedFirst = Math.min(...lines.map((line) => new Date(line.shippedAt).getTime()));
     const shipmentIds = [...new Set(lines.map((line) => line.id))];
     const rows = await rfid.waitingPacks(tx, readPoint.id, shipmentIds, receivedSince(new Date(shippedFirst)));
     const referents = await resolve(tx, rows);
     return rows.flatMap(({ receivedAt, ...row }) => {
       const referent = referents.get(rowKey(row));
-      return referent?.itemCode
-        ? [{ row, lotCode: referent.lotCode, itemCode: referent.itemCode, receivedAt, awaits: row.awaitsShipmentId }]
+      return referent?.pack
+        ? [{ row, lotCode: referent.lotCode, itemCode: referent.itemCode, pack: referent.pack, receivedAt, awaits: row.awaitsShipmentId }]
         : [];
     });
   }
@@ -341,10 +351,11 @@ export function createGateService(deps: {
       (
         await rfid.packedPacks(
           tx,
-          waiting.map(({ itemCode }) => itemCode),
+          waiting.flatMap(({ itemCode }) => (itemCode ? [itemCode] : [])),
         )
       ).map((pack) => [pack.itemCode, pack]),
     );
+    const waitingCase = (itemCode: string | null) => (itemCode ? waitingPacked.get(itemCode) : undefined);
     // a pack of a case no open line carries, which the party holds, came in that case
     const loose = [...packs.values(), ...waitingPacked.values()].filter(
       (pack) => !lines.some((line) => line.lotCode === pack.containerCode),
@@ -356,14 +367,14 @@ export function createGateService(deps: {
     );
     // by what they count towards as planReceipts counts the packs read now
     const packsReadBefore: PacksReadBefore = new Map();
-    for (const { row, lotCode, itemCode, receivedAt, awaits } of waiting) {
-      const key = packKey(lines, held, lotCode, waitingPacked.get(itemCode));
-      if (key) packsReadBefore.set(key, [...(packsReadBefore.get(key) ?? []), { row, itemCode, receivedAt, awaits }]);
+    for (const { row, lotCode, itemCode, pack, receivedAt, awaits } of waiting) {
+      const key = packKey(lines, held, lotCode, waitingCase(itemCode));
+      if (key) packsReadBefore.set(key, [...(packsReadBefore.get(key) ?? []), { row, pack, receivedAt, awaits }]);
     }
     // the packs the party's gates received and that had not left since when they were read (those
     // read now), or have not left since (those that waited: still on their way in, or come already)
     const judged = [
-      ...seen.flatMap(({ row, referent }) => (referent.itemCode ? [{ row, itemCode: referent.itemCode, window: row }] : [])),
+      ...seen.flatMap(({ row, referent }) => (referent.pack ? [{ row, itemCode: referent.itemCode, window: row }] : [])),
       ...waiting.map(({ row, itemCode }) => ({ row, itemCode, window: null })),
     ];
     const keptAt = await rfid.keptTags(
@@ -378,7 +389,7 @@ export function createGateService(deps: {
     const receivedIn = new Map<ReadRow, string>();
     for (const [row, pack] of [
       ...seen.map(({ row, referent }) => [row, referent.itemCode ? packs.get(referent.itemCode) : undefined] as const),
-      ...waiting.map(({ row, itemCode }) => [row, waitingPacked.get(itemCode)] as const),
+      ...waiting.map(({ row, itemCode }) => [row, waitingCase(itemCode)] as const),
     ]) {
       if (pack && lines.some((line) => line.lotCode === pack.containerCode)) receivedIn.set(row, pack.containerCode);
     }
@@ -770,7 +781,7 @@ export function planReceipts(
     const read = (packsReadBefore.get(key) ?? []).filter(
       ({ row, receivedAt, awaits }) => awaits === line.id && receivedAt.getTime() >= since && !kept.has(row),
     );
-    return { rows: read.map(({ row }) => row), items: read.map(({ itemCode }) => itemCode) };
+    return { rows: read.map(({ row }) => row), items: read.map(({ pack }) => pack) };
   };
   /** The line the packs counting towards a case or a lot shipped loose (see packKey) would receive. */
   const lineOfKey = (key: string) => {
@@ -781,15 +792,15 @@ export function planReceipts(
   const waiting: { entry: Seen; detail: string; shipmentId: string }[] = [];
   const packsRead = new Map<string, { entries: Seen[]; items: Set<string> }>();
   for (const entry of seen) {
-    const { lotCode, itemCode } = entry.referent;
-    if (itemCode === null) {
+    const { lotCode, itemCode, pack } = entry.referent;
+    if (pack === null) {
       const line = lineOf(undefined, lotCode, undefined);
       const top = line && outermost(line);
       if (top) receiveLine(top, top.quantity, [entry]);
       else rest.push(entry);
       continue;
     }
-    const key = packKey(lines, held, lotCode, packs.get(itemCode));
+    const key = packKey(lines, held, lotCode, itemCode ? packs.get(itemCode) : undefined);
     const keyLine = key === null ? undefined : lineOfKey(key);
     if (key === null || !keyLine || kept.has(entry.row)) {
       rest.push(entry);
@@ -797,7 +808,7 @@ export function planReceipts(
     }
     const read = packsRead.get(key) ?? { entries: [], items: new Set<string>() };
     read.entries.push(entry);
-    read.items.add(itemCode);
+    read.items.add(pack);
     packsRead.set(key, read);
   }
   for (const [key, read] of packsRead) {
@@ -864,7 +875,7 @@ const takenBefore = (a: ReadRow, b: ReadRow) =>
 function planDepartures(lines: ShipmentLine[], seen: Seen[], packs: Map<string, Pack>, counted: Map<string, Set<string>>) {
   const lineKey = (line: ShipmentLine) => `${line.id}|${line.lotCode}|${line.containerCode ?? ''}`;
   const countedOn = (line: ShipmentLine) => counted.get(lineKey(line)) ?? new Set<string>();
-  const count = (line: ShipmentLine, itemCode: string) => counted.set(lineKey(line), countedOn(line).add(itemCode));
+  const count = (line: ShipmentLine, pack: string) => counted.set(lineKey(line), countedOn(line).add(pack));
   const carrying = (code: string) => lines.find((line) => line.lotCode === code || line.containerCode === code);
   const caseOf = ({ referent }: Seen) => (referent.itemCode ? packs.get(referent.itemCode) : undefined);
   const inCarriedCase = (entry: Seen) => {
@@ -875,17 +886,17 @@ function planDepartures(lines: ShipmentLine[], seen: Seen[], packs: Map<string, 
   const unexpected: Seen[] = [];
   const ordered = [...seen].sort((a, b) => Number(inCarriedCase(b)) - Number(inCarriedCase(a)) || takenBefore(a.row, b.row));
   for (const entry of ordered) {
-    const { lotCode, itemCode } = entry.referent;
+    const { lotCode, pack: packCounted } = entry.referent;
     const pack = caseOf(entry);
     const caseLine = pack && carrying(pack.containerCode);
-    if (itemCode === null || caseLine) {
+    if (packCounted === null || caseLine) {
       const line = caseLine ?? carrying(lotCode);
       if (!line) {
         unexpected.push(entry);
         continue;
       }
-      const ofLot = itemCode && lines.find((l) => l.id === line.id && l.lotCode === lotCode && l.containerCode === pack?.containerCode);
-      if (ofLot) count(ofLot, itemCode);
+      const ofLot = packCounted && lines.find((l) => l.id === line.id && l.lotCode === lotCode && l.containerCode === pack?.containerCode);
+      if (ofLot) count(ofLot, packCounted);
       departed.push({ entry, shipmentId: line.id });
       continue;
     }
@@ -895,12 +906,12 @@ function planDepartures(lines: ShipmentLine[], seen: Seen[], packs: Map<string, 
     // a pack of a lot not counted in pieces is no count of it: it leaves with the first line
     const line = ofLot.some((l) => l.unit !== 'piece')
       ? ofLot[0]
-      : (ofLot.find((l) => countedOn(l).has(itemCode)) ?? ofLot.find((l) => countedOn(l).size < l.quantity));
+      : (ofLot.find((l) => countedOn(l).has(packCounted)) ?? ofLot.find((l) => countedOn(l).size < l.quantity));
     if (!line) {
       unexpected.push(entry);
       continue;
     }
-    count(line, itemCode);
+    count(line, packCounted);
     departed.push({ entry, shipmentId: line.id });
   }
   return { departed, unexpected };

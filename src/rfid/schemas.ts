@@ -286,11 +286,20 @@ export const readPointSchema = z
   })
   .meta({ id: 'RfidReadPoint' });
 
+/** What one read of a bound tag counts: the whole lot or container, or one pack (piece) of a lot. */
+export const TAG_UNITS = ['lot', 'pack'] as const;
+
 /** One binding, as the JSON body lists it and as each line of a CSV file is checked (parseTagCsv). */
 export const tagBindingSchema = z.object({
   epc: z.string().min(4).max(300).optional().describe(EPC_DESCRIPTION),
   tid: hexSchema.optional(),
   code: z.string().min(1).max(64).describe('item, lot or container code (or SSCC) the tag is attached to'),
+  unit: z
+    .enum(TAG_UNITS)
+    .optional()
+    .describe(
+      'what one read of the tag counts at the gates: lot (default for a lot or container code), the whole of it; pack (an item code always), one piece of a lot counted in pieces',
+    ),
 });
 export type TagBinding = z.infer<typeof tagBindingSchema>;
 /** The most tags one request binds, as JSON or CSV. */
@@ -314,6 +323,7 @@ export const tagSchema = z
     partyCode: z.string(),
     lotCode: z.string(),
     itemCode: z.string().nullable(),
+    unit: z.enum(TAG_UNITS),
     source: z.string(),
     boundAt: z.date(),
   })

@@ -26,6 +26,7 @@ import { badRequest, bodyField, conflict, type FieldProblem, forbidden, notFound
 import { FUTURE_TOLERANCE_MS } from '../events/writer/index.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import type { LocationsRepository } from '../locations/repository.js';
+import { CONTAINER_UNIT } from '../lots/ledger.js';
 import type { LotsRepository } from '../lots/repository.js';
 import { type ParsedBatch, parseGeneric, parseImpinj, parseZebra, type ReaderFormat, readerClockProblem } from './payloads.js';
 import type { ReaderRow, ReadPointRow, RfidRepository, TagRow } from './repository.js';
@@ -77,6 +78,7 @@ export function createRfidService(deps: {
     | 'unbindTags'
     | 'ownersOfTagKeys'
     | 'custodyOf'
+    | 'lotUnits'
     | 'findTags'
     | 'findEpcBinding'
     | 'listReads'
@@ -154,6 +156,37 @@ export function createRfidService(deps: {
         .slice(0, MAX_PROBLEMS)
         .map(({ index }) => bodyField(pointerOf(index), `a lot neither owned nor held by ${partyCode}, nor on its way to it`)),
     );
+  }
+
+  /**
+   * Refuses, naming each, the bindings whose unit cannot be: an item code bound as its whole lot (it
+   * names one pack), or a tag bound as one pack of a lot not counted in pieces (the gates count a
+   * pack tag as one piece, and one tag cannot stand for an unknown mass) or of a container (one
+   * unit: its tag is bound as the container).
+   */
+  async function requireCountedPacks(bindings: TagBinding[], rows: { lotCode: string; itemCode: string | null; unit: string }[]) {
+    const units = await rfid.lotUnits([...new Set(rows.flatMap((row) => (row.unit === 'pack' && !row.itemCode ? [row.lotCode] : [])))]);
+    const problems = rows.flatMap((row, index): FieldProblem[] => {
+      const path = ['tags', index, 'unit'];
+      if (row.itemCode && bindings[index].unit === 'lot')
+        return [bodyField(path, `${row.itemCode} is one pack of lot ${row.lotCode}: its tag counts that pack (unit pack)`)];
+      const unit = row.unit === 'pack' && !row.itemCode ? units.get(row.lotCode) : undefined;
+      if (unit === undefined || unit === 'piece') return [];
+      return [
+        bodyField(
+          path,
+          unit === CONTAINER_UNIT
+            ? `${row.lotCode} is a container, one unit: bind its tag as the container (unit lot)`
+            : `lot ${row.lotCode} is counted in ${unit}, not in pieces: a pack tag counts one piece, and one tag cannot stand for an unknown quantity of ${unit}`,
+        ),
+      ];
+    });
+    if (problems.length > 0)
+      throw unprocessable(
+        'tag-unit-refused',
+        `${problems.length} tag(s) cannot be bound as the unit given (${problems[0].pointer}: ${problems[0].detail})`,
+        problems.slice(0, MAX_PROBLEMS),
+      );
   }
 
   /**
@@ -476,6 +509,8 @@ export function createRfidService(deps: {
           value: binding.epc ? tagKey(binding.epc) : normalizeTag(binding.tid as string),
           partyCode: actor,
           ...target,
+          // an item code names one pack
+          unit: target.itemCode ? ('pack' as const) : (binding.unit ?? 'lot'),
           source: 'api',
           boundAt: deps.now(),
         };
@@ -545,6 +580,7 @@ export function createRfidService(deps: {
         named.map((entry) => entry.lotCode),
         (position) => ['tags', named[position].index, 'epc'],
       );
+      await requireCountedPacks(bindings, rows);
       return deps.transaction((tx) =>
         once(tx, idempotent, actor, deps.now(), async () => {
           await rfid.unbindTags(

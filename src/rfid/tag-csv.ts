@@ -1,5 +1,5 @@
 // Tag bindings as a spreadsheet, without I/O: a header naming the columns `epc` or `tid`, and
-// `code`, then one tag per line, its fields quoted or not. Each line is checked as a binding of the
+// `code` (and, if wanted, `unit`), then one tag per line, its fields quoted or not. Each line is checked as a binding of the
 // JSON body is (tagBindingSchema), a bad one named by its line number (`/line/3/tid`) and, for a
 // person fixing the spreadsheet, by its column's letter.
 import { badRequest, type FieldProblem, Problem, withBodyFieldsMoved } from '../errors/problem.js';
@@ -7,7 +7,7 @@ import { shortened } from '../web/text.js';
 import { type TagBinding, tagBindingSchema } from './schemas.js';
 
 const MAX_PROBLEMS = 100;
-const COLUMNS = ['epc', 'tid', 'code'] as const;
+const COLUMNS = ['epc', 'tid', 'code', 'unit'] as const;
 type Column = (typeof COLUMNS)[number];
 const isColumn = (name: string): name is Column => (COLUMNS as readonly string[]).includes(name);
 /** The most characters of a header's name a message quotes: a cell may be megabytes long. */
@@ -71,7 +71,7 @@ function headerProblems(names: string[]): FieldProblem[] {
     return [
       lineProblem(
         1,
-        `column ${columnLetter(index)} is headed ${shown}, which is no column of a tag binding: the columns are epc, tid and code`,
+        `column ${columnLetter(index)} is headed ${shown}, which is no column of a tag binding: the columns are epc, tid, code and unit`,
       ),
     ];
   });

@@ -50,7 +50,7 @@ t.test('planReceipts: what a gate read of a shipment, and how much of each line 
   ];
   const seen = (tag: string, lotCode: string, itemCode: string | null = null) => ({
     row: { tag } as ReadRow,
-    referent: { lotCode, itemCode },
+    referent: { lotCode, itemCode, pack: itemCode },
   });
   const plan = planReceipts(
     lines,
@@ -70,9 +70,9 @@ t.test('planReceipts: what a gate read of a shipment, and how much of each line 
   );
   t.same(plan.rest, []);
   /** A pack read in an earlier window, which the service received so long after the shipment left (the reader's clock aside). */
-  const readBefore = (tag: string, itemCode: string, minutesAfterShipping: number, awaits = 'S1') => ({
+  const readBefore = (tag: string, pack: string, minutesAfterShipping: number, awaits = 'S1') => ({
     row: { tag, firstSeen: new Date(shippedAt.getTime() - 60 * 60_000) } as ReadRow,
-    itemCode,
+    pack,
     receivedAt: new Date(shippedAt.getTime() + minutesAfterShipping * 60_000),
     awaits,
   });

@@ -75,7 +75,7 @@ t.test('tag bindings from CSV', async (t) => {
       {
         in: 'body',
         pointer: '/line/1',
-        detail: 'column C is headed Lot_Code, which is no column of a tag binding: the columns are epc, tid and code',
+        detail: 'column C is headed Lot_Code, which is no column of a tag binding: the columns are epc, tid, code and unit',
       },
     ]);
     t.match(misspelt.body.detail, /Lot_Code/);
