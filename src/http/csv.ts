@@ -31,8 +31,11 @@ export type CsvColumn<T> = {
   value: (row: T) => CsvValue;
   /** A column Excel should read as numbers or dates: written as it is in the Excel flavour too. Others are text. */
   reads?: 'number' | 'date';
-  /** The column's values in Chinese, as the Excel flavour writes them; a value not listed is written as it is. */
-  zhValues?: Readonly<Record<string, string>>;
+  /**
+   * The column's values in Chinese, as the Excel flavour writes them: a table (a value not listed is
+   * written as it is), or a function for a cell that lists several (documents, each by its type).
+   */
+  zhValues?: Readonly<Record<string, string>> | ((value: string) => string);
 };
 
 /** The query parameter every CSV export takes, declared the same way on each. */
@@ -78,14 +81,18 @@ export type CsvOptions = {
   lineEnd?: '\r\n' | '\n';
 };
 
+function inChinese(zhValues: CsvColumn<unknown>['zhValues'], value: string): string {
+  if (typeof zhValues === 'function') return zhValues(value);
+  return zhValues && Object.hasOwn(zhValues, value) ? zhValues[value] : value;
+}
+
 /** A row's cells as the dialect writes them. */
 function cellsOf<T>(columns: readonly CsvColumn<T>[], row: T, dialect: CsvDialect | undefined): string[] {
   if (dialect !== 'excel') return columns.map((column) => csvCell(column.value(row)));
   return columns.map((column) => {
     const value = column.value(row);
     if (column.reads) return csvCell(value);
-    const zh = typeof value === 'string' && column.zhValues && Object.hasOwn(column.zhValues, value) ? column.zhValues[value] : value;
-    return csvCell(zh, 'excel');
+    return csvCell(typeof value === 'string' ? inChinese(column.zhValues, value) : value, 'excel');
   });
 }
 

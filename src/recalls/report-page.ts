@@ -1,9 +1,11 @@
 // The printable final report of a recall (HTML; print it to PDF from the browser): scope, holders,
 // their actions, quantities and the times. Pure.
+import { LOT_STATUS_NAMES_ZH } from '../lots/names-zh.js';
 import { html, layout, shanghaiTime } from '../web/html.js';
 import type { RecallReport } from './schemas.js';
 
 const LEVEL_NAMES: Record<number, string> = { 1: '一级', 2: '二级', 3: '三级' };
+const statusName = (status: string) => (LOT_STATUS_NAMES_ZH as Record<string, string>)[status] ?? status;
 const time = (value: Date | null) => (value ? shanghaiTime(value.toISOString()) : '—');
 // Each table scrolls sideways in a container of its own on a phone, rather than widening the page;
 // on paper it is printed whole.
@@ -20,7 +22,7 @@ export function recallReportPage(report: RecallReport, back?: { href: string; te
   const body = html`<section><h1>召回报告 · Recall report</h1>
 <dl><dt>召回编号</dt><dd><code>${recall.id}</code></dd>
 <dt>级别</dt><dd>${LEVEL_NAMES[recall.level] ?? recall.level}</dd>
-<dt>发起方</dt><dd><code>${recall.partyCode}</code></dd>
+<dt>发起方</dt><dd>${recall.openedBy.name} <code>${recall.partyCode}</code></dd>
 <dt>原因</dt><dd>${recall.reason}</dd>
 <dt>危害</dt><dd>${recall.hazard}</dd>
 <dt>状态</dt><dd>${recall.status === 'open' ? '进行中' : '已结束'}${recall.overrideReason ? html` — 监管强制结束：${recall.overrideReason}` : ''}</dd>
@@ -55,7 +57,7 @@ ${lots.map(
   (
     lot,
   ) => html`<tr><td><code>${lot.code}</code></td><td>${lot.kind === 'container' ? '箱/托盘' : '批次'}</td><td>${lot.product ?? ''}</td><td>${lot.lotNumber ?? ''}</td>
-<td><code>${lot.partyCode}</code></td><td>${lot.depth}</td><td>${lot.itemCount ?? ''}</td><td>${lot.status}</td></tr>
+<td><code>${lot.partyCode}</code></td><td>${lot.depth}</td><td>${lot.itemCount ?? ''}</td><td>${statusName(lot.status)}</td></tr>
 `,
 )}</tbody></table></div></section>
 <p class="muted">生成时间 ${time(report.generatedAt)}</p>${back && html`<p><a href="${back.href}">${back.text}</a></p>`}`;

@@ -32,6 +32,8 @@ export type RecallRow = {
   openedByRegulator: boolean;
   /** The party the closing is recorded under (its code and name), read from the close event. */
   closedBy: { partyCode: string; name: string } | null;
+  /** The party that opened it: its code and name. */
+  openedBy: { partyCode: string; name: string };
 };
 
 /**
@@ -105,13 +107,17 @@ const RECOVERED = sql`holder_lots as (
 // whose override rule applies to closing a recall early: read from the opening party's kind, here only
 const OPENED_BY_REGULATOR = `coalesce((select p.kind = 'regulator' from parties p where p.code = recalls.party_code), false)`;
 
+// the party that opened a recall, with its name (the printed report names it)
+const OPENED_BY = `(select json_build_object('partyCode', p.code, 'name', p.name) from parties p where p.code = recalls.party_code)`;
+
 const RECALL_COLUMNS = sql.raw(`id, party_code as "partyCode", opened_by_key_id as "openedByKeyId", level, reason, hazard,
   root_lot_codes as "rootLotCodes", status, event_id as "eventId", opened_at as "openedAt", start_due_at as "startDueAt",
   finish_due_at as "finishDueAt", started_at as "startedAt", closed_at as "closedAt", closed_by_key_id as "closedByKeyId",
   close_event_id as "closeEventId", override_reason as "overrideReason",
   ${OPENED_BY_REGULATOR} as "openedByRegulator",
   (select json_build_object('partyCode', p.code, 'name', p.name) from events e join parties p on p.code = e.party_code
-    where e.id = recalls.close_event_id) as "closedBy"`);
+    where e.id = recalls.close_event_id) as "closedBy",
+  ${OPENED_BY} as "openedBy"`);
 
 // PGlite and pg both give timestamptz as Date through drizzle's execute? pg does not: normalise.
 const toDate = (value: Date | string | null) => (value === null ? null : new Date(value));
@@ -310,24 +316,24 @@ export function createRecallsRepository(db: Db) {
      * Records a recall with the scope `stage` put in the same transaction, inside the database:
      * its lots, who holds what of them now (read after the writer marked them) and
      * those holders with their contacts as they stand. Returns the counts `counts` would read back, and
-     * whether the recall counts as a regulator's (as `find` reads it).
+     * whether the recall counts as a regulator's and who opened it (as `find` reads them).
      */
     async insert(
       tx: Db,
       recall: Omit<
         RecallRow,
-        'startedAt' | 'closedAt' | 'closedByKeyId' | 'closeEventId' | 'overrideReason' | 'openedByRegulator' | 'closedBy'
+        'startedAt' | 'closedAt' | 'closedByKeyId' | 'closeEventId' | 'overrideReason' | 'openedByRegulator' | 'closedBy' | 'openedBy'
       >,
-    ): Promise<{ counts: { lots: number; containers: number; items: number }; openedByRegulator: boolean }> {
+    ): Promise<{ counts: { lots: number; containers: number; items: number } } & Pick<RecallRow, 'openedByRegulator' | 'openedBy'>> {
       // the recall row first: the others refer to it, and parts of one statement do not see each other's rows
-      const [inserted] = await queryRows<{ openedByRegulator: boolean }>(
+      const [inserted] = await queryRows<Pick<RecallRow, 'openedByRegulator' | 'openedBy'>>(
         tx,
         sql`insert into recalls (id, party_code, opened_by_key_id, level, reason, hazard, root_lot_codes, status, event_id,
           opened_at, start_due_at, finish_due_at)
         values (${recall.id}, ${recall.partyCode}, ${recall.openedByKeyId}, ${recall.level}, ${recall.reason}, ${recall.hazard},
           ${JSON.stringify(recall.rootLotCodes)}::jsonb, ${recall.status}, ${recall.eventId}, ${recall.openedAt.toISOString()},
           ${recall.startDueAt.toISOString()}, ${recall.finishDueAt.toISOString()})
-        returning ${sql.raw(OPENED_BY_REGULATOR)} as "openedByRegulator"`,
+        returning ${sql.raw(OPENED_BY_REGULATOR)} as "openedByRegulator", ${sql.raw(OPENED_BY)} as "openedBy"`,
       );
       // counted from the staged scope: read back by joining lots, 100,000 fresh rows whose statistics are not yet known cost seconds
       const [counts] = await queryRows<{ lots: number; containers: number; items: number }>(
@@ -348,6 +354,7 @@ export function createRecallsRepository(db: Db) {
       return {
         counts: { lots: Number(counts.lots), containers: Number(counts.containers), items: Number(counts.items) },
         openedByRegulator: inserted.openedByRegulator,
+        openedBy: inserted.openedBy,
       };
     },
 

@@ -7,8 +7,9 @@ import { idempotencyKeyHeaders, idempotencyOf, sendAnswered } from '../http/idem
 import { preferredType } from '../http/negotiate.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { locatedJsonResponse } from '../http/responses.js';
-import type { LOT_STATUSES } from '../lots/ledger.js';
+import { LOT_STATUS_NAMES_ZH, UNIT_NAMES_ZH } from '../lots/names-zh.js';
 import { PAGE_HEADERS, PAGE_HEADERS_DECLARED } from '../web/html.js';
+import { HOLDER_CSV_COLUMNS, holderCsvRows } from './holders-csv.js';
 import { recallReportPage } from './report-page.js';
 import type { ScopeCsvRow } from './repository.js';
 import {
@@ -28,17 +29,7 @@ import type { RecallService } from './service.js';
 
 /** What a line of the scope is: a lot or container of it, a holding of one, a pack code. */
 const SCOPE_TYPES_ZH: Record<string, string> = { lot: '批次', container: '箱/托盘', holding: '持有', in_transit: '在途', item: '单品码' };
-/** A lot's status, as the Excel flavour of the scope writes it. */
-const LOT_STATUSES_ZH = {
-  active: '在库',
-  in_transit: '在途',
-  consumed: '已用于加工',
-  sold: '已售出',
-  recalled: '已召回',
-  destroyed: '已销毁',
-} satisfies Record<(typeof LOT_STATUSES)[number], string>;
-
-/** The scope CSV's columns, with their headers (and type and status values) in Chinese for the Excel flavour. */
+/** The scope CSV's columns, with their headers (and type, unit and status values) in Chinese for the Excel flavour. */
 const CSV_COLUMNS: readonly CsvColumn<ScopeCsvRow>[] = [
   { header: 'type', zh: '类型', value: (row) => row.type, zhValues: SCOPE_TYPES_ZH },
   { header: 'code', zh: '编码', value: (row) => row.code },
@@ -51,10 +42,10 @@ const CSV_COLUMNS: readonly CsvColumn<ScopeCsvRow>[] = [
   { header: 'contact_person', zh: '联系人', value: (row) => row.contactPerson },
   { header: 'contact_phone', zh: '联系电话', value: (row) => row.contactPhone },
   { header: 'quantity', zh: '数量', value: (row) => row.quantity, reads: 'number' },
-  { header: 'unit', zh: '单位', value: (row) => row.unit },
+  { header: 'unit', zh: '单位', value: (row) => row.unit, zhValues: UNIT_NAMES_ZH },
   { header: 'shipment_id', zh: '发货事件编号', value: (row) => row.shipmentId },
   { header: 'depth', zh: '层级', value: (row) => row.depth, reads: 'number' },
-  { header: 'status', zh: '状态', value: (row) => row.status, zhValues: LOT_STATUSES_ZH },
+  { header: 'status', zh: '状态', value: (row) => row.status, zhValues: LOT_STATUS_NAMES_ZH },
   { header: 'item_count', zh: '单品码数', value: (row) => row.itemCount, reads: 'number' },
 ];
 
@@ -186,6 +177,39 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
           // a stream is sent as it is, past the response schema
           .send(csvStream(CSV_COLUMNS, all(), { dialect: request.query.dialect }) as never)
       );
+    },
+  );
+
+  app.get(
+    '/recalls/:id/holders',
+    {
+      schema: {
+        tags,
+        summary:
+          'The recall’s outcome per holder and lot as CSV (UTF-8 with BOM, for Excel): asked, acknowledged, returned, destroyed, outstanding',
+        description:
+          'A line per holder and lot: the holder’s code, name and contact (as the recall shows them to the caller), the lot, its unit, the quantity affected, when the holder acknowledged, what it returned and destroyed, and what is outstanding (affected − returned − destroyed). Read as the final report is: regulators, admins and the party that opened the recall read every holder, any other holder its own lines. Ask with `Accept: text/csv` or `?format=csv`.',
+        security: bearerSecurity,
+        params: z.object({ id: idSchema }),
+        querystring: z.object({ format: z.enum(['csv']).optional(), dialect: csvDialectQuery }),
+        produces: ['text/csv'],
+        response: {
+          200: {
+            description: 'The holders, as UTF-8 CSV with a byte order mark',
+            content: { 'text/csv': { schema: z.string() } },
+            headers: CSV_ATTACHMENT_DECLARED,
+          },
+          403: problemSchema,
+          404: problemSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const recall = await service.get(principalOf(request), request.params.id);
+      return reply
+        .type(CSV_TYPE)
+        .header('content-disposition', `attachment; filename="recall-${request.params.id}-holders.csv"`)
+        .send(csvStream(HOLDER_CSV_COLUMNS, [holderCsvRows(recall)], { dialect: request.query.dialect }) as never);
     },
   );
 

@@ -124,6 +124,7 @@ export const recallSummarySchema = z
       .describe(
         'the party the closing is recorded under: the regulator or producer that closed it (an admin closes it under the party that opened it)',
       ),
+    openedBy: z.object({ partyCode: z.string(), name: z.string() }).describe('the party that opened it (partyCode), with its name'),
     overrideReason: z.string().nullable(),
     overdue: z.array(z.enum(['start', 'finish'])),
     holders: z.number().int().nullable().describe(WHOLE_RECALL_ONLY),

@@ -155,6 +155,7 @@ export function createRecallService(deps: {
       startedAt: row.startedAt,
       closedAt: row.closedAt,
       closedBy: row.closedBy,
+      openedBy: row.openedBy,
       overrideReason: row.overrideReason,
       overdue: overdueFor(row, now),
       holders: own === null ? reached.holders : null,
@@ -478,7 +479,7 @@ export function createRecallService(deps: {
             openedAt: event.recordTime,
             ...dueTimes(input.level, event.recordTime, deadlines),
           };
-          const { counts, openedByRegulator } = await deps.recalls.insert(tx, row);
+          const { counts, openedByRegulator, openedBy } = await deps.recalls.insert(tx, row);
           const recall = {
             ...row,
             startedAt: null,
@@ -488,6 +489,7 @@ export function createRecallService(deps: {
             overrideReason: null,
             openedByRegulator,
             closedBy: null,
+            openedBy,
           };
           return viewOf(principal, recall, recallHoldingsScope(principal, recall) === null ? counts : null, seesDetails, tx);
         }),

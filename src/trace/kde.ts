@@ -5,6 +5,8 @@ import { shanghaiIso } from '../codes/timestamp.js';
 import type { EventType } from '../events/schemas.js';
 import { eventIdOfKey } from '../gs1/event-id.js';
 import type { CsvColumn } from '../http/csv.js';
+import { UNIT_NAMES_ZH } from '../lots/names-zh.js';
+import { documentTypeName } from '../web/i18n/document-types.js';
 import { attributeCertificates, CERTIFICATE_ATTRIBUTES } from './graph.js';
 import type { Trace } from './schemas.js';
 
@@ -103,7 +105,9 @@ export type KdeSort = (typeof KDE_SORTS)[number];
 const CERTIFICATE_TYPES = new Set(Object.values(CERTIFICATE_ATTRIBUTES));
 const TEST_REPORT_TYPES = new Set(['test_report', 'clenbuterol_test']);
 const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
-const joined = (values: (string | null)[]) => [...new Set(values.filter((value): value is string => value !== null))].join('; ');
+/** Between the values of a cell that lists several (documents, test reports). */
+const LIST_SEPARATOR = '; ';
+const joined = (values: (string | null)[]) => [...new Set(values.filter((value): value is string => value !== null))].join(LIST_SEPARATOR);
 
 /** Who a line moved from and to: the sender and receiver of a shipment, the seller and buyer of a sale, else the acting party where it acted. */
 function parties(source: KdeSource) {
@@ -339,6 +343,19 @@ const ROLES_ZH: Record<string, string> = { subject: '本批次', input: '投入'
 const TEST_KINDS_ZH: Record<string, string> = { self: '企业自检', rapid: '快速检测', sampling: '抽样检验', third_party: '第三方检测' };
 const RECALL_PHASES_ZH = { open: '发起', close: '结束', override_close: '监管强制结束' } satisfies Record<RecallPhase, string>;
 
+/**
+ * A cell of documents as kdeRow joins them (`type number; type number`), each named by its type in
+ * Chinese (a document type is a code without spaces; its number follows the first space as written).
+ */
+const documentsInChinese = (cell: string) =>
+  cell
+    .split(LIST_SEPARATOR)
+    .map((document) => {
+      const space = document.indexOf(' ');
+      return space < 0 ? document : documentTypeName(document.slice(0, space), 'zh-CN') + document.slice(space);
+    })
+    .join(LIST_SEPARATOR);
+
 /** Columns of the CSV export, in order, with their headers and values in Chinese for the Excel flavour. */
 export const KDE_COLUMNS: CsvColumn<KdeRow>[] = [
   { header: 'event_time', zh: '事件时间', value: (row) => row.eventTime },
@@ -349,22 +366,22 @@ export const KDE_COLUMNS: CsvColumn<KdeRow>[] = [
   { header: 'product_code', zh: '产品编码', value: (row) => row.productCode },
   { header: 'product', zh: '产品', value: (row) => row.product },
   { header: 'quantity', zh: '数量', value: (row) => row.quantity, reads: 'number' },
-  { header: 'unit', zh: '单位', value: (row) => row.unit },
+  { header: 'unit', zh: '单位', value: (row) => row.unit, zhValues: UNIT_NAMES_ZH },
   { header: 'from_party', zh: '发货方代码', value: (row) => row.fromParty },
   { header: 'from_party_name', zh: '发货方', value: (row) => row.fromPartyName },
   { header: 'from_location', zh: '发货地点', value: (row) => row.fromLocation },
   { header: 'to_party', zh: '收货方代码', value: (row) => row.toParty },
   { header: 'to_party_name', zh: '收货方', value: (row) => row.toPartyName },
   { header: 'to_location', zh: '收货地点', value: (row) => row.toLocation },
-  { header: 'reference_documents', zh: '关联单据', value: (row) => row.referenceDocuments },
-  { header: 'certificates', zh: '证明文件', value: (row) => row.certificates },
+  { header: 'reference_documents', zh: '关联单据', value: (row) => row.referenceDocuments, zhValues: documentsInChinese },
+  { header: 'certificates', zh: '证明文件', value: (row) => row.certificates, zhValues: documentsInChinese },
   { header: 'test_reports', zh: '检测报告', value: (row) => row.testReports },
   { header: 'event_id', zh: '事件编号', value: (row) => row.eventId },
   // added later, after the first columns so that readers of those keep reading them where they were
   { header: 'local_time', zh: '北京时间', value: (row) => row.localTime, reads: 'date' },
   { header: 'test_kind', zh: '检测类型', value: (row) => row.testKind, zhValues: TEST_KINDS_ZH },
   { header: 'test_result', zh: '检测结果', value: (row) => row.testResult, zhValues: { pass: '合格', fail: '不合格' } },
-  { header: 'failed_items', zh: '不合格项目', value: (row) => row.failedItems.join('; ') },
+  { header: 'failed_items', zh: '不合格项目', value: (row) => row.failedItems.join(LIST_SEPARATOR) },
   { header: 'tested_by', zh: '检测方', value: (row) => row.testedBy },
   { header: 'test_lab', zh: '检测机构', value: (row) => row.testLab },
   { header: 'reason', zh: '原因', value: (row) => row.reason },

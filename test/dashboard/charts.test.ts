@@ -64,6 +64,7 @@ t.test('recall bars: red once a due time has passed, and said in words', async (
   const recall = (lot: string, share: number, overdue: ('start' | 'finish')[]): DashboardView['recalls'][number] => ({
     id: `recall-${lot}`,
     partyCode: 'G500236AAAAAAAA',
+    openedBy: { partyCode: 'G500236AAAAAAAA', name: '奉节县市场监督管理局' },
     level: 2,
     reason: '抽检不合格',
     hazard: '瘦肉精超标',

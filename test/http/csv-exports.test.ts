@@ -44,11 +44,17 @@ function records(body: string) {
 const KDE_ZH = KDE_COLUMNS.map((column) => column.zh);
 const KDE_EN = KDE_COLUMNS.map((column) => column.header);
 
-/** A farm's lot with an all-digit lot number, shipped to a shop whose contact phone is a landline, then recalled. */
+/**
+ * A farm's lot of pigs (head) with an all-digit lot number and a quarantine certificate on it, shipped
+ * with a despatch advice to a shop whose contact phone is a landline.
+ */
 async function exportWorld(t: Test) {
   const world = await createWorld(t);
   const farm = await world.party('farm', '甲养殖场');
-  const lot = await farm.commission(await farm.product('head'), 10, { lotNumber: '00012' });
+  const lot = await farm.commission(await farm.product('head'), 10, {
+    lotNumber: '00012',
+    attributes: { quarantineCertificate: 'B5002300012' },
+  });
   const shop = await world.ok(
     world.admin.post('/parties', {
       kind: 'retailer',
@@ -58,7 +64,14 @@ async function exportWorld(t: Test) {
       contact: { person: '王五', phone: '02356781234' },
     }),
   );
-  await farm.ship({ code: shop.code }, [{ lotCode: lot, quantity: 4 }]);
+  await world.ok(
+    farm.event({
+      type: 'ship',
+      toPartyCode: shop.code,
+      lines: [{ lotCode: lot, quantity: 4 }],
+      referenceDocuments: [{ type: 'despatch_advice', number: 'DA 0001' }],
+    }),
+  );
   return { world, farm, lot, shop };
 }
 
@@ -79,6 +92,8 @@ t.test('a trace as CSV for Excel', async (t) => {
   t.equal(commission?.数量, '10', 'a quantity is a number');
   t.match(commission?.北京时间, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/, 'the local time stays a date Excel reads');
   t.equal(commission?.批次码, lot, 'a lot code with letters is as it is');
+  t.equal(commission?.单位, '头', 'a unit in Chinese');
+  t.equal(commission?.证明文件, '动物检疫合格证明 B5002300012', 'a certificate named by its type in Chinese, its number as it is');
   t.match(excel.body, /,"=""00012""",/, 'the formula quoted as RFC 4180 quotes it');
 
   const alone = await world.regulator.get(`/trace/${lot}?dialect=excel`);
@@ -100,13 +115,24 @@ t.test("a period's events as CSV for Excel, by the API and from the dashboard", 
   expectStatus(t, excel, 200, 'the period for Excel');
   const { header, rows } = records(excel.body);
   t.strictSame(header, KDE_ZH);
-  t.ok(
-    rows.some((row) => row.事件类型 === '发货' && row.批号 === '="00012"' && row.数量 === '4'),
-    'the shipment: its type in Chinese, its lot number as text, its quantity a number',
+  const shipment = rows.find((row) => row.事件类型 === '发货');
+  t.match(
+    shipment,
+    { 批号: '="00012"', 数量: '4', 单位: '头', 关联单据: '发货单 DA 0001', 证明文件: '动物检疫合格证明 B5002300012' },
+    'the shipment: its type, unit and documents in Chinese, its lot number as text, its quantity a number',
   );
   const plain = records((await world.regulator.get('/regulator/events?format=csv')).body);
   t.strictSame(plain.header, KDE_EN, 'the default unchanged');
-  t.ok(plain.rows.some((row) => row.event_type === 'ship' && row.lot_number === '00012'));
+  t.match(
+    plain.rows.find((row) => row.event_type === 'ship'),
+    {
+      lot_number: '00012',
+      unit: 'head',
+      reference_documents: 'despatch_advice DA 0001',
+      certificates: 'quarantine_certificate B5002300012',
+    },
+    'its codes as they are',
+  );
 
   const dashboard = await signInToDashboard(world);
   const page = (await dashboard.open('/regulator/dashboard')).body;
@@ -151,11 +177,12 @@ t.test("a recall's scope as CSV for Excel", async (t) => {
   t.equal(transit?.联系电话, '="02356781234"', 'a landline keeps its leading 0');
   t.equal(transit?.数量, '4.000', 'a quantity is a number, as the ledger keeps it');
   t.equal(transit?.联系人, '王五');
+  t.strictSame([lotRow?.单位, transit?.单位], ['头', '头'], 'a unit in Chinese');
 
   const plain = records((await world.regulator.get(`/recalls/${recall.id}/scope?format=csv`)).body);
   t.equal(plain.header[0], 'type', 'the default unchanged: English headers');
   const plainLot = plain.rows.find((row) => row.type === 'lot');
-  t.strictSame([plainLot?.status, plainLot?.lot_number], ['recalled', '00012'], 'plain values');
+  t.strictSame([plainLot?.status, plainLot?.lot_number, plainLot?.unit], ['recalled', '00012', 'head'], 'plain values');
   t.equal(plain.rows.find((row) => row.type === 'in_transit')?.contact_phone, '02356781234');
 });
 

@@ -150,3 +150,22 @@ t.test('wantsCsv: the Excel flavour asks for CSV', async (t) => {
   t.equal(wantsCsv(undefined, '*/*', 'excel'), true);
   t.equal(wantsCsv('json', undefined, 'excel'), false, 'format=json still answers JSON');
 });
+
+t.test('csv stream for Excel: a column that lists several values puts each in Chinese by a function', async (t) => {
+  const names: Record<string, string> = { invoice: '发票' };
+  const columns = [
+    {
+      header: 'documents',
+      zh: '单据',
+      value: (row: { documents: string }) => row.documents,
+      zhValues: (cell: string) => cell.replace(/^\w+/, (type) => names[type] ?? type),
+    },
+  ];
+  let text = '';
+  for await (const chunk of csvStream(columns, [[{ documents: 'invoice 0012' }, { documents: 'other 7' }]], { dialect: 'excel' }))
+    text += chunk;
+  t.equal(text, '\uFEFF单据\r\n发票 0012\r\nother 7\r\n', 'the function’s answer, still a cell as the Excel flavour writes it');
+  let plain = '';
+  for await (const chunk of csvStream(columns, [[{ documents: 'invoice 0012' }]])) plain += chunk;
+  t.equal(plain, '\uFEFFdocuments\r\ninvoice 0012\r\n', 'the default as it is');
+});

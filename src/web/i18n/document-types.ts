@@ -1,5 +1,6 @@
 // The names of the documents an event may cite (its referenceDocuments' types, the enum of
-// src/events/schemas.ts) in each page language: one table, so a type has both names or neither.
+// src/events/schemas.ts) in each page language: one table, so a type has both names or neither. The
+// Excel flavour of the CSV exports names them by their Chinese names too.
 import type { Lang } from './index.js';
 
 const DOCUMENT_TYPE_NAMES: ReadonlyMap<string, Record<Lang, string>> = new Map([
