@@ -133,4 +133,35 @@ export function progressOf(lines: { unit: string; container: boolean; affected: 
   return { share, byUnit: units };
 }
 
+/**
+ * Of what was recovered from the market, how much is disposed of (destroyed), per unit as progressOf
+ * counts them: what holders destroyed where they held it, and what the parties it was returned to
+ * destroyed of it (`recovered` 0 on such a line: returned stock was counted recovered where it was
+ * held). Destroyed counts no further than recovered; nothing recovered is nothing left to dispose of (1).
+ */
+export function disposalOf(lines: { unit: string; container: boolean; recovered: number; destroyed: number }[]) {
+  const products = lines.filter((line) => !line.container);
+  const counted = products.length > 0 ? products : lines.map((line) => ({ ...line, unit: CONTAINER_UNIT }));
+  const byUnit = new Map<string, { recovered: number; destroyed: number }>();
+  for (const line of counted) {
+    const total = byUnit.get(line.unit) ?? { recovered: 0, destroyed: 0 };
+    total.recovered += line.recovered;
+    total.destroyed += line.destroyed;
+    byUnit.set(line.unit, total);
+  }
+  const units = [...byUnit]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([unit, total]) => {
+      const destroyed = Math.min(total.destroyed, total.recovered);
+      return {
+        unit,
+        recovered: round(total.recovered),
+        destroyed: round(destroyed),
+        share: total.recovered > 0 ? shownShare(destroyed / total.recovered, 3) : 1,
+      };
+    });
+  const share = units.length ? shownShare(units.reduce((sum, unit) => sum + unit.share, 0) / units.length, 3) : 1;
+  return { share, byUnit: units };
+}
+
 const round = (value: number) => Math.round(value * 1000) / 1000;

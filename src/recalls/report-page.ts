@@ -6,6 +6,8 @@ import type { RecallReport } from './schemas.js';
 
 const LEVEL_NAMES: Record<number, string> = { 1: '一级', 2: '二级', 3: '三级' };
 const statusName = (status: string) => (LOT_STATUS_NAMES_ZH as Record<string, string>)[status] ?? status;
+/** Returned stock its receiver has not yet reported destroyed. */
+const roundedLeft = (line: { sent: number; destroyed: number }) => Math.round((line.sent - line.destroyed) * 1000) / 1000;
 const time = (value: Date | null) => (value ? shanghaiTime(value.toISOString()) : '—');
 // Each table scrolls sideways in a container of its own on a phone, rather than widening the page;
 // on paper it is printed whole.
@@ -30,7 +32,8 @@ export function recallReportPage(report: RecallReport, back?: { href: string; te
 <dt>启动期限 / 启动时间</dt><dd>${time(recall.startDueAt)} / ${time(recall.startedAt)}</dd>
 <dt>完成期限 / 结束时间</dt><dd>${time(recall.finishDueAt)} / ${time(recall.closedAt)}</dd>
 ${recall.closedBy && html`<dt>结束方</dt><dd>${recall.closedBy.name} <code>${recall.closedBy.partyCode}</code></dd>`}
-<dt>进度</dt><dd>${Math.round(recall.progress.share * 1000) / 10}% ${recall.progress.byUnit.map((unit) => `(${unit.recovered}/${unit.affected} ${unit.unit})`).join(' ')}</dd>
+<dt>进度（已从市场收回）</dt><dd>${Math.round(recall.progress.share * 1000) / 10}% ${recall.progress.byUnit.map((unit) => `(${unit.recovered}/${unit.affected} ${unit.unit})`).join(' ')}</dd>
+<dt>已销毁</dt><dd>${Math.round(recall.disposal.share * 1000) / 10}% ${recall.disposal.byUnit.map((unit) => `(${unit.destroyed}/${unit.recovered} ${unit.unit})`).join(' ')}</dd>
 ${recall.soldBeforeRecall && html`<dt>召回前已售</dt><dd>${recall.soldBeforeRecall.total.length ? recall.soldBeforeRecall.total.map((total) => `${total.quantity} ${total.unit}`).join(' · ') : '0'}${recall.soldBeforeRecall.lots.map((lot) => html` <span class="muted">(<code>${lot.lotCode}</code> ${lot.quantity} ${lot.unit})</span>`)}</dd>`}
 ${recall.scans === null ? null : html`<dt>召回后扫码</dt><dd>${recall.scans} 次</dd>`}
 ${recall.scope && html`<dt>范围</dt><dd>${recall.scope.lots} 批次 · ${recall.scope.containers} 箱/托盘 · ${recall.scope.items} 个单品码 · ${recall.holders} 个持有方</dd>`}</dl></section>
@@ -44,6 +47,17 @@ ${recall.holderDetails.flatMap((holder) =>
 `,
   ),
 )}</tbody></table></div></section>
+${
+  recall.returns.length > 0 &&
+  html`<section><h2>退回处置 · Returned stock</h2><div class="wide"><table><thead><tr><th>退回至</th><th>批次</th><th>退回</th><th>已收到</th><th>已销毁</th><th>退回待销毁</th></tr></thead><tbody>
+${recall.returns.map(
+  (
+    line,
+  ) => html`<tr><td>${line.name} <code>${line.partyCode}</code></td><td><code>${line.lotCode}</code></td><td>${line.sent} ${line.unit}</td>
+<td>${line.received} ${line.unit}</td><td>${line.destroyed} ${line.unit}</td><td>${roundedLeft(line)} ${line.unit}</td></tr>
+`,
+)}</tbody></table></div></section>`
+}
 <section><h2>处置记录 · Actions</h2><div class="wide"><table><thead><tr><th>时间</th><th>主体</th><th>批次</th><th>退回</th><th>销毁</th><th>说明</th></tr></thead><tbody>
 ${actions.map(
   (

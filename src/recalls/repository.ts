@@ -163,6 +163,19 @@ export type ReturnedLot = {
   recallRoot: boolean;
 };
 
+/** Stock sent back under a recall to one party, of one lot (see `returns`). */
+export type ReturnedStock = {
+  recallId: string;
+  partyCode: string;
+  name: string;
+  lotCode: string;
+  unit: string;
+  container: boolean;
+  sent: number;
+  received: number;
+  destroyed: number;
+};
+
 /**
  * Which recalls a list takes: of a status, late or not at an instant, those a party reads (every one
  * without), those in progress at some time from `inProgress.from` until `inProgress.to` (opened before
@@ -481,9 +494,65 @@ export function createRecallsRepository(db: Db) {
     },
 
     /**
+     * The stock holders' reports under each recall sent back (their return shipments, line by line:
+     * a container and what travels packed in it), per party it went to (`partyCode`, of `partyCode`
+     * alone when given) and lot: how much was sent, how much that party received, and how much of it
+     * that party's own reports destroyed (under this recall, or another of the lot while this one was
+     * open, as RECOVERED counts a holder's reports). What those reports destroyed of the lot
+     * counts first against what the recall asked of the party itself (its own line), the rest against
+     * what came back to it, up to what was sent.
+     */
+    async returns(recallIds: string[], tx: Db = db, partyCode?: string): Promise<ReturnedStock[]> {
+      if (recallIds.length === 0) return [];
+      const rows = await queryRows<
+        Record<'sent' | 'received' | 'destroyed', string> & Omit<ReturnedStock, 'sent' | 'received' | 'destroyed'>
+      >(
+        tx,
+        sql`with sent as (
+          select rr.recall_id, s.to_party_code as party_code, sl.lot_code, sum(sl.quantity) as sent,
+            sum(coalesce(sl.received_quantity, 0)) as received
+          from recall_reports rr join recall_report_events re on re.report_id = rr.id
+          join shipments s on s.ship_event_id = re.event_id join shipment_lines sl on sl.shipment_id = s.id
+          where rr.recall_id = any(${texts(recallIds)}) ${partyCode === undefined ? sql`` : sql`and s.to_party_code = ${partyCode}`}
+          group by rr.recall_id, s.to_party_code, sl.lot_code
+        ), moved as (
+          select x.recall_id, x.party_code, x.lot_code,
+            sum(case when m.kind = 'destroy' then -m.quantity else 0 end) as destroyed,
+            sum(case when m.kind = 'ship_out' then -m.quantity else 0 end) as returned
+          from sent x join recalls r on r.id = x.recall_id
+          -- its reports under any recall of the lot while this one was open, as RECOVERED counts them
+          join recall_reports rr on rr.party_code = x.party_code
+            and rr.order_number > r.order_number and (r.closed_at is null or rr.reported_at <= r.closed_at)
+          join recall_report_events re on re.report_id = rr.id
+          join lot_movements m on m.event_id = re.event_id and m.party_code = x.party_code and m.lot_code = x.lot_code
+            and m.kind in ('destroy', 'ship_out') and m.quantity < 0
+          group by x.recall_id, x.party_code, x.lot_code
+        ), asked as (
+          select h.recall_id, h.party_code, h.lot_code, sum(h.quantity) as quantity
+          from recall_holdings h join sent x using (recall_id, party_code, lot_code)
+          group by h.recall_id, h.party_code, h.lot_code
+        )
+        select x.recall_id as "recallId", x.party_code as "partyCode", p.name, x.lot_code as "lotCode", l.unit,
+          l.kind = 'container' as container, x.sent::text as sent, x.received::text as received,
+          least(x.sent, greatest(coalesce(m.destroyed, 0) - greatest(coalesce(a.quantity, 0) - coalesce(m.returned, 0), 0), 0))::text
+            as destroyed
+        from sent x join lots l on l.code = x.lot_code join parties p on p.code = x.party_code
+          left join moved m on m.recall_id = x.recall_id and m.party_code = x.party_code and m.lot_code = x.lot_code
+          left join asked a on a.recall_id = x.recall_id and a.party_code = x.party_code and a.lot_code = x.lot_code
+        order by x.recall_id, x.party_code, x.lot_code`,
+      );
+      return rows.map((row) => ({
+        ...row,
+        sent: Number(row.sent),
+        received: Number(row.received),
+        destroyed: Number(row.destroyed),
+      }));
+    },
+
+    /**
      * What a list of recalls shows of each, summed in SQL rather than read holder by holder: how
      * many holders it reached and how many acknowledged, and per unit what it asked to recover and
-     * what was (each holder's lot counted up to what was asked of it), of every holder and of
+     * what was, and of that what was destroyed (each holder's lot counted up to what was asked of it), of every holder and of
      * `partyCode`'s own holding (own: null when it holds nothing in that unit).
      */
     async listTotals(recallIds: string[], partyCode: string | null) {
@@ -500,8 +569,10 @@ export function createRecallsRepository(db: Db) {
           container: boolean;
           affected: string;
           recovered: string;
+          destroyed: string;
           ownAffected: string | null;
           ownRecovered: string | null;
+          ownDestroyed: string | null;
         }>(
           db,
           sql`with affected as (
@@ -509,17 +580,23 @@ export function createRecallsRepository(db: Db) {
             where recall_id = any(${texts(recallIds)}) group by recall_id, party_code, lot_code, unit
           ), ${RECOVERED}, counted as (
             select a.recall_id, a.party_code, a.unit, a.quantity,
-              least(coalesce(r.returned + r.destroyed, 0), a.quantity) as recovered, l.kind = 'container' as container
+              least(coalesce(r.returned + r.destroyed, 0), a.quantity) as recovered,
+              -- destroyed as recovery reads it: returned first, then destroyed, up to what was asked
+              least(coalesce(r.destroyed, 0), a.quantity - least(coalesce(r.returned, 0), a.quantity)) as destroyed,
+              l.kind = 'container' as container
             from affected a left join recovered r using (recall_id, party_code, lot_code) join lots l on l.code = a.lot_code
           ), lines as (
-            -- a container counts as one, back once all of it is (see progressOf)
+            -- a container counts as one, back once all of it is (see progressOf), destroyed once all of it is
             select recall_id, unit, container, case when container then 1 else quantity end as affected,
               case when not container then recovered when recovered >= quantity then 1 else 0 end as recovered,
+              case when not container then destroyed when destroyed >= quantity then 1 else 0 end as destroyed,
               party_code = ${partyCode} as own
             from counted
           )
           select recall_id as "recallId", unit, container, sum(affected)::text as affected, sum(recovered)::text as recovered,
-            (sum(affected) filter (where own))::text as "ownAffected", (sum(recovered) filter (where own))::text as "ownRecovered"
+            sum(destroyed)::text as destroyed,
+            (sum(affected) filter (where own))::text as "ownAffected", (sum(recovered) filter (where own))::text as "ownRecovered",
+            (sum(destroyed) filter (where own))::text as "ownDestroyed"
           from lines group by recall_id, unit, container order by recall_id, unit, container`,
         ),
       ]);
@@ -531,7 +608,11 @@ export function createRecallsRepository(db: Db) {
           container: row.container,
           affected: Number(row.affected),
           recovered: Number(row.recovered),
-          own: row.ownAffected === null ? null : { affected: Number(row.ownAffected), recovered: Number(row.ownRecovered) },
+          destroyed: Number(row.destroyed),
+          own:
+            row.ownAffected === null
+              ? null
+              : { affected: Number(row.ownAffected), recovered: Number(row.ownRecovered), destroyed: Number(row.ownDestroyed) },
         })),
       };
     },

@@ -104,6 +104,19 @@ const progressSchema = z.object({
     ),
 });
 
+const disposalSchema = z.object({
+  share: z
+    .number()
+    .describe(
+      'destroyed ÷ recovered to three decimal places, rounded down (1 only when all is destroyed, or nothing is recovered yet); with several units, the mean of their shares',
+    ),
+  byUnit: z
+    .array(z.object({ unit: z.string(), recovered: z.number(), destroyed: z.number(), share: z.number() }))
+    .describe(
+      'per unit as progress counts them: recovered from the market (returned + destroyed), and of it destroyed, where it was held or by the party it was returned to',
+    ),
+});
+
 export const recallSummarySchema = z
   .object({
     id: z.string(),
@@ -130,7 +143,10 @@ export const recallSummarySchema = z
     holders: z.number().int().nullable().describe(WHOLE_RECALL_ONLY),
     acknowledged: z.number().int().nullable().describe(WHOLE_RECALL_ONLY),
     progress: progressSchema.describe(
-      'of every holder to regulators, admins and the party that opened the recall; of its own holding to any other holder',
+      'recovered from the market: of every holder to regulators, admins and the party that opened the recall; of its own holding to any other holder',
+    ),
+    disposal: disposalSchema.describe(
+      'disposed of (destroyed) of what was recovered, to the same readers as progress: recalled stock is taken back and destroyed',
     ),
   })
   .meta({ id: 'RecallSummary' });
@@ -157,6 +173,21 @@ export const recallSchema = recallSummarySchema
       .nullable()
       .describe(`the lots, containers and pack codes the recall reached: ${WHOLE_RECALL_ONLY}`),
     holderDetails: z.array(holderSchema).describe('an operator sees its own line only, or every line of a recall it opened'),
+    returns: z
+      .array(
+        z.object({
+          partyCode: z.string().describe('the party it was returned to (the maker, or the packer of a recalled container)'),
+          name: z.string(),
+          lotCode: z.string().describe('a lot or container, or a lot packed in a container, as the return shipment carried it'),
+          unit: z.string(),
+          sent: z.number().describe('sent back to it by holders’ reports under the recall'),
+          received: z.number(),
+          destroyed: z.number().describe('of it, reported destroyed by that party under the recall'),
+        }),
+      )
+      .describe(
+        'stock returned under the recall, per party it went back to and lot: sent − destroyed is returned and not yet disposed of; an operator sees what was returned to it only, or all of a recall it opened',
+      ),
     soldBeforeRecall: z
       .object({
         lots: z

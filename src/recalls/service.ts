@@ -21,9 +21,9 @@ import type { EventView } from '../events/schemas.js';
 import { BatchRejected, type EventContext, type EventWriter, type WriteRequest } from '../events/writer/index.js';
 import type { EventAction } from '../events/writer/rules/index.js';
 import { recallReturnParties } from '../lots/ledger.js';
-import { dueTimes, overdueFor, progressOf, RECALL_DEADLINES, type RecallDeadlines, type RecallLevel } from './deadlines.js';
+import { disposalOf, dueTimes, overdueFor, progressOf, RECALL_DEADLINES, type RecallDeadlines, type RecallLevel } from './deadlines.js';
 import { downstreamHoldPlan } from './downstream.js';
-import type { PackedContent, RecallFilter, RecallRow, RecallsRepository, ReturnedLot, ScopeCsvRow } from './repository.js';
+import type { PackedContent, RecallFilter, RecallRow, RecallsRepository, ReturnedLot, ReturnedStock, ScopeCsvRow } from './repository.js';
 import type { HoldView, RecallReport, RecallSummary, RecallView, ReleaseView } from './schemas.js';
 
 /** How far forward a recall's scope reaches: far beyond any real chain (farm → shop is under 15 steps). */
@@ -57,6 +57,37 @@ function totalsByUnit(lines: { unit: string; quantity: number }[]): { unit: stri
   // the ledger keeps three decimals: rounded to millionths, the sum loses none of them, only a binary fraction's error
   return [...totals].map(([unit, quantity]) => ({ unit, quantity: Math.round(quantity * 1e6) / 1e6 }));
 }
+
+/** What returned stock adds to a recall's disposal (disposalOf): what its receivers destroyed, a container once all of it. */
+const returnedLines = (returns: ReturnedStock[]) =>
+  returns.map(({ unit, container, sent, destroyed }) => ({
+    unit,
+    container,
+    recovered: 0,
+    destroyed: container ? (destroyed >= sent ? 1 : 0) : destroyed,
+  }));
+
+/** A recall's disposal lines (disposalOf) from its holders' recovery lines and its returned stock. */
+function disposalLines(
+  recovery: { unit: string; container: boolean; affected: number; returned: number; destroyed: number }[],
+  returns: ReturnedStock[],
+) {
+  return [
+    ...recovery.map(({ unit, container, affected, returned, destroyed }) =>
+      // a container counts as one, recovered or destroyed once all of it is (see progressOf)
+      container
+        ? { unit, container, recovered: returned + destroyed >= affected ? 1 : 0, destroyed: destroyed >= affected ? 1 : 0 }
+        : { unit, container, recovered: returned + destroyed, destroyed },
+    ),
+    ...returnedLines(returns),
+  ];
+}
+
+/** Returned stock its receiver has not reported destroyed, as a refusal names it: `party lot (quantity unit)`. */
+const undisposed = (returns: ReturnedStock[]) =>
+  returns
+    .filter((line) => line.sent - line.destroyed > 1e-9)
+    .map((line) => `${line.partyCode} ${line.lotCode} (${Math.round((line.sent - line.destroyed) * 1000) / 1000} ${line.unit})`);
 
 const chinaTime = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOString().replace('Z', '+08:00');
 
@@ -140,6 +171,7 @@ export function createRecallService(deps: {
     now: Date,
     reached: { holders: number; acknowledged: number },
     recovery: Parameters<typeof progressOf>[0],
+    disposal: Parameters<typeof disposalOf>[0],
   ): RecallSummary {
     return {
       id: row.id,
@@ -161,19 +193,29 @@ export function createRecallService(deps: {
       holders: own === null ? reached.holders : null,
       acknowledged: own === null ? reached.acknowledged : null,
       progress: progressOf(recovery),
+      disposal: disposalOf(disposal),
     };
   }
 
   /** Recalls as the principal sees them (summaryOf), with the holders it sees and their lines, read in `tx` when given. */
-  async function summaries(principal: Principal, rows: RecallRow[], tx?: Db): Promise<(RecallSummary & { holderRows: HolderRow[] })[]> {
+  async function summaries(
+    principal: Principal,
+    rows: RecallRow[],
+    tx?: Db,
+  ): Promise<(RecallSummary & { holderRows: HolderRow[]; returnRows: ReturnedStock[] })[]> {
     const ids = rows.map((row) => row.id);
-    const [holders, recovery] = await Promise.all([deps.recalls.holders(ids, tx), deps.recalls.recovery(ids, tx)]);
+    const [holders, recovery, returns] = await Promise.all([
+      deps.recalls.holders(ids, tx),
+      deps.recalls.recovery(ids, tx),
+      deps.recalls.returns(ids, tx),
+    ]);
     const now = deps.now();
     return rows.map((row) => {
       const own = recallHoldingsScope(principal, row);
       const seen = (holder: { partyCode: string }) => own === null || holder.partyCode === own;
       const reached = holders.filter((holder) => holder.recallId === row.id);
       const lines = recovery.filter((line) => line.recallId === row.id && seen(line));
+      const returnRows = returns.filter((line) => line.recallId === row.id && seen(line));
       const holderRows = reached.filter(seen).map((holder) => ({
         partyCode: holder.partyCode,
         name: holder.name,
@@ -192,7 +234,7 @@ export function createRecallService(deps: {
           ? { unit, container, affected: 1, recovered: returned + destroyed >= affected ? 1 : 0 }
           : { unit, container, affected, recovered: returned + destroyed },
       );
-      return { ...summaryOf(row, own, now, counts, progress), holderRows };
+      return { ...summaryOf(row, own, now, counts, progress, disposalLines(lines, returnRows)), holderRows, returnRows };
     });
   }
 
@@ -245,7 +287,7 @@ export function createRecallService(deps: {
       summaries(principal, [recall], tx),
       scope === null ? null : deps.recalls.soldAndScanned(recall.id, tx),
     ]);
-    const { holderRows, ...rest } = summary;
+    const { holderRows, returnRows, ...rest } = summary;
     // a holder's address and contact only where the directory would show them: a shipment on its way makes no trading partner
     const holderDetails = holderRows.map((holder) =>
       seesDetails(holder.partyCode) ? holder : { ...holder, address: null, contact: null },
@@ -256,6 +298,15 @@ export function createRecallService(deps: {
       closeEventId: recall.closeEventId,
       scope,
       holderDetails,
+      returns: returnRows.map(({ partyCode, name, lotCode, unit, sent, received, destroyed }) => ({
+        partyCode,
+        name,
+        lotCode,
+        unit,
+        sent,
+        received,
+        destroyed,
+      })),
       // to the readers of the whole recall only, as its scope's counts
       soldBeforeRecall: figures && { lots: figures.sold, total: totalsByUnit(figures.sold) },
       scans: figures?.scans ?? null,
@@ -529,10 +580,13 @@ export function createRecallService(deps: {
         offset: filter.offset,
       });
       // a page of recalls summed up in SQL: not every holder and lot line of every recall on it
-      const { holders, units } = await deps.recalls.listTotals(
-        rows.map((row) => row.id),
-        privateScope(principal),
-      );
+      const [{ holders, units }, returns] = await Promise.all([
+        deps.recalls.listTotals(
+          rows.map((row) => row.id),
+          privateScope(principal),
+        ),
+        deps.recalls.returns(rows.map((row) => row.id)),
+      ]);
       const now = deps.now();
       return rows.map((row) => {
         const own = recallHoldingsScope(principal, row);
@@ -541,7 +595,15 @@ export function createRecallService(deps: {
           const seen = own === null ? unit : unit.own;
           return seen ? [{ unit: unit.unit, container: unit.container, affected: seen.affected, recovered: seen.recovered }] : [];
         });
-        return summaryOf(row, own, now, holders.get(row.id) ?? { holders: 0, acknowledged: 0 }, recovery);
+        const disposal = [
+          ...units.flatMap((unit) => {
+            if (unit.recallId !== row.id) return [];
+            const seen = own === null ? unit : unit.own;
+            return seen ? [{ unit: unit.unit, container: unit.container, recovered: seen.recovered, destroyed: seen.destroyed }] : [];
+          }),
+          ...returnedLines(returns.filter((line) => line.recallId === row.id && (own === null || line.partyCode === own))),
+        ];
+        return summaryOf(row, own, now, holders.get(row.id) ?? { holders: 0, acknowledged: 0 }, recovery, disposal);
       });
     },
 
@@ -562,7 +624,9 @@ export function createRecallService(deps: {
      * was destroyed as a destroy event (disposition `destroyed`), what was returned as a shipment
      * back where it goes (returnsOf: the lot's maker; for a container, the maker of the recalled
      * lots inside it or its packer) (CBV has no returning step: bizStep `shipping`, disposition
-     * `returned`), both naming the recall as their reference document.
+     * `returned`), both naming the recall as their reference document. A party stock was returned to
+     * under the recall reports too: it destroys what it received back (after its own stock, if the
+     * recall reached it holding some), which it never returns again.
      */
     async reportOnce(
       principal: Principal,
@@ -571,8 +635,12 @@ export function createRecallService(deps: {
       idempotent: IdempotentRequest<RecallView> | undefined,
     ): Promise<Answered<RecallView>> {
       const recall = await readable(principal, id);
-      const holders = new Set((await deps.recalls.holders([id])).map((holder) => holder.partyCode));
-      const party = requireRecallHolder(principal, id, holders);
+      // a party stock was returned to under the recall reports on it too: it destroys what came back
+      const [holders, returned] = await Promise.all([
+        deps.recalls.holders([id]),
+        principal.partyCode ? deps.recalls.returns([id], undefined, principal.partyCode) : [],
+      ]);
+      const party = requireRecallHolder(principal, id, new Set([...holders, ...returned].map((holder) => holder.partyCode)));
       // read before the transaction, as an opening reads it (see openOnce)
       const seesDetails = await seesDetailsOf(principal);
       // under a key, once: claimed first in the transaction, before the recall's state is looked at, so
@@ -582,24 +650,33 @@ export function createRecallService(deps: {
           // checked with the recall locked: a close, or this holder's other report, may have come first
           const locked = (await deps.recalls.lock(tx, id)) as RecallRow;
           if (locked.status !== 'open') throw conflict(`recall ${id} is closed`);
-          const owed = new Map(
-            (await deps.recalls.recovery([id], tx, party)).map((line) => [line.lotCode, line.affected - line.returned - line.destroyed]),
-          );
+          // per lot: what is left to recover of what the party held, and what came back to it left to destroy
+          const owed = new Map<string, { left: number; toDestroy: number }>();
+          for (const line of await deps.recalls.recovery([id], tx, party))
+            owed.set(line.lotCode, { left: line.affected - line.returned - line.destroyed, toDestroy: 0 });
+          for (const line of await deps.recalls.returns([id], tx, party)) {
+            const lot = owed.get(line.lotCode) ?? { left: 0, toDestroy: 0 };
+            owed.set(line.lotCode, { ...lot, toDestroy: Math.max(line.received - line.destroyed, 0) });
+          }
           for (const [index, line] of input.lines.entries()) {
-            const left = owed.get(line.lotCode);
-            if (left === undefined) {
+            const lot = owed.get(line.lotCode);
+            if (lot === undefined) {
               throw unprocessable('not-in-recall', `${party} was not recorded holding ${line.lotCode} in recall ${id}`, [
                 bodyField(['lines', index, 'lotCode'], 'not held by this party in the recall'),
               ]);
             }
-            if (line.returned + line.destroyed > left + 1e-9) {
+            const { left, toDestroy } = lot;
+            // what came back is destroyed, never returned again; the party's own stock counts first
+            if (line.returned > left + 1e-9 || line.returned + line.destroyed > left + toDestroy + 1e-9) {
+              const returnedToIt = toDestroy > 0 ? ` and ${toDestroy} returned to it left to destroy` : '';
               throw unprocessable(
                 'exceeds-recalled',
-                `${line.lotCode}: ${line.returned + line.destroyed} reported, ${left} left to recover`,
-                [bodyField(['lines', index], `at most ${left} in all`)],
+                `${line.lotCode}: ${line.returned + line.destroyed} reported, ${left} left to recover${returnedToIt}`,
+                [bodyField(['lines', index], `at most ${left + toDestroy} in all${toDestroy > 0 ? `, ${left} returned` : ''}`)],
               );
             }
-            owed.set(line.lotCode, left - line.returned - line.destroyed);
+            const fromOwn = Math.min(left, line.returned + line.destroyed);
+            owed.set(line.lotCode, { left: left - fromOwn, toDestroy: toDestroy - (line.returned + line.destroyed - fromOwn) });
           }
           // every lot the report names (with what is packed in them), and the open shipments carrying them
           // before them, locked up front in one pass as one write locks them: locked one line's events at a
@@ -678,8 +755,9 @@ export function createRecallService(deps: {
     },
 
     /**
-     * Closes a recall once every holder has acknowledged it — or earlier by a regulator's override
-     * with a reason — and records the closing in the log. Under a key (see src/db/idempotency.ts),
+     * Closes a recall once every holder has acknowledged it and the parties stock was returned to
+     * have reported all of it destroyed — or earlier by a regulator's override with a reason — and
+     * records the closing in the log. Under a key (see src/db/idempotency.ts),
      * once: claimed first in the transaction, so a retry finds the recall closed by its first request
      * and is answered as that one was, not refused as already closed.
      */
@@ -698,13 +776,24 @@ export function createRecallService(deps: {
         once(tx, idempotent, principal.partyCode ?? `key:${principal.keyId}`, deps.now(), async () => {
           const recall = (await deps.recalls.lock(tx, id)) as RecallRow;
           if (recall.status !== 'open') throw conflict(`recall ${id} is already closed`);
-          const waiting = (await deps.recalls.holders([id], tx)).filter((holder) => holder.acknowledgedAt === null);
-          const override = waiting.length > 0;
+          const [holders, returns] = await Promise.all([deps.recalls.holders([id], tx), deps.recalls.returns([id], tx)]);
+          const waiting = holders.filter((holder) => holder.acknowledgedAt === null);
+          // recalled stock is taken back and destroyed (食品召回管理办法): returned stock not yet destroyed keeps it open
+          const notDestroyed = undisposed(returns);
+          const override = waiting.length > 0 || notDestroyed.length > 0;
           if (override && !input.overrideReason) {
-            throw conflict(
-              `recall ${id} waits for the acknowledgement of ${waiting.map((holder) => holder.partyCode).join(', ')}; a regulator may close it with overrideReason`,
-              [bodyField(['overrideReason'], 'required while holders have not acknowledged')],
-            );
+            const waits = [
+              ...(waiting.length > 0 ? [`the acknowledgement of ${waiting.map((holder) => holder.partyCode).join(', ')}`] : []),
+              ...(notDestroyed.length > 0 ? [`the destruction of returned stock: ${notDestroyed.join(', ')}`] : []),
+            ];
+            throw conflict(`recall ${id} waits for ${waits.join('; and ')}; a regulator may close it with overrideReason`, [
+              bodyField(
+                ['overrideReason'],
+                waiting.length > 0
+                  ? 'required while holders have not acknowledged'
+                  : 'required while returned stock is not reported destroyed',
+              ),
+            ]);
           }
           requireRecallCloser(actor, recall, override);
           const event = await act(tx, actor.code, {

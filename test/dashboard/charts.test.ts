@@ -81,6 +81,7 @@ t.test('recall bars: red once a due time has passed, and said in words', async (
     holders: 4,
     acknowledged: 1,
     progress: { share, byUnit: [] },
+    disposal: { share: 1, byUnit: [] },
   });
   const bar = (svg: string, lot: string) => {
     const group = svg.match(new RegExp(`<g class="([^"]*)"><title>[^<]*${lot}[^<]*</title>(.*?)</g>`));

@@ -860,6 +860,7 @@ t.test('GET /recalls: each recall summed up as its own view sums it, for every r
     closeEventId: _c,
     scope: _s,
     holderDetails: _h,
+    returns: _r,
     soldBeforeRecall: _b,
     scans: _n,
     ...summary

@@ -1,0 +1,125 @@
+// Recalled stock returned to its maker is disposed of before the recall is done (食品召回管理办法:
+// recalled food is taken back and destroyed): the party it went back to reports it destroyed in the
+// recall, the recall tells what was recovered from the market from what was disposed of, names what
+// is returned and not yet destroyed, by the party holding it, and does not close on it without a
+// regulator's override.
+import type { Test } from 'tap';
+import { type Actor, createWorld, expectStatus } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+type Returned = { partyCode: string; lotCode: string; unit: string; sent: number; received: number; destroyed: number };
+type Recall = {
+  id: string;
+  status: string;
+  progress: { share: number; byUnit: { unit: string; affected: number; recovered: number }[] };
+  disposal: { share: number; byUnit: { unit: string; recovered: number; destroyed: number; share: number }[] };
+  returns: Returned[];
+};
+
+/** A farm's lot of 20 pieces, `toShop` of them with a shop, recalled by the county's regulator. */
+async function returnedWorld(t: Test, toShop: number) {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const shop = await world.party('retailer');
+  const lot = await farm.commission(await farm.product('piece'), 20);
+  await world.handOver(farm, shop, lot, toShop);
+  const regulator = await world.partyRegulator();
+  const recall = (await world.ok(
+    regulator.post('/recalls', { lotCodes: [lot], level: 2, reason: '农残超标', hazard: '毒死蜱超标' }),
+  )) as Recall;
+  const read = async (): Promise<Recall> => world.ok(regulator.get(`/recalls/${recall.id}`), 200);
+  const report = (party: Actor, lines: object[]) => party.api.post(`/recalls/${recall.id}/reports`, { lines });
+  /** The shop returns all it holds by report; the return shipment it wrote and when it left. */
+  const shopReturns = async () => {
+    expectStatus(t, await report(shop, [{ lotCode: lot, returned: toShop }]), 201, 'the shop returns what it holds');
+    const events = (await world.ok(regulator.get(`/events?lotCode=${lot}&limit=100`), 200)).items as {
+      type: string;
+      partyCode: string;
+      eventTime: string;
+      details: { shipmentId: string };
+    }[];
+    const back = events.find((event) => event.type === 'ship' && event.partyCode === shop.code);
+    return { shipmentId: back?.details.shipmentId as string, eventTime: back?.eventTime as string };
+  };
+  /** The farm receives the return (at the time it left: the clock of the report's event reads milliseconds). */
+  const farmReceives = async (back: { shipmentId: string; eventTime: string }) =>
+    world.ok(farm.event({ type: 'receive', shipmentId: back.shipmentId, eventTime: back.eventTime }));
+  return { world, farm, shop, lot, regulator, recall, read, report, shopReturns, farmReceives };
+}
+
+t.test('the maker destroys in the recall what came back to it, and the recall closes only once it has', async (t) => {
+  const { world, farm, lot, regulator, recall, read, report, shopReturns, farmReceives } = await returnedWorld(t, 20);
+  const back = await shopReturns();
+  t.ok(back.shipmentId, 'the return is a shipment to the farm');
+
+  const returned = await read();
+  t.match(
+    returned.progress,
+    { share: 1, byUnit: [{ unit: 'piece', affected: 20, recovered: 20 }] },
+    'recovered from the market: all of it',
+  );
+  t.strictSame(
+    returned.disposal,
+    { share: 0, byUnit: [{ unit: 'piece', recovered: 20, destroyed: 0, share: 0 }] },
+    'disposed of: nothing yet',
+  );
+  t.match(
+    returned.returns,
+    [{ partyCode: farm.code, lotCode: lot, unit: 'piece', sent: 20, received: 0, destroyed: 0 }],
+    'the 20 are on their way back to the farm, not destroyed',
+  );
+  t.equal(returned.returns.length, 1);
+
+  const early = await regulator.post(`/recalls/${recall.id}/close`, {});
+  t.equal(early.status, 409, 'not closed while returned stock is not destroyed');
+  t.match(early.body.detail, farm.code);
+  t.match(early.body.detail, lot);
+  t.match(early.body.errors, [{ in: 'body', pointer: '/overrideReason' }]);
+
+  await farmReceives(back);
+  const tooMuch = expectStatus(t, await report(farm, [{ lotCode: lot, destroyed: 21 }]), 422, 'no more than came back');
+  t.match(tooMuch.body.detail, /20 returned to it left to destroy/);
+  expectStatus(t, await report(farm, [{ lotCode: lot, returned: 1 }]), 422, 'what came back is not returned again');
+  const destroyed = expectStatus(t, await report(farm, [{ lotCode: lot, destroyed: 20 }]), 201, 'the farm destroys the 20');
+  t.match(destroyed.body.returns, [{ partyCode: farm.code, lotCode: lot, sent: 20, received: 20, destroyed: 20 }], 'it sees its own');
+
+  const disposed = await read();
+  t.strictSame(disposed.disposal, { share: 1, byUnit: [{ unit: 'piece', recovered: 20, destroyed: 20, share: 1 }] });
+  t.match(disposed.progress, { share: 1, byUnit: [{ affected: 20, recovered: 20 }] }, 'recovered from the market as before');
+  const listed = (await world.ok(regulator.get('/recalls'), 200)).items.find((item: Recall) => item.id === recall.id);
+  t.strictSame(listed.disposal, disposed.disposal, 'the list sums it up as the view does');
+  expectStatus(t, await report(farm, [{ lotCode: lot, destroyed: 1 }]), 422, 'nothing left to destroy');
+
+  const closed = await world.ok(regulator.post(`/recalls/${recall.id}/close`, {}), 200);
+  t.match(closed, { status: 'closed', overrideReason: null }, 'disposed of: closed without an override');
+  const final = await world.ok(regulator.get(`/recalls/${recall.id}/report`), 200);
+  t.match(final.recall.returns, [{ partyCode: farm.code, lotCode: lot, sent: 20, received: 20, destroyed: 20 }]);
+  t.match(final.actions, [
+    { lotCode: lot, returned: 20 },
+    { partyCode: farm.code, lotCode: lot, destroyed: 20 },
+  ]);
+});
+
+t.test('a maker that held some itself destroys its own first, then what came back; the page says what is left', async (t) => {
+  const { world, farm, shop, lot, regulator, recall, read, report, shopReturns, farmReceives } = await returnedWorld(t, 8);
+  await farmReceives(await shopReturns());
+  expectStatus(t, await report(farm, [{ lotCode: lot, destroyed: 15 }]), 201, 'its own 12 and 3 of the 8');
+
+  const partly = await read();
+  t.match(partly.progress, { share: 1, byUnit: [{ affected: 20, recovered: 20 }] });
+  t.strictSame(partly.disposal.byUnit, [{ unit: 'piece', recovered: 20, destroyed: 15, share: 0.75 }]);
+  t.match(partly.returns, [{ partyCode: farm.code, lotCode: lot, sent: 8, received: 8, destroyed: 3 }]);
+  const page = await regulator.get(`/recalls/${recall.id}/report?format=html`);
+  t.match(page.body, '退回待销毁');
+  t.match(page.body, new RegExp(`${farm.code}[\\s\\S]*${lot}[\\s\\S]*>5 piece<`), 'the farm has 5 returned pieces to destroy');
+
+  const shopView = await world.ok(shop.api.get(`/recalls/${recall.id}`), 200);
+  t.same(shopView.returns, [], 'a holder sees no other party’s returned stock');
+
+  const refused = expectStatus(t, await regulator.post(`/recalls/${recall.id}/close`, {}), 409, 'refused');
+  t.match(refused.body.detail, `${farm.code} ${lot} (5 piece)`);
+  const overridden = await world.ok(regulator.post(`/recalls/${recall.id}/close`, { overrideReason: '余量已现场监督销毁' }), 200);
+  t.match(overridden, { status: 'closed', overrideReason: '余量已现场监督销毁' }, 'a regulator closes it with a reason');
+});
