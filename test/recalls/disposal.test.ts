@@ -78,6 +78,7 @@ t.test('the maker destroys in the recall what came back to it, and the recall cl
   t.match(early.body.detail, lot);
   t.match(early.body.errors, [{ in: 'body', pointer: '/overrideReason' }]);
 
+  expectStatus(t, await report(farm, [{ lotCode: lot, destroyed: 20 }]), 422, 'nothing is destroyed while on its way back');
   await farmReceives(back);
   const tooMuch = expectStatus(t, await report(farm, [{ lotCode: lot, destroyed: 21 }]), 422, 'no more than came back');
   t.match(tooMuch.body.detail, /20 returned to it left to destroy/);
@@ -122,4 +123,49 @@ t.test('a maker that held some itself destroys its own first, then what came bac
   t.match(refused.body.detail, `${farm.code} ${lot} (5 piece)`);
   const overridden = await world.ok(regulator.post(`/recalls/${recall.id}/close`, { overrideReason: '余量已现场监督销毁' }), 200);
   t.match(overridden, { status: 'closed', overrideReason: '余量已现场监督销毁' }, 'a regulator closes it with a reason');
+});
+
+t.test('a case returned to the maker of the lot in it is destroyed whole: the case and the lot in it are disposed of', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const dealer = await world.party('distributor');
+  const shop = await world.party('retailer');
+  const lot = await farm.commission(await farm.product('piece'), 5);
+  await world.handOver(farm, dealer, lot, 5);
+  const box = await dealer.pack([{ lotCode: lot, quantity: 5 }]);
+  await world.handOver(dealer, shop, box);
+  const regulator = await world.partyRegulator();
+  const recall = await world.ok(regulator.post('/recalls', { lotCodes: [lot], level: 2, reason: '农残超标', hazard: 'h' }));
+  await world.ok(shop.api.post(`/recalls/${recall.id}/reports`, { lines: [{ lotCode: box, returned: 1 }] }));
+  const [back] = (await world.ok(farm.api.get('/shipments'), 200)).items.filter(
+    (shipment: { fromPartyCode: string }) => shipment.fromPartyCode === shop.code,
+  );
+  await world.ok(farm.event({ type: 'receive', shipmentId: back.id, eventTime: back.shippedAt }));
+  const returned: Recall = await world.ok(regulator.get(`/recalls/${recall.id}`), 200);
+  t.match(
+    returned.returns
+      .map(({ lotCode, sent, received, destroyed }) => ({ lotCode, sent, received, destroyed }))
+      .sort((a, b) => (a.lotCode < b.lotCode ? -1 : 1)),
+    [
+      { lotCode: box, sent: 1, received: 1, destroyed: 0 },
+      { lotCode: lot, sent: 5, received: 5, destroyed: 0 },
+    ].sort((a, b) => (a.lotCode < b.lotCode ? -1 : 1)),
+    'the case went back to the farm with the 5 in it',
+  );
+  t.strictSame(returned.disposal.byUnit, [{ unit: 'piece', recovered: 5, destroyed: 0, share: 0 }], 'the pieces in it count');
+  expectStatus(t, await regulator.post(`/recalls/${recall.id}/close`, {}), 409, 'not destroyed yet');
+
+  expectStatus(
+    t,
+    await farm.api.post(`/recalls/${recall.id}/reports`, { lines: [{ lotCode: box, destroyed: 1 }] }),
+    201,
+    'the farm destroys the case',
+  );
+  const destroyed: Recall = await world.ok(regulator.get(`/recalls/${recall.id}`), 200);
+  t.ok(
+    destroyed.returns.every((line) => line.destroyed === line.sent),
+    'the case and the lot in it are destroyed',
+  );
+  t.strictSame(destroyed.disposal.byUnit, [{ unit: 'piece', recovered: 5, destroyed: 5, share: 1 }]);
+  await world.ok(regulator.post(`/recalls/${recall.id}/close`, {}), 200);
 });
