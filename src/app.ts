@@ -293,6 +293,7 @@ export function createServices(
     transaction,
     writer,
     recalls: repos.recalls,
+    identifiers,
     tradingPartners: repos.shipments.tradingPartners,
     now,
     deadlines: options.recallDeadlines,

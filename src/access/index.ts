@@ -5,7 +5,7 @@
 // reads for its own party's read points; the brand office (品牌办) admits, suspends and exits the
 // members of the county's brands and reaches only the brand routes.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { bodyField, forbidden, notFound, Problem } from '../errors/problem.js';
+import { bodyField, forbidden, notFound, Problem, paramField } from '../errors/problem.js';
 
 export const ROLES = ['admin', 'operator', 'regulator', 'reader', 'brand_office'] as const;
 export type Role = (typeof ROLES)[number];
@@ -608,17 +608,24 @@ export function requireRecallCloser(
   override: boolean,
 ) {
   if (actor.admin) return;
+  // an override is refused at its reason; a closing the party may not make at all, at the recall it names
   if (override) {
-    if (!actor.regulator) throw forbidden(`only a regulator may close recall ${recall.id} before every holder has acknowledged it`);
+    if (!actor.regulator)
+      throw forbidden(`only a regulator may close recall ${recall.id} before every holder has acknowledged it`, [
+        bodyField(['overrideReason'], 'only a regulator overrides holders that have not acknowledged'),
+      ]);
     if (recall.openedByRegulator && actor.code !== recall.partyCode)
       throw forbidden(
         `recall ${recall.id} was opened by ${recall.partyCode}; only ${recall.partyCode} or an admin may close it before every holder has acknowledged it`,
+        [bodyField(['overrideReason'], `only ${recall.partyCode} or an admin overrides this recall's holders`)],
       );
     return;
   }
   if (actor.regulator) return;
   if (actor.code !== recall.partyCode)
-    throw forbidden(`only a regulator or ${recall.partyCode}, which opened it, may close recall ${recall.id}`);
+    throw forbidden(`only a regulator or ${recall.partyCode}, which opened it, may close recall ${recall.id}`, [
+      paramField('id', `opened by ${recall.partyCode}; closed by it or a regulator`),
+    ]);
 }
 
 /** Events are recorded (natively, through EPCIS or by devices) by the key's own party. */

@@ -16,10 +16,12 @@ export type LotLedger = {
 /**
  * Counts of what a consumer page shows of a lot that can change while its chain does not and that
  * its status and hold do not tell: its inspections and documents (evidence links, and corrections of
- * them) and its owner's brand standing (every admission, suspension and exit is a change row). They
- * only grow, so a page cached under older counts is never taken for a newer one. And the event that
- * made the lot as it stands: a correction's replacement makes it again under a new event, with the
- * dates and lot number it corrects, which show on the next scan.
+ * them), its owner's brand standing (every admission, suspension and exit is a change row) and the
+ * recalls that reached it (a further recall of a recalled lot leaves its status as it was, and adds
+ * its hazard to the page; its closing changes nothing the page shows). They only grow, so a page
+ * cached under older counts is never taken for a newer one. And the event that made the lot as it
+ * stands: a correction's replacement makes it again under a new event, with the dates and lot number
+ * it corrects, which show on the next scan.
  */
 export function pageChangesOf(lotCode: SQL | Column): SQL<string> {
   return sql<string>`(select concat_ws(':',
@@ -27,6 +29,7 @@ export function pageChangesOf(lotCode: SQL | Column): SQL<string> {
         where el.lot_code = l.code and el.evidence),
       (select count(*) from brand_authorizations a join brand_authorization_changes ch on ch.authorization_id = a.id
         where a.party_code = l.party_code),
+      (select count(*) from recall_lots rl where rl.lot_code = l.code),
       l.created_by_event_id)
     from lots l where l.code = ${lotCode})`;
 }

@@ -122,6 +122,25 @@ const transformFor =
     return transformed;
   };
 
+type JsonSchema = { type?: string; anyOf?: JsonSchema[] };
+type Operation = { requestBody?: { required?: boolean; content?: Record<string, { schema?: JsonSchema }> } };
+
+/**
+ * A body a route takes or goes without (its zod schema `.nullish()`: a close that needs nothing) declared as
+ * what it is when sent, and not required: @fastify/swagger requires every body a route has a schema of.
+ */
+const withOptionalBodies: typeof jsonSchemaTransformObject = (input) => {
+  const document = jsonSchemaTransformObject(input) as { paths?: Record<string, Record<string, Operation>> };
+  for (const operation of Object.values(document.paths ?? {}).flatMap((operations) => Object.values(operations))) {
+    const media = operation.requestBody?.content?.['application/json'];
+    const sent = media?.schema?.anyOf?.filter((choice) => choice.type !== 'null');
+    if (!operation.requestBody || !media || sent?.length !== 1 || media.schema?.anyOf?.length !== 2) continue;
+    media.schema = sent[0];
+    operation.requestBody.required = false;
+  }
+  return document as ReturnType<typeof jsonSchemaTransformObject>;
+};
+
 /**
  * What Swagger UI may load: its own scripts, styles and document, and the API it tries out, all from
  * this site (no inline script or style on its page); images from data: URLs (its logo, its stylesheet's
@@ -150,7 +169,7 @@ export default fp(async (app) => {
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key' } } },
     },
     transform: transformFor(app.initialConfig.maxParamLength ?? 100),
-    transformObject: jsonSchemaTransformObject,
+    transformObject: withOptionalBodies,
   });
   // in a context of its own, so that the policy covers every answer of the docs (the plugin's static
   // files too) and nothing else

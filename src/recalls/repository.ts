@@ -308,6 +308,23 @@ export function createRecallsRepository(db: Db) {
       return !row.moved;
     },
 
+    /**
+     * When every lot and container of the staged scope is in the scope of an open recall already, the
+     * open recalls that reach each of `rootCodes` (in the order they opened); none when the staged scope
+     * reaches any lot no open recall reaches.
+     */
+    async openRecallsOfStagedScope(tx: Db, rootCodes: string[]): Promise<{ lotCode: string; recallId: string }[]> {
+      // the first lot of the scope no open recall reaches ends the search: a recall of anything new asks it once
+      return queryRows(
+        tx,
+        sql`select rl.lot_code as "lotCode", r.id as "recallId" from recall_lots rl join recalls r on r.id = rl.recall_id
+        where rl.lot_code = any(${texts(rootCodes)}) and r.status = 'open'
+          and not exists (select 1 from recall_scope s where not exists (
+            select 1 from recall_lots o join recalls covering on covering.id = o.recall_id where o.lot_code = s.code and covering.status = 'open'))
+        order by r.order_number`,
+      );
+    },
+
     /** The codes of the staged scope, in code order (the event writer links them to the recall). */
     async stagedCodes(tx: Db): Promise<string[]> {
       // in code order, as every write that follows takes them: index pages are then visited once each, not at random

@@ -252,7 +252,7 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
       sendAnswered(
         reply,
         200,
-        await service.closeOnce(principalOf(request), request.params.id, request.body, idempotencyOf(request, reply, 200)),
+        await service.closeOnce(principalOf(request), request.params.id, request.body ?? {}, idempotencyOf(request, reply, 200)),
       ),
   );
 

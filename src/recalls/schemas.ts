@@ -5,8 +5,11 @@ import { eventSchema } from '../events/schemas.js';
 import { queryInteger } from '../http/query.js';
 import { RECALL_LEVELS } from './deadlines.js';
 
-/** A lot or container code; a mistyped one is a 400 at its field. */
-const lotCode = serviceCodeField('lot', 'container').min(1).max(64);
+/**
+ * A lot or container code; a mistyped one is a 400 at its field, a mistyped pack code too (a pack's code
+ * is refused at the service, naming its lot: see namedLots).
+ */
+const lotCode = serviceCodeField('lot', 'container', 'item').min(1).max(64);
 /** A reason, a hazard: required, and free text of as many lines as it takes. */
 const text = (max: number) => freeTextSchema(max, { lines: 'many' }).min(1);
 const quantity = z.number().min(0).max(1e12);
@@ -73,9 +76,12 @@ export const recallReportBody = z.object({
   note: freeTextSchema(2000, { lines: 'many' }).optional(),
 });
 
-export const closeRecallBody = z.object({
-  overrideReason: text(2000).optional().describe('a regulator closing before every holder has acknowledged says why; refused otherwise'),
-});
+// a close that needs no override is sent with no body, or an empty object
+export const closeRecallBody = z
+  .object({
+    overrideReason: text(2000).optional().describe('a regulator closing before every holder has acknowledged says why; refused otherwise'),
+  })
+  .nullish();
 
 export const recallListQuery = z.object({
   status: z.enum(['open', 'closed']).optional(),

@@ -13,6 +13,7 @@ import {
   requireRecallHolder,
   requireRole,
 } from '../access/index.js';
+import { serviceCodeKind } from '../codes/service-codes.js';
 import { uuidV7 } from '../codes/uuid-v7.js';
 import type { Db, Transact } from '../db/client.js';
 import { type Answered, type IdempotentRequest, once, written } from '../db/idempotency.js';
@@ -20,6 +21,7 @@ import { bodyField, conflict, forbidden, notFound, Problem, unprocessable, withB
 import type { EventView } from '../events/schemas.js';
 import { BatchRejected, type EventContext, type EventWriter, type WriteRequest } from '../events/writer/index.js';
 import type { EventAction } from '../events/writer/rules/index.js';
+import type { IdentifierService } from '../identifiers/service.js';
 import { recallReturnParties } from '../lots/ledger.js';
 import { disposalOf, dueTimes, overdueFor, progressOf, RECALL_DEADLINES, type RecallDeadlines, type RecallLevel } from './deadlines.js';
 import { downstreamHoldPlan } from './downstream.js';
@@ -101,6 +103,8 @@ export function createRecallService(deps: {
   transaction: Transact;
   writer: Pick<EventWriter, 'write' | 'readLocked'>;
   recalls: RecallsRepository;
+  /** What a code named where a lot's belongs names instead (a pack's code): see refuseOtherCodes. */
+  identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
   tradingPartners: (partyCode: string) => Promise<Set<string>>;
   now: () => Date;
   deadlines?: RecallDeadlines;
@@ -118,6 +122,38 @@ export function createRecallService(deps: {
       return outcome.event;
     } catch (error) {
       throw error instanceof BatchRejected ? error.problem : error;
+    }
+  }
+
+  /**
+   * Refuses (422, at its place in `lotCodes`) a code named where a lot's or container's belongs that is
+   * another identifier of one, as the identifier resolver reads it: a pack's code (一物一码) read off the
+   * pack in hand, an SSCC, an ear tag. A hold or recall of a pack's lot takes every pack of it and all
+   * that was made of it: the request names the lot itself, which the refusal gives. A code that names
+   * nothing is left to be refused as an unknown lot.
+   */
+  async function refuseOtherCodes(lotCodes: string[]): Promise<void> {
+    const others = lotCodes.flatMap((code, index) => {
+      const kind = serviceCodeKind(code);
+      if (kind === 'lot' || kind === 'container') return [];
+      try {
+        return [{ code, index, identifier: deps.identifiers.parse(code) }];
+      } catch (error) {
+        if (error instanceof Problem) return [];
+        throw error;
+      }
+    });
+    if (others.length === 0) return;
+    const found = await deps.identifiers.findMany(others.map((other) => other.identifier));
+    for (const [n, referent] of found.entries()) {
+      if (referent === undefined || referent.kind === 'product') continue;
+      const { code, index } = others[n];
+      const kind = referent.kind === 'container' ? 'container' : 'lot';
+      const [detail, field] =
+        referent.kind === 'item'
+          ? [`pack code of lot ${referent.lotCode}: name the lot`, `a pack of lot ${referent.lotCode}`]
+          : [`${code} names ${kind} ${referent.lotCode}: name the ${kind} by its code`, `names ${kind} ${referent.lotCode}`];
+      throw unprocessable('not-a-lot-code', detail, [bodyField(['lotCodes', index], field)]);
     }
   }
 
@@ -314,6 +350,23 @@ export function createRecallService(deps: {
   }
 
   /**
+   * Refuses (409) a recall every lot and container of whose staged scope an open recall reaches already
+   * (the same recall sent twice, or one of a lot made of a recalled one): its holders would be asked
+   * twice for the same stock. Each root is answered with the open recalls that reach it. Asked once the
+   * writer took the opening, so a party that may not recall the lots learns of no recall of them.
+   */
+  async function refuseRecalledAlready(tx: Db, roots: string[]): Promise<void> {
+    const covering = await deps.recalls.openRecallsOfStagedScope(tx, roots);
+    if (covering.length === 0) return;
+    const recallsOf = (code: string) => covering.filter((row) => row.lotCode === code).map((row) => row.recallId);
+    const ids = [...new Set(covering.map((row) => row.recallId))];
+    throw conflict(
+      `every lot this recall would reach is in open recall ${ids.join(', ')} already; a recall that reaches more lots opens`,
+      roots.map((code, index) => bodyField(['lotCodes', index], `in open recall ${recallsOf(code).join(', ')}`)),
+    );
+  }
+
+  /**
    * The party an admin's release is recorded under: the one whose holds are on the lots named. Holds
    * of several parties are released one party at a time (409); with none on hold, the lots' owner, so
    * the writer refuses the release as any other; with no lot known, the first code is unknown.
@@ -382,6 +435,7 @@ export function createRecallService(deps: {
       idempotent?: IdempotentRequest<HoldView>,
     ): Promise<Answered<HoldView>> {
       const actor = regulatoryActor(principal);
+      await refuseOtherCodes(input.lotCodes);
       const holding = (tx: Db, lotCodes: string[]) =>
         act(tx, actor.code, {
           type: 'hold',
@@ -408,6 +462,7 @@ export function createRecallService(deps: {
       input: { lotCodes: string[]; reason: string },
       idempotent?: IdempotentRequest<ReleaseView>,
     ): Promise<Answered<ReleaseView>> {
+      await refuseOtherCodes(input.lotCodes);
       const actor = principal.role === 'admin' ? await adminReleasing(principal, input.lotCodes) : regulatoryActor(principal);
       return deps.transaction((tx) =>
         once(tx, idempotent, principal.partyCode ?? `key:${principal.keyId}`, deps.now(), async () => {
@@ -454,6 +509,7 @@ export function createRecallService(deps: {
           bodyField(['lotCodes', repeated], 'listed twice'),
         ]);
       }
+      await refuseOtherCodes(input.lotCodes);
       const roots = input.lotCodes;
       const id = uuidV7(deps.now());
       // a container's contents are recalled with it: an operator may recall only a container holding
@@ -517,6 +573,7 @@ export function createRecallService(deps: {
             keyId: principal.keyId,
             asRegulator: actor.regulator,
           });
+          await refuseRecalledAlready(tx, roots);
           const row = {
             id,
             partyCode: actor.code,
@@ -672,7 +729,12 @@ export function createRecallService(deps: {
               throw unprocessable(
                 'exceeds-recalled',
                 `${line.lotCode}: ${line.returned + line.destroyed} reported, ${left} left to recover${returnedToIt}`,
-                [bodyField(['lines', index], `at most ${left + toDestroy} in all${toDestroy > 0 ? `, ${left} returned` : ''}`)],
+                // at the quantities that make it too much: returned, destroyed, or both
+                (['returned', 'destroyed'] as const)
+                  .filter((field) => line[field] > 0)
+                  .map((field) =>
+                    bodyField(['lines', index, field], `at most ${left + toDestroy} in all${toDestroy > 0 ? `, ${left} returned` : ''}`),
+                  ),
               );
             }
             const fromOwn = Math.min(left, line.returned + line.destroyed);

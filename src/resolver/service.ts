@@ -196,8 +196,8 @@ export function createResolverService(deps: {
   const producerGrade = (partyCode: string) => deps.producerGrade?.(partyCode) ?? Promise.resolve(null);
   const policy = deps.policy ?? DEFAULT_FLAG_POLICY;
   // The lot's chain changes rarely and every pack of a lot shares it; the key carries what the page
-  // shows that changes without the chain (status, hold, tests, brand standing), so a recall, a hold
-  // or a failed test shows on the very next scan. A failed test (or its re-test) of another lot of the
+  // shows that changes without the chain (status, hold, tests, brand standing, the recalls that reached
+  // it), so a recall (a further one of a recalled lot too), a hold or a failed test shows on the very next scan. A failed test (or its re-test) of another lot of the
   // chain shows when the view is read again; the containers a pack lies in are its own, read per scan.
   // Entries hold the promise, so concurrent scans of a lot whose entry expired share one computation.
   const views = new Map<string, { at: number; view: Promise<LotView> }>();

@@ -113,7 +113,11 @@ t.test('every kind of write that changes what the writer reads of a lot changes 
   await step(t, 'a release', () => stored(plant.api.post('/holds/release', { lotCodes: [other], reason: '复检合格' })));
   const recall = { level: 2, reason: '检出致病菌', hazard: '沙门氏菌' };
   const first = await step(t, 'a recall opening', () => stored(regulator.post('/recalls', { lotCodes: [raw], ...recall })));
-  await step(t, 'a recall opening of lots recalled already', () => stored(regulator.post('/recalls', { lotCodes: [bacon], ...recall })));
+  // with a lot no open recall reaches: a recall reaching nothing new is refused
+  const unrecalled = await plant.commission(kg, 1);
+  await step(t, 'a recall opening of lots recalled already', () =>
+    stored(regulator.post('/recalls', { lotCodes: [bacon, unrecalled], ...recall })),
+  );
   await step(t, 'a holder’s report', () =>
     stored(shop.api.post(`/recalls/${first.id}/reports`, { lines: [{ lotCode: bacon, returned: 0, destroyed: 1 }] })),
   );

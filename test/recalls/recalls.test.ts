@@ -42,6 +42,16 @@ async function demoWorld(t: Test) {
     advance: (ms: number) => {
       clock = new Date(clock.getTime() + ms);
     },
+    /**
+     * A lot of the processor's own (one piece of the retail lot's product), for a recall named with the retail
+     * lot to reach a lot no open recall reaches: a recall reaching nothing new is refused.
+     */
+    async freshLot(): Promise<string> {
+      const processor = await operator(demo.parties.processor);
+      const { productCode } = await ok(processor.get(`/lots/${demo.retailLotCode}`), 200);
+      const lots = [{ productCode, quantity: 1 }];
+      return (await ok(processor.post('/events', { type: 'commission', eventTime: '2026-11-30T09:00:00+08:00', lots }))).createdLotCodes[0];
+    },
   };
 }
 
@@ -211,7 +221,7 @@ t.test('acknowledgements, progress, close and its override, final report, overdu
   t.equal((await outsider.post(`/recalls/${recall.id}/reports`, {})).status, 403, 'a party it does not reach cannot report');
   const tooMuch = await retailer.post(`/recalls/${recall.id}/reports`, { lines: [{ lotCode: demo.retailLotCode, returned: 49 }] });
   t.equal(tooMuch.status, 422, 'no more than it holds');
-  t.equal(tooMuch.body.errors[0].pointer, '/lines/0');
+  t.equal(tooMuch.body.errors[0].pointer, '/lines/0/returned');
   const elsewhere = await retailer.post(`/recalls/${recall.id}/reports`, { lines: [{ lotCode: demo.farmLotCodes[0], returned: 1 }] });
   t.equal(elsewhere.status, 422, 'only lots it was recorded holding');
   t.equal(elsewhere.body.errors[0].pointer, '/lines/0/lotCode');
@@ -358,9 +368,9 @@ t.test(
 );
 
 t.test('overdue recalls are chosen before the page limit: newer open recalls do not hide the oldest late one', async (t) => {
-  const { demo, regulator, ok, advance } = await demoWorld(t);
-  const open = (level: number) =>
-    ok(regulator.post('/recalls', { lotCodes: [demo.retailLotCode], level, reason: '标签错误', hazard: '过敏原未标示' }));
+  const { demo, regulator, ok, advance, freshLot } = await demoWorld(t);
+  const open = async (level: number) =>
+    ok(regulator.post('/recalls', { lotCodes: [demo.retailLotCode, await freshLot()], level, reason: '标签错误', hazard: '过敏原未标示' }));
   const late = await open(1);
   advance(25 * HOUR);
   const newer = [await open(3)];
@@ -401,9 +411,16 @@ t.test('overdue recalls are chosen before the page limit: newer open recalls do 
 });
 
 t.test('recalls page with limit and offset, in one stable order also for recalls opened at the same moment', async (t) => {
-  const { demo, regulator, ok, advance } = await demoWorld(t);
-  const open = () =>
-    ok(regulator.post('/recalls', { lotCodes: [demo.retailLotCode], level: 3, reason: '标签错误', hazard: '过敏原未标示' }));
+  const { demo, regulator, ok, advance, freshLot } = await demoWorld(t);
+  const open = async () =>
+    ok(
+      regulator.post('/recalls', {
+        lotCodes: [demo.retailLotCode, await freshLot()],
+        level: 3,
+        reason: '标签错误',
+        hazard: '过敏原未标示',
+      }),
+    );
   const opened = [await open()];
   advance(HOUR);
   opened.push(await open(), await open(), await open());
@@ -837,13 +854,14 @@ t.test('a quantity finer than its lot’s unit allows is refused at the report�
 });
 
 t.test('GET /recalls: each recall summed up as its own view sums it, for every reader, page by page', async (t) => {
-  const { demo, regulator, operator, ok, advance } = await demoWorld(t);
+  const { demo, regulator, operator, ok, advance, freshLot } = await demoWorld(t);
   const processor = await operator(demo.parties.processor);
   const retailer = await operator(demo.parties.retailer);
   const bulk = await ok(regulator.post('/recalls', { lotCodes: [demo.farmLotCodes[0]], level: 1, reason: '瘦肉精', hazard: '克伦特罗' }));
   advance(60_000);
+  // the retail lot is in the first recall's scope: with a lot of the processor's that no recall reaches yet
   const retail = await ok(
-    processor.post('/recalls', { lotCodes: [demo.retailLotCode], level: 3, reason: '标签错误', hazard: '过敏原未标' }),
+    processor.post('/recalls', { lotCodes: [demo.retailLotCode, await freshLot()], level: 3, reason: '标签错误', hazard: '过敏原未标' }),
   );
   advance(60_000);
   await ok(regulator.post('/recalls', { lotCodes: [demo.farmLotCodes[1]], level: 2, reason: '检疫', hazard: '疫病' }));

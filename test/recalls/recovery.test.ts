@@ -4,6 +4,7 @@
 // recall recorded it, whatever the clock read.
 import type { Test } from 'tap';
 import { epcisDocument, epcisRequests } from '../fixtures/epcis.js';
+import { endedLot } from '../fixtures/recalls.js';
 import { type Actor, createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -22,8 +23,9 @@ async function packedWorld(t: Test) {
   await world.handOver(farm, dealer, lot, 12);
   const pack = async (children: { lotCode: string; quantity?: number }[]) =>
     (await world.ok(dealer.event({ type: 'aggregate', parent: {}, children }))).createdLotCodes[0] as string;
-  const recallOf = async () =>
-    (await world.ok(farm.api.post('/recalls', { lotCodes: [lot], level: 2, reason: '农残超标', hazard: '毒死蜱' }))) as Recall;
+  // `also`: lots beside it, for a second recall of the lot to open (see endedLot)
+  const recallOf = async (also: string[] = []) =>
+    (await world.ok(farm.api.post('/recalls', { lotCodes: [lot, ...also], level: 2, reason: '农残超标', hazard: '毒死蜱' }))) as Recall;
   return { world, farm, dealer, shop, lot, pack, recallOf };
 }
 
@@ -168,11 +170,11 @@ t.test('a report counts for another recall of its lot only if made after it open
   const shop = await world.party('retailer');
   const lot = await farm.commission(await farm.product('piece'), 20);
   await world.handOver(farm, shop, lot, 10);
-  const open = async (reason: string) =>
-    (await world.ok(farm.api.post('/recalls', { lotCodes: [lot], level: 2, reason, hazard: 'h' }))) as Recall;
+  const open = async (reason: string, also: string[] = []) =>
+    (await world.ok(farm.api.post('/recalls', { lotCodes: [lot, ...also], level: 2, reason, hazard: 'h' }))) as Recall;
   const first = await open('标签错误');
   await report(t, world, shop, first, [{ lotCode: lot, destroyed: 4 }], 'the shop destroys 4 under the first recall');
-  const second = await open('农残超标');
+  const second = await open('农残超标', [await endedLot(world, farm)]);
   t.match(
     linesOf(second, shop),
     [{ lotCode: lot, affected: 6, returned: 0, destroyed: 0 }],
@@ -203,7 +205,7 @@ t.test('a case another holder returned counts for the farm under a recall only i
     (shipment: { fromPartyCode: string }) => shipment.fromPartyCode === shop.code,
   );
   await world.ok(farm.event({ type: 'receive', shipmentId: returned.id, eventTime: returned.shippedAt }));
-  const second = await recallOf();
+  const second = await recallOf([await endedLot(world, farm)]);
   await report(t, world, farm, second, [{ lotCode: box, destroyed: 1 }], 'the farm destroys the case under the second recall');
   const after = (await world.ok(world.regulator.get(`/recalls/${first.id}`), 200)) as Recall;
   t.match(

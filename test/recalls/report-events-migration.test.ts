@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
 import { eventIdOfKey } from '../../src/gs1/event-id.js';
 import { migrationStatements } from '../fixtures/migrations.js';
+import { endedLot } from '../fixtures/recalls.js';
 import { createWorld } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -23,9 +24,9 @@ t.test('stored reports are linked to their events and numbered after the recalls
   await world.handOver(farm, shop, lot, 5);
   const box = await dealer.pack([{ lotCode: lot, quantity: 3 }]);
   await world.handOver(dealer, shop, box);
-  const open = async (reason: string) => {
+  const open = async (reason: string, also: string[] = []) => {
     tick();
-    return (await world.ok(farm.api.post('/recalls', { lotCodes: [lot], level: 2, reason, hazard: 'h' }))).id as string;
+    return (await world.ok(farm.api.post('/recalls', { lotCodes: [lot, ...also], level: 2, reason, hazard: 'h' }))).id as string;
   };
   const report = async (recallId: string, lines: object[]) => {
     tick();
@@ -38,7 +39,7 @@ t.test('stored reports are linked to their events and numbered after the recalls
   ]);
   await report(first, [{ lotCode: lot, destroyed: 1 }]);
   await report(first, []);
-  const second = await open('农残超标');
+  const second = await open('农残超标', [await endedLot(world, farm)]);
   await report(second, [{ lotCode: lot, destroyed: 1 }]);
 
   const { db } = world.database;

@@ -1,9 +1,10 @@
 // The recall service with its repository on a real database, where the order of concurrent acts
 // matters: a holder's report and the recall's closing take the recall in turn.
 import type { Database } from '../../src/db/client.js';
+import { createIdentifierService } from '../../src/identifiers/service.js';
 import { createRecallService } from '../../src/recalls/service.js';
 import { type Chain, createChain, eventWriterOn } from '../fixtures/chain.js';
-import { openTestDatabase } from '../helper.js';
+import { openTestDatabase, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -26,6 +27,7 @@ function heldAtTransaction(database: Database, repositories: Chain['repositories
     },
     writer: eventWriterOn(database),
     recalls: repositories.recalls,
+    identifiers: createIdentifierService({ ...repositories, publicBaseUrl: TEST_BASE_URL }),
     tradingPartners: repositories.shipments.tradingPartners,
     now: () => new Date(),
   });
@@ -68,14 +70,18 @@ t.test('a report written after another recall of the lot opened counts for that 
   const shop = await chain.party('retailer');
   const lot = await producer.commission(await producer.product('kg'), 10);
   await shop.receive(await producer.ship(shop, [{ lotCode: lot }]));
-  const open = (reason: string) => services.recalls.open(producer.principal, { lotCodes: [lot], level: 3, reason, hazard: '过敏原未标示' });
+  // a lot of the producer's destroyed whole, which no one holds, beside the second: a recall reaching nothing new is refused
+  const ended = await producer.commission(await producer.product('kg'), 1);
+  await producer.event({ type: 'destroy', reason: '销毁', lines: [{ lotCode: ended }] });
+  const open = (reason: string, also: string[] = []) =>
+    services.recalls.open(producer.principal, { lotCodes: [lot, ...also], level: 3, reason, hazard: '过敏原未标示' });
   const first = await open('标签错误');
 
   // the shop's report is checked, then waits at its transaction while the producer opens a second recall
   const { racing, atTransaction, release } = heldAtTransaction(database, repositories);
   const late = racing.report(shop.principal, first.id, { lines: [{ lotCode: lot, returned: 0, destroyed: 10 }] });
   await atTransaction;
-  const second = await open('农残超标');
+  const second = await open('农残超标', [ended]);
   release();
   await late;
 
