@@ -598,7 +598,7 @@ export function requireRecallHolder(principal: Principal, recallId: string, hold
 
 /**
  * A recall is closed by a regulator party, by the party that opened it, or by an admin. Closing
- * before every holder has acknowledged is an override, with a reason: of a recall a regulator
+ * before it is done (every holder acknowledged, every return reported destroyed) is an override, with a reason: of a recall a regulator
  * opened, only that regulator party's or an admin's (another county's regulator does not end it);
  * of one a producer opened, any regulator's or an admin's.
  */
@@ -611,13 +611,14 @@ export function requireRecallCloser(
   // an override is refused at its reason; a closing the party may not make at all, at the recall it names
   if (override) {
     if (!actor.regulator)
-      throw forbidden(`only a regulator may close recall ${recall.id} before every holder has acknowledged it`, [
-        bodyField(['overrideReason'], 'only a regulator overrides holders that have not acknowledged'),
-      ]);
+      throw forbidden(
+        `only a regulator may close recall ${recall.id} before it is done (every holder acknowledged, every return reported destroyed)`,
+        [bodyField(['overrideReason'], 'only a regulator closes a recall before it is done')],
+      );
     if (recall.openedByRegulator && actor.code !== recall.partyCode)
       throw forbidden(
-        `recall ${recall.id} was opened by ${recall.partyCode}; only ${recall.partyCode} or an admin may close it before every holder has acknowledged it`,
-        [bodyField(['overrideReason'], `only ${recall.partyCode} or an admin overrides this recall's holders`)],
+        `recall ${recall.id} was opened by ${recall.partyCode}; only ${recall.partyCode} or an admin may close it before it is done (every holder acknowledged, every return reported destroyed)`,
+        [bodyField(['overrideReason'], `only ${recall.partyCode} or an admin closes this recall before it is done`)],
       );
     return;
   }

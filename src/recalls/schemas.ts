@@ -79,7 +79,11 @@ export const recallReportBody = z.object({
 // a close that needs no override is sent with no body, or an empty object
 export const closeRecallBody = z
   .object({
-    overrideReason: text(2000).optional().describe('a regulator closing before every holder has acknowledged says why; refused otherwise'),
+    overrideReason: text(2000)
+      .optional()
+      .describe(
+        'a regulator closing before the recall is done (every holder acknowledged, every return reported destroyed) says why; refused otherwise',
+      ),
   })
   .nullish();
 

@@ -396,7 +396,7 @@ t.test('a recall closed early: by the regulator that opened it or an admin; a pr
   t.same(admin, { code: 'FENGJIE', regulator: false, admin: true }, 'an admin acts under the party whose decision it lifts');
   t.equal(
     refusal(() => requireRecallCloser(yuzhong, regulators, true)),
-    'recall R1 was opened by FENGJIE; only FENGJIE or an admin may close it before every holder has acknowledged it',
+    'recall R1 was opened by FENGJIE; only FENGJIE or an admin may close it before it is done (every holder acknowledged, every return reported destroyed)',
   );
   for (const actor of [fengjie, admin])
     t.equal(
@@ -409,7 +409,7 @@ t.test('a recall closed early: by the regulator that opened it or an admin; a pr
   );
   t.equal(
     refusal(() => requireRecallCloser(producer, producers, true)),
-    'only a regulator may close recall R2 before every holder has acknowledged it',
+    'only a regulator may close recall R2 before it is done (every holder acknowledged, every return reported destroyed)',
   );
   t.equal(
     refusal(() => requireRecallCloser(producer, producers, false)),
