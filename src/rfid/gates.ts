@@ -24,7 +24,7 @@ import { bindingValues, companyKeyOf, gs1KeyOf, tagKey } from './tags.js';
  */
 type Referent = { lotCode: string; itemCode: string | null; pack: string | null };
 /** What a tag binding names (see Referent). */
-const referentOf = (tag: TagRow): Referent => ({
+const referentOfBinding = (tag: TagRow): Referent => ({
   lotCode: tag.lotCode,
   itemCode: tag.itemCode,
   pack: tag.itemCode ?? (tag.unit === 'pack' ? `${tag.kind} ${tag.value}` : null),
@@ -176,7 +176,7 @@ export function createGateService(deps: {
         .map((value) => byEpc.get(value))
         .find((tag) => tag !== undefined);
       if (bound) {
-        found.set(rowKey(row), referentOf(bound));
+        found.set(rowKey(row), referentOfBinding(bound));
         continue;
       }
       const tidBinding = row.tid ? byTid.get(row.tid) : undefined;
@@ -189,7 +189,7 @@ export function createGateService(deps: {
           if (!(error instanceof Problem)) throw error;
         }
       }
-      if (tidBinding) found.set(rowKey(row), referentOf(tidBinding));
+      if (tidBinding) found.set(rowKey(row), referentOfBinding(tidBinding));
     }
     const referents = await deps.identifiers.findMany(
       keyed.map((entry) => entry.id),
@@ -205,7 +205,7 @@ export function createGateService(deps: {
       const known = referent && referent.kind !== 'product' ? referent : undefined;
       const lot = known && custody.get(known.lotCode);
       if (byTid && (!known || (lot && mayBindTagsTo(byTid.partyCode, lot)))) {
-        found.set(rowKey(row), referentOf(byTid));
+        found.set(rowKey(row), referentOfBinding(byTid));
       } else if (known) {
         const itemCode = known.kind === 'item' ? known.itemCode : null;
         found.set(rowKey(row), { lotCode: known.lotCode, itemCode, pack: itemCode });
@@ -412,6 +412,8 @@ export function createGateService(deps: {
     // observe: they are recorded as read, and the receipt once the rest is read is their event too
     for (const { entry, detail, shipmentId } of arrivals.waiting)
       settle(entry.row, 'observed', entry.referent.lotCode, null, detail, shipmentId);
+    // packs beyond a loose line wait for nothing: recorded as read, never received
+    for (const { entry, detail } of arrivals.beyond) settle(entry.row, 'observed', entry.referent.lotCode, null, detail);
     return [...plans, ...observations(readPoint, arrivals.rest, 'arriving', 'observed')];
   }
 
@@ -569,6 +571,8 @@ export function createGateService(deps: {
             partyCode: readPoint.partyCode,
             lotCode: readPoint.bindToCode,
             itemCode: null,
+            // the station's lot or container whole, also for a tag bound as a pack before
+            unit: 'lot',
             source: `read point ${readPoint.id}`,
             boundAt: deps.now(),
           });
@@ -741,7 +745,8 @@ export function createGateService(deps: {
  * is the party's. A
  * receipt's `waited` are the rows of the packs read before that it receives. `waiting` are the
  * packs read of a case or line not yet whole, each with how many of it were read and the shipment
- * they wait for.
+ * they wait for. `beyond` are the packs read of a loose line beyond as many as it carries (a case's
+ * packs read beside it among them): no line's, as the case is received by its own tag.
  */
 export function planReceipts(
   lines: ShipmentLine[],
@@ -790,6 +795,7 @@ export function planReceipts(
   };
   const rest: Seen[] = [];
   const waiting: { entry: Seen; detail: string; shipmentId: string }[] = [];
+  const beyond: { entry: Seen; detail: string }[] = [];
   const packsRead = new Map<string, { entries: Seen[]; items: Set<string> }>();
   for (const entry of seen) {
     const { lotCode, itemCode, pack } = entry.referent;
@@ -833,14 +839,28 @@ export function planReceipts(
       continue;
     }
     const before = readBefore(key, line);
-    const readSoFar = new Set([...read.items, ...before.items]);
-    if (line.unit !== 'piece' || readSoFar.size >= line.quantity) {
+    if (line.unit !== 'piece') {
       receiveLine(line, line.quantity, read.entries, before.rows);
       continue;
     }
+    // the line takes as many distinct packs as were shipped loose, in the order read; a pack beyond
+    // is none of it (a pack tag names no case: one read with its case, beside the line, is the case's)
+    const counted = new Set(before.items);
+    const taken: Seen[] = [];
+    for (const entry of [...read.entries].sort((a, b) => takenBefore(a.row, b.row))) {
+      const pack = entry.referent.pack as string;
+      if (counted.has(pack) || counted.size < line.quantity) {
+        counted.add(pack);
+        taken.push(entry);
+      } else beyond.push({ entry, detail: `more packs of lot ${code} read than were shipped loose: a case is received by its own tag` });
+    }
+    if (counted.size >= line.quantity) {
+      receiveLine(line, line.quantity, taken, before.rows);
+      continue;
+    }
     // a receipt of fewer than were shipped would book the packs not yet read as lost on the way
-    const detail = `${readSoFar.size} of the ${line.quantity} packs of lot ${code} shipped loose read`;
-    waiting.push(...read.entries.map((entry) => ({ entry, detail, shipmentId: line.id })));
+    const detail = `${counted.size} of the ${line.quantity} packs of lot ${code} shipped loose read`;
+    waiting.push(...taken.map((entry) => ({ entry, detail, shipmentId: line.id })));
   }
   return {
     receipts: [...receipts.values()].map(({ shipmentId, quantities, entries, waited }) => ({
@@ -851,6 +871,7 @@ export function planReceipts(
     })),
     rest,
     waiting,
+    beyond,
   };
 }
 
@@ -875,7 +896,7 @@ const takenBefore = (a: ReadRow, b: ReadRow) =>
 function planDepartures(lines: ShipmentLine[], seen: Seen[], packs: Map<string, Pack>, counted: Map<string, Set<string>>) {
   const lineKey = (line: ShipmentLine) => `${line.id}|${line.lotCode}|${line.containerCode ?? ''}`;
   const countedOn = (line: ShipmentLine) => counted.get(lineKey(line)) ?? new Set<string>();
-  const count = (line: ShipmentLine, pack: string) => counted.set(lineKey(line), countedOn(line).add(pack));
+  const count = (line: ShipmentLine, packId: string) => counted.set(lineKey(line), countedOn(line).add(packId));
   const carrying = (code: string) => lines.find((line) => line.lotCode === code || line.containerCode === code);
   const caseOf = ({ referent }: Seen) => (referent.itemCode ? packs.get(referent.itemCode) : undefined);
   const inCarriedCase = (entry: Seen) => {
@@ -886,17 +907,18 @@ function planDepartures(lines: ShipmentLine[], seen: Seen[], packs: Map<string, 
   const unexpected: Seen[] = [];
   const ordered = [...seen].sort((a, b) => Number(inCarriedCase(b)) - Number(inCarriedCase(a)) || takenBefore(a.row, b.row));
   for (const entry of ordered) {
-    const { lotCode, pack: packCounted } = entry.referent;
-    const pack = caseOf(entry);
-    const caseLine = pack && carrying(pack.containerCode);
-    if (packCounted === null || caseLine) {
+    const { lotCode, pack: packId } = entry.referent;
+    const caseOfEntry = caseOf(entry);
+    const caseLine = caseOfEntry && carrying(caseOfEntry.containerCode);
+    if (packId === null || caseLine) {
       const line = caseLine ?? carrying(lotCode);
       if (!line) {
         unexpected.push(entry);
         continue;
       }
-      const ofLot = packCounted && lines.find((l) => l.id === line.id && l.lotCode === lotCode && l.containerCode === pack?.containerCode);
-      if (ofLot) count(ofLot, packCounted);
+      const ofLot =
+        packId && lines.find((l) => l.id === line.id && l.lotCode === lotCode && l.containerCode === caseOfEntry?.containerCode);
+      if (ofLot) count(ofLot, packId);
       departed.push({ entry, shipmentId: line.id });
       continue;
     }
@@ -906,12 +928,12 @@ function planDepartures(lines: ShipmentLine[], seen: Seen[], packs: Map<string, 
     // a pack of a lot not counted in pieces is no count of it: it leaves with the first line
     const line = ofLot.some((l) => l.unit !== 'piece')
       ? ofLot[0]
-      : (ofLot.find((l) => countedOn(l).has(packCounted)) ?? ofLot.find((l) => countedOn(l).size < l.quantity));
+      : (ofLot.find((l) => countedOn(l).has(packId)) ?? ofLot.find((l) => countedOn(l).size < l.quantity));
     if (!line) {
       unexpected.push(entry);
       continue;
     }
-    count(line, packCounted);
+    count(line, packId);
     departed.push({ entry, shipmentId: line.id });
   }
   return { departed, unexpected };

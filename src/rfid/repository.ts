@@ -247,6 +247,8 @@ export function createRfidRepository(db: Db) {
             set: {
               lotCode: sql`excluded.lot_code`,
               itemCode: sql`excluded.item_code`,
+              // a re-bound tag stands for what it is bound to now: a lot or one pack of it
+              unit: sql`excluded.unit`,
               source: sql`excluded.source`,
               boundAt: sql`excluded.bound_at`,
             },

@@ -161,8 +161,7 @@ export function createRfidService(deps: {
   /**
    * Refuses, naming each, the bindings whose unit cannot be: an item code bound as its whole lot (it
    * names one pack), or a tag bound as one pack of a lot not counted in pieces (the gates count a
-   * pack tag as one piece, and one tag cannot stand for an unknown mass) or of a container (one
-   * unit: its tag is bound as the container).
+   * pack tag as one piece) or of a container (one unit: its tag is bound as the container).
    */
   async function requireCountedPacks(bindings: TagBinding[], rows: { lotCode: string; itemCode: string | null; unit: string }[]) {
     const units = await rfid.lotUnits([...new Set(rows.flatMap((row) => (row.unit === 'pack' && !row.itemCode ? [row.lotCode] : [])))]);
@@ -177,7 +176,7 @@ export function createRfidService(deps: {
           path,
           unit === CONTAINER_UNIT
             ? `${row.lotCode} is a container, one unit: bind its tag as the container (unit lot)`
-            : `lot ${row.lotCode} is counted in ${unit}, not in pieces: a pack tag counts one piece, and one tag cannot stand for an unknown quantity of ${unit}`,
+            : `lot ${row.lotCode} is counted in ${unit}, not in pieces (piece): pack tags are for lots counted in pieces only, each counting one piece`,
         ),
       ];
     });

@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import { completeGs1 } from '../../src/codes/gs1.js';
 import { queryRows } from '../../src/db/client.js';
 import { encodeTag } from '../../src/gs1/epc-binary.js';
+import { createRfidRepository } from '../../src/rfid/repository.js';
 import { migrationStatements, runStatements } from '../fixtures/migrations.js';
 import { zebraEvent } from '../fixtures/rfid-payloads.js';
 import { issuePacks, postTagCsv, readPoint, registerReader } from '../fixtures/rfid-world.js';
@@ -52,7 +53,7 @@ t.test('binding a tag as one pack of a lot', async (t) => {
     });
     const body = expectStatus(t, refused, 422, 'refused').body;
     t.match(body.errors, [
-      { pointer: '/tags/1/unit', detail: /counted in kg/ },
+      { pointer: '/tags/1/unit', detail: /counted in kg, not in pieces \(piece\): pack tags are for lots counted in pieces only/ },
       { pointer: '/tags/2/unit', detail: /container/ },
     ]);
     t.equal(body.errors.length, 2);
@@ -88,6 +89,61 @@ t.test('binding a tag as one pack of a lot', async (t) => {
     t.match((await processor.api.get(`/epc/${hex}`)).body.knownAs, { kind: 'pack', code: pieces, lotCode: pieces });
     t.match((await processor.api.get(`/epc/${tag(1)}`)).body.knownAs, { kind: 'lot', code: pieces });
     t.equal((await store.api.get(`/epc/${hex}`)).body.knownAs, null, 'not to a party that may not read the lot');
+  });
+});
+
+t.test('re-binding a tag sets its unit anew', async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const processor = await world.party('processor');
+  const pieces = await processor.commission(await processor.product('piece'), 10);
+  const meat = await processor.commission(await processor.product('kg'), 25);
+  const [item] = await issuePacks(world, processor, pieces, 1);
+  const bind = async (binding: Record<string, string>) =>
+    expectStatus(t, await processor.api.post('/rfid/tags', { tags: [binding] }), 201, 'bound').body.items[0];
+  const stored = async (value: string) => (await processor.api.get(`/rfid/tags/${value}`)).body;
+
+  await t.test('a lot tag re-bound as a pack, and back', async (t) => {
+    await bind({ epc: tag(1), code: pieces });
+    t.match(await bind({ epc: tag(1), code: pieces, unit: 'pack' }), { unit: 'pack' });
+    t.match(await stored(tag(1)), { unit: 'pack', lotCode: pieces });
+    t.match(await bind({ epc: tag(1), code: pieces, unit: 'lot' }), { unit: 'lot' });
+    t.match(await stored(tag(1)), { unit: 'lot', lotCode: pieces });
+  });
+
+  await t.test('a tag of an item code re-bound to its lot stands for the lot', async (t) => {
+    t.match(await bind({ epc: tag(2), code: item }), { itemCode: item, unit: 'pack' });
+    t.match(await bind({ epc: tag(2), code: pieces }), { itemCode: null, unit: 'lot' });
+    t.match(await stored(tag(2)), { itemCode: null, lotCode: pieces, unit: 'lot' });
+  });
+
+  await t.test('a TID of an item code re-bound to a lot counted in kg is no pack of it', async (t) => {
+    const tid = 'E2801160200074CF085A0A11';
+    t.match(await bind({ tid, code: item }), { unit: 'pack' });
+    t.match(await bind({ tid, code: meat }), { lotCode: meat, itemCode: null, unit: 'lot' });
+    t.match(await stored(tid), { lotCode: meat, unit: 'lot' });
+    const refused = await processor.api.post('/rfid/tags', { tags: [{ tid, code: meat, unit: 'pack' }] });
+    t.match(expectStatus(t, refused, 422, 'as a pack of it').body.errors, [{ pointer: '/tags/0/unit', detail: /counted in kg/ }]);
+    t.match(await stored(tid), { unit: 'lot' });
+  });
+
+  await t.test('a commissioning station re-binding a pack tag binds it to its lot as a lot tag', async (t) => {
+    await bind({ epc: tag(3), code: pieces, unit: 'pack' });
+    const reader = await registerReader(world, processor);
+    const station = await readPoint(world, processor, 'commissioning', [{ readerId: reader.id, antenna: 1 }], { bindToCode: pieces });
+    // the station binds what it reads unbound; a pack tag bound by the party meanwhile is re-bound by it
+    await createRfidRepository(world.database.db).bindTags([
+      {
+        kind: 'epc',
+        value: tag(3),
+        partyCode: processor.code,
+        lotCode: pieces,
+        itemCode: null,
+        unit: 'lot',
+        source: `read point ${station.readPointId}`,
+        boundAt: new Date(),
+      },
+    ]);
+    t.match(await stored(tag(3)), { unit: 'lot', lotCode: pieces, source: `read point ${station.readPointId}` });
   });
 });
 
@@ -175,6 +231,95 @@ t.test('at the gates a pack tag counts one piece of its lot', async (t) => {
       [5, 8],
       'the whole line of five, and the lot tag its whole line',
     );
+  });
+});
+
+t.test('at an entry gate pack tags receive no more than the loose line of their lot', async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const maker = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const storeReader = await registerReader(world, store);
+  const door = await readPoint(world, store, 'entry', [{ readerId: storeReader.id, antenna: 1 }]);
+  const read = async (tags: number[], minute: number) => {
+    await world.ok(
+      storeReader.api.post(
+        '/rfid/zebra',
+        tags.map((n) => zebraEvent({ idHex: tag(n), antenna: 1, hostName: storeReader.hostName, timestamp: readTime(minute) })),
+      ),
+      202,
+    );
+    await world.app.services.gates.drain();
+  };
+  const outcomes = async (tags: number[]) => {
+    const rows = (await store.api.get(`/rfid/reads?readPointId=${door.readPointId}&limit=500`)).body.items as {
+      tag: string;
+      outcome: string;
+      detail: string;
+      minute: number;
+    }[];
+    return tags.map((n) => rows.filter((row) => row.tag === tag(n)).map((row) => [row.outcome, row.detail]));
+  };
+  const linesOf = async (shipmentId: string) => {
+    const found = await Promise.all(['open', 'received'].map((status) => store.api.get(`/shipments?status=${status}`)));
+    const shipment = found.flatMap((reply) => reply.body.items).find((s: { id: string }) => s.id === shipmentId);
+    return {
+      status: shipment.status,
+      lines: shipment.lines.map((line: { lotCode: string; receivedQuantity: number | null }) => [line.lotCode, line.receivedQuantity]),
+    };
+  };
+  const surplus = (lot: string) => `more packs of lot ${lot} read than were shipped loose: a case is received by its own tag`;
+
+  await t.test('a case of the lot beside its loose line: its packs are no more of the line', async (t) => {
+    const lot = await maker.commission(await maker.product('piece'), 10);
+    const packed = await world.ok(
+      maker.event({ type: 'aggregate', parent: { sscc: completeGs1('06901234500000777') }, children: [{ lotCode: lot, quantity: 4 }] }),
+    );
+    const caseCode: string = packed.createdLotCodes[0];
+    await world.ok(
+      maker.api.post('/rfid/tags', {
+        tags: [...[1, 2, 3, 4, 5, 6, 7].map((n) => ({ epc: tag(400 + n), code: lot, unit: 'pack' })), { epc: tag(410), code: caseCode }],
+      }),
+    );
+    const shipmentId = await maker.ship(store, [{ lotCode: caseCode }, { lotCode: lot, quantity: 3 }]);
+    // the three loose packs, then the case's four packs and its own tag
+    await read([401, 402, 403, 404, 405, 406, 407, 410], 1);
+    t.same(await outcomes([401, 402, 403, 404, 405, 406, 407, 410]), [
+      ...[401, 402, 403].map(() => [['received', shipmentId]]),
+      ...[404, 405, 406, 407].map(() => [['observed', surplus(lot)]]),
+      [['received', shipmentId]],
+    ]);
+    t.same(await linesOf(shipmentId), {
+      status: 'received',
+      lines: [
+        [caseCode, 1],
+        [lot, 3],
+        [lot, 4],
+      ],
+    });
+    t.match((await maker.lot(lot)).massBalance, { inTransit: 0, transitLoss: 0, unaccounted: 0 });
+  });
+
+  await t.test('surplus packs over windows: those beyond the line are observed, not taken', async (t) => {
+    const lot = await maker.commission(await maker.product('piece'), 10);
+    await world.ok(
+      maker.api.post('/rfid/tags', { tags: [1, 2, 3, 4, 5, 6, 7].map((n) => ({ epc: tag(500 + n), code: lot, unit: 'pack' })) }),
+    );
+    const shipmentId = await maker.ship(store, [{ lotCode: lot, quantity: 3 }]);
+    await read([501, 502], 10);
+    t.same(await outcomes([501]), [[['observed', `2 of the 3 packs of lot ${lot} shipped loose read`]]]);
+    // 502 read again counts once; 503 completes the line; the rest are more than was shipped
+    await read([502, 503, 504, 505, 506, 507], 11);
+    t.same(await outcomes([501, 502, 503, 504, 507]), [
+      [['received', shipmentId]],
+      [
+        ['received', shipmentId],
+        ['received', shipmentId],
+      ],
+      [['received', shipmentId]],
+      [['observed', surplus(lot)]],
+      [['observed', surplus(lot)]],
+    ]);
+    t.same(await linesOf(shipmentId), { status: 'received', lines: [[lot, 3]] });
   });
 });
 
