@@ -255,7 +255,6 @@ t.test('at an entry gate pack tags receive no more than the loose line of their 
       tag: string;
       outcome: string;
       detail: string;
-      minute: number;
     }[];
     return tags.map((n) => rows.filter((row) => row.tag === tag(n)).map((row) => [row.outcome, row.detail]));
   };

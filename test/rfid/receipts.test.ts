@@ -49,7 +49,7 @@ t.test('planReceipts: what a gate read of a shipment, and how much of each line 
     line('BULK', null, 50, 'kg'),
   ];
   const seen = (tag: string, lotCode: string, itemCode: string | null = null) => ({
-    row: { tag } as ReadRow,
+    row: { tag, firstSeen: new Date(shippedAt.getTime() + 60 * 60_000) } as ReadRow,
     referent: { lotCode, itemCode, pack: itemCode },
   });
   const plan = planReceipts(
@@ -69,6 +69,11 @@ t.test('planReceipts: what a gate read of a shipment, and how much of each line 
     'a case on a pallet brings the pallet; three packs of two shipped are two; a pack of a lot in kg brings the lot',
   );
   t.same(plan.rest, []);
+  t.same(
+    plan.beyond.map(({ entry, detail }) => [entry.row.tag, detail]),
+    [['T4', 'more packs of lot LOOSE read than were shipped loose: a case is received by its own tag']],
+    'the third pack of two shipped loose is received not: it is observed',
+  );
   /** A pack read in an earlier window, which the service received so long after the shipment left (the reader's clock aside). */
   const readBefore = (tag: string, pack: string, minutesAfterShipping: number, awaits = 'S1') => ({
     row: { tag, firstSeen: new Date(shippedAt.getTime() - 60 * 60_000) } as ReadRow,
