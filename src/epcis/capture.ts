@@ -54,8 +54,13 @@ export type CaptureDeps = {
   publicBaseUrl: string;
 };
 
+/**
+ * What became of each event. A new event stored whose error declaration was refused (proceed) stays
+ * captured, without its declaration: `declarationRefused` says why.
+ */
 export type CaptureOutcome =
-  | { index: number; eventId: string; status: 'captured' | 'duplicate' }
+  | { index: number; eventId: string; status: 'captured'; declarationRefused?: Problem }
+  | { index: number; eventId: string; status: 'duplicate' }
   | { index: number; eventId: string; status: 'rejected'; problem: Problem };
 
 /**
@@ -215,12 +220,12 @@ export async function captureEvents(
       });
     } catch (error) {
       if (!(error instanceof Problem)) throw error;
-      reject(index, error);
+      // an event written just now is stored, declared or not (proceed): it is not taken back
+      const outcome = outcomes[index];
+      if (outcome?.status === 'captured' && input.onError === 'proceed') outcomes[index] = { ...outcome, declarationRefused: error };
+      else reject(index, error);
     }
   };
-  // an event declared in error ends what one write takes: its declaration is applied (and the
-  // writer reads the world again) before the events after it. So does size (see OBJECTS_PER_WRITE).
-  const declared = new Set(declarations);
   // taken in several calls, the writer's locks are all taken first, in the order one write takes
   // them (shipments, then lots): a later call's shipments taken after an earlier call's lots could
   // deadlock with a receipt or a recall opening taking both the other way round
@@ -233,32 +238,46 @@ export async function captureEvents(
       storedBefore.map((index) => ({ actor: party, ids: partyEventKeys(ids[index], party) })),
     );
   }
-  let start = 0;
-  let objects = 0;
-  for (const [position, index] of toWrite.entries()) {
-    // the objects an event names, and the event itself
-    objects += (requests[position].captured?.links.length ?? 0) + 1;
-    if (!declared.has(index) && objects < OBJECTS_PER_WRITE && position < toWrite.length - 1) continue;
-    objects = 0;
-    let written: WriteOutcome[];
+  /** The new events written so far: toWrite[0, written). */
+  let written = 0;
+  /** Writes the new events up to toWrite[end] (excluded) in one write. */
+  const writeUpTo = async (end: number) => {
+    if (end === written) return;
+    let results: WriteOutcome[];
     try {
-      written = await deps.writer.write(tx, requests.slice(start, position + 1), input.onError);
+      results = await deps.writer.write(tx, requests.slice(written, end), input.onError);
     } catch (error) {
       throw error instanceof BatchRejected
-        ? rejected(error.rejections.map(({ index, problem }) => ({ index: toWrite[start + index], problem })))
+        ? rejected(error.rejections.map(({ index, problem }) => ({ index: toWrite[written + index], problem })))
         : error;
     }
-    for (const [offset, outcome] of written.entries()) {
-      const at = toWrite[start + offset];
+    for (const [offset, outcome] of results.entries()) {
+      const at = toWrite[written + offset];
       outcomes[at] = outcome.ok
         ? { index: at, eventId: eventIds[at], status: 'captured' }
         : { index: at, eventId: eventIds[at], status: 'rejected', problem: outcome.problem };
     }
+    written = end;
+  };
+  // in the document's order: a declaration (of a new event or of one stored before) takes effect at
+  // its place, the new events before it written and the writer reading the world again after it, as
+  // if the document ended there. A write also ends at about OBJECTS_PER_WRITE objects
+  const declared = new Set(declarations);
+  /** The new events so far in the document: toWrite[0, reached). */
+  let reached = 0;
+  let objects = 0;
+  for (const index of events.keys()) {
+    if (toWrite[reached] === index) {
+      // the objects an event names, and the event itself
+      objects += (requests[reached].captured?.links.length ?? 0) + 1;
+      reached++;
+    }
+    if (!declared.has(index) && objects < OBJECTS_PER_WRITE) continue;
+    await writeUpTo(reached);
+    objects = 0;
     if (declared.has(index)) await declare(index);
-    start = position + 1;
   }
-  // a stored event re-sent with an error declaration
-  for (const index of declarations) if (outcomes[index]?.status === 'duplicate') await declare(index);
+  await writeUpTo(reached);
   return outcomes as CaptureOutcome[];
 }
 

@@ -307,6 +307,10 @@ export function createEpcisService(deps: {
       counts.eventIds.push(outcome.eventId);
       if (outcome.status === 'captured') counts.captured++;
       else counts.duplicates++;
+      // stored, its declaration refused: captured, and the refusal reported
+      if (outcome.status === 'captured' && outcome.declarationRefused) {
+        counts.errors.push(problemOf(offset + outcome.index, outcome.eventId, outcome.declarationRefused));
+      }
     }
     return counts;
   }

@@ -1,0 +1,172 @@
+// An EPCIS document is ordered: an event re-sent with an errorDeclaration declares the stored event
+// in error at its place in the document, before the events after it are judged, as two documents
+// sent one after the other would.
+import { epcisRequests, traced } from '../fixtures/epcis.js';
+import { type Actor, createWorld, type World } from '../fixtures/world.js';
+import { TEST_BASE_URL } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+const when = (day: number) => ({ eventTime: `2026-03-0${day}T08:00:00+08:00`, eventTimeZoneOffset: '+08:00' });
+
+/** A pallet (SSCC) shipped to the store before anything was packed in it, and a lot of the plant's to pack into it. */
+async function shippedEmpty(world: World, plant: Actor, store: Actor, serial: number) {
+  const { capture } = epcisRequests(world);
+  const sscc = `urn:epc:id:sscc:6901234.000000${String(serial).padStart(4, '0')}`;
+  const shipment = {
+    type: 'ObjectEvent',
+    eventID: `urn:uuid:7a1c0e00-0000-4000-8000-00000000${String(serial).padStart(4, '0')}`,
+    ...when(2),
+    action: 'OBSERVE',
+    bizStep: 'shipping',
+    epcList: [sscc],
+    destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }],
+  };
+  const job = await capture(plant.key, [shipment]);
+  if (job?.success !== true) throw new Error(`the shipment was not captured: ${JSON.stringify(job)}`);
+  const lot = await plant.commission(await plant.product('piece'), 10);
+  const declared = { ...shipment, errorDeclaration: { declarationTime: '2026-03-03T00:00:00Z', reason: 'incorrect_data' } };
+  const packing = {
+    type: 'AggregationEvent',
+    ...when(4),
+    action: 'ADD',
+    bizStep: 'packing',
+    parentID: sscc,
+    childQuantityList: [{ epcClass: `${TEST_BASE_URL}/lots/${lot}`, quantity: 4, uom: 'H87' }],
+  };
+  return { sscc, lot, declared, packing };
+}
+
+/**
+ * What the API shows of the lot, the pallet and the plant's shipments of the pallet (who holds what,
+ * what is packed where), with the codes of this run named by their role so runs compare.
+ */
+async function standing(plant: Actor, store: Actor, lot: string, sscc: string) {
+  const pallet = (await traced(plant.api, sscc)).code as string;
+  const lotRead = await plant.lot(lot);
+  const palletRead = await plant.lot(pallet);
+  const trace = (await plant.api.get(`/trace/${encodeURIComponent(sscc)}`)).body;
+  const shipments = (await plant.api.get('/shipments')).body.items.filter((shipment: { lines: { lotCode: string }[] }) =>
+    shipment.lines.some((line) => line.lotCode === pallet),
+  );
+  const seen = {
+    lot: { holders: lotRead.holders, massBalance: lotRead.massBalance },
+    pallet: { holders: palletRead.holders, massBalance: palletRead.massBalance, status: palletRead.status },
+    packed: trace.edges.map(({ kind, from, to, quantity }: Record<string, unknown>) => ({ kind, from, to, quantity })),
+    shipments: shipments.map(({ status, lines }: Record<string, unknown>) => ({ status, lines })),
+  };
+  const roles: [string, string][] = [
+    [lot, 'lot'],
+    [pallet, 'pallet'],
+    [plant.code, 'plant'],
+    [store.code, 'store'],
+  ];
+  return JSON.parse(roles.reduce((text, [code, role]) => text.replaceAll(code, role), JSON.stringify(seen)));
+}
+
+t.test('a stored shipment declared in error in the document, then a packing into its pallet', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const { capture } = epcisRequests(world);
+
+  const apart = await shippedEmpty(world, plant, store, 1);
+  t.match(await capture(plant.key, [apart.declared]), { success: true, duplicates: 1 }, 'two documents: the declaration');
+  t.match(await capture(plant.key, [apart.packing]), { success: true, captured: 1 }, 'then the packing');
+  const expected = await standing(plant, store, apart.lot, apart.sscc);
+  t.same(
+    expected,
+    {
+      lot: expected.lot,
+      pallet: { ...expected.pallet, holders: [{ partyCode: 'plant', onHand: 1 }] },
+      packed: [{ kind: 'aggregate', from: 'lot', to: 'pallet', quantity: 4 }],
+      shipments: [{ status: 'cancelled', lines: [{ lotCode: 'pallet', quantity: 1, receivedQuantity: null }] }],
+    },
+    'two documents: the pallet stays with the plant, the lot packed in it, its shipment cancelled',
+  );
+
+  for (const [serial, behaviour] of [
+    [2, 'rollback'],
+    [3, 'proceed'],
+  ] as const) {
+    const together = await shippedEmpty(world, plant, store, serial);
+    t.match(
+      await capture(plant.key, [together.declared, together.packing], behaviour),
+      { success: true, captured: 1, duplicates: 1, errors: [] },
+      `${behaviour}: one document, the declaration before the packing, is captured`,
+    );
+    t.same(await standing(plant, store, together.lot, together.sscc), expected, `${behaviour}: as the two documents left it`);
+  }
+});
+
+t.test('a packing before the declaration in the document is judged while the shipment stands', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const { capture } = epcisRequests(world);
+  const refusal = /no longer holds any of urn:epc:id:sscc:6901234\.\d+: it was shipped by event /;
+
+  const rolledBack = await shippedEmpty(world, plant, store, 4);
+  const rollback = await capture(plant.key, [rolledBack.packing, rolledBack.declared], 'rollback');
+  t.match(rollback, { success: false, captured: 0, errors: [{ eventIndex: 0, message: refusal }] }, 'rollback: the packing is refused');
+  t.equal(rollback.errors.length, 1, 'rollback: only the packing');
+  t.same(
+    (await standing(plant, store, rolledBack.lot, rolledBack.sscc)).shipments,
+    [{ status: 'open', lines: [{ lotCode: 'pallet', quantity: 1, receivedQuantity: null }] }],
+    'rollback: nothing of the document stored, the shipment still open',
+  );
+
+  const proceeded = await shippedEmpty(world, plant, store, 5);
+  const proceed = await capture(plant.key, [proceeded.packing, proceeded.declared], 'proceed');
+  t.match(
+    proceed,
+    { success: false, captured: 0, duplicates: 1, errors: [{ eventIndex: 0, message: refusal }] },
+    'proceed: the packing is refused',
+  );
+  t.equal(proceed.errors.length, 1, 'proceed: only the packing');
+  const after = await standing(plant, store, proceeded.lot, proceeded.sscc);
+  t.same(
+    after.shipments,
+    [{ status: 'cancelled', lines: [{ lotCode: 'pallet', quantity: 1, receivedQuantity: null }] }],
+    'proceed: the declaration after it is applied',
+  );
+  t.same(after.packed, [], 'and nothing is packed');
+});
+
+t.test('a new event whose error declaration is refused: stored without it under proceed, nothing under rollback', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const { capture } = epcisRequests(world);
+  const nextYear = new Date(Date.now() + 366 * 86_400_000).toISOString();
+  const observed = (serial: number, declared: boolean) => ({
+    type: 'ObjectEvent',
+    eventID: `urn:uuid:7a1c0e00-0000-4000-8000-1000000000${serial}`,
+    ...when(serial),
+    action: 'OBSERVE',
+    bizStep: 'shipping',
+    epcList: [`https://id.gs1.org/01/06901234000030/21/${serial}`],
+    ...(declared ? { errorDeclaration: { declarationTime: nextYear, reason: 'incorrect_data' } } : {}),
+  });
+  const read = async (serial: number) => plant.api.get(`/epcis/events/${encodeURIComponent(observed(serial, false).eventID)}`);
+
+  const rollback = await capture(plant.key, [observed(1, true), observed(2, false)], 'rollback');
+  t.match(rollback, { success: false, captured: 0, errors: [{ eventIndex: 0, message: /in the future/ }] }, 'rollback: refused');
+  t.equal((await read(1)).status, 404, 'rollback: the event is not stored');
+  t.equal((await read(2)).status, 404, 'nor the one after it');
+
+  const proceed = await capture(plant.key, [observed(3, true), observed(4, false)], 'proceed');
+  t.match(
+    proceed,
+    { success: false, captured: 2, duplicates: 0, errors: [{ eventIndex: 0, message: /in the future/ }] },
+    'proceed: both events captured, the declaration’s refusal reported',
+  );
+  t.equal(proceed.errors.length, 1, 'one refusal');
+  const stored = await read(3);
+  t.equal(stored.status, 200, 'proceed: the event is stored');
+  t.notOk(stored.body.errorDeclaration, 'without the declaration that was refused');
+  t.equal((await read(4)).status, 200, 'and the one after it');
+  const declaredNow = { ...observed(3, false), errorDeclaration: { declarationTime: '2026-03-05T00:00:00Z', reason: 'incorrect_data' } };
+  t.match(await capture(plant.key, [declaredNow]), { success: true, duplicates: 1 }, 'it is declared in error when re-sent');
+  t.match((await read(3)).body, { errorDeclaration: { reason: /incorrect_data/ } }, 'declared');
+});
