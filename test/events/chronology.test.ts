@@ -619,12 +619,14 @@ t.test('EPCIS: a lot that events used does not begin after the first of them', a
   const first = { ...commissioned(pork, at(6)), eventID: 'urn:uuid:0190c8a2-0000-7000-8000-00000000f201' };
   t.match(await capture(plant.key, [first, shipped(pork, at(8))], 'rollback'), { success: true, captured: 2 });
   const remade = { ...commissioned(pork, at(10)), eventID: 'urn:uuid:0190c8a2-0000-7000-8000-00000000f202' };
-  const kept = await capture(plant.key, [declare(first), remade], 'proceed');
+  // the remaking first, then the declaration: the declaration is judged with the remaking stored
+  const kept = await capture(plant.key, [remade, declare(first)], 'proceed');
   t.match(
     kept,
-    { success: false, errors: [{ eventIndex: 0, pointer: '/epcisBody/eventList/0/eventID' }] },
+    { success: false, captured: 1, errors: [{ eventIndex: 1, pointer: '/epcisBody/eventList/1/eventID' }] },
     'the commission made again after the ship is taken, the first one is not declared in error',
   );
+  t.equal(kept.errors.length, 1, 'only the declaration is refused');
   t.match(
     kept.errors?.[0]?.message,
     /lot \w+ was used at 2026-03-05T00:00:00\.000Z and the next event making it is dated 2026-03-05T02:00:00\.000Z/,
@@ -632,6 +634,18 @@ t.test('EPCIS: a lot that events used does not begin after the first of them', a
   const stored = await post(plant.key, '/epcis/events', { '@context': EPCIS_CONTEXT, ...first });
   t.match(stored.json(), { duplicate: true }, 'the first commission is stored');
   t.equal((await plant.api.get(`/events/${encodeURIComponent(first.eventID)}`)).body.declaredInErrorBy, null, 'and stands');
+
+  // the declaration first: it takes effect at its place, and the remaking after it is refused, as two documents would have it
+  const veal = lotClass('DECLARED-THEN-REMADE');
+  const made = { ...commissioned(veal, at(6)), eventID: 'urn:uuid:0190c8a2-0000-7000-8000-00000000f301' };
+  t.match(await capture(plant.key, [made, shipped(veal, at(8))], 'rollback'), { success: true, captured: 2 });
+  const late = { ...commissioned(veal, at(10)), eventID: 'urn:uuid:0190c8a2-0000-7000-8000-00000000f302' };
+  t.match(
+    await capture(plant.key, [declare(made), late], 'proceed'),
+    { success: false, duplicates: 1, captured: 0, errors: [{ eventIndex: 1, type: '/problems/lot-begins-after-use' }] },
+    'the declaration applied, the remaking after the ship refused',
+  );
+  t.notSame((await plant.api.get(`/events/${encodeURIComponent(made.eventID)}`)).body.declaredInErrorBy, null, 'declared in error');
 });
 
 t.test('a container first seen shipped is packed into after its receipt: packing into it does not bring it into being', async (t) => {
