@@ -156,6 +156,13 @@ export async function captureEvents(
   const firstIndexOf = new Map<string, number>();
   const toWrite: number[] = [];
   const declarations: number[] = [];
+  /** The events this document declares in error: one re-sent again with its declaration is only a duplicate. */
+  const declaredIds = new Set<string>();
+  const declaring = (index: number) => {
+    if (declaredIds.has(ids[index])) return;
+    declaredIds.add(ids[index]);
+    declarations.push(index);
+  };
   // every clashing eventID is reported, even when the batch rolls back at the first
   const clashes: { index: number; problem: Problem }[] = [];
   for (const [index, event] of events.entries()) {
@@ -183,28 +190,26 @@ export async function captureEvents(
     if (earlier !== undefined || previous) {
       outcomes[index] = { index, eventId: eventIds[index], status: 'duplicate' };
       // a re-sent event that now carries an error declaration declares the stored one in error
-      if (event.errorDeclaration && !stored.has(`${id}#error`)) declarations.push(index);
+      if (event.errorDeclaration && !stored.has(`${id}#error`)) declaring(index);
       continue;
     }
     firstIndexOf.set(id, index);
     toWrite.push(index);
-    if (event.errorDeclaration) declarations.push(index);
+    if (event.errorDeclaration) declaring(index);
   }
   if (clashes.length > 0 && input.onError === 'rollback') throw rejected(clashes);
   for (const { index, problem } of clashes) reject(index, problem);
 
-  const requests = await requestsFor(
-    tx,
-    deps,
-    party,
-    toWrite.map((index) => ({
-      event: events[index],
-      id: ids[index],
-      eventId: eventIds[index],
-      context: input.context,
-      encodings: normalised[index].encodings,
-    })),
-  );
+  const toPlan = toWrite.map((index) => ({
+    event: events[index],
+    id: ids[index],
+    eventId: eventIds[index],
+    context: input.context,
+    encodings: normalised[index].encodings,
+  }));
+  // planned from the whole document, which the locks are taken ahead by; the events after a
+  // declaration are planned again once it took effect (see below)
+  const requests = await requestsFor(tx, deps, party, toPlan);
   const declare = async (index: number) => {
     if (outcomes[index]?.status === 'rejected') return;
     const declaration = events[index].errorDeclaration as Declaration;
@@ -275,7 +280,15 @@ export async function captureEvents(
     if (!declared.has(index) && objects < OBJECTS_PER_WRITE) continue;
     await writeUpTo(reached);
     objects = 0;
-    if (declared.has(index)) await declare(index);
+    if (!declared.has(index)) continue;
+    await declare(index);
+    // the new events up to the next declaration, planned again from what is stored now, as a document
+    // of their own would be: a transformation's members and the shipments a receipt takes in are read
+    // once per plan, and the declaration may have changed them
+    const nextDeclaration = declarations.find((at) => at > index) ?? events.length;
+    let end = reached;
+    while (end < toWrite.length && toWrite[end] <= nextDeclaration) end++;
+    if (end > reached) requests.splice(reached, end - reached, ...(await requestsFor(tx, deps, party, toPlan.slice(reached, end))));
   }
   await writeUpTo(reached);
   return outcomes as CaptureOutcome[];

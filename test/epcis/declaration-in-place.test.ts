@@ -170,3 +170,138 @@ t.test('a new event whose error declaration is refused: stored without it under 
   t.match(await capture(plant.key, [declaredNow]), { success: true, duplicates: 1 }, 'it is declared in error when re-sent');
   t.match((await read(3)).body, { errorDeclaration: { reason: /incorrect_data/ } }, 'declared');
 });
+
+/** An ObjectEvent making `quantity` kg of a lot of no product, named by its class. */
+const made = (epcClass: string, day: number) => ({
+  type: 'ObjectEvent',
+  ...when(day),
+  action: 'ADD',
+  bizStep: 'commissioning',
+  quantityList: [{ epcClass, quantity: 10, uom: 'KGM' }],
+});
+
+t.test('events after a declaration are planned from what it leaves: a transformation joins no member declared in error', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const { capture } = epcisRequests(world);
+  const cls = (lot: string) => `https://id.gs1.org/01/06901234000030/10/${lot}`;
+  const step = (serial: number, input: string, output: string, transformationID: string) => ({
+    type: 'TransformationEvent',
+    eventID: `urn:uuid:7a1c0e00-0000-4000-8000-20000000000${serial}`,
+    ...when(3),
+    transformationID,
+    inputQuantityList: [{ epcClass: cls(input), quantity: 5, uom: 'KGM' }],
+    outputQuantityList: [{ epcClass: cls(output), quantity: 5, uom: 'KGM' }],
+  });
+  const declared = (event: object) => ({
+    ...event,
+    errorDeclaration: { declarationTime: '2026-03-04T00:00:00Z', reason: 'incorrect_data' },
+  });
+  /** The lots the trace of `output` finds it made of. */
+  const inputsOf = async (output: string) => {
+    const code = (await traced(plant.api, cls(output))).code as string;
+    const trace = (await plant.api.get(`/trace/${code}`)).body;
+    const names = new Map<string, string>();
+    for (const lot of output === 'D1' ? ['A1', 'C1'] : ['A2', 'C2']) names.set((await traced(plant.api, cls(lot))).code as string, lot);
+    return trace.edges.filter((edge: { to: string }) => edge.to === code).map((edge: { from: string }) => names.get(edge.from));
+  };
+
+  t.match(await capture(plant.key, [made(cls('A1'), 1), made(cls('C1'), 1)]), { success: true });
+  const first = step(1, 'A1', 'B1', 'urn:uuid:7a1c0e00-0000-4000-8000-2000000000a1');
+  t.match(await capture(plant.key, [first]), { success: true, captured: 1 });
+  t.match(await capture(plant.key, [declared(first)]), { success: true, duplicates: 1 }, 'two documents: the declaration');
+  t.match(await capture(plant.key, [step(2, 'C1', 'D1', first.transformationID)]), { success: true, captured: 1 }, 'then the next step');
+  t.same(await inputsOf('D1'), ['C1'], 'two documents: D1 is made of C1 alone');
+
+  t.match(await capture(plant.key, [made(cls('A2'), 1), made(cls('C2'), 1)]), { success: true });
+  const again = step(3, 'A2', 'B2', 'urn:uuid:7a1c0e00-0000-4000-8000-2000000000a2');
+  t.match(await capture(plant.key, [again]), { success: true, captured: 1 });
+  t.match(
+    await capture(plant.key, [declared(again), step(4, 'C2', 'D2', again.transformationID)]),
+    { success: true, captured: 1, duplicates: 1 },
+    'one document: the declaration, then the next step',
+  );
+  t.same(await inputsOf('D2'), ['C2'], 'one document: D2 is made of C2 alone, as two documents leave it');
+});
+
+t.test('a receipt declared in error and received again in one document', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const { capture } = epcisRequests(world);
+
+  for (const [serial, behaviour] of [
+    [11, 'rollback'],
+    [12, 'proceed'],
+  ] as const) {
+    const sscc = `urn:epc:id:sscc:6901234.00000000${serial}`;
+    const lot = await plant.commission(await plant.product('piece'), 10);
+    const packed = {
+      type: 'AggregationEvent',
+      ...when(2),
+      action: 'ADD',
+      bizStep: 'packing',
+      parentID: sscc,
+      childQuantityList: [{ epcClass: `${TEST_BASE_URL}/lots/${lot}`, quantity: 4, uom: 'H87' }],
+    };
+    const shipped = {
+      type: 'ObjectEvent',
+      ...when(3),
+      action: 'OBSERVE',
+      bizStep: 'shipping',
+      epcList: [sscc],
+      destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }],
+    };
+    t.match(await capture(plant.key, [packed, shipped]), { success: true, captured: 2 });
+    const receipt = (day: number) => ({
+      type: 'ObjectEvent',
+      eventID: `urn:uuid:7a1c0e00-0000-4000-8000-3000000000${serial}${day}`,
+      ...when(day),
+      action: 'OBSERVE',
+      bizStep: 'receiving',
+      epcList: [sscc],
+    });
+    t.match(await capture(store.key, [receipt(4)]), { success: true, captured: 1 }, `${behaviour}: received`);
+    const declared = { ...receipt(4), errorDeclaration: { declarationTime: '2026-03-05T00:00:00Z', reason: 'incorrect_data' } };
+    t.match(
+      await capture(store.key, [declared, receipt(6)], behaviour),
+      { success: true, captured: 1, duplicates: 1, errors: [] },
+      `${behaviour}: the receipt declared in error and the pallet received again, in one document`,
+    );
+    const pallet = (await traced(plant.api, sscc)).code as string;
+    const shipments = (await plant.api.get('/shipments')).body.items.filter((shipment: { lines: { lotCode: string }[] }) =>
+      shipment.lines.some((line) => line.lotCode === pallet),
+    );
+    t.match(shipments, [{ status: 'received' }], `${behaviour}: the shipment is received`);
+    t.match((await store.lot(pallet)).holders, [{ partyCode: store.code, onHand: 1 }], `${behaviour}: the store holds the pallet`);
+  }
+});
+
+t.test('an event re-sent twice with its declaration in one document is declared once, the second a duplicate', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const { capture } = epcisRequests(world);
+  const observed = (serial: number) => ({
+    type: 'ObjectEvent',
+    eventID: `urn:uuid:7a1c0e00-0000-4000-8000-40000000000${serial}`,
+    ...when(2),
+    action: 'OBSERVE',
+    bizStep: 'inspecting',
+    epcList: [`https://id.gs1.org/01/06901234000030/21/${serial}`],
+  });
+  const declared = (serial: number) => ({
+    ...observed(serial),
+    errorDeclaration: { declarationTime: '2026-03-03T00:00:00Z', reason: 'incorrect_data' },
+  });
+  t.match(await capture(plant.key, [observed(1)]), { success: true, captured: 1 });
+  t.match(await capture(plant.key, [declared(1), declared(1)], 'rollback'), { success: true, duplicates: 2, errors: [] }, 'a stored event');
+  t.match(
+    await capture(plant.key, [declared(2), declared(2)], 'rollback'),
+    { success: true, captured: 1, duplicates: 1, errors: [] },
+    'a new event',
+  );
+  for (const serial of [1, 2]) {
+    const read = await plant.api.get(`/epcis/events/${encodeURIComponent(observed(serial).eventID)}`);
+    t.match(read.body, { errorDeclaration: { reason: /incorrect_data/ } }, `event ${serial} declared in error`);
+  }
+});
