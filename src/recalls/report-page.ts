@@ -6,8 +6,9 @@ import type { RecallReport } from './schemas.js';
 
 const LEVEL_NAMES: Record<number, string> = { 1: '一级', 2: '二级', 3: '三级' };
 const statusName = (status: string) => (LOT_STATUS_NAMES_ZH as Record<string, string>)[status] ?? status;
-/** Returned stock its receiver has not yet reported destroyed. */
-const roundedLeft = (line: { sent: number; destroyed: number }) => Math.round((line.sent - line.destroyed) * 1000) / 1000;
+/** Returned stock not yet disposed of: on its way back, or received and not destroyed (what was lost on the way is not). */
+const roundedLeft = (line: { sent: number; lost: number; destroyed: number }) =>
+  Math.round((line.sent - line.lost - line.destroyed) * 1000) / 1000;
 const time = (value: Date | null) => (value ? shanghaiTime(value.toISOString()) : '—');
 // Each table scrolls sideways in a container of its own on a phone, rather than widening the page;
 // on paper it is printed whole.
@@ -49,12 +50,12 @@ ${recall.holderDetails.flatMap((holder) =>
 )}</tbody></table></div></section>
 ${
   recall.returns.length > 0 &&
-  html`<section><h2>退回处置 · Returned stock</h2><div class="wide"><table><thead><tr><th>退回至</th><th>批次</th><th>退回</th><th>已收到</th><th>已销毁</th><th>退回待销毁</th></tr></thead><tbody>
+  html`<section><h2>退回处置 · Returned stock</h2><div class="wide"><table><thead><tr><th>退回至</th><th>批次</th><th>退回</th><th>已收到</th><th>途中损失</th><th>已销毁</th><th>退回待销毁</th></tr></thead><tbody>
 ${recall.returns.map(
   (
     line,
   ) => html`<tr><td>${line.name} <code>${line.partyCode}</code></td><td><code>${line.lotCode}</code></td><td>${line.sent} ${line.unit}</td>
-<td>${line.received} ${line.unit}</td><td>${line.destroyed} ${line.unit}</td><td>${roundedLeft(line)} ${line.unit}</td></tr>
+<td>${line.received} ${line.unit}</td><td>${line.lost} ${line.unit}</td><td>${line.destroyed} ${line.unit}</td><td>${roundedLeft(line)} ${line.unit}</td></tr>
 `,
 )}</tbody></table></div></section>`
 }

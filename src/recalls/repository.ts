@@ -174,6 +174,7 @@ export type ReturnedStock = {
   sent: number;
   received: number;
   destroyed: number;
+  lost: number;
 };
 
 /**
@@ -513,29 +514,33 @@ export function createRecallsRepository(db: Db) {
     /**
      * The stock holders' reports under each recall sent back (their return shipments, line by line:
      * a container and what travels packed in it), per party it went to (`partyCode`, of `partyCode`
-     * alone when given) and lot: how much was sent, how much that party received, and how much of it
-     * that party's own reports destroyed (under this recall, or another of the lot while this one was
-     * open, as RECOVERED counts a holder's reports). What those reports destroyed of the lot
-     * counts first against what the recall asked of the party itself (its own line), the rest against
-     * what came back to it, up to what was sent.
+     * alone when given) and lot: how much was sent, how much that party received, how much of what
+     * its receipts took was lost on the way (`lost`: sent − received of the lines received), and how
+     * much of what came back it destroyed while the recall was open: by its own reports (under this
+     * recall, or another of the lot, as RECOVERED counts a holder's reports), or by a destroy event
+     * of its own after its first receipt of the return. What it destroyed of the lot counts first
+     * against what the recall asked of the party itself (its own line), the rest against what came
+     * back to it, up to what it received.
      */
-    async returns(recallIds: string[], tx: Db = db, partyCode?: string): Promise<ReturnedStock[]> {
+    async returns(recallIds: string[], options: { tx?: Db; partyCode?: string } = {}): Promise<ReturnedStock[]> {
+      const { tx = db, partyCode } = options;
       if (recallIds.length === 0) return [];
       const rows = await queryRows<
-        Record<'sent' | 'received' | 'destroyed', string> & Omit<ReturnedStock, 'sent' | 'received' | 'destroyed'>
+        Record<'sent' | 'received' | 'destroyed' | 'lost', string> & Omit<ReturnedStock, 'sent' | 'received' | 'destroyed' | 'lost'>
       >(
         tx,
         sql`with sent as (
           select rr.recall_id, s.to_party_code as party_code, sl.lot_code, sum(sl.quantity) as sent,
-            sum(coalesce(sl.received_quantity, 0)) as received
+            sum(coalesce(sl.received_quantity, 0)) as received,
+            sum(case when sl.received_quantity is null then 0 else sl.quantity - sl.received_quantity end) as lost,
+            min(rev.event_time) as first_received_at
           from recall_reports rr join recall_report_events re on re.report_id = rr.id
           join shipments s on s.ship_event_id = re.event_id join shipment_lines sl on sl.shipment_id = s.id
+          left join events rev on rev.id = sl.receive_event_id and sl.received_quantity > 0
           where rr.recall_id = any(${texts(recallIds)}) ${partyCode === undefined ? sql`` : sql`and s.to_party_code = ${partyCode}`}
           group by rr.recall_id, s.to_party_code, sl.lot_code
-        ), moved as (
-          select x.recall_id, x.party_code, x.lot_code,
-            sum(case when m.kind = 'destroy' then -m.quantity else 0 end) as destroyed,
-            sum(case when m.kind = 'ship_out' then -m.quantity else 0 end) as returned
+        ), reported as (
+          select x.recall_id, x.party_code, x.lot_code, m.kind, m.quantity
           from sent x join recalls r on r.id = x.recall_id
           -- its reports under any recall of the lot while this one was open, as RECOVERED counts them
           join recall_reports rr on rr.party_code = x.party_code
@@ -543,15 +548,31 @@ export function createRecallsRepository(db: Db) {
           join recall_report_events re on re.report_id = rr.id
           join lot_movements m on m.event_id = re.event_id and m.party_code = x.party_code and m.lot_code = x.lot_code
             and m.kind in ('destroy', 'ship_out') and m.quantity < 0
-          group by x.recall_id, x.party_code, x.lot_code
+        ), destroyed_plainly as (
+          -- what it destroyed by an event of its own, not a report's, after the return first came back
+          -- and while the recall was open
+          select x.recall_id, x.party_code, x.lot_code, m.kind, m.quantity
+          from sent x join recalls r on r.id = x.recall_id
+          join lot_movements m on m.party_code = x.party_code and m.lot_code = x.lot_code and m.kind = 'destroy' and m.quantity < 0
+          join events e on e.id = m.event_id
+          where e.event_time >= x.first_received_at and (r.closed_at is null or e.event_time <= r.closed_at)
+            and not exists (select 1 from recall_report_events re where re.event_id = m.event_id)
+            -- live: neither a correction (which books an event's rows back) nor declared in error
+            and e.type <> 'correction' and not exists (select 1 from events c where c.corrects_event_id = e.id)
+        ), moved as (
+          select recall_id, party_code, lot_code,
+            sum(case when kind = 'destroy' then -quantity else 0 end) as destroyed,
+            sum(case when kind = 'ship_out' then -quantity else 0 end) as returned
+          from (select * from reported union all select * from destroyed_plainly) both_ways
+          group by recall_id, party_code, lot_code
         ), asked as (
           select h.recall_id, h.party_code, h.lot_code, sum(h.quantity) as quantity
           from recall_holdings h join sent x using (recall_id, party_code, lot_code)
           group by h.recall_id, h.party_code, h.lot_code
         )
         select x.recall_id as "recallId", x.party_code as "partyCode", p.name, x.lot_code as "lotCode", l.unit,
-          l.kind = 'container' as container, x.sent::text as sent, x.received::text as received,
-          least(x.sent, greatest(coalesce(m.destroyed, 0) - greatest(coalesce(a.quantity, 0) - coalesce(m.returned, 0), 0), 0))::text
+          l.kind = 'container' as container, x.sent::text as sent, x.received::text as received, x.lost::text as lost,
+          least(x.received, greatest(coalesce(m.destroyed, 0) - greatest(coalesce(a.quantity, 0) - coalesce(m.returned, 0), 0), 0))::text
             as destroyed
         from sent x join lots l on l.code = x.lot_code join parties p on p.code = x.party_code
           left join moved m on m.recall_id = x.recall_id and m.party_code = x.party_code and m.lot_code = x.lot_code
@@ -563,6 +584,7 @@ export function createRecallsRepository(db: Db) {
         sent: Number(row.sent),
         received: Number(row.received),
         destroyed: Number(row.destroyed),
+        lost: Number(row.lost),
       }));
     },
 

@@ -188,7 +188,7 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
         summary:
           'The recall’s outcome per holder and lot as CSV (UTF-8 with BOM, for Excel): asked, acknowledged, returned, destroyed, outstanding',
         description:
-          'A line per holder and lot: the holder’s code, name and contact (as the recall shows them to the caller), the lot, its unit, the quantity affected, when the holder acknowledged, what it returned and destroyed, and what is outstanding (affected − returned − destroyed). Read as the final report is: regulators, admins and the party that opened the recall read every holder, any other holder its own lines. Ask with `Accept: text/csv` or `?format=csv`.',
+          'A line per holder and lot: the holder’s code, name and contact (as the recall shows them to the caller), the lot, its unit, the quantity affected, when the holder acknowledged, what it returned and destroyed, and what is outstanding (affected − returned − destroyed), `record` `holding`; then a line per party stock was returned to and lot (`record` `returned`, the recall’s `returns`): that party as holder, what it destroyed of it, `returned_sent`, `returned_received`, `lost_in_transit` and as outstanding what it still has to destroy (sent − lost − destroyed). Read as the final report is: regulators, admins and the party that opened the recall read every holder, any other holder its own lines. Ask with `Accept: text/csv` or `?format=csv`.',
         security: bearerSecurity,
         params: z.object({ id: idSchema }),
         querystring: z.object({ format: z.enum(['csv']).optional(), dialect: csvDialectQuery }),

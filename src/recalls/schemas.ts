@@ -191,12 +191,17 @@ export const recallSchema = recallSummarySchema
           lotCode: z.string().describe('a lot or container, or a lot packed in a container, as the return shipment carried it'),
           unit: z.string(),
           sent: z.number().describe('sent back to it by holders’ reports under the recall'),
-          received: z.number(),
-          destroyed: z.number().describe('of it, reported destroyed by that party under the recall'),
+          received: z.number().describe('booked in by that party (0 while on its way)'),
+          destroyed: z
+            .number()
+            .describe(
+              'of what it received, destroyed by that party while the recall was open: reported under the recall, or by a destroy event after its receipt',
+            ),
+          lost: z.number().describe('lost in transit: sent − received of the lines its receipt took (received short, or at 0)'),
         }),
       )
       .describe(
-        'stock returned under the recall, per party it went back to and lot: sent − destroyed is returned and not yet disposed of; an operator sees what was returned to it only, or all of a recall it opened',
+        'stock returned under the recall, per party it went back to and lot: sent − lost − destroyed is returned and not yet disposed of (on its way, or received and not destroyed); an operator sees what was returned to it only, or all of a recall it opened',
       ),
     soldBeforeRecall: z
       .object({

@@ -60,6 +60,29 @@ function totalsByUnit(lines: { unit: string; quantity: number }[]): { unit: stri
   return [...totals].map(([unit, quantity]) => ({ unit, quantity: Math.round(quantity * 1e6) / 1e6 }));
 }
 
+/**
+ * A holder's line as progress and disposal count it (see progressOf): a container counts as one,
+ * recovered once all of it is reported returned or destroyed, destroyed once all of it is destroyed;
+ * a lot counts its quantities.
+ */
+function countedLine({
+  unit,
+  container,
+  affected,
+  returned,
+  destroyed,
+}: {
+  unit: string;
+  container: boolean;
+  affected: number;
+  returned: number;
+  destroyed: number;
+}) {
+  return container
+    ? { unit, container, affected: 1, recovered: returned + destroyed >= affected ? 1 : 0, destroyed: destroyed >= affected ? 1 : 0 }
+    : { unit, container, affected, recovered: returned + destroyed, destroyed };
+}
+
 /** What returned stock adds to a recall's disposal (disposalOf): what its receivers destroyed, a container once all of it. */
 const returnedLines = (returns: ReturnedStock[]) =>
   returns.map(({ unit, container, sent, destroyed }) => ({
@@ -69,27 +92,12 @@ const returnedLines = (returns: ReturnedStock[]) =>
     destroyed: container ? (destroyed >= sent ? 1 : 0) : destroyed,
   }));
 
-/** A recall's disposal lines (disposalOf) from its holders' recovery lines and its returned stock. */
-function disposalLines(
-  recovery: { unit: string; container: boolean; affected: number; returned: number; destroyed: number }[],
-  returns: ReturnedStock[],
-) {
-  return [
-    ...recovery.map(({ unit, container, affected, returned, destroyed }) =>
-      // a container counts as one, recovered or destroyed once all of it is (see progressOf)
-      container
-        ? { unit, container, recovered: returned + destroyed >= affected ? 1 : 0, destroyed: destroyed >= affected ? 1 : 0 }
-        : { unit, container, recovered: returned + destroyed, destroyed },
-    ),
-    ...returnedLines(returns),
-  ];
-}
+/** Returned stock not yet disposed of: on its way back, or received and not destroyed (what was lost on the way is not). */
+const toDispose = (line: ReturnedStock) => Math.round((line.sent - line.lost - line.destroyed) * 1000) / 1000;
 
 /** Returned stock its receiver has not reported destroyed, as a refusal names it: `party lot (quantity unit)`. */
 const undisposed = (returns: ReturnedStock[]) =>
-  returns
-    .filter((line) => line.sent - line.destroyed > 1e-9)
-    .map((line) => `${line.partyCode} ${line.lotCode} (${Math.round((line.sent - line.destroyed) * 1000) / 1000} ${line.unit})`);
+  returns.filter((line) => toDispose(line) > 0).map((line) => `${line.partyCode} ${line.lotCode} (${toDispose(line)} ${line.unit})`);
 
 const chinaTime = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOString().replace('Z', '+08:00');
 
@@ -243,7 +251,7 @@ export function createRecallService(deps: {
     const [holders, recovery, returns] = await Promise.all([
       deps.recalls.holders(ids, tx),
       deps.recalls.recovery(ids, tx),
-      deps.recalls.returns(ids, tx),
+      deps.recalls.returns(ids, { tx }),
     ]);
     const now = deps.now();
     return rows.map((row) => {
@@ -264,13 +272,9 @@ export function createRecallService(deps: {
           .map(({ lotCode, unit, affected, returned, destroyed }) => ({ lotCode, unit, affected, returned, destroyed })),
       }));
       const counts = { holders: reached.length, acknowledged: reached.filter((holder) => holder.acknowledgedAt !== null).length };
-      const progress = lines.map(({ unit, container, affected, returned, destroyed }) =>
-        // a container counts as one, back once all of it is reported returned or destroyed (see progressOf)
-        container
-          ? { unit, container, affected: 1, recovered: returned + destroyed >= affected ? 1 : 0 }
-          : { unit, container, affected, recovered: returned + destroyed },
-      );
-      return { ...summaryOf(row, own, now, counts, progress, disposalLines(lines, returnRows)), holderRows, returnRows };
+      const counted = lines.map(countedLine);
+      const disposal = [...counted, ...returnedLines(returnRows)];
+      return { ...summaryOf(row, own, now, counts, counted, disposal), holderRows, returnRows };
     });
   }
 
@@ -334,7 +338,7 @@ export function createRecallService(deps: {
       closeEventId: recall.closeEventId,
       scope,
       holderDetails,
-      returns: returnRows.map(({ partyCode, name, lotCode, unit, sent, received, destroyed }) => ({
+      returns: returnRows.map(({ partyCode, name, lotCode, unit, sent, received, destroyed, lost }) => ({
         partyCode,
         name,
         lotCode,
@@ -342,6 +346,7 @@ export function createRecallService(deps: {
         sent,
         received,
         destroyed,
+        lost,
       })),
       // to the readers of the whole recall only, as its scope's counts
       soldBeforeRecall: figures && { lots: figures.sold, total: totalsByUnit(figures.sold) },
@@ -647,17 +652,14 @@ export function createRecallService(deps: {
       const now = deps.now();
       return rows.map((row) => {
         const own = recallHoldingsScope(principal, row);
+        // per unit, as counted in SQL (a container as one, as countedLine counts it), of every holder or its own
         const recovery = units.flatMap((unit) => {
           if (unit.recallId !== row.id) return [];
           const seen = own === null ? unit : unit.own;
-          return seen ? [{ unit: unit.unit, container: unit.container, affected: seen.affected, recovered: seen.recovered }] : [];
+          return seen ? [{ unit: unit.unit, container: unit.container, ...seen }] : [];
         });
         const disposal = [
-          ...units.flatMap((unit) => {
-            if (unit.recallId !== row.id) return [];
-            const seen = own === null ? unit : unit.own;
-            return seen ? [{ unit: unit.unit, container: unit.container, recovered: seen.recovered, destroyed: seen.destroyed }] : [];
-          }),
+          ...recovery,
           ...returnedLines(returns.filter((line) => line.recallId === row.id && (own === null || line.partyCode === own))),
         ];
         return summaryOf(row, own, now, holders.get(row.id) ?? { holders: 0, acknowledged: 0 }, recovery, disposal);
@@ -695,7 +697,7 @@ export function createRecallService(deps: {
       // a party stock was returned to under the recall reports on it too: it destroys what came back
       const [holders, returned] = await Promise.all([
         deps.recalls.holders([id]),
-        principal.partyCode ? deps.recalls.returns([id], undefined, principal.partyCode) : [],
+        principal.partyCode ? deps.recalls.returns([id], { partyCode: principal.partyCode }) : [],
       ]);
       const party = requireRecallHolder(principal, id, new Set([...holders, ...returned].map((holder) => holder.partyCode)));
       // read before the transaction, as an opening reads it (see openOnce)
@@ -711,7 +713,7 @@ export function createRecallService(deps: {
           const owed = new Map<string, { left: number; toDestroy: number }>();
           for (const line of await deps.recalls.recovery([id], tx, party))
             owed.set(line.lotCode, { left: line.affected - line.returned - line.destroyed, toDestroy: 0 });
-          for (const line of await deps.recalls.returns([id], tx, party)) {
+          for (const line of await deps.recalls.returns([id], { tx, partyCode: party })) {
             const lot = owed.get(line.lotCode) ?? { left: 0, toDestroy: 0 };
             owed.set(line.lotCode, { ...lot, toDestroy: Math.max(line.received - line.destroyed, 0) });
           }
@@ -838,7 +840,7 @@ export function createRecallService(deps: {
         once(tx, idempotent, principal.partyCode ?? `key:${principal.keyId}`, deps.now(), async () => {
           const recall = (await deps.recalls.lock(tx, id)) as RecallRow;
           if (recall.status !== 'open') throw conflict(`recall ${id} is already closed`);
-          const [holders, returns] = await Promise.all([deps.recalls.holders([id], tx), deps.recalls.returns([id], tx)]);
+          const [holders, returns] = await Promise.all([deps.recalls.holders([id], tx), deps.recalls.returns([id], { tx })]);
           const waiting = holders.filter((holder) => holder.acknowledgedAt === null);
           // recalled stock is taken back and destroyed (食品召回管理办法): returned stock not yet destroyed keeps it open
           const notDestroyed = undisposed(returns);

@@ -9,7 +9,15 @@ import { fileTest } from '../root.js';
 
 const t = fileTest();
 
-type Returned = { partyCode: string; lotCode: string; unit: string; sent: number; received: number; destroyed: number };
+type Returned = {
+  partyCode: string;
+  lotCode: string;
+  unit: string;
+  sent: number;
+  received: number;
+  destroyed: number;
+  lost: number;
+};
 type Recall = {
   id: string;
   status: string;
@@ -43,9 +51,16 @@ async function returnedWorld(t: Test, toShop: number) {
     const back = events.find((event) => event.type === 'ship' && event.partyCode === shop.code);
     return { shipmentId: back?.details.shipmentId as string, eventTime: back?.eventTime as string };
   };
-  /** The farm receives the return (at the time it left: the clock of the report's event reads milliseconds). */
-  const farmReceives = async (back: { shipmentId: string; eventTime: string }) =>
-    world.ok(farm.event({ type: 'receive', shipmentId: back.shipmentId, eventTime: back.eventTime }));
+  /** The farm receives the return (at the time it left: the clock of the report's event reads milliseconds), all of it or `quantity`. */
+  const farmReceives = async (back: { shipmentId: string; eventTime: string }, quantity?: number) =>
+    world.ok(
+      farm.event({
+        type: 'receive',
+        shipmentId: back.shipmentId,
+        eventTime: back.eventTime,
+        ...(quantity === undefined ? {} : { lines: [{ lotCode: lot, quantity }] }),
+      }),
+    );
   return { world, farm, shop, lot, regulator, recall, read, report, shopReturns, farmReceives };
 }
 
@@ -168,4 +183,84 @@ t.test('a case returned to the maker of the lot in it is destroyed whole: the ca
   );
   t.strictSame(destroyed.disposal.byUnit, [{ unit: 'piece', recovered: 5, destroyed: 5, share: 1 }]);
   await world.ok(regulator.post(`/recalls/${recall.id}/close`, {}), 200);
+});
+
+t.test('stock lost on the way back: the maker destroys what it received, the rest is lost in transit and the recall closes', async (t) => {
+  const { farm, lot, regulator, recall, read, report, shopReturns, farmReceives } = await returnedWorld(t, 20);
+  await farmReceives(await shopReturns(), 15);
+  const short = await read();
+  t.match(short.returns, [{ partyCode: farm.code, lotCode: lot, sent: 20, received: 15, destroyed: 0, lost: 5 }], '5 lost in transit');
+  const refused = expectStatus(t, await regulator.post(`/recalls/${recall.id}/close`, {}), 409, 'what came back is not destroyed yet');
+  t.match(refused.body.detail, `${farm.code} ${lot} (15 piece)`, 'it waits for the 15 received only');
+  expectStatus(t, await report(farm, [{ lotCode: lot, destroyed: 16 }]), 422, 'no more than it received');
+  expectStatus(t, await report(farm, [{ lotCode: lot, destroyed: 15 }]), 201, 'the farm destroys the 15');
+  const disposed = await read();
+  t.match(disposed.returns, [{ sent: 20, received: 15, destroyed: 15, lost: 5 }]);
+  const page = await regulator.get(`/recalls/${recall.id}/report?format=html`);
+  t.match(page.body, '途中损失');
+  t.match(page.body, new RegExp(`${lot}[\\s\\S]*>5 piece<[\\s\\S]*>0 piece<`), 'the page shows 5 lost and nothing left to destroy');
+  const csv: string = (await regulator.get(`/recalls/${recall.id}/holders?format=csv`)).body;
+  const [header, ...lines] = csv
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split('\r\n')
+    .map((line) => line.split(','));
+  const returnedRow = lines
+    .map((line) => Object.fromEntries(header.map((name, i) => [name, line[i]])))
+    .find((row) => row.record === 'returned');
+  t.match(
+    returnedRow,
+    {
+      holder: farm.code,
+      lot_code: lot,
+      destroyed: '15',
+      outstanding: '0',
+      returned_sent: '20',
+      returned_received: '15',
+      lost_in_transit: '5',
+    },
+    'the holders CSV has the returned stock, lost in transit too',
+  );
+  const closed = await regulator.post(`/recalls/${recall.id}/close`, {});
+  expectStatus(t, closed, 200, 'lost stock does not keep it open');
+  t.match(closed.body, { status: 'closed', overrideReason: null });
+});
+
+t.test('a return that never arrives: its receipt at 0 ends it as lost in transit; until then it keeps the recall open', async (t) => {
+  const { farm, lot, regulator, recall, read, shopReturns, farmReceives } = await returnedWorld(t, 20);
+  const back = await shopReturns();
+  const waiting = expectStatus(t, await regulator.post(`/recalls/${recall.id}/close`, {}), 409, 'on its way: not closed');
+  t.match(waiting.body.detail, `${farm.code} ${lot} (20 piece)`);
+  await farmReceives(back, 0);
+  t.match((await read()).returns, [{ sent: 20, received: 0, destroyed: 0, lost: 20 }], 'all of it lost');
+  expectStatus(t, await regulator.post(`/recalls/${recall.id}/close`, {}), 200, 'nothing left to destroy');
+});
+
+t.test('returned stock destroyed by a plain destroy event counts, alone or with a report, never twice', async (t) => {
+  const { world, farm, lot, regulator, recall, read, report, shopReturns, farmReceives } = await returnedWorld(t, 20);
+  const back = await shopReturns();
+  await farmReceives(back);
+  await world.ok(farm.event({ type: 'destroy', reason: '退回销毁', eventTime: back.eventTime, lines: [{ lotCode: lot, quantity: 12 }] }));
+  const partly = await read();
+  t.match(partly.returns, [{ partyCode: farm.code, lotCode: lot, sent: 20, received: 20, destroyed: 12, lost: 0 }], 'the 12 count');
+  t.strictSame(partly.disposal.byUnit, [{ unit: 'piece', recovered: 20, destroyed: 12, share: 0.6 }]);
+  const tooMuch = expectStatus(t, await report(farm, [{ lotCode: lot, destroyed: 9 }]), 422, 'only 8 are left to destroy');
+  t.match(tooMuch.body.detail, /8 returned to it left to destroy/);
+  expectStatus(t, await report(farm, [{ lotCode: lot, destroyed: 8 }]), 201, 'the rest by a report');
+  const disposed = await read();
+  t.match(disposed.returns, [{ sent: 20, received: 20, destroyed: 20 }], 'both ways count, each once');
+  t.strictSame(disposed.disposal.byUnit, [{ unit: 'piece', recovered: 20, destroyed: 20, share: 1 }]);
+  const listed = (await world.ok(regulator.get('/recalls'), 200)).items.find((item: Recall) => item.id === recall.id);
+  t.strictSame(listed.disposal, disposed.disposal, 'the list counts it as the view does');
+  expectStatus(t, await regulator.post(`/recalls/${recall.id}/close`, {}), 200, 'closed without an override');
+});
+
+t.test('all of what came back destroyed by a plain destroy event: nothing left to report, the recall closes', async (t) => {
+  const { world, farm, lot, regulator, recall, read, report, shopReturns, farmReceives } = await returnedWorld(t, 20);
+  const back = await shopReturns();
+  await farmReceives(back);
+  await world.ok(farm.event({ type: 'destroy', reason: '退回销毁', eventTime: back.eventTime, lines: [{ lotCode: lot, quantity: 20 }] }));
+  t.match((await read()).returns, [{ sent: 20, received: 20, destroyed: 20 }]);
+  expectStatus(t, await report(farm, [{ lotCode: lot, destroyed: 20 }]), 422, 'nothing left to destroy under the recall');
+  expectStatus(t, await regulator.post(`/recalls/${recall.id}/close`, {}), 200, 'disposed of');
 });

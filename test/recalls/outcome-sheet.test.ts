@@ -55,8 +55,24 @@ t.test("a recall's holders as CSV: per holder and lot, asked, acknowledged, retu
   t.match(String(excel.headers['content-disposition']), `attachment; filename="recall-${recall.id}-holders.csv"`);
   sentAsDeclared(t, await servedOpenApi(world.app), ['GET', '/recalls/{id}/holders'], excel, 200);
   const { header, rows } = records(excel.body);
-  t.strictSame(header, ['持有方代码', '持有方', '联系人', '联系电话', '批次码', '单位', '涉及数量', '确认时间', '退回', '销毁', '未处置']);
-  const atShop = rows.find((row) => row.持有方代码 === shop.code);
+  t.strictSame(header, [
+    '持有方代码',
+    '持有方',
+    '联系人',
+    '联系电话',
+    '批次码',
+    '单位',
+    '涉及数量',
+    '确认时间',
+    '退回',
+    '销毁',
+    '未处置',
+    '记录类型',
+    '退回发出',
+    '退回已收到',
+    '途中损失',
+  ]);
+  const atShop = rows.find((row) => row.持有方代码 === shop.code && row.记录类型 === '持有');
   t.match(
     atShop,
     {
@@ -69,16 +85,35 @@ t.test("a recall's holders as CSV: per holder and lot, asked, acknowledged, retu
       退回: '1',
       销毁: '2',
       未处置: '1',
+      记录类型: '持有',
+      退回发出: '',
     },
     "the shop's line: its unit in Chinese, its landline kept as text, quantities as numbers",
   );
   t.match(atShop?.确认时间, /^2\d{3}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+08:00$/, 'acknowledged, in China time');
   t.match(
-    rows.find((row) => row.持有方代码 === farm.code),
+    rows.find((row) => row.持有方代码 === farm.code && row.记录类型 === '持有'),
     { 持有方: '甲养殖场', 涉及数量: '6', 确认时间: '', 退回: '0', 销毁: '0', 未处置: '6' },
     'the farm has not acknowledged: all of its stock outstanding',
   );
-  t.equal(rows.length, 2, 'a line per holder and lot');
+  t.match(
+    rows.find((row) => row.记录类型 === '退回处置'),
+    {
+      持有方代码: farm.code,
+      持有方: '甲养殖场',
+      批次码: lot,
+      单位: '头',
+      涉及数量: '',
+      退回: '',
+      销毁: '0',
+      未处置: '1',
+      退回发出: '1',
+      退回已收到: '0',
+      途中损失: '0',
+    },
+    'the head the shop returned: on its way back to the farm, still to destroy',
+  );
+  t.equal(rows.length, 3, 'a line per holder and lot, and one of returned stock');
 
   const plain = await world.regulator.get(`/recalls/${recall.id}/holders?format=csv`);
   expectStatus(t, plain, 200, 'the machine-exact CSV');
@@ -95,6 +130,10 @@ t.test("a recall's holders as CSV: per holder and lot, asked, acknowledged, retu
     'returned',
     'destroyed',
     'outstanding',
+    'record',
+    'returned_sent',
+    'returned_received',
+    'lost_in_transit',
   ]);
   t.match(
     exact.rows.find((row) => row.holder === shop.code),
@@ -119,7 +158,9 @@ t.test('the holders CSV is read by whoever reads the final report, a holder its 
       holder.lines.map((line) => `${holder.partyCode} ${line.lotCode}`),
     );
     t.strictSame(
-      records(holders.body).rows.map((row) => `${row.holder} ${row.lot_code}`),
+      records(holders.body)
+        .rows.filter((row) => row.record === 'holding')
+        .map((row) => `${row.holder} ${row.lot_code}`),
       lines,
       `${who}: the lines the final report shows it`,
     );
