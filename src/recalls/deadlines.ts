@@ -164,4 +164,10 @@ export function disposalOf(lines: { unit: string; container: boolean; recovered:
   return { share, byUnit: units };
 }
 
+/**
+ * Returned stock its receiver has still to destroy: on its way back, or received and not destroyed
+ * (what was lost on the way is not), three decimals as the ledger keeps them.
+ */
+export const stillToDestroy = (line: { sent: number; lost: number; destroyed: number }) => round(line.sent - line.lost - line.destroyed);
+
 const round = (value: number) => Math.round(value * 1000) / 1000;

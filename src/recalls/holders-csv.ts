@@ -6,6 +6,7 @@
 import { shanghaiIso } from '../codes/timestamp.js';
 import type { CsvColumn } from '../http/csv.js';
 import { UNIT_NAMES_ZH } from '../lots/names-zh.js';
+import { stillToDestroy } from './deadlines.js';
 import type { RecallView } from './schemas.js';
 
 type Holder = RecallView['holderDetails'][number];
@@ -21,7 +22,7 @@ const rounded = (quantity: number) => Math.round(quantity * 1000) / 1000;
 
 /** Outstanding: of a holder's line, what is neither returned nor destroyed; of returned stock, what is neither lost nor destroyed. */
 const outstanding = (row: HolderCsvRow) => {
-  if (row.record === 'returned') return rounded(row.returned.sent - row.returned.lost - row.returned.destroyed);
+  if (row.record === 'returned') return stillToDestroy(row.returned);
   return row.line ? rounded(row.line.affected - row.line.returned - row.line.destroyed) : null;
 };
 

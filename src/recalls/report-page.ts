@@ -2,13 +2,11 @@
 // their actions, quantities and the times. Pure.
 import { LOT_STATUS_NAMES_ZH } from '../lots/names-zh.js';
 import { html, layout, shanghaiTime } from '../web/html.js';
+import { stillToDestroy } from './deadlines.js';
 import type { RecallReport } from './schemas.js';
 
 const LEVEL_NAMES: Record<number, string> = { 1: '一级', 2: '二级', 3: '三级' };
 const statusName = (status: string) => (LOT_STATUS_NAMES_ZH as Record<string, string>)[status] ?? status;
-/** Returned stock not yet disposed of: on its way back, or received and not destroyed (what was lost on the way is not). */
-const roundedLeft = (line: { sent: number; lost: number; destroyed: number }) =>
-  Math.round((line.sent - line.lost - line.destroyed) * 1000) / 1000;
 const time = (value: Date | null) => (value ? shanghaiTime(value.toISOString()) : '—');
 // Each table scrolls sideways in a container of its own on a phone, rather than widening the page;
 // on paper it is printed whole.
@@ -55,7 +53,7 @@ ${recall.returns.map(
   (
     line,
   ) => html`<tr><td>${line.name} <code>${line.partyCode}</code></td><td><code>${line.lotCode}</code></td><td>${line.sent} ${line.unit}</td>
-<td>${line.received} ${line.unit}</td><td>${line.lost} ${line.unit}</td><td>${line.destroyed} ${line.unit}</td><td>${roundedLeft(line)} ${line.unit}</td></tr>
+<td>${line.received} ${line.unit}</td><td>${line.lost} ${line.unit}</td><td>${line.destroyed} ${line.unit}</td><td>${stillToDestroy(line)} ${line.unit}</td></tr>
 `,
 )}</tbody></table></div></section>`
 }

@@ -23,7 +23,16 @@ import { BatchRejected, type EventContext, type EventWriter, type WriteRequest }
 import type { EventAction } from '../events/writer/rules/index.js';
 import type { IdentifierService } from '../identifiers/service.js';
 import { recallReturnParties } from '../lots/ledger.js';
-import { disposalOf, dueTimes, overdueFor, progressOf, RECALL_DEADLINES, type RecallDeadlines, type RecallLevel } from './deadlines.js';
+import {
+  disposalOf,
+  dueTimes,
+  overdueFor,
+  progressOf,
+  RECALL_DEADLINES,
+  type RecallDeadlines,
+  type RecallLevel,
+  stillToDestroy,
+} from './deadlines.js';
 import { downstreamHoldPlan } from './downstream.js';
 import type { PackedContent, RecallFilter, RecallRow, RecallsRepository, ReturnedLot, ReturnedStock, ScopeCsvRow } from './repository.js';
 import type { HoldView, RecallReport, RecallSummary, RecallView, ReleaseView } from './schemas.js';
@@ -92,12 +101,11 @@ const returnedLines = (returns: ReturnedStock[]) =>
     destroyed: container ? (destroyed >= sent ? 1 : 0) : destroyed,
   }));
 
-/** Returned stock not yet disposed of: on its way back, or received and not destroyed (what was lost on the way is not). */
-const toDispose = (line: ReturnedStock) => Math.round((line.sent - line.lost - line.destroyed) * 1000) / 1000;
-
 /** Returned stock its receiver has not reported destroyed, as a refusal names it: `party lot (quantity unit)`. */
 const undisposed = (returns: ReturnedStock[]) =>
-  returns.filter((line) => toDispose(line) > 0).map((line) => `${line.partyCode} ${line.lotCode} (${toDispose(line)} ${line.unit})`);
+  returns
+    .filter((line) => stillToDestroy(line) > 0)
+    .map((line) => `${line.partyCode} ${line.lotCode} (${stillToDestroy(line)} ${line.unit})`);
 
 const chinaTime = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOString().replace('Z', '+08:00');
 
