@@ -1,12 +1,13 @@
 // The printable final report of a recall (HTML; print it to PDF from the browser): scope, holders,
 // their actions, quantities and the times. Pure.
-import { LOT_STATUS_NAMES_ZH } from '../lots/names-zh.js';
+import { LOT_STATUS_NAMES_ZH, UNIT_NAMES_ZH } from '../lots/names-zh.js';
 import { html, layout, shanghaiTime } from '../web/html.js';
 import { stillToDestroy } from './deadlines.js';
 import type { RecallReport } from './schemas.js';
 
 const LEVEL_NAMES: Record<number, string> = { 1: '一级', 2: '二级', 3: '三级' };
 const statusName = (status: string) => (LOT_STATUS_NAMES_ZH as Record<string, string>)[status] ?? status;
+const unitName = (unit: string) => UNIT_NAMES_ZH[unit] ?? unit;
 const time = (value: Date | null) => (value ? shanghaiTime(value.toISOString()) : '—');
 // Each table scrolls sideways in a container of its own on a phone, rather than widening the page;
 // on paper it is printed whole.
@@ -31,9 +32,9 @@ export function recallReportPage(report: RecallReport, back?: { href: string; te
 <dt>启动期限 / 启动时间</dt><dd>${time(recall.startDueAt)} / ${time(recall.startedAt)}</dd>
 <dt>完成期限 / 结束时间</dt><dd>${time(recall.finishDueAt)} / ${time(recall.closedAt)}</dd>
 ${recall.closedBy && html`<dt>结束方</dt><dd>${recall.closedBy.name} <code>${recall.closedBy.partyCode}</code></dd>`}
-<dt>进度（已从市场收回）</dt><dd>${Math.round(recall.progress.share * 1000) / 10}% ${recall.progress.byUnit.map((unit) => `(${unit.recovered}/${unit.affected} ${unit.unit})`).join(' ')}</dd>
-<dt>已销毁</dt><dd>${Math.round(recall.disposal.share * 1000) / 10}% ${recall.disposal.byUnit.map((unit) => `(${unit.destroyed}/${unit.recovered} ${unit.unit})`).join(' ')}</dd>
-${recall.soldBeforeRecall && html`<dt>召回前已售</dt><dd>${recall.soldBeforeRecall.total.length ? recall.soldBeforeRecall.total.map((total) => `${total.quantity} ${total.unit}`).join(' · ') : '0'}${recall.soldBeforeRecall.lots.map((lot) => html` <span class="muted">(<code>${lot.lotCode}</code> ${lot.quantity} ${lot.unit})</span>`)}</dd>`}
+<dt>进度（已从市场收回）</dt><dd>${Math.round(recall.progress.share * 1000) / 10}% ${recall.progress.byUnit.map((unit) => `(${unit.recovered}/${unit.affected} ${unitName(unit.unit)})`).join(' ')}</dd>
+<dt>已销毁</dt><dd>${Math.round(recall.disposal.share * 1000) / 10}% ${recall.disposal.byUnit.map((unit) => `(${unit.destroyed}/${unit.recovered} ${unitName(unit.unit)})`).join(' ')}</dd>
+${recall.soldBeforeRecall && html`<dt>召回前已售</dt><dd>${recall.soldBeforeRecall.total.length ? recall.soldBeforeRecall.total.map((total) => `${total.quantity} ${unitName(total.unit)}`).join(' · ') : '0'}${recall.soldBeforeRecall.lots.map((lot) => html` <span class="muted">(<code>${lot.lotCode}</code> ${lot.quantity} ${unitName(lot.unit)})</span>`)}</dd>`}
 ${recall.scans === null ? null : html`<dt>召回后扫码</dt><dd>${recall.scans} 次</dd>`}
 ${recall.scope && html`<dt>范围</dt><dd>${recall.scope.lots} 批次 · ${recall.scope.containers} 箱/托盘 · ${recall.scope.items} 个单品码 · ${recall.holders} 个持有方</dd>`}</dl></section>
 <section><h2>持有方 · Holders</h2><div class="wide"><table><thead><tr><th>主体</th><th>联系人</th><th>电话</th><th>确认时间</th><th>批次</th><th>涉及</th><th>退回</th><th>销毁</th></tr></thead><tbody>
@@ -42,7 +43,7 @@ ${recall.holderDetails.flatMap((holder) =>
     (
       line,
     ) => html`<tr><td>${holder.name} <code>${holder.partyCode}</code></td><td>${holder.contact?.person ?? ''}</td><td>${holder.contact?.phone ?? ''}</td>
-<td>${time(holder.acknowledgedAt)}</td><td><code>${line?.lotCode ?? ''}</code></td><td>${line ? `${line.affected} ${line.unit}` : ''}</td><td>${line?.returned ?? ''}</td><td>${line?.destroyed ?? ''}</td></tr>
+<td>${time(holder.acknowledgedAt)}</td><td><code>${line?.lotCode ?? ''}</code></td><td>${line ? `${line.affected} ${unitName(line.unit)}` : ''}</td><td>${line?.returned ?? ''}</td><td>${line?.destroyed ?? ''}</td></tr>
 `,
   ),
 )}</tbody></table></div></section>
@@ -52,8 +53,8 @@ ${
 ${recall.returns.map(
   (
     line,
-  ) => html`<tr><td>${line.name} <code>${line.partyCode}</code></td><td><code>${line.lotCode}</code></td><td>${line.sent} ${line.unit}</td>
-<td>${line.received} ${line.unit}</td><td>${line.lost} ${line.unit}</td><td>${line.destroyed} ${line.unit}</td><td>${stillToDestroy(line)} ${line.unit}</td></tr>
+  ) => html`<tr><td>${line.name} <code>${line.partyCode}</code></td><td><code>${line.lotCode}</code></td><td>${line.sent} ${unitName(line.unit)}</td>
+<td>${line.received} ${unitName(line.unit)}</td><td>${line.lost} ${unitName(line.unit)}</td><td>${line.destroyed} ${unitName(line.unit)}</td><td>${stillToDestroy(line)} ${unitName(line.unit)}</td></tr>
 `,
 )}</tbody></table></div></section>`
 }

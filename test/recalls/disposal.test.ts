@@ -129,7 +129,7 @@ t.test('a maker that held some itself destroys its own first, then what came bac
   t.match(partly.returns, [{ partyCode: farm.code, lotCode: lot, sent: 8, received: 8, destroyed: 3 }]);
   const page = await regulator.get(`/recalls/${recall.id}/report?format=html`);
   t.match(page.body, '退回待销毁');
-  t.match(page.body, new RegExp(`${farm.code}[\\s\\S]*${lot}[\\s\\S]*>5 piece<`), 'the farm has 5 returned pieces to destroy');
+  t.match(page.body, new RegExp(`${farm.code}[\\s\\S]*${lot}[\\s\\S]*>5 件<`), 'the farm has 5 returned pieces to destroy');
 
   const shopView = await world.ok(shop.api.get(`/recalls/${recall.id}`), 200);
   t.same(shopView.returns, [], 'a holder sees no other party’s returned stock');
@@ -198,7 +198,7 @@ t.test('stock lost on the way back: the maker destroys what it received, the res
   t.match(disposed.returns, [{ sent: 20, received: 15, destroyed: 15, lost: 5 }]);
   const page = await regulator.get(`/recalls/${recall.id}/report?format=html`);
   t.match(page.body, '途中损失');
-  t.match(page.body, new RegExp(`${lot}[\\s\\S]*>5 piece<[\\s\\S]*>0 piece<`), 'the page shows 5 lost and nothing left to destroy');
+  t.match(page.body, new RegExp(`${lot}[\\s\\S]*>5 件<[\\s\\S]*>0 件<`), 'the page shows 5 lost and nothing left to destroy');
   const csv: string = (await regulator.get(`/recalls/${recall.id}/holders?format=csv`)).body;
   const [header, ...lines] = csv
     .replace(/^\uFEFF/, '')

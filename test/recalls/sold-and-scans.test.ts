@@ -56,6 +56,6 @@ t.test('a recall counts the sales before it and the scans of its packs since', a
 
   const page = await plant.api.get(`/recalls/${recall.id}/report?format=html`);
   t.match(page.body, '召回前已售');
-  t.match(page.body, '10.5 kg');
+  t.match(page.body, '10.5 千克');
   t.match(page.body, '召回后扫码');
 });
