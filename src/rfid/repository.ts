@@ -287,15 +287,6 @@ export function createRfidRepository(db: Db) {
       }
       return custody;
     },
-    /** The unit each lot is counted in (piece, kg, container…); a lot not found is left out. */
-    async lotUnits(lotCodes: string[]): Promise<Map<string, string>> {
-      if (lotCodes.length === 0) return new Map();
-      const rows = await queryRows<{ code: string; unit: string }>(
-        db,
-        sql`select code, unit from lots where ${anyOf(sql`code`, lotCodes)}`,
-      );
-      return new Map(rows.map((row) => [row.code, row.unit]));
-    },
     findTags,
     /** The EPC binding of a tag however it is spelled: by its key, else by a spelling stored before (see bindingValues). */
     async findEpcBinding(value: string): Promise<TagRow | undefined> {

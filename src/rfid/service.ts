@@ -78,7 +78,6 @@ export function createRfidService(deps: {
     | 'unbindTags'
     | 'ownersOfTagKeys'
     | 'custodyOf'
-    | 'lotUnits'
     | 'findTags'
     | 'findEpcBinding'
     | 'listReads'
@@ -87,7 +86,7 @@ export function createRfidService(deps: {
   >;
   transaction: Transact;
   locations: Pick<LocationsRepository, 'findByCode'>;
-  lots: Pick<LotsRepository, 'involvedPartiesOf'>;
+  lots: Pick<LotsRepository, 'involvedPartiesOf' | 'findByCodes'>;
   identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
   partyExists: (code: string) => Promise<boolean>;
   /** Readers' device keys, issued (and revoked) through the API key service. */
@@ -164,7 +163,8 @@ export function createRfidService(deps: {
    * pack tag as one piece) or of a container (one unit: its tag is bound as the container).
    */
   async function requireCountedPacks(bindings: TagBinding[], rows: { lotCode: string; itemCode: string | null; unit: string }[]) {
-    const units = await rfid.lotUnits([...new Set(rows.flatMap((row) => (row.unit === 'pack' && !row.itemCode ? [row.lotCode] : [])))]);
+    const packLots = [...new Set(rows.flatMap((row) => (row.unit === 'pack' && !row.itemCode ? [row.lotCode] : [])))];
+    const units = new Map((await deps.lots.findByCodes(packLots)).map((lot) => [lot.code, lot.unit]));
     const problems = rows.flatMap((row, index): FieldProblem[] => {
       const path = ['tags', index, 'unit'];
       if (row.itemCode && bindings[index].unit === 'lot')
