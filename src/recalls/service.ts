@@ -119,7 +119,7 @@ export function createRecallService(deps: {
   transaction: Transact;
   writer: Pick<EventWriter, 'write' | 'readLocked'>;
   recalls: RecallsRepository;
-  /** What a code named where a lot's belongs names instead (a pack's code): see refuseOtherCodes. */
+  /** What a code named where a lot's belongs names instead (a pack's code): see refusePackCodes. */
   identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
   tradingPartners: (partyCode: string) => Promise<Set<string>>;
   now: () => Date;
@@ -142,34 +142,24 @@ export function createRecallService(deps: {
   }
 
   /**
-   * Refuses (422, at its place in `lotCodes`) a code named where a lot's or container's belongs that is
-   * another identifier of one, as the identifier resolver reads it: a pack's code (一物一码) read off the
-   * pack in hand, an SSCC, an ear tag. A hold or recall of a pack's lot takes every pack of it and all
-   * that was made of it: the request names the lot itself, which the refusal gives. A code that names
-   * nothing is left to be refused as an unknown lot.
+   * Refuses (422, at its place in `lotCodes`) a pack's code (一物一码, read off the pack in hand) named
+   * where a lot's belongs, naming its lot, which the pack's public page shows too: a hold or recall of
+   * the pack's lot takes every pack of it and all that was made of it, so the request names the lot
+   * itself. Other identifiers (an SSCC, an ear tag) are refused as unknown lots, as any code that is
+   * no lot's: naming the lot they stand for would tell any caller what only its readers may learn
+   * (a trace from them is no oracle either).
    */
-  async function refuseOtherCodes(lotCodes: string[]): Promise<void> {
-    const others = lotCodes.flatMap((code, index) => {
-      const kind = serviceCodeKind(code);
-      if (kind === 'lot' || kind === 'container') return [];
-      try {
-        return [{ code, index, identifier: deps.identifiers.parse(code) }];
-      } catch (error) {
-        if (error instanceof Problem) return [];
-        throw error;
-      }
-    });
-    if (others.length === 0) return;
-    const found = await deps.identifiers.findMany(others.map((other) => other.identifier));
+  async function refusePackCodes(lotCodes: string[]): Promise<void> {
+    const packs = lotCodes.flatMap((code, index) =>
+      serviceCodeKind(code) === 'item' ? [{ index, identifier: deps.identifiers.parse(code) }] : [],
+    );
+    if (packs.length === 0) return;
+    const found = await deps.identifiers.findMany(packs.map((pack) => pack.identifier));
     for (const [n, referent] of found.entries()) {
-      if (referent === undefined || referent.kind === 'product') continue;
-      const { code, index } = others[n];
-      const kind = referent.kind === 'container' ? 'container' : 'lot';
-      const [detail, field] =
-        referent.kind === 'item'
-          ? [`pack code of lot ${referent.lotCode}: name the lot`, `a pack of lot ${referent.lotCode}`]
-          : [`${code} names ${kind} ${referent.lotCode}: name the ${kind} by its code`, `names ${kind} ${referent.lotCode}`];
-      throw unprocessable('not-a-lot-code', detail, [bodyField(['lotCodes', index], field)]);
+      if (referent?.kind !== 'item') continue;
+      throw unprocessable('not-a-lot-code', `pack code of lot ${referent.lotCode}: name the lot`, [
+        bodyField(['lotCodes', packs[n].index], `a pack of lot ${referent.lotCode}`),
+      ]);
     }
   }
 
@@ -448,7 +438,7 @@ export function createRecallService(deps: {
       idempotent?: IdempotentRequest<HoldView>,
     ): Promise<Answered<HoldView>> {
       const actor = regulatoryActor(principal);
-      await refuseOtherCodes(input.lotCodes);
+      await refusePackCodes(input.lotCodes);
       const holding = (tx: Db, lotCodes: string[]) =>
         act(tx, actor.code, {
           type: 'hold',
@@ -475,7 +465,7 @@ export function createRecallService(deps: {
       input: { lotCodes: string[]; reason: string },
       idempotent?: IdempotentRequest<ReleaseView>,
     ): Promise<Answered<ReleaseView>> {
-      await refuseOtherCodes(input.lotCodes);
+      await refusePackCodes(input.lotCodes);
       const actor = principal.role === 'admin' ? await adminReleasing(principal, input.lotCodes) : regulatoryActor(principal);
       return deps.transaction((tx) =>
         once(tx, idempotent, principal.partyCode ?? `key:${principal.keyId}`, deps.now(), async () => {
@@ -522,7 +512,7 @@ export function createRecallService(deps: {
           bodyField(['lotCodes', repeated], 'listed twice'),
         ]);
       }
-      await refuseOtherCodes(input.lotCodes);
+      await refusePackCodes(input.lotCodes);
       const roots = input.lotCodes;
       const id = uuidV7(deps.now());
       // a container's contents are recalled with it: an operator may recall only a container holding

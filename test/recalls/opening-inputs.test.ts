@@ -82,6 +82,23 @@ t.test('a pack code where a lot code belongs names its lot (422); one with a wro
   t.equal((await plant.lot(lot)).status, 'active', 'nothing was held or recalled');
 });
 
+t.test("an ear tag where a lot code belongs is answered as an unknown lot: no oracle of another party's lots", async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const stranger = await world.party('processor');
+  const tag = '150023611000071';
+  const lot = await farm.commission(await farm.product('head'), 1, { attributes: { earTags: [tag] } });
+  for (const [url, body] of [
+    ['/holds', (lotCodes: string[]) => ({ lotCodes, reason: 'x' })],
+    ['/recalls', (lotCodes: string[]) => recallBody(lotCodes)],
+  ] as const) {
+    const known = expectStatus(t, await stranger.api.post(url, body([tag])), 422, `${url}: another party's ear tag`);
+    const unknown = expectStatus(t, await stranger.api.post(url, body(['150023611000072'])), 422, `${url}: an unknown ear tag`);
+    t.equal(known.body.type, unknown.body.type, `${url}: the same refusal`);
+    t.notMatch(JSON.stringify(known.body), lot, `${url}: the lot the ear tag is on is not named`);
+  }
+});
+
 t.test('a close that needs nothing is sent with no body; a refusal to close names its field; an over-report its quantity', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('processor');
