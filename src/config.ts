@@ -218,6 +218,27 @@ export type Config = z.infer<typeof configSchema>;
 /** The names of every setting the service reads (README's configuration table and `.env.example` list them all). */
 export const SETTING_NAMES = Object.keys(configSchema.shape);
 
+/** Whether a URL's host is this machine only: a loopback address, `localhost` or a name under it (RFC 6761). */
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  return ipaddr.isValid(host) && ipaddr.process(host).range() === 'loopback';
+}
+
+/**
+ * A warning for a start whose label links no phone could open: the service listens beyond this machine
+ * (HOST not loopback) while the base URL printed on labels, PUBLIC_BASE_URL or this address by default,
+ * names this machine only. Labels once printed cannot be taken back. Null when there is nothing to warn of.
+ */
+export function labelBaseUrlWarning(config: Pick<Config, 'HOST' | 'PUBLIC_BASE_URL'>): string | null {
+  if (isLoopbackHost(config.HOST)) return null;
+  const labels = config.PUBLIC_BASE_URL;
+  if (labels !== undefined && !isLoopbackHost(new URL(labels).hostname)) return null;
+  return labels === undefined
+    ? `PUBLIC_BASE_URL is not set while the service listens on ${config.HOST}: labels and scan links name this machine's own address (localhost), which no phone can open; set it to the address consumers reach, e.g. https://fj.example.cn`
+    : `PUBLIC_BASE_URL ${labels} names this machine only while the service listens on ${config.HOST}: labels printed now carry a link no phone can open; set it to the address consumers reach, e.g. https://fj.example.cn`;
+}
+
 export class ConfigError extends SetupError {
   override name = 'ConfigError';
 }

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { ConfigError, loadConfig, loadEnvFile, SETTING_NAMES } from '../src/config.js';
+import { ConfigError, labelBaseUrlWarning, loadConfig, loadEnvFile, SETTING_NAMES } from '../src/config.js';
 import { DEFAULT_YIELD_ALLOWANCES } from '../src/lots/ledger.js';
 import { RECALL_DEADLINES } from '../src/recalls/deadlines.js';
 import { fileTest } from './root.js';
@@ -284,4 +284,16 @@ t.test('every setting the service reads is in .env.example and in README’s con
     t.match(example, new RegExp(`^(# )?${name}=`, 'm'), `.env.example sets or shows ${name}`);
     t.match(readme, new RegExp(`^\\| \`${name}\`| / \`${name}\``, 'm'), `README's table has ${name}`);
   }
+});
+
+t.test('a start listening beyond this machine with label links naming this machine only is warned of', async (t) => {
+  const warning = (env: NodeJS.ProcessEnv) => labelBaseUrlWarning(loadConfig({ ADMIN_API_KEY: KEY, ...env }));
+  t.equal(warning({}), null, 'the default: listening on 127.0.0.1, links to it');
+  t.equal(warning({ HOST: '0.0.0.0', PUBLIC_BASE_URL: 'https://fj.example.cn' }), null, 'a public base URL');
+  t.equal(warning({ HOST: '::1', PUBLIC_BASE_URL: 'http://localhost:3000' }), null, 'loopback both ways');
+  t.match(warning({ HOST: '0.0.0.0' }), /PUBLIC_BASE_URL is not set while the service listens on 0\.0\.0\.0/, 'unset');
+  for (const base of ['http://127.0.0.1:3000', 'http://localhost:3000', 'http://app.localhost', 'http://[::1]:3000', 'http://127.1.2.3'])
+    t.match(warning({ HOST: '0.0.0.0', PUBLIC_BASE_URL: base }), /names this machine only while the service listens on 0\.0\.0\.0/, base);
+  t.match(warning({ HOST: '192.168.1.20', PUBLIC_BASE_URL: 'http://127.0.0.1:3000' }), /names this machine only/, 'a LAN address');
+  t.equal(warning({ HOST: '192.168.1.20', PUBLIC_BASE_URL: 'http://192.168.1.20:3000' }), null, 'a LAN address both ways');
 });
