@@ -5,6 +5,7 @@ import { DEFAULT_JOB_LEASE_SECONDS } from './db/leases.js';
 import { DEFAULT_QUERY_TIMEOUT_SECONDS } from './epcis/service.js';
 import { DEFAULT_DELIVERIES_PER_PROCESS, DEFAULT_RETRY_POLICY } from './epcis/subscriptions.js';
 import { SetupError } from './errors/setup.js';
+import { closestMember } from './http/body.js';
 import { parseYieldAllowances } from './lots/ledger.js';
 import { parseRecallDeadlines } from './recalls/deadlines.js';
 
@@ -237,6 +238,20 @@ export function labelBaseUrlWarning(config: Pick<Config, 'HOST' | 'PUBLIC_BASE_U
   return labels === undefined
     ? `PUBLIC_BASE_URL is not set while the service listens on ${config.HOST}: labels and scan links name this machine's own address (localhost), which no phone can open; set it to the address consumers reach, e.g. https://fj.example.cn`
     : `PUBLIC_BASE_URL ${labels} names this machine only while the service listens on ${config.HOST}: labels printed now carry a link no phone can open; set it to the address consumers reach, e.g. https://fj.example.cn`;
+}
+
+/**
+ * Variables of the environment that name no setting but nearly name one (DATABSE_URL, SEED_DEMOS), each
+ * with the setting it likely meant: read as unset, such a typo would start the service on defaults
+ * (PGlite in DATA_DIR, say) without a word.
+ */
+export function misspelledSettings(env: NodeJS.ProcessEnv): string[] {
+  return Object.keys(env).flatMap((name) => {
+    if (SETTING_NAMES.includes(name)) return [];
+    // a quarter of the name's length: PGPORT and PGHOST, libpq's own, are two edits from PORT and HOST
+    const meant = closestMember(name, SETTING_NAMES, 1 / 4);
+    return meant === undefined ? [] : [`${name} is no setting and is ignored; did you mean ${meant}?`];
+  });
 }
 
 export class ConfigError extends SetupError {

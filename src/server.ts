@@ -4,7 +4,7 @@ import pino from 'pino';
 import QRCode from 'qrcode';
 import { loadDemoChainOnce } from '../seeds/fengjie.js';
 import { buildApp } from './app.js';
-import { ConfigError, labelBaseUrlWarning, loadConfig, loadEnvFile, SHUTDOWN_GRACE_MS } from './config.js';
+import { ConfigError, labelBaseUrlWarning, loadConfig, loadEnvFile, misspelledSettings, SHUTDOWN_GRACE_MS } from './config.js';
 import { type Database, openPglite, openPostgres } from './db/client.js';
 import { storedSecret } from './db/secrets.js';
 import { SetupError } from './errors/setup.js';
@@ -115,8 +115,7 @@ async function main() {
     await database.close();
     throw new ConfigError(`PORT, HOST: cannot listen on ${config.HOST}:${port}: ${(error as Error).message}`);
   }
-  const labelWarning = labelBaseUrlWarning(config);
-  if (labelWarning) app.log.warn(labelWarning);
+  for (const warning of [labelBaseUrlWarning(config), ...misspelledSettings(process.env)]) if (warning) app.log.warn(warning);
   const codeJobs = await app.services.items.resumeInterruptedJobs();
   const captureJobs = await app.services.epcis.resumeInterruptedJobs();
   if (codeJobs + captureJobs > 0) app.log.warn({ codeJobs, captureJobs }, 'jobs left unfinished by the last stop run again');

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { ConfigError, labelBaseUrlWarning, loadConfig, loadEnvFile, SETTING_NAMES } from '../src/config.js';
+import { ConfigError, labelBaseUrlWarning, loadConfig, loadEnvFile, misspelledSettings, SETTING_NAMES } from '../src/config.js';
 import { DEFAULT_YIELD_ALLOWANCES } from '../src/lots/ledger.js';
 import { RECALL_DEADLINES } from '../src/recalls/deadlines.js';
 import { fileTest } from './root.js';
@@ -296,4 +296,24 @@ t.test('a start listening beyond this machine with label links naming this machi
     t.match(warning({ HOST: '0.0.0.0', PUBLIC_BASE_URL: base }), /names this machine only while the service listens on 0\.0\.0\.0/, base);
   t.match(warning({ HOST: '192.168.1.20', PUBLIC_BASE_URL: 'http://127.0.0.1:3000' }), /names this machine only/, 'a LAN address');
   t.equal(warning({ HOST: '192.168.1.20', PUBLIC_BASE_URL: 'http://192.168.1.20:3000' }), null, 'a LAN address both ways');
+});
+
+t.test('a variable that nearly names a setting is named, with the setting it likely meant', async (t) => {
+  t.same(
+    misspelledSettings({
+      DATABSE_URL: 'postgres://x',
+      SEED_DEMOS: 'true',
+      PORT: '3000',
+      PATH: '/bin',
+      HOME: '/root',
+      NODE_ENV: 'production',
+      PGPORT: '5432',
+      PGHOST: 'db',
+      PWD: '/srv',
+    }),
+    [
+      'DATABSE_URL is no setting and is ignored; did you mean DATABASE_URL?',
+      'SEED_DEMOS is no setting and is ignored; did you mean SEED_DEMO?',
+    ],
+  );
 });

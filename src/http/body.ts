@@ -24,9 +24,12 @@ function distance(a: string, b: string): number {
   return previous[y.length];
 }
 
-/** The declared member a misspelled name most likely meant: the nearest, within a third of its length (at least 1, at most 3 edits). */
-export function closestMember(name: string, members: readonly string[]): string | undefined {
-  const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
+/**
+ * The declared member a misspelled name most likely meant: the nearest, within `share` of its length
+ * (a third unless told; at least 1, at most 3 edits).
+ */
+export function closestMember(name: string, members: readonly string[], share = 1 / 3): string | undefined {
+  const limit = Math.min(3, Math.max(1, Math.floor(name.length * share)));
   let best: string | undefined;
   let bestDistance = limit + 1;
   for (const member of members) {
