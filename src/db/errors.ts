@@ -42,3 +42,24 @@ export function isStatementCancelled(error: unknown): boolean {
   }
   return false;
 }
+
+/** Node's socket errors when the database's host cannot be reached or drops the connection. */
+const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** The server went away: admin_shutdown, crash_shutdown, cannot_connect_now. */
+const SERVER_GONE_CODES = new Set(['57P01', '57P02', '57P03']);
+
+/**
+ * The database could not be reached or dropped the connection (a socket error, SQLSTATE class 08 or
+ * 57P01–57P03, node-postgres's "Connection terminated", a closed PGlite): the request was not at
+ * fault, and the same request can succeed once the database is back.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    // a host name with several addresses fails with one error per address
+    if (cause instanceof AggregateError && cause.errors.some(isConnectionFailure)) return true;
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || SERVER_GONE_CODES.has(code) || code.startsWith('08'))) return true;
+    if (/^Connection terminated( unexpectedly)?$|^PGlite is closed$/.test(cause.message)) return true;
+  }
+  return false;
+}

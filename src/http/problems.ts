@@ -1,14 +1,17 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { isConcurrencyFailure } from '../db/errors.js';
+import { isConcurrencyFailure, isConnectionFailure } from '../db/errors.js';
 import { type FieldProblem, Problem } from '../errors/problem.js';
 import { escapePointer, unknownMemberDetail } from './body.js';
 import { loggedUrlOf, sentUrlOf } from './request.js';
 import { cutUrl, escapedForUri, uriReference } from './uri.js';
 
 // Every error leaves as RFC 9457 problem+json: Problems thrown by services as they are, request
-// validation failures with a pointer per field, Fastify's own errors mapped, anything else a 500
-// that is logged with the request it came from.
+// validation failures with a pointer per field, Fastify's own errors mapped, an unreachable database
+// a 503, anything else a 500 that is logged with the request it came from.
+
+/** Seconds an answer during a database outage (503) tells the client to wait before sending again. */
+export const OUTAGE_RETRY_AFTER_SECONDS = 5;
 
 /** Fastify's own request errors: status, slug, title, and where in the request the fault lies. */
 const fastifyErrorProblems: Record<string, [number, string, string, Omit<FieldProblem, 'detail'>]> = {
@@ -89,6 +92,14 @@ export function problemOf(error: FastifyError, sentUrl?: string): Problem {
       'concurrent-write',
       'Concurrent write',
       'Another request changed the same rows at the same time; nothing was stored: send the request again.',
+    );
+  }
+  if (isConnectionFailure(error)) {
+    return new Problem(
+      503,
+      'service-unavailable',
+      'Service unavailable',
+      `The database cannot be reached for now: send the request again in ${OUTAGE_RETRY_AFTER_SECONDS} seconds.`,
     );
   }
   return new Problem(500, 'internal', 'Internal server error', 'The error was logged; please retry or report the request id.');

@@ -4,7 +4,7 @@ import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, Fast
 import fp from 'fastify-plugin';
 import { isComplaintFormPost, sendComplaintFormError } from '../complaints/form-errors.js';
 import { Problem } from '../errors/problem.js';
-import { namedUrl, toProblem } from '../http/problems.js';
+import { namedUrl, OUTAGE_RETRY_AFTER_SECONDS, toProblem } from '../http/problems.js';
 import { sentUrlOf } from '../http/request.js';
 import { sendScanError } from '../resolver/routes.js';
 
@@ -18,6 +18,8 @@ const NOT_FOUND_RATE_LIMIT = { max: 120, timeWindow: '1 minute' };
 /** Answers any error, including the router's own (a URL it cannot decode). */
 export const sendError = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
   const problem = toProblem(error, request);
+  // the database is unreachable: the API and the scan page alike say when to try again
+  if (problem.status === 503) reply.header('retry-after', String(OUTAGE_RETRY_AFTER_SECONDS));
   return isComplaintFormPost(request) ? sendComplaintFormError(request, reply, problem) : sendScanError(request, reply, problem);
 };
 

@@ -34,7 +34,7 @@ const problem = (description: string) => ({ description, content: { 'application
  * query or body the route's schema refuses), the API key check and route access
  * (src/plugins/authentication.ts), parsing a body (its limit, the content types read), the input
  * guard's URL limit and the router's path parameter limit, a rate limit, and the error handler's 500
- * (src/http/problems.ts). On a scan path a browser gets the scan error page instead, and on a route a
+ * and its 503 while the database cannot be reached (src/http/problems.ts). On a scan path a browser gets the scan error page instead, and on a route a
  * page's form posts to (config.formErrorPage) a browser's form post gets a page saying what to correct.
  */
 function routeErrors(route: RouteOptions, maxParamLength: number): Record<string, string> {
@@ -58,6 +58,7 @@ function routeErrors(route: RouteOptions, maxParamLength: number): Record<string
     414: `The URL is over ${MAX_URL_LENGTH} characters${takesPathParameters ? `, or a path parameter over ${maxParamLength}` : ''}`,
     ...(config?.rateLimit && { 429: 'Too many requests from this address; try again later' }),
     500: 'An unexpected error: logged, and answered without its details (quote the X-Request-Id header when reporting it)',
+    503: 'The database cannot be reached for now (an outage, a restart): send the request again after Retry-After seconds',
   };
 }
 
@@ -103,6 +104,8 @@ const transformFor =
       status,
       schema === problemSchema ? problem(STATUS_CODES[status] ?? 'Error') : schema,
     ]);
+    // the error handler's 503 says Retry-After; a route's own 503 (the health check's) need not
+    const ownStatuses = new Set(own.map(([status]) => status));
     const beforeRouting = Object.entries(BEFORE_ROUTING).map(([status, description]) => [status, problem(description)]);
     // statuses are integer keys: they list in order whatever order they come in
     const declared = Object.fromEntries([...shared, ...own, ...beforeRouting]);
@@ -115,7 +118,7 @@ const transformFor =
       const headers = {
         ...(isDeclaredByContent(schema) ? schema.headers : (responses?.[status]?.headers as Record<string, unknown> | undefined)),
         ...(status in BEFORE_ROUTING ? {} : everyAnswer),
-        ...(limited && status === '429' && RETRY_AFTER),
+        ...(((limited && status === '429') || (status === '503' && !ownStatuses.has(status))) && RETRY_AFTER),
       };
       if (Object.keys(headers).length > 0 && responses?.[status]) responses[status].headers = headers;
     }
