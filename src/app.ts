@@ -23,6 +23,7 @@ import { createDashboardRepository } from './dashboard/repository.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { createDashboardService } from './dashboard/service.js';
 import { boundedReads, type Database, type Db } from './db/client.js';
+import { loggedError } from './db/errors.js';
 import { jobLease, keepLeases } from './db/leases.js';
 import { createRateLimitRepository } from './db/rate-limits.js';
 import { DEFAULT_RECORD_LAG_MS, settledBefore } from './db/settled.js';
@@ -435,11 +436,11 @@ export function createServices(
 
 export type Services = ReturnType<typeof createServices>;
 
-/** Fastify's logger options, its requests logged with their URLs as they came (loggedRequest). */
+/** Fastify's logger options, its requests logged with their URLs as they came (loggedRequest), its errors without a statement's parameters (loggedError). */
 function loggerOptions(logger: AppOptions['logger']): FastifyServerOptions['logger'] {
   if (!logger) return false;
   const given = logger === true ? {} : logger;
-  return { ...given, serializers: { ...given.serializers, req: loggedRequest } };
+  return { ...given, serializers: { ...given.serializers, req: loggedRequest, err: loggedError } };
 }
 
 const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
@@ -447,7 +448,7 @@ const trustHops = (hops: number) => (_address: string, hop: number) => hop < hop
 export async function buildApp(options: AppOptions) {
   const app = Fastify({
     ...(options.loggerInstance
-      ? { loggerInstance: options.loggerInstance.child({}, { serializers: { req: loggedRequest } }) }
+      ? { loggerInstance: options.loggerInstance.child({}, { serializers: { req: loggedRequest, err: loggedError } }) }
       : { logger: loggerOptions(options.logger) }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // a number of proxies: the addresses of that many hops nearest the service are theirs

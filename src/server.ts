@@ -28,7 +28,9 @@ function freePort(host: string): Promise<number> {
 async function main() {
   loadEnvFile();
   const config = loadConfig();
-  const database: Database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL) : await openPglite(config.DATA_DIR);
+  // the process's one logger: requests, jobs, the database pool and shutdown log through it, keys redacted
+  const logger = pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization'] });
+  const database: Database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL, logger) : await openPglite(config.DATA_DIR);
   await database.migrate();
 
   // an IPv6 address goes in brackets in a URL
@@ -41,8 +43,7 @@ async function main() {
     database,
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
-    // the process's one logger: requests, jobs and shutdown log through it, keys redacted
-    loggerInstance: pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization'] }),
+    loggerInstance: logger,
     publicBaseUrl,
     // the default origin is this process's own address, which a proxy in front would not answer on
     redirectBaseUrl: config.PUBLIC_BASE_URL,

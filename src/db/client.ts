@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { pino } from 'pino';
 import { SetupError } from '../errors/setup.js';
 import { acquireDataDirLock } from './lock.js';
 import * as schema from './schema.js';
@@ -133,7 +134,10 @@ function migrationRefused(url: string, error: unknown): unknown {
   );
 }
 
-export async function openPostgres(url: string): Promise<Database> {
+/** Where a pool tells what happens to its connections between statements: the process's logger. */
+type ConnectionLog = { warn: (object: object, message: string) => void };
+
+export async function openPostgres(url: string, log: ConnectionLog = pino()): Promise<Database> {
   // Trace follow-up lookups pass thousands of codes; with the default random_page_cost (4) the
   // planner prefers sequential scans over the indexes that serve them 5–10× faster.
   // TimeZone: sessions in UTC whatever the server's or the database's zone (a county's set to Asia/Shanghai): times read
@@ -156,7 +160,7 @@ export async function openPostgres(url: string): Promise<Database> {
   pool.on('connect', (client) => {
     // every statement, pool.query or a transaction's, runs on a pooled client: count it there
     recordStatements(client, record);
-    client.on('error', (error) => console.warn(`PostgreSQL connection lost: ${error.message}`));
+    client.on('error', (error) => log.warn({ err: error }, 'PostgreSQL connection lost'));
   });
   // Surface a bad URL at start-up rather than on the first request.
   try {

@@ -1,3 +1,6 @@
+import { DrizzleQueryError } from 'drizzle-orm';
+import { stdSerializers } from 'pino';
+
 // What a failed statement says, the same on PGlite and node-postgres (drizzle wraps the driver's
 // error as its cause). Services check for duplicates first; the unique index decides the race
 // between two requests that both passed that check.
@@ -62,4 +65,21 @@ export function isConnectionFailure(error: unknown): boolean {
     if (/^Connection terminated( unexpectedly)?$|^PGlite is closed$/.test(cause.message)) return true;
   }
   return false;
+}
+
+/**
+ * An error as the log writes it (pino's `err` serializer): a failed statement named by its SQL, never
+ * by its parameters (an API key's hash, a client's address), which drizzle puts in its error's
+ * `params` and in its message, and so in every message and stack that carries it as a cause.
+ */
+export function loggedError(error: Error): ReturnType<typeof stdSerializers.err> {
+  const logged = stdSerializers.err(error);
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    if (!(cause instanceof DrizzleQueryError)) continue;
+    const paramsLine = `\nparams: ${cause.params}`;
+    logged.message = logged.message.replaceAll(paramsLine, '');
+    logged.stack = logged.stack.replaceAll(paramsLine, '');
+  }
+  if (error instanceof DrizzleQueryError) delete (logged as { params?: unknown }).params;
+  return logged;
 }
