@@ -1,5 +1,8 @@
-# The service on Node.js 24, the current LTS line (one package.json's engines allow; every dependency supports it).
-FROM node:24-bookworm-slim
+# The service on Node.js 24, the current LTS line (one package.json's engines allow; every dependency supports it),
+# pinned to a minor release so that a rebuild gets the Node that was tested, not whatever 24.x is newest that day.
+# To bump it: pick a newer 24.x tag listed on Docker Hub (https://hub.docker.com/_/node), build, and run the tests
+# on that Node (test/deployment.test.ts checks the tag against engines and every dependency).
+FROM node:24.11-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -31,7 +31,8 @@ async function main() {
   // the process's one logger: requests, jobs, the database pool and shutdown log through it, keys redacted
   const logger = pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization'] });
   const database: Database = config.DATABASE_URL ? await openPostgres(config.DATABASE_URL, logger) : await openPglite(config.DATA_DIR);
-  await database.migrate();
+  // says which migrations it applies: an upgrade's may keep writes waiting a while
+  await database.migrate(logger);
 
   // an IPv6 address goes in brackets in a URL
   const shownHost =

@@ -18,6 +18,7 @@ type Service = {
   restart?: string;
   stop_grace_period?: string;
   healthcheck?: { test: string[] };
+  logging?: { driver?: string; options?: Record<string, string> };
 };
 const compose = parse(file('docker-compose.yml')) as { services: Record<string, Service> };
 
@@ -63,6 +64,18 @@ t.test('compose: no built-in admin key, loopback only, no demo data, health chec
   t.ok(stopSeconds * 1000 > SHUTDOWN_GRACE_MS, `a stop waits ${stopSeconds} s, longer than the service's grace period, before killing it`);
 });
 
+t.test('compose: every service keeps a bounded log (json-file rotated by size)', async (t) => {
+  for (const [name, service] of Object.entries(compose.services)) {
+    const { driver, options = {} } = service.logging ?? {};
+    t.equal(driver, 'json-file', `${name}: the json-file driver, which docker compose logs reads`);
+    const size = /^(\d+)([km])$/.exec(options['max-size'] ?? '');
+    const files = Number(options['max-file']);
+    t.ok(size && Number.isInteger(files) && files >= 1, `${name}: max-size ${options['max-size']}, max-file ${options['max-file']}`);
+    const megabytes = size ? (Number(size[1]) * files) / (size[2] === 'k' ? 1024 : 1) : Number.POSITIVE_INFINITY;
+    t.ok(megabytes <= 100, `${name}: at most ${megabytes} MB of log kept`);
+  }
+});
+
 t.test('Dockerfile: an unprivileged user, a health check, a Node every dependency supports', async (t) => {
   const dockerfile = file('Dockerfile');
   const instructions = dockerfile.split('\n').filter((line) => /^[A-Z]+ /.test(line));
@@ -73,6 +86,10 @@ t.test('Dockerfile: an unprivileged user, a health check, a Node every dependenc
   const engines = JSON.parse(file('package.json')).engines.node as string;
   const image = /^FROM node:(\d+)[-\w.]*$/m.exec(dockerfile)?.[1];
   t.ok(image && semver.intersects(`${image}.x`, engines), `the image's Node ${image} is a line engines allows`);
+  // a rebuild gets the Node the image was tested with, not the newest of the line that day
+  const pinned = /^FROM node:(\d+\.\d+)(?:\.\d+)?-[-\w]+$/m.exec(dockerfile)?.[1];
+  t.ok(pinned?.startsWith(`${image}.`), `the image pins a minor release of Node ${image} (${pinned})`);
+  t.ok(pinned && semver.satisfies(`${pinned}.0`, engines), `which engines allows`);
   // npm ci prints EBADENGINE for any locked package that does not support the running Node
   const lock = JSON.parse(file('package-lock.json')) as { packages: Record<string, { engines?: { node?: string } }> };
   const unsupported = Object.entries(lock.packages)

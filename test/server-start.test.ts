@@ -18,34 +18,55 @@ t.setTimeout(300_000);
 
 const STACK_FRAME = /^\s+at /m;
 
-t.test('a first start on a port already taken says so, and the next start prints the admin key it made', async (t) => {
-  const taken: Server = createServer();
-  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => taken.close(() => resolve())));
-  const { port } = taken.address() as { port: number };
+t.test(
+  'a first start on a port already taken says so (its migrations logged), and the next start prints the admin key it made',
+  async (t) => {
+    const taken: Server = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    t.teardown(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+    const { port } = taken.address() as { port: number };
 
-  const storage = await serviceStorage(t, { empty: true });
-  // no ADMIN_API_KEY: the first start issues one and shows it once
-  const first = launchService(t, storage, { PORT: String(port), ADMIN_API_KEY: '' });
-  const { code } = await first.exited;
-  t.equal(code, 1, 'the start fails');
-  const output = first.output().trim();
-  t.notMatch(output, STACK_FRAME, 'no stack trace', { output });
-  t.match(
-    output,
-    new RegExp(`^PORT, HOST: cannot listen on 127\\.0\\.0\\.1:${port}: .*address already in use`, 'm'),
-    'names the setting and why',
-  );
+    const storage = await serviceStorage(t, { empty: true });
+    // no ADMIN_API_KEY: the first start issues one and shows it once
+    const first = launchService(t, storage, { PORT: String(port), ADMIN_API_KEY: '', LOG_LEVEL: 'info' });
+    const { code } = await first.exited;
+    t.equal(code, 1, 'the start fails');
+    const output = first.output().trim();
+    // the migrations ran before it tried to listen: each logged, by the process's logger, as it was applied
+    const logged = output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg: string; migration?: string; ms?: number; migrations?: number });
+    const applied = logged.filter((line) => line.msg === 'migration applied');
+    t.match(applied[0], { migration: '0000_init', ms: Number }, 'the first migration, with the time it took');
+    t.ok(
+      applied.some((line) => line.migration === '0105_list_paging_indexes'),
+      'migration 0105 by its tag',
+    );
+    t.match(
+      logged.find((line) => line.msg === 'migrations applied'),
+      { migrations: applied.length, ms: Number },
+      `${applied.length} migrations applied in all`,
+    );
+    t.notMatch(output, STACK_FRAME, 'no stack trace', { output });
+    t.match(
+      output,
+      new RegExp(`^PORT, HOST: cannot listen on 127\\.0\\.0\\.1:${port}: .*address already in use`, 'm'),
+      'names the setting and why',
+    );
 
-  const second = launchService(t, storage, { ADMIN_API_KEY: '' });
-  await second.waitFor(/service ready on/);
-  t.match(
-    second.output(),
-    /Admin API key \(shown once, stored hashed — keep it\):\s+ctk_\S+/,
-    'the start that listens shows a new admin key',
-  );
-  t.same(await second.stop('SIGTERM'), { code: 0, signal: null });
-});
+    const second = launchService(t, storage, { ADMIN_API_KEY: '', LOG_LEVEL: 'info' });
+    await second.waitFor(/service ready on/);
+    t.match(
+      second.output(),
+      /Admin API key \(shown once, stored hashed — keep it\):\s+ctk_\S+/,
+      'the start that listens shows a new admin key',
+    );
+    t.match(second.output(), /"msg":"database schema is current"/, 'the next start finds no migration to apply');
+    t.notMatch(second.output(), /"msg":"migration applied"/, 'and logs none');
+    t.same(await second.stop('SIGTERM'), { code: 0, signal: null });
+  },
+);
 
 t.test('a first start whose demo load fails issues no admin key; the next start prints the one it makes', async (t) => {
   const storage = await serviceStorage(t);

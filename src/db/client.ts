@@ -12,6 +12,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { pino } from 'pino';
 import { SetupError } from '../errors/setup.js';
 import { acquireDataDirLock } from './lock.js';
+import { type MigrationLog, migrateLogged, SILENT } from './migrations.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -38,7 +39,8 @@ export type Database = {
     onlyIf?: SQL,
     admit?: (row: Record<string, unknown>) => void,
   ): Promise<boolean>;
-  migrate(): Promise<void>;
+  /** Applies the pending migrations, telling `log` which (see migrateLogged). */
+  migrate(log?: MigrationLog): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 };
@@ -216,13 +218,13 @@ export async function openPostgres(url: string, log: ConnectionLog = pino()): Pr
         client.release();
       }
     },
-    migrate: async () => {
+    migrate: async (log = SILENT) => {
       // processes starting together on one database take turns: the second finds the migrations
       // applied instead of failing on a column or index the first has just made
       const turn = await pool.connect();
       try {
         await turn.query(`select pg_advisory_lock(hashtext('migrations'))`);
-        await migratePg(drizzlePg(pool), { migrationsFolder });
+        await migrateLogged({ db, stats }, migrationsFolder, () => migratePg(drizzlePg(pool), { migrationsFolder }), log);
       } catch (error) {
         throw migrationRefused(url, error);
       } finally {
@@ -279,7 +281,8 @@ export async function openPglite(dataDir?: string, client?: PGlite): Promise<Dat
         throw error;
       }
     },
-    migrate: () => migratePglite(drizzlePglite({ client: recorded }), { migrationsFolder }),
+    migrate: (log = SILENT) =>
+      migrateLogged({ db, stats }, migrationsFolder, () => migratePglite(drizzlePglite({ client: recorded }), { migrationsFolder }), log),
     ping: () => ping(db),
     close: once(async () => {
       if (dataDir) await pglite.query('checkpoint');

@@ -24,6 +24,7 @@ const LONGEST_FIRST = [
   'test/rfid/crash.test.ts',
   'test/recalls/recalls.test.ts',
   'test/server-start-refusals.test.ts',
+  'test/db/migration-log.test.ts',
 ];
 
 /** A file's time limit, as tap gives each test file run as its own process. */
