@@ -10,6 +10,7 @@ import { createServices } from '../src/app.js';
 import { completeUscc } from '../src/codes/uscc.js';
 import { queryRows } from '../src/db/client.js';
 import { launchService, serviceStorage } from './fixtures/service-process.js';
+import { usingPostgres } from './helper.js';
 import { fileTest } from './root.js';
 
 const t = fileTest();
@@ -38,16 +39,24 @@ t.test(
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as { msg: string; migration?: string; ms?: number; migrations?: number });
     const applied = logged.filter((line) => line.msg === 'migration applied');
-    t.match(applied[0], { migration: '0000_init', ms: Number }, 'the first migration, with the time it took');
-    t.ok(
-      applied.some((line) => line.migration === '0105_list_paging_indexes'),
-      'migration 0105 by its tag',
-    );
-    t.match(
-      logged.find((line) => line.msg === 'migrations applied'),
-      { migrations: applied.length, ms: Number },
-      `${applied.length} migrations applied in all`,
-    );
+    if (usingPostgres()) {
+      // the fixture's PostgreSQL database comes migrated (test/db/migration-log.test.ts migrates an empty one)
+      t.ok(
+        logged.some((line) => line.msg === 'database schema is current'),
+        'a migrated database: no migration to apply',
+      );
+    } else {
+      t.match(applied[0], { migration: '0000_init', ms: Number }, 'the first migration, with the time it took');
+      t.ok(
+        applied.some((line) => line.migration === '0105_list_paging_indexes'),
+        'migration 0105 by its tag',
+      );
+      t.match(
+        logged.find((line) => line.msg === 'migrations applied'),
+        { migrations: applied.length, ms: Number },
+        `${applied.length} migrations applied in all`,
+      );
+    }
     t.notMatch(output, STACK_FRAME, 'no stack trace', { output });
     t.match(
       output,
