@@ -6,8 +6,12 @@ import { escapeXml, userTextLang } from '../web/html.js';
 import type { Lang } from '../web/i18n/index.js';
 import { shortened } from '../web/text.js';
 
-/** `href`: the bar (its label, bar and figure) links there. `alert`: drawn red whatever its value (a recall past a due time); say why in `text` too, colour alone is not read out. */
-export type Bar = { label: string; value: number | null; text: string; alert?: boolean; href?: string };
+/**
+ * `label`: a name, master data or the page's own words; `labelNote`: the page's own words after it (a
+ * county's, that no township is named). `href`: the bar (its label, bar and figure) links there.
+ * `alert`: drawn red whatever its value (a recall past a due time); say why in `text` too, colour alone is not read out.
+ */
+export type Bar = { label: string; labelNote?: string; value: number | null; text: string; alert?: boolean; href?: string };
 
 const ROW = 30;
 const LABEL_WIDTH = 200;
@@ -44,8 +48,7 @@ export function barChart(input: {
     const classes = `bar${short ? ' short' : ''}${bar.alert ? ' alert' : ''}`;
     const width = bar.value === null ? 0 : Math.max(bar.value > 0 ? 2 : 0, x(bar.value) - LABEL_WIDTH);
     const drawn =
-      `<g class="${classes}"><title>${escapeXml(`${bar.label}: ${bar.text}`)}</title>` +
-      `<text x="${LABEL_WIDTH - 8}" y="${y + 19}" text-anchor="end"${userTextLang(bar.label, input.lang)}>${escapeXml(shortened(bar.label, LABEL_CHARS))}</text>` +
+      `<g class="${classes}">${barLabel(bar, input.lang, `x="${LABEL_WIDTH - 8}" y="${y + 19}" text-anchor="end"`)}` +
       // a pale red track behind an alert bar, so that one at 0 % shows red too
       (bar.alert ? `<rect class="track" x="${LABEL_WIDTH}" y="${y + 5}" width="${BAR_WIDTH}" height="20" rx="3" fill="#f6d5d5"/>` : '') +
       `<rect x="${LABEL_WIDTH}" y="${y + 5}" width="${width.toFixed(1)}" height="20" rx="3" fill="${red ? '#c62828' : '#2e7d32'}"/>` +
@@ -64,6 +67,25 @@ export function barChart(input: {
   );
 }
 
-/** A share as a percentage with one decimal, or a dash when there was nothing to count. */
+/**
+ * A bar's tooltip and label (cut short; the tooltip has it whole). A label in Chinese on a page in
+ * another language is marked zh-CN, and a `<title>` is text in one language: so there the name's
+ * tooltip is its own, inside its marked element, and the bar's tooltip holds the page's words alone.
+ */
+function barLabel(bar: Bar, lang: Lang, position: string): string {
+  const whole = `${bar.label}${bar.labelNote ?? ''}`;
+  const shown = shortened(whole, LABEL_CHARS);
+  const marked = userTextLang(bar.label, lang);
+  if (!marked) return `<title>${escapeXml(`${whole}: ${bar.text}`)}</title><text ${position}>${escapeXml(shown)}</text>`;
+  const tooltip = `<title>${escapeXml(bar.label)}</title>`;
+  const figures = `<title>${escapeXml(`${bar.labelNote ? `${bar.labelNote.trim()}: ` : ''}${bar.text}`)}</title>`;
+  // the name, or as much of it as is shown, marked; the page's words after it are not
+  const name = shown.startsWith(bar.label) ? bar.label : shown;
+  const note = shown.slice(name.length);
+  return note
+    ? `${figures}<text ${position}><tspan${marked}>${tooltip}${escapeXml(name)}</tspan>${escapeXml(note)}</text>`
+    : `${figures}<text ${position}${marked}>${tooltip}${escapeXml(name)}</text>`;
+}
+
 /** A share as a percentage to one place, rounded down: 99.99 % reads 99.9 %, and only a complete share 100.0 %. */
 export const percent = (value: number | null) => (value === null ? '—' : `${(shownShare(value, 3) * 100).toFixed(1)} %`);

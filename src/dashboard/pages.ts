@@ -1,10 +1,12 @@
 // The regulator dashboard and its sign-in form, rendered on the server (charts as inline SVG, no
 // script). Pure.
 import { PASS_RATE_REGION_PARTIES, type PassRateRegionParty } from '../figures/schemas.js';
+import { countyWithoutTownship } from '../figures/service.js';
 import { Html, html, layout, shanghaiTime } from '../web/html.js';
 import { DASHBOARD_TEXT } from '../web/i18n/dashboard.js';
 import type { Lang } from '../web/i18n/index.js';
-import { barChart, CHART_WIDTH, percent } from './charts.js';
+import { NO_TOWNSHIP_NAMED } from '../web/i18n/regions.js';
+import { type Bar, barChart, CHART_WIDTH, percent } from './charts.js';
 import type { DashboardView, OpenRecallsView } from './service.js';
 
 // A phone's screen holds one column of panels no wider than itself, and each chart scales down to its
@@ -133,6 +135,12 @@ ${recalls.length ? new Html(recallChart(recalls, lang)) : html`<p class="muted">
   return layout(lang, t.recalls, at(offset, lang === 'en' ? 'zh-CN' : 'en'), body, WIDE_CSS);
 }
 
+/** A township's name; a county whose enterprises' addresses name no township, by its name and the page's words saying so. */
+function townshipLabel(row: { key: string; name: string | null }, lang: Lang): Pick<Bar, 'label' | 'labelNote'> {
+  const county = countyWithoutTownship(row.key);
+  return county === null ? { label: row.name ?? row.key } : { label: county, labelNote: NO_TOWNSHIP_NAMED[lang] };
+}
+
 export function dashboardPage(view: DashboardView, query: DashboardQuery, lang: Lang, regionOf: PassRateRegionParty = 'owner'): string {
   const t = DASHBOARD_TEXT[lang];
   const params = (extra: Record<string, string | undefined>) => {
@@ -168,7 +176,7 @@ export function dashboardPage(view: DashboardView, query: DashboardQuery, lang: 
     title: t.coverage,
     target: coverageTarget,
     bars: view.coverage.groups.map((row) => ({
-      label: row.name ?? row.key,
+      ...townshipLabel(row, lang),
       value: row.lotRate,
       text: `${percent(row.lotRate)} · ${t.lots(row.tracedLots, row.lots)}`,
     })),

@@ -280,7 +280,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService;
         .type(HTML)
         .header('cache-control', 'no-store')
         .send(
-          recallReportPage(report, {
+          recallReportPage(report, lang, {
             href: `/regulator/dashboard${lang === 'en' ? '?lang=en' : ''}`,
             text: DASHBOARD_TEXT[lang].backToDashboard,
           }),

@@ -11,6 +11,7 @@ import { lotBooks, lotBooksKeeper } from '../lots/service.js';
 import type { RegionCheck } from '../parties/service.js';
 import { attributeCertificates } from '../trace/graph.js';
 import { type KdeRow, type KdeSort, kdeRow } from '../trace/kde.js';
+import { NO_TOWNSHIP_NAMED } from '../web/i18n/regions.js';
 import type { EventLotKey, FiguresRepository, LedgerRow, Scope, TraceabilityRow, TransformationRow } from './repository.js';
 import type { PassRateRegionParty, TraceabilityDimension } from './schemas.js';
 
@@ -367,8 +368,14 @@ export function createFiguresService(deps: {
 }
 
 /**
- * Enterprise rows summed by the township their address names (a county's own code, named
- * 未注明乡镇, when it names none); the counts add up, so the sums are exact. The total row stays.
+ * The county of a township group keyed by a county's own code (its enterprises' addresses name no
+ * township), by name; null for a township's group. A page adds NO_TOWNSHIP_NAMED in its language.
+ */
+export const countyWithoutTownship = (key: string): string | null => (key.length === 6 ? (regionName(key) ?? key) : null);
+
+/**
+ * Enterprise rows summed by the township their address names (a county's own code, named as the
+ * county 未注明乡镇, when it names none); the counts add up, so the sums are exact. The total row stays.
  */
 export function byTownship(rows: TraceabilityRow[]): TraceabilityRow[] {
   const groups = new Map<string, TraceabilityRow>();
@@ -378,7 +385,7 @@ export function byTownship(rows: TraceabilityRow[]): TraceabilityRow[] {
     const key = township?.code ?? row.regionCode ?? '';
     const group = groups.get(key) ?? {
       key,
-      name: township ? `${regionName(key.slice(0, 6)) ?? ''}${township.name}` : `${regionName(key) ?? key}（未注明乡镇）`,
+      name: township ? `${regionName(key.slice(0, 6)) ?? ''}${township.name}` : `${regionName(key) ?? key}${NO_TOWNSHIP_NAMED['zh-CN']}`,
       regionCode: row.regionCode,
       address: null,
       lots: 0,

@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { idSchema } from '../codes/uuid.js';
@@ -141,75 +142,58 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
     async (request) => service.get(principalOf(request), request.params.id),
   );
 
-  app.get(
-    '/recalls/:id/scope',
-    {
-      schema: {
-        tags,
-        summary: 'The recorded scope as CSV (UTF-8 with BOM, for Excel), streamed: lots and containers, holdings, pack codes',
-        description:
-          'For regulators, admins and the party that opened the recall; any other reader (a holder, the producer or a past holder of a lot of the scope) is 403 (it reads its own part in the recall). Ask with `Accept: text/csv` or `?format=csv`.',
-        security: bearerSecurity,
-        params: z.object({ id: idSchema }),
-        querystring: z.object({ format: z.enum(['csv']).optional(), dialect: csvDialectQuery }),
-        produces: ['text/csv'],
-        response: {
-          200: {
-            description: 'The scope, streamed as UTF-8 CSV with a byte order mark',
-            content: { 'text/csv': { schema: z.string() } },
-            headers: CSV_ATTACHMENT_DECLARED,
-          },
-          403: problemSchema,
-          404: problemSchema,
-        },
+  /** A recall's CSV download: its schema differs from the other's in summary, description and what the 200 holds. */
+  const recallCsv = (summary: string, description: string, content: string) => ({
+    schema: {
+      tags,
+      summary,
+      description: `${description} Ask with \`Accept: text/csv\` or \`?format=csv\`.`,
+      security: bearerSecurity,
+      params: z.object({ id: idSchema }),
+      querystring: z.object({ format: z.enum(['csv']).optional(), dialect: csvDialectQuery }),
+      produces: ['text/csv'],
+      response: {
+        200: { description: content, content: { 'text/csv': { schema: z.string() } }, headers: CSV_ATTACHMENT_DECLARED },
+        403: problemSchema,
+        404: problemSchema,
       },
     },
+  });
+  const sendCsv = (reply: FastifyReply, filename: string) =>
+    reply.type(CSV_TYPE).header('content-disposition', `attachment; filename="${filename}"`);
+
+  app.get(
+    '/recalls/:id/scope',
+    recallCsv(
+      'The recorded scope as CSV (UTF-8 with BOM, for Excel), streamed: lots and containers, holdings, pack codes',
+      'For regulators, admins and the party that opened the recall; any other reader (a holder, the producer or a past holder of a lot of the scope) is 403 (it reads its own part in the recall).',
+      'The scope, streamed as UTF-8 CSV with a byte order mark',
+    ),
     async (request, reply) => {
       const pages = service.scopeRows(principalOf(request), request.params.id);
       const first = await pages.next(); // surfaces 403/404 before the stream starts
       async function* all() {
         for (let page = first; !page.done; page = await pages.next()) yield page.value;
       }
-      return (
-        reply
-          .type(CSV_TYPE)
-          .header('content-disposition', `attachment; filename="recall-${request.params.id}-scope.csv"`)
-          // a stream is sent as it is, past the response schema
-          .send(csvStream(CSV_COLUMNS, all(), { dialect: request.query.dialect }) as never)
+      // a stream is sent as it is, past the response schema
+      return sendCsv(reply, `recall-${request.params.id}-scope.csv`).send(
+        csvStream(CSV_COLUMNS, all(), { dialect: request.query.dialect }) as never,
       );
     },
   );
 
   app.get(
     '/recalls/:id/holders',
-    {
-      schema: {
-        tags,
-        summary:
-          'The recall’s outcome per holder and lot as CSV (UTF-8 with BOM, for Excel): asked, acknowledged, returned, destroyed, outstanding',
-        description:
-          'A line per holder and lot: the holder’s code, name and contact (as the recall shows them to the caller), the lot, its unit, the quantity affected, when the holder acknowledged, what it returned and destroyed, and what is outstanding (affected − returned − destroyed), `record` `holding`; then a line per party stock was returned to and lot (`record` `returned`, the recall’s `returns`): that party as holder, what it destroyed of it, `returned_sent`, `returned_received`, `lost_in_transit` and as outstanding what it still has to destroy (sent − lost − destroyed). Read as the final report is: regulators, admins and the party that opened the recall read every holder, any other holder its own lines. Ask with `Accept: text/csv` or `?format=csv`.',
-        security: bearerSecurity,
-        params: z.object({ id: idSchema }),
-        querystring: z.object({ format: z.enum(['csv']).optional(), dialect: csvDialectQuery }),
-        produces: ['text/csv'],
-        response: {
-          200: {
-            description: 'The holders, as UTF-8 CSV with a byte order mark',
-            content: { 'text/csv': { schema: z.string() } },
-            headers: CSV_ATTACHMENT_DECLARED,
-          },
-          403: problemSchema,
-          404: problemSchema,
-        },
-      },
-    },
+    recallCsv(
+      'The recall’s outcome per holder and lot as CSV (UTF-8 with BOM, for Excel): asked, acknowledged, returned, destroyed, outstanding',
+      'A line per holder and lot: the holder’s code, name and contact (as the recall shows them to the caller), the lot, its unit, the quantity affected, when the holder acknowledged, what it returned and destroyed, and what is outstanding (affected − returned − destroyed), `record` `holding`; then a line per party stock was returned to and lot (`record` `returned`, the recall’s `returns`): that party as holder, what it destroyed of it, `returned_sent`, `returned_received`, `lost_in_transit` and as outstanding what it still has to destroy (sent − lost − destroyed). Read as the final report is: regulators, admins and the party that opened the recall read every holder, any other holder its own lines.',
+      'The holders, as UTF-8 CSV with a byte order mark',
+    ),
     async (request, reply) => {
       const recall = await service.get(principalOf(request), request.params.id);
-      return reply
-        .type(CSV_TYPE)
-        .header('content-disposition', `attachment; filename="recall-${request.params.id}-holders.csv"`)
-        .send(csvStream(HOLDER_CSV_COLUMNS, [holderCsvRows(recall)], { dialect: request.query.dialect }) as never);
+      return sendCsv(reply, `recall-${request.params.id}-holders.csv`).send(
+        csvStream(HOLDER_CSV_COLUMNS, [holderCsvRows(recall)], { dialect: request.query.dialect }) as never,
+      );
     },
   );
 

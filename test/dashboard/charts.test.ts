@@ -55,9 +55,56 @@ t.test('a label in Chinese is marked zh-CN on an English chart, and nowhere else
     { label: 'Fengjie Co.', value: 1, text: '100.0 %' },
   ];
   const english = barChart({ title: 'Traceability rate by enterprise', lang: 'en', bars });
-  t.match(english, '<text x="192" y="23" text-anchor="end" lang="zh-CN">奉节县夔州腊味食品有限公司</text>', 'a Chinese name');
+  t.match(
+    english,
+    '<text x="192" y="23" text-anchor="end" lang="zh-CN"><title>奉节县夔州腊味食品有限公司</title>奉节县夔州腊味食品有限公司</text>',
+    'a Chinese name',
+  );
   t.match(english, '<text x="192" y="53" text-anchor="end">Fengjie Co.</text>', 'a Latin name is the page’s language');
   t.notMatch(barChart({ title: '溯源率（按企业）', lang: 'zh-CN', bars }), 'lang=', 'on the Chinese page nothing is marked');
+});
+
+t.test('on an English chart a Chinese name has a tooltip of its own, marked, and the bar’s holds the English figures', async (t) => {
+  const english = barChart({
+    title: 'Traceability rate by enterprise',
+    lang: 'en',
+    bars: [
+      { label: '奉节屠宰厂', value: 1, text: '100.0 % · 3/3 lots' },
+      { label: 'Fengjie Co.', value: 1, text: '100.0 % · 1/1 lots' },
+    ],
+  });
+  t.match(
+    english,
+    '<g class="bar"><title>100.0 % · 3/3 lots</title><text x="192" y="23" text-anchor="end" lang="zh-CN"><title>奉节屠宰厂</title>奉节屠宰厂</text>',
+    'the figures alone in the bar’s tooltip; the name’s, within its marked text',
+  );
+  t.match(english, '<title>Fengjie Co.: 100.0 % · 1/1 lots</title>', 'a Latin name: one tooltip, as before');
+  t.match(
+    barChart({ title: '溯源率', lang: 'zh-CN', bars: [{ label: '奉节屠宰厂', value: 1, text: '100.0 % · 3/3 批次' }] }),
+    '<g class="bar"><title>奉节屠宰厂: 100.0 % · 3/3 批次</title><text x="192" y="23" text-anchor="end">奉节屠宰厂</text>',
+    'on the Chinese chart one tooltip, nothing marked',
+  );
+});
+
+t.test('a label with the page’s words after a name: only the name is marked', async (t) => {
+  const county = { label: '奉节县', labelNote: ' (no township named)', value: 0.5, text: '50.0 % · 1/2 lots' };
+  const english = barChart({ title: 'Traceability rate by township', lang: 'en', bars: [county] });
+  t.match(
+    english,
+    '<title>(no township named): 50.0 % · 1/2 lots</title><text x="192" y="23" text-anchor="end"><tspan lang="zh-CN"><title>奉节县</title>奉节县</tspan> (no town…</text>',
+    'the name in a marked tspan, the words after it unmarked, cut short as one label',
+  );
+  const longName = barChart({ title: 't', lang: 'en', bars: [{ ...county, label: '重庆市奉节县夔州街道办事处附近' }] });
+  t.match(
+    longName,
+    '<text x="192" y="23" text-anchor="end" lang="zh-CN"><title>重庆市奉节县夔州街道办事处附近</title>重庆市奉节县夔州街道办事…</text>',
+    'a name cut short: all of it marked',
+  );
+  t.match(
+    barChart({ title: 't', lang: 'zh-CN', bars: [{ ...county, labelNote: '（未注明乡镇）' }] }),
+    '<title>奉节县（未注明乡镇）: 50.0 % · 1/2 lots</title><text x="192" y="23" text-anchor="end">奉节县（未注明乡镇）</text>',
+    'on the Chinese chart the words follow the name, nothing marked',
+  );
 });
 
 t.test('recall bars: red once a due time has passed, and said in words', async (t) => {

@@ -1,7 +1,10 @@
 import { REFERENCE_DOCUMENT_TYPES } from '../../src/events/schemas.js';
+import { DASHBOARD_TEXT } from '../../src/web/i18n/dashboard.js';
 import { documentTypeName } from '../../src/web/i18n/document-types.js';
-import { pageLang } from '../../src/web/i18n/index.js';
-import { hasChinese } from '../../src/web/markup.js';
+import { type Lang, pageLang } from '../../src/web/i18n/index.js';
+import { RECALL_REPORT_TEXT } from '../../src/web/i18n/recall-report.js';
+import { NO_TOWNSHIP_NAMED } from '../../src/web/i18n/regions.js';
+import { Html, hasChinese } from '../../src/web/markup.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -47,4 +50,30 @@ t.test('every document type an event may cite has a name in each page language',
   }
   t.equal(documentTypeName('export_health_certificate', 'en'), 'export_health_certificate', 'a type not named: as written');
   t.equal(documentTypeName('constructor', 'zh-CN'), 'constructor', 'even one named like an Object member');
+});
+
+/** Every text of a table as a page writes it: strings, markup, and what its functions give for small numbers. */
+function textsOf(value: unknown, path = ''): [string, string][] {
+  if (typeof value === 'string') return [[path, value]];
+  if (value instanceof Html) return [[path, value.value]];
+  if (typeof value === 'function') return textsOf(value(1, 2, 3, 4), `${path}()`);
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([key, inner]) => textsOf(inner, `${path}.${key}`));
+  return [];
+}
+
+t.test('the English texts of the dashboard, the recall report and place names write no Chinese but what they mark', async (t) => {
+  const tables: Record<string, Record<Lang, unknown>> = {
+    dashboard: DASHBOARD_TEXT,
+    'recall report': RECALL_REPORT_TEXT,
+    regions: { 'zh-CN': { noTownship: NO_TOWNSHIP_NAMED['zh-CN'] }, en: { noTownship: NO_TOWNSHIP_NAMED.en } },
+  };
+  for (const [name, table] of Object.entries(tables)) {
+    const english = textsOf(table.en, name);
+    t.ok(english.length > 0, `${name}: has texts`);
+    for (const [path, text] of english) {
+      t.notOk(hasChinese(text.replace(/<span lang="zh-CN">[^<]*<\/span>/g, '')), `${path}: ${text}`);
+    }
+    t.equal(textsOf(table['zh-CN'], name).length, english.length, `${name}: as many Chinese texts`);
+  }
+  t.match(DASHBOARD_TEXT.en.coverageHint, { value: /\(<span lang="zh-CN">乡镇\/街道<\/span>\)/ }, 'a Chinese word quoted is marked');
 });

@@ -1,4 +1,5 @@
 // Texts of the regulator dashboard and its login form, Chinese first; English follows the same shape.
+import { type Html, html } from '../markup.js';
 import type { Lang } from './index.js';
 
 const ZH = {
@@ -43,8 +44,11 @@ const ZH = {
   tests: (passed: number, total: number) => `${passed}/${total} 批次合格`,
   inspectionKinds: { self: '企业自检', rapid: '现场快检', sampling: '行业抽检', third_party: '第三方检测' } as Record<string, string>,
   coverage: '溯源率（按乡镇）',
+  // markup: the English one quotes Chinese words, marked as such
   coverageHint:
-    '已售批次中，逆向追溯可达养殖批次、且所达养殖批次均持检疫证明的比例（目标 100%）。乡镇（街道）取自企业登记地址，地址未注明乡镇的计入所在县。',
+    '已售批次中，逆向追溯可达养殖批次、且所达养殖批次均持检疫证明的比例（目标 100%）。乡镇（街道）取自企业登记地址，地址未注明乡镇的计入所在县。' as
+      | Html
+      | string,
   coverageByEnterprise: '溯源率（按企业）',
   lots: (traced: number, total: number) => `${traced}/${total} 批次`,
   activity: '进驻率（期间内有记录的企业）',
@@ -136,8 +140,7 @@ const EN: typeof ZH = {
   tests: (passed, total) => `${passed}/${total} passed`,
   inspectionKinds: { self: 'Self-test', rapid: 'Rapid test', sampling: 'Sampling', third_party: 'Third-party lab' },
   coverage: 'Traceability rate by township',
-  coverageHint:
-    "Share of sold lots whose backward trace reaches farm lots, every one of them with its quarantine certificate (target 100 %). The township (乡镇/街道) is the one the enterprise's registered address names; an address naming none counts under its county.",
+  coverageHint: html`Share of sold lots whose backward trace reaches farm lots, every one of them with its quarantine certificate (target 100 %). The township (<span lang="zh-CN">乡镇/街道</span>) is the one the enterprise's registered address names; an address naming none counts under its county.`,
   coverageByEnterprise: 'Traceability rate by enterprise',
   lots: (traced, total) => `${traced}/${total} lots`,
   activity: 'Activity rate (enterprises recording in the period)',

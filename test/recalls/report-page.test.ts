@@ -1,0 +1,63 @@
+// A recall's printable report in each page language: the API's page and the dashboard's Chinese one
+// name units and statuses in Chinese and carry no English words of their own; the dashboard's English
+// one is English throughout, with the Chinese master data (names, reasons, products) marked zh-CN.
+import { signInToDashboard } from '../fixtures/dashboard.js';
+import { createWorld } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+/** The page's body as text a reader sees: no markup, no codes (ids and lot codes in `<code>`), no times. */
+const visibleText = (page: string) =>
+  page
+    .slice(page.indexOf('</header>'))
+    .replace(/<code>[^<]*<\/code>/g, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\d{4}-\d\d-\d\d \d\d:\d\d/g, ' ');
+/** The page's body with its text marked zh-CN taken out. */
+const unmarked = (page: string) => page.slice(page.indexOf('</header>')).replace(/<span lang="zh-CN">[^<]*<\/span>/g, ' ');
+
+t.test('the report names quantities in the page language and says nothing in the other', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse', '奉节屠宰厂');
+  const shop = await world.party('retailer', '永乐超市');
+  const meat = await plant.commission(await plant.product('kg', { name: '腊肉' }), 100);
+  const packs = await plant.commission(await plant.product('piece', { name: '香肠礼盒' }), 20);
+  await world.handOver(plant, shop, meat, 30);
+  await world.handOver(plant, shop, packs, 5);
+  const recall = await world.ok(
+    plant.api.post('/recalls', { lotCodes: [meat, packs], level: 2, reason: '抽检不合格', hazard: '瘦肉精超标' }),
+  );
+  await world.ok(shop.api.post(`/recalls/${recall.id}/reports`, { lines: [{ lotCode: meat, destroyed: 10 }], note: '已下架' }));
+
+  const { key } = await world.ok(world.admin.post('/api-keys', { role: 'regulator' }));
+  const api = await world.app.inject({
+    method: 'GET',
+    url: `/recalls/${recall.id}/report?format=html`,
+    headers: { authorization: `Bearer ${key}` },
+  });
+  const { open } = await signInToDashboard(world);
+  const url = `/regulator/dashboard/recalls/${recall.id}/report`;
+  const chinesePages = { 'the API': api.body, 'the dashboard': (await open(url)).body };
+  for (const [where, page] of Object.entries(chinesePages)) {
+    t.match(page, '<html lang="zh-CN">', `${where}: a Chinese page`);
+    t.match(page, '30 千克', `${where}: kilograms in Chinese`);
+    t.match(page, '5 件', `${where}: pieces in Chinese`);
+    t.match(page, '已召回', `${where}: a lot's status in Chinese`);
+    t.notMatch(visibleText(page), /[A-Za-z]{2,}/, `${where}: no English word`);
+    t.notMatch(page.slice(page.indexOf('</header>')), 'lang="zh-CN"', `${where}: nothing marked, the page is Chinese`);
+  }
+
+  const english = (await open(`${url}?lang=en`)).body;
+  t.match(english, '<html lang="en">', 'an English page');
+  t.match(english, '<h1>Recall report</h1>');
+  t.match(english, '<dt>Level</dt><dd>Level 2</dd>');
+  t.match(english, '30 kg', 'a unit by its code');
+  t.match(english, '5 piece');
+  t.match(english, '>Recalled</td>', "a lot's status in English");
+  for (const text of ['奉节屠宰厂', '永乐超市', '腊肉', '抽检不合格', '瘦肉精超标', '已下架']) {
+    t.match(english, `<span lang="zh-CN">${text}</span>`, `${text} marked zh-CN`);
+  }
+  t.notMatch(unmarked(english), /[\p{Script=Han}]/u, 'no Chinese but what is marked');
+  t.match(english, '<a href="/regulator/dashboard?lang=en">Back to the dashboard</a>');
+});
