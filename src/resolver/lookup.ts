@@ -2,14 +2,37 @@
 // a trace code (in any case, full-width, with spaces or dashes between its characters), an SSCC, or a link of this
 // resolver or any other host (`https://…/t/{code}`, a GS1 Digital Link `…/01/{gtin}/10/{lot}`). Pure: no I/O.
 import { isValidSscc } from '../codes/gs1.js';
-import { normalizeCode, plainUrl, serviceCodeKind } from '../codes/service-codes.js';
+import { hasServiceCodeShape, normalizeCode, plainUrl, serviceCodeKind } from '../codes/service-codes.js';
 import { parseDigitalLinkPath } from '../gs1/digital-link.js';
 
 /** The longest value read: a Digital Link with its data attributes is well under it. */
 export const MAX_LOOKUP_CHARS = 500;
 
-/** The scan URL (path and query) a typed code leads to, or why it leads nowhere: nothing typed, or nothing the resolver reads. */
-export type Lookup = { ok: true; target: string } | { ok: false; reason: 'empty' | 'malformed' };
+/**
+ * The scan URL (path and query) a typed code leads to, or why it leads nowhere: nothing typed, a trace code with a
+ * character mistyped (its check character fails), or nothing the resolver reads.
+ */
+export type Lookup = { ok: true; target: string } | { ok: false; reason: 'empty' | 'mistyped' | 'malformed' };
+
+/**
+ * The letters the code alphabet leaves out, as the characters people type them for. A person copying a label reads
+ * 1 as I, 0 as O and so on; no issued code holds these letters, so reading them as their lookalikes finds no other code.
+ */
+export const LOOKALIKES: Readonly<Record<string, string>> = { I: '1', O: '0', S: '5', Z: '2', V: 'U' };
+const LOOKALIKE = new RegExp(`[${Object.keys(LOOKALIKES).join('')}]`, 'g');
+
+/** A trace code as typed (upper case), its lookalike letters read as the characters they stand for. */
+const withLookalikesRead = (code: string) => code.replace(LOOKALIKE, (letter) => LOOKALIKES[letter]);
+
+/**
+ * A typed trace code (upper case) as issued, or why it is none: shaped as one with a character mistyped, or not
+ * shaped as one at all. Only typed codes are read so: `/t/{code}` and the API take a code as issued.
+ */
+function typedTraceCode(code: string): { ok: true; code: string } | { ok: false; reason: 'mistyped' | 'malformed' } {
+  if (!hasServiceCodeShape(code, ['item'])) return { ok: false, reason: 'malformed' };
+  const read = withLookalikesRead(code);
+  return serviceCodeKind(read) === 'item' ? { ok: true, code: read } : { ok: false, reason: 'mistyped' };
+}
 
 /** A path a label links to, with its query string: a trace code's or a Digital Link's. */
 const SCAN_PATH = /^\/(t|01|00|414|8003)\//;
@@ -35,7 +58,9 @@ export function lookupTarget(typed: string): Lookup {
   if (value.length > MAX_LOOKUP_CHARS) return { ok: false, reason: 'malformed' };
   // a code read off the label: spaces, dashes and dots a person puts between groups of characters are not the code's
   const compact = normalizeCode(value).replace(/[\s\-.·]/g, '');
-  if (serviceCodeKind(compact) === 'item') return { ok: true, target: `/t/${compact}` };
+  const typedCode = typedTraceCode(compact);
+  if (typedCode.ok) return { ok: true, target: `/t/${typedCode.code}` };
+  if (typedCode.reason === 'mistyped') return typedCode;
   if (/^\d{18}$/.test(compact) && isValidSscc(compact)) return { ok: true, target: `/00/${compact}` };
   const path = scanPathOf(plainUrl(value));
   if (path === null) return { ok: false, reason: 'malformed' };
@@ -47,9 +72,9 @@ export function lookupTarget(typed: string): Lookup {
     } catch {
       return { ok: false, reason: 'malformed' };
     }
-    const issued = normalizeCode(decoded);
-    if (serviceCodeKind(issued) !== 'item') return { ok: false, reason: 'malformed' };
-    return { ok: true, target: `/t/${issued}${query === '' ? '' : `?${query}`}` };
+    const linked = typedTraceCode(normalizeCode(decoded));
+    if (!linked.ok) return linked;
+    return { ok: true, target: `/t/${linked.code}${query === '' ? '' : `?${query}`}` };
   }
   // checked as the resolver checks it: the path and the AIs of the query (a campaign's parameters are passed over)
   const [linkPath, query = ''] = path.split('?', 2);

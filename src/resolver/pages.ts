@@ -235,9 +235,9 @@ export function scanErrorPage(status: number, lang: Lang): string {
  * The lookup page at `/`: a form where a person types a pack's code when its QR code will not scan, sent (GET) back to
  * `/`, which leads to the code's scan URL. `typed` is what was sent (kept in the field), `problem` why it led nowhere.
  */
-export function lookupPage(lang: Lang, typed = '', problem: 'empty' | 'malformed' | null = null): string {
+export function lookupPage(lang: Lang, typed = '', problem: 'empty' | 'mistyped' | 'malformed' | null = null): string {
   const t = TEXT[lang];
-  const message = problem === 'empty' ? t.emptyCode : problem === 'malformed' ? t.malformedCode : null;
+  const message = problem && { empty: t.emptyCode, mistyped: t.mistypedCode, malformed: t.malformedCode }[problem];
   const body = html`<section>
 <h1>${t.enterCode}</h1>
 <p>${t.enterCodeBody}</p>

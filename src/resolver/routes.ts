@@ -544,7 +544,11 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
             .headers(PAGE_HEADERS)
             .type('text/html; charset=utf-8')
             .send(lookupPage(lang, Array.from(code).slice(0, MAX_LOOKUP_CHARS).join(''), found.reason));
-        const detail = found.reason === 'empty' ? 'give a code' : 'not a trace code, SSCC or scan link of this resolver';
+        const detail = {
+          empty: 'give a code',
+          mistyped: 'check character wrong — probably a typo',
+          malformed: 'not a trace code, SSCC or scan link of this resolver',
+        }[found.reason];
         throw badRequest(`querystring /code: ${detail}`, [{ in: 'querystring', pointer: '/code', detail }]);
       }
       // the page's language goes on to the scan's page when the form named it

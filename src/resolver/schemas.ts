@@ -272,7 +272,8 @@ export const lookupResponses = {
     },
   }),
   400: {
-    description: 'A code left empty or that names nothing the resolver reads: the page again with a message, else problem+json at /code',
+    description:
+      'A code left empty, a trace code with a character mistyped (its check character fails), or one that names nothing the resolver reads: the page again with a message, else problem+json at /code',
     content: { 'application/problem+json': { schema: problemSchema }, 'text/html': { schema: z.string() } },
   },
   404: {

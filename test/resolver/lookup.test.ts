@@ -1,7 +1,8 @@
 // The lookup page at `/`: a person types a pack's code when its QR code will not scan, and is led to the one
 // resolver's scan URL; nothing typed, or nothing it reads, shows the form again with a message (400), never a 5xx.
 import { completeGs1 } from '../../src/codes/gs1.js';
-import { lookupTarget } from '../../src/resolver/lookup.js';
+import { MOD31_CHARSET, mod31CheckChar } from '../../src/codes/mod31.js';
+import { LOOKALIKES, lookupTarget } from '../../src/resolver/lookup.js';
 import { TEXT } from '../../src/web/i18n/index.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
 import { createWorld } from '../fixtures/world.js';
@@ -24,6 +25,33 @@ t.test('what a person types leads to the scan URL the resolver answers', async (
   t.same(lookupTarget('106141412345678908'), { ok: true, target: '/00/106141412345678908' }, 'an SSCC');
   t.same(lookupTarget('106141412345678907'), { ok: false, reason: 'malformed' }, 'an SSCC with a wrong check digit');
   t.same(lookupTarget('https://example.com/t/%ZZ'), { ok: false, reason: 'malformed' }, 'an escape that does not decode');
+});
+
+// The alphabet leaves out I, O, S, V and Z, which people type for 1, 0, 5, U and 2: typed at /, a trace code is read with
+// them as those, and one whose check character fails was mistyped, which the page says in words of its own.
+t.test('a typed trace code: lookalike letters read as the characters they stand for, a wrong character named as such', async (t) => {
+  const code = `9GG6MUM261${mod31CheckChar('9GG6MUM261')}`;
+  t.equal(code, '9GG6MUM2611', 'a code with 1, 2 and U in it (its check is 1)');
+  for (const typed of ['9GG6MUM26I1', '9gg6mum26ii', '9GG6MVM261I', '9GG6MUMZ6II', '9gg6 mvmz 6ii']) {
+    t.same(lookupTarget(typed), { ok: true, target: `/t/${code}` }, `${typed}: the code as issued`);
+  }
+  t.same(lookupTarget('9GG6MUM26GO'), { ok: true, target: '/t/9GG6MUM26G0' }, 'O read as 0');
+  const withFive = `5${code.slice(1, -1)}`;
+  const five = `${withFive}${mod31CheckChar(withFive)}`;
+  t.same(lookupTarget(`S${five.slice(1)}`), { ok: true, target: `/t/${five}` }, 'S read as 5');
+  const leftOut = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZ'].filter((letter) => !MOD31_CHARSET.includes(letter));
+  t.same(Object.keys(LOOKALIKES).sort(), leftOut, 'each letter the alphabet leaves out is read, no letter it holds');
+  t.same(LOOKALIKES, { I: '1', O: '0', S: '5', Z: '2', V: 'U' });
+  for (const stands of Object.values(LOOKALIKES)) t.ok(MOD31_CHARSET.includes(stands), `${stands} is in the alphabet`);
+  // one character wrong, lookalikes read first: the check fails
+  const wrong = `${code.slice(0, 3)}7${code.slice(4)}`;
+  t.same(lookupTarget(wrong), { ok: false, reason: 'mistyped' }, 'a character mistyped');
+  t.same(lookupTarget(`${code.slice(0, -1)}7`), { ok: false, reason: 'mistyped' }, 'the check character mistyped');
+  t.same(lookupTarget('9GG6MUM26I7'), { ok: false, reason: 'mistyped' }, 'I read as 1, and the check then fails');
+  t.same(lookupTarget('9GG6MUM26L1'), { ok: false, reason: 'mistyped' }, 'L is in the alphabet: not read as 1');
+  t.same(lookupTarget(`https://trace.example.cn/t/${wrong}`), { ok: false, reason: 'mistyped' }, 'in a trace link too');
+  t.same(lookupTarget('9GG6MUM26_0'), { ok: false, reason: 'malformed' }, 'a character no code holds is no trace code');
+  t.same(lookupTarget('9GG6MUM26I'), { ok: false, reason: 'malformed' }, 'ten characters are no trace code');
 });
 
 t.test('the lookup page at / and where its form leads', async (t) => {
@@ -89,6 +117,27 @@ t.test('the lookup page at / and where its form leads', async (t) => {
   t.equal(problem.statusCode, 400);
   t.match(problem.headers['content-type'], /^application\/problem\+json/);
   t.match(problem.json(), { status: 400, errors: [{ in: 'querystring', pointer: '/code' }] }, 'the field’s path');
+
+  // lookalikes typed for 1, 0, 5, U or 2 lead to the code as issued; a wrong character is named, politely
+  const corrected = await get('/?lang=en&code=9GG6MUM26I1');
+  t.equal(corrected.statusCode, 303, 'lookalikes lead on');
+  t.equal(corrected.headers.location, '/t/9GG6MUM2611?lang=en', 'to the code they stand for, as issued');
+  const wrongCheck = `${pack.slice(0, -1)}${pack.endsWith('7') ? '8' : '7'}`;
+  for (const lang of ['zh-CN', 'en'] as const) {
+    const mistyped = await get(`/?lang=${lang}&code=${wrongCheck}`);
+    t.equal(mistyped.statusCode, 400, `${lang}: a mistyped code is the form again`);
+    t.match(mistyped.body, TEXT[lang].mistypedCode, 'saying a character was mistyped');
+    t.notMatch(mistyped.body, TEXT[lang].malformedCode, 'not that it is no code of this platform');
+    t.match(mistyped.body, 'aria-invalid="true" aria-describedby="code-problem"');
+    t.match(mistyped.body, `value="${wrongCheck}"`, 'what was typed kept');
+  }
+  t.match(TEXT['zh-CN'].mistypedCode, '溯源码有一位输错了，请逐位核对（注意 0/O、1/I、5/S、2/Z）。');
+  const mistypedJson = await get(`/?code=${wrongCheck}`, { accept: 'application/json' });
+  t.equal(mistypedJson.statusCode, 400);
+  t.match(mistypedJson.json(), { errors: [{ in: 'querystring', pointer: '/code', detail: /check character/ }] });
+  // what /t/ takes is unchanged: a lookalike there is no code
+  const scanned = await get('/t/9GG6MUM26I1', { accept: 'application/json' });
+  t.equal(scanned.statusCode, 400, '/t/ reads no lookalikes: a mistyped code, as before');
 });
 
 // A trace URL names a pack: `/t/{code}` answers a lot's or case's own code (the JSON's `lot.code`) 400, not a page,

@@ -111,6 +111,7 @@ export const EN: typeof ZH = {
   lookUp: 'Look up',
   emptyCode: 'Please type a trace code.',
   malformedCode: 'This is not a trace code of this platform. Check the code on the pack and type it again.',
+  mistypedCode: 'A character of the trace code was mistyped. Check it character by character (mind 0/O, 1/I, 5/S, 2/Z).',
   tooManyRequests: 'Too many lookups',
   tooManyRequestsBody: 'Please try again in a while.',
   unavailable: 'Lookup unavailable',

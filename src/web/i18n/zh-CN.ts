@@ -117,6 +117,8 @@ export const ZH = {
   lookUp: '查询',
   emptyCode: '请输入溯源码。',
   malformedCode: '这不是本平台的溯源码，请核对包装上的码后重新输入。',
+  /** A typed trace code whose check character fails: a character mistyped, not a code of another platform. */
+  mistypedCode: '溯源码有一位输错了，请逐位核对（注意 0/O、1/I、5/S、2/Z）。',
   tooManyRequests: '查询过于频繁',
   tooManyRequestsBody: '请稍后再试。',
   unavailable: '暂时无法查询',
