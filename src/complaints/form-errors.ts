@@ -47,6 +47,9 @@ function backTo(query: URLSearchParams, body: unknown, lang: string): string | n
   return code ? `/t/${code}?lang=${lang}` : null;
 }
 
+/** A field left out, empty, or of spaces and line breaks alone (as the schema trims it). */
+const isBlank = (value: unknown) => typeof value !== 'string' || value.trim() === '';
+
 /** A typed field as the form shows it again: text only, no control characters but line breaks, bounded. */
 function typedText(value: unknown, max: number): string | undefined {
   if (typeof value !== 'string') return undefined;
@@ -74,7 +77,10 @@ export function sendComplaintFormError(request: FastifyRequest, reply: FastifyRe
   // read off the URL: a query string that failed validation is not parsed
   const query = new URLSearchParams(request.url.split('?')[1] ?? '');
   const lang = pageLang(query.get('lang'), request.headers['accept-language']);
-  const fields = (problem.errors ?? []).filter((error) => error.in === 'body').map((error) => error.pointer.split('/')[1] ?? '');
+  const fields = (problem.errors ?? [])
+    .filter((error) => error.in === 'body')
+    .map((error) => error.pointer.split('/')[1] ?? '')
+    .map((field) => (field === 'text' && isBlank((request.body as { text?: unknown } | undefined)?.text) ? 'textEmpty' : field));
   return reply
     .code(problem.status)
     .headers(PAGE_HEADERS)

@@ -68,7 +68,21 @@ ${lot.sellByDate ? html`<dt>${t.sellByDate}</dt><dd>${lot.sellByDate}</dd>` : ''
 /** What a shopper typed into the complaint form, shown again when the complaint could not be filed. */
 export type TypedComplaint = { category?: string; text?: string; phone?: string };
 
-export function complaintForm(code: string, suspected: boolean, t: Text, complaintPath: string, typed: TypedComplaint = {}): Html {
+/** The form's fields at fault, each with the id of the message saying what to correct, as a screen reader reads it. */
+export type FieldProblems = Partial<Record<keyof TypedComplaint, string>>;
+
+/** A field at fault is marked so and names its message, as the lookup page's input is. */
+const invalidMark = (problems: FieldProblems, field: keyof TypedComplaint) =>
+  problems[field] ? html` aria-invalid="true" aria-describedby="${problems[field]}"` : '';
+
+export function complaintForm(
+  code: string,
+  suspected: boolean,
+  t: Text,
+  complaintPath: string,
+  typed: TypedComplaint = {},
+  problems: FieldProblems = {},
+): Html {
   const chosen = typed.category && Object.hasOwn(t.categories, typed.category) ? typed.category : suspected ? 'counterfeit' : undefined;
   const categories = Object.entries(t.categories).map(
     ([value, label]) => html`<option value="${value}"${value === chosen ? new Html(' selected') : ''}>${label}</option>`,
@@ -78,11 +92,11 @@ export function complaintForm(code: string, suspected: boolean, t: Text, complai
 <form method="post" action="${complaintPath}" enctype="application/x-www-form-urlencoded">
 <input type="hidden" name="code" value="${code}">
 <label for="category">${t.category}</label>
-<select id="category" name="category" required>${categories}</select>
+<select id="category" name="category" required${invalidMark(problems, 'category')}>${categories}</select>
 <label for="text">${t.complaintText}</label>
-<textarea id="text" name="text" required maxlength="2000" rows="4">${typed.text ?? ''}</textarea>
+<textarea id="text" name="text" required maxlength="2000" rows="4"${invalidMark(problems, 'text')}>${typed.text ?? ''}</textarea>
 <label for="phone">${t.phone}</label>
-<input id="phone" name="phone" type="tel" autocomplete="tel" maxlength="40"${typed.phone ? html` value="${typed.phone}"` : ''}>
+<input id="phone" name="phone" type="tel" autocomplete="tel" maxlength="40"${typed.phone ? html` value="${typed.phone}"` : ''}${invalidMark(problems, 'phone')}>
 <button type="submit">${t.submit}</button>
 </form>
 <p class="muted">${t.hotline}</p>
@@ -91,7 +105,9 @@ export function complaintForm(code: string, suspected: boolean, t: Text, complai
 
 // The lot's head, banners and sections are most of a page and the same for every pack of the
 // lot: rendered and UTF-8 encoded once per lot summary (itself cached per trace) and language.
-type LotParts = { head: Buffer; banners: Buffer; sections: Buffer };
+// The sections are parted at the timeline's heading, where the page says its times are China
+// time when no scan's time said so above (`timesNote`: empty when the lot shows no time).
+type LotParts = { head: Buffer; banners: Buffer; sectionsToTimeline: Buffer; timesNote: Buffer; sectionsFromTimeline: Buffer };
 const lotParts = new WeakMap<LotSummary, Partial<Record<Lang, LotParts>>>();
 
 function lotPartsOf(summary: LotSummary, lang: Lang): LotParts {
@@ -134,18 +150,26 @@ function renderLotParts(summary: LotSummary, lang: Lang): LotParts {
   const timeline = [...summary.timeline].sort((a, b) => a.time.localeCompare(b.time));
   const { producer, coldChain } = summary;
   const banners = bannersOf(summary.warnings, summary.recallHazards, lang);
-  const sections = html`
+  const toTimeline = html`
 ${productCard(summary, t, lang)}
 ${producer ? html`<section><h2>${t.producer}</h2><p>${userText(producer.name, lang)}<br><span class="muted">${placeLine(producer.regionCode, producer.address, lang)}</span></p></section>` : ''}
 <section><h2>${t.origins}</h2>${list(t, summary.origins, (origin) => html`<li>${userText(origin.farm, lang)}<br><span class="muted">${regionLabel(origin.regionCode, lang)}${origin.earTagCount ? html` · ${t.earTags(origin.earTagCount)}` : ''}</span></li>`)}</section>
-<section><h2>${t.timeline}</h2>${timeline.length ? html`<ol>${timeline.map((step) => timelineStep(step, t, lang))}</ol>` : html`<p class="muted">${t.none}</p>`}</section>
+<section><h2>${t.timeline}</h2>`;
+  const timesNote = timeline.length || summary.tests.length ? html`<p class="muted">${t.timesInBeijingTime}</p>` : html``;
+  const fromTimeline = html`${timeline.length ? html`<ol>${timeline.map((step) => timelineStep(step, t, lang))}</ol>` : html`<p class="muted">${t.none}</p>`}</section>
 <section><h2>${t.tests}</h2>${list(t, summary.tests, (test) => testLine(test, t, lang))}</section>
 <section><h2>${t.certificates}</h2>${list(t, summary.certificates, (certificate) => html`<li>${documentTypeName(certificate.type, lang)}<br><code>${userText(certificate.number, lang)}</code></li>`)}</section>
 ${coldChain ? html`<section><h2>${t.coldChain}</h2><p>${t.coldChainLine(coldChain.readings, coldChain.minCelsius.toFixed(1), coldChain.maxCelsius.toFixed(1))} · <span class="${coldChain.withinLimits ? 'pass' : 'fail'}">${coldChain.withinLimits ? t.withinLimits : t.outOfLimits}</span></p></section>` : ''}
 <section><h2>${t.lineage}</h2><div class="lineage">${new Html(lineageSvg(summary.lineage, lang))}</div>${new Html(lineageStepsList(summary.lineage, lang))}</section>
 `;
   const head = layoutHead(lang, `${summary.product?.name ?? t.unnamedProduct} · ${t.title}`);
-  return { head: Buffer.from(head.value), banners: Buffer.from(banners.value), sections: Buffer.from(sections.value) };
+  return {
+    head: Buffer.from(head.value),
+    banners: Buffer.from(banners.value),
+    sectionsToTimeline: Buffer.from(toTimeline.value),
+    timesNote: Buffer.from(timesNote.value),
+    sectionsFromTimeline: Buffer.from(fromTimeline.value),
+  };
 }
 
 /** From the first time to the last, China time, the day written once when it is the same. */
@@ -191,6 +215,8 @@ function verdict(lot: LotSummary, pack: PackFacts, t: Text): Html {
   return html`<div class="verdict" role="status"><p class="verdict-title">${t.genuine}</p>${scans && html`<p>${scans}</p><p class="muted">${t.scansHint}</p>`}</div>`;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * The page for one scanned pack (or a lot, whose pack facts carry no scans), as UTF-8 bytes:
  * the lot's encoded parts with the pack's few lines between them.
@@ -212,7 +238,10 @@ export function consumerPage(
     banners(lot, pack, parts, lang),
     Buffer.from(verdict(lot, pack, t).value),
     Buffer.from(options.producerGrade ? html`<p class="credit-grade">${t.creditGrade(options.producerGrade)}</p>`.value : ''),
-    parts.sections,
+    parts.sectionsToTimeline,
+    // the verdict's scan line, when it shows the first scan's time, has said the times are China time
+    pack.scans.count && pack.scans.firstScannedAt ? EMPTY : parts.timesNote,
+    parts.sectionsFromTimeline,
     Buffer.from(rest.value + LAYOUT_END),
   ]);
 }

@@ -209,6 +209,13 @@ t.test('the receipt of a complaint filed on the Chinese scan page is in Chinese,
   t.match(direct.headers.location, /\?lang=en&received=1$/);
   const directReceipt = await app.inject({ method: 'GET', url: direct.headers.location as string, headers: { accept: 'text/html' } });
   t.match(directReceipt.body, '<html lang="en">');
+  // the receipt's language switch: the receipt again, in the other language
+  const switchHref = /<a href="([^"]+)" hreflang="zh-CN"/.exec(directReceipt.body)?.[1].replaceAll('&amp;', '&') ?? '';
+  const switchedTo = new URL(switchHref, `http://trace.test${direct.headers.location}`);
+  const switched = await app.inject({ method: 'GET', url: `${switchedTo.pathname}${switchedTo.search}`, headers: english });
+  t.equal(switched.statusCode, 200);
+  t.match(switched.body, '<html lang="zh-CN">', 'in Chinese');
+  t.match(switched.body, TEXT['zh-CN'].received, 'still the receipt');
 });
 
 t.test("a complaint's status page is in the browser's language unless its link names one, and says it varies with both", async (t) => {
@@ -388,7 +395,26 @@ t.test('a complaint form post that fails gets a page in the shopper’s language
 
   const noText = await post(english, { ...fields(''), text: '' });
   t.equal(noText.statusCode, 400);
-  t.match(noText.body, /describe what happened/i, 'an empty description is named as such');
+  t.match(noText.body, `<li id="textEmpty-problem">${TEXT.en.formError.fields.textEmpty}</li>`, 'an empty description is named as such');
+  t.notMatch(noText.body, TEXT.en.formError.fields.text, 'not as characters that cannot be displayed');
+  t.match(
+    noText.body,
+    /<textarea id="text" [^>]*aria-invalid="true" aria-describedby="textEmpty-problem">/,
+    'the description’s field is marked, naming the message',
+  );
+  t.notMatch(noText.body, /<input id="phone" [^>]*aria-invalid/, 'the phone, left empty, is not at fault');
+  const blank = await post(chinese, { ...fields(''), text: ' \r\n ' });
+  t.match(blank.body, `<li id="textEmpty-problem">请写下发生了什么。</li>`, 'a description of spaces and breaks is empty');
+  t.match(wrong.body, /<input id="phone" [^>]*aria-invalid="true" aria-describedby="phone-problem"/, 'a wrong phone is marked so');
+  t.match(wrong.body, `<li id="phone-problem">${TEXT['zh-CN'].formError.fields.phone}</li>`);
+  t.notMatch(wrong.body, /<textarea [^>]*aria-invalid/, 'the description, fine, is not');
+  const badText = await post(chinese, { ...fields(''), text: '腊肉\u202e有异味' });
+  t.match(
+    badText.body,
+    `<li id="text-problem">${TEXT['zh-CN'].formError.fields.text}</li>`,
+    'a description with a bidi character: the message it had',
+  );
+  t.match(badText.body, /<textarea id="text" [^>]*aria-invalid="true" aria-describedby="text-problem">/);
 
   // phone numbers as people write them: spaces, hyphens, parentheses, the country code, full-width forms
   for (const [typed, stored] of [

@@ -27,7 +27,7 @@ const textOf = (markup: string) =>
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ')
-    .replace(/ ([）)])/g, '$1')
+    .replace(/ ([（）)])/g, '$1')
     .trim();
 /** The markup between the page's header and its first section: what a reader meets first. */
 const verdictOf = (page: string) => page.slice(page.indexOf('</header>') + '</header>'.length, page.indexOf('<section>')).trim();
@@ -398,11 +398,13 @@ t.test('notGenuinePage warns in both languages', async (t) => {
   t.match(zh, '此码未登记，可能不是正品');
   t.match(zh, '请谨慎购买，并可向市场监管部门举报');
   t.match(zh, 'ZZZZ&lt;1&gt;');
+  t.match(zh, '您扫描或输入的码 ZZZZ&lt;1&gt; 在本溯源平台没有登记记录。', 'a code typed at / leads here too');
   t.match(zh, 'href="?lang=en"');
   const en = notGenuinePage('ZZZZ1', 'en', '/complaints?lang=en');
   t.match(en, '<html lang="en">');
   t.match(en, 'This code is not registered — it may not be genuine');
   t.match(en, 'report it to market regulators');
+  t.match(en, 'The code ZZZZ1 you scanned or typed has no record on this traceability platform.');
   t.match(en, 'href="?lang=zh-CN"');
 });
 
@@ -453,7 +455,11 @@ t.test('the verdict comes first: a genuine code says so, with its scans in China
   const page = render({ lot: demoLot(), pack });
   const verdict = verdictOf(page);
   t.match(verdict, /^<div class="verdict" role="status"><p class="verdict-title">正品 · 已登记<\/p>/, 'first after the header');
-  t.equal(textOf(verdict), `正品 · 已登记 此码已被扫描 2 次，首次扫描于 2026-11-20 01:30 ${TEXT['zh-CN'].scansHint}`, 'the day in China');
+  t.equal(
+    textOf(verdict),
+    `正品 · 已登记 此码已被扫描 2 次，首次扫描于 2026-11-20 01:30（北京时间） ${TEXT['zh-CN'].scansHint}`,
+    'the day in China',
+  );
   t.match(verdict, '<span class="nowrap">2026-11-20 01:30</span>', 'the date and time are not broken across lines');
   t.ok(page.indexOf('正品 · 已登记') < page.indexOf('<h1>'), 'before the product');
   t.equal(page.split('此码已被扫描').length, 2, 'the scan count is said once, at the top');
@@ -465,6 +471,37 @@ t.test('the verdict comes first: a genuine code says so, with its scans in China
 
   const lotOnly = render({ lot: demoLot(), pack: { code: 'BLPK8Q3M2N7X', scans: { count: 0, firstScannedAt: null }, flagged: false } });
   t.equal(textOf(verdictOf(lotOnly)), '正品 · 已登记', 'a lot reached by its GS1 link has no scans to show');
+});
+
+// China time is all the pages show; an English reader is told so once, where the first time shows
+t.test('the page says once that its times are Beijing time', async (t) => {
+  const count = (page: string, words: string) => page.split(words).length - 1;
+  const scanned = { ...demoPack(), scans: { count: 2, firstScannedAt: new Date('2026-11-19T17:30:00.000Z') } };
+  const english = render({ lot: demoLot(), pack: scanned }, { ...OPTIONS, lang: 'en' });
+  t.match(textOf(verdictOf(english)), /^Genuine · registered Scanned 2 times, first on 2026-11-20 01:30 \(Beijing time, UTC\+8\) /);
+  t.match(english, '<span class="nowrap">2026-11-20 01:30</span> (Beijing time, UTC+8)', 'the time kept together, the zone may wrap');
+  t.equal(count(english, 'Beijing time'), 1, 'once, at the first time');
+  const chinese = render({ lot: demoLot(), pack: scanned });
+  t.match(textOf(verdictOf(chinese)), '首次扫描于 2026-11-20 01:30（北京时间）');
+  t.equal(count(chinese, '北京时间'), 1);
+  const unscanned = { ...demoPack(), scans: { count: 0, firstScannedAt: null } };
+  for (const lang of ['zh-CN', 'en'] as const) {
+    const page = render({ lot: demoLot(), pack: unscanned }, { ...OPTIONS, lang });
+    t.equal(count(page, lang === 'en' ? 'Beijing time' : '北京时间'), 1, `${lang}: no scans: once all the same`);
+    t.match(
+      sectionOf(page, TEXT[lang].timeline),
+      `<h2>${TEXT[lang].timeline}</h2><p class="muted">${TEXT[lang].timesInBeijingTime}</p>`,
+      `${lang}: above the first time, the timeline's`,
+    );
+    const lot = { ...demoLot(), timeline: [], tests: [] };
+    t.equal(
+      count(render({ lot, pack: unscanned }, { ...OPTIONS, lang }), TEXT[lang].timesInBeijingTime),
+      0,
+      `${lang}: no times, no word of them`,
+    );
+    const onlyTests = render({ lot: { ...demoLot(), timeline: [] }, pack: unscanned }, { ...OPTIONS, lang });
+    t.equal(count(onlyTests, TEXT[lang].timesInBeijingTime), 1, `${lang}: a test's time is one`);
+  }
 });
 
 t.test('a lot out of circulation shows its own banner only, never a counterfeit warning', async (t) => {
@@ -579,7 +616,10 @@ t.test("a lot's parts are rendered once per lot summary and language; a scan ren
   const before = render({ lot, pack: demoPack() });
   // changing the summary object behind the cache's back shows what is cached and what is not
   lot.product = { ...lot.product!, name: 'CHANGED' };
-  const after = render({ lot, pack: { ...demoPack(), code: 'M3TW8KQ2R5X', scans: { count: 9, firstScannedAt: null } } });
+  const after = render({
+    lot,
+    pack: { ...demoPack(), code: 'M3TW8KQ2R5X', scans: { count: 9, firstScannedAt: new Date('2026-11-21T00:00:00.000Z') } },
+  });
   t.notMatch(after, 'CHANGED', 'the sections come from the cache');
   t.equal(
     after.slice(after.indexOf('<section>'), after.indexOf('<section id="complaint">')),

@@ -71,7 +71,10 @@ export const EN: typeof ZH = {
   lineageThisLot: 'This product',
   lineageStep: (number: number, caption: string, label: Html | string, inputs: number[]) =>
     html`${String(number)}. ${caption ? `${caption}: ` : ''}${label}${inputs.length ? ` (from ${inputs.length === 1 ? 'item' : 'items'} ${inputs.slice(0, -1).join(', ')}${inputs.length > 1 ? ' and ' : ''}${String(inputs[inputs.length - 1])})` : ''}`,
-  scans: (count: number, first: string | null) => `Scanned ${count} ${count === 1 ? 'time' : 'times'}${first ? `, first on ${first}` : ''}`,
+  inBeijingTime: (time: string) => `${time} (Beijing time, UTC+8)`,
+  scans: (count: number, first: string | null) =>
+    `Scanned ${count} ${count === 1 ? 'time' : 'times'}${first ? `, first on ${first} (Beijing time, UTC+8)` : ''}`,
+  timesInBeijingTime: 'Times below are Beijing time (UTC+8).',
   scansHint: 'If this is your first scan but it shows several, the code may have been copied.',
   none: 'None recorded',
   complaint: 'Consumer complaint',
@@ -90,7 +93,7 @@ export const EN: typeof ZH = {
   hotline: 'You can also call the 12315 market regulation hotline.',
   officialSite: (host: string) => `Genuine results are only shown on ${host}; check the address bar.`,
   notGenuine: 'This code is not registered — it may not be genuine',
-  notGenuineBody: (code: string) => `The code ${code} you scanned has no record on this traceability platform.`,
+  notGenuineBody: (code: string) => `The code ${code} you scanned or typed has no record on this traceability platform.`,
   notGenuineAdvice: 'Be careful buying this product; you can report it to market regulators (call 12315).',
   productCode: 'A product code, not a trace code',
   productCodeBody: (product: Html | string, maker: Html | string | null) =>
@@ -136,6 +139,7 @@ export const EN: typeof ZH = {
       phone:
         'The phone number is not valid: enter 6 to 20 digits, e.g. 13800000000 or 023-62861234 (spaces, hyphens, parentheses or +86 are fine), or leave it empty.',
       text: 'Please describe what happened (at most 2000 characters), without characters that cannot be displayed.',
+      textEmpty: 'Please write what happened.',
       category: 'Please choose what the complaint is about.',
       code: 'The trace code the complaint is about is not valid. Go back to the scan page and submit it from there.',
     } as Record<string, string>,

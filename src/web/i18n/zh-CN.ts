@@ -77,7 +77,12 @@ export const ZH = {
   /** One item of the chain's text version: its number, stage (none unknown) and label; the numbers of its inputs unless it is simply the item before it. */
   lineageStep: (number: number, caption: string, label: Html | string, inputs: number[]) =>
     html`${String(number)}. ${caption ? `${caption}：` : ''}${label}${inputs.length ? `（由第 ${inputs.join('、')} 项而来）` : ''}`,
-  scans: (count: number, first: string | null) => `此码已被扫描 ${count} 次${first ? `，首次扫描于 ${first}` : ''}`,
+  /** A time shown in China time, said so once on a page: the first time it shows. */
+  inBeijingTime: (time: string) => `${time}（北京时间）`,
+  /** The scan count, and the first scan's time in China time, said to be so. */
+  scans: (count: number, first: string | null) => `此码已被扫描 ${count} 次${first ? `，首次扫描于 ${first}（北京时间）` : ''}`,
+  /** Above the timeline of a page whose times are not said to be China time before it (no scan's time shown). */
+  timesInBeijingTime: '以下时间均为北京时间。',
   scansHint: '如果您是第一次扫描，但显示已被多次扫描，请留意是否为仿冒产品。',
   none: '暂无记录',
   complaint: '消费维权投诉',
@@ -96,7 +101,7 @@ export const ZH = {
   hotline: '也可拨打全国市场监管投诉举报热线 12315。',
   officialSite: (host: string) => `正品查询仅在官方网址 ${host} 显示，请核对浏览器地址栏。`,
   notGenuine: '此码未登记，可能不是正品',
-  notGenuineBody: (code: string) => `您扫描的码 ${code} 在本溯源平台没有登记记录。`,
+  notGenuineBody: (code: string) => `您扫描或输入的码 ${code} 在本溯源平台没有登记记录。`,
   notGenuineAdvice: '请谨慎购买，并可向市场监管部门举报（拨打 12315）。',
   productCode: '这是产品码，不是溯源码',
   productCodeBody: (product: Html | string, maker: Html | string | null) =>
@@ -140,6 +145,7 @@ export const ZH = {
     fields: {
       phone: '联系电话格式不正确：请填写 6 到 20 位数字，例如 13800000000 或 023-62861234（可带空格、连字符、括号或 +86），也可以不填。',
       text: '请填写问题描述（不超过 2000 字），不要包含无法显示的特殊字符。',
+      textEmpty: '请写下发生了什么。',
       category: '请选择投诉类型。',
       code: '投诉所针对的溯源码无效，请返回扫码页面重新提交。',
     } as Record<string, string>,
