@@ -787,3 +787,23 @@ export function requireReadPointPoster(
     ]);
   }
 }
+
+/**
+ * A reader's own device key names only the read points its reader's antennas serve: its reads are
+ * taken there, and a read "at" another door of the party would move goods the reader never saw. A
+ * reader key of the party issued for no reader (a middleware's) names any of the party's read points.
+ * Asked once the read point is known to be the caller's party's (requireReadPointPoster).
+ */
+export function requireReadPointOfReader(
+  keyReader: { id: string; hostName: string } | undefined,
+  /** The readers whose antennas serve the read point named. */
+  servedBy: ReadonlySet<string>,
+  /** Where the read names the read point. */
+  pointer: (string | number)[],
+): void {
+  if (keyReader && !servedBy.has(keyReader.id)) {
+    throw forbidden(`a reader's key posts reads only at the read points its antennas serve (reader ${keyReader.hostName})`, [
+      bodyField(pointer, `served by no antenna of reader ${keyReader.hostName}`),
+    ]);
+  }
+}

@@ -15,6 +15,7 @@ import {
   requireOwnReader,
   requireReaderKey,
   requireReaderOwner,
+  requireReadPointOfReader,
   requireReadPointPoster,
 } from '../access/index.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
@@ -192,7 +193,8 @@ export function createRfidService(deps: {
    * Places each read at its reader's read point. A read that cannot be placed (dated by a reset clock,
    * a reader or read point no one registered, an antenna that serves no read point) is left out, named; a batch none of whose
    * reads can be placed is refused whole, so that a wholly misconfigured reader is noticed. A read for
-   * a reader or read point of another party refuses the batch (403).
+   * a reader or read point of another party, or a reader's own key naming a read point its antennas
+   * do not serve, refuses the batch (403).
    */
   async function place(
     principal: Principal,
@@ -214,6 +216,9 @@ export function createRfidService(deps: {
       (await rfid.findReadPoints([...new Set([...antennas.map((a) => a.readPointId), ...named])])).map((row) => [row.id, row]),
     );
     const antennaMap = new Map(antennas.map((antenna) => [`${antenna.readerId}|${antenna.antenna}`, antenna.readPointId]));
+    // which of the batch's readers serve each read point: a reader's own key names only its own read points
+    const servedBy = new Map<string, Set<string>>();
+    for (const { readPointId, readerId } of antennas) servedBy.set(readPointId, (servedBy.get(readPointId) ?? new Set()).add(readerId));
 
     const problems: FieldProblem[] = [];
     const placed: PlacedRead[] = [];
@@ -254,6 +259,7 @@ export function createRfidService(deps: {
         readPoint,
         read.readPointId ? [...read.pointer, 'readPoint'] : [...read.pointer, ...read.paths.antenna],
       );
+      if (read.readPointId) requireReadPointOfReader(keyReader, servedBy.get(readPoint.id) ?? new Set(), [...read.pointer, 'readPoint']);
       placed.push({
         partyCode: readPoint.partyCode,
         readPointId: readPoint.id,

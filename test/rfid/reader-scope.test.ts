@@ -1,6 +1,7 @@
 // What a reader's own key may do: post its own reads (not another reader's of its party, which a
-// party-wide reader key may), under Idempotency-Keys of its own (another reader of the party reusing
-// a key is another request); Zebra heartbeats and GPI/GPO events are accepted and counted, as
+// party-wide reader key may) at the read points its antennas serve (a party-wide key names any of
+// its party's), under Idempotency-Keys of its own (another reader of the party reusing a key is
+// another request); Zebra heartbeats and GPI/GPO events are accepted and counted, as
 // Impinj's events that are not reads are.
 import { zebraEvent } from '../fixtures/rfid-payloads.js';
 import { readPoint, registerReader } from '../fixtures/rfid-world.js';
@@ -85,6 +86,40 @@ t.test('a reader key posts for its own reader, under keys of its own', async (t)
     );
     expectStatus(t, other, 422, 'the empty batch’s key used for a batch of reads');
   });
+});
+
+t.test("a reader's key names only the read points its own antennas serve; a party-wide key any of the party's", async (t) => {
+  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const store = await world.party('cold_storage');
+  const doorReader = await registerReader(world, store, 'FX-DOOR');
+  const dockReader = await registerReader(world, store, 'FX-DOCK');
+  const door = await readPoint(world, store, 'entry', [{ readerId: doorReader.id, antenna: 1 }], { name: '冷库 1 号门' });
+  const dock = await readPoint(world, store, 'exit', [{ readerId: dockReader.id, antenna: '*' }], { name: '发货月台' });
+  const reads = async (n: number) => (await store.api.get(`/rfid/reads?tag=${tag(n)}`)).body.items;
+
+  const atDock = await doorReader.api.post('/rfid/reads', {
+    reads: [
+      { readPoint: door.readPointId, epc: tag(30), time: readTime(30) },
+      { readPoint: dock.readPointId, epc: tag(31), time: readTime(30) },
+    ],
+  });
+  const refused = expectStatus(t, atDock, 403, 'a read point its antennas do not serve').body;
+  t.match(refused.errors, [{ in: 'body', pointer: '/reads/1/readPoint', detail: 'served by no antenna of reader FX-DOOR' }]);
+  t.equal(refused.errors.length, 1, 'only the read that named it');
+  t.same(await reads(30), [], 'nothing of the batch stored');
+  t.same(await reads(31), []);
+
+  const atDoor = await doorReader.api.post('/rfid/reads', { reads: [{ readPoint: door.readPointId, epc: tag(32), time: readTime(32) }] });
+  expectStatus(t, atDoor, 202, 'the read point its antenna 1 serves');
+  t.match(await reads(32), [{ readPointId: door.readPointId, readerId: doorReader.id }]);
+
+  const issued = await world.ok(world.admin.post('/api-keys', { role: 'reader', partyCode: store.code }));
+  const middleware = client(world.app, issued.key);
+  const forwarded = await middleware.post('/rfid/reads', {
+    reads: [{ reader: doorReader.hostName, readPoint: dock.readPointId, epc: tag(33), time: readTime(33) }],
+  });
+  expectStatus(t, forwarded, 202, 'a party-wide key names any read point of its party');
+  t.match(await reads(33), [{ readPointId: dock.readPointId }]);
 });
 
 t.test('Zebra heartbeats and GPI/GPO events are accepted and counted, not reads', async (t) => {
