@@ -35,9 +35,10 @@ type ShipmentLine = Awaited<ReturnType<RfidRepository['openShipments']>>[number]
 type Pack = Awaited<ReturnType<RfidRepository['packedPacks']>>[number];
 /**
  * What a chunk's exit gates have let leave so far: the shipments whose earlier departures were
- * counted, and the packs counted against each line (see planDepartures).
+ * counted, the packs counted against each line (see planDepartures), and the shipment each pack
+ * they let leave now left on (an entry gate later in the chunk receives that shipment with it).
  */
-type DepartureCounts = { shipments: Set<string>; packs: Map<string, Set<string>> };
+type DepartureCounts = { shipments: Set<string>; packs: Map<string, Set<string>>; leftOn: Map<string, string> };
 
 const CHUNK = 1000;
 
@@ -143,6 +144,7 @@ export function createGateService(deps: {
     | 'packedPacks'
     | 'waitingPacks'
     | 'departures'
+    | 'departuresTo'
     | 'keptTags'
     | 'precedingReceipts'
     | 'bindTags'
@@ -289,6 +291,31 @@ export function createGateService(deps: {
     });
   }
 
+  /**
+   * The shipment each pack read left on, of these open shipments to the party, where the sender's
+   * exit gate counted it leaving in one (in an earlier chunk, see departuresTo, or in this one:
+   * `departedNow`); read leaving more than once, the latest.
+   */
+  async function shipmentsLeftOn(
+    tx: Db,
+    partyCode: string,
+    seen: Seen[],
+    lines: ShipmentLine[],
+    departedNow: ReadonlyMap<string, string>,
+  ): Promise<Map<string, string>> {
+    const open = new Set(lines.map((line) => line.id));
+    const leftOn = new Map<string, string>();
+    if (open.size === 0 || !seen.some(({ referent }) => referent.pack)) return leftOn;
+    const rows = await rfid.departuresTo(tx, partyCode, [...open]);
+    const referents = await resolve(tx, rows);
+    for (const row of rows.sort(takenBefore)) {
+      const pack = referents.get(rowKey(row))?.pack;
+      if (pack && row.detail) leftOn.set(pack, row.detail);
+    }
+    for (const [pack, shipmentId] of departedNow) if (open.has(shipmentId)) leftOn.set(pack, shipmentId);
+    return leftOn;
+  }
+
   /** The containers of these the party holds (received, or its own). */
   async function heldBy(tx: Db, partyCode: string, containerCodes: string[]): Promise<Set<string>> {
     const custody = await rfid.custodyOf([...new Set(containerCodes)], tx);
@@ -301,12 +328,15 @@ export function createGateService(deps: {
    * whose packs were all read, or a lot shipped loose once all of its packs were read. A tag
    * received here in the window just before, in any spelling (read across a window boundary, or
    * lingering at the door; its readers' reads of one window are one window, by its key) is not
-   * received again, nor observed. Everything else read is observed as arriving.
+   * received again, nor observed. Everything else read is observed as arriving. A pack counts
+   * towards the shipment it left on, when the sender's exit gate counted it leaving in one
+   * (`departedNow`: in this chunk; see shipmentsLeftOn).
    */
   async function entry(
     tx: Db,
     readPoint: ReadPointRow,
     entries: Seen[],
+    departedNow: ReadonlyMap<string, string>,
     settle: (
       row: ReadRow,
       outcome: string,
@@ -346,6 +376,7 @@ export function createGateService(deps: {
       ),
     ];
     const lines = await rfid.openShipments(tx, 'to', readPoint.partyCode, codes);
+    const leftOn = await shipmentsLeftOn(tx, readPoint.partyCode, seen, lines, departedNow);
     const waiting = await packsWaiting(tx, readPoint, seen, lines);
     const waitingPacked = new Map(
       (
@@ -383,7 +414,7 @@ export function createGateService(deps: {
       judged.map(({ row, itemCode, window }) => ({ tag: row.tag, itemCode, window })),
     );
     const kept = new Set(judged.flatMap(({ row }, index) => (keptAt.has(index) ? [row] : [])));
-    const arrivals = planReceipts(lines, seen, packs, packsReadBefore, held, kept);
+    const arrivals = planReceipts(lines, seen, packs, packsReadBefore, held, kept, leftOn);
     // a pack counted towards a case's line came in that case: so its receipt records, the party's own
     // word that the pack lay in it (shipping the case on ships the pack, see keptTags)
     const receivedIn = new Map<ReadRow, string>();
@@ -473,7 +504,10 @@ export function createGateService(deps: {
     const lines = await rfid.openShipments(tx, 'from', readPoint.partyCode, codes);
     await countDeparturesBefore(tx, readPoint.partyCode, lines, counted);
     const { departed, unexpected } = planDepartures(lines, seen, packs, counted.packs);
-    for (const { entry, shipmentId } of departed) settle(entry.row, 'departed', entry.referent.lotCode, shipmentId);
+    for (const { entry, shipmentId } of departed) {
+      settle(entry.row, 'departed', entry.referent.lotCode, shipmentId);
+      if (entry.referent.pack) counted.leftOn.set(entry.referent.pack, shipmentId);
+    }
     return observations(readPoint, unexpected, 'departing', 'unexpected_departure', (lotCode) =>
       lines.some((line) => line.lotCode === lotCode)
         ? `more packs of lot ${lotCode} read leaving than the party's open shipments carry`
@@ -538,7 +572,7 @@ export function createGateService(deps: {
 
     // a read point at a time: a gate receives a shipment on everything of it read in the windows closed so far
     const plans: Plan[] = [];
-    const departures: DepartureCounts = { shipments: new Set(), packs: new Map() };
+    const departures: DepartureCounts = { shipments: new Set(), packs: new Map(), leftOn: new Map() };
     const bindings = new Map<string, Parameters<RfidRepository['bindTags']>[0][number]>();
     for (const group of byReadPoint(rows)) {
       const readPoint = readPoints.get(group[0].readPointId);
@@ -579,7 +613,7 @@ export function createGateService(deps: {
           settle(row, 'bound', readPoint.bindToCode, null, null);
         } else settle(row, 'unknown', null, null, null);
       }
-      if (readPoint.role === 'entry') plans.push(...(await entry(tx, readPoint, seen, settle)));
+      if (readPoint.role === 'entry') plans.push(...(await entry(tx, readPoint, seen, departures.leftOn, settle)));
       else if (readPoint.role === 'exit') {
         plans.push(
           ...(await exit(tx, readPoint, seen, departures, (row, outcome, lotCode, detail) => settle(row, outcome, lotCode, null, detail))),
@@ -742,10 +776,12 @@ export function createGateService(deps: {
  * would be closed, the packs not yet read booked as lost on the way. A pack of a case the party
  * holds (`held`) came in it and counts towards no line, nor does a read (`kept`) of a pack the
  * party's gates received that had not left the party since (see keptTags): it came already, and
- * is the party's. A
- * receipt's `waited` are the rows of the packs read before that it receives. `waiting` are the
- * packs read of a case or line not yet whole, each with how many of it were read and the shipment
- * they wait for. `beyond` are the packs read of a loose line beyond as many as it carries (a case's
+ * is the party's. A pack of a lot shipped loose counts towards the loose line of the shipment it
+ * left on (`leftOn`, by pack: the sender's exit gate counted it leaving in that shipment), else
+ * towards the lot's first open loose line (a shipment sent without exit reads says not which packs
+ * it carries). A receipt's `waited` are the rows of the packs read before that it receives.
+ * `waiting` are the packs read of a case or line not yet whole, each with how many of it were read
+ * and the shipment they wait for. `beyond` are the packs read of a loose line beyond as many as it carries (a case's
  * packs read beside it among them): no line's, as the case is received by its own tag.
  */
 export function planReceipts(
@@ -755,6 +791,7 @@ export function planReceipts(
   packsReadBefore: PacksReadBefore = new Map(),
   held: ReadonlySet<string> = new Set(),
   kept: ReadonlySet<ReadRow> = new Set(),
+  leftOn: ReadonlyMap<string, string> = new Map(),
 ) {
   const lineOf = (shipmentId: string | undefined, lotCode: string, containerCode: string | null | undefined) =>
     lines.find(
@@ -788,15 +825,21 @@ export function planReceipts(
     );
     return { rows: read.map(({ row }) => row), items: read.map(({ pack }) => pack) };
   };
-  /** The line the packs counting towards a case or a lot shipped loose (see packKey) would receive. */
-  const lineOfKey = (key: string) => {
+  /**
+   * The line a pack counting towards a case or a lot shipped loose (see packKey) would receive: of a
+   * lot, the loose line of the shipment it left on, else the lot's first.
+   */
+  const lineOfKey = (key: string, pack: string) => {
     const [kind, code] = key.split('|');
-    return kind === 'case' ? lineOf(undefined, code, undefined) : lineOf(undefined, code, null);
+    if (kind === 'case') return lineOf(undefined, code, undefined);
+    const shipmentId = leftOn.get(pack);
+    return (shipmentId !== undefined ? lineOf(shipmentId, code, null) : undefined) ?? lineOf(undefined, code, null);
   };
   const rest: Seen[] = [];
   const waiting: { entry: Seen; detail: string; shipmentId: string }[] = [];
   const beyond: { entry: Seen; detail: string }[] = [];
-  const packsRead = new Map<string, { entries: Seen[]; items: Set<string> }>();
+  // by what they count towards and the line that is
+  const packsRead = new Map<string, { key: string; line: ShipmentLine; entries: Seen[]; items: Set<string> }>();
   for (const entry of seen) {
     const { lotCode, itemCode, pack } = entry.referent;
     if (pack === null) {
@@ -807,35 +850,30 @@ export function planReceipts(
       continue;
     }
     const key = packKey(lines, held, lotCode, itemCode ? packs.get(itemCode) : undefined);
-    const keyLine = key === null ? undefined : lineOfKey(key);
+    const keyLine = key === null ? undefined : lineOfKey(key, pack);
     if (key === null || !keyLine || kept.has(entry.row)) {
       rest.push(entry);
       continue;
     }
-    const read = packsRead.get(key) ?? { entries: [], items: new Set<string>() };
+    const group = `${key}|${keyLine.id}`;
+    const read = packsRead.get(group) ?? { key, line: keyLine, entries: [], items: new Set<string>() };
     read.entries.push(entry);
     read.items.add(pack);
-    packsRead.set(key, read);
+    packsRead.set(group, read);
   }
-  for (const [key, read] of packsRead) {
+  for (const { key, line, ...read } of packsRead.values()) {
     const [kind, code] = key.split('|');
     if (kind === 'case') {
       const pack = packs.get(read.entries[0].referent.itemCode as string) as Pack;
-      const caseLine = lineOf(undefined, code, undefined) as ShipmentLine;
-      const top = outermost(caseLine);
-      const before = readBefore(key, caseLine);
+      const top = outermost(line);
+      const before = readBefore(key, line);
       const readSoFar = new Set([...read.items, ...before.items]);
       if (top && readSoFar.size >= pack.packs) {
         receiveLine(top, top.quantity, read.entries, before.rows);
         continue;
       }
       const detail = `${readSoFar.size} of the ${pack.packs} packs of case ${code} read`;
-      waiting.push(...read.entries.map((entry) => ({ entry, detail, shipmentId: caseLine.id })));
-      continue;
-    }
-    const line = lineOf(undefined, code, null);
-    if (!line) {
-      rest.push(...read.entries);
+      waiting.push(...read.entries.map((entry) => ({ entry, detail, shipmentId: line.id })));
       continue;
     }
     const before = readBefore(key, line);

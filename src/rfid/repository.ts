@@ -3,7 +3,7 @@ import type { LotCustody } from '../access/index.js';
 import { anyOf, chunkForInsert } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { type IdempotentRequest, keptAnswer } from '../db/idempotency.js';
-import { rfidAntennas, rfidBatches, rfidReaders, rfidReadPoints, rfidReads, rfidTags } from '../db/schema.js';
+import { rfidAntennas, rfidBatches, rfidReaders, rfidReadPoints, rfidReads, rfidTags, shipments } from '../db/schema.js';
 import type { ReadsFilter, UnknownTagsFilter } from './schemas.js';
 import { bindingValues, normalizeTag, tagKey } from './tags.js';
 import type { ReadWindow } from './windows.js';
@@ -368,6 +368,20 @@ export function createRfidRepository(db: Db) {
         .where(
           sql`${rfidReads.partyCode} = ${partyCode} and ${rfidReads.outcome} = 'departed' and ${anyOf(sql`${rfidReads.detail}`, shipmentIds)}`,
         );
+    },
+    /**
+     * The windows the senders' exit gates counted as departed in these shipments to the party (a
+     * departure's detail is its shipment): which of the shipments on their way to it each pack read
+     * leaving left on.
+     */
+    async departuresTo(tx: Db, partyCode: string, shipmentIds: string[]): Promise<ReadRow[]> {
+      if (shipmentIds.length === 0) return [];
+      const rows = await tx
+        .select({ row: rfidReads })
+        .from(rfidReads)
+        .innerJoin(shipments, and(eq(shipments.id, rfidReads.detail), eq(shipments.fromPartyCode, rfidReads.partyCode)))
+        .where(sql`${shipments.toPartyCode} = ${partyCode} and ${rfidReads.outcome} = 'departed' and ${anyOf(shipments.id, shipmentIds)}`);
+      return rows.map(({ row }) => row);
     },
     /**
      * Of these reads of packs, those whose tag the party had when it was read: one of its entry gates
