@@ -216,6 +216,26 @@ export function requireBrandManager(
 }
 
 /**
+ * Who registers a brand: regulators, admins and the county's brand office (a key of no party) any brand;
+ * a brand office key issued for a party only an `enterprise` brand its party owns. A regional public brand
+ * or a GI mark is the county's: one registered by an enterprise would earn its own packs the county's
+ * badge and the 地理标志 mark.
+ */
+export function requireBrandRegistrar(principal: Principal, brand: { kind: string; ownerPartyCode?: string }): void {
+  requireRole(principal, 'brands.manage');
+  if (principal.role !== 'brand_office' || principal.partyCode === null) return;
+  if (brand.ownerPartyCode !== principal.partyCode)
+    throw forbidden(`a brand office key issued for party ${principal.partyCode} registers brands that party owns only`, [
+      bodyField(['ownerPartyCode'], `must be ${principal.partyCode}`),
+    ]);
+  if (brand.kind !== 'enterprise')
+    throw forbidden(
+      `a brand office key issued for party ${principal.partyCode} registers enterprise brands only: a ${brand.kind} brand is registered by the county's brand office, a regulator or an admin`,
+      [bodyField(['kind'], 'must be enterprise')],
+    );
+}
+
+/**
  * What is found about a brand's packs in the market — the `brand_misuse` flags raised on scans of them and
  * the consumers' complaints about them — is read by regulators and admins for every brand, and by the
  * offices that run the brand (runsBrand). Any other key is refused, a brand office key of another party and

@@ -84,6 +84,10 @@ export function createBrandsRepository(db: Db) {
       const [row] = await db.select().from(brands).where(eq(brands.code, code));
       return row;
     },
+    async findBrandNamed(nameZh: string): Promise<BrandRow | undefined> {
+      const [row] = await db.select().from(brands).where(eq(brands.nameZh, nameZh));
+      return row;
+    },
     listBrands(): Promise<BrandRow[]> {
       return db.select().from(brands).orderBy(brands.code);
     },
@@ -175,17 +179,18 @@ export function createBrandsRepository(db: Db) {
     },
 
     /**
-     * Did the party hold a GI use permit (地理标志专用标志使用) on the day: one declared, with its
-     * validity, on its approved application to join. What grants a product's GI mark outside a GI brand.
+     * The certifications (绿色食品, 有机产品, GI use permit: their types) the party held on the day: those
+     * declared, with their validity, on its approved application to join. What earns a product's marks.
      */
-    async giPermitHeld(partyCode: string, day: string): Promise<boolean> {
-      const [row] = await queryRows<{ held: boolean }>(
+    async certificationsHeld(partyCode: string, day: string): Promise<string[]> {
+      const rows = await queryRows<{ type: string }>(
         db,
-        sql`select exists (select 1 from registrations r cross join jsonb_array_elements(r.certifications) c
-          where r.party_code = ${partyCode} and r.status = 'approved' and c->>'type' = 'gi_use_permit'
-            and coalesce(c->>'validFrom', ${day}) <= ${day} and c->>'validUntil' >= ${day}) as held`,
+        sql`select distinct c->>'type' as type from registrations r cross join jsonb_array_elements(r.certifications) c
+          where r.party_code = ${partyCode} and r.status = 'approved'
+            and coalesce(c->>'validFrom', ${day}) <= ${day} and c->>'validUntil' >= ${day}
+          order by 1`,
       );
-      return row?.held ?? false;
+      return rows.map((row) => row.type);
     },
 
     /**

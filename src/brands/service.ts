@@ -5,7 +5,7 @@ import {
   requireBrandManager,
   requireBrandOffice,
   requireBrandOverseer,
-  requireRole,
+  requireBrandRegistrar,
 } from '../access/index.js';
 import type { AuditKind } from '../audit/chain.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
@@ -62,6 +62,10 @@ const termsOf = ({ tier, validFrom, validUntil }: AuthorizationRow) => ({ tier, 
 /** A brand's product as the audit log names it. */
 const brandProductId = (row: { brandCode: string; productCode: string }) => `${row.brandCode}/${row.productCode}`;
 
+/** A brand's Chinese name is what consumers read on its badge: no two brands share one. */
+const nameTaken = (nameZh: string) =>
+  conflict(`a brand named ${nameZh} exists: a brand's Chinese name is its own`, [bodyField(['nameZh'], 'already taken')]);
+
 const TIER_NAMES: Record<Tier, string> = { head: 'head (头部)', backbone: 'backbone (骨干)', authorized: 'authorized (授权)' };
 
 export function createBrandService(deps: {
@@ -70,6 +74,7 @@ export function createBrandService(deps: {
     | 'insertBrand'
     | 'addProducts'
     | 'findBrand'
+    | 'findBrandNamed'
     | 'listBrands'
     | 'productsOf'
     | 'lockBrand'
@@ -81,7 +86,7 @@ export function createBrandService(deps: {
     | 'authorizationsOf'
     | 'changesOf'
     | 'standingsFor'
-    | 'giPermitHeld'
+    | 'certificationsHeld'
     | 'keyLabels'
     | 'onHand'
   >;
@@ -221,13 +226,9 @@ export function createBrandService(deps: {
     today,
 
     async create(principal: Principal, input: CreateBrandInput): Promise<Brand> {
-      requireRole(principal, 'brands.manage');
-      if (principal.role === 'brand_office' && principal.partyCode !== null && input.ownerPartyCode !== principal.partyCode) {
-        throw forbidden(`a brand office key issued for party ${principal.partyCode} registers brands that party owns only`, [
-          bodyField(['ownerPartyCode'], `must be ${principal.partyCode}`),
-        ]);
-      }
+      requireBrandRegistrar(principal, input);
       if (await deps.brands.findBrand(input.code)) throw conflict(`brand ${input.code} exists`, [bodyField(['code'], 'already taken')]);
+      if (await deps.brands.findBrandNamed(input.nameZh)) throw nameTaken(input.nameZh);
       if (input.ownerPartyCode && !(await deps.parties.findByCode(input.ownerPartyCode))) {
         throw badRequest(`no party ${input.ownerPartyCode}`, [bodyField(['ownerPartyCode'], 'not a registered party')]);
       }
@@ -246,8 +247,9 @@ export function createBrandService(deps: {
         return view(row);
       } catch (error) {
         // a brand created alongside this request won its primary key
-        if (violatedUniqueConstraint(error) === 'brands_pkey')
-          throw conflict(`brand ${input.code} exists`, [bodyField(['code'], 'already taken')]);
+        const violated = violatedUniqueConstraint(error);
+        if (violated === 'brands_pkey') throw conflict(`brand ${input.code} exists`, [bodyField(['code'], 'already taken')]);
+        if (violated === 'brands_name_zh_key') throw nameTaken(input.nameZh);
         throw error;
       }
     },
@@ -525,9 +527,9 @@ export function createBrandService(deps: {
       }));
     },
 
-    /** Did the lot's owner hold a GI use permit when it made the lot (see earnedMarks)? */
-    giPermitWhenMade(lot: { partyCode: string }, making: LotMaking): Promise<boolean> {
-      return deps.brands.giPermitHeld(lot.partyCode, making.producedOn);
+    /** The certifications the lot's owner held when it made the lot (see earnedMarks). */
+    certificationsWhenMade(lot: { partyCode: string }, making: LotMaking): Promise<string[]> {
+      return deps.brands.certificationsHeld(lot.partyCode, making.producedOn);
     },
 
     /**

@@ -165,14 +165,25 @@ const madeUnadmitted = (standing: BrandStanding, lot: LotMaking): boolean =>
 export const badgesOf = (standings: readonly BrandStanding[], lot: LotMaking, today: string): BrandRef[] =>
   standings.filter((standing) => heldToBrand(standing, lot) && !exitedBy(standing.authorizations, today)).map((standing) => standing.brand);
 
+/** The certification (a type declared on an approved application to join) that earns each product mark. */
+const MARK_CERTIFICATIONS: Readonly<Record<string, string>> = {
+  geographical_indication: 'gi_use_permit',
+  green_food: 'green_food',
+  organic: 'organic',
+};
+
 /**
- * The marks a lot's product may show: those it declares, but the 地理标志 (GI) mark only where it
- * is earned, which declaring it is not: a badge of a GI brand the lot shows (badgesOf: held to it,
- * its owner not exited since), or a GI use permit its owner held when it made the lot. Green-food and
- * organic marks are shown as declared.
+ * The marks a lot's product may show: of those it declares, the ones earned, which declaring one is not.
+ * Each by its certification held by the lot's owner when it made the lot (`certifications`, their types:
+ * 绿色食品, 有机产品, a GI use permit); the 地理标志 (GI) mark also by a badge of a GI brand the lot shows
+ * (badgesOf: held to it, its owner not exited since).
  */
-export const earnedMarks = (marks: readonly string[], badges: readonly BrandRef[], giPermit: boolean): string[] =>
-  marks.filter((mark) => mark !== 'geographical_indication' || giPermit || badges.some((badge) => badge.kind === 'gi'));
+export const earnedMarks = (marks: readonly string[], badges: readonly BrandRef[], certifications: readonly string[]): string[] =>
+  marks.filter(
+    (mark) =>
+      certifications.includes(MARK_CERTIFICATIONS[mark]) ||
+      (mark === 'geographical_indication' && badges.some((badge) => badge.kind === 'gi')),
+  );
 
 /** A misuse finding: the brand it is about, and the line saying what was wrong (of a `brand_misuse` flag's detail). */
 export type MisuseFinding = { brandCode: string; line: string };

@@ -46,7 +46,12 @@ const formQuery = z.object({
 
 /** A page of complaints, the newest first, of one status or any: every listing of complaints takes it. */
 const complaintPageQuery = z.object({
-  status: z.enum(COMPLAINT_STATUSES).optional(),
+  // `all`, as the flag listings take it, is every status: the same as leaving it out
+  status: z
+    .enum([...COMPLAINT_STATUSES, 'all'])
+    .optional()
+    .transform((status) => (status === 'all' ? undefined : status))
+    .describe('one status, or all (the default)'),
   limit: queryInteger(1, 1000).prefault(100),
   offset: queryInteger(0).prefault(0),
 });

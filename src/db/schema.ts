@@ -1391,14 +1391,19 @@ export const creditScores = pgTable(
 
 // Brands (品牌): the county's regional public brand (奉上好品), geographical-indication marks
 // (奉节腊肉) and enterprise brands, with the products each covers. `party_code` is the owner, if any.
-export const brands = pgTable('brands', {
-  code: text('code').primaryKey(),
-  kind: text('kind').notNull(),
-  nameZh: text('name_zh').notNull(),
-  nameEn: text('name_en').notNull(),
-  partyCode: text('party_code').references(() => parties.code),
-  createdAt: createdAt(),
-});
+export const brands = pgTable(
+  'brands',
+  {
+    code: text('code').primaryKey(),
+    kind: text('kind').notNull(),
+    nameZh: text('name_zh').notNull(),
+    nameEn: text('name_en').notNull(),
+    partyCode: text('party_code').references(() => parties.code),
+    createdAt: createdAt(),
+  },
+  // a badge names its brand in Chinese: two brands of one name would pass one for the other
+  (t) => [uniqueIndex('brands_name_zh_key').on(t.nameZh)],
+);
 
 export const brandProducts = pgTable(
   'brand_products',

@@ -25,7 +25,7 @@ export const createProductBody = z.object({
     .max(PRODUCT_MARKS.length)
     .optional()
     .describe(
-      '地理标志 / 绿色食品 / 有机, as declared; consumers are shown geographical_indication only where earned: a gi brand covering the lot whose owner was admitted when it made it and has not exited, or a GI use permit on its approved application to join, valid on the day the lot was made',
+      '地理标志 / 绿色食品 / 有机, as declared (and shown so here); consumers are shown a mark only where earned: its certification (gi_use_permit, green_food, organic) on the owner’s approved application to join, valid on the day the lot was made, or, for geographical_indication, a gi brand covering the lot whose owner was admitted when it made it and has not exited',
     ),
   description: freeTextSchema(2000, { lines: 'many' }).optional(),
 });

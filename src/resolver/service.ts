@@ -63,8 +63,8 @@ export type LotView = {
   failedLots: ReadonlySet<string>;
   standings: BrandStanding[];
   making: LotMaking;
-  /** Whether the lot's owner held a GI use permit when it made the lot (see earnedMarks). */
-  giPermit: boolean;
+  /** The certifications the lot's owner held when it made the lot (see earnedMarks). */
+  certifications: string[];
 };
 
 /**
@@ -114,7 +114,7 @@ type LotViewSources = {
   containers: Pick<LineageRepository, 'packingLinksAbove'>;
   lots: Pick<LotsRepository, 'findByCodes'>;
   trace: Pick<TraceService, 'trace'>;
-  brands: Pick<BrandService, 'standingsOfLot' | 'giPermitWhenMade'>;
+  brands: Pick<BrandService, 'standingsOfLot' | 'certificationsWhenMade'>;
 };
 
 /**
@@ -129,12 +129,12 @@ export async function readLotView(deps: LotViewSources, lotCode: string): Promis
   ]);
   // a lot recorded without a production date was produced when it was recorded
   const making = makingOf(lot);
-  const [failedLots, standings, giPermit] = await Promise.all([
+  const [failedLots, standings, certifications] = await Promise.all([
     deps.failures.standingFailedLots(trace.nodes.map((node) => node.code)),
     deps.brands.standingsOfLot(lot),
-    deps.brands.giPermitWhenMade(lot, making),
+    deps.brands.certificationsWhenMade(lot, making),
   ]);
-  return { trace, containerReadings, failedLots, standings, making, giPermit };
+  return { trace, containerReadings, failedLots, standings, making, certifications };
 }
 
 /**
@@ -150,7 +150,7 @@ export function summaryOfView(lotCode: string, view: LotView, at: Date): LotSumm
     // expiry dates are China's calendar days, not UTC's
     today: chinaDay(at),
     brands: badgesOf(view.standings, view.making, chinaDay(at)),
-    giPermit: view.giPermit,
+    certifications: view.certifications,
   });
 }
 
@@ -183,7 +183,7 @@ export function createResolverService(deps: {
   lots: Pick<LotsRepository, 'findByCodes' | 'pageChanges'>;
   identifiers: Pick<IdentifierService, 'parse' | 'find'>;
   trace: Pick<TraceService, 'trace'>;
-  brands: Pick<BrandService, 'standingsOfLot' | 'giPermitWhenMade'>;
+  brands: Pick<BrandService, 'standingsOfLot' | 'certificationsWhenMade'>;
   ipSalt: string;
   policy?: FlagPolicy;
   now?: () => Date;

@@ -110,8 +110,8 @@ type LotSummaryInput = {
   trace: Trace;
   today: string;
   brands: BrandRef[];
-  /** Whether the lot's owner held a GI use permit when it made the lot: with a GI badge, what shows the product's GI mark. */
-  giPermit?: boolean;
+  /** The certifications the lot's owner held when it made the lot: with a GI badge, what shows the product's marks (earnedMarks). */
+  certifications?: readonly string[];
   failedLots?: ReadonlySet<string>;
   containerReadings?: Trace['events'];
 };
@@ -379,7 +379,7 @@ function buildLotSummary(input: LotSummaryInput): LotSummary {
           name: startProduct.name,
           gtin: startProduct.gtin,
           category: startProduct.category,
-          marks: earnedMarks(startProduct.marks, input.brands, input.giPermit ?? false),
+          marks: earnedMarks(startProduct.marks, input.brands, input.certifications ?? []),
         }
       : null,
     brands: input.brands,

@@ -28,7 +28,8 @@ t.test('brand programme', async (t) => {
 
   async function brand(products: string[], kind = 'regional') {
     const code = newBrandCode();
-    const created = await office.post('/brands', { code, kind, nameZh: '奉上好品', nameEn: 'Fengjie Finest', products });
+    // a brand's Chinese name is its own: each brand of the test is named after its code
+    const created = await office.post('/brands', { code, kind, nameZh: `奉上好品 ${code}`, nameEn: 'Fengjie Finest', products });
     if (created.status !== 201) throw new Error(JSON.stringify(created.body));
     return code;
   }
@@ -166,7 +167,7 @@ t.test('brand programme', async (t) => {
     t.same(await badges(aroundTheCheck), [], 'a code of it shows no badge');
     t.equal(
       await misuse(aroundTheCheck),
-      `奉上好品 (${code}): produced on ${dayAgo(2)}, while its owner was not admitted to the brand`,
+      `奉上好品 ${code} (${code}): produced on ${dayAgo(2)}, while its owner was not admitted to the brand`,
       'and is flagged as misuse',
     );
 
@@ -357,7 +358,7 @@ t.test('brand programme', async (t) => {
     t.equal(await misuse(dayBefore), undefined, 'made and coded while admitted: no misuse');
     t.equal(
       await misuse(firstDay),
-      `奉上好品 (${code}): produced on ${dayAgo(2)}, while its owner was not admitted to the brand`,
+      `奉上好品 ${code} (${code}): produced on ${dayAgo(2)}, while its owner was not admitted to the brand`,
       'made in the suspension is misuse; its code, issued while the member stood admitted, is not',
     );
   });
@@ -381,7 +382,7 @@ t.test('brand programme', async (t) => {
     t.same(await badges(reinstatedCode), [code], 'made after it: the badge');
     t.equal(
       await misuse(suspendedCode),
-      `奉上好品 (${code}): produced on ${today()}, while its owner was not admitted to the brand`,
+      `奉上好品 ${code} (${code}): produced on ${today()}, while its owner was not admitted to the brand`,
       'made while suspended is misuse',
     );
     t.equal(await misuse(reinstatedCode), undefined);
@@ -900,7 +901,7 @@ t.test('brand programme', async (t) => {
     const created = await office.post('/brands', {
       code,
       kind: 'gi',
-      nameZh: '奉节腊肉',
+      nameZh: `奉节腊肉 ${code}`,
       nameEn: 'Fengjie Cured Pork',
       products: [` ${first.toLowerCase()} `],
     });
@@ -922,7 +923,7 @@ t.test('brand programme', async (t) => {
     t.equal(lower.body.code, code);
     expectStatus(t, await office.post(`/brands/${code.toLowerCase()}/products`, { products: [first] }), 200, 'and so on its other routes');
     const typed = newBrandCode();
-    const createdLower = await office.post('/brands', { code: ` ${typed.toLowerCase()} `, kind: 'gi', nameZh: '奉节腊肉', nameEn: 'F' });
+    const createdLower = await office.post('/brands', { code: ` ${typed.toLowerCase()} `, kind: 'gi', nameZh: typed, nameEn: 'F' });
     expectStatus(t, createdLower, 201, 'a new brand code typed in lower case');
     t.equal(createdLower.body.code, typed, 'is stored in upper case');
     const mistyped = expectStatus(
@@ -1043,7 +1044,7 @@ t.test('brand programme', async (t) => {
         ['6901234000030', product],
       ]) {
         const code = newBrandCode();
-        const twice = await office.post('/brands', { code, kind: 'regional', nameZh: 'x', nameEn: 'x', products });
+        const twice = await office.post('/brands', { code, kind: 'regional', nameZh: code, nameEn: 'x', products });
         expectStatus(t, twice, 422, `${products.join(', ')}`);
         t.match(twice.body, {
           type: '/problems/duplicate-product',
@@ -1086,6 +1087,11 @@ t.test('brand programme', async (t) => {
     const existing = await brand([product]);
     const late = serviceWith({ ...repositories.brands, findBrand: async () => undefined });
     await t.rejects(late.create(principal, { ...input, code: existing }), { status: 409, message: `brand ${existing} exists` });
+    // nor one that saw no brand of its name before a parallel one took it
+    const named = (await office.get(`/brands/${existing}`)).body.nameZh;
+    const lateName = serviceWith({ ...repositories.brands, findBrandNamed: async () => undefined });
+    const taken = await lateName.create(principal, { ...input, code: newBrandCode(), nameZh: named }).catch((error) => error);
+    t.match(taken, { status: 409, errors: [{ pointer: '/nameZh' }] }, 'loses on the name, and is told so');
   });
 });
 

@@ -49,11 +49,15 @@ t.test("a brand's office reads its own brand's misuse flags and complaints", asy
     { code: 'FJLR', nameZh: '奉节腊肉', owner: pork },
   ];
   for (const brand of brands) {
+    // a regional public brand is registered by the county's office, in the name of the office party that runs it
     const body = { code: brand.code, kind: 'regional', nameZh: brand.nameZh, nameEn: brand.code, ownerPartyCode: brand.owner.code };
-    const refused = await brand.owner.api.post('/brands', { ...body, products: [product] });
+    const registered = await brand.owner.api.post('/brands', body);
+    expectStatus(t, registered, 403, `${brand.code}: not registered by the office party itself`);
+    t.equal(registered.body.errors?.[0]?.pointer, '/kind');
+    await world.ok(unbound.post('/brands', body));
+    const refused = await brand.owner.api.post(`/brands/${brand.code}/products`, { products: [product] });
     expectStatus(t, refused, 403, `${brand.code}: no product of a party not admitted to it`);
     t.equal(refused.body.errors?.[0]?.pointer, '/products/0');
-    await world.ok(brand.owner.api.post('/brands', body));
     const admission = { partyCode: grower.code, tier: 'authorized', validFrom: '2026-01-01', reason: '准入' };
     await world.ok(brand.owner.api.post(`/brands/${brand.code}/authorizations`, admission));
     await world.ok(brand.owner.api.post(`/brands/${brand.code}/products`, { products: [product] }), 200);
@@ -368,14 +372,13 @@ t.test('a brand named with another brand’s code in parentheses shows its flags
   };
   const orange = await office();
   const pork = await office();
+  const county = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
   const grower = await world.party('processor');
   const product = await grower.product('piece');
-  // FJLR's own brand, and FJQC's, whose name reads like a finding of FJLR's
-  await world.ok(
-    pork.api.post('/brands', { code: 'FJLR', kind: 'regional', nameZh: '奉节腊肉', nameEn: 'FJLR', ownerPartyCode: pork.code }),
-  );
+  // FJLR's own brand, and FJQC's, whose name reads like a finding of FJLR's, each registered by the county's office for the office party running it
+  await world.ok(county.post('/brands', { code: 'FJLR', kind: 'regional', nameZh: '奉节腊肉', nameEn: 'FJLR', ownerPartyCode: pork.code }));
   const misleading = { code: 'FJQC', kind: 'regional', nameZh: '仿 (FJLR): 脐橙', nameEn: 'FJQC', ownerPartyCode: orange.code };
-  await world.ok(orange.api.post('/brands', misleading));
+  await world.ok(county.post('/brands', misleading));
   const admission = { partyCode: grower.code, tier: 'authorized', validFrom: '2026-01-01', reason: '准入' };
   await world.ok(orange.api.post('/brands/FJQC/authorizations', admission));
   await world.ok(orange.api.post('/brands/FJQC/products', { products: [product] }), 200);

@@ -39,8 +39,11 @@ t.test('the Chinese page tells a consumer what the pack is and where it came fro
   t.match(page, '<title>奉上好品·奉节腊肉 500g · 产品溯源信息</title>');
   t.match(page, '<h1>奉上好品·奉节腊肉 500g</h1>');
   t.match(page, '地理标志产品');
-  t.match(page, '绿色食品');
+  t.notMatch(page, '绿色食品', 'a mark not earned is not shown');
   t.notMatch(page, '有机产品');
+  const lot = demoLot();
+  const marks: NonNullable<LotSummary['product']>['marks'] = ['geographical_indication', 'green_food'];
+  t.match(render({ ...demo(), lot: { ...lot, product: lot.product && { ...lot.product, marks } } }), '绿色食品', 'an earned one is');
   t.match(page, 'KZ-LR-20261028-500G');
   t.match(page, '2026-10-28');
   t.match(page, '2027-04-26');
@@ -218,7 +221,7 @@ t.test('the English page', async (t) => {
   const page = render(demo(), { ...OPTIONS, lang: 'en', switchLangHref: '/t/K7QM2XR9P4D?lang=zh-CN' });
   t.match(page, '<html lang="en">');
   t.match(page, 'Geographical indication');
-  t.match(page, 'Green food');
+  t.notMatch(page, 'Green food', 'the unearned mark in English neither');
   t.match(
     sectionOf(page, 'Producer'),
     '<span lang="zh-CN">重庆市奉节县夔门街道食品工业园12号</span>',

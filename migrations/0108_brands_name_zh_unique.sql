@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "brands_name_zh_key" ON "brands" USING btree ("name_zh");

@@ -1,0 +1,91 @@
+// Who registers which brand: an office issued for a party registers its party's enterprise brands only;
+// the county's regional public brands and GI marks are registered by the county's brand office (a key of
+// no party), regulators or admins. A brand's Chinese name is its own (unique).
+import { sql } from 'drizzle-orm';
+import { shanghaiIso } from '../../src/codes/timestamp.js';
+import { queryRows } from '../../src/db/client.js';
+import { clearOfMidnightInChina } from '../fixtures/china-day.js';
+import { migrationStatements } from '../fixtures/migrations.js';
+import { issuePacks } from '../fixtures/rfid-world.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+import { client } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+const today = () => shanghaiIso(new Date()).slice(0, 10);
+
+t.test('a party-bound brand office registers enterprise brands only', async (t) => {
+  await clearOfMidnightInChina(60_000);
+  const world = await createWorld(t);
+  const enterprise = await world.party('processor');
+  const own = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office', partyCode: enterprise.code }))).key);
+  const county = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const product = await enterprise.product('piece', { marks: ['geographical_indication'] });
+
+  for (const kind of ['gi', 'regional']) {
+    const refused = await own.post('/brands', {
+      code: `OWN-${kind.toUpperCase()}`,
+      kind,
+      nameZh: `自封${kind}`,
+      nameEn: 'self-made',
+      ownerPartyCode: enterprise.code,
+      products: [product],
+    });
+    expectStatus(t, refused, 403, `a ${kind} brand is not the enterprise's to register`);
+    t.equal(refused.body.errors?.[0]?.pointer, '/kind');
+    expectStatus(t, await world.regulator.get(`/brands/OWN-${kind.toUpperCase()}`), 404, 'nothing registered');
+  }
+  const body = { kind: 'enterprise', nameEn: 'Kuizhou', ownerPartyCode: enterprise.code, products: [product] };
+  await world.ok(own.post('/brands', { code: 'KZLW', nameZh: '夔州腊味', ...body }));
+  const admission = { partyCode: enterprise.code, tier: 'head', validFrom: today(), reason: '自有' };
+  await world.ok(own.post('/brands/KZLW/authorizations', admission));
+  const [pack] = await issuePacks(world, enterprise, await enterprise.commission(product, 5), 1);
+  const scanned = (await world.app.inject({ method: 'GET', url: `/t/${pack}`, headers: { accept: 'application/json' } })).json();
+  t.same(scanned.product.marks, [], 'its own enterprise brand earns its product no GI mark');
+
+  await world.ok(county.post('/brands', { code: 'FJLR', kind: 'gi', nameZh: '奉节腊肉', nameEn: 'Fengjie Cured Pork' }));
+  await world.ok(world.regulator.post('/brands', { code: 'FSHP', kind: 'regional', nameZh: '奉上好品', nameEn: 'Fengjie Finest' }));
+  await world.ok(world.admin.post('/brands', { code: 'FJQC', kind: 'gi', nameZh: '奉节脐橙', nameEn: 'Fengjie Navel Orange' }));
+});
+
+t.test("a brand's Chinese name is its own", async (t) => {
+  const world = await createWorld(t);
+  const county = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  await world.ok(county.post('/brands', { code: 'FJLR', kind: 'gi', nameZh: '奉节腊肉', nameEn: 'Fengjie Cured Pork' }));
+  const again = await county.post('/brands', { code: 'FJLR2', kind: 'regional', nameZh: ' 奉节腊肉 ', nameEn: 'Imitation' });
+  expectStatus(t, again, 409, 'a second brand of that name (as read: trimmed)');
+  t.equal(again.body.errors?.[0]?.pointer, '/nameZh');
+  t.match(again.body.detail, '奉节腊肉');
+  expectStatus(t, await county.get('/brands/FJLR2'), 404, 'nothing registered');
+});
+
+t.test('migration: of brands sharing a Chinese name the first registered keeps it, the others get their code added', async (t) => {
+  const world = await createWorld(t);
+  const db = world.database.db;
+  await queryRows(db, sql`drop index brands_name_zh_key`);
+  for (const [code, nameZh] of [
+    ['FJLR', '奉节腊肉'],
+    ['AAA', '奉节腊肉'],
+    ['ZZZ', '奉节腊肉'],
+    ['FSHP', '奉上好品'],
+  ])
+    await queryRows(db, sql`insert into brands (code, kind, name_zh, name_en) values (${code}, 'gi', ${nameZh}, ${code})`);
+  for (const file of ['0107_brands_name_zh_dedupe.sql', '0108_brands_name_zh_unique.sql'])
+    for (const statement of migrationStatements(file)) await queryRows(db, sql.raw(statement));
+  t.same(await queryRows(db, sql`select code, name_zh as "nameZh" from brands order by code`), [
+    { code: 'AAA', nameZh: '奉节腊肉 (AAA)' },
+    { code: 'FJLR', nameZh: '奉节腊肉' },
+    { code: 'FSHP', nameZh: '奉上好品' },
+    { code: 'ZZZ', nameZh: '奉节腊肉 (ZZZ)' },
+  ]);
+});
+
+t.test('complaints are listed with status=all, as flags are', async (t) => {
+  const world = await createWorld(t);
+  const county = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  await world.ok(county.post('/brands', { code: 'FJLR', kind: 'gi', nameZh: '奉节腊肉', nameEn: 'Fengjie Cured Pork' }));
+  t.same((await world.ok(county.get('/brands/FJLR/complaints?status=all'), 200)).items, [], "a brand's, any status");
+  t.same((await world.ok(world.regulator.get('/regulator/complaints?status=all'), 200)).items, [], "the regulators'");
+  expectStatus(t, await county.get('/brands/FJLR/complaints?status=some'), 400, 'another word is still a 400');
+});
