@@ -192,6 +192,13 @@ export function brandMemberFilter(principal: Principal, brand: { ownerPartyCode:
 }
 
 /**
+ * Which API key made each change of a brand authorization (its id and label) is the brand office's own
+ * record: shown to brand offices, regulators and admins, not to the members or owners reading their history.
+ */
+export const seesBrandOfficeKeys = (principal: Principal): boolean =>
+  principal.role === 'brand_office' || principal.role === 'regulator' || principal.role === 'admin';
+
+/**
  * Whether a brand office key runs the brand: a key issued for no party is the county's brand office,
  * which runs every brand; a key issued for a party runs the brands that party owns (`ownerPartyCode`).
  */

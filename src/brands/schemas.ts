@@ -93,8 +93,8 @@ const authorizationChangeSchema = z.object({
   reason: z.string(),
   disposalDeadline: z.string().nullable(),
   recordedAt: z.date(),
-  keyId: z.string().describe('the API key that made the change'),
-  keyLabel: z.string().nullable().describe("that key's label, when it has one"),
+  keyId: z.string().optional().describe('the API key that made the change (to brand offices, regulators and admins only)'),
+  keyLabel: z.string().nullable().optional().describe("that key's label, when it has one (as keyId)"),
 });
 
 export const authorizationSchema = z

@@ -6,6 +6,7 @@ import {
   requireBrandOffice,
   requireBrandOverseer,
   requireBrandRegistrar,
+  seesBrandOfficeKeys,
 } from '../access/index.js';
 import type { AuditKind } from '../audit/chain.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
@@ -184,7 +185,7 @@ export function createBrandService(deps: {
   const expired = (row: AuthorizationRow, day: string) =>
     row.validUntil !== null && row.validUntil < day && !(row.state === 'exited' && row.stateSince <= row.validUntil);
 
-  async function authorizationView(rows: AuthorizationRow[]): Promise<Authorization[]> {
+  async function authorizationView(rows: AuthorizationRow[], showKeys = true): Promise<Authorization[]> {
     const changes = await deps.brands.changesOf(rows.map((row) => row.id));
     const labels = await deps.brands.keyLabels([...changes.values()].flat().map((change) => change.keyId));
     const day = today();
@@ -206,8 +207,7 @@ export function createBrandService(deps: {
         reason: change.reason,
         disposalDeadline: change.disposalDeadline,
         recordedAt: change.recordedAt,
-        keyId: change.keyId,
-        keyLabel: labels.get(change.keyId) ?? null,
+        ...(showKeys ? { keyId: change.keyId, keyLabel: labels.get(change.keyId) ?? null } : {}),
       })),
     }));
   }
@@ -474,7 +474,7 @@ export function createBrandService(deps: {
     async authorizations(principal: Principal, code: string, partyCode?: string): Promise<Authorization[]> {
       const brand = await brandOrNotFound(code);
       const member = brandMemberFilter(principal, { ownerPartyCode: brand.partyCode }, partyCode);
-      return authorizationView(await deps.brands.authorizationsOf({ brandCode: code, partyCode: member }));
+      return authorizationView(await deps.brands.authorizationsOf({ brandCode: code, partyCode: member }), seesBrandOfficeKeys(principal));
     },
 
     /**

@@ -89,3 +89,23 @@ t.test('complaints are listed with status=all, as flags are', async (t) => {
   t.same((await world.ok(world.regulator.get('/regulator/complaints?status=all'), 200)).items, [], "the regulators'");
   expectStatus(t, await county.get('/brands/FJLR/complaints?status=some'), 400, 'another word is still a 400');
 });
+
+t.test("a member reads its authorization's history without the office's keys", async (t) => {
+  const world = await createWorld(t);
+  const county = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office', label: '品牌办' }))).key);
+  const member = await world.party('processor');
+  await world.ok(county.post('/brands', { code: 'FSHP', kind: 'regional', nameZh: '奉上好品', nameEn: 'Fengjie Finest' }));
+  await world.ok(
+    county.post('/brands/FSHP/authorizations', { partyCode: member.code, tier: 'authorized', validFrom: today(), reason: '准入' }),
+  );
+  const [own] = (await world.ok(member.api.get('/brands/FSHP/authorizations'), 200)).items;
+  t.notOk('keyId' in own.history[0] || 'keyLabel' in own.history[0], 'no keyId or keyLabel for the member');
+  for (const [who, api] of [
+    ['the office', county],
+    ['a regulator', world.regulator],
+    ['an admin', world.admin],
+  ] as const) {
+    const [read] = (await world.ok(api.get('/brands/FSHP/authorizations'), 200)).items;
+    t.match(read.history[0], { keyId: String, keyLabel: '品牌办' }, `${who} sees the key`);
+  }
+});
