@@ -1399,10 +1399,13 @@ export const brands = pgTable(
     nameZh: text('name_zh').notNull(),
     nameEn: text('name_en').notNull(),
     partyCode: text('party_code').references(() => parties.code),
+    // a brand registered under a name an earlier brand already had, before names were unique (it keeps
+    // it: its name is in its audit entry's hash)
+    nameSharedBefore: boolean('name_shared_before').notNull().default(false),
     createdAt: createdAt(),
   },
   // a badge names its brand in Chinese: two brands of one name would pass one for the other
-  (t) => [uniqueIndex('brands_name_zh_key').on(t.nameZh)],
+  (t) => [uniqueIndex('brands_name_zh_key').on(t.nameZh).where(sql`not ${t.nameSharedBefore}`)],
 );
 
 export const brandProducts = pgTable(

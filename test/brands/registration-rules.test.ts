@@ -60,10 +60,11 @@ t.test("a brand's Chinese name is its own", async (t) => {
   expectStatus(t, await county.get('/brands/FJLR2'), 404, 'nothing registered');
 });
 
-t.test('migration: of brands sharing a Chinese name the first registered keeps it, the others get their code added', async (t) => {
+t.test('migration: brands sharing a Chinese name keep it, the later ones marked; a new brand gets none of them', async (t) => {
   const world = await createWorld(t);
   const db = world.database.db;
   await queryRows(db, sql`drop index brands_name_zh_key`);
+  await queryRows(db, sql`alter table brands drop column name_shared_before`);
   for (const [code, nameZh] of [
     ['FJLR', '奉节腊肉'],
     ['AAA', '奉节腊肉'],
@@ -71,14 +72,25 @@ t.test('migration: of brands sharing a Chinese name the first registered keeps i
     ['FSHP', '奉上好品'],
   ])
     await queryRows(db, sql`insert into brands (code, kind, name_zh, name_en) values (${code}, 'gi', ${nameZh}, ${code})`);
-  for (const file of ['0107_brands_name_zh_dedupe.sql', '0108_brands_name_zh_unique.sql'])
-    for (const statement of migrationStatements(file)) await queryRows(db, sql.raw(statement));
-  t.same(await queryRows(db, sql`select code, name_zh as "nameZh" from brands order by code`), [
-    { code: 'AAA', nameZh: '奉节腊肉 (AAA)' },
-    { code: 'FJLR', nameZh: '奉节腊肉' },
-    { code: 'FSHP', nameZh: '奉上好品' },
-    { code: 'ZZZ', nameZh: '奉节腊肉 (ZZZ)' },
-  ]);
+  const [chainBefore] = await queryRows(db, sql`select count(*)::int as n from brands`);
+  for (const statement of migrationStatements('0107_brands_name_zh_unique.sql')) await queryRows(db, sql.raw(statement));
+  t.same(
+    await queryRows(db, sql`select code, name_zh as "nameZh", name_shared_before as "shared" from brands order by code`),
+    [
+      { code: 'AAA', nameZh: '奉节腊肉', shared: true },
+      { code: 'FJLR', nameZh: '奉节腊肉', shared: false },
+      { code: 'FSHP', nameZh: '奉上好品', shared: false },
+      { code: 'ZZZ', nameZh: '奉节腊肉', shared: true },
+    ],
+    'every name kept, the first registered of a name its holder',
+  );
+  t.same(await queryRows(db, sql`select count(*)::int as n from brands`), [chainBefore], 'no brand added or lost');
+  const county = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  expectStatus(t, await county.post('/brands', { code: 'NEW', kind: 'gi', nameZh: '奉节腊肉', nameEn: 'New' }), 409, 'the name is taken');
+  await t.rejects(
+    queryRows(db, sql`insert into brands (code, kind, name_zh, name_en) values ('RACE', 'gi', '奉节腊肉', 'Race')`),
+    'the index refuses it too',
+  );
 });
 
 t.test('complaints are listed with status=all, as flags are', async (t) => {

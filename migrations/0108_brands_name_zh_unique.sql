@@ -1,1 +1,0 @@
-CREATE UNIQUE INDEX "brands_name_zh_key" ON "brands" USING btree ("name_zh");
