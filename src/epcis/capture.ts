@@ -39,6 +39,7 @@ import {
   withIlmdLotNumber,
 } from './mapping.js';
 import { eventContext } from './render.js';
+import { declarationsThatReplan, type Footprint } from './replanning.js';
 import type { EpcisRepository, OpenShipment } from './repository.js';
 import { withPlainIdentifiers } from './schemas.js';
 import { normaliseTagValues, TAG_ENCODINGS_FIELD, type TagEncoding, withoutTagEncodings } from './tag-values.js';
@@ -208,8 +209,22 @@ export async function captureEvents(
     encodings: normalised[index].encodings,
   }));
   // planned from the whole document, which the locks are taken ahead by; the events after a
-  // declaration are planned again once it took effect (see below)
+  // declaration that can change their plan are planned again once it took effect (see below)
   const requests = await requestsFor(tx, deps, party, toPlan);
+  const replanning = await declarationsReplanning(tx, deps, party, {
+    declarations,
+    toWrite,
+    requests,
+    // an event declared again later in the document is the one its first occurrence wrote
+    firstOccurrence: (index) => firstIndexOf.get(ids[index]) ?? index,
+    stored: (index) => ({
+      event: events[index],
+      id: ids[index],
+      eventId: eventIds[index],
+      context: input.context,
+      encodings: normalised[index].encodings,
+    }),
+  });
   const declare = async (index: number) => {
     if (outcomes[index]?.status === 'rejected') return;
     const declaration = events[index].errorDeclaration as Declaration;
@@ -268,6 +283,7 @@ export async function captureEvents(
   // its place, the new events before it written and the writer reading the world again after it, as
   // if the document ended there. A write also ends at about OBJECTS_PER_WRITE objects
   const declared = new Set(declarations);
+  const replanningAt = new Set(replanning);
   /** The new events so far in the document: toWrite[0, reached). */
   let reached = 0;
   let objects = 0;
@@ -282,16 +298,61 @@ export async function captureEvents(
     objects = 0;
     if (!declared.has(index)) continue;
     await declare(index);
-    // the new events up to the next declaration, planned again from what is stored now, as a document
-    // of their own would be: a transformation's members and the shipments a receipt takes in are read
-    // once per plan, and the declaration may have changed them
-    const nextDeclaration = declarations.find((at) => at > index) ?? events.length;
+    if (!replanningAt.has(index)) continue;
+    // the new events up to the next such declaration, planned again from what is stored now, as a
+    // document of their own would be: a transformation's members and the shipments a receipt takes in
+    // are read once per plan, and the declaration may have changed them
+    const nextReplanning = replanning.find((at) => at > index) ?? events.length;
     let end = reached;
-    while (end < toWrite.length && toWrite[end] <= nextDeclaration) end++;
+    while (end < toWrite.length && toWrite[end] <= nextReplanning) end++;
     if (end > reached) requests.splice(reached, end - reached, ...(await requestsFor(tx, deps, party, toPlan.slice(reached, end))));
   }
   await writeUpTo(reached);
   return outcomes as CaptureOutcome[];
+}
+
+/**
+ * The declarations, in the document's order, after which the later new events are planned again
+ * (see declarationsThatReplan): what a stored event re-sent with its declaration names is read as
+ * a plan of it would read it, once for all of them; a new event declared names what its plan does.
+ */
+async function declarationsReplanning(
+  tx: Db,
+  deps: CaptureDeps,
+  party: string,
+  document: {
+    declarations: number[];
+    toWrite: number[];
+    requests: WriteRequest[];
+    firstOccurrence: (index: number) => number;
+    stored: (index: number) => Parameters<typeof requestsFor>[3][number];
+  },
+): Promise<number[]> {
+  const { declarations, toWrite, requests } = document;
+  if (declarations.length === 0 || toWrite.length === 0) return [];
+  const footprint = (request: WriteRequest): Footprint => ({
+    recordType: request.recordType,
+    transformationId: request.captured?.transformationId ?? null,
+    lotCodes: request.captured?.links.map((link) => link.lotCode) ?? [],
+  });
+  const planned = new Map(toWrite.map((index, position) => [index, position]));
+  const positionOf = new Map(
+    declarations.flatMap((index) => {
+      const position = planned.get(document.firstOccurrence(index));
+      return position === undefined ? [] : [[index, position] as const];
+    }),
+  );
+  const storedBefore = declarations.filter((index) => !positionOf.has(index));
+  const storedPlans = storedBefore.length > 0 ? await requestsFor(tx, deps, party, storedBefore.map(document.stored)) : [];
+  const planOf = new Map(storedBefore.map((index, position) => [index, storedPlans[position]]));
+  const replanning = declarationsThatReplan(
+    declarations.map((index) => ({
+      index,
+      declared: footprint(planOf.get(index) ?? requests[positionOf.get(index) as number]),
+    })),
+    toWrite.map((index, position) => ({ index, planned: footprint(requests[position]) })),
+  );
+  return declarations.filter((index) => replanning.has(index));
 }
 
 /** Each event as the native action it amounts to, with the lots its unknown identifiers become. */

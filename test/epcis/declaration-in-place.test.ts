@@ -305,3 +305,134 @@ t.test('an event re-sent twice with its declaration in one document is declared 
     t.match(read.body, { errorDeclaration: { reason: /incorrect_data/ } }, `event ${serial} declared in error`);
   }
 });
+
+t.test('a stored packing declared in error, then its pallet shipped, in one document as in two', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const { capture } = epcisRequests(world);
+  const packedThenShipped = async (serial: number) => {
+    const sscc = `urn:epc:id:sscc:6901234.000000002${serial}`;
+    const lot = await plant.commission(await plant.product('piece'), 10);
+    const packing = {
+      type: 'AggregationEvent',
+      eventID: `urn:uuid:7a1c0e00-0000-4000-8000-50000000000${serial}`,
+      ...when(2),
+      action: 'ADD',
+      bizStep: 'packing',
+      parentID: sscc,
+      childQuantityList: [{ epcClass: `${TEST_BASE_URL}/lots/${lot}`, quantity: 4, uom: 'H87' }],
+    };
+    t.match(await capture(plant.key, [packing]), { success: true, captured: 1 }, `${serial}: packed`);
+    const declared = { ...packing, errorDeclaration: { declarationTime: '2026-03-03T00:00:00Z', reason: 'incorrect_data' } };
+    const shipping = {
+      type: 'ObjectEvent',
+      ...when(4),
+      action: 'OBSERVE',
+      bizStep: 'shipping',
+      epcList: [sscc],
+      destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }],
+    };
+    return { sscc, lot, declared, shipping };
+  };
+
+  const apart = await packedThenShipped(1);
+  t.match(await capture(plant.key, [apart.declared]), { success: true, duplicates: 1 }, 'two documents: the declaration');
+  t.match(await capture(plant.key, [apart.shipping]), { success: true, captured: 1 }, 'then the shipment');
+  const expected = await standing(plant, store, apart.lot, apart.sscc);
+  t.same(
+    expected.packed.filter((edge: { kind: string }) => edge.kind === 'aggregate'),
+    [],
+    'two documents: nothing is packed in the pallet',
+  );
+  t.match(expected.shipments, [{ status: 'open', lines: [{ lotCode: 'pallet' }] }], 'and the pallet is shipped');
+  t.same(expected.lot.holders, [{ partyCode: 'plant', onHand: 10 }], 'without the lot, which stays with the plant');
+
+  for (const [serial, behaviour] of [
+    [2, 'rollback'],
+    [3, 'proceed'],
+  ] as const) {
+    const together = await packedThenShipped(serial);
+    t.match(
+      await capture(plant.key, [together.declared, together.shipping], behaviour),
+      { success: true, captured: 1, duplicates: 1, errors: [] },
+      `${behaviour}: one document, the declaration before the shipment, is captured`,
+    );
+    t.same(await standing(plant, store, together.lot, together.sscc), expected, `${behaviour}: as the two documents left it`);
+  }
+});
+
+t.test('declarations naming nothing the later events name: the document is captured as one plan', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const { capture } = epcisRequests(world);
+  const cls = (lot: string) => `https://id.gs1.org/01/06901234000030/10/${lot}`;
+  const stored = [1, 2, 3].map((serial) => ({
+    ...made(cls(`S${serial}`), 1),
+    eventID: `urn:uuid:7a1c0e00-0000-4000-8000-60000000000${serial}`,
+  }));
+  t.match(await capture(plant.key, stored), { success: true, captured: 3 }, 'three lots made');
+  const declared = (event: object) => ({
+    ...event,
+    errorDeclaration: { declarationTime: '2026-03-02T00:00:00Z', reason: 'incorrect_data' },
+  });
+  const sscc = 'urn:epc:id:sscc:6901234.0000000301';
+  const document = [
+    made(cls('X1'), 3),
+    declared(stored[0]),
+    {
+      type: 'TransformationEvent',
+      ...when(4),
+      transformationID: 'urn:uuid:7a1c0e00-0000-4000-8000-6000000000a1',
+      inputQuantityList: [{ epcClass: cls('X1'), quantity: 6, uom: 'KGM' }],
+      outputQuantityList: [{ epcClass: cls('Y1'), quantity: 5, uom: 'KGM' }],
+    },
+    declared(stored[1]),
+    {
+      type: 'AggregationEvent',
+      ...when(5),
+      action: 'ADD',
+      bizStep: 'packing',
+      parentID: sscc,
+      childQuantityList: [{ epcClass: cls('Y1'), quantity: 5, uom: 'KGM' }],
+    },
+    declared(stored[2]),
+    {
+      type: 'ObjectEvent',
+      ...when(6),
+      action: 'OBSERVE',
+      bizStep: 'shipping',
+      epcList: [sscc],
+      destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }],
+    },
+  ];
+  t.match(
+    await capture(plant.key, document, 'rollback'),
+    { success: true, captured: 4, duplicates: 3, errors: [] },
+    'the new events captured, the stored ones declared',
+  );
+  for (const event of stored) {
+    const read = await plant.api.get(`/epcis/events/${encodeURIComponent(event.eventID)}`);
+    t.match(read.body, { errorDeclaration: { reason: /incorrect_data/ } }, `${event.eventID}: declared in error`);
+  }
+  const x1 = (await traced(plant.api, cls('X1'))).code as string;
+  const y1 = (await traced(plant.api, cls('Y1'))).code as string;
+  const pallet = (await traced(plant.api, sscc)).code as string;
+  t.match((await plant.lot(x1)).holders, [{ partyCode: plant.code, onHand: 4 }], 'X1: 6 of 10 kg transformed');
+  const trace = (await plant.api.get(`/trace/${pallet}`)).body;
+  const edges = trace.edges.map(({ kind, from, to, quantity }: Record<string, unknown>) => ({ kind, from, to, quantity }));
+  t.same(
+    edges.filter((edge: { kind: string }) => edge.kind !== 'custody'),
+    [
+      { kind: 'transform', from: x1, to: y1, quantity: 6 },
+      { kind: 'aggregate', from: y1, to: pallet, quantity: 5 },
+    ],
+    'X1 made into Y1, Y1 packed in the pallet',
+  );
+  const shipments = (await plant.api.get('/shipments')).body.items.filter((shipment: { lines: { lotCode: string }[] }) =>
+    shipment.lines.some((line) => line.lotCode === pallet),
+  );
+  t.match(shipments, [{ status: 'open', toPartyCode: store.code }], 'the pallet shipped to the store');
+  t.same((await plant.lot(y1)).holders, [], 'Y1 goes with it');
+});
