@@ -362,7 +362,7 @@ t.test('a stored packing declared in error, then its pallet shipped, in one docu
   }
 });
 
-t.test('declarations naming nothing the later events name: the document is captured as one plan', async (t) => {
+t.test('declarations between the steps of a document: its steps are captured as without them', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('processor');
   const store = await world.party('cold_storage');
@@ -435,4 +435,56 @@ t.test('declarations naming nothing the later events name: the document is captu
   );
   t.match(shipments, [{ status: 'open', toPartyCode: store.code }], 'the pallet shipped to the store');
   t.same((await plant.lot(y1)).holders, [], 'Y1 goes with it');
+});
+
+t.test('a declaration between two events naming a lot the document made: the later one reads it as two documents would', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const { capture } = epcisRequests(world);
+  const cls = (lot: string) => `https://id.gs1.org/01/06901234000030/10/${lot}`;
+  for (const [serial, behaviour] of [
+    [1, 'rollback'],
+    [2, 'proceed'],
+  ] as const) {
+    const stored = { ...made(cls(`S${serial}`), 1), eventID: `urn:uuid:7a1c0e00-0000-4000-8000-70000000000${serial}` };
+    t.match(await capture(plant.key, [stored]), { success: true, captured: 1 }, `${behaviour}: a lot made`);
+    const document = [
+      made(cls(`A${serial}`), 3),
+      { ...stored, errorDeclaration: { declarationTime: '2026-03-02T00:00:00Z', reason: 'incorrect_data' } },
+      {
+        type: 'ObjectEvent',
+        ...when(4),
+        action: 'OBSERVE',
+        bizStep: 'inspecting',
+        quantityList: [{ epcClass: cls(`A${serial}`), quantity: 500, uom: 'GRM' }],
+      },
+    ];
+    t.match(
+      await capture(plant.key, document, behaviour),
+      { success: true, captured: 2, duplicates: 1, errors: [] },
+      `${behaviour}: 500 GRM of a lot made in KGM before the declaration converts, as in a later document`,
+    );
+  }
+});
+
+t.test('a declaration between a sighting of a pallet and its unpacking: the unpacking is refused as two documents refuse it', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const { capture } = epcisRequests(world);
+  const cls = (lot: string) => `https://id.gs1.org/01/06901234000030/10/${lot}`;
+  const stored = { ...made(cls('S3'), 1), eventID: 'urn:uuid:7a1c0e00-0000-4000-8000-700000000003' };
+  t.match(await capture(plant.key, [stored]), { success: true, captured: 1 }, 'a lot made');
+  const lot = await plant.commission(await plant.product('piece'), 10);
+  const sscc = 'urn:epc:id:sscc:6901234.0000000401';
+  const child = { epcClass: `${TEST_BASE_URL}/lots/${lot}`, quantity: 4, uom: 'H87' };
+  const document = [
+    { type: 'AggregationEvent', ...when(3), action: 'OBSERVE', parentID: sscc, childQuantityList: [child] },
+    { ...stored, errorDeclaration: { declarationTime: '2026-03-02T00:00:00Z', reason: 'incorrect_data' } },
+    { type: 'AggregationEvent', ...when(4), action: 'DELETE', bizStep: 'unpacking', parentID: sscc, childQuantityList: [child] },
+  ];
+  t.match(
+    await capture(plant.key, document, 'rollback'),
+    { success: false, errors: [{ eventIndex: 2, message: /is not in container/ }] },
+    'the lot was never packed in the pallet',
+  );
 });

@@ -67,3 +67,19 @@ t.test('each declaration looks at the events after it alone', async (t) => {
   );
   t.same([...declarationsThatReplan([{ index: 4, declared: names(['A', 'B']) }], later)], [], 'the lots of earlier events do not count');
 });
+
+t.test('a declaration between two new events naming the same lot is followed by a new plan', async (t) => {
+  const newEvents = [
+    { index: 0, planned: names(['A']) },
+    { index: 2, planned: names(['A']) },
+    { index: 4, planned: names(['B']) },
+    { index: 6, planned: names(['C']) },
+  ];
+  const declarations = [1, 3, 5].map((index) => ({ index, declared: names([`S${index}`]) }));
+  t.same([...declarationsThatReplan(declarations, newEvents)], [1], 'only the one between the two events naming A');
+  t.same(
+    [...declarationsThatReplan(declarations, [...newEvents, { index: 7, planned: names(['A']) }])].sort(),
+    [1, 3, 5],
+    'every one while A is named again after them',
+  );
+});
