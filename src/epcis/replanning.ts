@@ -9,9 +9,10 @@ export type Footprint = { recordType?: string; transformationId: string | null; 
  * reads from the database: a receipt (declared in error, its shipment is open again and the lots it
  * brought in no longer the party's), a step of a transformation a later event joins (its members are
  * read once per plan), an event naming a lot a later event names (what the party held of it may have
- * made the lot its to name), and one between two new events naming the same lot (the later one's plan
- * reads the lot as the earlier made or packed it, from the database once planned again: a document
- * split at a declaration must come out as the two documents would). A plan reads nothing else a
+ * made the lot its to name), and one between two new events naming the same lot, or two new receipts
+ * (the later one's plan reads the lot as the earlier made or packed it, or the shipments the earlier
+ * took in, from the database once planned again: a document split at a declaration must come out as
+ * the two documents would). A plan reads nothing else a
  * declaration changes; the writer reads what it judges by as it writes. After any other declaration
  * the document goes on as planned.
  */
@@ -43,14 +44,17 @@ export function declarationsThatReplan(
   return replanning;
 }
 
+/** Receipts as one name: a plan reads the open shipments once, before any receipt of the document takes one. */
+const RECEIPTS = '\0receipts';
+
 /**
- * Whether a position lies strictly between the first and the last new event naming some lot: the
- * lots' spans merged, then looked up by binary search.
+ * Whether a position lies strictly between the first and the last new event naming some lot (or
+ * between two new receipts): the spans merged, then looked up by binary search.
  */
 function spansOfLots(events: readonly { index: number; planned: Footprint }[]): (index: number) => boolean {
   const span = new Map<string, [number, number]>();
   for (const { index, planned } of events)
-    for (const code of planned.lotCodes) {
+    for (const code of planned.recordType === 'receive' ? [...planned.lotCodes, RECEIPTS] : planned.lotCodes) {
       const known = span.get(code);
       if (known) known[1] = index;
       else span.set(code, [index, index]);

@@ -488,3 +488,41 @@ t.test('a declaration between a sighting of a pallet and its unpacking: the unpa
     'the lot was never packed in the pallet',
   );
 });
+
+t.test('a declaration between two receipts of one shipment: the second is read as a later document reads it', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('processor');
+  const store = await world.party('cold_storage');
+  const { capture } = epcisRequests(world);
+  const lot = await plant.commission(await plant.product('piece'), 10);
+  const sscc = 'urn:epc:id:sscc:6901234.0000000022';
+  const child = { epcClass: `${TEST_BASE_URL}/lots/${lot}`, quantity: 4, uom: 'H87' };
+  const shipped = await capture(plant.key, [
+    { type: 'AggregationEvent', ...when(2), action: 'ADD', bizStep: 'packing', parentID: sscc, childQuantityList: [child] },
+    {
+      type: 'ObjectEvent',
+      ...when(3),
+      action: 'OBSERVE',
+      bizStep: 'shipping',
+      epcList: [sscc],
+      destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }],
+    },
+  ]);
+  t.match(shipped, { success: true, captured: 2 }, 'the pallet packed and shipped to the store');
+  const stored = { ...made('https://id.gs1.org/01/06901234000030/10/Z22', 1), eventID: 'urn:uuid:7a1c0e00-0000-4000-8000-700000000022' };
+  t.match(await capture(store.key, [stored]), { success: true, captured: 1 }, "a lot of the store's");
+  const receiving = { type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'receiving' };
+  t.match(
+    await capture(
+      store.key,
+      [
+        { ...receiving, ...when(4), epcList: [sscc] },
+        { ...stored, errorDeclaration: { declarationTime: '2026-03-02T00:00:00Z', reason: 'incorrect_data' } },
+        { ...receiving, ...when(5), quantityList: [child] },
+      ],
+      'rollback',
+    ),
+    { success: true, captured: 2, duplicates: 1, errors: [] },
+    'the pallet received, then its lot seen again: captured as the two halves are',
+  );
+});

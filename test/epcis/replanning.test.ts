@@ -83,3 +83,11 @@ t.test('a declaration between two new events naming the same lot is followed by 
     'every one while A is named again after them',
   );
 });
+
+t.test('a declaration between two new receipts is followed by a new plan', async (t) => {
+  const newEvents = [
+    { index: 0, planned: names(['PALLET'], { recordType: 'receive' }) },
+    { index: 2, planned: names(['LOT'], { recordType: 'receive' }) },
+  ];
+  t.same([...declarationsThatReplan([{ index: 1, declared: names(['S1']) }], newEvents)], [1], 'the shipments the first took in');
+});
