@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { bodyField, unprocessable } from '../../../errors/problem.js';
-import type { ShipmentLine } from '../draft.js';
+import type { Pointer, ShipmentLine } from '../draft.js';
 import type { Line, PackedLine, Scope } from '../scope.js';
+import type { LotView } from '../state.js';
 import type { RuleResult } from './index.js';
 
 export type ShipInput = {
@@ -22,6 +23,7 @@ export type ShipInput = {
  * nor takes what is packed in it. An event that moves nothing at all opens no shipment: an EPCIS
  * event that names only objects the party already sent on is recorded as a sighting of them;
  * any other is refused (422 nothing-shipped) rather than send the addressee a shipment of nothing.
+ * Nor does a container with nothing packed in it leave (422 empty-container; see emptyContainer).
  */
 export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResult {
   const destination = scope.state.parties.get(input.toPartyCode);
@@ -53,8 +55,10 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
   const lines: ShipmentLine[] = moving.map(({ lot, quantity }) => ({ lotCode: lot.code, containerCode: null, quantity }));
   const packed: PackedLine[] = [];
   for (const { lot, position } of moving) {
-    if (lot.kind === 'container')
-      for (const line of scope.takeContents(lot.code, 'ship_out', scope.at('lines', listed[position].index), shippedAt)) packed.push(line);
+    if (lot.kind !== 'container') continue;
+    const contents = scope.takeContents(lot.code, 'ship_out', scope.at('lines', listed[position].index), shippedAt);
+    if (contents.length === 0) throw emptyContainer(scope, lot, scope.at('lines', listed[position].index, 'lotCode'));
+    for (const line of contents) packed.push(line);
   }
   scope.requirePackedHeldThen(packed, 'ship_out');
   lines.push(...packed);
@@ -104,5 +108,20 @@ function nothingShipped(scope: Scope, listed: Line[], destinationCode: string) {
         ? bodyField(scope.at('lines', line.index ?? position, 'quantity'), 'a quantity of 0')
         : bodyField(scope.at('lines', line.index ?? position), `none left with ${scope.actor}`),
     ),
+  );
+}
+
+/**
+ * Refused (422): a container shipped with nothing packed in it (never packed, or everything unpacked
+ * from it) would be in transit to the addressee empty, and whatever was packed into it later refused
+ * as shipped away. Only the container's holder gets here (taking it refused anyone else first), so
+ * naming it tells no one what they may not read.
+ */
+function emptyContainer(scope: Scope, container: LotView, pointer: Pointer) {
+  const name = scope.identifierOf(container);
+  return unprocessable(
+    'empty-container',
+    `container ${name} holds nothing yet: nothing is packed in it, so it cannot be shipped. Pack it first (POST /events with type aggregate, or an EPCIS AggregationEvent ADD; in an EPCIS document, send the packing before this event), then ship it`,
+    [bodyField(pointer, 'an empty container: nothing packed in it')],
   );
 }
