@@ -174,3 +174,65 @@ t.test('EPCIS capture: a pallet unpacked to empty is not shipped, nor beside a l
   t.match(again, { success: true, captured: 2 }, 'packed again first, the pallet ships');
   t.match((await plant.lot(meat as string)).massBalance, { shipped: 10, onHand: 90 });
 });
+
+t.test('POST /events: an empty container packed inside a pallet does not ship with it', async (t) => {
+  const { world, plant, store, shipments } = await setup(t);
+  const lot = await plant.commission(await plant.product('kg'), 10);
+  const box = await plant.pack([{ lotCode: lot, quantity: 4 }]);
+  await world.ok(plant.event({ type: 'disaggregate', parentCode: box }));
+  const pallet = await plant.pack([{ lotCode: box }]);
+
+  const refused = expectStatus(
+    t,
+    await plant.event({ type: 'ship', toPartyCode: store.code, lines: [{ lotCode: pallet }] }),
+    422,
+    'refused',
+  );
+  t.match(refused.body, { type: '/problems/empty-container', detail: EMPTY, errors: [{ pointer: '/lines/0/lotCode' }] }, 'at the pallet');
+  t.match(refused.body.detail, `container ${box}, packed in container ${pallet}, holds nothing yet`, 'naming the empty box inside it');
+  t.same(await shipments(), [], 'nothing is shipped');
+  t.match(await plant.lot(pallet), { status: 'active', massBalance: { onHand: 1 } }, 'the pallet stays with its party');
+
+  // the box packed again, the pallet ships with both
+  await world.ok(plant.event({ type: 'aggregate', parent: { containerCode: box }, children: [{ lotCode: lot, quantity: 3 }] }));
+  await plant.ship(store, [{ lotCode: pallet }]);
+  const [shipped] = await shipments();
+  t.same(
+    shipped.lines.map((line) => [line.lotCode, line.quantity]),
+    [
+      [pallet, 1],
+      [box, 1],
+      [lot, 3],
+    ],
+    'with the box and what it holds',
+  );
+});
+
+t.test('EPCIS capture: a pallet holding only a never-packed SSCC is that shipping event’s error', async (t) => {
+  const { plant, capture, shipping, lotOf, shipments } = await setup(t);
+  const inner = OTHER_PALLETS.rollback; // SSCC 069012340000000245
+  const pack = { type: 'AggregationEvent', ...day(2), action: 'ADD', bizStep: 'packing', parentID: PALLET, childEPCs: [inner] };
+  for (const behaviour of ['rollback', 'proceed'] as const) {
+    const job = await capture(plant.key, [pack, shipping(3, { epcList: [PALLET] })], behaviour);
+    t.match(
+      job,
+      {
+        success: false,
+        captured: behaviour === 'proceed' ? 1 : 0,
+        errors: [
+          {
+            eventIndex: 1,
+            pointer: '/epcisBody/eventList/1/epcList/0',
+            message:
+              /^event 1: container \w+ \(SSCC 069012340000000245\), packed in container urn:epc:id:sscc:6901234\.0000000017, holds nothing yet/,
+            type: '/problems/empty-container',
+            status: 422,
+          },
+        ],
+      },
+      `${behaviour}: refused, naming the empty SSCC inside`,
+    );
+  }
+  t.same(await shipments(), [], 'nothing is shipped');
+  t.not(await lotOf(PALLET), undefined, 'proceed: the packing stands');
+});

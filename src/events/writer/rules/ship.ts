@@ -57,7 +57,14 @@ export function ship(scope: Scope, input: ShipInput, shippedAt: Date): RuleResul
   for (const { lot, position } of moving) {
     if (lot.kind !== 'container') continue;
     const contents = scope.takeContents(lot.code, 'ship_out', scope.at('lines', listed[position].index), shippedAt);
-    if (contents.length === 0) throw emptyContainer(scope, lot, scope.at('lines', listed[position].index, 'lotCode'));
+    const pointer = scope.at('lines', listed[position].index, 'lotCode');
+    if (contents.length === 0) throw emptyContainer(scope, lot, pointer);
+    // a container packed in it goes too, so one with nothing packed in it is as empty a thing to ship
+    const holders = new Set(contents.map((line) => line.containerCode));
+    for (const line of contents) {
+      const inner = scope.lot(line.lotCode);
+      if (inner?.kind === 'container' && !holders.has(inner.code)) throw emptyContainer(scope, inner, pointer, line.containerCode);
+    }
     for (const line of contents) packed.push(line);
   }
   scope.requirePackedHeldThen(packed, 'ship_out');
@@ -113,15 +120,19 @@ function nothingShipped(scope: Scope, listed: Line[], destinationCode: string) {
 
 /**
  * Refused (422): a container shipped with nothing packed in it (never packed, or everything unpacked
- * from it) would be in transit to the addressee empty, and whatever was packed into it later refused
- * as shipped away. Only the container's holder gets here (taking it refused anyone else first), so
- * naming it tells no one what they may not read.
+ * from it), alone or packed in the container shipped (`outerCode`: the one it lies in), would be in
+ * transit to the addressee empty, and whatever was packed into it later refused as shipped away.
+ * Only the holder of what is shipped gets here (taking it refused anyone else first), and it holds
+ * what is packed in it, so naming them tells no one what they may not read.
  */
-function emptyContainer(scope: Scope, container: LotView, pointer: Pointer) {
-  const name = scope.identifierOf(container);
+function emptyContainer(scope: Scope, container: LotView, pointer: Pointer, outerCode?: string) {
+  // one inside, not named by the event, is named by its SSCC too: an EPCIS client knows it by that
+  const sscc = outerCode && container.sscc ? ` (SSCC ${container.sscc})` : '';
+  const name = `${scope.identifierOf(container)}${sscc}`;
+  const within = outerCode ? `, packed in container ${scope.identifierOfCode(outerCode)},` : '';
   return unprocessable(
     'empty-container',
-    `container ${name} holds nothing yet: nothing is packed in it, so it cannot be shipped. Pack it first (POST /events with type aggregate, or an EPCIS AggregationEvent ADD; in an EPCIS document, send the packing before this event), then ship it`,
-    [bodyField(pointer, 'an empty container: nothing packed in it')],
+    `container ${name}${within} holds nothing yet: nothing is packed in it, so it cannot be shipped. Pack it first (POST /events with type aggregate, or an EPCIS AggregationEvent ADD; in an EPCIS document, send the packing before this event), then ship it`,
+    [bodyField(pointer, outerCode ? `holds an empty container: nothing packed in ${name}` : 'an empty container: nothing packed in it')],
   );
 }
