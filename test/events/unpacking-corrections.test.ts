@@ -203,6 +203,9 @@ async function caseShippedAfterUnpacking(t: Test, received = true) {
     .createdLotCodes[0] as string;
   await as(plant, '09:30', { type: 'aggregate', parent: { containerCode: box }, children: [{ lotCode: lot, quantity: 30 }] });
   const unpacking = await as(plant, '10:00', { type: 'disaggregate', parentCode: box });
+  // a case with nothing packed in it is not shipped: it leaves holding 5 kg of another lot
+  const other = (await as(plant, '08:00', { type: 'commission', lots: [{ productCode: kg, quantity: 5 }] })).createdLotCodes[0] as string;
+  await as(plant, '10:45', { type: 'aggregate', parent: { containerCode: box }, children: [{ lotCode: other, quantity: 5 }] });
   const shipped = await as(plant, '11:00', { type: 'ship', toPartyCode: market.code, lines: [{ lotCode: box }] });
   if (received) await as(market, '11:30', { type: 'receive', shipmentId: shipped.shipmentId });
   const correct = (extra: Record<string, unknown> = {}) =>
@@ -272,11 +275,11 @@ t.test('a container that came back to the party still refuses the declaration: w
   );
   expectStatus(
     t,
-    await correct({ replacement: { type: 'disaggregate', parentCode: box, eventTime: day('10:30') } }),
+    await correct({ replacement: { type: 'disaggregate', parentCode: box, children: [lot], eventTime: day('10:30') } }),
     201,
     'dated before the case left, the unpacking is corrected (the plant holds the case again)',
   );
-  t.same(await packedIn(world, lot, box), { links: 0, quantity: 0 }, 'the case left empty, as recorded');
+  t.same(await packedIn(world, lot, box), { links: 0, quantity: 0 }, 'the case left without the lot, as recorded');
 });
 
 t.test('once the shipment that took the container is declared in error, the unpacking may be', async (t) => {
