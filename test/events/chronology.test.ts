@@ -648,7 +648,7 @@ t.test('EPCIS: a lot that events used does not begin after the first of them', a
   t.notSame((await plant.api.get(`/events/${encodeURIComponent(made.eventID)}`)).body.declaredInErrorBy, null, 'declared in error');
 });
 
-t.test('a container first seen shipped is packed into after its receipt: packing into it does not bring it into being', async (t) => {
+t.test('a container first seen in use is packed into after its receipt: packing into it does not bring it into being', async (t) => {
   const world = await createWorld(t);
   const supplier = await world.party('processor');
   const store = await world.party('cold_storage');
@@ -656,7 +656,18 @@ t.test('a container first seen shipped is packed into after its receipt: packing
   const { capture } = epcisRequests(world);
   const at = (hour: number) => ({ eventTime: `2026-03-05T${String(hour).padStart(2, '0')}:00:00+08:00`, eventTimeZoneOffset: '+08:00' });
   const sscc = 'urn:epc:id:sscc:6901234.0000000062';
-  // the supplier's shipping event is the first to name the pallet: it is used then, made by nothing
+  // the supplier's inspection at 06:00 is the first event to name the pallet, made by nothing; it packs
+  // 2 kg into it at 07:00, its first use (an empty one is not shipped), and ships it at 08:00
+  const supplied = lotClass('PACKED-BEFORE-SHIP');
+  const inspected = { type: 'ObjectEvent', ...at(6), action: 'OBSERVE', bizStep: 'inspecting', epcList: [sscc] };
+  const supplierPacking = {
+    type: 'AggregationEvent',
+    ...at(7),
+    action: 'ADD',
+    bizStep: 'packing',
+    parentID: sscc,
+    childQuantityList: [{ epcClass: supplied, quantity: 2, uom: 'KGM' }],
+  };
   const shipping = {
     type: 'ObjectEvent',
     ...at(8),
@@ -665,7 +676,10 @@ t.test('a container first seen shipped is packed into after its receipt: packing
     epcList: [sscc],
     destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }],
   };
-  t.match(await capture(supplier.key, [shipping]), { success: true, captured: 1 });
+  t.match(await capture(supplier.key, [commissioned(supplied, at(5)), inspected, supplierPacking, shipping]), {
+    success: true,
+    captured: 4,
+  });
   const [shipment] = (await store.api.get('/shipments')).body.items;
   await world.ok(eventAt(store, '2026-03-05T09:00:00+08:00', { type: 'receive', shipmentId: shipment.id }));
   const pallet = (await world.regulator.get(`/trace/${encodeURIComponent(sscc)}?depth=0`)).body.query.lotCodes[0];
@@ -706,7 +720,7 @@ t.test('a container first seen shipped is packed into after its receipt: packing
     'EPCIS: packed into it three hours after it was shipped',
   );
 
-  // neither packing made it: it did not come into being at 10:00, and its first use is still the shipping
+  // no packing made it: it did not come into being at 07:00 nor 10:00, and its first use is still the supplier's packing
   expectStatus(
     t,
     await eventAt(store, '2026-03-05T09:30:00+08:00', {
@@ -721,12 +735,12 @@ t.test('a container first seen shipped is packed into after its receipt: packing
   t.match(
     madeLate,
     { success: false, captured: 0, errors: [{ eventIndex: 0, pointer: '/epcisBody/eventList/0/eventTime' }] },
-    'the supplier commissions the pallet an hour after it shipped it, and before it was packed: refused',
+    'the supplier commissions the pallet an hour after it shipped it, and before the store packed it: refused',
   );
   t.equal(
     madeLate.errors?.[0]?.message,
-    `event 0: container ${sscc} was already used at 2026-03-05T00:00:00.000Z; it cannot come into being after that`,
-    'held to the shipping, its first use',
+    `event 0: container ${sscc} was already used at 2026-03-04T23:00:00.000Z; it cannot come into being after that`,
+    'held to the supplier’s packing, its first use',
   );
 });
 

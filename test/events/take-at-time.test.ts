@@ -73,8 +73,8 @@ t.test('POST /events: a case taken before a stored unpacking of it is refused, n
   t.match((await processor.lot(lot)).massBalance, { onHand: 100, sold: 0 }, 'the case goes without the lot unpacked then');
 });
 
-t.test('POST /events: a case taken after the unpacking goes empty, one untouched since as before', async (t) => {
-  const { world, processor, market, lot, box } = await packedThenUnpacked(t);
+t.test('POST /events: a case taken after the unpacking goes without the lot, one untouched since as before', async (t) => {
+  const { world, processor, market, kg, lot, box } = await packedThenUnpacked(t);
   const ship = (hour: number, code: string) =>
     processor.event({ type: 'ship', eventTime: utc(hour), toPartyCode: market.code, lines: [{ lotCode: code }] });
   const other = (
@@ -86,9 +86,27 @@ t.test('POST /events: a case taken after the unpacking goes empty, one untouched
     { lotCode: lot, quantity: 20, containerCode: other },
   ]);
   await world.ok(processor.event({ type: 'disaggregate', eventTime: utc(11), parentCode: box }));
+  // an empty case is not shipped: another lot packed into it at 11:30 leaves with it
+  const second = await processor.commission(kg, 10);
+  await world.ok(
+    processor.event({
+      type: 'aggregate',
+      eventTime: utc(11.5),
+      parent: { containerCode: box },
+      children: [{ lotCode: second, quantity: 5 }],
+    }),
+  );
   const after = expectStatus(t, await ship(12, box), 201, 'the case shipped at 12:00, after the unpacking');
-  t.same(after.body.event.details.lines, [{ lotCode: box, quantity: 1 }], 'without the lot');
+  t.same(
+    after.body.event.details.lines,
+    [
+      { lotCode: box, quantity: 1 },
+      { lotCode: second, quantity: 5, containerCode: box },
+    ],
+    'with the lot packed since, without the lot unpacked',
+  );
   t.match((await processor.lot(lot)).massBalance, { onHand: 80, shipped: 20 });
+  t.match((await processor.lot(second)).massBalance, { onHand: 5, shipped: 5 });
 });
 
 t.test('a case in a pallet: each level is judged by what lay in it at the event’s time', async (t) => {
@@ -110,7 +128,10 @@ t.test('a case in a pallet: each level is judged by what lay in it at the event�
     `container ${box} was packed in container ${pallet} at ${utc(11.5)} and unpacked from it later, at ${utc(12)} (event `,
   );
   t.match((await processor.lot(box)).massBalance, { onHand: 1, shipped: 0 }, 'the case stays');
-  expectStatus(t, await ship(12.5), 201, 'the emptied pallet, after both');
+  // after both, nothing lies in the pallet: an empty container is not shipped
+  const emptied = expectStatus(t, await ship(12.5), 422, 'the emptied pallet, after both');
+  t.match(emptied.body, { type: '/problems/empty-container', errors: [{ pointer: '/lines/0/lotCode' }] });
+  t.match((await processor.lot(pallet)).massBalance, { onHand: 1, shipped: 0 }, 'the pallet stays');
 });
 
 t.test('a case taken before a packing stored into it is refused, the later lot not taken along', async (t) => {
@@ -145,8 +166,18 @@ t.test('a native batch: an unpacking and an earlier take of its case, in either 
 
 t.test('EPCIS capture: a case shipped by its SSCC before its unpacking is that event’s error', async (t) => {
   const sscc = completeGs1('06901234500000258');
-  const { world, processor, market, lot, box } = await packedThenUnpacked(t, sscc);
+  const { world, processor, market, kg, lot, box } = await packedThenUnpacked(t, sscc);
   await world.ok(processor.event({ type: 'disaggregate', eventTime: utc(11), parentCode: box }));
+  // another lot packed into the case at 11:30, so that it is not empty when shipped at 12:00
+  const second = await processor.commission(kg, 10);
+  await world.ok(
+    processor.event({
+      type: 'aggregate',
+      eventTime: utc(11.5),
+      parent: { containerCode: box },
+      children: [{ lotCode: second, quantity: 5 }],
+    }),
+  );
   const { capture } = epcisRequests(world);
   const shipping = (hour: number) => ({
     type: 'ObjectEvent',
@@ -165,6 +196,7 @@ t.test('EPCIS capture: a case shipped by its SSCC before its unpacking is that e
   t.match(proceeded, { success: false, captured: 1, errors: [{ eventIndex: 0 }] }, 'the shipment after the unpacking is captured');
   t.match(proceeded.errors[0].message, message);
   t.match((await processor.lot(lot)).massBalance, { onHand: 100, shipped: 0 }, 'the case left without the lot');
+  t.match((await processor.lot(second)).massBalance, { onHand: 5, shipped: 5 }, 'but with the lot packed since');
 });
 
 t.test('the latest later unpacking is named; a case packed onto the pallet after the event is the held-then rule’s', async (t) => {

@@ -204,7 +204,7 @@ t.test('a recall opened while a lot of its scope is packed into a new case recal
 });
 
 t.test('a recall opened while a lot of its scope is unpacked from a case leaves the case out of it (PostgreSQL)', onPostgres, async (t) => {
-  const { world, plant, bacon, recallPorkWhile } = await porkAndBacon(t);
+  const { world, plant, kg, bacon, recallPorkWhile } = await porkAndBacon(t);
   const shop = await world.party('retailer');
   const caseCode = await plant.pack([{ lotCode: bacon, quantity: 2 }]);
 
@@ -218,7 +218,11 @@ t.test('a recall opened while a lot of its scope is unpacked from a case leaves 
   const recall = expectStatus(t, opened, 201, 'the recall is opened').body;
   t.same(recall.scope, { lots: 2, containers: 0, items: 0 }, 'the pork and the bacon, not the case emptied meanwhile');
   t.equal((await plant.lot(caseCode)).status, 'active');
+  // not recalled, the case goes on: refilled with a lot outside the recall (an empty one is not shipped), it is shipped
+  const beef = await plant.commission(kg, 5);
+  await world.ok(plant.event({ type: 'aggregate', parent: { containerCode: caseCode }, children: [{ lotCode: beef, quantity: 3 }] }));
   expectStatus(t, await plant.event({ type: 'ship', toPartyCode: shop.code, lines: [{ lotCode: caseCode }] }), 201, 'the case is shipped');
+  t.match((await plant.lot(beef)).massBalance, { shipped: 3 }, 'with what it was refilled with');
 });
 
 t.test(

@@ -269,8 +269,9 @@ t.test('a recall of an empty container alone counts the container: 0 % until it 
   const regulator = await world.partyRegulator();
   const lot = await plant.commission(await plant.product('piece'), 100);
   const box = await plant.pack([{ lotCode: lot, quantity: 5 }]);
-  await world.ok(plant.event({ type: 'disaggregate', parentCode: box }));
+  // an empty box is not shipped: the dealer receives it full and empties it
   await world.handOver(plant, dealer, box);
+  await world.ok(dealer.event({ type: 'disaggregate', parentCode: box }));
   const recall = (await world.ok(regulator.post('/recalls', { lotCodes: [box], level: 2, reason: '包装污染', hazard: '油墨' }))) as Recall;
   t.match(linesOf(recall, dealer), [{ lotCode: box, affected: 1, returned: 0 }], 'the dealer is asked for the box');
   const progress = async () => {
