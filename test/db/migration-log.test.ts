@@ -111,8 +111,9 @@ t.test('a new database: every migration named as it is applied, then the total; 
 
 t.test('an upgrade names only the migrations it applies (0105 among them); one that fails is named and none kept', async (t) => {
   const { database, applyAllBut } = await emptyDatabase(t);
-  const newest = tags.slice(-2);
-  t.strictSame(newest[0], '0105_list_paging_indexes', 'the journal ends with 0105 and one migration after it');
+  // 0105 and every migration after it: an upgrade from 0104
+  const newest = tags.slice(tags.indexOf('0105_list_paging_indexes'));
+  t.ok(newest.length >= 2, '0105 and the migrations after it');
   await applyAllBut(newest.length);
 
   // an index of the name 0105 gives one of its own is in the way
@@ -122,22 +123,26 @@ t.test('an upgrade names only the migrations it applies (0105 among them); one t
   t.strictSame(
     failed.lines,
     [
-      { level: 'info', object: { pending: newest }, message: 'applying 2 migrations' },
-      { level: 'warn', object: { migration: '0105_list_paging_indexes' }, message: 'migration failed: none of the 2 migrations applied' },
+      { level: 'info', object: { pending: newest }, message: `applying ${newest.length} migrations` },
+      {
+        level: 'warn',
+        object: { migration: '0105_list_paging_indexes' },
+        message: `migration failed: none of the ${newest.length} migrations applied`,
+      },
     ],
     'names the one that failed',
   );
   const [recorded] = await queryRows<{ count: number }>(database.db, sql`select count(*)::int as count from drizzle.__drizzle_migrations`);
-  t.equal(recorded?.count, tags.length - 2, 'the database as it was');
+  t.equal(recorded?.count, tags.length - newest.length, 'the database as it was');
 
   await database.db.execute(sql`drop index "shipments_shipped_idx"`);
   const { lines, log } = recordingLog();
   await database.migrate(log);
-  t.strictSame(lines[0], { level: 'info', object: { pending: newest }, message: 'applying 2 migrations' });
+  t.strictSame(lines[0], { level: 'info', object: { pending: newest }, message: `applying ${newest.length} migrations` });
   t.strictSame(
     lines.slice(1, -1).map((line) => line.object.migration),
     newest,
     `${newest.join(', ')} each logged as applied`,
   );
-  t.match(lines.at(-1), { object: { migrations: 2 }, message: 'migrations applied' });
+  t.match(lines.at(-1), { object: { migrations: newest.length }, message: 'migrations applied' });
 });
