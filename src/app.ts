@@ -166,6 +166,12 @@ export type AppOptions = {
   jobLeaseSeconds?: number;
   /** Codes a code job stores in each transaction (CODE_JOB_BATCH for the database unless set; benchmarks). */
   codeJobBatch?: number;
+  /**
+   * The caller resumes the jobs the last stop left (app.resumeJobsLeftByLastStop, the server after
+   * it listens): until then the lease timer takes over no other process's jobs, so a start reports
+   * as resumed every job it found unfinished.
+   */
+  resumesJobsAtStart?: boolean;
 };
 
 /** The repositories, built once over the database (services, seeds and tools that load data use them). */
@@ -530,6 +536,7 @@ export async function buildApp(options: AppOptions) {
   // Other processes may share a PostgreSQL database: this one renews the leases of its jobs while
   // they wait and run, and takes over the jobs of a process that stopped renewing (it died).
   let stopping = false;
+  let resumedAtStart = !options.resumesJobsAtStart;
   const stopKeepingLeases = services.jobLease.exclusive
     ? async () => {}
     : keepLeases(
@@ -538,7 +545,7 @@ export async function buildApp(options: AppOptions) {
           await services.items.renewLeases();
           await services.epcis.renewLeases();
           await services.subscriptions.renewLeases();
-          if (stopping) return;
+          if (stopping || !resumedAtStart) return;
           const codeJobs = await services.items.resumeInterruptedJobs('expired');
           const captureJobs = await services.epcis.resumeInterruptedJobs('expired');
           if (codeJobs + captureJobs > 0)
@@ -563,7 +570,15 @@ export async function buildApp(options: AppOptions) {
     await services.credit.stop();
   });
 
-  return Object.assign(app, { services });
+  /** Runs again the jobs the last stop left unfinished; the lease timer takes over other processes' jobs only after. */
+  async function resumeJobsLeftByLastStop() {
+    const codeJobs = await services.items.resumeInterruptedJobs();
+    const captureJobs = await services.epcis.resumeInterruptedJobs();
+    resumedAtStart = true;
+    return { codeJobs, captureJobs };
+  }
+
+  return Object.assign(app, { services, resumeJobsLeftByLastStop });
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

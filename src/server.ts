@@ -42,6 +42,7 @@ async function main() {
   const publicBaseUrl = config.PUBLIC_BASE_URL ?? `http://${shownHost}:${port}`;
   const app = await buildApp({
     database,
+    resumesJobsAtStart: true,
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     loggerInstance: logger,
@@ -118,8 +119,7 @@ async function main() {
     throw new ConfigError(`PORT, HOST: cannot listen on ${config.HOST}:${port}: ${(error as Error).message}`);
   }
   for (const warning of [labelBaseUrlWarning(config), ...misspelledSettings(process.env)]) if (warning) app.log.warn(warning);
-  const codeJobs = await app.services.items.resumeInterruptedJobs();
-  const captureJobs = await app.services.epcis.resumeInterruptedJobs();
+  const { codeJobs, captureJobs } = await app.resumeJobsLeftByLastStop();
   if (codeJobs + captureJobs > 0) app.log.warn({ codeJobs, captureJobs }, 'jobs left unfinished by the last stop run again');
   const demo = config.SEED_DEMO ? await loadDemoChainOnce(database, { log: app.log, now: app.services.now }) : null;
   const base = `http://${shownHost}:${port}`;

@@ -633,6 +633,36 @@ t.test(
   },
 );
 
+t.test(
+  'on PostgreSQL a starting service takes over no job before it has resumed those the last stop left, so its start reports them all',
+  onPostgres,
+  async (t) => {
+    // a lease of 0.3 s: the timer looks for jobs to take over every 100 ms
+    const world = await createWorld(t, 'postgres', { jobLeaseSeconds: 0.3, resumesJobsAtStart: true });
+    const plant = await world.party('processor');
+    const job = await createRepositories(world.database).epcis.insertCapture({
+      id: 'c0ffee00-0000-4000-8000-000000000003',
+      partyCode: plant.code,
+      status: 'queued',
+      errorBehaviour: 'proceed',
+      total: 1,
+      document: epcisDocument([added('left-', 0)]),
+      claimedBy: 'the process the last stop ended',
+      leaseUntil: new Date(0),
+    });
+    const claimant = async () =>
+      (await world.database.db.select({ claimedBy: epcisCaptures.claimedBy }).from(epcisCaptures).where(eq(epcisCaptures.id, job.id)))[0]
+        .claimedBy;
+    // a slow start: the timer has looked several times before the start resumes anything
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    t.equal(await claimant(), 'the process the last stop ended', 'the timer left the job to the start');
+    t.match(await world.app.resumeJobsLeftByLastStop(), { captureJobs: 1 }, 'the start resumes it and says so');
+    await world.app.services.epcis.idle();
+    const [row] = await world.database.db.select().from(epcisCaptures).where(eq(epcisCaptures.id, job.id));
+    t.match(row, { status: 'success', captured: 1 }, 'and runs it');
+  },
+);
+
 t.test('a job queued by a process from before job_document (its document in the jsonb column) is run by a restart', async (t) => {
   const world = await createWorld(t);
   const plant = await world.party('processor');
