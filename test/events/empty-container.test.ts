@@ -50,14 +50,26 @@ async function setup(t: Test) {
     return reply.status === 200 ? (reply.body.query.lotCodes[0] as string) : undefined;
   };
   const shipments = async () => (await store.api.get('/shipments')).body.items as { lines: { lotCode: string; quantity: number }[] }[];
-  return { world, plant, store, post, capture, shipping, lotOf, shipments };
+  /** A lot of 10 kg, and a box packed with 4 kg of it and then unpacked to empty. */
+  const emptyBox = async () => {
+    const lot = await plant.commission(await plant.product('kg'), 10);
+    const box = await plant.pack([{ lotCode: lot, quantity: 4 }]);
+    await world.ok(plant.event({ type: 'disaggregate', parentCode: box }));
+    return { lot, box };
+  };
+  /** Packs 3 kg of the lot into the box again, ships `container` (the box or what holds it): the shipment's lines. */
+  const packAgainAndShip = async ({ lot, box }: { lot: string; box: string }, container = box) => {
+    await world.ok(plant.event({ type: 'aggregate', parent: { containerCode: box }, children: [{ lotCode: lot, quantity: 3 }] }));
+    await plant.ship(store, [{ lotCode: container }]);
+    const [shipped] = await shipments();
+    return shipped.lines.map((line) => [line.lotCode, line.quantity]);
+  };
+  return { world, plant, store, post, capture, shipping, lotOf, shipments, emptyBox, packAgainAndShip };
 }
 
 t.test('POST /events: a container unpacked to empty is not shipped, alone or beside a loose lot; one with contents is', async (t) => {
-  const { world, plant, store, shipments } = await setup(t);
-  const lot = await plant.commission(await plant.product('kg'), 10);
-  const box = await plant.pack([{ lotCode: lot, quantity: 4 }]);
-  await world.ok(plant.event({ type: 'disaggregate', parentCode: box }));
+  const { plant, store, shipments, emptyBox, packAgainAndShip } = await setup(t);
+  const { lot, box } = await emptyBox();
 
   const alone = expectStatus(t, await plant.event({ type: 'ship', toPartyCode: store.code, lines: [{ lotCode: box }] }), 422, 'refused');
   t.match(alone.body, { type: '/problems/empty-container', detail: EMPTY, errors: [{ pointer: '/lines/0/lotCode' }] }, 'saying why, at it');
@@ -75,11 +87,8 @@ t.test('POST /events: a container unpacked to empty is not shipped, alone or bes
   t.match(await plant.lot(box), { status: 'active', massBalance: { onHand: 1 } }, 'and the container with its party');
 
   // packed again, it ships with what it holds
-  await world.ok(plant.event({ type: 'aggregate', parent: { containerCode: box }, children: [{ lotCode: lot, quantity: 3 }] }));
-  await plant.ship(store, [{ lotCode: box }]);
-  const [shipped] = await shipments();
   t.same(
-    shipped.lines.map((line) => [line.lotCode, line.quantity]),
+    await packAgainAndShip({ lot, box }),
     [
       [box, 1],
       [lot, 3],
@@ -89,10 +98,8 @@ t.test('POST /events: a container unpacked to empty is not shipped, alone or bes
 });
 
 t.test('an empty container of another party: the 403 comes first, telling nothing of what it holds', async (t) => {
-  const { world, plant, store } = await setup(t);
-  const lot = await plant.commission(await plant.product('kg'), 10);
-  const box = await plant.pack([{ lotCode: lot, quantity: 4 }]);
-  await world.ok(plant.event({ type: 'disaggregate', parentCode: box }));
+  const { world, store, emptyBox } = await setup(t);
+  const { box } = await emptyBox();
   const other = await world.party('processor');
   const refused = expectStatus(t, await other.event({ type: 'ship', toPartyCode: store.code, lines: [{ lotCode: box }] }), 403, 'not its');
   t.notMatch(refused.body.detail, /nothing|empty|packed/, 'nothing said of its contents');
@@ -176,10 +183,8 @@ t.test('EPCIS capture: a pallet unpacked to empty is not shipped, nor beside a l
 });
 
 t.test('POST /events: an empty container packed inside a pallet does not ship with it', async (t) => {
-  const { world, plant, store, shipments } = await setup(t);
-  const lot = await plant.commission(await plant.product('kg'), 10);
-  const box = await plant.pack([{ lotCode: lot, quantity: 4 }]);
-  await world.ok(plant.event({ type: 'disaggregate', parentCode: box }));
+  const { plant, store, shipments, emptyBox, packAgainAndShip } = await setup(t);
+  const { lot, box } = await emptyBox();
   const pallet = await plant.pack([{ lotCode: box }]);
 
   const refused = expectStatus(
@@ -194,11 +199,8 @@ t.test('POST /events: an empty container packed inside a pallet does not ship wi
   t.match(await plant.lot(pallet), { status: 'active', massBalance: { onHand: 1 } }, 'the pallet stays with its party');
 
   // the box packed again, the pallet ships with both
-  await world.ok(plant.event({ type: 'aggregate', parent: { containerCode: box }, children: [{ lotCode: lot, quantity: 3 }] }));
-  await plant.ship(store, [{ lotCode: pallet }]);
-  const [shipped] = await shipments();
   t.same(
-    shipped.lines.map((line) => [line.lotCode, line.quantity]),
+    await packAgainAndShip({ lot, box }, pallet),
     [
       [pallet, 1],
       [box, 1],
