@@ -5,6 +5,7 @@
 // report.
 
 import { sql } from 'drizzle-orm';
+import { SHUTDOWN_GRACE_MS } from '../../src/config.js';
 import { queryRows } from '../../src/db/client.js';
 import { type Call, client, documentOf, logOf, type Service, storedEvents, until } from '../fixtures/service-http.js';
 import { ADMIN_KEY, serviceStorage, sleep, startService } from '../fixtures/service-process.js';
@@ -239,7 +240,10 @@ t.test('killed with SIGKILL while jobs run, the restarted service ends every job
     const stopped = Date.now();
     const stopping = service;
     const exit = await service.stop('SIGTERM');
-    t.ok(Date.now() - stopped < 15_000, `the stop took ${Date.now() - stopped} ms, within its 10 s grace period and a margin`);
+    // On PGlite the engine runs on the service's own thread: the grace period's timer fires only once
+    // the statement under way has ended, and a chunk of 1,000 events takes seconds on a loaded machine.
+    const bound = SHUTDOWN_GRACE_MS + (usingPostgres() ? 5_000 : 20_000);
+    t.ok(Date.now() - stopped < bound, `the stop took ${Date.now() - stopped} ms, within its grace period and a margin (${bound} ms)`);
     await leasesEnded();
 
     service = await startService(parent, data, SHORT_LEASE);
