@@ -46,7 +46,21 @@ async function packedThenUnpacked(t: Test, sscc?: string) {
       throw error;
     }
   };
-  return { world, processor, market, kg, lot, box, request, write };
+  /** Unpacks the lot from the case at 11:00 and packs 5 kg of a second lot into it at 11:30: the second lot. */
+  const unpackedAndRefilled = async () => {
+    await world.ok(processor.event({ type: 'disaggregate', eventTime: utc(11), parentCode: box }));
+    const second = await processor.commission(kg, 10);
+    await world.ok(
+      processor.event({
+        type: 'aggregate',
+        eventTime: utc(11.5),
+        parent: { containerCode: box },
+        children: [{ lotCode: second, quantity: 5 }],
+      }),
+    );
+    return second;
+  };
+  return { world, processor, market, kg, lot, box, request, write, unpackedAndRefilled };
 }
 
 t.test('POST /events: a case taken before a stored unpacking of it is refused, naming the lot and the unpacking', async (t) => {
@@ -74,7 +88,7 @@ t.test('POST /events: a case taken before a stored unpacking of it is refused, n
 });
 
 t.test('POST /events: a case taken after the unpacking goes without the lot, one untouched since as before', async (t) => {
-  const { world, processor, market, kg, lot, box } = await packedThenUnpacked(t);
+  const { world, processor, market, lot, box, unpackedAndRefilled } = await packedThenUnpacked(t);
   const ship = (hour: number, code: string) =>
     processor.event({ type: 'ship', eventTime: utc(hour), toPartyCode: market.code, lines: [{ lotCode: code }] });
   const other = (
@@ -85,17 +99,8 @@ t.test('POST /events: a case taken after the unpacking goes without the lot, one
     { lotCode: other, quantity: 1 },
     { lotCode: lot, quantity: 20, containerCode: other },
   ]);
-  await world.ok(processor.event({ type: 'disaggregate', eventTime: utc(11), parentCode: box }));
   // an empty case is not shipped: another lot packed into it at 11:30 leaves with it
-  const second = await processor.commission(kg, 10);
-  await world.ok(
-    processor.event({
-      type: 'aggregate',
-      eventTime: utc(11.5),
-      parent: { containerCode: box },
-      children: [{ lotCode: second, quantity: 5 }],
-    }),
-  );
+  const second = await unpackedAndRefilled();
   const after = expectStatus(t, await ship(12, box), 201, 'the case shipped at 12:00, after the unpacking');
   t.same(
     after.body.event.details.lines,
@@ -166,18 +171,9 @@ t.test('a native batch: an unpacking and an earlier take of its case, in either 
 
 t.test('EPCIS capture: a case shipped by its SSCC before its unpacking is that event’s error', async (t) => {
   const sscc = completeGs1('06901234500000258');
-  const { world, processor, market, kg, lot, box } = await packedThenUnpacked(t, sscc);
-  await world.ok(processor.event({ type: 'disaggregate', eventTime: utc(11), parentCode: box }));
+  const { world, processor, market, lot, unpackedAndRefilled } = await packedThenUnpacked(t, sscc);
   // another lot packed into the case at 11:30, so that it is not empty when shipped at 12:00
-  const second = await processor.commission(kg, 10);
-  await world.ok(
-    processor.event({
-      type: 'aggregate',
-      eventTime: utc(11.5),
-      parent: { containerCode: box },
-      children: [{ lotCode: second, quantity: 5 }],
-    }),
-  );
+  const second = await unpackedAndRefilled();
   const { capture } = epcisRequests(world);
   const shipping = (hour: number) => ({
     type: 'ObjectEvent',
