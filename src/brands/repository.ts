@@ -248,7 +248,48 @@ export function createBrandsRepository(db: Db) {
       );
       return rows.map((row) => ({ ...row, quantity: Number(row.quantity) }));
     },
+
+    /**
+     * The lots a brand's report weighs (see the service's report): of a product the brand covers, by a party that
+     * ever held an authorization for it, produced from `from` to `to` (their production day, their recording day
+     * when they have none, as makingOf reads it) and not voided, with the item codes issued for each, how many
+     * of them were scanned and how often (the counted scans stored). Whether each carries the badge is judged by
+     * badgesOf from the lot's standings, as the consumer page judges it.
+     */
+    async reportLots(brandCode: string, from: string, to: string): Promise<ReportLotRow[]> {
+      const rows = await queryRows<Omit<ReportLotRow, 'quantity' | 'createdAt'> & { quantity: string; createdAt: string }>(
+        db,
+        sql`
+        select l.code as "lotCode", l.party_code as "partyCode", l.product_code as "productCode", l.quantity::text as quantity,
+          l.unit, l.production_date::text as "productionDate", ${isoMs(sql`l.created_at`)} as "createdAt",
+          coalesce(i.issued, 0)::int as "packsIssued", coalesce(i.scanned, 0)::int as "packsScanned", coalesce(i.scans, 0)::int as scans
+        from lots l
+        join brand_products bp on bp.product_code = l.product_code and bp.brand_code = ${brandCode}
+        left join lateral (select count(*) as issued, count(*) filter (where it.scan_count > 0) as scanned, sum(it.scan_count) as scans
+          from items it where it.lot_code = l.code) i on true
+        where l.voided_by_event_id is null
+          and coalesce(l.production_date, ${chinaDayOf(sql`l.created_at`)}) between ${from}::date and ${to}::date
+          and exists (select 1 from brand_authorizations a where a.brand_code = bp.brand_code and a.party_code = l.party_code
+            and ${madeAuthorization(sql`a.id`)})
+        order by l.party_code, coalesce(l.production_date, ${chinaDayOf(sql`l.created_at`)}), l.created_at, l.code`,
+      );
+      return rows.map((row) => ({ ...row, quantity: Number(row.quantity), createdAt: new Date(row.createdAt) }));
+    },
   };
 }
+
+/** A lot a brand's report weighs, with its packs (reportLots). */
+export type ReportLotRow = {
+  lotCode: string;
+  partyCode: string;
+  productCode: string;
+  quantity: number;
+  unit: string;
+  productionDate: string | null;
+  createdAt: Date;
+  packsIssued: number;
+  packsScanned: number;
+  scans: number;
+};
 
 export type BrandsRepository = ReturnType<typeof createBrandsRepository>;

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { problemSchema } from '../errors/problem.js';
+import { CSV_ATTACHMENT_DECLARED, CSV_TYPE, csvDialectQuery, csvStream } from '../http/csv.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
+import { REPORT_CSV_COLUMNS, reportCsvRows } from './report.js';
 import {
   addProductsBody,
   admitBody,
@@ -13,6 +15,8 @@ import {
   disposalSchema,
   memberPartyCode,
   memberPartyFilter,
+  reportQuery,
+  reportSchema,
 } from './schemas.js';
 import type { BrandService } from './service.js';
 
@@ -139,6 +143,63 @@ export const brandRoutes: FastifyPluginAsyncZod<{ service: BrandService }> = asy
       },
     },
     async (request) => service.changeState(principalOf(request), request.params.code, request.params.partyCode, request.body),
+  );
+
+  const reportDescription =
+    "Per member, the lots it produced in the period (from and to, China time, at most a year) whose product the brand covers and that carry the brand's badge today, as the consumer page shows it: made once the product joined the brand while their owner stood admitted, the owner not exited since. A suspended member's lots made before its suspension keep the badge and are counted; those made while suspended are not, nor any lot of a member that has exited. With each lot its quantity and unit, the item codes issued for it, how many were scanned and how often. For the brand's office (a brand_office key of the party owning the brand, or the county's, of no party), regulators and admins; another key is 403, a brand that does not exist 404.";
+  const reportRefusals = { 400: problemSchema, 403: problemSchema, 404: problemSchema, 422: problemSchema };
+
+  app.get(
+    '/brands/:code/report',
+    {
+      config,
+      schema: {
+        tags,
+        summary:
+          "A brand's report over a period: its members' badged lots, their packs and scans, and the totals (the brand's office, regulators, admins)",
+        description: reportDescription,
+        security: bearerSecurity,
+        params: brandCodeParams,
+        querystring: reportQuery,
+        response: { 200: reportSchema, ...reportRefusals },
+      },
+    },
+    async (request) => service.report(principalOf(request), request.params.code, request.query),
+  );
+
+  app.get(
+    '/brands/:code/report.csv',
+    {
+      config,
+      schema: {
+        tags,
+        summary:
+          "The brand's report as CSV (UTF-8 with BOM, for Excel): a line per badged lot with its member (the brand's office, regulators, admins)",
+        description: `${reportDescription} The totals are the JSON report's.`,
+        security: bearerSecurity,
+        params: brandCodeParams,
+        querystring: reportQuery.extend({ dialect: csvDialectQuery }),
+        produces: ['text/csv'],
+        response: {
+          200: {
+            description: 'The lots, as UTF-8 CSV with a byte order mark',
+            content: { 'text/csv': { schema: z.string() } },
+            headers: CSV_ATTACHMENT_DECLARED,
+          },
+          ...reportRefusals,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { code } = request.params;
+      const { dialect, ...period } = request.query;
+      const report = await service.report(principalOf(request), code, period);
+      // a stream is sent as it is, past the response schema
+      return reply
+        .type(CSV_TYPE)
+        .header('content-disposition', `attachment; filename="brand-${report.brandCode}-report-${report.from}-${report.to}.csv"`)
+        .send(csvStream(REPORT_CSV_COLUMNS, [reportCsvRows(report.members)], { dialect }) as never);
+    },
   );
 
   app.get(

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { freeTextSchema, nameSchema } from '../codes/names.js';
 import { serviceCodeField, serviceCodeFilter } from '../codes/service-codes.js';
 import { dateSchema } from '../codes/timestamp.js';
+import { REPORT_MAX_DAYS } from './report.js';
 import { AUTHORIZATION_STATES, BRAND_KINDS, TIERS } from './standing.js';
 
 const name = nameSchema(100);
@@ -133,3 +134,48 @@ export const disposalSchema = z.object({
   status: z.enum(['disposing', 'cleared', 'overdue']).describe('cleared: nothing left; overdue: stock left after the deadline'),
   overdue: z.boolean(),
 });
+
+export const reportQuery = z.object({
+  from: dateSchema.describe('first day of the period (China time), e.g. 2026-01-01: lots produced on it count'),
+  to: dateSchema.describe(
+    `last day of the period, included; not before from, and at most ${REPORT_MAX_DAYS} days from it (a later one is a 422 at /querystring/to)`,
+  ),
+});
+
+const reportTotals = {
+  lots: z.number().int(),
+  quantities: z.array(z.object({ unit: z.string(), quantity: z.number() })).describe('the lots’ quantities summed per unit'),
+  packsIssued: z.number().int().describe('item codes (一物一码) issued for the lots'),
+  packsScanned: z.number().int().describe('of them, those scanned at least once'),
+  scans: z.number().int().describe('the counted consumer scans of them (a reload within ten minutes is no new scan)'),
+};
+
+export const reportSchema = z
+  .object({
+    brandCode: z.string(),
+    from: z.string(),
+    to: z.string(),
+    badgesOn: z.string().describe('the day (China time) the badges were judged on: today, as the consumer page shows them'),
+    members: z.array(
+      z.object({
+        partyCode: z.string(),
+        partyName: z.string(),
+        state: z.enum([...AUTHORIZATION_STATES, 'expired']).describe("the member's state now, as in the members list"),
+        lots: z.array(
+          z.object({
+            lotCode: z.string(),
+            productCode: z.string(),
+            producedOn: z.string().describe('its production day (its recording day, China time, when it has none)'),
+            quantity: z.number(),
+            unit: z.string(),
+            packsIssued: reportTotals.packsIssued,
+            packsScanned: reportTotals.packsScanned,
+            scans: reportTotals.scans,
+          }),
+        ),
+        totals: z.object(reportTotals),
+      }),
+    ),
+    totals: z.object({ members: z.number().int(), ...reportTotals }),
+  })
+  .meta({ id: 'BrandReport' });

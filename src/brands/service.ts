@@ -17,6 +17,7 @@ import { isUniqueViolation, violatedUniqueConstraint } from '../db/errors.js';
 import { badRequest, bodyField, conflict, forbidden, notFound, Problem, unprocessable } from '../errors/problem.js';
 import type { PartiesRepository } from '../parties/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
+import { type MemberState, membersOf, periodRefusal, totalsOf } from './report.js';
 import type { AuthorizationRow, BrandProductRow, BrandRow, BrandsRepository, ChangeRow } from './repository.js';
 import type { Authorization, Brand, CreateBrandInput } from './schemas.js';
 import {
@@ -25,6 +26,7 @@ import {
   addDays,
   type BrandKind,
   type BrandStanding,
+  badgesOf,
   disposalStatus,
   type LotMaking,
   labelRefusals,
@@ -90,6 +92,7 @@ export function createBrandService(deps: {
     | 'certificationsHeld'
     | 'keyLabels'
     | 'onHand'
+    | 'reportLots'
   >;
   products: Pick<ProductsRepository, 'findByCode' | 'findByGtin'>;
   parties: Pick<PartiesRepository, 'findByCode' | 'findByCodes'>;
@@ -514,6 +517,64 @@ export function createBrandService(deps: {
           overdue: status === 'overdue',
         };
       });
+    },
+
+    /**
+     * The brand's report over a period (its office's, regulators' and admins': overseenBrand): per member, the
+     * lots it produced in it that carry the brand's badge today, as the consumer page shows it (badgesOf: held to
+     * the brand, their owner not exited since), with their quantity, the item codes issued for them and their
+     * scans, and the totals. A suspended member's lots made while it stood admitted keep the badge, so they are
+     * in it; those made while suspended are not. An exited member's are in none: the exit withdrew their badge.
+     */
+    async report(principal: Principal, code: string, period: { from: string; to: string }) {
+      const brand = await overseenBrand(deps.brands, principal, code);
+      const refusal = periodRefusal(period.from, period.to);
+      if (refusal) throw unprocessable('invalid-period', `querystring ${refusal.pointer}: ${refusal.detail}`, [refusal]);
+      const day = today();
+      const candidates = await deps.brands.reportLots(brand.code, period.from, period.to);
+      const standings = new Map<string, Promise<BrandStanding[]>>();
+      const standingsOf = (lot: { partyCode: string; productCode: string }) => {
+        const key = `${lot.partyCode}\n${lot.productCode}`;
+        if (!standings.has(key)) standings.set(key, this.standingsOfLot(lot));
+        return standings.get(key) as Promise<BrandStanding[]>;
+      };
+      const badged = [];
+      for (const lot of candidates) {
+        const making = makingOf(lot);
+        const badges = badgesOf(await standingsOf(lot), making, day);
+        if (badges.some((badge) => badge.code === brand.code)) badged.push({ ...lot, producedOn: making.producedOn });
+      }
+      const partyCodes = [...new Set(badged.map((lot) => lot.partyCode))];
+      const [parties, authorizations] = await Promise.all([
+        deps.parties.findByCodes(partyCodes),
+        deps.brands.authorizationsOf({ brandCode: brand.code }),
+      ]);
+      // a member's state as the members list shows it, of its current authorization: the standing one, else its
+      // latest (they are listed in the order made, and none is made while another stands)
+      const current = new Map<string, AuthorizationRow>();
+      for (const row of authorizations) {
+        const kept = current.get(row.partyCode);
+        if (!kept || kept.state === 'exited') current.set(row.partyCode, row);
+      }
+      const names = new Map(parties.map((party) => [party.code, party.name]));
+      const members = membersOf(
+        badged,
+        new Map(
+          partyCodes.map((partyCode) => {
+            const row = current.get(partyCode);
+            const state: MemberState = row === undefined ? 'exited' : expired(row, day) ? 'expired' : (row.state as AuthorizationState);
+            return [partyCode, { partyName: names.get(partyCode) ?? partyCode, state }];
+          }),
+        ),
+      );
+      return {
+        brandCode: brand.code,
+        from: period.from,
+        to: period.to,
+        badgesOn: day,
+        members,
+        totals: { members: members.length, ...totalsOf(badged) },
+      };
     },
 
     /** The brands covering a lot's product, with its owner's authorization histories for each. */

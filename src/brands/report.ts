@@ -1,0 +1,101 @@
+// A brand office's report over a period: per member, the lots it made that carry the brand's badge, with their
+// packs and scans, and the totals. Pure: the service picks the lots (badgesOf) and hands them here.
+import type { FieldProblem } from '../errors/problem.js';
+import type { CsvColumn } from '../http/csv.js';
+import type { ReportLotRow } from './repository.js';
+import { type AuthorizationState, addDays } from './standing.js';
+
+/** The longest period a report covers, in days (from and to included): any calendar year fits. */
+export const REPORT_MAX_DAYS = 366;
+
+/** Why a period (two valid days) is refused, at its query parameter, or null when a report may cover it. */
+export function periodRefusal(from: string, to: string): FieldProblem | null {
+  if (to < from) return { in: 'querystring', pointer: '/to', detail: `must not be before from (${from})` };
+  const last = addDays(from, REPORT_MAX_DAYS - 1);
+  if (to > last)
+    return { in: 'querystring', pointer: '/to', detail: `a report covers at most ${REPORT_MAX_DAYS} days: no later than ${last}` };
+  return null;
+}
+
+export type ReportLot = {
+  lotCode: string;
+  productCode: string;
+  producedOn: string;
+  quantity: number;
+  unit: string;
+  packsIssued: number;
+  packsScanned: number;
+  scans: number;
+};
+
+export type ReportTotals = {
+  lots: number;
+  quantities: { unit: string; quantity: number }[];
+  packsIssued: number;
+  packsScanned: number;
+  scans: number;
+};
+
+export type MemberState = AuthorizationState | 'expired';
+
+export type ReportMember = { partyCode: string; partyName: string; state: MemberState; lots: ReportLot[]; totals: ReportTotals };
+
+/** Sums of lots; quantities per unit (kg and pieces do not add up), the units in order. */
+export function totalsOf(lots: readonly Omit<ReportLot, 'lotCode' | 'productCode' | 'producedOn'>[]): ReportTotals {
+  const byUnit = new Map<string, number>();
+  // quantities have three decimals: summed in thousandths, so that 0.1 + 0.2 is 0.3
+  for (const lot of lots) byUnit.set(lot.unit, (byUnit.get(lot.unit) ?? 0) + Math.round(lot.quantity * 1000));
+  return {
+    lots: lots.length,
+    quantities: [...byUnit]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([unit, thousandths]) => ({ unit, quantity: thousandths / 1000 })),
+    packsIssued: lots.reduce((sum, lot) => sum + lot.packsIssued, 0),
+    packsScanned: lots.reduce((sum, lot) => sum + lot.packsScanned, 0),
+    scans: lots.reduce((sum, lot) => sum + lot.scans, 0),
+  };
+}
+
+/** The badged lots grouped by member (in the order given: by party code), each member with its totals. */
+export function membersOf(
+  lots: readonly (ReportLotRow & { producedOn: string })[],
+  members: ReadonlyMap<string, { partyName: string; state: MemberState }>,
+): ReportMember[] {
+  const byParty = new Map<string, ReportLot[]>();
+  for (const row of lots) {
+    const { lotCode, productCode, producedOn, quantity, unit, packsIssued, packsScanned, scans } = row;
+    byParty.set(row.partyCode, [
+      ...(byParty.get(row.partyCode) ?? []),
+      { lotCode, productCode, producedOn, quantity, unit, packsIssued, packsScanned, scans },
+    ]);
+  }
+  return [...byParty].map(([partyCode, memberLots]) => ({
+    partyCode,
+    partyName: members.get(partyCode)?.partyName ?? partyCode,
+    state: members.get(partyCode)?.state ?? 'exited',
+    lots: memberLots,
+    totals: totalsOf(memberLots),
+  }));
+}
+
+type CsvRow = ReportLot & { partyCode: string; partyName: string; state: MemberState };
+
+/** The report's lots as CSV lines, one per lot with its member (the totals are the JSON report's). */
+export const reportCsvRows = (members: readonly ReportMember[]): CsvRow[] =>
+  members.flatMap(({ partyCode, partyName, state, lots }) => lots.map((lot) => ({ partyCode, partyName, state, ...lot })));
+
+const STATES_ZH = { admitted: '已准入', suspended: '已暂停', exited: '已退出', expired: '已过期' };
+
+export const REPORT_CSV_COLUMNS: readonly CsvColumn<CsvRow>[] = [
+  { header: 'party_code', zh: '主体代码', value: (row) => row.partyCode },
+  { header: 'party_name', zh: '主体名称', value: (row) => row.partyName },
+  { header: 'member_state', zh: '成员状态', value: (row) => row.state, zhValues: STATES_ZH },
+  { header: 'lot_code', zh: '批次', value: (row) => row.lotCode },
+  { header: 'product_code', zh: '产品代码', value: (row) => row.productCode },
+  { header: 'produced_on', zh: '生产日期', value: (row) => row.producedOn, reads: 'date' },
+  { header: 'quantity', zh: '数量', value: (row) => row.quantity, reads: 'number' },
+  { header: 'unit', zh: '单位', value: (row) => row.unit },
+  { header: 'packs_issued', zh: '已发码数', value: (row) => row.packsIssued, reads: 'number' },
+  { header: 'packs_scanned', zh: '已扫码包数', value: (row) => row.packsScanned, reads: 'number' },
+  { header: 'scans', zh: '扫码次数', value: (row) => row.scans, reads: 'number' },
+];

@@ -1,0 +1,272 @@
+// A brand's report over a period: per member, the lots it produced that carry the brand's badge (the consumer
+// page's rule), their quantities, packs and scans, and the totals; as JSON and as CSV. Its office, the county's
+// office and regulators read it; another brand's office and a member are refused, as for the other office reads.
+import { periodRefusal, totalsOf } from '../../src/brands/report.js';
+import { issuePacks } from '../fixtures/rfid-world.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+import { client } from '../helper.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+type Report = {
+  brandCode: string;
+  from: string;
+  to: string;
+  members: {
+    partyCode: string;
+    partyName: string;
+    state: string;
+    lots: {
+      lotCode: string;
+      producedOn: string;
+      quantity: number;
+      unit: string;
+      packsIssued: number;
+      packsScanned: number;
+      scans: number;
+    }[];
+    totals: { lots: number; quantities: { unit: string; quantity: number }[]; packsIssued: number; packsScanned: number; scans: number };
+  }[];
+  totals: {
+    members: number;
+    lots: number;
+    quantities: { unit: string; quantity: number }[];
+    packsIssued: number;
+    packsScanned: number;
+    scans: number;
+  };
+};
+
+t.test('the period a report covers, and its sums', async (t) => {
+  t.equal(periodRefusal('2026-05-01', '2026-05-01'), null, 'one day');
+  t.equal(periodRefusal('2024-01-01', '2024-12-31'), null, 'a leap year: 366 days');
+  t.match(periodRefusal('2026-01-01', '2027-01-02'), { in: 'querystring', pointer: '/to', detail: /no later than 2027-01-01/ }, '367 days');
+  t.match(periodRefusal('2026-05-02', '2026-05-01'), { pointer: '/to', detail: 'must not be before from (2026-05-02)' });
+  const lot = (quantity: number, unit: string) => ({ quantity, unit, packsIssued: 2, packsScanned: 1, scans: 4 });
+  t.same(totalsOf([lot(0.1, 'kg'), lot(0.2, 'kg'), lot(3, 'piece')]), {
+    lots: 3,
+    quantities: [
+      { unit: 'kg', quantity: 0.3 },
+      { unit: 'piece', quantity: 3 },
+    ],
+    packsIssued: 6,
+    packsScanned: 3,
+    scans: 12,
+  });
+  t.same(totalsOf([]), { lots: 0, quantities: [], packsIssued: 0, packsScanned: 0, scans: 0 });
+});
+
+t.test("a brand's report: its members' badged lots in the period, their packs and scans", async (t) => {
+  const world = await createWorld(t);
+  const officeParty = await world.party('regulator');
+  const office = client(
+    world.app,
+    (await world.ok(world.admin.post('/api-keys', { role: 'brand_office', partyCode: officeParty.code }))).key,
+  );
+  const otherOfficeParty = await world.party('regulator');
+  const otherOffice = client(
+    world.app,
+    (await world.ok(world.admin.post('/api-keys', { role: 'brand_office', partyCode: otherOfficeParty.code }))).key,
+  );
+  const county = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+
+  const grower = await world.party('processor', '=HYPERLINK("http://evil.example","点我")');
+  const suspended = await world.party('processor');
+  const leaver = await world.party('processor');
+  const products = { grower: await grower.product('kg'), suspended: await suspended.product('piece'), leaver: await leaver.product('kg') };
+  const plain = await grower.product('kg'); // a product the brand does not cover
+
+  await world.ok(
+    county.post('/brands', {
+      code: 'FJQC',
+      kind: 'regional',
+      nameZh: '奉节脐橙',
+      nameEn: 'Fengjie navel orange',
+      ownerPartyCode: officeParty.code,
+    }),
+  );
+  await world.ok(
+    county.post('/brands', {
+      code: 'FJLR',
+      kind: 'regional',
+      nameZh: '奉节腊肉',
+      nameEn: 'Fengjie bacon',
+      ownerPartyCode: otherOfficeParty.code,
+    }),
+  );
+  for (const member of [grower, suspended, leaver]) {
+    await world.ok(
+      office.post('/brands/FJQC/authorizations', { partyCode: member.code, tier: 'authorized', validFrom: '2026-01-01', reason: '准入' }),
+    );
+  }
+  await world.ok(office.post('/brands/FJQC/products', { products: Object.values(products) }), 200);
+
+  // the grower: two lots in the period (one coded and scanned), one before it, one of a product outside the brand
+  const coded = await grower.commission(products.grower, 12.5, { productionDate: '2026-06-01' });
+  const uncoded = await grower.commission(products.grower, 0.25, { productionDate: '2026-10-31' });
+  const before = await grower.commission(products.grower, 7, { productionDate: '2026-04-30' });
+  const unbranded = await grower.commission(plain, 3, { productionDate: '2026-06-02' });
+  const packs = await issuePacks(world, grower, coded, 3);
+  const scan = (code: string, address: string) =>
+    world.app.inject({ method: 'GET', url: `/t/${code}?format=json`, remoteAddress: address, headers: { accept: 'application/json' } });
+  const shownBadges = (await scan(packs[0], '203.0.113.1')).json().brands.map((brand: { code: string }) => brand.code);
+  await scan(packs[0], '203.0.113.2');
+  await scan(packs[1], '203.0.113.3');
+  await world.app.services.scans.flush();
+
+  // the suspended member: a lot made (and coded) while admitted, then suspended from 2026-07-01, then a lot made while suspended
+  const madeAdmitted = await suspended.commission(products.suspended, 40, { productionDate: '2026-06-15' });
+  await issuePacks(world, suspended, madeAdmitted, 2);
+  await world.ok(
+    office.post(`/brands/FJQC/authorizations/${suspended.code}/state`, {
+      state: 'suspended',
+      effectiveOn: '2026-07-01',
+      reason: '抽检不合格',
+    }),
+    200,
+  );
+  const madeSuspended = await suspended.commission(products.suspended, 10, { productionDate: '2026-08-01' });
+
+  // the leaver made a lot while admitted, then exited: the exit withdrew its badge
+  const leaverLot = await leaver.commission(products.leaver, 5, { productionDate: '2026-06-10' });
+  await world.ok(
+    office.post(`/brands/FJQC/authorizations/${leaver.code}/state`, { state: 'exited', effectiveOn: '2026-09-01', reason: '退出' }),
+    200,
+  );
+
+  const period = '?from=2026-05-01&to=2026-10-31';
+  const read = async (api = office, query = period) => {
+    const reply = await api.get(`/brands/FJQC/report${query}`);
+    expectStatus(t, reply, 200, `the report${query}`);
+    return reply.body as Report;
+  };
+
+  t.test('per member, the badged lots made in the period, with their packs and scans; the totals', async (t) => {
+    const report = await read();
+    t.match(report, { brandCode: 'FJQC', from: '2026-05-01', to: '2026-10-31' });
+    const byParty = new Map(report.members.map((member) => [member.partyCode, member]));
+    t.same(
+      [...byParty.keys()].sort(),
+      [grower.code, suspended.code].sort(),
+      'the grower and the suspended member; not the one that exited',
+    );
+    const growerRow = byParty.get(grower.code);
+    t.same(
+      growerRow?.lots.map((lot) => [lot.lotCode, lot.producedOn, lot.quantity, lot.unit, lot.packsIssued, lot.packsScanned, lot.scans]),
+      [
+        [coded, '2026-06-01', 12.5, 'kg', 3, 2, 3],
+        [uncoded, '2026-10-31', 0.25, 'kg', 0, 0, 0],
+      ],
+      'its lots in the period (the last day included), by production day; not one before it, nor of a product outside the brand',
+    );
+    t.same(growerRow?.totals, { lots: 2, quantities: [{ unit: 'kg', quantity: 12.75 }], packsIssued: 3, packsScanned: 2, scans: 3 });
+    t.equal(growerRow?.partyName, '=HYPERLINK("http://evil.example","点我")', 'the name as it is in JSON');
+    const suspendedRow = byParty.get(suspended.code);
+    t.equal(suspendedRow?.state, 'suspended');
+    t.same(
+      suspendedRow?.lots.map((lot) => lot.lotCode),
+      [madeAdmitted],
+      'a suspended member: the lot made while admitted keeps its badge and counts; the one made while suspended does not',
+    );
+    t.same(report.totals, {
+      members: 2,
+      lots: 3,
+      quantities: [
+        { unit: 'kg', quantity: 12.75 },
+        { unit: 'piece', quantity: 40 },
+      ],
+      packsIssued: 5,
+      packsScanned: 2,
+      scans: 3,
+    });
+    const listed = JSON.stringify(report);
+    for (const lot of [before, unbranded, madeSuspended, leaverLot]) t.notOk(listed.includes(lot), `${lot} is not in it`);
+    t.same(shownBadges, ['FJQC'], 'the consumer page shows the badge on a pack of a lot it counts');
+  });
+
+  t.test('a narrower period, and the same report for the county’s office and a regulator', async (t) => {
+    const june = await read(office, '?from=2026-06-01&to=2026-06-01');
+    t.same(
+      june.members.flatMap((member) => member.lots.map((lot) => lot.lotCode)),
+      [coded],
+      'only the lot of that day',
+    );
+    t.same(await read(county), await read(), 'the county’s brand office (a key of no party)');
+    t.same(await read(world.regulator), await read(), 'a regulator');
+    t.same((await read(office, '?from=2027-01-01&to=2027-01-31')).totals.lots, 0, 'an empty period: nothing, no error');
+  });
+
+  t.test('another brand’s office and a member are refused; an unknown brand is a 404', async (t) => {
+    for (const [who, api] of [
+      ['FJLR’s office', otherOffice],
+      ['a member', grower.api],
+    ] as const) {
+      expectStatus(t, await api.get(`/brands/FJQC/report${period}`), 403, `${who}: the report`);
+      expectStatus(t, await api.get(`/brands/FJQC/report.csv${period}`), 403, `${who}: the CSV`);
+    }
+    const refused = await otherOffice.get(`/brands/FJQC/report${period}`);
+    t.equal(
+      refused.body.detail,
+      `brand FJQC is not run by party ${otherOfficeParty.code}: a brand office reads the misuse flags and complaints of its own brands only`,
+      'refused as the other office reads are',
+    );
+    expectStatus(t, await office.get(`/brands/NOPE/report${period}`), 404, 'a brand that does not exist');
+    expectStatus(t, await otherOffice.get(`/brands/FJLR/report${period}`), 200, 'FJLR’s office reads its own');
+  });
+
+  t.test('bad periods', async (t) => {
+    for (const [query, status, pointer] of [
+      ['', 400, '/from'],
+      ['?from=2026-05-01', 400, '/to'],
+      ['?from=2026-02-30&to=2026-03-01', 400, '/from'],
+      ['?from=2026-05-01&to=tomorrow', 400, '/to'],
+      ['?from=2026-05-01&to=2026-04-30', 422, '/to'],
+      ['?from=2026-01-01&to=2027-01-02', 422, '/to'], // 367 days
+      ['?from=2026-01-01&to=2026-10-31&extra=1', 400, '/extra'],
+    ] as const) {
+      for (const path of ['report', 'report.csv']) {
+        const reply = await office.get(`/brands/FJQC/${path}${query}`);
+        expectStatus(t, reply, status, `${path}${query}`);
+        t.match(reply.body.errors, [{ in: 'querystring', pointer }], `${path}${query}: at ${pointer}`);
+      }
+    }
+    t.equal((await read(office, '?from=2026-01-01&to=2026-12-31')).to, '2026-12-31', 'a whole year is one report');
+    t.equal((await read(office, '?from=2024-01-01&to=2024-12-31')).to, '2024-12-31', 'a leap year too');
+  });
+
+  t.test('the CSV: a line per lot, a formula-like name written as text', async (t) => {
+    const reply = await world.app.inject({
+      method: 'GET',
+      url: `/brands/FJQC/report.csv${period}`,
+      headers: { authorization: `Bearer ${(await world.ok(world.admin.post('/api-keys', { role: 'regulator' }))).key}` },
+    });
+    t.equal(reply.statusCode, 200);
+    t.match(reply.headers['content-type'], /^text\/csv/);
+    t.match(reply.headers['content-disposition'], 'attachment; filename="brand-FJQC-report-2026-05-01-2026-10-31.csv"');
+    const lines = reply.body
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
+    t.equal(
+      lines[0],
+      'party_code,party_name,member_state,lot_code,product_code,produced_on,quantity,unit,packs_issued,packs_scanned,scans',
+    );
+    t.equal(lines.length, 4, 'a header and the three badged lots');
+    const growerLine = lines.find((line) => line.includes(coded));
+    t.equal(
+      growerLine,
+      `${grower.code},"'=HYPERLINK(""http://evil.example"",""点我"")",admitted,${coded},${products.grower},2026-06-01,12.5,kg,3,2,3`,
+      'the name starting with = is prefixed with an apostrophe: no formula',
+    );
+    t.ok(
+      lines.some((line) => line.startsWith(`${suspended.code},`) && line.includes(`,suspended,${madeAdmitted},`)),
+      'the suspended member’s lot made while admitted',
+    );
+    const excel = await office.get(`/brands/FJQC/report.csv${period}&dialect=excel`);
+    expectStatus(t, excel, 200, 'the Excel flavour');
+    t.match(excel.body, /主体代码,主体名称,成员状态/);
+    t.match(excel.body, /"'=HYPERLINK\(/, 'the name still written as text');
+    t.match(excel.body, /已暂停/);
+  });
+});
