@@ -23,5 +23,8 @@ export const phoneDigitsSchema = z
   })
   .pipe(z.string().regex(/^(\+?[0-9]{6,20})?$/, { error: PHONE_RULE }));
 
+/** A mainland China mobile number as its digits: 11 of them, the first 1 (13812345678). */
+export const isMainlandMobileNumber = (digits: string) => /^1\d{10}$/.test(digits);
+
 /** A phone number that must be given. */
 export const phoneSchema = phoneDigitsSchema.refine((digits) => digits !== '', { error: PHONE_RULE });

@@ -2,9 +2,9 @@
 // bars with their figure written beside them, and a target line where there is one. Pure.
 
 import { shownShare } from '../codes/shares.js';
-import { escapeXml, userTextLang } from '../web/html.js';
+import { escapeXml, hasChinese, userTextLang } from '../web/html.js';
 import type { Lang } from '../web/i18n/index.js';
-import { shortened } from '../web/text.js';
+import { shortenedToWidth, wrappedToWidth } from '../web/text.js';
 
 /**
  * `label`: a name, master data or the page's own words; `labelNote`: the page's own words after it (a
@@ -17,8 +17,12 @@ const ROW = 30;
 const LABEL_WIDTH = 200;
 const BAR_WIDTH = 300;
 const TEXT_WIDTH = 170;
-/** Labels longer than this (about 13 Chinese characters at 14 px) are cut with an ellipsis; the full text is the bar's tooltip. */
-const LABEL_CHARS = 13;
+/**
+ * A label's room in columns (a Chinese character takes two, a Latin one one; see textWidth): the 192 px left of the
+ * bars hold 13 Chinese characters at 14 px, or about 27 Latin ones. A wider label is cut with an ellipsis (the full text
+ * is the bar's tooltip); one in Latin script is first wrapped onto two lines, since a word cut short loses its meaning.
+ */
+const LABEL_COLUMNS = 27;
 const WIDTH = LABEL_WIDTH + BAR_WIDTH + TEXT_WIDTH;
 /** A chart's own width in CSS pixels: the page scales it down to a narrower panel (its viewBox keeps the proportions), never up. */
 export const CHART_WIDTH = WIDTH;
@@ -48,7 +52,7 @@ export function barChart(input: {
     const classes = `bar${short ? ' short' : ''}${bar.alert ? ' alert' : ''}`;
     const width = bar.value === null ? 0 : Math.max(bar.value > 0 ? 2 : 0, x(bar.value) - LABEL_WIDTH);
     const drawn =
-      `<g class="${classes}">${barLabel(bar, input.lang, `x="${LABEL_WIDTH - 8}" y="${y + 19}" text-anchor="end"`)}` +
+      `<g class="${classes}">${barLabel(bar, input.lang, LABEL_WIDTH - 8, y)}` +
       // a pale red track behind an alert bar, so that one at 0 % shows red too
       (bar.alert ? `<rect class="track" x="${LABEL_WIDTH}" y="${y + 5}" width="${BAR_WIDTH}" height="20" rx="3" fill="#f6d5d5"/>` : '') +
       `<rect x="${LABEL_WIDTH}" y="${y + 5}" width="${width.toFixed(1)}" height="20" rx="3" fill="${red ? '#c62828' : '#2e7d32'}"/>` +
@@ -68,15 +72,23 @@ export function barChart(input: {
 }
 
 /**
- * A bar's tooltip and label (cut short; the tooltip has it whole). A label in Chinese on a page in
- * another language is marked zh-CN, and a `<title>` is text in one language: so there the name's
- * tooltip is its own, inside its marked element, and the bar's tooltip holds the page's words alone.
+ * A bar's tooltip and label (wrapped or cut short; the tooltip has it whole), right-aligned at `x` in the row at `y`. A
+ * label in Chinese on a page in another language is marked zh-CN, and a `<title>` is text in one language: so there
+ * the name's tooltip is its own, inside its marked element, and the bar's tooltip holds the page's words alone.
  */
-function barLabel(bar: Bar, lang: Lang, position: string): string {
+function barLabel(bar: Bar, lang: Lang, x: number, y: number): string {
   const whole = `${bar.label}${bar.labelNote ?? ''}`;
-  const shown = shortened(whole, LABEL_CHARS);
+  const position = `x="${x}" y="${y + 19}" text-anchor="end"`;
   const marked = userTextLang(bar.label, lang);
-  if (!marked) return `<title>${escapeXml(`${whole}: ${bar.text}`)}</title><text ${position}>${escapeXml(shown)}</text>`;
+  if (!marked) {
+    const tooltip = `<title>${escapeXml(`${whole}: ${bar.text}`)}</title>`;
+    const lines = hasChinese(whole) ? [shortenedToWidth(whole, LABEL_COLUMNS)] : wrappedToWidth(whole, LABEL_COLUMNS, 2);
+    if (lines.length === 1) return `${tooltip}<text ${position}>${escapeXml(lines[0])}</text>`;
+    // two lines in a smaller size, within the row
+    const [first, second] = lines.map((line, index) => `<tspan x="${x}" y="${y + 13 + 13 * index}">${escapeXml(line)}</tspan>`);
+    return `${tooltip}<text ${position} font-size="12">${first}${second}</text>`;
+  }
+  const shown = shortenedToWidth(whole, LABEL_COLUMNS);
   const tooltip = `<title>${escapeXml(bar.label)}</title>`;
   const figures = `<title>${escapeXml(`${bar.labelNote ? `${bar.labelNote.trim()}: ` : ''}${bar.text}`)}</title>`;
   // the name, or as much of it as is shown, marked; the page's words after it are not

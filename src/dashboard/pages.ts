@@ -4,7 +4,7 @@ import { PASS_RATE_REGION_PARTIES, type PassRateRegionParty } from '../figures/s
 import { countyWithoutTownship } from '../figures/service.js';
 import { Html, html, layout, shanghaiTime } from '../web/html.js';
 import { DASHBOARD_TEXT } from '../web/i18n/dashboard.js';
-import type { Lang } from '../web/i18n/index.js';
+import { type Lang, TEXT } from '../web/i18n/index.js';
 import { NO_TOWNSHIP_NAMED } from '../web/i18n/regions.js';
 import { type Bar, barChart, CHART_WIDTH, percent } from './charts.js';
 import type { DashboardView, OpenRecallsView } from './service.js';
@@ -241,7 +241,7 @@ ${filtersSection(
   }</section>
 <section id="flags"><h2>${t.flags}</h2><p class="muted">${t.flagsHint}</p>${new Html(flags)}<h2>${t.recentFlags}</h2>${
     view.recentFlags.length
-      ? html`<ul>${view.recentFlags.map(
+      ? html`<p class="muted">${TEXT[lang].timesInBeijingTime}</p><ul>${view.recentFlags.map(
           (flag) =>
             html`<li><code>${flag.code}</code> · ${t.flagKinds[flag.kind] ?? flag.kind} · ${shanghaiTime(flag.lastAt.toISOString())}${flag.lotCode && html` · <code>${flag.lotCode}</code>`}</li>`,
         )}</ul>`

@@ -15,7 +15,7 @@ import { recallReportPage } from '../recalls/report-page.js';
 import { KDE_COLUMNS, KDE_SORTS } from '../trace/kde.js';
 import { PAGE_HEADERS, PAGE_HEADERS_DECLARED } from '../web/html.js';
 import { DASHBOARD_TEXT } from '../web/i18n/dashboard.js';
-import { type DashboardQuery, dashboardFilterErrorPage, dashboardPage, loginPage, openRecallsPage } from './pages.js';
+import { type DashboardQuery, dashboardFilterErrorPage, dashboardPage, loginPage, openRecallsPage, recallReportHref } from './pages.js';
 import { type DashboardService, SESSION_HOURS } from './service.js';
 
 const COOKIE = 'regulator_session';
@@ -281,8 +281,8 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService;
         .header('cache-control', 'no-store')
         .send(
           recallReportPage(report, lang, {
-            href: `/regulator/dashboard${lang === 'en' ? '?lang=en' : ''}`,
-            text: DASHBOARD_TEXT[lang].backToDashboard,
+            back: { href: `/regulator/dashboard${lang === 'en' ? '?lang=en' : ''}`, text: DASHBOARD_TEXT[lang].backToDashboard },
+            switchLangHref: recallReportHref(report.recall.id, lang === 'en' ? 'zh-CN' : 'en'),
           }),
         );
     },

@@ -4,7 +4,7 @@
 import type { LOT_STATUSES } from '../lots/ledger.js';
 import { LOT_STATUS_NAMES_ZH, UNIT_NAMES_ZH } from '../lots/names-zh.js';
 import { html, layout, shanghaiTime, userText } from '../web/html.js';
-import type { Lang } from '../web/i18n/index.js';
+import { type Lang, TEXT } from '../web/i18n/index.js';
 import { RECALL_REPORT_TEXT } from '../web/i18n/recall-report.js';
 import { stillToDestroy } from './deadlines.js';
 import type { RecallReport } from './schemas.js';
@@ -44,16 +44,22 @@ const headerRow = (columns: string[]) => html`<thead><tr>${columns.map((column) 
 
 /**
  * `lang`: the page's language (the API's page is Chinese; the dashboard's follows its own); names,
- * reasons and notes as written, marked Chinese on an English page. `back`: a link to where the reader
- * came from (the dashboard), or none (the page of the API).
+ * reasons and notes as written, marked Chinese on an English page. `dashboard`: the dashboard's page has
+ * a link back to where the reader came from and the language switch to the same report in the other
+ * language (`switchLangHref`); the page of the API has neither.
  */
-export function recallReportPage(report: RecallReport, lang: Lang = 'zh-CN', back?: { href: string; text: string }): string {
+export function recallReportPage(
+  report: RecallReport,
+  lang: Lang = 'zh-CN',
+  dashboard?: { back: { href: string; text: string }; switchLangHref: string },
+): string {
   const { recall, lots, actions } = report;
   const t = RECALL_REPORT_TEXT[lang];
   const { unit: unitName, status: statusName } = NAMES[lang];
   const user = (value: string | null | undefined) => (value ? userText(value, lang) : '');
   const amount = (quantity: number | string, unit: string) => `${quantity} ${unitName(unit)}`;
   const body = html`<section><h1>${t.heading}</h1>
+<p class="muted">${TEXT[lang].timesInBeijingTime}</p>
 <dl><dt>${t.recallId}</dt><dd><code>${recall.id}</code></dd>
 <dt>${t.level}</dt><dd>${t.levels[recall.level] ?? recall.level}</dd>
 <dt>${t.openedBy}</dt><dd>${user(recall.openedBy.name)} <code>${recall.partyCode}</code></dd>
@@ -106,6 +112,6 @@ ${lots.map(
 <td><code>${lot.partyCode}</code></td><td>${lot.depth}</td><td>${lot.itemCount ?? ''}</td><td>${statusName(lot.status)}</td></tr>
 `,
 )}</tbody></table></div></section>
-<p class="muted">${t.generatedAt} ${time(report.generatedAt)}</p>${back && html`<p><a href="${back.href}">${back.text}</a></p>`}`;
-  return layout(lang, t.title(recall.id), null, body, REPORT_CSS);
+<p class="muted">${t.generatedAt} ${time(report.generatedAt)}</p>${dashboard && html`<p><a href="${dashboard.back.href}">${dashboard.back.text}</a></p>`}`;
+  return layout(lang, t.title(recall.id), dashboard?.switchLangHref ?? null, body, REPORT_CSS);
 }

@@ -2,6 +2,7 @@
 // a trace code (in any case, full-width, with spaces or dashes between its characters), an SSCC, or a link of this
 // resolver or any other host (`https://…/t/{code}`, a GS1 Digital Link `…/01/{gtin}/10/{lot}`). Pure: no I/O.
 import { isValidSscc } from '../codes/gs1.js';
+import { isMainlandMobileNumber } from '../codes/phone.js';
 import { hasServiceCodeShape, normalizeCode, plainUrl, serviceCodeKind } from '../codes/service-codes.js';
 import { parseDigitalLinkPath } from '../gs1/digital-link.js';
 
@@ -10,9 +11,11 @@ export const MAX_LOOKUP_CHARS = 500;
 
 /**
  * The scan URL (path and query) a typed code leads to, or why it leads nowhere: nothing typed, a trace code with a
- * character mistyped (its check character fails), or nothing the resolver reads.
+ * character mistyped (its check character fails), a mobile phone number (of a trace code's length, its check failing),
+ * or nothing the resolver reads.
  */
-export type Lookup = { ok: true; target: string } | { ok: false; reason: 'empty' | 'mistyped' | 'malformed' };
+export type Lookup = { ok: true; target: string } | { ok: false; reason: LookupProblem };
+export type LookupProblem = 'empty' | 'mistyped' | 'phoneNumber' | 'malformed';
 
 /**
  * The letters the code alphabet leaves out, as the characters people type them for. A person copying a label reads
@@ -60,7 +63,8 @@ export function lookupTarget(typed: string): Lookup {
   const compact = normalizeCode(value).replace(/[\s\-.·]/g, '');
   const typedCode = typedTraceCode(compact);
   if (typedCode.ok) return { ok: true, target: `/t/${typedCode.code}` };
-  if (typedCode.reason === 'mistyped') return typedCode;
+  // a mainland mobile number is 11 characters of the code alphabet too: one whose check fails is no code mistyped
+  if (typedCode.reason === 'mistyped') return isMainlandMobileNumber(compact) ? { ok: false, reason: 'phoneNumber' } : typedCode;
   if (/^\d{18}$/.test(compact) && isValidSscc(compact)) return { ok: true, target: `/00/${compact}` };
   const path = scanPathOf(plainUrl(value));
   if (path === null) return { ok: false, reason: 'malformed' };

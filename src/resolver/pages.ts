@@ -5,6 +5,7 @@ import { Html, html, LAYOUT_END, languageSwitch, layout, layoutHead, list, shang
 import { documentTypeName } from '../web/i18n/document-types.js';
 import { type Lang, TEXT, type Text } from '../web/i18n/index.js';
 import { lineageStepsList, lineageSvg } from './lineage-svg.js';
+import type { LookupProblem } from './lookup.js';
 import { counterfeitSuspected, type LotSummary, type PackFacts, packLotWarnings, packRecallHazards, type TestItem } from './summary.js';
 
 // Everything shown that users wrote (names, places, addresses, test items, hazards) goes through
@@ -264,9 +265,10 @@ export function scanErrorPage(status: number, lang: Lang): string {
  * The lookup page at `/`: a form where a person types a pack's code when its QR code will not scan, sent (GET) back to
  * `/`, which leads to the code's scan URL. `typed` is what was sent (kept in the field), `problem` why it led nowhere.
  */
-export function lookupPage(lang: Lang, typed = '', problem: 'empty' | 'mistyped' | 'malformed' | null = null): string {
+export function lookupPage(lang: Lang, typed = '', problem: LookupProblem | null = null): string {
   const t = TEXT[lang];
-  const message = problem && { empty: t.emptyCode, mistyped: t.mistypedCode, malformed: t.malformedCode }[problem];
+  const message =
+    problem && { empty: t.emptyCode, mistyped: t.mistypedCode, phoneNumber: t.phoneNumberCode, malformed: t.malformedCode }[problem];
   const body = html`<section>
 <h1>${t.enterCode}</h1>
 <p>${t.enterCodeBody}</p>

@@ -547,6 +547,7 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
         const detail = {
           empty: 'give a code',
           mistyped: 'check character wrong — probably a typo',
+          phoneNumber: 'a mobile phone number, not a trace code',
           malformed: 'not a trace code, SSCC or scan link of this resolver',
         }[found.reason];
         throw badRequest(`querystring /code: ${detail}`, [{ in: 'querystring', pointer: '/code', detail }]);

@@ -273,7 +273,7 @@ export const lookupResponses = {
   }),
   400: {
     description:
-      'A code left empty, a trace code with a character mistyped (its check character fails), or one that names nothing the resolver reads: the page again with a message, else problem+json at /code',
+      'A code left empty, a trace code with a character mistyped (its check character fails), a mainland mobile number (11 digits, the first 1, that fail the check), or one that names nothing the resolver reads: the page again with a message, else problem+json at /code',
     content: { 'application/problem+json': { schema: problemSchema }, 'text/html': { schema: z.string() } },
   },
   404: {

@@ -21,3 +21,65 @@ export function firstCharacters(text: string, count: number): string {
   }
   return kept.join('');
 }
+
+// Characters a browser draws a full em wide, two columns of Latin text: Han, kana, Hangul, the punctuation and
+// full-width forms written with them, emoji, and the ellipsis (an em wide in Chinese and Latin fonts alike).
+const WIDE =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff01-\uff60\uffe0-\uffe6\u2026]|\p{Extended_Pictographic}/u;
+
+/** How many columns a character takes: two for a wide one, else one. */
+export const characterWidth = (character: string) => (WIDE.test(character) ? 2 : 1);
+
+/** How many columns the text takes (see characterWidth). */
+export function textWidth(text: string): number {
+  let width = 0;
+  for (const { segment } of graphemes.segment(text)) width += characterWidth(segment);
+  return width;
+}
+
+/**
+ * The text, or when it is wider than `columns` (a wide character counting two, see characterWidth) as much of it
+ * as fits with an ellipsis after it: 13 Chinese characters take as much room as 26 Latin ones. Characters are whole,
+ * never half of a surrogate pair or of an emoji sequence; reads no further into a long text than it keeps.
+ */
+export function shortenedToWidth(text: string, columns: number): string {
+  const room = columns - characterWidth('…');
+  let width = 0;
+  let fits = 0;
+  for (const { segment, index } of graphemes.segment(text)) {
+    if (width <= room) fits = index;
+    width += characterWidth(segment);
+    if (width > columns) return `${text.slice(0, fits).trimEnd()}…`;
+  }
+  return text;
+}
+
+/**
+ * The text on at most `lines` lines of `columns` (see textWidth), each broken after a space, a slash or a hyphen
+ * where the line has one, else where it is full; the last line cut with an ellipsis when even they do not hold it.
+ */
+export function wrappedToWidth(text: string, columns: number, lines: number): string[] {
+  const wrapped: string[] = [];
+  let rest = text;
+  while (wrapped.length < lines - 1 && textWidth(rest) > columns) {
+    const end = lineEnd(rest, columns);
+    wrapped.push(rest.slice(0, end).trimEnd());
+    rest = rest.slice(end).trimStart();
+  }
+  return [...wrapped, shortenedToWidth(rest, columns)];
+}
+
+/** Where the first line of a text too wide for `columns` ends: after its last break that fits, else where it is full. */
+function lineEnd(text: string, columns: number): number {
+  let width = 0;
+  let full = 0;
+  let lastBreak = 0;
+  for (const { segment, index } of graphemes.segment(text)) {
+    width += characterWidth(segment);
+    // a line that is full at the end of a word breaks there
+    if (width > columns) return /^\s$/.test(segment) ? full : lastBreak || full;
+    full = index + segment.length;
+    if (/^[\s/-]$/.test(segment)) lastBreak = full;
+  }
+  return full;
+}

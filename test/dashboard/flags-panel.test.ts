@@ -27,6 +27,11 @@ t.test('the flags panel is titled flagged codes, not possibly counterfeit ones',
   t.match(chinese, '召回/销毁批次被扫', 'a scan of a recalled lot is counted there');
   t.match(chinese, '仅未登记码、扫描次数过多、异地扫描异常标记疑似仿冒', 'which flags mark a suspected counterfeit');
   t.notMatch(chinese, '疑似仿冒码');
+  t.match(
+    chinese,
+    /<h2>最近标记<\/h2><p class="muted">以下时间均为北京时间。<\/p><ul><li>.*\d{4}-\d\d-\d\d \d\d:\d\d/,
+    'the latest flags’ times said to be Beijing time',
+  );
 
   const english = panel((await open('/regulator/dashboard?lang=en')).body);
   t.match(english, '<h2>Flagged codes</h2>');
@@ -34,4 +39,5 @@ t.test('the flags panel is titled flagged codes, not possibly counterfeit ones',
   t.match(english, 'Recalled/destroyed lot scanned');
   t.match(english, 'Only unknown, over-scanned and impossible-travel codes are suspected counterfeits');
   t.notMatch(english, 'Possibly counterfeit');
+  t.match(english, '<h2>Latest flags</h2><p class="muted">Times below are Beijing time (UTC+8).</p><ul>', 'in English with the offset');
 });

@@ -46,11 +46,19 @@ t.test('the report names quantities in the page language and says nothing in the
     t.match(page, '已召回', `${where}: a lot's status in Chinese`);
     t.notMatch(visibleText(page), /[A-Za-z]{2,}/, `${where}: no English word`);
     t.notMatch(page.slice(page.indexOf('</header>')), 'lang="zh-CN"', `${where}: nothing marked, the page is Chinese`);
+    t.match(page, '<h1>召回报告</h1>\n<p class="muted">以下时间均为北京时间。</p>', `${where}: its times said to be Beijing time`);
   }
+  t.match(
+    chinesePages['the dashboard'],
+    `<a href="${url}?lang=en" hreflang="en" lang="en">English</a></header>`,
+    'the dashboard’s Chinese page switches to its English one',
+  );
+  t.notMatch(api.body, 'hreflang', 'the API’s page is Chinese alone: no switch');
 
   const english = (await open(`${url}?lang=en`)).body;
   t.match(english, '<html lang="en">', 'an English page');
-  t.match(english, '<h1>Recall report</h1>');
+  t.match(english, '<h1>Recall report</h1>\n<p class="muted">Times below are Beijing time (UTC+8).</p>');
+  t.match(english, `<a href="${url}" hreflang="zh-CN" lang="zh-CN">中文</a></header>`, 'the language switch, to the Chinese page');
   t.match(english, '<dt>Level</dt><dd>Level 2</dd>');
   t.match(english, '30 kg', 'a unit by its code');
   t.match(english, '5 piece');

@@ -140,6 +140,37 @@ t.test('the lookup page at / and where its form leads', async (t) => {
   t.equal(scanned.statusCode, 400, '/t/ reads no lookalikes: a mistyped code, as before');
 });
 
+// A mainland mobile number (11 digits, the first 1) is the length of a trace code, and its check nearly always fails:
+// typed at /, it is answered as what it is, no product's code, not as a code with a character mistyped.
+t.test('a mobile phone number typed at / is no trace code, not a mistyped one', async (t) => {
+  for (const typed of ['13812345678', '138 1234 5678', '138-1234-5678', '１３８１２３４５６７８']) {
+    t.same(lookupTarget(typed), { ok: false, reason: 'phoneNumber' }, typed);
+  }
+  t.same(lookupTarget('23812345678'), { ok: false, reason: 'mistyped' }, 'eleven digits not starting with 1: a mistyped code');
+  t.same(lookupTarget('1381234567A'), { ok: false, reason: 'mistyped' }, 'a letter in it: a mistyped code');
+  // a code of digits alone starting with 1 may be issued: one whose check holds is a code, not a phone number
+  const body = Array.from({ length: 1000 }, (_, i) => `1${String(381234000 + i)}`).find((candidate) =>
+    /\d/.test(mod31CheckChar(candidate)),
+  );
+  const digitsOnly = `${body}${mod31CheckChar(body as string)}`;
+  t.same(lookupTarget(digitsOnly), { ok: true, target: `/t/${digitsOnly}` }, `${digitsOnly}: a trace code`);
+
+  const world = await createWorld(t);
+  const get = (url: string, accept = 'text/html') => world.app.inject({ method: 'GET', url, headers: { accept } });
+  for (const lang of ['zh-CN', 'en'] as const) {
+    const page = await get(`/?lang=${lang}&code=13812345678`);
+    t.equal(page.statusCode, 400, `${lang}: the form again`);
+    t.match(page.body, TEXT[lang].phoneNumberCode, 'saying it is a phone number, no product code');
+    t.notMatch(page.body, TEXT[lang].mistypedCode, 'not that a character was mistyped');
+    t.match(page.body, 'aria-invalid="true" aria-describedby="code-problem"');
+  }
+  t.match(TEXT['zh-CN'].phoneNumberCode, '不是产品溯源码');
+  t.match(TEXT.en.phoneNumberCode, 'not a product code');
+  const json = await get('/?code=13812345678', 'application/json');
+  t.equal(json.statusCode, 400);
+  t.match(json.json(), { errors: [{ in: 'querystring', pointer: '/code', detail: /phone number/ }] });
+});
+
 // A trace URL names a pack: `/t/{code}` answers a lot's or case's own code (the JSON's `lot.code`) 400, not a page,
 // so an upstream lot's code is never a key to one. The lookup page reads what `/t/` reads: such a code typed there,
 // bare or in a trace link, is the form again (400), not a redirect to a 400.

@@ -1,4 +1,4 @@
-import { firstCharacters, shortened } from '../../src/web/text.js';
+import { firstCharacters, shortened, shortenedToWidth, textWidth, wrappedToWidth } from '../../src/web/text.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -17,4 +17,53 @@ t.test('firstCharacters keeps whole characters, no ellipsis', async (t) => {
   t.equal(firstCharacters('奉节腊肉加工厂', 4), '奉节腊肉');
   t.equal(firstCharacters('奉节', 4), '奉节', 'a shorter text whole');
   t.equal(firstCharacters('😀😀😀', 2), '😀😀', 'never half of a surrogate pair');
+});
+
+t.test('shortenedToWidth cuts by width: a Chinese (wide) character takes two columns, a Latin one one', async (t) => {
+  t.equal(shortenedToWidth('Geographical indication', 26), 'Geographical indication', 'an English label of 23 columns kept whole');
+  t.equal(shortenedToWidth('重庆市奉节县夔州腊味食', 26), '重庆市奉节县夔州腊味食', '11 Chinese characters: 22 columns, kept');
+  t.equal(
+    shortenedToWidth('重庆市奉节县夔州腊味食品有', 26),
+    '重庆市奉节县夔州腊味食品有',
+    '13 Chinese characters fill 26 columns exactly',
+  );
+  t.equal(
+    shortenedToWidth('重庆市奉节县夔州腊味食品有限公司', 26),
+    '重庆市奉节县夔州腊味食品…',
+    'longer: as many as fit beside the ellipsis (two columns)',
+  );
+  t.equal(
+    shortenedToWidth('Fengjie County Cured Meat Company', 26),
+    'Fengjie County Cured Mea…',
+    'a long English label: 24 columns and the ellipsis, an em wide',
+  );
+  t.equal(shortenedToWidth('奉节 Fengjie Co.', 16), '奉节 Fengjie Co.', 'mixed: 4 + 12 columns');
+  t.equal(shortenedToWidth('奉节 Fengjie Co.', 15), '奉节 Fengjie…', 'mixed, cut, no space before the ellipsis');
+  t.equal(shortenedToWidth('奉节县', 4), '奉…', 'a wide character never split: one that does not fit whole is left out');
+  t.equal(shortenedToWidth('ＡＢＣ', 6), 'ＡＢＣ', 'full-width forms are wide');
+  t.equal(shortenedToWidth('ＡＢＣ', 5), 'Ａ…');
+  t.equal(shortenedToWidth('', 26), '');
+  const family = '👨‍👩‍👧';
+  t.equal(shortenedToWidth(`${family}${family}${family}`, 6), `${family}${family}${family}`, 'an emoji sequence is one wide character');
+  t.equal(shortenedToWidth(`${family}${family}${family}`, 5), `${family}…`, 'never split');
+  t.equal(shortenedToWidth('x'.repeat(100_000), 100).length, 99, 'a long text: 98 columns and the ellipsis');
+  t.equal(textWidth('奉节 Fengjie Co.…'), 18, 'textWidth: two columns a Chinese character and the ellipsis, one a Latin one');
+});
+
+t.test('wrappedToWidth breaks a text too wide for one line after a space, slash or hyphen', async (t) => {
+  t.same(wrappedToWidth('Geographical indication', 27, 2), ['Geographical indication'], 'one line when it fits');
+  t.same(wrappedToWidth('Recalled/destroyed lot scanned', 27, 2), ['Recalled/destroyed lot', 'scanned'], 'at the last space that fits');
+  t.same(
+    wrappedToWidth('Recalled/destroyed lot scanned', 15, 2),
+    ['Recalled/', 'destroyed lot…'],
+    'after a slash; the last line cut by width',
+  );
+  t.same(wrappedToWidth('Third-party laboratory', 10, 2), ['Third-', 'party la…'], 'after a hyphen');
+  t.same(
+    wrappedToWidth('BLATE0000001BLATE0000002', 12, 2),
+    ['BLATE0000001', 'BLATE0000002'],
+    'where the line is full, with no break in it',
+  );
+  t.same(wrappedToWidth('a b c d e f', 3, 3), ['a b', 'c d', 'e f'], 'as many lines as asked');
+  t.same(wrappedToWidth('重庆市奉节县夔州腊味食品有限公司', 26, 1), ['重庆市奉节县夔州腊味食品…'], 'one line: shortenedToWidth');
 });

@@ -115,6 +115,8 @@ export const EN: typeof ZH = {
   emptyCode: 'Please type a trace code.',
   malformedCode: 'This is not a trace code of this platform. Check the code on the pack and type it again.',
   mistypedCode: 'A character of the trace code was mistyped. Check it character by character (mind 0/O, 1/I, 5/S, 2/Z).',
+  phoneNumberCode:
+    'This looks like a mobile phone number, not a product code. Type the 11 letters and digits printed beside the QR code on the pack.',
   tooManyRequests: 'Too many lookups',
   tooManyRequestsBody: 'Please try again in a while.',
   unavailable: 'Lookup unavailable',

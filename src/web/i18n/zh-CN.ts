@@ -124,6 +124,8 @@ export const ZH = {
   malformedCode: '这不是本平台的溯源码，请核对包装上的码后重新输入。',
   /** A typed trace code whose check character fails: a character mistyped, not a code of another platform. */
   mistypedCode: '溯源码有一位输错了，请逐位核对（注意 0/O、1/I、5/S、2/Z）。',
+  /** 11 digits starting with 1 whose check fails: a mainland mobile number typed (a contact's?), not a code mistyped. */
+  phoneNumberCode: '这像是手机号码，不是产品溯源码。请输入包装上二维码旁印的 11 位字母数字。',
   tooManyRequests: '查询过于频繁',
   tooManyRequestsBody: '请稍后再试。',
   unavailable: '暂时无法查询',
