@@ -415,7 +415,9 @@ async function requestsFor(
     members.set(tid, { inputs: asMembers(stored.inputs), outputs: asMembers(stored.outputs) });
   }
   const receiving = events.some(({ event }) => nativeType(event) === 'receive');
-  const shipmentsToParty = receiving ? await deps.epcis.openShipmentsTo(tx, party, [...lotOf.values()]) : [];
+  // read once for the plan, then as each receipt of the plan leaves them: a later event of the
+  // document reads the shipments as a document sent after the receipt would (see takeLines)
+  let shipmentsToParty = receiving ? await deps.epcis.openShipmentsTo(tx, party, [...lotOf.values()]) : [];
 
   return events.map(({ event, id, eventId, context, encodings }, position) => {
     // a TransactionEvent DELETE takes its objects out of a transaction and does nothing to them (EPCIS
@@ -649,6 +651,8 @@ async function requestsFor(
             );
             const received = taken.map(({ lotCode, quantity }) => ({ lotCode, quantity }));
             action = { type: 'receive', shipmentId: shipment.id, partial: true, lines: received };
+            // a receipt refused already (a foreign identifier, a unit) takes nothing
+            if (!refused) shipmentsToParty = takeLines(shipmentsToParty, shipment, received);
           } else {
             action = sighting(items, codes);
           }
@@ -744,6 +748,28 @@ function receivedLines(shipment: OpenShipment, items: Named[], codes: string[]):
     }
   }
   return taken;
+}
+
+/**
+ * The open shipments as they stand once a receipt took `received` of `shipment` (each a line shipped
+ * loose, or the container it travels in), as the receive rule books it in: those lines and what
+ * travels packed in them are no longer waiting, and a shipment with none waiting is received, no
+ * longer open (as openShipmentsTo reads them after the receipt is stored).
+ */
+function takeLines(shipments: OpenShipment[], shipment: OpenShipment, received: { lotCode: string }[]): OpenShipment[] {
+  const taken = new Set<OpenShipment['lines'][number]>();
+  const take = (containerCode: string | null, lotCode?: string) => {
+    for (const line of shipment.lines) {
+      if (line.containerCode !== containerCode || (lotCode !== undefined && line.lotCode !== lotCode) || taken.has(line)) continue;
+      taken.add(line);
+      take(line.lotCode);
+    }
+  };
+  for (const { lotCode } of received) take(null, lotCode);
+  const waiting = shipment.lines.filter((line) => !taken.has(line));
+  return shipments.flatMap((candidate) =>
+    candidate !== shipment ? [candidate] : waiting.length > 0 ? [{ ...candidate, lines: waiting }] : [],
+  );
 }
 
 /**
