@@ -210,7 +210,7 @@ export async function captureEvents(
   }));
   // planned from the whole document, which the locks are taken ahead by; the events after a
   // declaration that can change their plan are planned again once it took effect (see below)
-  const requests = await requestsFor(tx, deps, party, toPlan);
+  const requests = await requestsFor(tx, deps, party, toPlan, input.onError === 'rollback');
   const replanning = await declarationsReplanning(tx, deps, party, {
     declarations,
     toWrite,
@@ -305,7 +305,12 @@ export async function captureEvents(
     const nextReplanning = replanning.find((at) => at > index) ?? events.length;
     let end = reached;
     while (end < toWrite.length && toWrite[end] <= nextReplanning) end++;
-    if (end > reached) requests.splice(reached, end - reached, ...(await requestsFor(tx, deps, party, toPlan.slice(reached, end))));
+    if (end > reached)
+      requests.splice(
+        reached,
+        end - reached,
+        ...(await requestsFor(tx, deps, party, toPlan.slice(reached, end), input.onError === 'rollback')),
+      );
   }
   await writeUpTo(reached);
   return outcomes as CaptureOutcome[];
@@ -343,7 +348,7 @@ async function declarationsReplanning(
     }),
   );
   const storedBefore = declarations.filter((index) => !positionOf.has(index));
-  const storedPlans = storedBefore.length > 0 ? await requestsFor(tx, deps, party, storedBefore.map(document.stored)) : [];
+  const storedPlans = storedBefore.length > 0 ? await requestsFor(tx, deps, party, storedBefore.map(document.stored), false) : [];
   const planOf = new Map(storedBefore.map((index, position) => [index, storedPlans[position]]));
   const replanning = declarationsThatReplan(
     declarations.map((index) => ({
@@ -361,6 +366,8 @@ async function requestsFor(
   deps: CaptureDeps,
   party: string,
   events: { event: EpcisEvent; id: string; eventId: string; context: unknown; encodings: TagEncoding[] }[],
+  /** each receipt's lines are no longer open to the events after it (see below) */
+  receiptsTakeLines: boolean,
 ): Promise<WriteRequest[]> {
   // the namespace prefixes each event's ilmd is read with: its document's @context's, its own adding to them
   const documentPrefixes = new Map<unknown, Map<string, string>>();
@@ -415,8 +422,10 @@ async function requestsFor(
     members.set(tid, { inputs: asMembers(stored.inputs), outputs: asMembers(stored.outputs) });
   }
   const receiving = events.some(({ event }) => nativeType(event) === 'receive');
-  // read once for the plan, then as each receipt of the plan leaves them: a later event of the
-  // document reads the shipments as a document sent after the receipt would (see takeLines)
+  // read once for the plan, then (under rollback) as each receipt of the plan leaves them: a later
+  // event of the document reads the shipments as a document sent after the receipt would (see
+  // takeLines). Not under proceed: a receipt the writer refuses there takes nothing, which the plan
+  // cannot know, and a later receipt of its lines would be read as a sighting
   let shipmentsToParty = receiving ? await deps.epcis.openShipmentsTo(tx, party, [...lotOf.values()]) : [];
 
   return events.map(({ event, id, eventId, context, encodings }, position) => {
@@ -652,7 +661,7 @@ async function requestsFor(
             const received = taken.map(({ lotCode, quantity }) => ({ lotCode, quantity }));
             action = { type: 'receive', shipmentId: shipment.id, partial: true, lines: received };
             // a receipt refused already (a foreign identifier, a unit) takes nothing
-            if (!refused) shipmentsToParty = takeLines(shipmentsToParty, shipment, received);
+            if (!refused && receiptsTakeLines) shipmentsToParty = takeLines(shipmentsToParty, shipment, received);
           } else {
             action = sighting(items, codes);
           }
