@@ -2,8 +2,8 @@
 // events after it are judged: a later event of the document naming a lot of that shipment reads the
 // shipment as two documents sent one after the other would, and the two leave the same stored result.
 // Under proceed the plan cannot know whether the writer will refuse the receipt, so a later event
-// still reads the shipment as it stood before the document (refused where it names what the receipt
-// booked in; nothing stored differs).
+// still reads the shipment as it stood before the document: in the cases below it is refused where
+// the second document records it as a sighting (the stock is the same; the sighting is not stored).
 import { epcisRequests, traced } from '../fixtures/epcis.js';
 import { type Actor, createWorld, type World } from '../fixtures/world.js';
 import { TEST_BASE_URL } from '../helper.js';
@@ -211,7 +211,7 @@ for (const [number, { name, events, proceedRefusesSecond }] of cases.entries()) 
         t.same(
           await standing(parties, together),
           expected,
-          `${behaviour}: as the two documents left it (a sighting changes nothing stored)`,
+          `${behaviour}: the stock as the two documents left it (their sighting moved nothing)`,
         );
       } else if (behaviour === 'proceed' || expectedOutcome.errors.length === 0) {
         t.same(outcome, expectedOutcome, `${behaviour}: each event as the two documents captured it`);
