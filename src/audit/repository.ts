@@ -137,13 +137,17 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
   // brands (whose earlier changes have no entry), one recorded no earlier than its first logged change,
   // or after it in the order changes are read in (seq). Each change is from the state the change before
   // it in that order left (the first from none): a change moved out of its order, which no hash covers,
-  // breaks the change that no longer follows on from the one before it.
+  // breaks the change that no longer follows on from the one before it. The admission also covers the
+  // evidence the member showed, kept on the authorization's row (rows admitted before it was kept have none,
+  // and hash without it, as they were hashed).
   'brand.authorization': (ids) => sql`select c.id, json_build_object('id', c.id, 'authorizationId', c.authorization_id,
       'brandCode', c.brand_code, 'partyCode', c.party_code, 'fromState', c.from_state, 'toState', c.to_state,
       'effectiveOn', c.effective_on, 'reason', c.reason, 'disposalDeadline', c.disposal_deadline, 'keyId', c.key_id,
       'recordedAt', ${isoMs(sql`c.recorded_at`)})::jsonb
       || case when c.tier is null then '{}'::jsonb
         else jsonb_build_object('tier', c.tier, 'validFrom', c.valid_from, 'validUntil', c.valid_until) end
+      || case when c.from_state is null and (a.evidence is not null or a.evidence_note is not null)
+        then jsonb_build_object('evidence', coalesce(a.evidence, '[]'::jsonb), 'evidenceNote', a.evidence_note) else '{}'::jsonb end
       || case when c.tier is not null and latest.id = c.id and (a.tier, a.valid_from, a.valid_until) is distinct from (c.tier, c.valid_from, c.valid_until)
         then jsonb_build_object('authorizationTerms', jsonb_build_object('tier', a.tier, 'validFrom', a.valid_from, 'validUntil', a.valid_until))
         else '{}'::jsonb end

@@ -13,6 +13,7 @@ import {
   changeBody,
   createBrandBody,
   disposalSchema,
+  memberCredentialsSchema,
   memberPartyCode,
   memberPartyFilter,
   reportQuery,
@@ -200,6 +201,23 @@ export const brandRoutes: FastifyPluginAsyncZod<{ service: BrandService }> = asy
         .header('content-disposition', `attachment; filename="brand-${report.brandCode}-report-${report.from}-${report.to}.csv"`)
         .send(csvStream(REPORT_CSV_COLUMNS, [reportCsvRows(report.members)], { dialect }) as never);
     },
+  );
+
+  app.get(
+    '/brands/:code/members/:partyCode/certifications',
+    {
+      config,
+      schema: {
+        tags,
+        summary:
+          "The certifications and licences a member declared on its approved application to join, each with whether it is held today (the brand's office, regulators, admins)",
+        description: 'A member is a party admitted or suspended, within its validity. Any other party, known or not, is the same 404.',
+        security: bearerSecurity,
+        params: memberParams,
+        response: { 200: memberCredentialsSchema, 400: problemSchema, 403: problemSchema, 404: problemSchema },
+      },
+    },
+    async (request) => service.memberCredentials(principalOf(request), request.params.code, request.params.partyCode),
   );
 
   app.get(

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { freeTextSchema, nameSchema } from '../codes/names.js';
 import { serviceCodeField, serviceCodeFilter } from '../codes/service-codes.js';
 import { dateSchema } from '../codes/timestamp.js';
+import { CERTIFICATION_TYPES, eachOnce } from '../registrations/schemas.js';
 import { REPORT_MAX_DAYS } from './report.js';
 import { AUTHORIZATION_STATES, BRAND_KINDS, TIERS } from './standing.js';
 
@@ -55,6 +56,14 @@ export type CreateBrandInput = z.infer<typeof createBrandBody>;
 
 export const addProductsBody = z.object({ products: createBrandBody.shape.products.unwrap().min(1) });
 
+/** A certification the member showed to be admitted (绿色食品, 有机产品, GI use permit: the types an application to join declares). */
+const evidenceItem = z.object({
+  type: z.enum(CERTIFICATION_TYPES),
+  number: freeTextSchema(64).min(1).describe("the certificate's number"),
+  issuer: freeTextSchema(200).min(1).optional().describe('who issued it'),
+  validUntil: dateSchema.optional().describe('its last valid day'),
+});
+
 export const admitBody = z
   .object({
     partyCode: memberPartyCode,
@@ -62,11 +71,36 @@ export const admitBody = z
     validFrom: dateSchema.describe("the day of admission; after an exit, no earlier than the exit's day"),
     validUntil: dateSchema.optional().describe('the last day the authorization is valid; open-ended when left out'),
     reason,
+    evidence: z
+      .array(evidenceItem)
+      .max(10)
+      .superRefine(eachOnce)
+      .default([])
+      .describe("the certifications the member showed, each once; kept with the authorization and covered by its admission's audit entry"),
+    evidenceNote: freeTextSchema(1000, { lines: 'many' })
+      .min(1)
+      .optional()
+      .describe('what the office noted of the evidence (where the copies are kept, say)'),
   })
   .refine((body) => body.validUntil === undefined || body.validFrom <= body.validUntil, {
     error: 'validUntil must not precede validFrom',
     path: ['validUntil'],
+  })
+  // a certificate that ended before the admission begins does not support it
+  .superRefine((body, context) => {
+    for (const [index, item] of body.evidence.entries()) {
+      if (item.validUntil !== undefined && item.validUntil < body.validFrom) {
+        context.addIssue({
+          code: 'custom',
+          message: `ended before the admission begins (${body.validFrom})`,
+          path: ['evidence', index, 'validUntil'],
+        });
+      }
+    }
   });
+type Admission = z.infer<typeof admitBody>;
+/** An admission as the service takes it: with no evidence, none was shown. */
+export type AdmitInput = Omit<Admission, 'evidence'> & Partial<Pick<Admission, 'evidence'>>;
 
 export const changeBody = z.object({
   state: z.enum(AUTHORIZATION_STATES).describe('suspended, exited, or admitted again after a suspension (reinstatement)'),
@@ -113,6 +147,17 @@ export const authorizationSchema = z
       ),
     stateSince: z.string().describe('the day the state took effect (for expired, the day after validUntil)'),
     disposalDeadline: z.string().nullable().describe('set on suspension or exit: brand-labelled stock is to be gone by this day'),
+    evidence: z
+      .array(
+        z.object({
+          type: z.enum(CERTIFICATION_TYPES),
+          number: z.string(),
+          issuer: z.string().optional(),
+          validUntil: z.string().optional(),
+        }),
+      )
+      .describe('the certifications the member showed to be admitted, as the office recorded them'),
+    evidenceNote: z.string().nullable().describe("the office's note on that evidence"),
     history: z.array(authorizationChangeSchema).describe('every change of state, oldest first'),
   })
   .meta({ id: 'BrandAuthorization' });
@@ -179,3 +224,19 @@ export const reportSchema = z
     totals: z.object({ members: z.number().int(), ...reportTotals }),
   })
   .meta({ id: 'BrandReport' });
+export const memberCredentialsSchema = z
+  .object({
+    partyCode: z.string(),
+    items: z.array(
+      z.object({
+        category: z.enum(['certification', 'licence']),
+        type: z.string().describe('green_food, organic, gi_use_permit; sc_licence, animal_epidemic_prevention, business_licence'),
+        number: z.string(),
+        validFrom: z.string().optional(),
+        validUntil: z.string(),
+        held: z.boolean().describe('valid today (China time)'),
+      }),
+    ),
+  })
+  .meta({ id: 'BrandMemberCertifications' });
+export type MemberCredentials = z.infer<typeof memberCredentialsSchema>;

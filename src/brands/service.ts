@@ -19,7 +19,7 @@ import type { PartiesRepository } from '../parties/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
 import { type MemberState, membersOf, periodRefusal, totalsOf } from './report.js';
 import type { AuthorizationRow, BrandProductRow, BrandRow, BrandsRepository, ChangeRow } from './repository.js';
-import type { Authorization, Brand, CreateBrandInput } from './schemas.js';
+import type { AdmitInput, Authorization, Brand, CreateBrandInput, MemberCredentials } from './schemas.js';
 import {
   type AuthorizationHistory,
   type AuthorizationState,
@@ -90,6 +90,7 @@ export function createBrandService(deps: {
     | 'changesOf'
     | 'standingsFor'
     | 'certificationsHeld'
+    | 'credentialsDeclared'
     | 'keyLabels'
     | 'onHand'
     | 'reportLots'
@@ -203,6 +204,9 @@ export function createBrandService(deps: {
         ? { state: 'expired' as const, stateSince: addDays(row.validUntil as string, 1) }
         : { state: row.state as AuthorizationState, stateSince: row.stateSince }),
       disposalDeadline: row.disposalDeadline,
+      // stored as admitBody read it; none on authorizations admitted before evidence was kept
+      evidence: (row.evidence ?? []) as Authorization['evidence'],
+      evidenceNote: row.evidenceNote,
       history: (changes.get(row.id) ?? []).map((change) => ({
         fromState: change.fromState as AuthorizationState | null,
         toState: change.toState as AuthorizationState,
@@ -282,11 +286,7 @@ export function createBrandService(deps: {
     get: async (code: string): Promise<Brand> => view(await brandOrNotFound(code)),
 
     /** Admits a party to a brand in a tier; the head and backbone tiers have a fixed number of places. */
-    async admit(
-      principal: Principal,
-      code: string,
-      input: { partyCode: string; tier: Tier; validFrom: string; validUntil?: string; reason: string },
-    ): Promise<Authorization> {
+    async admit(principal: Principal, code: string, input: AdmitInput): Promise<Authorization> {
       const brand = await brandOrNotFound(code);
       requireBrandManager(principal, 'brands.manage', { code, ownerPartyCode: brand.partyCode });
       if (!(await deps.parties.findByCode(input.partyCode))) {
@@ -374,6 +374,9 @@ export function createBrandService(deps: {
               validUntil: input.validUntil ?? null,
               state: 'admitted',
               stateSince: input.validFrom,
+              // none shown is stored as before evidence was kept, and its admission hashes as those did
+              evidence: input.evidence?.length ? input.evidence : null,
+              evidenceNote: input.evidenceNote ?? null,
             },
             {
               id: changeId,
@@ -478,6 +481,29 @@ export function createBrandService(deps: {
       const brand = await brandOrNotFound(code);
       const member = brandMemberFilter(principal, { ownerPartyCode: brand.partyCode }, partyCode);
       return authorizationView(await deps.brands.authorizationsOf({ brandCode: code, partyCode: member }), seesBrandOfficeKeys(principal));
+    },
+
+    /**
+     * The certifications and licences a member declared on its approved application to join, and whether each
+     * is valid today: read by those who oversee the brand. Any party that is no member now (never admitted,
+     * exited, lapsed, or no party at all) is the same 404, so the read tells nothing of parties outside the brand.
+     */
+    async memberCredentials(principal: Principal, code: string, partyCode: string): Promise<MemberCredentials> {
+      await overseenBrand(deps.brands, principal, code);
+      const day = today();
+      const member = (await deps.brands.authorizationsOf({ brandCode: code, partyCode })).some(
+        (row) => row.state !== 'exited' && !expired(row, day),
+      );
+      if (!member) throw notFound(`party ${partyCode} is no member of brand ${code}`);
+      const declared = await deps.brands.credentialsDeclared(partyCode);
+      return {
+        partyCode,
+        items: declared.map(({ validFrom, ...credential }) => ({
+          ...credential,
+          ...(validFrom === null ? {} : { validFrom }),
+          held: (validFrom ?? day) <= day && day <= credential.validUntil,
+        })),
+      };
     },
 
     /**

@@ -949,6 +949,8 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
 
 /** A licence or certification an enterprise holds, as declared when it applied to join. */
 export type Credential = { type: string; number: string; validFrom?: string; validUntil: string };
+/** A certification a party showed to be admitted to a brand. */
+export type AdmissionEvidence = { type: string; number: string; issuer?: string; validUntil?: string };
 
 // Enterprises applying to join (主体注册). Until a regulator approves, there is no party and so no
 // party code; the approved application carries the code of the party it became.
@@ -1448,6 +1450,12 @@ export const brandAuthorizations = pgTable(
     stateSince: date('state_since', { mode: 'string' }).notNull(),
     /** Set on suspension or exit: brand-labelled stock is to be gone by this day. */
     disposalDeadline: date('disposal_deadline', { mode: 'string' }),
+    /**
+     * The certifications the member showed to be admitted, as the office recorded them with the admission
+     * (whose audit entry covers them); null on authorizations admitted before evidence was kept.
+     */
+    evidence: jsonb('evidence').$type<AdmissionEvidence[]>(),
+    evidenceNote: text('evidence_note'),
     createdAt: createdAt(),
   },
   (t) => [

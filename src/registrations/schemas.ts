@@ -12,7 +12,7 @@ export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
 /** 食品生产许可证 (SC), 动物防疫条件合格证, 营业执照. */
 const LICENCE_TYPES = ['sc_licence', 'animal_epidemic_prevention', 'business_licence'] as const;
 /** 绿色食品, 有机产品, 地理标志专用标志使用 (GI use permit). */
-const CERTIFICATION_TYPES = ['green_food', 'organic', 'gi_use_permit'] as const;
+export const CERTIFICATION_TYPES = ['green_food', 'organic', 'gi_use_permit'] as const;
 
 /** Accepted uploads, told apart by their first bytes as well as by the declared type. */
 export const DOCUMENT_TYPES = { 'application/pdf': '%PDF-', 'image/jpeg': '\xff\xd8\xff' } as const;
@@ -36,7 +36,7 @@ const credential = <T extends readonly [string, ...string[]]>(types: T) =>
  * Credentials listed once each: one number named twice under its type (with two validities, say) is
  * refused at the second, as POST /parties refuses a licence listed twice.
  */
-const eachOnce = <T extends { type: string; number: string }>(credentials: T[], context: z.RefinementCtx) => {
+export const eachOnce = <T extends { type: string; number: string }>(credentials: T[], context: z.RefinementCtx) => {
   const seen = new Set<string>();
   for (const [index, { type, number }] of credentials.entries()) {
     const key = JSON.stringify([type, number]);

@@ -1,0 +1,2 @@
+ALTER TABLE "brand_authorizations" ADD COLUMN "evidence" jsonb;--> statement-breakpoint
+ALTER TABLE "brand_authorizations" ADD COLUMN "evidence_note" text;
