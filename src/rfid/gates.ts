@@ -36,9 +36,14 @@ type Pack = Awaited<ReturnType<RfidRepository['packedPacks']>>[number];
 /**
  * What a chunk's exit gates have let leave so far: the shipments whose earlier departures were
  * counted, the packs counted against each line (see planDepartures), and the shipment each pack
- * they let leave now left on (an entry gate later in the chunk receives that shipment with it).
+ * they let leave now left on, with its addressee (whose entry gate, later in the chunk, receives
+ * that shipment with it).
  */
-type DepartureCounts = { shipments: Set<string>; packs: Map<string, Set<string>>; leftOn: Map<string, string> };
+type DepartureCounts = {
+  shipments: Set<string>;
+  packs: Map<string, Set<string>>;
+  leftOn: Map<string, { shipmentId: string; toPartyCode: string }>;
+};
 
 const CHUNK = 1000;
 
@@ -292,27 +297,27 @@ export function createGateService(deps: {
   }
 
   /**
-   * The shipment each pack read left on, of these open shipments to the party, where the sender's
-   * exit gate counted it leaving in one (in an earlier chunk, see departuresTo, or in this one:
-   * `departedNow`); read leaving more than once, the latest.
+   * The shipment each pack read left on, of the open shipments to the party, where the sender's exit
+   * gate counted it leaving in one (in an earlier chunk, see departuresTo, or in this one:
+   * `departedNow`); read leaving more than once, the latest. Known whether or not that shipment still
+   * has an open line of the pack's lot: a pack that left in one shipment arrives in no other.
    */
   async function shipmentsLeftOn(
     tx: Db,
     partyCode: string,
     seen: Seen[],
-    lines: ShipmentLine[],
-    departedNow: ReadonlyMap<string, string>,
+    departedNow: DepartureCounts['leftOn'],
   ): Promise<Map<string, string>> {
-    const open = new Set(lines.map((line) => line.id));
     const leftOn = new Map<string, string>();
-    if (open.size === 0 || !seen.some(({ referent }) => referent.pack)) return leftOn;
-    const rows = await rfid.departuresTo(tx, partyCode, [...open]);
+    const packs = seen.filter(({ referent }) => referent.pack);
+    if (packs.length === 0) return leftOn;
+    const rows = await rfid.departuresTo(tx, partyCode, [...new Set(packs.map(({ row }) => row.tagKey))]);
     const referents = await resolve(tx, rows);
     for (const row of rows.sort(takenBefore)) {
       const pack = referents.get(rowKey(row))?.pack;
       if (pack && row.detail) leftOn.set(pack, row.detail);
     }
-    for (const [pack, shipmentId] of departedNow) if (open.has(shipmentId)) leftOn.set(pack, shipmentId);
+    for (const [pack, { shipmentId, toPartyCode }] of departedNow) if (toPartyCode === partyCode) leftOn.set(pack, shipmentId);
     return leftOn;
   }
 
@@ -336,7 +341,7 @@ export function createGateService(deps: {
     tx: Db,
     readPoint: ReadPointRow,
     entries: Seen[],
-    departedNow: ReadonlyMap<string, string>,
+    departedNow: DepartureCounts['leftOn'],
     settle: (
       row: ReadRow,
       outcome: string,
@@ -376,7 +381,7 @@ export function createGateService(deps: {
       ),
     ];
     const lines = await rfid.openShipments(tx, 'to', readPoint.partyCode, codes);
-    const leftOn = await shipmentsLeftOn(tx, readPoint.partyCode, seen, lines, departedNow);
+    const leftOn = await shipmentsLeftOn(tx, readPoint.partyCode, seen, departedNow);
     const waiting = await packsWaiting(tx, readPoint, seen, lines);
     const waitingPacked = new Map(
       (
@@ -481,8 +486,9 @@ export function createGateService(deps: {
 
   /**
    * Exit gate: what leaves in an open shipment from the party confirms that shipment (its ship
-   * event already says it left), packs no more than it carries (see planDepartures); anything else
-   * is an unexpected departure, recorded as seen leaving.
+   * event already says it left), packs no more than it carries, each in the shipment it leaves on
+   * (see planDepartures); anything else, and a pack that may have left in several, is an unexpected
+   * departure, recorded as seen leaving.
    */
   async function exit(
     tx: Db,
@@ -503,16 +509,32 @@ export function createGateService(deps: {
     ];
     const lines = await rfid.openShipments(tx, 'from', readPoint.partyCode, codes);
     await countDeparturesBefore(tx, readPoint.partyCode, lines, counted);
-    const { departed, unexpected } = planDepartures(lines, seen, packs, counted.packs);
+    // a shipment recorded as leaving from another of the party's locations leaves through none of this one's gates
+    const leavesHere = (line: ShipmentLine) => line.fromLocationCode === null || line.fromLocationCode === readPoint.locationCode;
+    const { departed, unexpected, ambiguous } = planDepartures(lines, seen, packs, counted.packs, leavesHere);
     for (const { entry, shipmentId } of departed) {
       settle(entry.row, 'departed', entry.referent.lotCode, shipmentId);
-      if (entry.referent.pack) counted.leftOn.set(entry.referent.pack, shipmentId);
+      const toPartyCode = lines.find((line) => line.id === shipmentId)?.toPartyCode;
+      if (entry.referent.pack && toPartyCode) counted.leftOn.set(entry.referent.pack, { shipmentId, toPartyCode });
     }
-    return observations(readPoint, unexpected, 'departing', 'unexpected_departure', (lotCode) =>
-      lines.some((line) => line.lotCode === lotCode)
-        ? `more packs of lot ${lotCode} read leaving than the party's open shipments carry`
-        : 'in no open shipment of the party',
-    );
+    // packs that may have left in several shipments: seen leaving, flagged with the shipments they fit
+    const byShipments = new Map<string, Seen[]>();
+    for (const { entry, shipmentIds } of ambiguous) {
+      const detail = `may have left in shipment ${inWords(shipmentIds)} of lot ${entry.referent.lotCode}: no tag read with it says which`;
+      byShipments.set(detail, [...(byShipments.get(detail) ?? []), entry]);
+    }
+    return [
+      ...observations(readPoint, unexpected, 'departing', 'unexpected_departure', (lotCode) => {
+        const ofLot = lines.filter((line) => line.lotCode === lotCode);
+        if (ofLot.some(leavesHere)) return `more packs of lot ${lotCode} read leaving than the party's open shipments carry`;
+        return ofLot.length > 0
+          ? `in no open shipment of the party leaving from location ${readPoint.locationCode}`
+          : 'in no open shipment of the party';
+      }),
+      ...[...byShipments].flatMap(([detail, entries]) =>
+        observations(readPoint, entries, 'departing', 'unexpected_departure', () => detail),
+      ),
+    ];
   }
 
   /** Turns closed windows into events and records what became of each (in the caller's transaction). */
@@ -777,9 +799,10 @@ export function createGateService(deps: {
  * holds (`held`) came in it and counts towards no line, nor does a read (`kept`) of a pack the
  * party's gates received that had not left the party since (see keptTags): it came already, and
  * is the party's. A pack of a lot shipped loose counts towards the loose line of the shipment it
- * left on (`leftOn`, by pack: the sender's exit gate counted it leaving in that shipment), else
- * towards the lot's first open loose line (a shipment sent without exit reads says not which packs
- * it carries). A receipt's `waited` are the rows of the packs read before that it receives.
+ * left on (`leftOn`, by pack: the sender's exit gate counted it leaving in that shipment), and
+ * towards no other line when that shipment has no open loose line of its lot (it arrived in no
+ * other); a pack no exit gate counted leaving counts towards the lot's first open loose line (a
+ * shipment sent without exit reads says not which packs it carries). A receipt's `waited` are the rows of the packs read before that it receives.
  * `waiting` are the packs read of a case or line not yet whole, each with how many of it were read
  * and the shipment they wait for. `beyond` are the packs read of a loose line beyond as many as it carries (a case's
  * packs read beside it among them): no line's, as the case is received by its own tag.
@@ -827,13 +850,13 @@ export function planReceipts(
   };
   /**
    * The line a pack counting towards a case or a lot shipped loose (see packKey) would receive: of a
-   * lot, the loose line of the shipment it left on, else the lot's first.
+   * lot, the loose line of the shipment it left on (none, if that has no open one), else the lot's first.
    */
   const lineOfKey = (key: string, pack: string) => {
     const [kind, code] = key.split('|');
     if (kind === 'case') return lineOf(undefined, code, undefined);
     const shipmentId = leftOn.get(pack);
-    return (shipmentId !== undefined ? lineOf(shipmentId, code, null) : undefined) ?? lineOf(undefined, code, null);
+    return lineOf(shipmentId, code, null);
   };
   const rest: Seen[] = [];
   const waiting: { entry: Seen; detail: string; shipmentId: string }[] = [];
@@ -913,6 +936,9 @@ export function planReceipts(
   };
 }
 
+/** Names as a list in words: `A`, `A or B`, `A, B or C`. */
+const inWords = (names: string[]) => (names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : names[0]);
+
 /** Whether a read was taken before another: by when the service had it, when it was read, and where it stood in its batch. */
 const takenBefore = (a: ReadRow, b: ReadRow) =>
   (a.firstReceivedAt?.getTime() ?? 0) - (b.firstReceivedAt?.getTime() ?? 0) ||
@@ -923,15 +949,27 @@ const takenBefore = (a: ReadRow, b: ReadRow) =>
  * Which of the observations at an exit gate leave in which open shipment from the party (pure). A
  * lot's or container's own tag leaves with the first shipment carrying it; a pack packed in a case
  * (by the record) that a shipment carries leaves in that case, counted against the case's line of
- * its lot; any other pack of a lot counted in pieces is counted against the lot's lines, loose ones
- * first (then those packed by quantity into a container), in the order shipped, each up to its
- * quantity, the packs `counted` against it before included, once each however often read: so a line
- * of five lets five packs leave. A pack beyond them is unexpected, as one of no open shipment is:
- * the shipment says not which left, and a pack counted gone that never left would be booked gone.
- * Packs in a case are taken first, so that a loose pack read beside them takes none of their case's
- * places. `counted` (by line) is added to.
+ * its lot; any other pack of a lot counted in pieces leaves in a shipment that may leave through the
+ * gate (`leavesHere`: shipped from the gate's location, or from none named) with a line of its lot
+ * that still has room (loose lines before those packed by quantity into a container), each line up
+ * to its quantity, the packs `counted` against it before included, once each however often read: so
+ * a line of five lets five packs leave. A pack counted before stays in its line. A pack that fits
+ * the lines of one shipment alone leaves in it; fitting several shipments, in the one of them whose
+ * departure the gate matched by other tags read in the same pass (its window: a pallet's tag, a
+ * case's packs, packs that fit that shipment alone); else it is `ambiguous`, with the shipments it
+ * fits, and counted in none: a pack counted in the first shipped that in fact left in another would
+ * receive the wrong shipment at the addressee's gate. A pack beyond every line is unexpected, as one
+ * of no open shipment is: the shipment says not which left, and a pack counted gone that never left
+ * would be booked gone. Packs in a case are taken first, so that a loose pack read beside them takes
+ * none of their case's places. `counted` (by line) is added to.
  */
-function planDepartures(lines: ShipmentLine[], seen: Seen[], packs: Map<string, Pack>, counted: Map<string, Set<string>>) {
+function planDepartures(
+  lines: ShipmentLine[],
+  seen: Seen[],
+  packs: Map<string, Pack>,
+  counted: Map<string, Set<string>>,
+  leavesHere: (line: ShipmentLine) => boolean = () => true,
+) {
   const lineKey = (line: ShipmentLine) => `${line.id}|${line.lotCode}|${line.containerCode ?? ''}`;
   const countedOn = (line: ShipmentLine) => counted.get(lineKey(line)) ?? new Set<string>();
   const count = (line: ShipmentLine, packId: string) => counted.set(lineKey(line), countedOn(line).add(packId));
@@ -943,6 +981,21 @@ function planDepartures(lines: ShipmentLine[], seen: Seen[], packs: Map<string, 
   };
   const departed: { entry: Seen; shipmentId: string }[] = [];
   const unexpected: Seen[] = [];
+  const ambiguous: { entry: Seen; shipmentIds: string[] }[] = [];
+  // the shipments each pass (window) matched
+  const matched = new Map<number, Set<string>>();
+  const depart = (entry: Seen, shipmentId: string) => {
+    departed.push({ entry, shipmentId });
+    const pass = entry.row.windowStart.getTime();
+    matched.set(pass, (matched.get(pass) ?? new Set()).add(shipmentId));
+  };
+  /** The lines of its lot a loose pack may leave on, loose ones first, in the order shipped. */
+  const linesOfLot = (lotCode: string) =>
+    lines
+      .filter((line) => line.lotCode === lotCode && leavesHere(line))
+      .sort((a, b) => Number(a.containerCode !== null) - Number(b.containerCode !== null));
+  const shipmentsOf = (fitting: ShipmentLine[]) => [...new Set(fitting.map((line) => line.id))];
+  const undecided: Seen[] = [];
   const ordered = [...seen].sort((a, b) => Number(inCarriedCase(b)) - Number(inCarriedCase(a)) || takenBefore(a.row, b.row));
   for (const entry of ordered) {
     const { lotCode, pack: packId } = entry.referent;
@@ -957,22 +1010,43 @@ function planDepartures(lines: ShipmentLine[], seen: Seen[], packs: Map<string, 
       const ofLot =
         packId && lines.find((l) => l.id === line.id && l.lotCode === lotCode && l.containerCode === caseOfEntry?.containerCode);
       if (ofLot) count(ofLot, packId);
-      departed.push({ entry, shipmentId: line.id });
+      depart(entry, line.id);
       continue;
     }
-    const ofLot = lines
-      .filter((line) => line.lotCode === lotCode)
-      .sort((a, b) => Number(a.containerCode !== null) - Number(b.containerCode !== null));
+    const ofLot = linesOfLot(lotCode);
     // a pack of a lot not counted in pieces is no count of it: it leaves with the first line
-    const line = ofLot.some((l) => l.unit !== 'piece')
-      ? ofLot[0]
-      : (ofLot.find((l) => countedOn(l).has(packId)) ?? ofLot.find((l) => countedOn(l).size < l.quantity));
-    if (!line) {
-      unexpected.push(entry);
+    if (ofLot.some((l) => l.unit !== 'piece')) {
+      if (ofLot[0]) {
+        count(ofLot[0], packId);
+        depart(entry, ofLot[0].id);
+      } else unexpected.push(entry);
       continue;
     }
-    count(line, packId);
-    departed.push({ entry, shipmentId: line.id });
+    const fitting = ofLot.filter((l) => countedOn(l).size < l.quantity);
+    const again = ofLot.find((l) => countedOn(l).has(packId));
+    const line = again ?? (shipmentsOf(fitting).length === 1 ? fitting[0] : undefined);
+    if (line) {
+      count(line, packId);
+      depart(entry, line.id);
+    } else if (fitting.length === 0) unexpected.push(entry);
+    // decided once every tag of the pass that says which shipment leaves was counted
+    else undecided.push(entry);
   }
-  return { departed, unexpected };
+  for (const entry of undecided) {
+    const { lotCode, pack } = entry.referent;
+    const packId = pack as string;
+    const ofLot = linesOfLot(lotCode);
+    const fitting = ofLot.filter((l) => countedOn(l).size < l.quantity);
+    const inPass = fitting.filter((l) => matched.get(entry.row.windowStart.getTime())?.has(l.id));
+    const line =
+      ofLot.find((l) => countedOn(l).has(packId)) ??
+      (shipmentsOf(fitting).length === 1 ? fitting[0] : undefined) ??
+      (shipmentsOf(inPass).length === 1 ? inPass[0] : undefined);
+    if (line) {
+      count(line, packId);
+      depart(entry, line.id);
+    } else if (fitting.length === 0) unexpected.push(entry);
+    else ambiguous.push({ entry, shipmentIds: shipmentsOf(fitting) });
+  }
+  return { departed, unexpected, ambiguous };
 }

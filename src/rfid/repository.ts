@@ -305,12 +305,24 @@ export function createRfidRepository(db: Db) {
       direction: 'from' | 'to',
       partyCode: string,
       codes: string[],
-    ): Promise<{ id: string; shippedAt: Date; lotCode: string; containerCode: string | null; quantity: number; unit: string }[]> {
+    ): Promise<
+      {
+        id: string;
+        shippedAt: Date;
+        fromLocationCode: string | null;
+        toPartyCode: string;
+        lotCode: string;
+        containerCode: string | null;
+        quantity: number;
+        unit: string;
+      }[]
+    > {
       if (codes.length === 0) return [];
       const party = direction === 'from' ? sql`s.from_party_code` : sql`s.to_party_code`;
       return queryRows(
         tx,
-        sql`select s.id, s.shipped_at as "shippedAt", l.lot_code as "lotCode", l.container_code as "containerCode", l.quantity::float8 as quantity, lot.unit
+        sql`select s.id, s.shipped_at as "shippedAt", s.from_location_code as "fromLocationCode", s.to_party_code as "toPartyCode",
+          l.lot_code as "lotCode", l.container_code as "containerCode", l.quantity::float8 as quantity, lot.unit
         from shipments s join shipment_lines l on l.shipment_id = s.id join lots lot on lot.code = l.lot_code
         where ${party} = ${partyCode} and s.status = 'open' and l.received_quantity is null and l.quantity > 0
           and s.id in (select c.shipment_id from shipment_lines c
@@ -370,17 +382,20 @@ export function createRfidRepository(db: Db) {
         );
     },
     /**
-     * The windows the senders' exit gates counted as departed in these shipments to the party (a
-     * departure's detail is its shipment): which of the shipments on their way to it each pack read
-     * leaving left on.
+     * The windows of these tags (by key) the senders' exit gates counted as departed in shipments to
+     * the party still open (a departure's detail is its shipment): which shipment on its way to it
+     * each pack read leaving left on, whether or not that shipment still has an open line of its lot.
      */
-    async departuresTo(tx: Db, partyCode: string, shipmentIds: string[]): Promise<ReadRow[]> {
-      if (shipmentIds.length === 0) return [];
+    async departuresTo(tx: Db, partyCode: string, tagKeys: string[]): Promise<ReadRow[]> {
+      if (tagKeys.length === 0) return [];
       const rows = await tx
         .select({ row: rfidReads })
         .from(rfidReads)
         .innerJoin(shipments, and(eq(shipments.id, rfidReads.detail), eq(shipments.fromPartyCode, rfidReads.partyCode)))
-        .where(sql`${shipments.toPartyCode} = ${partyCode} and ${rfidReads.outcome} = 'departed' and ${anyOf(shipments.id, shipmentIds)}`);
+        .where(
+          sql`${anyOf(rfidReads.tagKey, tagKeys)} and ${rfidReads.outcome} = 'departed'
+            and ${shipments.toPartyCode} = ${partyCode} and ${shipments.status} = 'open'`,
+        );
       return rows.map(({ row }) => row);
     },
     /**

@@ -36,6 +36,8 @@ t.test('planReceipts: what a gate read of a shipment, and how much of each line 
   const line = (lotCode: string, containerCode: string | null, quantity: number, unit = 'piece') => ({
     id: 'S1',
     shippedAt,
+    fromLocationCode: null,
+    toPartyCode: 'P1',
     lotCode,
     containerCode,
     quantity,
