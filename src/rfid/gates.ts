@@ -15,6 +15,7 @@ import { timeZoneOffsetOf } from '../events/time.js';
 import { type EventWriter, FUTURE_TOLERANCE_MS, type WriteRequest } from '../events/writer/index.js';
 import type { Identifier } from '../identifiers/parse.js';
 import type { IdentifierService } from '../identifiers/service.js';
+import { READER_CLOCK, SET_THE_READER_CLOCK } from './payloads.js';
 import type { ReadOutcome, ReadPointRow, ReadRow, RfidRepository, TagRow } from './repository.js';
 import { bindingValues, companyKeyOf, gs1KeyOf, tagKey } from './tags.js';
 
@@ -133,6 +134,9 @@ function byReadPoint(rows: ReadRow[]): ReadRow[][] {
   return [...groups.values()];
 }
 
+/** The read that dates an event of these: the earliest, by the reader's time. */
+const earliestRead = (rows: ReadRow[]) => rows.reduce((earliest, row) => (row.firstSeen < earliest.firstSeen ? row : earliest));
+
 const rowKey = (row: Pick<ReadRow, 'readPointId' | 'tagKey' | 'windowStart'>) =>
   `${row.readPointId}|${row.tagKey}|${row.windowStart.getTime()}`;
 
@@ -155,6 +159,8 @@ export function createGateService(deps: {
     | 'bindTags'
     | 'custodyOf'
     | 'ownersOfTagKeys'
+    | 'shipEventsRecordedAt'
+    | 'findReadersByIds'
   >;
   identifiers: Pick<IdentifierService, 'parse' | 'findMany'>;
   writer: Pick<EventWriter, 'write' | 'lockChains'>;
@@ -222,7 +228,7 @@ export function createGateService(deps: {
   }
 
   function context(readPoint: ReadPointRow, rows: ReadRow[], bizStep: string, bizLocation: boolean): WriteRequest['context'] {
-    const first = rows.reduce((earliest, row) => (row.firstSeen < earliest.firstSeen ? row : earliest));
+    const first = earliestRead(rows);
     return {
       eventTime: first.firstSeen.toISOString(),
       eventTimeZoneOffset: timeZoneOffsetOf(first.firstSeenRaw),
@@ -537,6 +543,27 @@ export function createGateService(deps: {
     ];
   }
 
+  /**
+   * A receipt refused as dated before its shipment was shipped, of reads the service had only after
+   * the ship event was recorded: the reader's clock runs behind (the goods cannot have come before
+   * they were shipped), so the refusal names the reader, its time and the service's, as a read
+   * dated by a reset clock does (see readerClockProblem); null for any other refusal.
+   */
+  async function readerClockRefusal(tx: Db, plan: Plan, problem: Problem): Promise<string | null> {
+    const action = plan.request.action;
+    if (problem.slug !== 'event-time-before-shipment' || action.type !== 'receive') return null;
+    const first = earliestRead(plan.rows);
+    const receivedAt = first.firstReceivedAt;
+    const recordedAt = (await rfid.shipEventsRecordedAt(tx, [action.shipmentId])).get(action.shipmentId);
+    if (!receivedAt || !recordedAt || receivedAt < recordedAt) return null;
+    const [reader] = await rfid.findReadersByIds([first.readerId], tx);
+    return (
+      `${READER_CLOCK}: reader ${reader?.hostName ?? first.readerId} dated the reads ${first.firstSeenRaw}, before shipment ` +
+      `${action.shipmentId} was shipped, but the service received them at ${receivedAt.toISOString()}, after it was recorded; ` +
+      `${SET_THE_READER_CLOCK} and read the goods again`
+    );
+  }
+
   /** Turns closed windows into events and records what became of each (in the caller's transaction). */
   async function derive(tx: Db, rows: ReadRow[]): Promise<void> {
     const readPoints = new Map(
@@ -670,10 +697,13 @@ export function createGateService(deps: {
       ...refused.map((plan, index) => ({ plan, result: rewritten[index] })),
     ];
     for (const { plan, result } of results) {
+      const refusal = result.ok
+        ? null
+        : ((await readerClockRefusal(tx, plan, result.problem)) ?? result.problem.detail ?? result.problem.title);
       for (const row of plan.rows) {
         const lotCode = referents.get(rowKey(row))?.lotCode ?? null;
         if (result.ok) settle(row, plan.outcome, lotCode, result.event.id, plan.detail, null, plan.receivedIn?.get(row));
-        else settle(row, 'rejected', lotCode, null, result.problem.detail ?? result.problem.title);
+        else settle(row, 'rejected', lotCode, null, refusal);
       }
       // the packs that waited for these are received with them; refused, they go on waiting
       if (result.ok) {

@@ -49,10 +49,14 @@ export type ParsedBatch = { reads: TagRead[]; otherEvents: number };
  */
 export const READER_CLOCK_FLOOR = new Date('2010-01-01T00:00:00Z');
 
+/** How a problem that is the reader's clock's begins, and what its party is told to do about it. */
+export const READER_CLOCK = 'reader clock';
+export const SET_THE_READER_CLOCK = "set the reader's clock (NTP)";
+
 /** Why a read's time cannot be right, or null. */
 export const readerClockProblem = (read: Pick<TagRead, 'time' | 'rawTime'>): string | null =>
   read.time < READER_CLOCK_FLOOR
-    ? `reader clock: ${read.rawTime} is before ${READER_CLOCK_FLOOR.toISOString().slice(0, 10)}; set the reader's clock (NTP) and send the read again`
+    ? `${READER_CLOCK}: ${read.rawTime} is before ${READER_CLOCK_FLOOR.toISOString().slice(0, 10)}; ${SET_THE_READER_CLOCK} and send the read again`
     : null;
 
 const MAX_PROBLEMS = 100;

@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
 import type { LotCustody } from '../access/index.js';
 import { anyOf, chunkForInsert } from '../db/chunk.js';
 import { type Db, queryRows } from '../db/client.js';
 import { type IdempotentRequest, keptAnswer } from '../db/idempotency.js';
-import { rfidAntennas, rfidBatches, rfidReaders, rfidReadPoints, rfidReads, rfidTags, shipments } from '../db/schema.js';
+import { events, rfidAntennas, rfidBatches, rfidReaders, rfidReadPoints, rfidReads, rfidTags, shipments } from '../db/schema.js';
 import type { ReadsFilter, UnknownTagsFilter } from './schemas.js';
 import { bindingValues, normalizeTag, tagKey } from './tags.js';
 import type { ReadWindow } from './windows.js';
@@ -68,9 +68,9 @@ export function createRfidRepository(db: Db) {
         .where(sql`${rfidReaders.partyCode} = ${partyCode} and lower(${rfidReaders.hostName}) = ${hostName.toLowerCase()}`);
       return row;
     },
-    async findReadersByIds(ids: string[]): Promise<ReaderRow[]> {
+    async findReadersByIds(ids: string[], tx: Db = db): Promise<ReaderRow[]> {
       if (ids.length === 0) return [];
-      return db.select().from(rfidReaders).where(anyOf(rfidReaders.id, ids));
+      return tx.select().from(rfidReaders).where(anyOf(rfidReaders.id, ids));
     },
     /**
      * The readers a batch names (by host name, in any case), of every party (the service takes the
@@ -88,9 +88,20 @@ export function createRfidRepository(db: Db) {
           )}`,
         );
     },
-    listReaders(partyCode: string | undefined): Promise<ReaderRow[]> {
+    /**
+     * Readers with when the service last stored a batch of each (`lastHeardAt`: heartbeats and other
+     * events too) and the last that brought reads (`lastReadAt`), by its own clock: the newest of the
+     * reader's batches, by their index.
+     */
+    listReaders(partyCode: string | undefined): Promise<(ReaderRow & { lastHeardAt: Date | null; lastReadAt: Date | null })[]> {
+      const lastBatch = (reads: SQL) =>
+        sql`(select max(b.received_at) from rfid_batches b where b.reader_id = rfid_readers.id${reads})`.mapWith(rfidBatches.receivedAt);
       return db
-        .select()
+        .select({
+          ...getTableColumns(rfidReaders),
+          lastHeardAt: lastBatch(sql``),
+          lastReadAt: lastBatch(sql` and b.reads > 0`),
+        })
         .from(rfidReaders)
         .where(partyCode ? eq(rfidReaders.partyCode, partyCode) : undefined)
         .orderBy(rfidReaders.createdAt);
@@ -567,6 +578,16 @@ export function createRfidRepository(db: Db) {
         from rfid_reads ${partyCode ? sql`where party_code = ${partyCode}` : sql``}
         group by party_code, read_point_id, outcome order by party_code, read_point_id, outcome`,
       );
+    },
+    /** When the service recorded each of these shipments' ship events (by its own clock). */
+    async shipEventsRecordedAt(tx: Db, shipmentIds: string[]): Promise<Map<string, Date>> {
+      if (shipmentIds.length === 0) return new Map();
+      const rows = await tx
+        .select({ id: shipments.id, recordTime: events.recordTime })
+        .from(shipments)
+        .innerJoin(events, eq(events.id, shipments.shipEventId))
+        .where(anyOf(shipments.id, shipmentIds));
+      return new Map(rows.map((row) => [row.id, row.recordTime]));
     },
   };
 }

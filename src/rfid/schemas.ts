@@ -241,6 +241,15 @@ export const readerSchema = z
     createdAt: z.date(),
   })
   .meta({ id: 'RfidReader' });
+export const listedReaderSchema = readerSchema
+  .extend({
+    lastHeardAt: z
+      .date()
+      .nullable()
+      .describe('when the service last stored a batch of the reader, heartbeats and other events too (its own clock)'),
+    lastReadAt: z.date().nullable().describe('when the service last stored a batch of the reader that brought tag reads (its own clock)'),
+  })
+  .meta({ id: 'RfidListedReader' });
 export const registeredReaderSchema = readerSchema.extend({
   key: z.string().describe('the reader’s device API key (role reader), shown once'),
 });

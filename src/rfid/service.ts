@@ -57,8 +57,11 @@ type IngestResult = {
   unplaced: number;
   unplacedReads: UnplacedRead[];
 };
-/** What a read of a tag bound to a lot the party may not read says instead of the gate's refusal, which names the lot. */
-const NOT_A_LOT_OF_THE_PARTY = 'the tag is not bound to a lot this party may use';
+/**
+ * What a read of a tag bound to a lot the party may not read says instead of the gate's refusal, which
+ * names the lot: nothing of whether or by whom the tag was bound.
+ */
+const NOT_A_LOT_OF_THE_PARTY = 'the tag names nothing this party holds or has on its way to it';
 
 export function createRfidService(deps: {
   rfid: Pick<
@@ -609,11 +612,17 @@ export function createRfidService(deps: {
       );
     },
 
+    /**
+     * A tag's binding, to its party and to those who may read its lot (canReadLot, the rule of GET
+     * /lots/{code}: a receiver of goods by the tag reads what it names); to anyone else, as a tag
+     * bound by no one.
+     */
     async tag(principal: Principal, value: string): Promise<TagRow> {
       const tag = normalizeTag(value);
       const row = (await rfid.findEpcBinding(tag)) ?? (await rfid.findTags('tid', [tag]))[0];
-      if (!row || !canReadPartyData(principal, row.partyCode)) throw notFound(`no tag ${value} is bound`);
-      return row;
+      if (row && canReadPartyData(principal, row.partyCode)) return row;
+      if (row && canReadLot(principal, (await deps.lots.involvedPartiesOf([row.lotCode])).get(row.lotCode) ?? new Set())) return row;
+      throw notFound(`no tag ${value} this key may read`);
     },
 
     /**
@@ -648,7 +657,7 @@ export type RfidService = ReturnType<typeof createRfidService>;
 const hostNameTaken = (hostName: string) =>
   conflict(`the party has a reader with host name ${hostName} already`, [bodyField(['hostName'], 'already registered by the party')]);
 
-const publicReader = ({ apiKeyId: _key, ...reader }: ReaderRow) => reader;
+const publicReader = <R extends ReaderRow>({ apiKeyId: _key, ...reader }: R) => reader;
 
 /** The element a problem of a list (`/tags/3/code`) names. */
 const indexOf = (problem: FieldProblem) => Number(problem.pointer.split('/')[2]);

@@ -260,7 +260,7 @@ t.test('gates turn observations into events', async (t) => {
     const [rejected] = await rowsOf(`tag=${tag(61)}`);
     t.same(
       [rejected.outcome, rejected.lotCode, rejected.eventId, rejected.detail],
-      ['rejected', null, null, 'the tag is not bound to a lot this party may use'],
+      ['rejected', null, null, 'the tag names nothing this party holds or has on its way to it'],
       'a tag of a lot the store may not read names no lot, as its binding is not shown either',
     );
     expectStatus(t, await store.api.get(`/rfid/tags/${tag(61)}`), 404, 'the binding');
@@ -415,7 +415,7 @@ t.test('tags are bound to a lot by its owner, a holder or the addressee of an op
   t.match(read, { outcome: 'rejected', lotCode: sent, detail: new RegExp(`no longer owns, holds or awaits lot ${sent}`) });
   // the lot was never sent to the store after all: its read names it no more than another party's
   t.match((await store.api.get(`/rfid/reads?tag=${tag(9)}`)).body.items, [
-    { outcome: 'rejected', lotCode: null, detail: 'the tag is not bound to a lot this party may use' },
+    { outcome: 'rejected', lotCode: null, detail: 'the tag names nothing this party holds or has on its way to it' },
   ]);
   expectStatus(t, await store.api.get(`/rfid/tags/${tag(9)}`), 404, 'the station bound nothing');
 });
