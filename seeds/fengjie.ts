@@ -334,6 +334,7 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
   await services.brands.create(brandOffice, {
     code: 'FSHP',
     kind: 'regional',
+    regionCode: FENGJIE,
     nameZh: '奉上好品',
     nameEn: 'Fengjie Finest',
     products: [curedPack.code],
@@ -341,6 +342,7 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
   await services.brands.create(brandOffice, {
     code: 'FJLR',
     kind: 'gi',
+    regionCode: FENGJIE,
     nameZh: '奉节腊肉',
     nameEn: 'Fengjie Cured Pork',
     products: [curedBulk.code, curedPack.code],

@@ -107,9 +107,11 @@ const COVERED: Record<Exclude<AuditKind, 'event'>, (ids: string[]) => SQL> = {
   // entry of an authorization whose admission has none (slipped in whole, or given logged changes since)
   // break its creation; those of an authorization admitted with an entry break its changes (brand.authorization).
   // So do its authorizations with no logged admission, a row with no change at all among them (none of its
-  // entries names it)
+  // entries names it). Its area (region_code), which brands registered before it was kept lack, is left out
+  // of their facts as they were hashed
   'brand.create': (ids) => sql`select b.code as id, json_build_object('code', b.code, 'kind', b.kind, 'nameZh', b.name_zh,
       'nameEn', b.name_en, 'partyCode', b.party_code, 'createdAt', ${isoUs(sql`b.created_at`)})::jsonb
+      || case when b.region_code is not null then jsonb_build_object('regionCode', b.region_code) else '{}'::jsonb end
       || case when unlogged.ids is not null then jsonb_build_object('changesWithoutEntry', unlogged.ids) else '{}'::jsonb end
       || case when unadmitted.ids is not null then jsonb_build_object('authorizationsWithoutAdmission', unadmitted.ids) else '{}'::jsonb end
       as facts

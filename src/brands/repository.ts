@@ -32,6 +32,17 @@ export const authorizationHistory = (row: SQL) => sql`json_build_object('validFr
         order by c.seq desc limit 1) is distinct from ${row}.state || ' ' || ${row}.state_since
       then jsonb_build_array(jsonb_build_object('toState', ${row}.state, 'effectiveOn', ${row}.state_since)) else '[]'::jsonb end)`;
 
+/**
+ * The types of the certifications (绿色食品, 有机产品, GI use permit) party `partyCode` held on the day, one
+ * row (`type`) each: declared, with their validity, on its approved application to join. What earns a
+ * product's marks (earnedMarks, through certificationsHeld), and what the regulators' figures count a
+ * party certified by.
+ */
+export const certificationsHeldSql = (partyCode: SQL, day: string) =>
+  sql`select c->>'type' as type from registrations r cross join jsonb_array_elements(r.certifications) c
+    where r.party_code = ${partyCode} and r.status = 'approved'
+      and coalesce(c->>'validFrom', ${day}) <= ${day} and c->>'validUntil' >= ${day}`;
+
 const made = madeAuthorization(sql`${brandAuthorizations.id}`);
 
 /**
@@ -185,10 +196,7 @@ export function createBrandsRepository(db: Db) {
     async certificationsHeld(partyCode: string, day: string): Promise<string[]> {
       const rows = await queryRows<{ type: string }>(
         db,
-        sql`select distinct c->>'type' as type from registrations r cross join jsonb_array_elements(r.certifications) c
-          where r.party_code = ${partyCode} and r.status = 'approved'
-            and coalesce(c->>'validFrom', ${day}) <= ${day} and c->>'validUntil' >= ${day}
-          order by 1`,
+        sql`select distinct type from (${certificationsHeldSql(sql`${partyCode}`, day)}) held order by 1`,
       );
       return rows.map((row) => row.type);
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { freeTextSchema, nameSchema } from '../codes/names.js';
+import { isListedRegion } from '../codes/regions.js';
 import { serviceCodeField, serviceCodeFilter } from '../codes/service-codes.js';
 import { dateSchema } from '../codes/timestamp.js';
 import { CERTIFICATION_TYPES, eachOnce } from '../registrations/schemas.js';
@@ -43,6 +44,16 @@ export const createBrandBody = z.object({
     .pipe(serviceCodeField('party').min(1, { error: 'must name a party; leave it out for a brand no party owns' }))
     .optional()
     .describe('the party owning the brand, if any (an enterprise brand has one)'),
+  regionCode: z
+    .string()
+    .trim()
+    .refine((area) => /^\d{2}(\d{2}){0,2}$/.test(area) && isListedRegion(area), {
+      error: 'must be a GB/T 2260 region code or its prefix (2 digits a province, 4 a city, 6 a county) listed in GB/T 2260, e.g. 500236',
+    })
+    .optional()
+    .describe(
+      "the brand's area: a GB/T 2260 code or its prefix, e.g. 500236 (奉节县). Required for a regional or GI brand, which admits only parties registered within it",
+    ),
   products: z
     // a GTIN is digits: read like a product code, trimmed and upper-cased, it is the GTIN typed
     .array(z.string().max(32).pipe(serviceCodeField('product')))
@@ -115,6 +126,12 @@ export const brandSchema = z
     nameZh: z.string(),
     nameEn: z.string(),
     ownerPartyCode: z.string().nullable(),
+    regionCode: z
+      .string()
+      .nullable()
+      .describe(
+        'the area whose parties a regional or GI brand admits (a GB/T 2260 code or its prefix); null for one registered before areas were kept',
+      ),
     products: z.array(z.object({ productCode: z.string(), partyCode: z.string() })),
     createdAt: z.date(),
   })

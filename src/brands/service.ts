@@ -11,6 +11,7 @@ import {
 import type { AuditKind } from '../audit/chain.js';
 import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { isValidGtin, toGtin14 } from '../codes/gs1.js';
+import type { PartyKind } from '../codes/service-codes.js';
 import { chinaDay, shanghaiIso } from '../codes/timestamp.js';
 import type { Db, Transact } from '../db/client.js';
 import { isUniqueViolation, violatedUniqueConstraint } from '../db/errors.js';
@@ -24,6 +25,7 @@ import {
   type AuthorizationHistory,
   type AuthorizationState,
   addDays,
+  admissionRefusal,
   type BrandKind,
   type BrandStanding,
   badgesOf,
@@ -234,6 +236,11 @@ export function createBrandService(deps: {
 
     async create(principal: Principal, input: CreateBrandInput): Promise<Brand> {
       requireBrandRegistrar(principal, input);
+      if (input.kind !== 'enterprise' && input.regionCode === undefined) {
+        throw badRequest(`a ${input.kind} brand vouches for a place: name its area`, [
+          bodyField(['regionCode'], 'required for a regional or GI brand: the GB/T 2260 area whose parties it admits, e.g. 500236'),
+        ]);
+      }
       if (await deps.brands.findBrand(input.code)) throw conflict(`brand ${input.code} exists`, [bodyField(['code'], 'already taken')]);
       if (await deps.brands.findBrandNamed(input.nameZh)) throw nameTaken(input.nameZh);
       if (input.ownerPartyCode && !(await deps.parties.findByCode(input.ownerPartyCode))) {
@@ -243,7 +250,14 @@ export function createBrandService(deps: {
       try {
         const row = await deps.transaction(async (tx) => {
           const inserted = await deps.brands.insertBrand(
-            { code: input.code, kind: input.kind, nameZh: input.nameZh, nameEn: input.nameEn, partyCode: input.ownerPartyCode ?? null },
+            {
+              code: input.code,
+              kind: input.kind,
+              nameZh: input.nameZh,
+              nameEn: input.nameEn,
+              partyCode: input.ownerPartyCode ?? null,
+              regionCode: input.regionCode ?? null,
+            },
             products,
             tx,
           );
@@ -289,9 +303,15 @@ export function createBrandService(deps: {
     async admit(principal: Principal, code: string, input: AdmitInput): Promise<Authorization> {
       const brand = await brandOrNotFound(code);
       requireBrandManager(principal, 'brands.manage', { code, ownerPartyCode: brand.partyCode });
-      if (!(await deps.parties.findByCode(input.partyCode))) {
-        throw badRequest(`no party ${input.partyCode}`, [bodyField(['partyCode'], 'not a registered party')]);
-      }
+      const party = await deps.parties.findByCode(input.partyCode);
+      if (!party) throw badRequest(`no party ${input.partyCode}`, [bodyField(['partyCode'], 'not a registered party')]);
+      // a brand registered before areas were kept is held to its owner's county, when it has an owner
+      const area = brand.regionCode ?? (brand.partyCode ? ((await deps.parties.findByCode(brand.partyCode))?.regionCode ?? null) : null);
+      const refusal = admissionRefusal(
+        { code, kind: brand.kind as BrandKind, area },
+        { code: party.code, kind: party.kind as PartyKind, regionCode: party.regionCode },
+      );
+      if (refusal) throw unprocessable('brand-admission-refused', refusal, [bodyField(['partyCode'], refusal)]);
       const alreadyMember = (state: string) =>
         conflict(`party ${input.partyCode} already holds an authorization for brand ${code} (${state}); change its state instead`);
       try {

@@ -2,6 +2,8 @@
 // Pure: the caller loads the rows; days are calendar days (YYYY-MM-DD, China time), compared as text,
 // and instants ISO 8601 in UTC (as Date#toISOString writes them), compared as text too.
 
+import { regionName } from '../codes/regions.js';
+import type { PartyKind } from '../codes/service-codes.js';
 import { chinaDay } from '../codes/timestamp.js';
 
 export const BRAND_KINDS = ['regional', 'gi', 'enterprise'] as const;
@@ -11,6 +13,34 @@ export type BrandKind = (typeof BRAND_KINDS)[number];
 export const TIERS = ['head', 'backbone', 'authorized'] as const;
 export type Tier = (typeof TIERS)[number];
 export const TIER_CAPS: Record<Tier, number> = { head: 5, backbone: 20, authorized: Number.POSITIVE_INFINITY };
+
+/**
+ * The kinds of party a brand admits: those that make or pack produce under it. A cold store, a carrier,
+ * a lab or a regulator makes none: admitted, it would lend the brand to produce it holds, carries or tests.
+ */
+export const ADMISSIBLE_KINDS: readonly PartyKind[] = ['farm', 'slaughterhouse', 'cutting_plant', 'processor', 'distributor', 'retailer'];
+
+/** Whether a GB/T 2260 county code lies in an area: a code or its prefix (2 digits a province, 4 a city, 6 a county). */
+export const withinArea = (regionCode: string, area: string): boolean => regionCode.startsWith(area);
+
+/**
+ * Why a brand may not admit a party, or null: a kind that makes no produce (ADMISSIBLE_KINDS); for a
+ * regional or GI brand, whose badge vouches for the place, a party registered outside its area (`area`:
+ * the brand's, or its owner's county for one registered before areas were kept; none, no such rule).
+ * It names the rule and the party's kind (its code's letter says it), never where another party is.
+ */
+export function admissionRefusal(
+  brand: { code: string; kind: BrandKind; area: string | null },
+  party: { code: string; kind: PartyKind; regionCode: string },
+): string | null {
+  if (!ADMISSIBLE_KINDS.includes(party.kind)) {
+    return `party ${party.code} is a ${party.kind}: a brand admits only parties that make or pack its produce (${ADMISSIBLE_KINDS.join(', ')})`;
+  }
+  if (brand.kind !== 'enterprise' && brand.area !== null && !withinArea(party.regionCode, brand.area)) {
+    return `party ${party.code} is not registered within brand ${brand.code}'s area (${[brand.area, regionName(brand.area)].filter(Boolean).join(' ')}): a ${brand.kind} brand admits only parties registered there`;
+  }
+  return null;
+}
 
 export const AUTHORIZATION_STATES = ['admitted', 'suspended', 'exited'] as const;
 export type AuthorizationState = (typeof AUTHORIZATION_STATES)[number];
@@ -166,7 +196,7 @@ export const badgesOf = (standings: readonly BrandStanding[], lot: LotMaking, to
   standings.filter((standing) => heldToBrand(standing, lot) && !exitedBy(standing.authorizations, today)).map((standing) => standing.brand);
 
 /** The certification (a type declared on an approved application to join) that earns each product mark. */
-const MARK_CERTIFICATIONS: Readonly<Record<string, string>> = {
+export const MARK_CERTIFICATIONS: Readonly<Record<string, string>> = {
   geographical_indication: 'gi_use_permit',
   green_food: 'green_food',
   organic: 'organic',

@@ -1401,6 +1401,9 @@ export const brands = pgTable(
     nameZh: text('name_zh').notNull(),
     nameEn: text('name_en').notNull(),
     partyCode: text('party_code').references(() => parties.code),
+    // the area whose parties a regional or GI brand admits: a GB/T 2260 code or its prefix (2 digits a
+    // province, 4 a city, 6 a county); null for a brand registered before areas were kept
+    regionCode: text('region_code'),
     // a brand registered under a name an earlier brand already had, before names were unique (it keeps
     // it: its name is in its audit entry's hash)
     nameSharedBefore: boolean('name_shared_before').notNull().default(false),

@@ -2,7 +2,8 @@
 // anomaly lists, inspection counts, traceability and activity, and the key data elements of
 // events for exports. Counting happens here; rates, targets and gaps are the service's.
 import { type SQL, sql } from 'drizzle-orm';
-import { madeAuthorization } from '../brands/repository.js';
+import { certificationsHeldSql, madeAuthorization } from '../brands/repository.js';
+import { MARK_CERTIFICATIONS } from '../brands/standing.js';
 import { chinaDayOf, type Db, queryRows } from '../db/client.js';
 import { inspectionKindAsRead, live, standingFailure } from '../events/retests.js';
 import { rootedWalk } from '../lineage/repository.js';
@@ -511,19 +512,12 @@ export function createFiguresRepository(db: Db) {
      * Registered enterprises (every party but labs and regulators; registered now, since records
      * are often entered after the fact) in the region and whether each recorded a standing event in
      * the period (not a correction, nor one declared in error); those certified green-food, GI or
-     * organic (by a certification on their approved application to join, or a product's mark: for
-     * GI, whose mark a product shows only as earned, membership of a GI brand today instead)
-     * counted apart. Rows for all, by kind and by region.
+     * organic counted apart, as the consumer page shows a product's mark earned (earnedMarks): by the
+     * certification earning it held today (certificationsHeldSql), never by a product declaring the
+     * mark; GI also by membership of a GI brand today. Rows for all, by kind and by region.
      */
     activity(scope: Scope, today: string) {
-      // certified: the certification declared on the approved application to join, or a product
-      // bearing the mark; but a GI mark only as earned (earnedMarks), so for GI a member of a GI brand
-      // today (admitted, within its validity) instead
-      const certified = (certification: string) =>
-        sql`exists (select 1 from registrations r cross join jsonb_array_elements(r.certifications) c
-            where r.party_code = p.code and r.status = 'approved' and c->>'type' = ${certification})`;
-      const mark = (productMark: string, certification: string) =>
-        sql`(exists (select 1 from products pr where pr.party_code = p.code and pr.marks ? ${productMark}) or ${certified(certification)})`;
+      const earns = (mark: string) => sql`${MARK_CERTIFICATIONS[mark]} in (${certificationsHeldSql(sql`p.code`, today)})`;
       const giMember = sql`exists (select 1 from brand_authorizations a join brands b on b.code = a.brand_code and b.kind = 'gi'
           where a.party_code = p.code and a.state = 'admitted' and ${madeAuthorization(sql`a.id`)}
             and a.valid_from <= ${today} and (a.valid_until is null or a.valid_until >= ${today}))`;
@@ -532,8 +526,8 @@ export function createFiguresRepository(db: Db) {
         sql`with enterprises as (
           select p.code, p.kind, p.region_code,
             exists (select 1 from events e where e.party_code = p.code and ${live(sql`e`)} and ${inPeriod(sql`e.event_time`, scope)}) as active,
-            ${mark('green_food', 'green_food')} as green, (${certified('gi_use_permit')} or ${giMember}) as gi,
-            ${mark('organic', 'organic')} as organic
+            ${earns('green_food')} as green, (${earns('geographical_indication')} or ${giMember}) as gi,
+            ${earns('organic')} as organic
           from parties p
           where p.kind not in ('lab', 'regulator') and ${regionOf(sql`p.region_code`, scope.region)}
         )

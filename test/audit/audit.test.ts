@@ -340,7 +340,14 @@ t.test('audit log', async (t) => {
     const reason = '县品牌办审定';
     expectStatus(
       t,
-      await brandOffice.post('/brands', { code: 'AUDIT1', kind: 'regional', nameZh: '奉上好品', nameEn: 'Fengshang', products: [ham] }),
+      await brandOffice.post('/brands', {
+        code: 'AUDIT1',
+        kind: 'regional',
+        regionCode: '500236',
+        nameZh: '奉上好品',
+        nameEn: 'Fengshang',
+        products: [ham],
+      }),
       201,
       'a brand registered',
     );

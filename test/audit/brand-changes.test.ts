@@ -25,7 +25,9 @@ t.test('brand changes in the audit log', async (t) => {
     return (reply.body.chains as { chain: string; ok: boolean; firstBroken: Record<string, unknown> | null }[]).filter((c) => !c.ok);
   };
   const code = 'AUDIT-ORDER';
-  await world.ok(office.post('/brands', { code, kind: 'regional', nameZh: '奉上好品', nameEn: 'Fengjie Finest', products: [] }));
+  await world.ok(
+    office.post('/brands', { code, kind: 'regional', regionCode: '500236', nameZh: '奉上好品', nameEn: 'Fengjie Finest', products: [] }),
+  );
   const party = await world.party('processor');
   const change = (state: string) =>
     office.post(`/brands/${code}/authorizations/${party.code}/state`, { state, reason: `${state}: 品牌办决定` });

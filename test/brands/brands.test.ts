@@ -29,7 +29,14 @@ t.test('brand programme', async (t) => {
   async function brand(products: string[], kind = 'regional') {
     const code = newBrandCode();
     // a brand's Chinese name is its own: each brand of the test is named after its code
-    const created = await office.post('/brands', { code, kind, nameZh: `奉上好品 ${code}`, nameEn: 'Fengjie Finest', products });
+    const created = await office.post('/brands', {
+      code,
+      kind,
+      nameZh: `奉上好品 ${code}`,
+      nameEn: 'Fengjie Finest',
+      regionCode: '500236',
+      products,
+    });
     if (created.status !== 201) throw new Error(JSON.stringify(created.body));
     return code;
   }
@@ -59,6 +66,58 @@ t.test('brand programme', async (t) => {
     ((await world.regulator.get('/regulator/flags?kind=brand_misuse')).body.items as { code: string; detail: string }[]).find(
       (flag) => flag.code === itemCode,
     )?.detail;
+
+  t.test('a brand admits parties that make or pack its produce; a regional or GI brand, only those within its area', async (t) => {
+    const refusedAdmission = (response: Awaited<ReturnType<typeof admit>>, rule: RegExp, what: string) => {
+      expectStatus(t, response, 422, what);
+      t.equal(response.body.type.endsWith('/brand-admission-refused'), true, `${what}: says so`);
+      t.match(response.body.detail, rule, `${what}: names the rule`);
+      t.match(response.body.errors, [{ in: 'body', pointer: '/partyCode' }], `${what}: at /partyCode`);
+    };
+    const regional = await brand([]);
+    const gi = await brand([], 'gi');
+    const enterprise = await brand([], 'enterprise');
+    for (const kind of ['lab', 'regulator', 'cold_storage', 'logistics'] as const) {
+      const party = await world.party(kind);
+      for (const code of [regional, gi, enterprise]) {
+        refusedAdmission(await admit(code, party.code), /only parties that make or pack its produce/, `a ${kind} to ${code}`);
+      }
+    }
+    // a Beijing distributor sells no Fengjie produce under the county's brands; an enterprise brand may license it
+    const outOfCounty = await world.party('distributor', 'distributor in Beijing', '110101');
+    for (const code of [regional, gi]) {
+      const refused = await admit(code, outOfCounty.code);
+      refusedAdmission(refused, /not registered within brand .*'s area \(500236 重庆市奉节县\)/, `an out-of-county distributor to ${code}`);
+      // (its code, which the office typed, holds its county: nothing beyond it)
+      t.notMatch(refused.body.detail.replace(outOfCounty.code, ''), /110101|北京/, 'and says nothing of where the party is');
+    }
+    expectStatus(t, await admit(enterprise, outOfCounty.code), 201, 'an enterprise brand admits it');
+    for (const kind of ['farm', 'slaughterhouse', 'cutting_plant', 'processor', 'distributor', 'retailer'] as const) {
+      const party = await world.party(kind);
+      for (const code of [regional, gi]) expectStatus(t, await admit(code, party.code), 201, `a ${kind} in the county to ${code}`);
+    }
+    // an area may be a city or a province: its prefix
+    const chongqing = newBrandCode();
+    await world.ok(
+      office.post('/brands', { code: chongqing, kind: 'regional', nameZh: '巴渝好品', nameEn: 'Chongqing Finest', regionCode: '50' }),
+    );
+    const yuzhong = await world.party('processor', 'processor in Yuzhong', '500103');
+    expectStatus(t, await admit(chongqing, yuzhong.code), 201, 'a Yuzhong processor within Chongqing');
+    refusedAdmission(await admit(chongqing, outOfCounty.code), /not registered within brand .*'s area \(50\)/, 'a Beijing one not');
+
+    const noArea = await office.post('/brands', { code: newBrandCode(), kind: 'gi', nameZh: '无产地', nameEn: 'Nowhere' });
+    expectStatus(t, noArea, 400, 'a GI brand names its area');
+    t.match(noArea.body.errors, [{ in: 'body', pointer: '/regionCode' }]);
+    const unlisted = await office.post('/brands', {
+      code: newBrandCode(),
+      kind: 'gi',
+      nameZh: '无产地',
+      nameEn: 'Nowhere',
+      regionCode: '500299',
+    });
+    expectStatus(t, unlisted, 400, 'an area not in GB/T 2260');
+    t.match((await office.get(`/brands/${regional}`)).body, { regionCode: '500236' }, 'a brand shows its area');
+  });
 
   t.test('an exited member cannot issue branded codes; its old codes show no badge after the exit', async (t) => {
     const processor = await world.party('processor');
@@ -901,6 +960,7 @@ t.test('brand programme', async (t) => {
     const created = await office.post('/brands', {
       code,
       kind: 'gi',
+      regionCode: '500236',
       nameZh: `奉节腊肉 ${code}`,
       nameEn: 'Fengjie Cured Pork',
       products: [` ${first.toLowerCase()} `],
@@ -923,7 +983,13 @@ t.test('brand programme', async (t) => {
     t.equal(lower.body.code, code);
     expectStatus(t, await office.post(`/brands/${code.toLowerCase()}/products`, { products: [first] }), 200, 'and so on its other routes');
     const typed = newBrandCode();
-    const createdLower = await office.post('/brands', { code: ` ${typed.toLowerCase()} `, kind: 'gi', nameZh: typed, nameEn: 'F' });
+    const createdLower = await office.post('/brands', {
+      code: ` ${typed.toLowerCase()} `,
+      kind: 'gi',
+      regionCode: '500236',
+      nameZh: typed,
+      nameEn: 'F',
+    });
     expectStatus(t, createdLower, 201, 'a new brand code typed in lower case');
     t.equal(createdLower.body.code, typed, 'is stored in upper case');
     const mistyped = expectStatus(
@@ -966,7 +1032,12 @@ t.test('brand programme', async (t) => {
       400,
       'admin keys are not bound to a party',
     );
-    expectStatus(t, await office.post('/brands', { code, kind: 'regional', nameZh: 'x', nameEn: 'x' }), 409, 'brand codes are unique');
+    expectStatus(
+      t,
+      await office.post('/brands', { code, kind: 'regional', regionCode: '500236', nameZh: 'x', nameEn: 'x' }),
+      409,
+      'brand codes are unique',
+    );
     const unowned = await office.post('/brands', {
       code: 'BLANK-OWNER',
       kind: 'enterprise',
@@ -979,7 +1050,14 @@ t.test('brand programme', async (t) => {
     expectStatus(t, await office.get('/brands/BLANK-OWNER'), 404, 'and no brand was created');
     expectStatus(
       t,
-      await office.post('/brands', { code: 'NEW-1', kind: 'regional', nameZh: 'x', nameEn: 'x', products: ['P-NOPE'] }),
+      await office.post('/brands', {
+        code: 'NEW-1',
+        kind: 'regional',
+        regionCode: '500236',
+        nameZh: 'x',
+        nameEn: 'x',
+        products: ['P-NOPE'],
+      }),
       400,
       'unknown products are refused',
     );
@@ -1044,7 +1122,7 @@ t.test('brand programme', async (t) => {
         ['6901234000030', product],
       ]) {
         const code = newBrandCode();
-        const twice = await office.post('/brands', { code, kind: 'regional', nameZh: code, nameEn: 'x', products });
+        const twice = await office.post('/brands', { code, kind: 'regional', regionCode: '500236', nameZh: code, nameEn: 'x', products });
         expectStatus(t, twice, 422, `${products.join(', ')}`);
         t.match(twice.body, {
           type: '/problems/duplicate-product',
@@ -1072,7 +1150,7 @@ t.test('brand programme', async (t) => {
         audit: { record: async () => {} },
       });
     const principal = { keyId: 'test', role: 'brand_office' as const, partyCode: null };
-    const input = { code: newBrandCode(), kind: 'regional' as const, nameZh: 'x', nameEn: 'x', products: [product] };
+    const input = { code: newBrandCode(), kind: 'regional' as const, nameZh: 'x', nameEn: 'x', regionCode: '500236', products: [product] };
     // the products written twice: the database refuses them by the brand's products' key, not the brand's
     const doubling = serviceWith({
       ...repositories.brands,
@@ -1105,7 +1183,16 @@ t.test('an admission from a day to come, exited before it started, leaves the ba
   const processor = await world.party('processor');
   const product = await processor.product('piece');
   const code = newBrandCode();
-  await world.ok(office.post('/brands', { code, kind: 'gi', nameZh: '奉节腊肉', nameEn: 'Fengjie Cured Pork', products: [product] }));
+  await world.ok(
+    office.post('/brands', {
+      code,
+      kind: 'gi',
+      regionCode: '500236',
+      nameZh: '奉节腊肉',
+      nameEn: 'Fengjie Cured Pork',
+      products: [product],
+    }),
+  );
   const admit = (validFrom: string) =>
     office.post(`/brands/${code}/authorizations`, { partyCode: processor.code, tier: 'head', validFrom, reason: '准入' });
   expectStatus(t, await admit(inTwoWeeks), 201, 'admitted from a day to come, by mistake');
@@ -1139,7 +1226,16 @@ t.test('an exit dated back before the first day of an authorization that had sta
   const processor = await world.party('processor');
   const product = await processor.product('piece');
   const code = newBrandCode();
-  await world.ok(office.post('/brands', { code, kind: 'gi', nameZh: '奉节腊肉', nameEn: 'Fengjie Cured Pork', products: [product] }));
+  await world.ok(
+    office.post('/brands', {
+      code,
+      kind: 'gi',
+      regionCode: '500236',
+      nameZh: '奉节腊肉',
+      nameEn: 'Fengjie Cured Pork',
+      products: [product],
+    }),
+  );
   const admit = (validFrom: string, validUntil?: string) =>
     office.post(`/brands/${code}/authorizations`, { partyCode: processor.code, tier: 'head', validFrom, validUntil, reason: '准入' });
   const change = (body: Record<string, string>) =>

@@ -23,7 +23,16 @@ t.test('brand changes and members', async (t) => {
   let brands = 0;
   const brand = async (products: string[]) => {
     const code = `ORDER-${++brands}`;
-    await world.ok(office.post('/brands', { code, kind: 'regional', nameZh: `奉上好品 ${code}`, nameEn: 'Fengjie Finest', products }));
+    await world.ok(
+      office.post('/brands', {
+        code,
+        kind: 'regional',
+        regionCode: '500236',
+        nameZh: `奉上好品 ${code}`,
+        nameEn: 'Fengjie Finest',
+        products,
+      }),
+    );
     return code;
   };
   const admit = (code: string, partyCode: string, tier = 'authorized') =>

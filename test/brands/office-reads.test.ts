@@ -50,7 +50,14 @@ t.test("a brand's office reads its own brand's misuse flags and complaints", asy
   ];
   for (const brand of brands) {
     // a regional public brand is registered by the county's office, in the name of the office party that runs it
-    const body = { code: brand.code, kind: 'regional', nameZh: brand.nameZh, nameEn: brand.code, ownerPartyCode: brand.owner.code };
+    const body = {
+      code: brand.code,
+      kind: 'regional',
+      regionCode: '500236',
+      nameZh: brand.nameZh,
+      nameEn: brand.code,
+      ownerPartyCode: brand.owner.code,
+    };
     const registered = await brand.owner.api.post('/brands', body);
     expectStatus(t, registered, 403, `${brand.code}: not registered by the office party itself`);
     t.equal(registered.body.errors?.[0]?.pointer, '/kind');
@@ -346,7 +353,7 @@ t.test("a brand's office reads its own brand's misuse flags and complaints", asy
     const lotOfStranger = await stranger.commission(strangers, 5);
     await world.ok(stranger.api.post(`/lots/${lotOfStranger}/items`, { count: 1 }), 202); // its codes held to no brand
     expectStatus(t, await pork.api.get('/brands/FJQC/disposals'), 403, 'reads none of its disposals');
-    const foreign = { code: 'FJXX', kind: 'regional', nameZh: '冒名', nameEn: 'FJXX', ownerPartyCode: orange.code };
+    const foreign = { code: 'FJXX', kind: 'regional', regionCode: '500236', nameZh: '冒名', nameEn: 'FJXX', ownerPartyCode: orange.code };
     const registered = await pork.api.post('/brands', foreign);
     expectStatus(t, registered, 403, 'registers no brand in another party’s name');
     t.equal(registered.body.errors?.[0]?.pointer, '/ownerPartyCode');
@@ -376,8 +383,24 @@ t.test('a brand named with another brand’s code in parentheses shows its flags
   const grower = await world.party('processor');
   const product = await grower.product('piece');
   // FJLR's own brand, and FJQC's, whose name reads like a finding of FJLR's, each registered by the county's office for the office party running it
-  await world.ok(county.post('/brands', { code: 'FJLR', kind: 'regional', nameZh: '奉节腊肉', nameEn: 'FJLR', ownerPartyCode: pork.code }));
-  const misleading = { code: 'FJQC', kind: 'regional', nameZh: '仿 (FJLR): 脐橙', nameEn: 'FJQC', ownerPartyCode: orange.code };
+  await world.ok(
+    county.post('/brands', {
+      code: 'FJLR',
+      kind: 'regional',
+      regionCode: '500236',
+      nameZh: '奉节腊肉',
+      nameEn: 'FJLR',
+      ownerPartyCode: pork.code,
+    }),
+  );
+  const misleading = {
+    code: 'FJQC',
+    kind: 'regional',
+    regionCode: '500236',
+    nameZh: '仿 (FJLR): 脐橙',
+    nameEn: 'FJQC',
+    ownerPartyCode: orange.code,
+  };
   await world.ok(county.post('/brands', misleading));
   const admission = { partyCode: grower.code, tier: 'authorized', validFrom: '2026-01-01', reason: '准入' };
   await world.ok(orange.api.post('/brands/FJQC/authorizations', admission));

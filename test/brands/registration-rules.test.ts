@@ -44,16 +44,30 @@ t.test('a party-bound brand office registers enterprise brands only', async (t) 
   const scanned = (await world.app.inject({ method: 'GET', url: `/t/${pack}`, headers: { accept: 'application/json' } })).json();
   t.same(scanned.product.marks, [], 'its own enterprise brand earns its product no GI mark');
 
-  await world.ok(county.post('/brands', { code: 'FJLR', kind: 'gi', nameZh: '奉节腊肉', nameEn: 'Fengjie Cured Pork' }));
-  await world.ok(world.regulator.post('/brands', { code: 'FSHP', kind: 'regional', nameZh: '奉上好品', nameEn: 'Fengjie Finest' }));
-  await world.ok(world.admin.post('/brands', { code: 'FJQC', kind: 'gi', nameZh: '奉节脐橙', nameEn: 'Fengjie Navel Orange' }));
+  await world.ok(
+    county.post('/brands', { code: 'FJLR', kind: 'gi', regionCode: '500236', nameZh: '奉节腊肉', nameEn: 'Fengjie Cured Pork' }),
+  );
+  await world.ok(
+    world.regulator.post('/brands', { code: 'FSHP', kind: 'regional', regionCode: '500236', nameZh: '奉上好品', nameEn: 'Fengjie Finest' }),
+  );
+  await world.ok(
+    world.admin.post('/brands', { code: 'FJQC', kind: 'gi', regionCode: '500236', nameZh: '奉节脐橙', nameEn: 'Fengjie Navel Orange' }),
+  );
 });
 
 t.test("a brand's Chinese name is its own", async (t) => {
   const world = await createWorld(t);
   const county = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
-  await world.ok(county.post('/brands', { code: 'FJLR', kind: 'gi', nameZh: '奉节腊肉', nameEn: 'Fengjie Cured Pork' }));
-  const again = await county.post('/brands', { code: 'FJLR2', kind: 'regional', nameZh: ' 奉节腊肉 ', nameEn: 'Imitation' });
+  await world.ok(
+    county.post('/brands', { code: 'FJLR', kind: 'gi', regionCode: '500236', nameZh: '奉节腊肉', nameEn: 'Fengjie Cured Pork' }),
+  );
+  const again = await county.post('/brands', {
+    code: 'FJLR2',
+    kind: 'regional',
+    regionCode: '500236',
+    nameZh: ' 奉节腊肉 ',
+    nameEn: 'Imitation',
+  });
   expectStatus(t, again, 409, 'a second brand of that name (as read: trimmed)');
   t.equal(again.body.errors?.[0]?.pointer, '/nameZh');
   t.match(again.body.detail, '奉节腊肉');
@@ -86,7 +100,12 @@ t.test('migration: brands sharing a Chinese name keep it, the later ones marked;
   );
   t.same(await queryRows(db, sql`select count(*)::int as n from brands`), [chainBefore], 'no brand added or lost');
   const county = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
-  expectStatus(t, await county.post('/brands', { code: 'NEW', kind: 'gi', nameZh: '奉节腊肉', nameEn: 'New' }), 409, 'the name is taken');
+  expectStatus(
+    t,
+    await county.post('/brands', { code: 'NEW', kind: 'gi', regionCode: '500236', nameZh: '奉节腊肉', nameEn: 'New' }),
+    409,
+    'the name is taken',
+  );
   await t.rejects(
     queryRows(db, sql`insert into brands (code, kind, name_zh, name_en) values ('RACE', 'gi', '奉节腊肉', 'Race')`),
     'the index refuses it too',
@@ -96,7 +115,9 @@ t.test('migration: brands sharing a Chinese name keep it, the later ones marked;
 t.test('complaints are listed with status=all, as flags are', async (t) => {
   const world = await createWorld(t);
   const county = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
-  await world.ok(county.post('/brands', { code: 'FJLR', kind: 'gi', nameZh: '奉节腊肉', nameEn: 'Fengjie Cured Pork' }));
+  await world.ok(
+    county.post('/brands', { code: 'FJLR', kind: 'gi', regionCode: '500236', nameZh: '奉节腊肉', nameEn: 'Fengjie Cured Pork' }),
+  );
   t.same((await world.ok(county.get('/brands/FJLR/complaints?status=all'), 200)).items, [], "a brand's, any status");
   t.same((await world.ok(world.regulator.get('/regulator/complaints?status=all'), 200)).items, [], "the regulators'");
   expectStatus(t, await county.get('/brands/FJLR/complaints?status=some'), 400, 'another word is still a 400');
@@ -106,7 +127,9 @@ t.test("a member reads its authorization's history without the office's keys", a
   const world = await createWorld(t);
   const county = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office', label: '品牌办' }))).key);
   const member = await world.party('processor');
-  await world.ok(county.post('/brands', { code: 'FSHP', kind: 'regional', nameZh: '奉上好品', nameEn: 'Fengjie Finest' }));
+  await world.ok(
+    county.post('/brands', { code: 'FSHP', kind: 'regional', regionCode: '500236', nameZh: '奉上好品', nameEn: 'Fengjie Finest' }),
+  );
   await world.ok(
     county.post('/brands/FSHP/authorizations', { partyCode: member.code, tier: 'authorized', validFrom: today(), reason: '准入' }),
   );

@@ -147,7 +147,8 @@ t.test('figures of a small county world', async (t) => {
     const figures = expectStatus(t, await regulator.get('/regulator/figures/activity?from=2026-03-01&to=2026-03-31'), 200, 'activity').body;
     // seven enterprises (labs and regulators are not enterprises): the idle processor and the retailer recorded nothing
     t.strictSame(figures.overall.all, { registered: 6, active: 4, rate: 0.6666 });
-    t.strictSame(figures.overall.greenFood, { registered: 1, active: 0, rate: 0 });
+    // the idle processor's product declares the green-food mark, which declaring does not earn: it holds no certification
+    t.strictSame(figures.overall.greenFood, { registered: 0, active: 0, rate: null });
     // the plant's product declares the GI mark, but the plant is in no GI brand and holds no GI use permit
     t.strictSame(figures.overall.geographicalIndication, { registered: 0, active: 0, rate: null });
     t.strictSame(figures.overall.organic, { registered: 0, active: 0, rate: null });
@@ -167,14 +168,19 @@ t.test('figures of a small county world', async (t) => {
         ['slaughterhouse', '屠宰', 1, 1],
       ],
     );
-    // a certification declared on an approved application to join counts like a product's mark
+    // a certification held today (declared, with its validity, on an approved application to join) counts,
+    // as it earns the mark on the consumer page; one expired, or not yet valid, does not
     await world.database.db.execute(
       sql`insert into registrations (id, ticket_hash, status, kind, name, uscc, region_code, address, contact, licences, certifications, ip_hash, party_code)
         values ('r1', 'h', 'approved', 'retailer', '零售店', ${randomUscc()}, '500236', '奉节', '{}', '[]',
-          '[{"type": "organic", "number": "OF-1", "validUntil": "2027-12-31"}]', 'ip', ${retailer.code})`,
+          '[{"type": "organic", "number": "OF-1", "validUntil": "9999-12-31"},
+            {"type": "green_food", "number": "GF-1", "validUntil": "2020-12-31"},
+            {"type": "gi_use_permit", "number": "GI-1", "validFrom": "9999-01-01", "validUntil": "9999-12-31"}]', 'ip', ${retailer.code})`,
     );
     const certified = (await regulator.get('/regulator/figures/activity?from=2026-03-01&to=2026-03-31')).body;
     t.strictSame(certified.overall.organic, { registered: 1, active: 0, rate: 0 }, 'the retailer is certified organic');
+    t.strictSame(certified.overall.greenFood, { registered: 0, active: 0, rate: null }, 'its green-food certification has expired');
+    t.strictSame(certified.overall.geographicalIndication, { registered: 0, active: 0, rate: null }, 'its GI use permit is not valid yet');
     const county = (await regulator.get('/regulator/figures/activity?region=500236&from=2026-04-01')).body;
     t.strictSame(county.overall.all, { registered: 5, active: 0, rate: 0 }, 'nobody active after March');
   });

@@ -178,7 +178,14 @@ t.test('a mistyped code in a body or a query is a 400 at its field; an unknown o
     {
       what: 'brand products',
       send: (code) =>
-        office.post('/brands', { code: 'TYPO-P', kind: 'regional', nameZh: '奉上好品', nameEn: 'Fengjie Finest', products: [code] }),
+        office.post('/brands', {
+          code: 'TYPO-P',
+          kind: 'regional',
+          regionCode: '500236',
+          nameZh: '奉上好品',
+          nameEn: 'Fengjie Finest',
+          products: [code],
+        }),
       code: product,
       pointer: '/products/0',
       unknown: { code: unknownProduct, status: 400 },
@@ -275,7 +282,7 @@ t.test('what a field takes besides our codes still passes it', async (t) => {
   expectStatus(t, await farm.api.get(`/trace/${farm.code}:lot-a`), 200, "a party's own lot number after its code, in its case");
   expectStatus(t, await farm.api.get(`/trace/${farm.code.toLowerCase()}:lot-a`), 200, 'the party code in lower case');
   const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
-  const brand = { code: 'GTIN-OK', kind: 'regional', nameZh: '奉上好品', nameEn: 'Fengjie Finest', products: [gtin] };
+  const brand = { code: 'GTIN-OK', kind: 'regional', regionCode: '500236', nameZh: '奉上好品', nameEn: 'Fengjie Finest', products: [gtin] };
   expectStatus(t, await office.post('/brands', brand), 201, 'a brand covering a product by its GTIN');
   const events = expectStatus(t, await farm.api.get('/events?lotCode=NO-SUCH-LOT'), 200, 'a filter shaped as no code of ours');
   t.same(events.body.items, [], 'finds nothing');

@@ -69,7 +69,7 @@ const dayAgo = (days: number) => chinaDay(new Date(Date.now() - days * 86_400_00
  */
 async function brandOf(world: World, actor: Actor, products: string[], code = 'BR-1', nameZh = '奉上好品') {
   const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
-  await world.ok(office.post('/brands', { code, kind: 'regional', nameZh, nameEn: `${code} Finest`, products }));
+  await world.ok(office.post('/brands', { code, kind: 'regional', regionCode: '500236', nameZh, nameEn: `${code} Finest`, products }));
   await world.ok(
     office.post(`/brands/${code}/authorizations`, {
       partyCode: actor.code,

@@ -52,7 +52,14 @@ t.test('names with invisible or control characters are refused at their field; o
   // a brand's Chinese name is its own: one of its code unless the door registers it
   const brand = (names: { nameZh?: string; nameEn?: string }) => {
     const code = `B-${++serial}`;
-    return world.regulator.post('/brands', { code, kind: 'regional', nameZh: `奉上好品 ${code}`, nameEn: 'Fengjie Finest', ...names });
+    return world.regulator.post('/brands', {
+      code,
+      kind: 'regional',
+      regionCode: '500236',
+      nameZh: `奉上好品 ${code}`,
+      nameEn: 'Fengjie Finest',
+      ...names,
+    });
   };
   // each door registers a name and says at which field of the body it sits
   const doors: Record<string, { in?: 'query'; pointer: string; register: (name: string) => Promise<Reply> }> = {

@@ -49,7 +49,7 @@ t.test('a party code in a request is read whatever its case, as events read it',
     t.equal(owned.body.ownerPartyCode, farm.code);
     expectStatus(
       t,
-      await office.post('/brands', { code: 'FSHP', kind: 'regional', nameZh: '奉上好品', nameEn: 'Fengjie Finest' }),
+      await office.post('/brands', { code: 'FSHP', kind: 'regional', regionCode: '500236', nameZh: '奉上好品', nameEn: 'Fengjie Finest' }),
       201,
       'brand',
     );

@@ -11,7 +11,9 @@ t.test('a party code in a path with a wrong check character is a 400 saying so',
   const farm = await world.party('farm');
   const mistyped = `${farm.code.slice(0, 14)}${farm.code[14] === 'A' ? 'B' : 'A'}`;
   const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
-  await world.ok(office.post('/brands', { code: 'FSHP', kind: 'regional', nameZh: '奉上好品', nameEn: 'Fengjie Finest' }));
+  await world.ok(
+    office.post('/brands', { code: 'FSHP', kind: 'regional', regionCode: '500236', nameZh: '奉上好品', nameEn: 'Fengjie Finest' }),
+  );
 
   const paths = [
     ['GET', `/parties/${mistyped}`, 'code'],

@@ -403,7 +403,14 @@ t.test('a pack misusing two brands: one scan is one occurrence of both findings,
   const brands = ['BR-MIS-A', 'BR-MIS-B'];
   for (const code of brands) {
     await world.ok(
-      office.post('/brands', { code, kind: 'regional', nameZh: `奉上好品 ${code}`, nameEn: 'Fengjie Finest', products: [product] }),
+      office.post('/brands', {
+        code,
+        kind: 'regional',
+        regionCode: '500236',
+        nameZh: `奉上好品 ${code}`,
+        nameEn: 'Fengjie Finest',
+        products: [product],
+      }),
     );
     const admission = { partyCode: processor.code, tier: 'authorized', validFrom: '2026-01-01', reason: '准入' };
     await world.ok(office.post(`/brands/${code}/authorizations`, admission));

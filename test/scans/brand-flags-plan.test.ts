@@ -16,7 +16,7 @@ t.test('a brand with a few misuse flags among many reads its own through its ind
   const world = await createWorld(t);
   const db = world.database.db;
   const county = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
-  await world.ok(county.post('/brands', { code: 'FEW', kind: 'regional', nameZh: '少', nameEn: 'FEW' }));
+  await world.ok(county.post('/brands', { code: 'FEW', kind: 'regional', regionCode: '500236', nameZh: '少', nameEn: 'FEW' }));
   const maker = await world.party('processor');
   const finding = (brand: string) => `品牌 (${brand}): code issued on 2026-08-01, while its owner was not admitted to the brand`;
   await queryRows(
