@@ -18,7 +18,16 @@ t.test('an admission carries the evidence its member showed', async (t) => {
   const world = await createWorld(t);
   const run = <T>(query: ReturnType<typeof sql>) => queryRows<T>(world.database.db, query);
   const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
-  await world.ok(office.post('/brands', { code: 'EVID', kind: 'regional', nameZh: '奉上好品·证据', nameEn: 'Evidence', products: [] }));
+  await world.ok(
+    office.post('/brands', {
+      code: 'EVID',
+      kind: 'regional',
+      regionCode: '500236',
+      nameZh: '奉上好品·证据',
+      nameEn: 'Evidence',
+      products: [],
+    }),
+  );
   const admit = (body: Record<string, unknown>) =>
     office.post('/brands/EVID/authorizations', { tier: 'authorized', validFrom: today, reason: '准入', ...body });
   const broken = async () => {
@@ -103,7 +112,17 @@ t.test("a brand's office reads its members' certifications, and no one else's", 
     const party = await world.party('regulator');
     const api = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office', partyCode: party.code }))).key);
     const county = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
-    await world.ok(county.post('/brands', { code, kind: 'regional', nameZh, nameEn: code, ownerPartyCode: party.code, products: [] }));
+    await world.ok(
+      county.post('/brands', {
+        code,
+        kind: 'regional',
+        regionCode: '500236',
+        nameZh,
+        nameEn: code,
+        ownerPartyCode: party.code,
+        products: [],
+      }),
+    );
     return api;
   };
   const orange = await officeParty('FJQC-E', '奉节脐橙·证');

@@ -81,6 +81,7 @@ t.test("a brand's report: its members' badged lots in the period, their packs an
     county.post('/brands', {
       code: 'FJQC',
       kind: 'regional',
+      regionCode: '500236',
       nameZh: '奉节脐橙',
       nameEn: 'Fengjie navel orange',
       ownerPartyCode: officeParty.code,
@@ -90,6 +91,7 @@ t.test("a brand's report: its members' badged lots in the period, their packs an
     county.post('/brands', {
       code: 'FJLR',
       kind: 'regional',
+      regionCode: '500236',
       nameZh: '奉节腊肉',
       nameEn: 'Fengjie bacon',
       ownerPartyCode: otherOfficeParty.code,

@@ -1,0 +1,1 @@
+ALTER TABLE "brands" ADD COLUMN "region_code" text;
