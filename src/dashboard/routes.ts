@@ -282,7 +282,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod<{ service: DashboardService;
         .send(
           recallReportPage(report, lang, {
             back: { href: `/regulator/dashboard${lang === 'en' ? '?lang=en' : ''}`, text: DASHBOARD_TEXT[lang].backToDashboard },
-            switchLangHref: recallReportHref(report.recall.id, lang === 'en' ? 'zh-CN' : 'en'),
+            hrefOf: recallReportHref,
           }),
         );
     },

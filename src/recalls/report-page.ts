@@ -43,15 +43,24 @@ const REPORT_CSS = `
 const headerRow = (columns: string[]) => html`<thead><tr>${columns.map((column) => html`<th>${column}</th>`)}</tr></thead>`;
 
 /**
- * `lang`: the page's language (the API's page is Chinese; the dashboard's follows its own); names,
- * reasons and notes as written, marked Chinese on an English page. `dashboard`: the dashboard's page has
- * a link back to where the reader came from and the language switch to the same report in the other
- * language (`switchLangHref`); the page of the API has neither.
+ * Where a recall's report page is, in each language: the API's page (`GET /recalls/{id}/report`)
+ * and the dashboard's (opened with its session cookie) each at an address of their own.
+ */
+export type RecallReportHref = (id: string, lang: Lang) => string;
+
+/** The API's report page in `lang`: `?format=html`, so a browser's link opens the page, and `&lang=en` in English. */
+export const apiRecallReportHref: RecallReportHref = (id, lang) =>
+  `/recalls/${encodeURIComponent(id)}/report?format=html${lang === 'en' ? '&lang=en' : ''}`;
+
+/**
+ * `lang`: the page's language; names, reasons and notes as written, marked Chinese on an English page.
+ * Every page has the language switch to the same report in the other language, at `hrefOf`'s address
+ * (the API's or the dashboard's); the dashboard's page has a link `back` to where the reader came from.
  */
 export function recallReportPage(
   report: RecallReport,
-  lang: Lang = 'zh-CN',
-  dashboard?: { back: { href: string; text: string }; switchLangHref: string },
+  lang: Lang,
+  links: { hrefOf: RecallReportHref; back?: { href: string; text: string } },
 ): string {
   const { recall, lots, actions } = report;
   const t = RECALL_REPORT_TEXT[lang];
@@ -112,6 +121,6 @@ ${lots.map(
 <td><code>${lot.partyCode}</code></td><td>${lot.depth}</td><td>${lot.itemCount ?? ''}</td><td>${statusName(lot.status)}</td></tr>
 `,
 )}</tbody></table></div></section>
-<p class="muted">${t.generatedAt} ${time(report.generatedAt)}</p>${dashboard && html`<p><a href="${dashboard.back.href}">${dashboard.back.text}</a></p>`}`;
-  return layout(lang, t.title(recall.id), dashboard?.switchLangHref ?? null, body, REPORT_CSS);
+<p class="muted">${t.generatedAt} ${time(report.generatedAt)}</p>${links.back && html`<p><a href="${links.back.href}">${links.back.text}</a></p>`}`;
+  return layout(lang, t.title(recall.id), links.hrefOf(recall.id, lang === 'en' ? 'zh-CN' : 'en'), body, REPORT_CSS);
 }

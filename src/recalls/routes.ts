@@ -11,7 +11,7 @@ import { locatedJsonResponse } from '../http/responses.js';
 import { LOT_STATUS_NAMES_ZH, UNIT_NAMES_ZH } from '../lots/names-zh.js';
 import { PAGE_HEADERS, PAGE_HEADERS_DECLARED } from '../web/html.js';
 import { HOLDER_CSV_COLUMNS, holderCsvRows } from './holders-csv.js';
-import { recallReportPage } from './report-page.js';
+import { apiRecallReportHref, recallReportPage } from './report-page.js';
 import type { ScopeCsvRow } from './repository.js';
 import {
   closeRecallBody,
@@ -249,7 +249,13 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
           'The final report: scope, actions, quantities and times — JSON, or a printable page (`Accept: text/html` or `?format=html`)',
         security: bearerSecurity,
         params: z.object({ id: idSchema }),
-        querystring: z.object({ format: z.enum(['json', 'html']).optional() }),
+        querystring: z.object({
+          format: z.enum(['json', 'html']).optional(),
+          lang: z
+            .enum(['zh-CN', 'en'])
+            .optional()
+            .describe('The page’s language (Chinese unless `en`); the page links to the same report in the other language'),
+        }),
         produces: ['application/json', 'text/html'],
         response: {
           200: {
@@ -272,7 +278,7 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
           .headers(PAGE_HEADERS)
           .type('text/html; charset=utf-8')
           .serializer((value: string) => value)
-          .send(recallReportPage(report) as never);
+          .send(recallReportPage(report, request.query.lang ?? 'zh-CN', { hrefOf: apiRecallReportHref }) as never);
       return report;
     },
   );

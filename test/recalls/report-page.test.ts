@@ -1,6 +1,7 @@
-// A recall's printable report in each page language: the API's page and the dashboard's Chinese one
-// name units and statuses in Chinese and carry no English words of their own; the dashboard's English
-// one is English throughout, with the Chinese master data (names, reasons, products) marked zh-CN.
+// A recall's printable report in each page language: the Chinese pages (the API's and the dashboard's)
+// name units and statuses in Chinese and carry no English words of their own; the English ones are
+// English throughout, with the Chinese master data (names, reasons, products) marked zh-CN. Each page
+// has the language switch to the same report in the other language, by its own address.
 import { signInToDashboard } from '../fixtures/dashboard.js';
 import { createWorld } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
@@ -53,19 +54,52 @@ t.test('the report names quantities in the page language and says nothing in the
     `<a href="${url}?lang=en" hreflang="en" lang="en">English</a></header>`,
     'the dashboard’s Chinese page switches to its English one',
   );
-  t.notMatch(api.body, 'hreflang', 'the API’s page is Chinese alone: no switch');
+  const apiUrl = `/recalls/${recall.id}/report?format=html`;
+  t.match(
+    api.body,
+    `<a href="${apiUrl}&amp;lang=en" hreflang="en" lang="en">English</a></header>`,
+    'the API’s Chinese page switches to its English one',
+  );
+  t.notMatch(api.body, 'Back to', 'the API’s page has no link back to the dashboard');
 
-  const english = (await open(`${url}?lang=en`)).body;
-  t.match(english, '<html lang="en">', 'an English page');
-  t.match(english, '<h1>Recall report</h1>\n<p class="muted">Times below are Beijing time (UTC+8).</p>');
-  t.match(english, `<a href="${url}" hreflang="zh-CN" lang="zh-CN">中文</a></header>`, 'the language switch, to the Chinese page');
-  t.match(english, '<dt>Level</dt><dd>Level 2</dd>');
-  t.match(english, '30 kg', 'a unit by its code');
-  t.match(english, '5 piece');
-  t.match(english, '>Recalled</td>', "a lot's status in English");
-  for (const text of ['奉节屠宰厂', '永乐超市', '腊肉', '抽检不合格', '瘦肉精超标', '已下架']) {
-    t.match(english, `<span lang="zh-CN">${text}</span>`, `${text} marked zh-CN`);
+  const apiEnglish = await world.app.inject({ method: 'GET', url: `${apiUrl}&lang=en`, headers: { authorization: `Bearer ${key}` } });
+  t.equal(apiEnglish.statusCode, 200);
+  t.match(apiEnglish.headers['content-type'], 'text/html');
+  t.match(
+    apiEnglish.body,
+    `<a href="${apiUrl}" hreflang="zh-CN" lang="zh-CN">中文</a></header>`,
+    'the API’s English page switches to its Chinese one',
+  );
+  t.notMatch(apiEnglish.body, '<a href="/regulator/dashboard', 'the API’s English page has no link back to the dashboard');
+  const viaAccept = await world.app.inject({
+    method: 'GET',
+    url: `/recalls/${recall.id}/report?lang=en`,
+    headers: { authorization: `Bearer ${key}`, accept: 'text/html' },
+  });
+  t.match(viaAccept.body, '<html lang="en">', 'asked for by Accept: text/html, in English too');
+  const json = await world.app.inject({
+    method: 'GET',
+    url: `/recalls/${recall.id}/report?lang=en`,
+    headers: { authorization: `Bearer ${key}` },
+  });
+  t.equal(json.json().recall.id, recall.id, 'the JSON report takes the parameter and is the same report');
+  const unknown = await world.app.inject({ method: 'GET', url: `${apiUrl}&lang=fr`, headers: { authorization: `Bearer ${key}` } });
+  t.equal(unknown.statusCode, 400, 'a language the pages do not have is refused');
+
+  const englishPages = { 'the API': apiEnglish.body, 'the dashboard': (await open(`${url}?lang=en`)).body };
+  for (const [where, english] of Object.entries(englishPages)) {
+    t.match(english, '<html lang="en">', `${where}: an English page`);
+    t.match(english, '<h1>Recall report</h1>\n<p class="muted">Times below are Beijing time (UTC+8).</p>', where);
+    t.match(english, '<dt>Level</dt><dd>Level 2</dd>', where);
+    t.match(english, '30 kg', `${where}: a unit by its code`);
+    t.match(english, '5 piece', where);
+    t.match(english, '>Recalled</td>', `${where}: a lot's status in English`);
+    for (const text of ['奉节屠宰厂', '永乐超市', '腊肉', '抽检不合格', '瘦肉精超标', '已下架']) {
+      t.match(english, `<span lang="zh-CN">${text}</span>`, `${where}: ${text} marked zh-CN`);
+    }
+    t.notMatch(unmarked(english), /[\p{Script=Han}]/u, `${where}: no Chinese but what is marked`);
   }
-  t.notMatch(unmarked(english), /[\p{Script=Han}]/u, 'no Chinese but what is marked');
+  const english = englishPages['the dashboard'];
+  t.match(english, `<a href="${url}" hreflang="zh-CN" lang="zh-CN">中文</a></header>`, 'the language switch, to the Chinese page');
   t.match(english, '<a href="/regulator/dashboard?lang=en">Back to the dashboard</a>');
 });
