@@ -390,6 +390,8 @@ export function createServices(
       complaints: repos.complaints,
       items: repos.items,
       lots: repos.lots,
+      products: repos.products,
+      identifiers,
       ipSalt,
       perHour: options.complaintsPerHour ?? 5,
       transaction,

@@ -63,7 +63,7 @@ function typedText(value: unknown, max: number): string | undefined {
  */
 function refileOf(status: number, fields: string[], query: URLSearchParams, body: unknown, lang: string): Refile | undefined {
   const code = codeOf(body);
-  if (status !== 400 || !code || fields.includes('code')) return undefined;
+  if (status !== 400 || !code || fields.includes('code') || fields.includes('codeNotSold')) return undefined;
   const from = scanPageOf(query);
   const typed = body as { category?: unknown; text?: unknown; phone?: unknown };
   return {
@@ -80,7 +80,9 @@ export function sendComplaintFormError(request: FastifyRequest, reply: FastifyRe
   const fields = (problem.errors ?? [])
     .filter((error) => error.in === 'body')
     .map((error) => error.pointer.split('/')[1] ?? '')
-    .map((field) => (field === 'text' && isBlank((request.body as { text?: unknown } | undefined)?.text) ? 'textEmpty' : field));
+    .map((field) => (field === 'text' && isBlank((request.body as { text?: unknown } | undefined)?.text) ? 'textEmpty' : field))
+    // a code no shopper holds is said in words of its own, not as an invalid one
+    .map((field) => (field === 'code' && problem.slug === 'complaint-code-not-sold' ? 'codeNotSold' : field));
   return reply
     .code(problem.status)
     .headers(PAGE_HEADERS)

@@ -103,6 +103,9 @@ export const complaintRoutes: FastifyPluginAsyncZod<{
             headers: { location: { type: 'string', description: 'the receipt page' } },
           }),
           400: formError('A field the complaint cannot be filed with (errors[].pointer names it), or a query the route refuses'),
+          422: formError(
+            'A code no shopper holds (problems/complaint-code-not-sold at /code): a case’s or pallet’s, or a lot’s that no consumer pack’s label names (by a Digital Link with a batch)',
+          ),
           429: formError(
             `Too many complaints accepted from this address in the last hour (COMPLAINTS_PER_HOUR), or too many posts, refused ones included (${ATTEMPTS_PER_COMPLAINT} × COMPLAINTS_PER_HOUR); Retry-After says when to try again`,
           ),

@@ -5,9 +5,11 @@ import { type AuditRecorder, chainOf } from '../audit/service.js';
 import { MOD31_CHARSET } from '../codes/mod31.js';
 import { chinaDay } from '../codes/timestamp.js';
 import type { Transact } from '../db/client.js';
-import { conflict, notFound, Problem } from '../errors/problem.js';
+import { conflict, notFound, Problem, unprocessable } from '../errors/problem.js';
+import type { IdentifierService } from '../identifiers/service.js';
 import type { ItemsRepository } from '../items/repository.js';
-import type { LotsRepository } from '../lots/repository.js';
+import type { LotRow, LotsRepository } from '../lots/repository.js';
+import type { ProductsRepository } from '../products/repository.js';
 import type { ComplaintRow, ComplaintsRepository } from './repository.js';
 import { ALLOWED_TRANSITIONS, type ComplaintOutcome, type ComplaintStatus } from './schemas.js';
 
@@ -61,10 +63,29 @@ const WORKFLOW = (() => {
   return `a complaint moves ${moves.join(', ')}, and ${final.join(' and ')} is final`;
 })();
 
+/**
+ * A code of this service's that is on nothing a shopper buys: a case's or pallet's (an SSCC's), or a lot's that no
+ * consumer pack carries (its label names no lot by a Digital Link with a batch: a bulk lot, a farm's). 422 at /code.
+ */
+export const codeNotSold = (code: string, what: 'container' | 'lot') =>
+  unprocessable(
+    'complaint-code-not-sold',
+    `${code} is the code of a ${what === 'container' ? 'case or pallet' : 'lot no consumer pack is labelled with'}: a complaint is about a pack's trace code, or the lot a pack's label names`,
+    [
+      {
+        in: 'body',
+        pointer: '/code',
+        detail: `not a code printed on what shoppers buy (${what === 'container' ? 'a case or pallet' : 'a lot of the trade'}): the trace code on the pack bought, or its label's lot`,
+      },
+    ],
+  );
+
 export function createComplaintService(deps: {
   complaints: Pick<ComplaintsRepository, 'insert' | 'lockAddress' | 'filedFrom' | 'sameFiledFrom' | 'find' | 'transition' | 'list'>;
   items: Pick<ItemsRepository, 'findItem'>;
   lots: Pick<LotsRepository, 'findByCodes'>;
+  products: Pick<ProductsRepository, 'findByCode'>;
+  identifiers: Pick<IdentifierService, 'resolve'>;
   ipSalt: string;
   /** Complaints accepted from one client address in an hour (COMPLAINTS_PER_HOUR). */
   perHour: number;
@@ -101,10 +122,25 @@ export function createComplaintService(deps: {
     return row;
   }
 
+  /**
+   * Whether a shopper can hold the lot's code: the lot a consumer pack's label names by its Digital Link with a
+   * batch (/01/{gtin}/10/{lot}, as the resolver reads it), whose page shows the lot's code and the complaint form.
+   */
+  async function onConsumerPacks(lot: LotRow): Promise<boolean> {
+    if (lot.kind !== 'lot' || !lot.lotNumber || !lot.productCode) return false;
+    const product = await deps.products.findByCode(lot.productCode);
+    if (!product?.gtin) return false;
+    const link = `https://id.gs1.org/01/${product.gtin}/10/${encodeURIComponent(lot.lotNumber)}`;
+    // a lot number a Digital Link cannot carry is on no label's link
+    const named = await deps.identifiers.resolve(link).catch(() => undefined);
+    return named?.kind === 'lot' && named.lotCode === lot.code;
+  }
+
   return {
     /**
-     * A consumer's complaint about a code: a pack's, or the lot's or case's code the page of a
-     * Digital Link with a batch or an SSCC shows; unknown codes are accepted too (they may be counterfeits).
+     * A consumer's complaint about a code a shopper holds: a pack's, or the lot's code the page of a consumer
+     * pack's Digital Link with a batch shows; unknown codes are accepted too (they may be counterfeits). A case's
+     * or pallet's code, or a lot's no consumer pack is labelled with, is refused (codeNotSold).
      * The same complaint posted again from the address within SAME_COMPLAINT_MS is the one filed (`repeated`),
      * neither stored nor counted again.
      */
@@ -115,6 +151,8 @@ export function createComplaintService(deps: {
       const item = await deps.items.findItem(input.code);
       const [lot] = item ? [] : await deps.lots.findByCodes([input.code]);
       const about = item ?? (lot && { lotCode: lot.code, partyCode: lot.partyCode });
+      const refused =
+        !item && lot && !(await onConsumerPacks(lot)) ? codeNotSold(input.code, lot.kind === 'container' ? 'container' : 'lot') : null;
       const ipHash = createHash('sha256').update(`${deps.ipSalt}:${ip}`).digest('hex').slice(0, 32);
       const [row, repeated] = await deps.transaction(async (tx): Promise<[ComplaintRow, boolean]> => {
         // one post from an address at a time, on any instance: each counts the complaints stored before it
@@ -123,6 +161,7 @@ export function createComplaintService(deps: {
         const same = { itemCode: input.code, category: input.category, text: input.text };
         const before = await deps.complaints.sameFiledFrom(ipHash, new Date(filedAt.getTime() - SAME_COMPLAINT_MS), same, tx);
         if (before) return [before, true];
+        if (refused) throw refused;
         const filed = await deps.complaints.filedFrom(ipHash, new Date(filedAt.getTime() - HOUR_MS), tx);
         if (filed.length >= deps.perHour) {
           // until enough of them are an hour old to leave room for one more (more than the limit are

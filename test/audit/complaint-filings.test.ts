@@ -6,13 +6,18 @@
 // complaints_before_log, which the `complaint.baseline` entry a start records hashes) still verify;
 // a list with no baseline recorded does not, nor one with a ticket added after the start.
 import { sql } from 'drizzle-orm';
+import { completeGs1 } from '../../src/codes/gs1.js';
 import { queryRows } from '../../src/db/client.js';
 import { migrationStatement } from '../fixtures/migrations.js';
-import { createWorld, expectStatus, type World } from '../fixtures/world.js';
+import { type Actor, createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { client } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
+
+/** A lot of the party's that a consumer pack's label names (a GTIN and a lot number): a code a shopper may complain about. */
+const labelledLot = async (party: Actor) =>
+  party.commission(await party.product('kg', { gtin: completeGs1('0690123456789') }), 10, { lotNumber: 'LA-1' });
 
 type Report = { chain: string; entries: number; ok: boolean; firstBroken: Record<string, unknown> | null };
 
@@ -59,7 +64,7 @@ t.test('complaint filings in the audit log', async (t) => {
 
   const farm = await world.party('farm');
   const other = await world.party('processor');
-  const lot = await farm.commission(await farm.product('kg'), 10);
+  const lot = await labelledLot(farm);
 
   // filed long before this test's complaints, before the log covered filings: the row alone, listed by the migration
   for (const [ticket, about] of [
@@ -186,7 +191,7 @@ t.test('complaints without a filing entry', async (t) => {
   const { run, verify, baselines, insertComplaint, listBeforeLog } = auditOf(world);
   const farm = await world.party('farm');
   const other = await world.party('processor');
-  const lot = await farm.commission(await farm.product('kg'), 10);
+  const lot = await labelledLot(farm);
   const insert = (ticket: string, createdAt: string, status = 'open') =>
     insertComplaint(ticket, createdAt, { lot, partyCode: farm.code }, status);
 
@@ -309,7 +314,7 @@ t.test('the complaints stored before filings were logged are fixed at start, bef
   const { run, verify, baselines, insertComplaint, listBeforeLog } = auditOf(world);
   const recordBaseline = () => world.app.services.audit.recordComplaintBaseline();
   const farm = await world.party('farm');
-  const about = { lot: await farm.commission(await farm.product('kg'), 10), partyCode: farm.code };
+  const about = { lot: await labelledLot(farm), partyCode: farm.code };
   // as migration 0077 found them, before the start after it
   for (const ticket of ['TS20260101OLD001', 'TS20260101OLD002']) {
     await insertComplaint(ticket, '2026-01-01T02:00:00Z', about);

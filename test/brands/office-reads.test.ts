@@ -1,7 +1,9 @@
 // A brand's office reads what the market shows of its brand's packs: the brand misuse (冒用) flags raised on
 // scans of them and the consumers' complaints about them — its own brands' only, and no phone numbers.
 // Another brand's office and a member are refused; the county's brand office (a key of no party) and regulators see every brand's.
+
 import { sql } from 'drizzle-orm';
+import { completeGs1 } from '../../src/codes/gs1.js';
 import { queryRows } from '../../src/db/client.js';
 import { codedAroundTheCheck } from '../fixtures/brand-codes.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
@@ -42,7 +44,8 @@ t.test("a brand's office reads its own brand's misuse flags and complaints", asy
   const unbound = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
 
   const grower = await world.party('processor');
-  const product = await grower.product('piece');
+  // its packs' label names the lot (a GTIN and a lot number): a shopper may complain about the lot's code
+  const product = await grower.product('piece', { gtin: completeGs1('0690123456789') });
   const otherProduct = await grower.product('piece');
   const brands = [
     { code: 'FJQC', nameZh: '奉节脐橙', owner: orange },
@@ -69,7 +72,7 @@ t.test("a brand's office reads its own brand's misuse flags and complaints", asy
     await world.ok(brand.owner.api.post(`/brands/${brand.code}/authorizations`, admission));
     await world.ok(brand.owner.api.post(`/brands/${brand.code}/products`, { products: [product] }), 200);
   }
-  const lot = await grower.commission(product, 20, { productionDate: '2026-06-01' });
+  const lot = await grower.commission(product, 20, { productionDate: '2026-06-01', lotNumber: 'LA-1' });
   const [memberPack] = await issuePacks(world, grower, lot, 1);
   for (const brand of brands) {
     const exit = { state: 'exited', effectiveOn: '2026-07-01', reason: '退出' };

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { seedDemoChain } from '../../seeds/fengjie.js';
+import { completeGs1 } from '../../src/codes/gs1.js';
 import { fileComplaintBody } from '../../src/complaints/schemas.js';
 import { TEXT } from '../../src/web/i18n/index.js';
 import { hex } from '../fixtures/characters.js';
@@ -138,14 +139,24 @@ t.test('every complaint route takes the ticket as the receipt reads it, trimmed 
 });
 
 t.test(
-  'a complaint filed from the page of a lot or case code (a Digital Link with a batch, an SSCC) names that lot and its maker',
+  'a complaint filed from the page of a lot-level Digital Link names that lot and its maker; a code no shopper holds is refused',
   async (t) => {
     const world = await createWorld(t);
-    const { ok, regulator } = world;
+    const { regulator } = world;
     const plant = await world.party('processor');
-    const lotCode = await plant.commission(await plant.product('kg'), 10);
-    const caseCode: string = (await ok(plant.event({ type: 'aggregate', parent: {}, children: [{ lotCode, quantity: 4 }] })))
-      .createdLotCodes[0];
+    // the label's Digital Link names the lot by the product's GTIN and the lot's number (/01/{gtin}/10/{lot})
+    const labelled = await plant.product('kg', { gtin: completeGs1('0690123456789') });
+    const lotCode = await plant.commission(labelled, 10, { lotNumber: 'LA-7' });
+    const page = await world.app.inject({
+      method: 'GET',
+      url: `/01/${completeGs1('0690123456789')}/10/LA-7`,
+      headers: { accept: 'text/html' },
+    });
+    t.match(page.body, `<input type="hidden" name="code" value="${lotCode}">`, 'the lot’s page: its form names the lot');
+    // a lot with no GTIN (bulk meat, a farm's batch) and a case of a lot: codes of the trade, not on what a shopper buys
+    const bulk = await plant.commission(await plant.product('kg'), 10, { lotNumber: 'BULK-1' });
+    const unnumbered = await plant.commission(labelled, 10);
+    const caseCode = await plant.pack([{ lotCode, quantity: 4 }]);
     const consumer = client(world.app);
 
     const aboutLot = await consumer.post('/complaints', { code: lotCode.toLowerCase(), category: 'quality', text: '有异味' });
@@ -156,9 +167,48 @@ t.test(
       [{ ticket: aboutLot.body.ticket, lotCode, partyCode: plant.code }],
       'the regulator finds it under its lot, with the lot’s maker',
     );
-    const aboutCase = await consumer.post('/complaints', { code: caseCode, category: 'quality', text: '有异味' });
-    expectStatus(t, aboutCase, 201, 'a complaint about the case on the page');
-    t.match((await regulator.get(`/regulator/complaints?lotCode=${caseCode}`)).body.items, [{ lotCode: caseCode, partyCode: plant.code }]);
+    const again = await consumer.post('/complaints', { code: lotCode, category: 'quality', text: '有异味' });
+    expectStatus(t, again, 200, 'the same complaint posted again within ten minutes is the one filed');
+    t.equal(again.body.ticket, aboutLot.body.ticket);
+
+    for (const [what, code] of [
+      ['a lot of a product with no GTIN', bulk],
+      ['a lot with no lot number', unnumbered],
+      ['a case', caseCode],
+      ['a case, in lower case', caseCode.toLowerCase()],
+    ] as const) {
+      const refused = await consumer.post('/complaints', { code, category: 'quality', text: `有异味 ${what}` });
+      expectStatus(t, refused, 422, `${what}: refused`);
+      t.match(refused.headers['content-type'], 'application/problem+json');
+      t.match(refused.body, { type: '/problems/complaint-code-not-sold', status: 422 }, what);
+      t.match(
+        refused.body.errors,
+        [{ in: 'body', pointer: '/code', detail: /not a code printed on what shoppers buy/ }],
+        `${what}: at /code`,
+      );
+    }
+    t.equal((await regulator.get(`/regulator/complaints?lotCode=${caseCode}`)).body.items.length, 0, 'nothing filed about the case');
+    t.equal((await regulator.get(`/regulator/complaints?lotCode=${bulk}`)).body.items.length, 0, 'nor about the bulk lot');
+
+    // the form, in each language: what to do instead, the field's message, no form to post the same code again
+    for (const lang of ['zh-CN', 'en'] as const) {
+      const form = await world.app.inject({
+        method: 'POST',
+        url: `/complaints?lang=${lang}`,
+        headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ code: caseCode, category: 'quality', text: `有异味 ${lang}`, phone: '' }).toString(),
+      });
+      t.equal(form.statusCode, 422, `${lang}: the form's post is refused`);
+      t.match(form.body, `<html lang="${lang}">`);
+      t.match(
+        form.body,
+        `<li id="codeNotSold-problem">${TEXT[lang].formError.fields.codeNotSold}</li>`,
+        `${lang}: said in the page's language`,
+      );
+      t.notMatch(form.body, '<form', `${lang}: no form to post the same code again`);
+    }
+    t.match(TEXT['zh-CN'].formError.fields.codeNotSold, /包装/, 'the Chinese message names the pack');
+    t.match(TEXT.en.formError.fields.codeNotSold, /pack/, 'the English one too');
 
     const resolved = await regulator.post(`/regulator/complaints/${aboutLot.body.ticket}/transitions`, {
       status: 'resolved',

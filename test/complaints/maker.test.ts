@@ -4,6 +4,7 @@
 // admins handle complaints at their own route.
 import { sql } from 'drizzle-orm';
 import type { Test } from 'tap';
+import { completeGs1 } from '../../src/codes/gs1.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { client } from '../helper.js';
@@ -18,7 +19,8 @@ t.test('a maker reads the complaints about its own packs', async (t) => {
   const maker = await world.party('processor');
   const retailer = await world.party('retailer');
   const rival = await world.party('processor');
-  const lot = await maker.commission(await maker.product('piece'), 10);
+  // a lot its packs' label names (a GTIN and a lot number), so a shopper may complain about the lot's code too
+  const lot = await maker.commission(await maker.product('piece', { gtin: completeGs1('0690123456789') }), 10, { lotNumber: 'LA-1' });
   const [packA, packB] = await issuePacks(world, maker, lot, 2);
   const caseCode = await maker.pack([{ lotCode: lot, quantity: 4 }]);
   // the retailer holds and sells the maker's packs and cases: it is no maker of them
@@ -41,7 +43,14 @@ t.test('a maker reads the complaints about its own packs', async (t) => {
   const aboutLot = await file(lot, '整批颜色发黑');
   const aboutRival = await file(rivalPack, '另一家的产品');
   const aboutPackB = await file(packB, '包装漏气');
-  const aboutCase = await file(caseCode, '整箱受潮');
+  // a case's code is on no pack a shopper buys: refused now; one filed before that rule is still the maker's to read
+  expectStatus(t, await consumer.post('/complaints', { code: caseCode, category: 'quality', text: '整箱受潮' }), 422, 'a case: refused');
+  const aboutCase = 'TS20261101CASE01';
+  await world.database.db.execute(
+    sql`insert into complaints (ticket, item_code, lot_code, party_code, category, text, status, ip_hash, created_at, updated_at)
+      values (${aboutCase}, ${caseCode}, ${caseCode}, ${maker.code}, 'quality', '整箱受潮', 'open', 'x',
+        ${new Date(Date.UTC(2026, 10, 1, 8, ++minute)).toISOString()}::timestamptz, now())`,
+  );
   await file('FAKE0000000', '码扫不出来');
 
   const listOf = async (t: Test, api: typeof consumer, query = '') => {

@@ -1,7 +1,9 @@
 // The complaint service with exactly its narrowed repositories, on a real database.
 import { createAuditService } from '../../src/audit/service.js';
+import { completeGs1 } from '../../src/codes/gs1.js';
 import { createComplaintService } from '../../src/complaints/service.js';
 import type { Db } from '../../src/db/client.js';
+import { createIdentifierService } from '../../src/identifiers/service.js';
 import { createChain, narrow, REGULATOR } from '../fixtures/chain.js';
 import { openTestDatabase } from '../helper.js';
 import { fileTest } from '../root.js';
@@ -18,6 +20,8 @@ t.test('complaints', async (t) => {
     complaints: narrow(repositories.complaints, ['insert', 'lockAddress', 'filedFrom', 'sameFiledFrom', 'find', 'transition', 'list']),
     items: narrow(repositories.items, ['findItem']),
     lots: narrow(repositories.lots, ['findByCodes']),
+    products: narrow(repositories.products, ['findByCode']),
+    identifiers: createIdentifierService({ ...repositories, publicBaseUrl: 'http://localhost' }),
     ipSalt,
     perHour: 3,
     ticketSuffix,
@@ -28,7 +32,10 @@ t.test('complaints', async (t) => {
   const serviceWith = (ipSalt: string, ticketSuffix?: () => string) => createComplaintService(deps(ipSalt, ticketSuffix));
   const service = serviceWith('salt-a');
   const plant = await chain.party('processor');
-  const lotCode = await plant.commission(await plant.product('kg'), 10);
+  // a lot a consumer pack's label names (a GTIN and a lot number): a code a shopper may complain about
+  const labelled = await plant.product('kg', { gtin: completeGs1('0690123456789') });
+  const lotCode: string = (await plant.event({ type: 'commission', lots: [{ productCode: labelled, quantity: 10, lotNumber: 'LA-1' }] }))
+    .createdLotCodes[0];
 
   t.test('a ticket carries the day of its filing in China, not in UTC', async (t) => {
     clock = new Date('2026-03-01T15:59:59Z'); // 23:59:59 in Beijing

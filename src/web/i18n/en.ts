@@ -144,6 +144,8 @@ export const EN: typeof ZH = {
       textEmpty: 'Please write what happened.',
       category: 'Please choose what the complaint is about.',
       code: 'The trace code the complaint is about is not valid. Go back to the scan page and submit it from there.',
+      codeNotSold:
+        'This is the code of a lot, case or pallet in the trade, not one printed on the pack a shopper buys. Scan or type the trace code on the pack you bought and submit the complaint on its page.',
     } as Record<string, string>,
     other: 'The form could not be read. Go back to the scan page and submit the complaint with the form there.',
     tooMany: 'Too many complaints',
