@@ -321,6 +321,7 @@ export function createServices(
     brands: repos.brands,
     products: repos.products,
     parties: repos.parties,
+    registrations: repos.registrations,
     transaction,
     audit,
     disposalDays: options.brandDisposalDays,

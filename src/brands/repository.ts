@@ -202,32 +202,6 @@ export function createBrandsRepository(db: Db) {
     },
 
     /**
-     * The certifications and licences the party declared, with their validity, on its approved
-     * applications to join: what its brand's office reads of a member.
-     */
-    credentialsDeclared(partyCode: string) {
-      return queryRows<{
-        category: 'certification' | 'licence';
-        type: string;
-        number: string;
-        validFrom: string | null;
-        validUntil: string;
-      }>(
-        db,
-        sql`select distinct c.category, c.credential->>'type' as type, c.credential->>'number' as number,
-            c.credential->>'validFrom' as "validFrom", c.credential->>'validUntil' as "validUntil"
-          from registrations r
-          cross join lateral (
-            select 'certification' as category, e as credential from jsonb_array_elements(r.certifications) e
-            union all
-            select 'licence', e from jsonb_array_elements(r.licences) e
-          ) c
-          where r.party_code = ${partyCode} and r.status = 'approved'
-          order by 1, 2, 3, 5`,
-      );
-    },
-
-    /**
      * The brands covering a product, each with every authorization (and its changes) the party ever
      * had for it: what a lot of that product owned by that party may show, and whether it may be labelled.
      */

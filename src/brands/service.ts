@@ -18,6 +18,7 @@ import { isUniqueViolation, violatedUniqueConstraint } from '../db/errors.js';
 import { badRequest, bodyField, conflict, forbidden, notFound, Problem, unprocessable } from '../errors/problem.js';
 import type { PartiesRepository } from '../parties/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
+import type { RegistrationsRepository } from '../registrations/repository.js';
 import { type MemberState, membersOf, periodRefusal, totalsOf } from './report.js';
 import type { AuthorizationRow, BrandProductRow, BrandRow, BrandsRepository, ChangeRow } from './repository.js';
 import type { AdmitInput, Authorization, Brand, CreateBrandInput, MemberCredentials } from './schemas.js';
@@ -92,13 +93,13 @@ export function createBrandService(deps: {
     | 'changesOf'
     | 'standingsFor'
     | 'certificationsHeld'
-    | 'credentialsDeclared'
     | 'keyLabels'
     | 'onHand'
     | 'reportLots'
   >;
   products: Pick<ProductsRepository, 'findByCode' | 'findByGtin'>;
   parties: Pick<PartiesRepository, 'findByCode' | 'findByCodes'>;
+  registrations: Pick<RegistrationsRepository, 'declaredCredentials'>;
   transaction: Transact;
   audit: AuditRecorder;
   disposalDays?: number;
@@ -515,15 +516,21 @@ export function createBrandService(deps: {
         (row) => row.state !== 'exited' && !expired(row, day),
       );
       if (!member) throw notFound(`party ${partyCode} is no member of brand ${code}`);
-      const declared = await deps.brands.credentialsDeclared(partyCode);
-      return {
-        partyCode,
-        items: declared.map(({ validFrom, ...credential }) => ({
-          ...credential,
+      // each credential once, should the party's approved applications declare it more than once
+      const declared = new Map<string, MemberCredentials['items'][number]>();
+      for (const { category, type, number, validFrom, validUntil } of await deps.registrations.declaredCredentials({ partyCode })) {
+        const key = JSON.stringify([category, type, number, validFrom, validUntil]);
+        if (declared.has(key)) continue;
+        declared.set(key, {
+          category,
+          type,
+          number,
           ...(validFrom === null ? {} : { validFrom }),
-          held: (validFrom ?? day) <= day && day <= credential.validUntil,
-        })),
-      };
+          validUntil,
+          held: (validFrom ?? day) <= day && day <= validUntil,
+        });
+      }
+      return { partyCode, items: [...declared.values()] };
     },
 
     /**

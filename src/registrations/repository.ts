@@ -100,27 +100,38 @@ export function createRegistrationsRepository(db: Db) {
         .where(and(eq(registrationDocuments.registrationId, registrationId), eq(registrationDocuments.id, documentId)));
       return row;
     },
-    /** Licences and certifications of approved enterprises that end before `until` (expired ones included). */
-    expiringCredentials(until: string) {
+    /**
+     * The licences and certifications approved enterprises declared, with their validity, on their
+     * applications to join: one party's (`partyCode`), by category, type, number and end (what its
+     * brand's office reads of a member); or every party's that end before `endingBefore` (expired
+     * ones included), soonest first.
+     */
+    declaredCredentials(filter: { partyCode: string } | { endingBefore: string }) {
+      const [which, order] =
+        'partyCode' in filter
+          ? [sql`r.party_code = ${filter.partyCode}`, sql`c.category, type, number, "validUntil"`]
+          : [sql`c.credential->>'validUntil' < ${filter.endingBefore}`, sql`c.credential->>'validUntil', r.party_code`];
       return queryRows<{
         partyCode: string;
         name: string;
         category: 'licence' | 'certification';
         type: string;
         number: string;
+        validFrom: string | null;
         validUntil: string;
       }>(
         db,
         sql`select r.party_code as "partyCode", r.name, c.category, c.credential->>'type' as type,
-            c.credential->>'number' as number, c.credential->>'validUntil' as "validUntil"
+            c.credential->>'number' as number, c.credential->>'validFrom' as "validFrom",
+            c.credential->>'validUntil' as "validUntil"
           from registrations r
           cross join lateral (
             select 'licence' as category, l as credential from jsonb_array_elements(r.licences) l
             union all
             select 'certification', c from jsonb_array_elements(r.certifications) c
           ) c
-          where r.status = 'approved' and c.credential->>'validUntil' < ${until}
-          order by c.credential->>'validUntil', r.party_code`,
+          where r.status = 'approved' and ${which}
+          order by ${order}`,
       );
     },
   };

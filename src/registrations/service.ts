@@ -43,7 +43,7 @@ export function createRegistrationService(deps: {
     | 'addDocument'
     | 'documentsOf'
     | 'document'
-    | 'expiringCredentials'
+    | 'declaredCredentials'
   >;
   parties: Pick<PartyService, 'register'>;
   findPartyByUscc: (uscc: string) => Promise<{ code: string } | undefined>;
@@ -260,8 +260,8 @@ export function createRegistrationService(deps: {
       // validity dates are China's calendar days: a credential ends at midnight in China, not in UTC
       const today = chinaDay(now());
       const until = chinaDay(new Date(now().getTime() + (days + 1) * DAY_MS));
-      const rows = await deps.registrations.expiringCredentials(until);
-      return rows.map((row) => ({ ...row, expired: row.validUntil < today }));
+      const rows = await deps.registrations.declaredCredentials({ endingBefore: until });
+      return rows.map(({ validFrom, ...row }) => ({ ...row, expired: row.validUntil < today }));
     },
   };
 }

@@ -1146,6 +1146,7 @@ t.test('brand programme', async (t) => {
         brands,
         products: repositories.products,
         parties: repositories.parties,
+        registrations: repositories.registrations,
         transaction: (work) => world.database.db.transaction((tx) => work(tx as never)),
         audit: { record: async () => {} },
       });
