@@ -2,53 +2,14 @@
 // counted the pack leaving in one of the open shipments to the party: two shipments of one lot on
 // their way, the later one's packs arriving first receive the later one. Packs no exit gate counted
 // (a shipment sent by API alone) go to the lot's first open loose line, as before.
-import { zebraEvent } from '../fixtures/rfid-payloads.js';
-import { issuePacks, readPoint, registerReader } from '../fixtures/rfid-world.js';
-import { type Actor, createWorld } from '../fixtures/world.js';
+import { exitAndEntryGates, issuePacks } from '../fixtures/rfid-world.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 
-const tag = (n: number) => `E28068941000${String(n).padStart(12, '0')}`;
-const readTime = (minute: number) => `2026-06-01T10:${String(minute).padStart(2, '0')}:00.000+0800`;
-
 t.test('an entry gate receives the shipment each pack left on', async (t) => {
-  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
-  const drain = () => world.app.services.gates.drain();
-  const maker = await world.party('processor');
-  const store = await world.party('cold_storage');
-  const makerReader = await registerReader(world, maker);
-  const dock = await readPoint(world, maker, 'exit', [{ readerId: makerReader.id, antenna: 1 }]);
-  const storeReader = await registerReader(world, store);
-  const door = await readPoint(world, store, 'entry', [{ readerId: storeReader.id, antenna: 1 }]);
-  const post = async (reader: typeof makerReader, tags: number[], minute: number) =>
-    world.ok(
-      reader.api.post(
-        '/rfid/zebra',
-        tags.map((n) => zebraEvent({ idHex: tag(n), antenna: 1, hostName: reader.hostName, timestamp: readTime(minute) })),
-      ),
-      202,
-    );
-  /** A lot of `count` pieces, each of its first `count` tags from `first` on bound as one pack of it. */
-  const packedLot = async (first: number, count: number) => {
-    const lot = await maker.commission(await maker.product('piece'), count);
-    const tags = Array.from({ length: count }, (_, n) => ({ epc: tag(first + n), code: lot, unit: 'pack' }));
-    await world.ok(maker.api.post('/rfid/tags', { tags }));
-    return lot;
-  };
-  const outcomes = async (party: Actor, readPointId: string, tags: number[]) => {
-    const rows = (await party.api.get(`/rfid/reads?readPointId=${readPointId}&limit=500`)).body.items as {
-      tag: string;
-      outcome: string;
-      detail: string;
-    }[];
-    return tags.map((n) => rows.filter((row) => row.tag === tag(n)).map((row) => [row.outcome, row.detail]));
-  };
-  const received = async (shipmentId: string) => {
-    const found = await Promise.all(['open', 'received'].map((status) => store.api.get(`/shipments?status=${status}`)));
-    const shipment = found.flatMap((reply) => reply.body.items).find((s: { id: string }) => s.id === shipmentId);
-    return shipment.lines.map((line: { receivedQuantity: number | null }) => line.receivedQuantity);
-  };
+  const { world, tag, drain, maker, store, makerReader, dock, storeReader, door, post, packedLot, outcomes, received } =
+    await exitAndEntryGates(t);
 
   await t.test('the later shipment’s packs, counted leaving in it, receive it; the earlier stays open', async (t) => {
     const lot = await packedLot(100, 6);
