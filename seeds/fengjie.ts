@@ -327,26 +327,35 @@ export async function seedDemoChain(services: Services): Promise<DemoChain> {
     marks: ['geographical_indication', 'green_food'],
     description: '奉节县传统柴火熏制腊肉，真空包装，0–4℃冷藏',
   });
-  // the county's regional public brand and its GI mark, the processor admitted to both from the start
-  // of the year its pigs were registered, before it made its lots
-  const admittedFrom = `${date(0).slice(0, 4)}-01-01`;
+  // the county's regional public brand and its GI mark, registered two months before the pigs' commissioning
+  // (day -60), and the processor admitted to both a month later (day -30), before it made its lots
+  const registeredAt = new Date(at(-60, '09:00'));
+  const admittedFrom = date(-30);
   const brandOffice: Principal = { keyId: 'seed', role: 'brand_office', partyCode: null };
-  await services.brands.create(brandOffice, {
-    code: 'FSHP',
-    kind: 'regional',
-    regionCode: FENGJIE,
-    nameZh: '奉上好品',
-    nameEn: 'Fengjie Finest',
-    products: [curedPack.code],
-  });
-  await services.brands.create(brandOffice, {
-    code: 'FJLR',
-    kind: 'gi',
-    regionCode: FENGJIE,
-    nameZh: '奉节腊肉',
-    nameEn: 'Fengjie Cured Pork',
-    products: [curedBulk.code, curedPack.code],
-  });
+  await services.brands.create(
+    brandOffice,
+    {
+      code: 'FSHP',
+      kind: 'regional',
+      regionCode: FENGJIE,
+      nameZh: '奉上好品',
+      nameEn: 'Fengjie Finest',
+      products: [curedPack.code],
+    },
+    registeredAt,
+  );
+  await services.brands.create(
+    brandOffice,
+    {
+      code: 'FJLR',
+      kind: 'gi',
+      regionCode: FENGJIE,
+      nameZh: '奉节腊肉',
+      nameEn: 'Fengjie Cured Pork',
+      products: [curedBulk.code, curedPack.code],
+    },
+    registeredAt,
+  );
   await services.brands.admit(brandOffice, 'FSHP', {
     partyCode: processor.code,
     tier: 'head',

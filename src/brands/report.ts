@@ -1,7 +1,7 @@
 // A brand office's report over a period: per member, the lots it made that carry the brand's badge, with their
 // packs and scans, and the totals. Pure: the service picks the lots (badgesOf) and hands them here.
 import type { FieldProblem } from '../errors/problem.js';
-import type { CsvColumn } from '../http/csv.js';
+import type { CsvColumn, CsvDialect } from '../http/csv.js';
 import type { ReportLotRow } from './repository.js';
 import { type AuthorizationState, addDays } from './standing.js';
 
@@ -80,9 +80,47 @@ export function membersOf(
 
 type CsvRow = ReportLot & { partyCode: string; partyName: string; state: MemberState };
 
-/** The report's lots as CSV lines, one per lot with its member (the totals are the JSON report's). */
+/** The report's lots as CSV lines, one per lot with its member (see reportCsvTotalRows for its totals). */
 export const reportCsvRows = (members: readonly ReportMember[]): CsvRow[] =>
   members.flatMap(({ partyCode, partyName, state, lots }) => lots.map((lot) => ({ partyCode, partyName, state, ...lot })));
+
+/**
+ * The report's totals as the CSV's last lines, labelled in its language (`total`, or 合计 in the Excel flavour) in the
+ * party column, the members and lots counted in the name column: one line per unit (kg and pieces do not add up),
+ * each summing the quantities, packs and scans of that unit's lots, in the order of the JSON totals' quantities; a
+ * report of no lots has one line of zeros. With one unit the line is the JSON report's totals.
+ */
+export function reportCsvTotalRows(members: readonly ReportMember[], dialect?: CsvDialect): CsvRow[] {
+  const lots = members.flatMap((member) => member.lots);
+  const units = [...new Set(lots.map((lot) => lot.unit))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const label = dialect === 'excel' ? '合计' : 'total';
+  const counted = (memberCount: number, lotCount: number) =>
+    dialect === 'excel' ? `成员 ${memberCount} 个；批次 ${lotCount} 个` : `members: ${memberCount}; lots: ${lotCount}`;
+  const line = (unitLots: readonly ReportLot[], unit: string): CsvRow => {
+    const totals = totalsOf(unitLots);
+    const memberCount = members.filter((member) => member.lots.some((lot) => lot.unit === unit)).length;
+    return {
+      partyCode: label,
+      partyName: counted(units.length > 1 ? memberCount : members.length, totals.lots),
+      state: '' as MemberState,
+      lotCode: '',
+      productCode: '',
+      producedOn: '',
+      quantity: totals.quantities[0]?.quantity ?? 0,
+      unit,
+      packsIssued: totals.packsIssued,
+      packsScanned: totals.packsScanned,
+      scans: totals.scans,
+    };
+  };
+  if (units.length === 0) return [line([], '')];
+  return units.map((unit) =>
+    line(
+      lots.filter((lot) => lot.unit === unit),
+      unit,
+    ),
+  );
+}
 
 const STATES_ZH = { admitted: '已准入', suspended: '已暂停', exited: '已退出', expired: '已过期' };
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { problemSchema } from '../errors/problem.js';
 import { CSV_ATTACHMENT_DECLARED, CSV_TYPE, csvDialectQuery, csvStream } from '../http/csv.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
-import { REPORT_CSV_COLUMNS, reportCsvRows } from './report.js';
+import { REPORT_CSV_COLUMNS, reportCsvRows, reportCsvTotalRows } from './report.js';
 import {
   addProductsBody,
   admitBody,
@@ -175,8 +175,8 @@ export const brandRoutes: FastifyPluginAsyncZod<{ service: BrandService }> = asy
       schema: {
         tags,
         summary:
-          "The brand's report as CSV (UTF-8 with BOM, for Excel): a line per badged lot with its member (the brand's office, regulators, admins)",
-        description: `${reportDescription} The totals are the JSON report's.`,
+          "The brand's report as CSV (UTF-8 with BOM, for Excel): a line per badged lot with its member, then its totals (the brand's office, regulators, admins)",
+        description: `${reportDescription} Its last lines are the totals, labelled total (合计 in the Excel flavour): one per unit, each summing that unit's lots.`,
         security: bearerSecurity,
         params: brandCodeParams,
         querystring: reportQuery.extend({ dialect: csvDialectQuery }),
@@ -199,7 +199,9 @@ export const brandRoutes: FastifyPluginAsyncZod<{ service: BrandService }> = asy
       return reply
         .type(CSV_TYPE)
         .header('content-disposition', `attachment; filename="brand-${report.brandCode}-report-${report.from}-${report.to}.csv"`)
-        .send(csvStream(REPORT_CSV_COLUMNS, [reportCsvRows(report.members)], { dialect }) as never);
+        .send(
+          csvStream(REPORT_CSV_COLUMNS, [reportCsvRows(report.members), reportCsvTotalRows(report.members, dialect)], { dialect }) as never,
+        );
     },
   );
 

@@ -79,7 +79,9 @@ export const admitBody = z
   .object({
     partyCode: memberPartyCode,
     tier: z.enum(TIERS).describe('head (at most 5 per brand), backbone (at most 20), authorized (any number)'),
-    validFrom: dateSchema.describe("the day of admission; after an exit, no earlier than the exit's day"),
+    validFrom: dateSchema.describe(
+      "the day of admission: from the brand's registration day (China time) to a year after today, else a 422 at /validFrom naming the bound; after an exit, no earlier than the exit's day",
+    ),
     validUntil: dateSchema.optional().describe('the last day the authorization is valid; open-ended when left out'),
     reason,
     evidence: z

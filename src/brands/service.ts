@@ -37,6 +37,7 @@ import {
   TIER_CAPS,
   type Tier,
   transitionRefusal,
+  validFromRefusal,
 } from './standing.js';
 
 /**
@@ -160,7 +161,7 @@ export function createBrandService(deps: {
    * codes to the brand and shows the office the complaints about it, which no office decides for a party
    * outside its brand. The county's office (a key of no party), regulators and admins add any.
    */
-  async function resolveProducts(principal: Principal, brandCode: string, wanted: string[], pointer: string) {
+  async function resolveProducts(principal: Principal, brandCode: string, wanted: string[], pointer: string, addedAt = now()) {
     const rows: BrandProductRow[] = [];
     const members =
       principal.role === 'brand_office' && principal.partyCode !== null
@@ -183,7 +184,7 @@ export function createBrandService(deps: {
       if (rows.some((row) => row.productCode === product.code)) {
         throw unprocessable('duplicate-product', `product ${product.code} is listed twice`, [bodyField([pointer, index], 'listed twice')]);
       }
-      rows.push({ brandCode, productCode: product.code, partyCode: product.partyCode, addedAt: now() });
+      rows.push({ brandCode, productCode: product.code, partyCode: product.partyCode, addedAt });
     }
     return rows;
   }
@@ -235,7 +236,12 @@ export function createBrandService(deps: {
   return {
     today,
 
-    async create(principal: Principal, input: CreateBrandInput): Promise<Brand> {
+    /**
+     * Registers a brand, created (and its products added) at the service's clock; a seed recording a story gives
+     * the moment of it instead (`registeredAt`), as it dates its events. Its admissions start on its day or later.
+     */
+    async create(principal: Principal, input: CreateBrandInput, registeredAt?: Date): Promise<Brand> {
+      const at = registeredAt ?? now();
       requireBrandRegistrar(principal, input);
       if (input.kind !== 'enterprise' && input.regionCode === undefined) {
         throw badRequest(`a ${input.kind} brand vouches for a place: name its area`, [
@@ -247,7 +253,7 @@ export function createBrandService(deps: {
       if (input.ownerPartyCode && !(await deps.parties.findByCode(input.ownerPartyCode))) {
         throw badRequest(`no party ${input.ownerPartyCode}`, [bodyField(['ownerPartyCode'], 'not a registered party')]);
       }
-      const products = await resolveProducts(principal, input.code, input.products, 'products');
+      const products = await resolveProducts(principal, input.code, input.products, 'products', at);
       try {
         const row = await deps.transaction(async (tx) => {
           const inserted = await deps.brands.insertBrand(
@@ -258,6 +264,7 @@ export function createBrandService(deps: {
               nameEn: input.nameEn,
               partyCode: input.ownerPartyCode ?? null,
               regionCode: input.regionCode ?? null,
+              createdAt: at,
             },
             products,
             tx,
@@ -313,6 +320,8 @@ export function createBrandService(deps: {
         { code: party.code, kind: party.kind as PartyKind, regionCode: party.regionCode },
       );
       if (refusal) throw unprocessable('brand-admission-refused', refusal, [bodyField(['partyCode'], refusal)]);
+      const outOfBounds = validFromRefusal({ code, registeredOn: chinaDay(brand.createdAt) }, input.validFrom, today());
+      if (outOfBounds) throw unprocessable('admission-out-of-bounds', outOfBounds.detail, [bodyField(['validFrom'], outOfBounds.field)]);
       const alreadyMember = (state: string) =>
         conflict(`party ${input.partyCode} already holds an authorization for brand ${code} (${state}); change its state instead`);
       try {

@@ -42,6 +42,39 @@ export function admissionRefusal(
   return null;
 }
 
+/** The last day an admission may start on: the same date a year after today (28 February for a 29 February). */
+export function aYearAfter(day: string): string {
+  const [year, month, date] = day.split('-');
+  const next = `${Number(year) + 1}-${month}-${date}`;
+  return month === '02' && date === '29' ? `${Number(year) + 1}-02-28` : next;
+}
+
+/**
+ * Why an admission may not start on `validFrom`, or null: before the day (China time) its brand was registered,
+ * when there was no brand to admit to, or more than a year after today, too far ahead for the office to judge.
+ * The field detail names the bound.
+ */
+export function validFromRefusal(
+  brand: { code: string; registeredOn: string },
+  validFrom: string,
+  today: string,
+): { detail: string; field: string } | null {
+  if (validFrom < brand.registeredOn) {
+    return {
+      detail: `an admission to brand ${brand.code} cannot start on ${validFrom}, before the brand was registered (${brand.registeredOn})`,
+      field: `must not be before ${brand.registeredOn}, the day brand ${brand.code} was registered`,
+    };
+  }
+  const latest = aYearAfter(today);
+  if (validFrom > latest) {
+    return {
+      detail: `an admission to brand ${brand.code} cannot start on ${validFrom}, more than a year after today (${today})`,
+      field: `must not be after ${latest}, a year from today`,
+    };
+  }
+  return null;
+}
+
 export const AUTHORIZATION_STATES = ['admitted', 'suspended', 'exited'] as const;
 export type AuthorizationState = (typeof AUTHORIZATION_STATES)[number];
 

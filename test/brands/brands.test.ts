@@ -6,7 +6,7 @@ import { heldToBrand, makingOf } from '../../src/brands/standing.js';
 import { shanghaiIso } from '../../src/codes/timestamp.js';
 import { codedAroundTheCheck } from '../fixtures/brand-codes.js';
 import { clearOfMidnightInChina } from '../fixtures/china-day.js';
-import { type Actor, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
+import { type Actor, BRANDS_REGISTERED, createWorld, expectStatus, randomUscc, settableClock } from '../fixtures/world.js';
 import { type Client, client, phoneAddress } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -21,7 +21,9 @@ const newBrandCode = () => `BR-${++brands}`;
 t.test('brand programme', async (t) => {
   // the test and the service read today's date from the real clock: the day must not change in between
   await clearOfMidnightInChina(60_000);
-  const world = await createWorld(t);
+  // its brands registered before 2026 (brand() below), so members may be admitted from 2026-01-01 or some days ago
+  const clock = settableClock();
+  const world = await createWorld(t, undefined, { now: clock.now });
   const repositories = createRepositories(world.database);
   const { key: officeKey, id: officeKeyId } = await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }));
   const office = client(world.app, officeKey);
@@ -29,14 +31,16 @@ t.test('brand programme', async (t) => {
   async function brand(products: string[], kind = 'regional') {
     const code = newBrandCode();
     // a brand's Chinese name is its own: each brand of the test is named after its code
-    const created = await office.post('/brands', {
-      code,
-      kind,
-      nameZh: `奉上好品 ${code}`,
-      nameEn: 'Fengjie Finest',
-      regionCode: '500236',
-      products,
-    });
+    const created = await clock.on(BRANDS_REGISTERED, () =>
+      office.post('/brands', {
+        code,
+        kind,
+        nameZh: `奉上好品 ${code}`,
+        nameEn: 'Fengjie Finest',
+        regionCode: '500236',
+        products,
+      }),
+    );
     if (created.status !== 201) throw new Error(JSON.stringify(created.body));
     return code;
   }
@@ -99,7 +103,9 @@ t.test('brand programme', async (t) => {
     // an area may be a city or a province: its prefix
     const chongqing = newBrandCode();
     await world.ok(
-      office.post('/brands', { code: chongqing, kind: 'regional', nameZh: '巴渝好品', nameEn: 'Chongqing Finest', regionCode: '50' }),
+      clock.on(BRANDS_REGISTERED, () =>
+        office.post('/brands', { code: chongqing, kind: 'regional', nameZh: '巴渝好品', nameEn: 'Chongqing Finest', regionCode: '50' }),
+      ),
     );
     const yuzhong = await world.party('processor', 'processor in Yuzhong', '500103');
     expectStatus(t, await admit(chongqing, yuzhong.code), 201, 'a Yuzhong processor within Chongqing');
@@ -272,7 +278,9 @@ t.test('brand programme', async (t) => {
     const earlier = await processor.commission(product, 10, { productionDate: dayAgo(3) });
     await issue(processor, earlier);
     const earlierCode = (await repositories.items.firstCodeOfLot(earlier)) as string;
-    const code = await brand([product]);
+    // the product joins the brand now, after the lot was made (brand() registers it on an earlier day)
+    const code = await brand([]);
+    await world.ok(office.post(`/brands/${code}/products`, { products: [product] }), 200);
     await admitFrom(code, processor.code);
     const pack = (await scan(earlierCode)).json();
     t.same(pack.brands, [], 'no badge: the brand did not cover the product when the lot was made');
@@ -1076,7 +1084,9 @@ t.test('brand programme', async (t) => {
       const bystander = await world.party('retailer');
       const code = newBrandCode();
       await world.ok(
-        office.post('/brands', { code, kind: 'enterprise', nameZh: '自家', nameEn: 'Own', ownerPartyCode: owner.code, products: [] }),
+        clock.on(BRANDS_REGISTERED, () =>
+          office.post('/brands', { code, kind: 'enterprise', nameZh: '自家', nameEn: 'Own', ownerPartyCode: owner.code, products: [] }),
+        ),
         201,
       );
       expectStatus(t, await admit(code, member.code), 201, 'a member');

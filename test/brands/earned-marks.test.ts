@@ -5,7 +5,7 @@
 import { shanghaiIso } from '../../src/codes/timestamp.js';
 import { clearOfMidnightInChina } from '../fixtures/china-day.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
-import { type Actor, createWorld, expectStatus, registrationBody } from '../fixtures/world.js';
+import { type Actor, BRANDS_REGISTERED, createWorld, expectStatus, registrationBody, settableClock } from '../fixtures/world.js';
 import { client } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -15,7 +15,9 @@ const inTwoYears = () => new Date(Date.now() + 2 * 365 * 86_400_000).toISOString
 
 t.test('the GI mark shows, and counts, only where a GI brand or a GI use permit grants it', async (t) => {
   await clearOfMidnightInChina(60_000);
-  const world = await createWorld(t);
+  // its brand registered before 2026, admitting its member from 2026-01-01
+  const clock = settableClock();
+  const world = await createWorld(t, undefined, { now: clock.now });
   const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
   const scan = (code: string, accept = 'application/json') =>
     world.app.inject({ method: 'GET', url: `/t/${code}`, headers: { accept, 'accept-language': 'zh-CN', 'user-agent': 'phone' } });
@@ -42,14 +44,16 @@ t.test('the GI mark shows, and counts, only where a GI brand or a GI use permit 
   const member = await world.party('processor');
   const branded = await member.product('piece', { marks: ['geographical_indication'] });
   await world.ok(
-    office.post('/brands', {
-      code: 'GI-1',
-      kind: 'gi',
-      regionCode: '500236',
-      nameZh: '奉节腊肉',
-      nameEn: 'Fengjie Cured Pork',
-      products: [branded],
-    }),
+    clock.on(BRANDS_REGISTERED, () =>
+      office.post('/brands', {
+        code: 'GI-1',
+        kind: 'gi',
+        regionCode: '500236',
+        nameZh: '奉节腊肉',
+        nameEn: 'Fengjie Cured Pork',
+        products: [branded],
+      }),
+    ),
   );
   const admitted = { partyCode: member.code, tier: 'authorized', validFrom: '2026-01-01', reason: '准入' };
   await world.ok(office.post('/brands/GI-1/authorizations', admitted));

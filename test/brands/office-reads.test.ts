@@ -7,7 +7,7 @@ import { completeGs1 } from '../../src/codes/gs1.js';
 import { queryRows } from '../../src/db/client.js';
 import { codedAroundTheCheck } from '../fixtures/brand-codes.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
-import { createWorld, expectStatus } from '../fixtures/world.js';
+import { BRANDS_REGISTERED, createWorld, expectStatus, settableClock } from '../fixtures/world.js';
 import { client } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -25,7 +25,9 @@ type Flag = {
 };
 
 t.test("a brand's office reads its own brand's misuse flags and complaints", async (t) => {
-  const world = await createWorld(t);
+  // its brands registered before 2026, admitting members from 2026-01-01
+  const clock = settableClock();
+  const world = await createWorld(t, undefined, { now: clock.now });
   /** A brand office: the party running its brands (their owner) and a brand office key issued for it. */
   const office = async () => {
     const party = await world.party('regulator');
@@ -64,7 +66,7 @@ t.test("a brand's office reads its own brand's misuse flags and complaints", asy
     const registered = await brand.owner.api.post('/brands', body);
     expectStatus(t, registered, 403, `${brand.code}: not registered by the office party itself`);
     t.equal(registered.body.errors?.[0]?.pointer, '/kind');
-    await world.ok(unbound.post('/brands', body));
+    await world.ok(clock.on(BRANDS_REGISTERED, () => unbound.post('/brands', body)));
     const refused = await brand.owner.api.post(`/brands/${brand.code}/products`, { products: [product] });
     expectStatus(t, refused, 403, `${brand.code}: no product of a party not admitted to it`);
     t.equal(refused.body.errors?.[0]?.pointer, '/products/0');
@@ -374,7 +376,9 @@ t.test("a brand's office reads its own brand's misuse flags and complaints", asy
 });
 
 t.test('a brand named with another brand’s code in parentheses shows its flags to its own office only', async (t) => {
-  const world = await createWorld(t);
+  // its brands registered before 2026, admitting members from 2026-01-01
+  const clock = settableClock();
+  const world = await createWorld(t, undefined, { now: clock.now });
   const office = async () => {
     const party = await world.party('regulator');
     const key = (await world.ok(world.admin.post('/api-keys', { role: 'brand_office', partyCode: party.code }))).key;
@@ -387,14 +391,16 @@ t.test('a brand named with another brand’s code in parentheses shows its flags
   const product = await grower.product('piece');
   // FJLR's own brand, and FJQC's, whose name reads like a finding of FJLR's, each registered by the county's office for the office party running it
   await world.ok(
-    county.post('/brands', {
-      code: 'FJLR',
-      kind: 'regional',
-      regionCode: '500236',
-      nameZh: '奉节腊肉',
-      nameEn: 'FJLR',
-      ownerPartyCode: pork.code,
-    }),
+    clock.on(BRANDS_REGISTERED, () =>
+      county.post('/brands', {
+        code: 'FJLR',
+        kind: 'regional',
+        regionCode: '500236',
+        nameZh: '奉节腊肉',
+        nameEn: 'FJLR',
+        ownerPartyCode: pork.code,
+      }),
+    ),
   );
   const misleading = {
     code: 'FJQC',
@@ -404,7 +410,7 @@ t.test('a brand named with another brand’s code in parentheses shows its flags
     nameEn: 'FJQC',
     ownerPartyCode: orange.code,
   };
-  await world.ok(county.post('/brands', misleading));
+  await world.ok(clock.on(BRANDS_REGISTERED, () => county.post('/brands', misleading)));
   const admission = { partyCode: grower.code, tier: 'authorized', validFrom: '2026-01-01', reason: '准入' };
   await world.ok(orange.api.post('/brands/FJQC/authorizations', admission));
   await world.ok(orange.api.post('/brands/FJQC/products', { products: [product] }), 200);

@@ -144,3 +144,34 @@ t.test("a member reads its authorization's history without the office's keys", a
     t.match(read.history[0], { keyId: String, keyLabel: '品牌办' }, `${who} sees the key`);
   }
 });
+
+t.test("an admission starts no earlier than its brand's registration day and no more than a year ahead", async (t) => {
+  const registeredAt = '2026-03-10T23:30:00+08:00'; // 15:30 UTC: the registration day is China's, 2026-03-10
+  const clock = { at: new Date(registeredAt) };
+  const world = await createWorld(t, undefined, { now: () => clock.at });
+  const county = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const created = await world.ok(
+    county.post('/brands', { code: 'FSHP', kind: 'regional', regionCode: '500236', nameZh: '奉上好品', nameEn: 'Fengjie Finest' }),
+  );
+  t.equal(created.createdAt, new Date(registeredAt).toISOString(), "created at the service's clock, not the database's");
+  t.equal((await world.ok(county.get('/brands/FSHP'), 200)).createdAt, created.createdAt, 'and stored so');
+
+  clock.at = new Date('2026-05-20T10:00:00+08:00'); // today, in China
+  const admit = async (validFrom: string) => {
+    const party = await world.party('processor');
+    return county.post('/brands/FSHP/authorizations', { partyCode: party.code, tier: 'authorized', validFrom, reason: '准入' });
+  };
+  const early = expectStatus(t, await admit('2026-03-09'), 422, 'the day before the registration day');
+  t.match(early.headers['content-type'], /^application\/problem\+json/);
+  t.equal(early.body.type, '/problems/admission-out-of-bounds');
+  t.same(early.body.errors, [
+    { in: 'body', pointer: '/validFrom', detail: 'must not be before 2026-03-10, the day brand FSHP was registered' },
+  ]);
+  t.match(early.body.detail, /2026-03-09, before the brand was registered \(2026-03-10\)/);
+  expectStatus(t, await admit('2026-03-10'), 201, 'the registration day itself');
+  expectStatus(t, await admit('2027-05-20'), 201, 'a year from today');
+  const late = expectStatus(t, await admit('2027-05-21'), 422, 'a day more');
+  t.same(late.body.errors, [{ in: 'body', pointer: '/validFrom', detail: 'must not be after 2027-05-20, a year from today' }]);
+  t.equal(late.body.type, '/problems/admission-out-of-bounds');
+  t.equal((await world.ok(county.get('/brands/FSHP/authorizations'), 200)).items.length, 2, 'the refused admitted none');
+});

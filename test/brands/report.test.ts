@@ -3,7 +3,7 @@
 // office and regulators read it; another brand's office and a member are refused, as for the other office reads.
 import { periodRefusal, totalsOf } from '../../src/brands/report.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
-import { createWorld, expectStatus } from '../fixtures/world.js';
+import { BRANDS_REGISTERED, createWorld, expectStatus, settableClock } from '../fixtures/world.js';
 import { client } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -58,7 +58,9 @@ t.test('the period a report covers, and its sums', async (t) => {
 });
 
 t.test("a brand's report: its members' badged lots in the period, their packs and scans", async (t) => {
-  const world = await createWorld(t);
+  // its brands registered before 2026, admitting members from 2026-01-01
+  const clock = settableClock();
+  const world = await createWorld(t, undefined, { now: clock.now });
   const officeParty = await world.party('regulator');
   const office = client(
     world.app,
@@ -78,24 +80,28 @@ t.test("a brand's report: its members' badged lots in the period, their packs an
   const plain = await grower.product('kg'); // a product the brand does not cover
 
   await world.ok(
-    county.post('/brands', {
-      code: 'FJQC',
-      kind: 'regional',
-      regionCode: '500236',
-      nameZh: '奉节脐橙',
-      nameEn: 'Fengjie navel orange',
-      ownerPartyCode: officeParty.code,
-    }),
+    clock.on(BRANDS_REGISTERED, () =>
+      county.post('/brands', {
+        code: 'FJQC',
+        kind: 'regional',
+        regionCode: '500236',
+        nameZh: '奉节脐橙',
+        nameEn: 'Fengjie navel orange',
+        ownerPartyCode: officeParty.code,
+      }),
+    ),
   );
   await world.ok(
-    county.post('/brands', {
-      code: 'FJLR',
-      kind: 'regional',
-      regionCode: '500236',
-      nameZh: '奉节腊肉',
-      nameEn: 'Fengjie bacon',
-      ownerPartyCode: otherOfficeParty.code,
-    }),
+    clock.on(BRANDS_REGISTERED, () =>
+      county.post('/brands', {
+        code: 'FJLR',
+        kind: 'regional',
+        regionCode: '500236',
+        nameZh: '奉节腊肉',
+        nameEn: 'Fengjie bacon',
+        ownerPartyCode: otherOfficeParty.code,
+      }),
+    ),
   );
   for (const member of [grower, suspended, leaver]) {
     await world.ok(
@@ -254,7 +260,12 @@ t.test("a brand's report: its members' badged lots in the period, their packs an
       lines[0],
       'party_code,party_name,member_state,lot_code,product_code,produced_on,quantity,unit,packs_issued,packs_scanned,scans',
     );
-    t.equal(lines.length, 4, 'a header and the three badged lots');
+    t.equal(lines.length, 6, 'a header, the three badged lots and the totals');
+    t.same(
+      lines.slice(4),
+      ['total,members: 1; lots: 2,,,,,12.75,kg,3,2,3', 'total,members: 1; lots: 1,,,,,40,piece,2,0,0'],
+      "the totals last, a line per unit: the grower's two lots in kg, the suspended member's one in pieces (the JSON totals split by unit)",
+    );
     const growerLine = lines.find((line) => line.includes(coded));
     t.equal(
       growerLine,
@@ -270,5 +281,21 @@ t.test("a brand's report: its members' badged lots in the period, their packs an
     t.match(excel.body, /主体代码,主体名称,成员状态/);
     t.match(excel.body, /"'=HYPERLINK\(/, 'the name still written as text');
     t.match(excel.body, /已暂停/);
+    t.same(
+      excel.body.trimEnd().split('\r\n').slice(-2),
+      ['合计,成员 1 个；批次 2 个,,,,,12.75,kg,3,2,3', '合计,成员 1 个；批次 1 个,,,,,40,piece,2,0,0'],
+      'its totals labelled in Chinese',
+    );
+    const none = await office.get('/brands/FJQC/report.csv?from=2026-01-01&to=2026-01-31');
+    expectStatus(t, none, 200, 'a period with no badged lot');
+    t.same(
+      none.body
+        .replace(/^\uFEFF/, '')
+        .trimEnd()
+        .split('\r\n')
+        .slice(1),
+      ['total,members: 0; lots: 0,,,,,0,,0,0,0'],
+      'its CSV is the header and a totals line of zeros',
+    );
   });
 });

@@ -3,6 +3,7 @@ import {
   type AuthorizationHistory,
   addDays,
   admittedOn,
+  aYearAfter,
   type BrandStanding,
   badgesOf,
   disposalStatus,
@@ -12,6 +13,7 @@ import {
   misuseFindings,
   stateOn,
   transitionRefusal,
+  validFromRefusal,
 } from '../../src/brands/standing.js';
 import { fileTest } from '../root.js';
 
@@ -402,4 +404,17 @@ t.test('disposal: cleared when nothing is left, overdue when stock outlives the 
   t.equal(disposalStatus(0, '2026-07-15', '2026-08-01'), 'cleared');
   t.equal(disposalStatus(12, '2026-07-15', '2026-07-15'), 'disposing', 'the deadline day itself is still in time');
   t.equal(disposalStatus(12, '2026-07-15', '2026-07-16'), 'overdue');
+});
+
+t.test("an admission's first day: from its brand's registration day to a year after today", async (t) => {
+  t.equal(aYearAfter('2026-05-20'), '2027-05-20');
+  t.equal(aYearAfter('2028-02-29'), '2029-02-28', 'a leap day: the last day of February a year on');
+  t.equal(aYearAfter('2026-12-31'), '2027-12-31');
+  const brand = { code: 'FSHP', registeredOn: '2026-03-10' };
+  t.equal(validFromRefusal(brand, '2026-03-10', '2026-05-20'), null, 'the registration day');
+  t.equal(validFromRefusal(brand, '2027-05-20', '2026-05-20'), null, 'a year from today');
+  t.match(validFromRefusal(brand, '2026-03-09', '2026-05-20'), {
+    field: 'must not be before 2026-03-10, the day brand FSHP was registered',
+  });
+  t.match(validFromRefusal(brand, '2027-05-21', '2026-05-20'), { field: 'must not be after 2027-05-20, a year from today' });
 });

@@ -7,7 +7,7 @@ import { chinaDay } from '../../src/codes/timestamp.js';
 import { queryRows } from '../../src/db/client.js';
 import { captured, epcisDocument as doc } from '../fixtures/epcis.js';
 import { holdLocked, meetInOrder } from '../fixtures/locks.js';
-import { createWorld, expectStatus } from '../fixtures/world.js';
+import { BRANDS_REGISTERED, createWorld, expectStatus } from '../fixtures/world.js';
 import { client, postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -33,14 +33,16 @@ t.test('serials of a branded product are commissioned over EPCIS only by a party
   const unbranded = completeGs1('0695512399002');
   await maker.product('piece', { gtin: unbranded });
   await world.ok(
-    office.post('/brands', {
-      code: 'FJLR',
-      kind: 'gi',
-      regionCode: '500236',
-      nameZh: '奉节腊肉',
-      nameEn: 'Fengjie Cured Pork',
-      products: [product],
-    }),
+    world.onClock(BRANDS_REGISTERED, () =>
+      office.post('/brands', {
+        code: 'FJLR',
+        kind: 'gi',
+        regionCode: '500236',
+        nameZh: '奉节腊肉',
+        nameEn: 'Fengjie Cured Pork',
+        products: [product],
+      }),
+    ),
   );
 
   const serial = (n: number, under = gtin) => `https://id.gs1.org/01/${under}/21/S${n}`;
@@ -94,14 +96,16 @@ t.test('a packing into a new parent that is a serial of a branded product commis
   const foreign = completeGs1('0695512399013');
   await other.product('piece', { gtin: foreign });
   await world.ok(
-    office.post('/brands', {
-      code: 'FJLR2',
-      kind: 'gi',
-      regionCode: '500236',
-      nameZh: '奉节腊肉',
-      nameEn: 'Fengjie Cured Pork',
-      products: [product],
-    }),
+    world.onClock(BRANDS_REGISTERED, () =>
+      office.post('/brands', {
+        code: 'FJLR2',
+        kind: 'gi',
+        regionCode: '500236',
+        nameZh: '奉节腊肉',
+        nameEn: 'Fengjie Cured Pork',
+        products: [product],
+      }),
+    ),
   );
   // admitted once, for a period that has ended
   await world.ok(
@@ -166,14 +170,16 @@ t.test('an EPCIS error declaration and its corrective event move no coded lot to
   const unbranded = completeGs1('0695512399032');
   const plain = await maker.product('piece', { gtin: unbranded });
   await world.ok(
-    office.post('/brands', {
-      code: 'FJLR',
-      kind: 'gi',
-      regionCode: '500236',
-      nameZh: '奉节腊肉',
-      nameEn: 'Fengjie Cured Pork',
-      products: [branded],
-    }),
+    world.onClock(BRANDS_REGISTERED, () =>
+      office.post('/brands', {
+        code: 'FJLR',
+        kind: 'gi',
+        regionCode: '500236',
+        nameZh: '奉节腊肉',
+        nameEn: 'Fengjie Cured Pork',
+        products: [branded],
+      }),
+    ),
   );
   await world.ok(
     office.post('/brands/FJLR/authorizations', { partyCode: maker.code, tier: 'authorized', validFrom: '2026-01-01', reason: '准入' }),
@@ -212,14 +218,16 @@ t.test('an authorization row with no change is never admitted at the EPCIS door 
   const gtin = completeGs1('0695512399031');
   const product = await maker.product('piece', { gtin });
   await world.ok(
-    office.post('/brands', {
-      code: 'BARE',
-      kind: 'gi',
-      regionCode: '500236',
-      nameZh: '奉节腊肉',
-      nameEn: 'Fengjie Cured Pork',
-      products: [product],
-    }),
+    world.onClock(BRANDS_REGISTERED, () =>
+      office.post('/brands', {
+        code: 'BARE',
+        kind: 'gi',
+        regionCode: '500236',
+        nameZh: '奉节腊肉',
+        nameEn: 'Fengjie Cured Pork',
+        products: [product],
+      }),
+    ),
   );
   // an admitted row written straight into the database, behind the brand office's back: no change, no admission
   await queryRows(
@@ -246,14 +254,16 @@ async function brandedSerials(world: Awaited<ReturnType<typeof createWorld>>, br
   const maker = await world.party('processor');
   const product = await maker.product('piece', { gtin });
   await world.ok(
-    office.post('/brands', {
-      code: brandCode,
-      kind: 'gi',
-      regionCode: '500236',
-      nameZh: '奉节腊肉',
-      nameEn: 'Fengjie Cured Pork',
-      products: [product],
-    }),
+    world.onClock(BRANDS_REGISTERED, () =>
+      office.post('/brands', {
+        code: brandCode,
+        kind: 'gi',
+        regionCode: '500236',
+        nameZh: '奉节腊肉',
+        nameEn: 'Fengjie Cured Pork',
+        products: [product],
+      }),
+    ),
   );
   const admit = (validFrom: string) =>
     world.ok(office.post(`/brands/${brandCode}/authorizations`, { partyCode: maker.code, tier: 'authorized', validFrom, reason: '准入' }));

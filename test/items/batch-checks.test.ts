@@ -13,7 +13,7 @@ import { DEFAULT_JOB_LEASE_SECONDS } from '../../src/db/leases.js';
 import { CODE_JOB_BATCH, createItemService } from '../../src/items/service.js';
 import { clearOfMidnightInChina } from '../fixtures/china-day.js';
 import { holdLocked, waitBlockedBy, waitersReach } from '../fixtures/locks.js';
-import { type Actor, createWorld, expectStatus, type World } from '../fixtures/world.js';
+import { type Actor, BRANDS_REGISTERED, createWorld, expectStatus, type World } from '../fixtures/world.js';
 import { client, postgresOnly, type Reply, TEST_BASE_URL } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -69,7 +69,11 @@ const dayAgo = (days: number) => chinaDay(new Date(Date.now() - days * 86_400_00
  */
 async function brandOf(world: World, actor: Actor, products: string[], code = 'BR-1', nameZh = '奉上好品') {
   const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
-  await world.ok(office.post('/brands', { code, kind: 'regional', regionCode: '500236', nameZh, nameEn: `${code} Finest`, products }));
+  await world.ok(
+    world.onClock(BRANDS_REGISTERED, () =>
+      office.post('/brands', { code, kind: 'regional', regionCode: '500236', nameZh, nameEn: `${code} Finest`, products }),
+    ),
+  );
   await world.ok(
     office.post(`/brands/${code}/authorizations`, {
       partyCode: actor.code,

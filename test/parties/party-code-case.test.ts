@@ -1,5 +1,5 @@
 import type { Test } from 'tap';
-import { createWorld, expectStatus } from '../fixtures/world.js';
+import { BRANDS_REGISTERED, createWorld, expectStatus } from '../fixtures/world.js';
 import { type Client, client } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -49,7 +49,10 @@ t.test('a party code in a request is read whatever its case, as events read it',
     t.equal(owned.body.ownerPartyCode, farm.code);
     expectStatus(
       t,
-      await office.post('/brands', { code: 'FSHP', kind: 'regional', regionCode: '500236', nameZh: '奉上好品', nameEn: 'Fengjie Finest' }),
+      // registered before the admissions below start
+      await world.onClock(BRANDS_REGISTERED, () =>
+        office.post('/brands', { code: 'FSHP', kind: 'regional', regionCode: '500236', nameZh: '奉上好品', nameEn: 'Fengjie Finest' }),
+      ),
       201,
       'brand',
     );

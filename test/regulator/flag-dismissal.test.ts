@@ -10,7 +10,7 @@ import { reopensDismissed } from '../../src/scans/flags.js';
 import { codedAroundTheCheck } from '../fixtures/brand-codes.js';
 import { migrationStatement } from '../fixtures/migrations.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
-import { createWorld, expectStatus } from '../fixtures/world.js';
+import { BRANDS_REGISTERED, createWorld, expectStatus } from '../fixtures/world.js';
 import { client } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -403,14 +403,16 @@ t.test('a pack misusing two brands: one scan is one occurrence of both findings,
   const brands = ['BR-MIS-A', 'BR-MIS-B'];
   for (const code of brands) {
     await world.ok(
-      office.post('/brands', {
-        code,
-        kind: 'regional',
-        regionCode: '500236',
-        nameZh: `奉上好品 ${code}`,
-        nameEn: 'Fengjie Finest',
-        products: [product],
-      }),
+      world.onClock(BRANDS_REGISTERED, () =>
+        office.post('/brands', {
+          code,
+          kind: 'regional',
+          regionCode: '500236',
+          nameZh: `奉上好品 ${code}`,
+          nameEn: 'Fengjie Finest',
+          products: [product],
+        }),
+      ),
     );
     const admission = { partyCode: processor.code, tier: 'authorized', validFrom: '2026-01-01', reason: '准入' };
     await world.ok(office.post(`/brands/${code}/authorizations`, admission));
