@@ -1106,6 +1106,12 @@ export const rfidBatches = pgTable(
     reads: integer('reads').notNull(),
     /** Reader events that are not tag reads (antenna, inventory status, overflow). */
     otherEvents: integer('other_events').notNull(),
+    /**
+     * The latest time the reader gave a read of the batch (its own clock; of the reads placed, of the
+     * batch's reader): beside `receivedAt` (the service's clock), how far the reader's clock runs
+     * ahead or behind. Null for a batch without such reads, and for batches stored before migration 0110.
+     */
+    latestReadAt: timestamp('latest_read_at', { withTimezone: true, mode: 'date' }),
   },
   (t) => [index('rfid_batches_reader_idx').on(t.readerId, t.receivedAt)],
 );
@@ -1147,7 +1153,7 @@ export const rfidReads = pgTable(
     peakRssi: doublePrecision('peak_rssi'),
     /**
      * The batch that brought the first read: the window is ordered by when that batch was received.
-     * Not indexed: reads find their batch by its key, nothing finds a batch's reads, and no batch is deleted.
+     * Indexed (migration 0110): a batch's windows are found without reading every window.
      * Windows whose batch row was missing got one rebuilt from them by migration 0100 (format `restored`).
      */
     batchId: text('batch_id')
@@ -1160,7 +1166,10 @@ export const rfidReads = pgTable(
      */
     firstReceivedAt: timestamp('first_received_at', { withTimezone: true, mode: 'date' }),
     processedAt: timestamp('processed_at', { withTimezone: true, mode: 'date' }),
-    /** observed, received, already_received, departed, unexpected_departure, bound, unknown, rejected or failed. */
+    /**
+     * observed, received, already_received, departed, unexpected_departure, ambiguous_departure, bound,
+     * unknown, rejected or failed.
+     */
     outcome: text('outcome'),
     lotCode: text('lot_code'),
     eventId: text('event_id'),
@@ -1176,6 +1185,12 @@ export const rfidReads = pgTable(
      * party shipping the case on ships the pack. Null for a pack received loose, and for any other read.
      */
     receivedInCode: text('received_in_code'),
+    /**
+     * The open shipments a pack an exit gate flagged `ambiguous_departure` may have left in (it fits
+     * each, and no tag read in its window says which): the receiver's entry gate counts it towards the
+     * one of them on its way to it. Null for any other read.
+     */
+    mayHaveLeftIn: text('may_have_left_in').array(),
   },
   (t) => [
     primaryKey({ columns: [t.readPointId, t.tagKey, t.windowStart] }),
@@ -1189,7 +1204,11 @@ export const rfidReads = pgTable(
     // what a party's exit gates let leave in each of its open shipments (a departure's detail is its shipment)
     index('rfid_reads_departed_idx').on(t.partyCode, t.detail).where(sql`${t.outcome} = 'departed'`),
     // a tag's receipts and departures at a party's gates, by its key (a pack the party had counts towards no later shipment)
-    index('rfid_reads_passed_idx').on(t.tagKey, t.partyCode).where(sql`${t.outcome} in ('received', 'departed', 'unexpected_departure')`),
+    index('rfid_reads_passed_idx')
+      .on(t.tagKey, t.partyCode)
+      .where(sql`${t.outcome} in ('received', 'departed', 'unexpected_departure', 'ambiguous_departure')`),
+    // the windows of a batch
+    index('rfid_reads_batch_idx').on(t.batchId),
   ],
 );
 

@@ -38,12 +38,13 @@ type Pack = Awaited<ReturnType<RfidRepository['packedPacks']>>[number];
  * What a chunk's exit gates have let leave so far: the shipments whose earlier departures were
  * counted, the packs counted against each line (see planDepartures), and the shipment each pack
  * they let leave now left on, with its addressee (whose entry gate, later in the chunk, receives
- * that shipment with it).
+ * that shipment with it): several for a pack flagged `ambiguous_departure`, the shipments it may
+ * have left in.
  */
 type DepartureCounts = {
   shipments: Set<string>;
   packs: Map<string, Set<string>>;
-  leftOn: Map<string, { shipmentId: string; toPartyCode: string }>;
+  leftOn: Map<string, { shipmentId: string; toPartyCode: string }[]>;
 };
 
 const CHUNK = 1000;
@@ -62,8 +63,10 @@ export function receivedSince(shippedAt: Date): Date {
 type Plan = {
   request: WriteRequest;
   rows: ReadRow[];
-  outcome: 'observed' | 'received' | 'unexpected_departure';
+  outcome: 'observed' | 'received' | 'unexpected_departure' | 'ambiguous_departure';
   detail: string | null;
+  /** The shipments a pack flagged `ambiguous_departure` may have left in. */
+  mayHaveLeftIn?: string[];
   /** Packs read in earlier windows that waited for the rest of what this receives: received by it too. */
   waited?: ReadRow[];
   /** The case each pack it receives came in (its packs counted towards that case's line). */
@@ -306,24 +309,29 @@ export function createGateService(deps: {
    * The shipment each pack read left on, of the open shipments to the party, where the sender's exit
    * gate counted it leaving in one (in an earlier chunk, see departuresTo, or in this one:
    * `departedNow`); read leaving more than once, the latest. Known whether or not that shipment still
-   * has an open line of the pack's lot: a pack that left in one shipment arrives in no other.
+   * has an open line of the pack's lot: a pack that left in one shipment arrives in no other. A pack
+   * the sender's gate flagged `ambiguous_departure` left in one of the shipments it fitted: those of
+   * them on their way to the party (one, mostly: the other went elsewhere).
    */
   async function shipmentsLeftOn(
     tx: Db,
     partyCode: string,
     seen: Seen[],
     departedNow: DepartureCounts['leftOn'],
-  ): Promise<Map<string, string>> {
-    const leftOn = new Map<string, string>();
+  ): Promise<Map<string, string[]>> {
+    const leftOn = new Map<string, string[]>();
     const packs = seen.filter(({ referent }) => referent.pack);
     if (packs.length === 0) return leftOn;
     const rows = await rfid.departuresTo(tx, partyCode, [...new Set(packs.map(({ row }) => row.tagKey))]);
     const referents = await resolve(tx, rows);
     for (const row of rows.sort(takenBefore)) {
       const pack = referents.get(rowKey(row))?.pack;
-      if (pack && row.detail) leftOn.set(pack, row.detail);
+      if (pack) leftOn.set(pack, row.leftIn);
     }
-    for (const [pack, { shipmentId, toPartyCode }] of departedNow) if (toPartyCode === partyCode) leftOn.set(pack, shipmentId);
+    for (const [pack, shipments] of departedNow) {
+      const toParty = shipments.flatMap(({ shipmentId, toPartyCode }) => (toPartyCode === partyCode ? [shipmentId] : []));
+      if (toParty.length > 0) leftOn.set(pack, toParty);
+    }
     return leftOn;
   }
 
@@ -493,8 +501,8 @@ export function createGateService(deps: {
   /**
    * Exit gate: what leaves in an open shipment from the party confirms that shipment (its ship
    * event already says it left), packs no more than it carries, each in the shipment it leaves on
-   * (see planDepartures); anything else, and a pack that may have left in several, is an unexpected
-   * departure, recorded as seen leaving.
+   * (see planDepartures); anything else is an unexpected departure, and a pack that may have left in
+   * several an ambiguous one (`ambiguous_departure`, with those shipments), recorded as seen leaving.
    */
   async function exit(
     tx: Db,
@@ -521,14 +529,27 @@ export function createGateService(deps: {
     for (const { entry, shipmentId } of departed) {
       settle(entry.row, 'departed', entry.referent.lotCode, shipmentId);
       const toPartyCode = lines.find((line) => line.id === shipmentId)?.toPartyCode;
-      if (entry.referent.pack && toPartyCode) counted.leftOn.set(entry.referent.pack, { shipmentId, toPartyCode });
+      if (entry.referent.pack && toPartyCode) counted.leftOn.set(entry.referent.pack, [{ shipmentId, toPartyCode }]);
     }
     // packs that may have left in several shipments: seen leaving, flagged with the shipments they fit
-    const byShipments = new Map<string, Seen[]>();
+    // (and known to the addressees' entry gates later in the chunk)
+    const byShipments = new Map<string, { shipmentIds: string[]; entries: Seen[] }>();
     for (const { entry, shipmentIds } of ambiguous) {
       const detail = `may have left in shipment ${inWords(shipmentIds)} of lot ${entry.referent.lotCode}: no tag read with it says which`;
-      byShipments.set(detail, [...(byShipments.get(detail) ?? []), entry]);
+      const group = byShipments.get(detail) ?? { shipmentIds, entries: [] };
+      group.entries.push(entry);
+      byShipments.set(detail, group);
+      const candidates = shipmentIds.flatMap((shipmentId) => {
+        const toPartyCode = lines.find((line) => line.id === shipmentId)?.toPartyCode;
+        return toPartyCode ? [{ shipmentId, toPartyCode }] : [];
+      });
+      if (entry.referent.pack) counted.leftOn.set(entry.referent.pack, candidates);
     }
+    const flagged = (plan: Plan, shipmentIds: string[]): Plan => ({
+      ...plan,
+      mayHaveLeftIn: shipmentIds,
+      ...(plan.byBatch ? { byBatch: plan.byBatch.map((batch) => flagged(batch, shipmentIds)) } : {}),
+    });
     return [
       ...observations(readPoint, unexpected, 'departing', 'unexpected_departure', (lotCode) => {
         const ofLot = lines.filter((line) => line.lotCode === lotCode);
@@ -537,8 +558,8 @@ export function createGateService(deps: {
           ? `in no open shipment of the party leaving from location ${readPoint.locationCode}`
           : 'in no open shipment of the party';
       }),
-      ...[...byShipments].flatMap(([detail, entries]) =>
-        observations(readPoint, entries, 'departing', 'unexpected_departure', () => detail),
+      ...[...byShipments].flatMap(([detail, { shipmentIds, entries }]) =>
+        observations(readPoint, entries, 'departing', 'ambiguous_departure', () => detail).map((plan) => flagged(plan, shipmentIds)),
       ),
     ];
   }
@@ -606,6 +627,7 @@ export function createGateService(deps: {
       detail: string | null,
       awaitsShipmentId: string | null = null,
       receivedInCode: string | null = null,
+      mayHaveLeftIn: string[] | null = null,
     ) =>
       outcomes.push({
         readPointId: row.readPointId,
@@ -617,6 +639,7 @@ export function createGateService(deps: {
         detail,
         awaitsShipmentId,
         receivedInCode,
+        mayHaveLeftIn,
       });
 
     // a read point at a time: a gate receives a shipment on everything of it read in the windows closed so far
@@ -702,7 +725,8 @@ export function createGateService(deps: {
         : ((await readerClockRefusal(tx, plan, result.problem)) ?? result.problem.detail ?? result.problem.title);
       for (const row of plan.rows) {
         const lotCode = referents.get(rowKey(row))?.lotCode ?? null;
-        if (result.ok) settle(row, plan.outcome, lotCode, result.event.id, plan.detail, null, plan.receivedIn?.get(row));
+        if (result.ok)
+          settle(row, plan.outcome, lotCode, result.event.id, plan.detail, null, plan.receivedIn?.get(row), plan.mayHaveLeftIn);
         else settle(row, 'rejected', lotCode, null, refusal);
       }
       // the packs that waited for these are received with them; refused, they go on waiting
@@ -829,8 +853,9 @@ export function createGateService(deps: {
  * holds (`held`) came in it and counts towards no line, nor does a read (`kept`) of a pack the
  * party's gates received that had not left the party since (see keptTags): it came already, and
  * is the party's. A pack of a lot shipped loose counts towards the loose line of the shipment it
- * left on (`leftOn`, by pack: the sender's exit gate counted it leaving in that shipment), and
- * towards no other line when that shipment has no open loose line of its lot (it arrived in no
+ * left on (`leftOn`, by pack: the sender's exit gate counted it leaving in that shipment; for a pack
+ * it flagged `ambiguous_departure`, those it may have left in that come to the party, the first shipped
+ * with an open loose line of its lot), and towards no other line when none has one (it arrived in no
  * other); a pack no exit gate counted leaving counts towards the lot's first open loose line (a
  * shipment sent without exit reads says not which packs it carries). A receipt's `waited` are the rows of the packs read before that it receives.
  * `waiting` are the packs read of a case or line not yet whole, each with how many of it were read
@@ -844,7 +869,7 @@ export function planReceipts(
   packsReadBefore: PacksReadBefore = new Map(),
   held: ReadonlySet<string> = new Set(),
   kept: ReadonlySet<ReadRow> = new Set(),
-  leftOn: ReadonlyMap<string, string> = new Map(),
+  leftOn: ReadonlyMap<string, readonly string[]> = new Map(),
 ) {
   const lineOf = (shipmentId: string | undefined, lotCode: string, containerCode: string | null | undefined) =>
     lines.find(
@@ -880,13 +905,15 @@ export function planReceipts(
   };
   /**
    * The line a pack counting towards a case or a lot shipped loose (see packKey) would receive: of a
-   * lot, the loose line of the shipment it left on (none, if that has no open one), else the lot's first.
+   * lot, the loose line of the shipment it left on (none, if that has no open one; of the shipments a
+   * pack flagged `ambiguous_departure` may have left in, the first shipped with one), else the lot's first.
    */
   const lineOfKey = (key: string, pack: string) => {
     const [kind, code] = key.split('|');
     if (kind === 'case') return lineOf(undefined, code, undefined);
-    const shipmentId = leftOn.get(pack);
-    return lineOf(shipmentId, code, null);
+    const shipmentIds = leftOn.get(pack);
+    if (!shipmentIds) return lineOf(undefined, code, null);
+    return lines.find((line) => shipmentIds.includes(line.id) && line.lotCode === code && line.containerCode === null);
   };
   const rest: Seen[] = [];
   const waiting: { entry: Seen; detail: string; shipmentId: string }[] = [];

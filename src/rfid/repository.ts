@@ -22,6 +22,8 @@ type BatchRecord = {
   receivedAt: Date;
   reads: number;
   otherEvents: number;
+  /** The latest time the reader gave a read of the batch (see rfidBatches.latestReadAt). */
+  latestReadAt: Date | null;
 };
 
 /** How an observation was turned into an event (or why not). */
@@ -37,6 +39,8 @@ export type ReadOutcome = {
   awaitsShipmentId?: string | null;
   /** The case a pack was received in (its packs counted towards that case's line). */
   receivedInCode?: string | null;
+  /** The open shipments a pack flagged `ambiguous_departure` may have left in. */
+  mayHaveLeftIn?: string[] | null;
 };
 
 const texts = (values: (string | null)[]) => sql`${sql.param(values)}::text[]`;
@@ -91,16 +95,26 @@ export function createRfidRepository(db: Db) {
     /**
      * Readers with when the service last stored a batch of each (`lastHeardAt`: heartbeats and other
      * events too) and the last that brought reads (`lastReadAt`), by its own clock: the newest of the
-     * reader's batches, by their index.
+     * reader's batches, by their index. `clockOffsetSeconds`: of that last batch with reads, the
+     * latest time the reader gave a read minus when the service received it, in seconds (negative: the
+     * reader's clock runs behind); null when that batch was stored before its reader's time was kept
+     * (migration 0110), or before the reader's first reads.
      */
-    listReaders(partyCode: string | undefined): Promise<(ReaderRow & { lastHeardAt: Date | null; lastReadAt: Date | null })[]> {
+    listReaders(
+      partyCode: string | undefined,
+    ): Promise<(ReaderRow & { lastHeardAt: Date | null; lastReadAt: Date | null; clockOffsetSeconds: number | null })[]> {
       const lastBatch = (reads: SQL) =>
         sql`(select max(b.received_at) from rfid_batches b where b.reader_id = rfid_readers.id${reads})`.mapWith(rfidBatches.receivedAt);
+      const offset = sql<number | null>`(select round(extract(epoch from (b.latest_read_at - b.received_at))::numeric, 3)::float8
+        from rfid_batches b where b.reader_id = rfid_readers.id and b.reads > 0 order by b.received_at desc, b.id desc limit 1)`.mapWith(
+        (value: unknown) => (value === null ? null : Number(value)),
+      );
       return db
         .select({
           ...getTableColumns(rfidReaders),
           lastHeardAt: lastBatch(sql``),
           lastReadAt: lastBatch(sql` and b.reads > 0`),
+          clockOffsetSeconds: offset,
         })
         .from(rfidReaders)
         .where(partyCode ? eq(rfidReaders.partyCode, partyCode) : undefined)
@@ -145,9 +159,10 @@ export function createRfidRepository(db: Db) {
       const column = <T>(pick: (window: ReadWindow) => T) => windows.map(pick);
       await tx.execute(sql`
         with batch as (
-          insert into rfid_batches (id, party_code, reader_id, format, received_at, reads, other_events)
+          insert into rfid_batches (id, party_code, reader_id, format, received_at, reads, other_events, latest_read_at)
           values (${batch.id}, ${batch.partyCode}, ${batch.readerId}, ${batch.format}, ${iso(batch.receivedAt)},
-            ${capped(sql`${String(batch.reads)}::int8`)}, ${batch.otherEvents})
+            ${capped(sql`${String(batch.reads)}::int8`)}, ${batch.otherEvents},
+            ${batch.latestReadAt ? iso(batch.latestReadAt) : null}::timestamptz)
         )
         insert into rfid_reads (party_code, read_point_id, tag, tag_key, window_start, window_end, reader_id, antenna, tid,
           first_seen, first_seen_raw, batch_position, last_seen, read_count, peak_rssi, batch_id, first_received_at)
@@ -198,11 +213,13 @@ export function createRfidRepository(db: Db) {
       const column = <T>(pick: (outcome: ReadOutcome) => T) => outcomes.map(pick);
       await tx.execute(sql`
         update rfid_reads r set processed_at = ${iso(at)}, outcome = o.outcome, lot_code = o.lot_code, event_id = o.event_id, detail = o.detail,
-          awaits_shipment_id = o.awaits_shipment_id, received_in_code = o.received_in_code
+          awaits_shipment_id = o.awaits_shipment_id, received_in_code = o.received_in_code,
+          may_have_left_in = case when o.may_have_left_in is null then null else string_to_array(o.may_have_left_in, ' ') end
         from unnest(${texts(column((o) => o.readPointId))}, ${texts(column((o) => o.tagKey))}, ${texts(column((o) => iso(o.windowStart)))},
           ${texts(column((o) => o.outcome))}, ${texts(column((o) => o.lotCode))}, ${texts(column((o) => o.eventId))}, ${texts(column((o) => o.detail))},
-          ${texts(column((o) => o.awaitsShipmentId ?? null))}, ${texts(column((o) => o.receivedInCode ?? null))})
-          as o(read_point_id, tag_key, window_start, outcome, lot_code, event_id, detail, awaits_shipment_id, received_in_code)
+          ${texts(column((o) => o.awaitsShipmentId ?? null))}, ${texts(column((o) => o.receivedInCode ?? null))},
+          ${texts(column((o) => (o.mayHaveLeftIn ? o.mayHaveLeftIn.join(' ') : null)))})
+          as o(read_point_id, tag_key, window_start, outcome, lot_code, event_id, detail, awaits_shipment_id, received_in_code, may_have_left_in)
         where r.read_point_id = o.read_point_id and r.tag_key = o.tag_key and r.window_start = o.window_start::timestamptz`);
     },
 
@@ -396,18 +413,23 @@ export function createRfidRepository(db: Db) {
      * The windows of these tags (by key) the senders' exit gates counted as departed in shipments to
      * the party still open (a departure's detail is its shipment): which shipment on its way to it
      * each pack read leaving left on, whether or not that shipment still has an open line of its lot.
+     * With them, those flagged `ambiguous_departure` that may have left in a shipment to the party
+     * still open, each with those of its shipments (`leftIn`, in the order shipped); a departure's
+     * `leftIn` is its shipment. By the tags' key index (a tag's departures are few).
      */
-    async departuresTo(tx: Db, partyCode: string, tagKeys: string[]): Promise<ReadRow[]> {
+    async departuresTo(tx: Db, partyCode: string, tagKeys: string[]): Promise<(ReadRow & { leftIn: string[] })[]> {
       if (tagKeys.length === 0) return [];
       const rows = await tx
-        .select({ row: rfidReads })
+        .select({
+          row: rfidReads,
+          leftIn: sql<string[]>`array(select s.id from shipments s
+            where s.from_party_code = ${rfidReads.partyCode} and s.to_party_code = ${partyCode} and s.status = 'open'
+              and (case when ${rfidReads.outcome} = 'departed' then s.id = ${rfidReads.detail} else s.id = any(${rfidReads.mayHaveLeftIn}) end)
+            order by s.shipped_at, s.id)`,
+        })
         .from(rfidReads)
-        .innerJoin(shipments, and(eq(shipments.id, rfidReads.detail), eq(shipments.fromPartyCode, rfidReads.partyCode)))
-        .where(
-          sql`${anyOf(rfidReads.tagKey, tagKeys)} and ${rfidReads.outcome} = 'departed'
-            and ${shipments.toPartyCode} = ${partyCode} and ${shipments.status} = 'open'`,
-        );
-      return rows.map(({ row }) => row);
+        .where(sql`${anyOf(rfidReads.tagKey, tagKeys)} and ${rfidReads.outcome} in ('departed', 'ambiguous_departure')`);
+      return rows.flatMap(({ row, leftIn }) => (leftIn.length > 0 ? [{ ...row, leftIn }] : []));
     },
     /**
      * Of these reads of packs, those whose tag the party had when it was read: one of its entry gates
@@ -473,7 +495,7 @@ export function createRfidRepository(db: Db) {
             join rfid_batches b on b.id = r.batch_id
             join rfid_read_points p on p.id = r.read_point_id and p.role = 'exit'
             where r.tag_key in (k.key, k.tag) and r.party_code = ${partyCode}
-              and (r.processed_at is null or (r.outcome in ('departed', 'unexpected_departure')
+              and (r.processed_at is null or (r.outcome in ('departed', 'unexpected_departure', 'ambiguous_departure')
                 and not exists (select 1 from events c where c.corrects_event_id = r.event_id)))
               and ${passed} > (k.received_at, k.first_seen, k.position)
               and ${passed} < (k.until_received, k.until_seen, k.until_position))

@@ -17,6 +17,7 @@ export const READ_OUTCOMES = [
   'already_received',
   'departed',
   'unexpected_departure',
+  'ambiguous_departure',
   'bound',
   'unknown',
   'rejected',
@@ -248,6 +249,16 @@ export const listedReaderSchema = readerSchema
       .nullable()
       .describe('when the service last stored a batch of the reader, heartbeats and other events too (its own clock)'),
     lastReadAt: z.date().nullable().describe('when the service last stored a batch of the reader that brought tag reads (its own clock)'),
+    clockOffsetSeconds: z
+      .number()
+      .nullable()
+      .describe(
+        'how far the reader’s clock runs from the service’s, in seconds (to the millisecond), by its last batch that brought tag ' +
+          'reads: the latest time the reader gave a read of that batch minus when the service received the batch. Negative: the ' +
+          'reader’s clock runs behind (its reads may be rejected as dated before their shipment); positive: ahead. A reader on ' +
+          'time shows a few seconds below zero at most (the time between its read and its post). Null before its first reads, and ' +
+          'when that batch was stored before the service kept the reader’s time (migration 0110).',
+      ),
   })
   .meta({ id: 'RfidListedReader' });
 export const registeredReaderSchema = readerSchema.extend({

@@ -446,6 +446,11 @@ export function createRfidService(deps: {
       const windows = collapseReads(reads);
       const batchId = uuidV7(receivedAt);
       const readCount = reads.reduce((sum, read) => sum + read.count, 0);
+      // the latest time the batch's reader gave a read: beside when the service received it, how far its clock runs off
+      const latestReadAt = reads.reduce<Date | null>(
+        (latest, read) => (read.readerId === readerId && (latest === null || read.time > latest) ? read.time : latest),
+        null,
+      );
       const answered = await deps.transaction((tx) =>
         once(tx, idempotent, keyScope, receivedAt, async () => {
           await rfid.storeBatch(
@@ -457,6 +462,7 @@ export function createRfidService(deps: {
               receivedAt,
               reads: readCount,
               otherEvents: parsed.otherEvents,
+              latestReadAt,
             },
             windows,
             tx,

@@ -67,7 +67,7 @@ t.test('an exit gate counts each loose pack in the shipment it leaves on', async
     await post(makerReader, [302, 303], 1);
     await drain();
     const detail = `may have left in shipment ${sa} or ${sb} of lot ${lot}: no tag read with it says which`;
-    t.same(await outcomes(maker, dock.readPointId, [302, 303]), [[['unexpected_departure', detail]], [['unexpected_departure', detail]]]);
+    t.same(await outcomes(maker, dock.readPointId, [302, 303]), [[['ambiguous_departure', detail]], [['ambiguous_departure', detail]]]);
   });
 
   await t.test('a pack whose own shipment has no open loose line of its lot counts towards no other shipment', async (t) => {

@@ -1,0 +1,87 @@
+// GET /rfid/readers shows each reader's clock offset: of its last batch that brought reads, the latest
+// time the reader gave a read minus when the service received the batch (negative: the reader's clock
+// runs behind), so a cold store's operator sees a reader running behind before its reads get rejected.
+// A batch stored before migration 0110 kept no reader's time: its reader's offset is null, never a guess.
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../src/db/client.js';
+import { migrationStatements, runStatements } from '../fixtures/migrations.js';
+import { readPoint, registerReader } from '../fixtures/rfid-world.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+import { fileTest } from '../root.js';
+
+const t = fileTest();
+
+const tag = (n: number) => `E28068942000${String(n).padStart(12, '0')}`;
+const SECOND = 1000;
+const HOUR = 3_600_000;
+
+t.test('each reader’s clock offset, by its last batch that brought reads', async (t) => {
+  let clock = new Date('2026-06-01T02:00:00.000Z');
+  const world = await createWorld(t, undefined, { rfidTickMs: 0, now: () => clock });
+  const store = await world.party('cold_storage');
+  const behind = await registerReader(world, store, 'FX9600-BEHIND');
+  const ahead = await registerReader(world, store, 'FX9600-AHEAD');
+  const idle = await registerReader(world, store, 'FX9600-IDLE');
+  await readPoint(world, store, 'observe', [
+    { readerId: behind.id, antenna: '*' },
+    { readerId: ahead.id, antenna: '*' },
+  ]);
+  type Listed = { id: string; clockOffsetSeconds: number | null; lastReadAt: string | null };
+  const offsetOf = async (id: string) =>
+    ((await store.api.get('/rfid/readers')).body.items as Listed[]).find((reader) => reader.id === id)?.clockOffsetSeconds;
+  /** Posts reads dated `offsets` (ms) from now by the service's clock, received at `at`. */
+  const post = async (reader: typeof behind, at: Date, offsets: number[]) => {
+    clock = at;
+    const reply = await reader.api.post('/rfid/reads', {
+      reads: offsets.map((offset, n) => ({
+        reader: reader.hostName,
+        antenna: 1,
+        epc: tag(n + 1),
+        time: new Date(at.getTime() + offset).toISOString(),
+      })),
+    });
+    return expectStatus(t, reply, 202, `reads of ${reader.hostName}`).body.batchId as string;
+  };
+
+  t.equal(await offsetOf(behind.id), null, 'no reads yet: no offset');
+  // read 3 h behind, the latest of the batch's reads 2 h 59 min 50 s behind
+  await post(behind, new Date('2026-06-01T02:00:00.000Z'), [-3 * HOUR, -3 * HOUR + 10 * SECOND, -3 * HOUR + 5 * SECOND]);
+  t.equal(await offsetOf(behind.id), -(3 * HOUR - 10 * SECOND) / SECOND, 'behind: negative, in seconds, by the latest read');
+  // a batch read 90.25 s ahead (within the 2 minutes a reader may run ahead)
+  await post(ahead, new Date('2026-06-01T02:01:00.000Z'), [90_250, 30_000]);
+  t.equal(await offsetOf(ahead.id), 90.25, 'ahead: positive, to the millisecond');
+  t.equal(await offsetOf(behind.id), -(3 * HOUR - 10 * SECOND) / SECOND, 'each reader by its own batches');
+  t.equal(await offsetOf(idle.id), null, 'a reader never heard from');
+
+  // set right: the next batch says so
+  await post(behind, new Date('2026-06-01T02:10:00.000Z'), [-2 * SECOND]);
+  t.equal(await offsetOf(behind.id), -2, 'the last batch with reads counts');
+
+  // a batch of no reads (a heartbeat) says nothing of the reader's clock
+  clock = new Date('2026-06-01T02:20:00.000Z');
+  const heartbeat = await behind.api.post('/rfid/zebra', { type: 'heartbeat', timestamp: '2026-06-01T09:20:00.000+0800', data: {} });
+  expectStatus(t, heartbeat, 202, 'a heartbeat');
+  t.equal(await offsetOf(behind.id), -2, 'a heartbeat moves it not');
+
+  // the last batch with reads stored before 0110: unknown, not a wrong number from an older batch
+  const db = world.database.db;
+  for (const statement of [
+    `drop index "rfid_reads_batch_idx"`,
+    `drop index "rfid_reads_passed_idx"`,
+    `alter table "rfid_batches" drop column "latest_read_at"`,
+    `alter table "rfid_reads" drop column "may_have_left_in"`,
+    `create index "rfid_reads_passed_idx" on "rfid_reads" using btree ("tag_key","party_code") where "rfid_reads"."outcome" in ('received', 'departed', 'unexpected_departure')`,
+  ])
+    await queryRows(db, sql.raw(statement));
+  await runStatements(db, migrationStatements('0110_rfid_reader_clock_ambiguous_departure.sql'));
+  t.equal(await offsetOf(behind.id), null, 'a batch stored before: null');
+  t.equal(await offsetOf(ahead.id), null, 'for every reader');
+  await post(ahead, new Date('2026-06-01T02:30:00.000Z'), [-1500]);
+  t.equal(await offsetOf(ahead.id), -1.5, 'known again from its next batch');
+  t.equal(await offsetOf(behind.id), null, 'the other still unknown');
+  const [index] = await queryRows<{ count: number }>(
+    db,
+    sql`select count(*)::int as count from pg_indexes where tablename = 'rfid_reads' and indexname = 'rfid_reads_batch_idx'`,
+  );
+  t.equal(index.count, 1, 'rfid_reads.batch_id is indexed');
+});
