@@ -225,13 +225,14 @@ const EMPTY = Buffer.alloc(0);
 export function consumerPage(
   lot: LotSummary,
   pack: PackFacts,
-  options: { lang: Lang; baseUrl: string; complaintPath: string; switchLangHref: string; producerGrade?: string | null },
+  /** `complaintPath` null: no complaint form (a case's or pallet's page: complaints are about what shoppers buy). */
+  options: { lang: Lang; baseUrl: string; complaintPath: string | null; switchLangHref: string; producerGrade?: string | null },
 ): Buffer {
   const { lang } = options;
   const t = TEXT[lang];
   const host = options.baseUrl.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
   const parts = lotPartsOf(lot, lang);
-  const rest = html`${complaintForm(pack.code, counterfeitSuspected(lot, pack), t, options.complaintPath)}
+  const rest = html`${options.complaintPath === null ? '' : complaintForm(pack.code, counterfeitSuspected(lot, pack), t, options.complaintPath)}
 <footer>${t.officialSite(host)}</footer>`;
   return Buffer.concat([
     parts.head,

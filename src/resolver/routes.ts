@@ -378,7 +378,8 @@ export const resolverRoutes: FastifyPluginAsyncZod<{
         consumerPage(resolved.lot, resolved.pack, {
           lang,
           baseUrl: publicBaseUrl,
-          complaintPath: complaintPathOf(lang, path),
+          // POST /complaints refuses a case's or pallet's code: its page offers no form to post it
+          complaintPath: resolved.kind === 'container' ? null : complaintPathOf(lang, path),
           switchLangHref: `${path}?lang=${other}`,
           producerGrade: resolved.producerGrade,
         }),

@@ -1022,6 +1022,7 @@ t.test('a scan of a case (SSCC) or of a lot-level Digital Link counts in the sca
   const page = await scan(pallet, 'shop phone');
   t.equal(page.statusCode, 200, 'the case page');
   t.notMatch(page.body, 'class="muted scans"', 'which shows no scan count');
+  t.notMatch(page.body, '<section id="complaint">', 'nor a complaint form: POST /complaints refuses a case code');
   await scan(pallet, 'shop phone');
   await scan(pallet, 'another phone');
   t.equal((await app.inject({ method: 'HEAD', url: pallet, remoteAddress: '198.51.100.7' })).statusCode, 200);
@@ -1035,7 +1036,7 @@ t.test('a scan of a case (SSCC) or of a lot-level Digital Link counts in the sca
   );
 
   const lotLink = `/01/${gtin}/10/${demo.retailLotNumber}`;
-  await scan(lotLink, 'shop phone');
+  t.match((await scan(lotLink, 'shop phone')).body, '<section id="complaint">', "a lot-level label's page has the form");
   await scan(lotLink, 'shop phone');
   const lotFigures = (await admin.get(`/regulator/lots/${demo.retailLotCode}/scans`)).body;
   t.equal(lotFigures.totalScans, 2, "the lot's figures: the pack scanned first, and its lot-level label once");
