@@ -39,7 +39,7 @@ import {
   withIlmdLotNumber,
 } from './mapping.js';
 import { eventContext } from './render.js';
-import { declarationsThatReplan, type Footprint } from './replanning.js';
+import { declarationsThatReplan, type Footprint, receiptsThatReplan } from './replanning.js';
 import type { EpcisRepository, OpenShipment } from './repository.js';
 import { withPlainIdentifiers } from './schemas.js';
 import { normaliseTagValues, TAG_ENCODINGS_FIELD, type TagEncoding, withoutTagEncodings } from './tag-values.js';
@@ -250,7 +250,23 @@ export async function captureEvents(
   // them (shipments, then lots): a later call's shipments taken after an earlier call's lots could
   // deadlock with a receipt or a recall opening taking both the other way round
   const objectCount = requests.reduce((sum, request) => sum + (request.captured?.links.length ?? 0) + 1, 0);
-  if (declarations.length > 0 || objectCount >= OBJECTS_PER_WRITE) {
+  // under proceed, the receipts of a shipment a later receipt of the plan takes in too: the events
+  // after each are planned again once it is stored (see receiptsThatReplan; under rollback each
+  // receipt of the plan takes its lines instead, see takeLines)
+  const receiptsReplanningIn = (from: number, to: number): number[] =>
+    input.onError === 'proceed'
+      ? [
+          ...receiptsThatReplan(
+            toWrite.slice(from, to).map((index, offset) => {
+              const { action, refused } = requests[from + offset];
+              return { index, receivesIn: action.type === 'receive' && !refused ? action.shipmentId : null };
+            }),
+          ),
+        ]
+      : [];
+  /** Where the events after are planned again, in the document's order: declarations' and receipts' places. */
+  const replanningPoints = [...new Set([...replanning, ...receiptsReplanningIn(0, toWrite.length)])].sort((a, b) => a - b);
+  if (declarations.length > 0 || replanningPoints.length > 0 || objectCount >= OBJECTS_PER_WRITE) {
     const storedBefore = declarations.filter((index) => outcomes[index]?.status === 'duplicate');
     await deps.writer.lockAhead(
       tx,
@@ -283,7 +299,7 @@ export async function captureEvents(
   // its place, the new events before it written and the writer reading the world again after it, as
   // if the document ended there. A write also ends at about OBJECTS_PER_WRITE objects
   const declared = new Set(declarations);
-  const replanningAt = new Set(replanning);
+  const replanningAt = new Set(replanningPoints);
   /** The new events so far in the document: toWrite[0, reached). */
   let reached = 0;
   let objects = 0;
@@ -293,24 +309,28 @@ export async function captureEvents(
       objects += (requests[reached].captured?.links.length ?? 0) + 1;
       reached++;
     }
-    if (!declared.has(index) && objects < OBJECTS_PER_WRITE) continue;
+    if (!declared.has(index) && !replanningAt.has(index) && objects < OBJECTS_PER_WRITE) continue;
     await writeUpTo(reached);
     objects = 0;
-    if (!declared.has(index)) continue;
-    await declare(index);
+    if (declared.has(index)) await declare(index);
     if (!replanningAt.has(index)) continue;
-    // the new events up to the next such declaration, planned again from what is stored now, as a
-    // document of their own would be: a transformation's members and the shipments a receipt takes in
-    // are read once per plan, and the declaration may have changed them
-    const nextReplanning = replanning.find((at) => at > index) ?? events.length;
+    // the new events up to the next such declaration or receipt, planned again from what is stored
+    // now, as a document of their own would be: a transformation's members and the shipments a
+    // receipt takes in are read once per plan, and the declaration or the receipt may have changed them
+    const nextReplanning = replanningPoints.find((at) => at > index) ?? events.length;
     let end = reached;
     while (end < toWrite.length && toWrite[end] <= nextReplanning) end++;
-    if (end > reached)
-      requests.splice(
-        reached,
-        end - reached,
-        ...(await requestsFor(tx, deps, party, toPlan.slice(reached, end), input.onError === 'rollback')),
-      );
+    if (end === reached) continue;
+    requests.splice(
+      reached,
+      end - reached,
+      ...(await requestsFor(tx, deps, party, toPlan.slice(reached, end), input.onError === 'rollback')),
+    );
+    // planned again, a receipt may take in another shipment than before, which a later receipt of
+    // these events takes in too: the events after it are planned again in turn
+    const added = receiptsReplanningIn(reached, end).filter((at) => !replanningAt.has(at));
+    for (const at of added) replanningAt.add(at);
+    if (added.length > 0) replanningPoints.splice(0, replanningPoints.length, ...[...replanningAt].sort((a, b) => a - b));
   }
   await writeUpTo(reached);
   return outcomes as CaptureOutcome[];
@@ -425,7 +445,8 @@ async function requestsFor(
   // read once for the plan, then (under rollback) as each receipt of the plan leaves them: a later
   // event of the document reads the shipments as a document sent after the receipt would (see
   // takeLines). Not under proceed: a receipt the writer refuses there takes nothing, which the plan
-  // cannot know, and a later receipt of its lines would be read as a sighting
+  // cannot know, and a later receipt of its lines would be read as a sighting; the capture plans the
+  // events after such a receipt again once it is stored instead (see receiptsThatReplan)
   let shipmentsToParty = receiving ? await deps.epcis.openShipmentsTo(tx, party, [...lotOf.values()]) : [];
 
   return events.map(({ event, id, eventId, context, encodings }, position) => {

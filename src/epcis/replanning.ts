@@ -1,4 +1,4 @@
-// Which error declarations in a document call for the events after them to be planned again.
+// Which error declarations and receipts in a document call for the events after them to be planned again.
 
 /** What an event's plan names, for telling whether a declaration can change it. */
 export type Footprint = { recordType?: string; transformationId: string | null; lotCodes: readonly string[] };
@@ -9,10 +9,10 @@ export type Footprint = { recordType?: string; transformationId: string | null; 
  * reads from the database: a receipt (declared in error, its shipment is open again and the lots it
  * brought in no longer the party's), a step of a transformation a later event joins (its members are
  * read once per plan), an event naming a lot a later event names (what the party held of it may have
- * made the lot its to name), and one between two new events naming the same lot, or two new receipts
- * (the later one's plan reads the lot as the earlier made or packed it, or the shipments the earlier
- * took in, from the database once planned again: a document split at a declaration must come out as
- * the two documents would). A plan reads nothing else a
+ * made the lot its to name), and one between two new events naming the same lot (the later one's plan
+ * reads the lot as the earlier made or packed it, from the database once planned again: a document
+ * split at a declaration must come out as the two documents would). Two receipts of one shipment are
+ * planned apart whatever lies between them (see receiptsThatReplan). A plan reads nothing else a
  * declaration changes; the writer reads what it judges by as it writes. After any other declaration
  * the document goes on as planned.
  */
@@ -44,17 +44,36 @@ export function declarationsThatReplan(
   return replanning;
 }
 
-/** Receipts as one name: a plan reads the open shipments once, before any receipt of the document takes one. */
-const RECEIPTS = '\0receipts';
+/**
+ * Of the new events (in the document's order, each with the shipment its plan receives in, if any),
+ * the receipts after which the events that follow are planned again, under proceed: those taking in
+ * a shipment a later receipt of the plan takes in too. A plan reads the open shipments once, and
+ * whether the writer books the earlier receipt in, the plan cannot know: planned again once it is
+ * stored, the later one reads the shipment as a document of its own would (its lines taken, or the
+ * shipment received, then another shipment of the lot or a sighting). A receipt of a shipment no
+ * later receipt takes in changes nothing a later plan reads: a document without such receipts is
+ * planned once.
+ */
+export function receiptsThatReplan(newEvents: readonly { index: number; receivesIn: string | null }[]): Set<number> {
+  const replanning = new Set<number>();
+  const takenLater = new Set<string>();
+  for (let at = newEvents.length - 1; at >= 0; at--) {
+    const { index, receivesIn } = newEvents[at];
+    if (receivesIn === null) continue;
+    if (takenLater.has(receivesIn)) replanning.add(index);
+    takenLater.add(receivesIn);
+  }
+  return replanning;
+}
 
 /**
- * Whether a position lies strictly between the first and the last new event naming some lot (or
- * between two new receipts): the spans merged, then looked up by binary search.
+ * Whether a position lies strictly between the first and the last new event naming some lot: the
+ * lots' spans merged, then looked up by binary search.
  */
 function spansOfLots(events: readonly { index: number; planned: Footprint }[]): (index: number) => boolean {
   const span = new Map<string, [number, number]>();
   for (const { index, planned } of events)
-    for (const code of planned.recordType === 'receive' ? [...planned.lotCodes, RECEIPTS] : planned.lotCodes) {
+    for (const code of planned.lotCodes) {
       const known = span.get(code);
       if (known) known[1] = index;
       else span.set(code, [index, index]);

@@ -1,6 +1,6 @@
-// Which error declarations in a document have the events after them planned again
-// (declarationsThatReplan): pure, no database.
-import { declarationsThatReplan, type Footprint } from '../../src/epcis/replanning.js';
+// Which error declarations and receipts in a document have the events after them planned again
+// (declarationsThatReplan, receiptsThatReplan): pure, no database.
+import { declarationsThatReplan, type Footprint, receiptsThatReplan } from '../../src/epcis/replanning.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -84,10 +84,38 @@ t.test('a declaration between two new events naming the same lot is followed by 
   );
 });
 
-t.test('a declaration between two new receipts is followed by a new plan', async (t) => {
+t.test('a declaration between two new receipts of other lots is not followed by a new plan', async (t) => {
+  // two receipts of one shipment are planned apart by receiptsThatReplan, whatever lies between them
   const newEvents = [
     { index: 0, planned: names(['PALLET'], { recordType: 'receive' }) },
     { index: 2, planned: names(['LOT'], { recordType: 'receive' }) },
   ];
-  t.same([...declarationsThatReplan([{ index: 1, declared: names(['S1']) }], newEvents)], [1], 'the shipments the first took in');
+  t.same([...declarationsThatReplan([{ index: 1, declared: names(['S1']) }], newEvents)], [], 'nothing the declaration changed');
+});
+
+t.test('a receipt of a shipment a later receipt takes in too is followed by a new plan (proceed)', async (t) => {
+  t.same(
+    [
+      ...receiptsThatReplan([
+        { index: 0, receivesIn: 'S1' },
+        { index: 1, receivesIn: null },
+        { index: 3, receivesIn: 'S2' },
+        { index: 4, receivesIn: 'S1' },
+        { index: 6, receivesIn: 'S1' },
+      ]),
+    ].sort(),
+    [0, 4],
+    'each receipt of S1 that another follows; not S2, received once, nor the last of S1',
+  );
+  t.same(
+    [
+      ...receiptsThatReplan([
+        { index: 0, receivesIn: 'S1' },
+        { index: 1, receivesIn: 'S2' },
+        { index: 2, receivesIn: null },
+      ]),
+    ],
+    [],
+    'receipts of different shipments: planned once',
+  );
 });
