@@ -105,7 +105,7 @@ const onward = (day: number, lot: string, quantity: number, { shop }: Parties) =
 });
 
 /** Each case: the store's events, made for a fresh shipment (with `extras`, see shipped). */
-const cases: { name: string; extras?: Extras; events: (lots: Shipped, parties: Parties) => object[] }[] = [
+const cases: { name: string; extras?: Extras; firstRefused?: true; events: (lots: Shipped, parties: Parties) => object[] }[] = [
   {
     name: 'a receipt of the first lot, then one of the second lot of the same shipment',
     events: ({ first, second }) => [
@@ -212,6 +212,14 @@ const cases: { name: string; extras?: Extras; events: (lots: Shipped, parties: P
       receipt(6, { quantityList: [{ epcClass: uri(packed), quantity: 2, uom: 'H87' }] }),
     ],
   },
+  {
+    name: 'a receipt refused (more than was shipped), then the lot received',
+    firstRefused: true,
+    events: ({ first }) => [
+      receipt(4, { quantityList: [{ epcClass: uri(first), quantity: 5, uom: 'H87' }] }),
+      receipt(5, { quantityList: [{ epcClass: uri(first), quantity: 4, uom: 'H87' }] }),
+    ],
+  },
 ];
 
 /** The outcome of each event (captured, duplicate or the refusal's message), with this run's codes named by role. */
@@ -262,7 +270,7 @@ const outcomes = (jobs: Job[], roles: Shipped) =>
     })),
   }));
 
-for (const [number, { name, extras, events }] of cases.entries()) {
+for (const [number, { name, extras, firstRefused, events }] of cases.entries()) {
   t.test(`${name}: one document as one document per event`, async (t) => {
     const world = await createWorld(t);
     const parties = {
@@ -276,7 +284,11 @@ for (const [number, { name, extras, events }] of cases.entries()) {
     const apart = await shipped(world, parties, serial + 1, extras);
     const jobs: Job[] = [];
     for (const event of events(apart, parties)) jobs.push(await capture(parties.store.key, [event]));
-    t.match(jobs[0], { success: true, captured: 1 }, 'a document each: the first event');
+    t.match(
+      jobs[0],
+      firstRefused ? { captured: 0, errors: [{ eventIndex: 0 }] } : { success: true, captured: 1 },
+      'a document each: the first event',
+    );
     const expected = await standing(parties, apart);
     // the documents' outcomes as one document's: each one's refusals at its event's place in the document
     const apartOutcome = outcomes(jobs, apart);
