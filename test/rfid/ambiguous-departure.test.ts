@@ -7,57 +7,19 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
 import { migrationStatements, runStatements } from '../fixtures/migrations.js';
-import { zebraEvent } from '../fixtures/rfid-payloads.js';
-import { readPoint, registerReader } from '../fixtures/rfid-world.js';
-import { type Actor, createWorld } from '../fixtures/world.js';
+import { exitAndEntryGates, SCHEMA_BEFORE_0110 } from '../fixtures/rfid-world.js';
+import type { Actor } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 
-const tag = (n: number) => `E28068943000${String(n).padStart(12, '0')}`;
-const readTime = (minute: number) => `2026-06-01T10:${String(minute).padStart(2, '0')}:00.000+0800`;
-
 t.test('a pack that may have left in one of two shipments', async (t) => {
-  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
-  const drain = () => world.app.services.gates.drain();
-  const maker = await world.party('processor');
-  const store = await world.party('cold_storage');
+  const { world, tag, drain, maker, store, makerReader, dock, storeReader, door, post, packedLot, outcomes, received } =
+    await exitAndEntryGates(t);
   const other = await world.party('cold_storage');
-  const makerReader = await registerReader(world, maker);
-  const dock = await readPoint(world, maker, 'exit', [{ readerId: makerReader.id, antenna: 1 }]);
   const elsewhere = await maker.location('warehouse');
-  const storeReader = await registerReader(world, store);
-  const door = await readPoint(world, store, 'entry', [{ readerId: storeReader.id, antenna: 1 }]);
-  const post = async (reader: typeof makerReader, tags: number[], minute: number) =>
-    world.ok(
-      reader.api.post(
-        '/rfid/zebra',
-        tags.map((n) => zebraEvent({ idHex: tag(n), antenna: 1, hostName: reader.hostName, timestamp: readTime(minute) })),
-      ),
-      202,
-    );
-  /** A lot of `count` pieces, each of its tags from `first` on bound as one pack of it. */
-  const packedLot = async (first: number, count: number) => {
-    const lot = await maker.commission(await maker.product('piece'), count);
-    const tags = Array.from({ length: count }, (_, n) => ({ epc: tag(first + n), code: lot, unit: 'pack' }));
-    await world.ok(maker.api.post('/rfid/tags', { tags }));
-    return lot;
-  };
   const ship = async (to: Actor, lotCode: string, quantity: number, fromLocationCode: string): Promise<string> =>
     (await world.ok(maker.event({ type: 'ship', toPartyCode: to.code, lines: [{ lotCode, quantity }], fromLocationCode }))).shipmentId;
-  const outcomes = async (party: Actor, readPointId: string, tags: number[]) => {
-    const rows = (await party.api.get(`/rfid/reads?readPointId=${readPointId}&limit=500`)).body.items as {
-      tag: string;
-      outcome: string;
-      detail: string;
-    }[];
-    return tags.map((n) => rows.filter((row) => row.tag === tag(n)).map((row) => [row.outcome, row.detail]));
-  };
-  const received = async (shipmentId: string) => {
-    const found = await Promise.all(['open', 'received'].map((status) => store.api.get(`/shipments?status=${status}`)));
-    const shipment = found.flatMap((reply) => reply.body.items).find((s: { id: string }) => s.id === shipmentId);
-    return shipment.lines.map((line: { receivedQuantity: number | null }) => line.receivedQuantity);
-  };
   /**
    * Of one lot, shipped to the store first from another of the maker's sites (S0, not through this
    * gate), then two shipments from the dock (SA to the store, SB to `toB`): its packs `first`+2 and
@@ -125,25 +87,10 @@ t.test('a pack that may have left in one of two shipments', async (t) => {
 });
 
 t.test('migration 0110: packs flagged before get the outcome and their shipments', async (t) => {
-  const world = await createWorld(t, undefined, { rfidTickMs: 0 });
+  const { world, tag, drain, maker, store, makerReader, dock, storeReader, post } = await exitAndEntryGates(t);
   const db = world.database.db;
-  const drain = () => world.app.services.gates.drain();
-  const maker = await world.party('processor');
-  const store = await world.party('cold_storage');
   const other = await world.party('cold_storage');
-  const makerReader = await registerReader(world, maker);
-  const dock = await readPoint(world, maker, 'exit', [{ readerId: makerReader.id, antenna: 1 }]);
   const elsewhere = await maker.location('warehouse');
-  const storeReader = await registerReader(world, store);
-  await readPoint(world, store, 'entry', [{ readerId: storeReader.id, antenna: 1 }]);
-  const post = async (reader: typeof makerReader, tags: number[], minute: number) =>
-    world.ok(
-      reader.api.post(
-        '/rfid/zebra',
-        tags.map((n) => zebraEvent({ idHex: tag(n), antenna: 1, hostName: reader.hostName, timestamp: readTime(minute) })),
-      ),
-      202,
-    );
   const lot = await maker.commission(await maker.product('piece'), 9);
   const tags = Array.from({ length: 9 }, (_, n) => ({ epc: tag(500 + n), code: lot, unit: 'pack' }));
   await world.ok(maker.api.post('/rfid/tags', { tags }));
@@ -178,11 +125,7 @@ t.test('migration 0110: packs flagged before get the outcome and their shipments
 
   // the schema before 0110, the packs flagged as it flagged them
   for (const statement of [
-    `drop index "rfid_reads_batch_idx"`,
-    `drop index "rfid_reads_passed_idx"`,
-    `alter table "rfid_batches" drop column "latest_read_at"`,
-    `alter table "rfid_reads" drop column "may_have_left_in"`,
-    `create index "rfid_reads_passed_idx" on "rfid_reads" using btree ("tag_key","party_code") where "rfid_reads"."outcome" in ('received', 'departed', 'unexpected_departure')`,
+    ...SCHEMA_BEFORE_0110,
     `update "rfid_reads" set "outcome" = 'unexpected_departure' where "outcome" = 'ambiguous_departure'`,
   ])
     await queryRows(db, sql.raw(statement));

@@ -5,7 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
 import { migrationStatements, runStatements } from '../fixtures/migrations.js';
-import { readPoint, registerReader } from '../fixtures/rfid-world.js';
+import { readPoint, registerReader, SCHEMA_BEFORE_0110 } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
@@ -65,14 +65,7 @@ t.test('each reader’s clock offset, by its last batch that brought reads', asy
 
   // the last batch with reads stored before 0110: unknown, not a wrong number from an older batch
   const db = world.database.db;
-  for (const statement of [
-    `drop index "rfid_reads_batch_idx"`,
-    `drop index "rfid_reads_passed_idx"`,
-    `alter table "rfid_batches" drop column "latest_read_at"`,
-    `alter table "rfid_reads" drop column "may_have_left_in"`,
-    `create index "rfid_reads_passed_idx" on "rfid_reads" using btree ("tag_key","party_code") where "rfid_reads"."outcome" in ('received', 'departed', 'unexpected_departure')`,
-  ])
-    await queryRows(db, sql.raw(statement));
+  for (const statement of SCHEMA_BEFORE_0110) await queryRows(db, sql.raw(statement));
   await runStatements(db, migrationStatements('0110_rfid_reader_clock_ambiguous_departure.sql'));
   t.equal(await offsetOf(behind.id), null, 'a batch stored before: null');
   t.equal(await offsetOf(ahead.id), null, 'for every reader');
