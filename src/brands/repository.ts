@@ -274,7 +274,8 @@ export function createBrandsRepository(db: Db) {
         from lots l
         join brand_products bp on bp.product_code = l.product_code and bp.brand_code = ${brandCode}
         left join lateral (select count(*) as issued, count(*) filter (where it.scan_count > 0) as scanned, sum(it.scan_count) as scans
-          from items it where it.lot_code = l.code) i on true
+          -- a running job's codes are not yet valid (deleted if it fails): those of jobs that succeeded, as the figures count
+          from items it join code_jobs j on j.id = it.job_id and j.status = 'succeeded' where it.lot_code = l.code) i on true
         where l.voided_by_event_id is null
           and coalesce(l.production_date, ${chinaDayOf(sql`l.created_at`)}) between ${from}::date and ${to}::date
           and exists (select 1 from brand_authorizations a where a.brand_code = bp.brand_code and a.party_code = l.party_code
