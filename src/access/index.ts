@@ -248,15 +248,19 @@ export function requireBrandRegistrar(principal: Principal, brand: { kind: strin
  * offices that run the brand (runsBrand). Any other key is refused, a brand office key of another party and
  * a member's alike: brands are public, so the refusal tells nothing a caller could not read at
  * `GET /brands/{code}`. The members themselves are judged by the regulator's flags and complaints, not by
- * each other's.
+ * each other's. The brand's report and its members' credentials are read alike; `what` names the one asked for.
  */
-export function requireBrandOverseer(principal: Principal, brand: { code: string; ownerPartyCode: string | null }): void {
+export function requireBrandOverseer(
+  principal: Principal,
+  brand: { code: string; ownerPartyCode: string | null },
+  what = 'misuse flags and complaints',
+): void {
   if (principal.role === 'regulator' || principal.role === 'admin' || runsBrand(principal, brand)) return;
   if (principal.role === 'brand_office')
     throw forbidden(
-      `brand ${brand.code} is not run by party ${principal.partyCode}: a brand office reads the misuse flags and complaints of its own brands only`,
+      `brand ${brand.code} is not run by party ${principal.partyCode}: a brand office reads the ${what} of its own brands only`,
     );
-  throw forbidden(`only the office of brand ${brand.code}, regulators and admins read its misuse flags and complaints`);
+  throw forbidden(`only the office of brand ${brand.code}, regulators and admins read its ${what}`);
 }
 
 /**

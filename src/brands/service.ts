@@ -45,10 +45,15 @@ import {
  * the market shows of its packs (misuse flags, complaints) is read through it. No such brand is a 404 to
  * anyone (brands are public), another's brand a 403.
  */
-export async function overseenBrand(brands: Pick<BrandsRepository, 'findBrand'>, principal: Principal, code: string): Promise<BrandRow> {
+export async function overseenBrand(
+  brands: Pick<BrandsRepository, 'findBrand'>,
+  principal: Principal,
+  code: string,
+  what?: string,
+): Promise<BrandRow> {
   const brand = await brands.findBrand(code);
   if (!brand) throw notFound(`no brand ${code}`);
-  requireBrandOverseer(principal, { code: brand.code, ownerPartyCode: brand.partyCode });
+  requireBrandOverseer(principal, { code: brand.code, ownerPartyCode: brand.partyCode }, what);
   return brand;
 }
 
@@ -519,7 +524,7 @@ export function createBrandService(deps: {
      * exited, lapsed, or no party at all) is the same 404, so the read tells nothing of parties outside the brand.
      */
     async memberCredentials(principal: Principal, code: string, partyCode: string): Promise<MemberCredentials> {
-      await overseenBrand(deps.brands, principal, code);
+      await overseenBrand(deps.brands, principal, code, "members' certifications and licences");
       const day = today();
       const member = (await deps.brands.authorizationsOf({ brandCode: code, partyCode })).some(
         (row) => row.state !== 'exited' && !expired(row, day),
@@ -589,7 +594,7 @@ export function createBrandService(deps: {
      * in it; those made while suspended are not. An exited member's are in none: the exit withdrew their badge.
      */
     async report(principal: Principal, code: string, period: { from: string; to: string }) {
-      const brand = await overseenBrand(deps.brands, principal, code);
+      const brand = await overseenBrand(deps.brands, principal, code, 'report');
       const refusal = periodRefusal(period.from, period.to);
       if (refusal) throw unprocessable('invalid-period', `querystring ${refusal.pointer}: ${refusal.detail}`, [refusal]);
       const day = today();

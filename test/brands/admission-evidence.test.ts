@@ -173,7 +173,9 @@ t.test("a brand's office reads its members' certifications, and no one else's", 
   const unknown = await notFound(orange, 'FJQC-E', 'P-NOPE', 'a party that does not exist');
   t.same(await notFound(pork, 'FJLR-E', partyCode, 'a member of another brand only'), await notFound(pork, 'FJLR-E', 'P-NOPE', 'unknown'));
   t.same(await notFound(orange, 'FJQC-E', await world.party('processor').then((p) => p.code), 'never admitted'), unknown, 'as unknown');
-  expectStatus(t, await pork.get(`/brands/FJQC-E/members/${partyCode}/certifications`), 403, "another brand's office");
+  const refused = await pork.get(`/brands/FJQC-E/members/${partyCode}/certifications`);
+  expectStatus(t, refused, 403, "another brand's office");
+  t.match(refused.body.detail, "reads the members' certifications and licences of its own brands only", 'naming what was asked for');
   expectStatus(
     t,
     await pork.get('/brands/FJQC-E/members/P-NOPE/certifications'),

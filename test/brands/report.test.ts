@@ -216,8 +216,8 @@ t.test("a brand's report: its members' badged lots in the period, their packs an
     const refused = await otherOffice.get(`/brands/FJQC/report${period}`);
     t.equal(
       refused.body.detail,
-      `brand FJQC is not run by party ${otherOfficeParty.code}: a brand office reads the misuse flags and complaints of its own brands only`,
-      'refused as the other office reads are',
+      `brand FJQC is not run by party ${otherOfficeParty.code}: a brand office reads the report of its own brands only`,
+      'refused, naming what was asked for',
     );
     expectStatus(t, await office.get(`/brands/NOPE/report${period}`), 404, 'a brand that does not exist');
     expectStatus(t, await otherOffice.get(`/brands/FJLR/report${period}`), 200, 'FJLR’s office reads its own');
