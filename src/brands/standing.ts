@@ -4,7 +4,7 @@
 
 import { regionName } from '../codes/regions.js';
 import type { PartyKind } from '../codes/service-codes.js';
-import { chinaDay } from '../codes/timestamp.js';
+import { chinaDay, LAST_STORABLE_MS } from '../codes/timestamp.js';
 
 export const BRAND_KINDS = ['regional', 'gi', 'enterprise'] as const;
 export type BrandKind = (typeof BRAND_KINDS)[number];
@@ -309,9 +309,12 @@ export function labelRefusals(standings: readonly BrandStanding[], lot: LotMakin
   });
 }
 
-/** A day plus a number of days. */
+/**
+ * A day plus a number of days, no later than 9999-12-31: the last day the service stores (a later one would be
+ * written +010000-…, which neither the schema nor PostgreSQL reads as a date).
+ */
 export function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+  return new Date(Math.min(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000, LAST_STORABLE_MS)).toISOString().slice(0, 10);
 }
 
 type DisposalStatus = 'disposing' | 'cleared' | 'overdue';

@@ -401,6 +401,8 @@ t.test('a change recorded on its own day holds what was recorded after it; one r
 t.test('disposal: cleared when nothing is left, overdue when stock outlives the deadline', async (t) => {
   t.equal(addDays('2026-06-15', 30), '2026-07-15');
   t.equal(addDays('2026-12-20', 30), '2027-01-19', 'across a year');
+  t.equal(addDays('9999-12-31', 1), '9999-12-31', 'no later than the last day the service stores');
+  t.equal(addDays('9999-12-20', 30), '9999-12-31');
   t.equal(disposalStatus(0, '2026-07-15', '2026-08-01'), 'cleared');
   t.equal(disposalStatus(12, '2026-07-15', '2026-07-15'), 'disposing', 'the deadline day itself is still in time');
   t.equal(disposalStatus(12, '2026-07-15', '2026-07-16'), 'overdue');
