@@ -2,13 +2,17 @@
 // packs and scans, and the totals. Pure: the service picks the lots (badgesOf) and hands them here.
 import type { FieldProblem } from '../errors/problem.js';
 import type { CsvColumn, CsvDialect } from '../http/csv.js';
+import { UNIT_NAMES_ZH } from '../products/unit-names-zh.js';
 import type { ReportLotRow } from './repository.js';
 import { type AuthorizationState, addDays } from './standing.js';
 
 /** The longest period a report covers, in days (from and to included): any calendar year fits. */
 export const REPORT_MAX_DAYS = 366;
 
-/** Why a period (two valid days) is refused, at its query parameter, or null when a report may cover it. */
+/**
+ * Why a period (two valid days) is refused, at its query parameter, or null when a report may cover it. Its
+ * last day is at most 9999-12-31, as every date (addDays): the year after it is no date the service takes.
+ */
 export function periodRefusal(from: string, to: string): FieldProblem | null {
   if (to < from) return { in: 'querystring', pointer: '/to', detail: `must not be before from (${from})` };
   const last = addDays(from, REPORT_MAX_DAYS - 1);
@@ -19,7 +23,9 @@ export function periodRefusal(from: string, to: string): FieldProblem | null {
 
 export type ReportLot = {
   lotCode: string;
+  lotNumber: string | null;
   productCode: string;
+  productName: string;
   producedOn: string;
   quantity: number;
   unit: string;
@@ -41,7 +47,7 @@ export type MemberState = AuthorizationState | 'expired';
 export type ReportMember = { partyCode: string; partyName: string; state: MemberState; lots: ReportLot[]; totals: ReportTotals };
 
 /** Sums of lots; quantities per unit (kg and pieces do not add up), the units in order. */
-export function totalsOf(lots: readonly Omit<ReportLot, 'lotCode' | 'productCode' | 'producedOn'>[]): ReportTotals {
+export function totalsOf(lots: readonly Pick<ReportLot, 'quantity' | 'unit' | 'packsIssued' | 'packsScanned' | 'scans'>[]): ReportTotals {
   const byUnit = new Map<string, number>();
   // quantities have three decimals: summed in thousandths, so that 0.1 + 0.2 is 0.3
   for (const lot of lots) byUnit.set(lot.unit, (byUnit.get(lot.unit) ?? 0) + Math.round(lot.quantity * 1000));
@@ -63,10 +69,10 @@ export function membersOf(
 ): ReportMember[] {
   const byParty = new Map<string, ReportLot[]>();
   for (const row of lots) {
-    const { lotCode, productCode, producedOn, quantity, unit, packsIssued, packsScanned, scans } = row;
+    const { lotCode, lotNumber, productCode, productName, producedOn, quantity, unit, packsIssued, packsScanned, scans } = row;
     byParty.set(row.partyCode, [
       ...(byParty.get(row.partyCode) ?? []),
-      { lotCode, productCode, producedOn, quantity, unit, packsIssued, packsScanned, scans },
+      { lotCode, lotNumber, productCode, productName, producedOn, quantity, unit, packsIssued, packsScanned, scans },
     ]);
   }
   return [...byParty].map(([partyCode, memberLots]) => ({
@@ -104,7 +110,9 @@ export function reportCsvTotalRows(members: readonly ReportMember[], dialect?: C
       partyName: counted(units.length > 1 ? memberCount : members.length, totals.lots),
       state: '' as MemberState,
       lotCode: '',
+      lotNumber: null,
       productCode: '',
+      productName: '',
       producedOn: '',
       quantity: totals.quantities[0]?.quantity ?? 0,
       unit,
@@ -129,10 +137,12 @@ export const REPORT_CSV_COLUMNS: readonly CsvColumn<CsvRow>[] = [
   { header: 'party_name', zh: '主体名称', value: (row) => row.partyName },
   { header: 'member_state', zh: '成员状态', value: (row) => row.state, zhValues: STATES_ZH },
   { header: 'lot_code', zh: '批次', value: (row) => row.lotCode },
+  { header: 'lot_number', zh: '批号', value: (row) => row.lotNumber },
   { header: 'product_code', zh: '产品代码', value: (row) => row.productCode },
+  { header: 'product_name', zh: '产品名称', value: (row) => row.productName },
   { header: 'produced_on', zh: '生产日期', value: (row) => row.producedOn, reads: 'date' },
   { header: 'quantity', zh: '数量', value: (row) => row.quantity, reads: 'number' },
-  { header: 'unit', zh: '单位', value: (row) => row.unit },
+  { header: 'unit', zh: '单位', value: (row) => row.unit, zhValues: UNIT_NAMES_ZH },
   { header: 'packs_issued', zh: '已发码数', value: (row) => row.packsIssued, reads: 'number' },
   { header: 'packs_scanned', zh: '已扫码包数', value: (row) => row.packsScanned, reads: 'number' },
   { header: 'scans', zh: '扫码次数', value: (row) => row.scans, reads: 'number' },

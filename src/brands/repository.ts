@@ -268,11 +268,13 @@ export function createBrandsRepository(db: Db) {
       const rows = await queryRows<Omit<ReportLotRow, 'quantity' | 'createdAt'> & { quantity: string; createdAt: string }>(
         db,
         sql`
-        select l.code as "lotCode", l.party_code as "partyCode", l.product_code as "productCode", l.quantity::text as quantity,
+        select l.code as "lotCode", l.lot_number as "lotNumber", l.party_code as "partyCode", l.product_code as "productCode",
+          p.name as "productName", l.quantity::text as quantity,
           l.unit, l.production_date::text as "productionDate", ${isoMs(sql`l.created_at`)} as "createdAt",
           coalesce(i.issued, 0)::int as "packsIssued", coalesce(i.scanned, 0)::int as "packsScanned", coalesce(i.scans, 0)::int as scans
         from lots l
         join brand_products bp on bp.product_code = l.product_code and bp.brand_code = ${brandCode}
+        join products p on p.code = l.product_code
         left join lateral (select count(*) as issued, count(*) filter (where it.scan_count > 0) as scanned, sum(it.scan_count) as scans
           -- a running job's codes are not yet valid (deleted if it fails): those of jobs that succeeded, as the figures count
           from items it join code_jobs j on j.id = it.job_id and j.status = 'succeeded' where it.lot_code = l.code) i on true
@@ -290,8 +292,10 @@ export function createBrandsRepository(db: Db) {
 /** A lot a brand's report weighs, with its packs (reportLots). */
 export type ReportLotRow = {
   lotCode: string;
+  lotNumber: string | null;
   partyCode: string;
   productCode: string;
+  productName: string;
   quantity: number;
   unit: string;
   productionDate: string | null;

@@ -228,7 +228,9 @@ export const reportSchema = z
         lots: z.array(
           z.object({
             lotCode: z.string(),
+            lotNumber: z.string().nullable().describe("the maker's own lot number (批号); null when it gave none"),
             productCode: z.string(),
+            productName: z.string(),
             producedOn: z.string().describe('its production day (its recording day, China time, when it has none)'),
             quantity: z.number(),
             unit: z.string(),

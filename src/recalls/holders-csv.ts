@@ -5,7 +5,7 @@
 // recall as its reader sees it. Pure.
 import { shanghaiIso } from '../codes/timestamp.js';
 import type { CsvColumn } from '../http/csv.js';
-import { UNIT_NAMES_ZH } from '../lots/names-zh.js';
+import { UNIT_NAMES_ZH } from '../products/unit-names-zh.js';
 import { stillToDestroy } from './deadlines.js';
 import type { RecallView } from './schemas.js';
 

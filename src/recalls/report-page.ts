@@ -2,7 +2,8 @@
 // their actions, quantities and the times, in the page's language. Pure.
 
 import type { LOT_STATUSES } from '../lots/ledger.js';
-import { LOT_STATUS_NAMES_ZH, UNIT_NAMES_ZH } from '../lots/names-zh.js';
+import { LOT_STATUS_NAMES_ZH } from '../lots/names-zh.js';
+import { UNIT_NAMES_ZH } from '../products/unit-names-zh.js';
 import { html, layout, shanghaiTime, userText } from '../web/html.js';
 import { type Lang, TEXT } from '../web/i18n/index.js';
 import { RECALL_REPORT_TEXT } from '../web/i18n/recall-report.js';

@@ -8,7 +8,8 @@ import { idempotencyKeyHeaders, idempotencyOf, sendAnswered } from '../http/idem
 import { preferredType } from '../http/negotiate.js';
 import { bearerSecurity, principalOf } from '../http/request.js';
 import { locatedJsonResponse } from '../http/responses.js';
-import { LOT_STATUS_NAMES_ZH, UNIT_NAMES_ZH } from '../lots/names-zh.js';
+import { LOT_STATUS_NAMES_ZH } from '../lots/names-zh.js';
+import { UNIT_NAMES_ZH } from '../products/unit-names-zh.js';
 import { PAGE_HEADERS, PAGE_HEADERS_DECLARED } from '../web/html.js';
 import { HOLDER_CSV_COLUMNS, holderCsvRows } from './holders-csv.js';
 import { apiRecallReportHref, recallReportPage } from './report-page.js';

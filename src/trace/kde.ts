@@ -5,7 +5,7 @@ import { shanghaiIso } from '../codes/timestamp.js';
 import type { EventType } from '../events/schemas.js';
 import { eventIdOfKey } from '../gs1/event-id.js';
 import type { CsvColumn } from '../http/csv.js';
-import { UNIT_NAMES_ZH } from '../lots/names-zh.js';
+import { UNIT_NAMES_ZH } from '../products/unit-names-zh.js';
 import { documentTypeName } from '../web/i18n/document-types.js';
 import { attributeCertificates, CERTIFICATE_ATTRIBUTES } from './graph.js';
 import type { Trace } from './schemas.js';

@@ -19,6 +19,9 @@ type Report = {
     state: string;
     lots: {
       lotCode: string;
+      lotNumber: string | null;
+      productCode: string;
+      productName: string;
       producedOn: string;
       quantity: number;
       unit: string;
@@ -43,6 +46,8 @@ t.test('the period a report covers, and its sums', async (t) => {
   t.equal(periodRefusal('2024-01-01', '2024-12-31'), null, 'a leap year: 366 days');
   t.match(periodRefusal('2026-01-01', '2027-01-02'), { in: 'querystring', pointer: '/to', detail: /no later than 2027-01-01/ }, '367 days');
   t.match(periodRefusal('2026-05-02', '2026-05-01'), { pointer: '/to', detail: 'must not be before from (2026-05-02)' });
+  t.equal(periodRefusal('9999-12-30', '9999-12-31'), null, 'the last days the service stores: the year past them is none');
+  t.equal(periodRefusal('9999-01-01', '9999-12-31'), null);
   const lot = (quantity: number, unit: string) => ({ quantity, unit, packsIssued: 2, packsScanned: 1, scans: 4 });
   t.same(totalsOf([lot(0.1, 'kg'), lot(0.2, 'kg'), lot(3, 'piece')]), {
     lots: 3,
@@ -76,7 +81,11 @@ t.test("a brand's report: its members' badged lots in the period, their packs an
   const grower = await world.party('processor', '=HYPERLINK("http://evil.example","点我")');
   const suspended = await world.party('processor');
   const leaver = await world.party('processor');
-  const products = { grower: await grower.product('kg'), suspended: await suspended.product('piece'), leaver: await leaver.product('kg') };
+  const products = {
+    grower: await grower.product('kg', { name: '奉节脐橙 特级' }),
+    suspended: await suspended.product('piece'),
+    leaver: await leaver.product('kg'),
+  };
   const plain = await grower.product('kg'); // a product the brand does not cover
 
   await world.ok(
@@ -111,7 +120,7 @@ t.test("a brand's report: its members' badged lots in the period, their packs an
   await world.ok(office.post('/brands/FJQC/products', { products: Object.values(products) }), 200);
 
   // the grower: two lots in the period (one coded and scanned), one before it, one of a product outside the brand
-  const coded = await grower.commission(products.grower, 12.5, { productionDate: '2026-06-01' });
+  const coded = await grower.commission(products.grower, 12.5, { productionDate: '2026-06-01', lotNumber: '2026-06' });
   const uncoded = await grower.commission(products.grower, 0.25, { productionDate: '2026-10-31' });
   const before = await grower.commission(products.grower, 7, { productionDate: '2026-04-30' });
   const unbranded = await grower.commission(plain, 3, { productionDate: '2026-06-02' });
@@ -167,6 +176,14 @@ t.test("a brand's report: its members' badged lots in the period, their packs an
         [uncoded, '2026-10-31', 0.25, 'kg', 0, 0, 0],
       ],
       'its lots in the period (the last day included), by production day; not one before it, nor of a product outside the brand',
+    );
+    t.same(
+      growerRow?.lots.map((lot) => [lot.lotNumber, lot.productCode, lot.productName]),
+      [
+        ['2026-06', products.grower, '奉节脐橙 特级'],
+        [null, products.grower, '奉节脐橙 特级'],
+      ],
+      'each lot with its lot number (null when it has none) and its product’s name',
     );
     t.same(growerRow?.totals, { lots: 2, quantities: [{ unit: 'kg', quantity: 12.75 }], packsIssued: 3, packsScanned: 2, scans: 3 });
     t.equal(growerRow?.partyName, '=HYPERLINK("http://evil.example","点我")', 'the name as it is in JSON');
@@ -232,6 +249,7 @@ t.test("a brand's report: its members' badged lots in the period, their packs an
       ['?from=2026-05-01&to=2026-04-30', 422, '/to'],
       ['?from=2026-01-01&to=2027-01-02', 422, '/to'], // 367 days
       ['?from=2026-01-01&to=2026-10-31&extra=1', 400, '/extra'],
+      ['?from=9999-12-30&to=10000-01-01', 400, '/to'], // past the last day the service stores
     ] as const) {
       for (const path of ['report', 'report.csv']) {
         const reply = await office.get(`/brands/FJQC/${path}${query}`);
@@ -241,6 +259,8 @@ t.test("a brand's report: its members' badged lots in the period, their packs an
     }
     t.equal((await read(office, '?from=2026-01-01&to=2026-12-31')).to, '2026-12-31', 'a whole year is one report');
     t.equal((await read(office, '?from=2024-01-01&to=2024-12-31')).to, '2024-12-31', 'a leap year too');
+    t.equal((await read(office, '?from=9999-12-30&to=9999-12-31')).totals.lots, 0, 'the last days the service stores');
+    expectStatus(t, await office.get('/brands/FJQC/report.csv?from=9999-12-30&to=9999-12-31'), 200, 'their CSV');
   });
 
   t.test('the CSV: a line per lot, a formula-like name written as text', async (t) => {
@@ -258,18 +278,18 @@ t.test("a brand's report: its members' badged lots in the period, their packs an
       .split('\r\n');
     t.equal(
       lines[0],
-      'party_code,party_name,member_state,lot_code,product_code,produced_on,quantity,unit,packs_issued,packs_scanned,scans',
+      'party_code,party_name,member_state,lot_code,lot_number,product_code,product_name,produced_on,quantity,unit,packs_issued,packs_scanned,scans',
     );
     t.equal(lines.length, 6, 'a header, the three badged lots and the totals');
     t.same(
       lines.slice(4),
-      ['total,members: 1; lots: 2,,,,,12.75,kg,3,2,3', 'total,members: 1; lots: 1,,,,,40,piece,2,0,0'],
+      ['total,members: 1; lots: 2,,,,,,,12.75,kg,3,2,3', 'total,members: 1; lots: 1,,,,,,,40,piece,2,0,0'],
       "the totals last, a line per unit: the grower's two lots in kg, the suspended member's one in pieces (the JSON totals split by unit)",
     );
     const growerLine = lines.find((line) => line.includes(coded));
     t.equal(
       growerLine,
-      `${grower.code},"'=HYPERLINK(""http://evil.example"",""点我"")",admitted,${coded},${products.grower},2026-06-01,12.5,kg,3,2,3`,
+      `${grower.code},"'=HYPERLINK(""http://evil.example"",""点我"")",admitted,${coded},2026-06,${products.grower},奉节脐橙 特级,2026-06-01,12.5,kg,3,2,3`,
       'the name starting with = is prefixed with an apostrophe: no formula',
     );
     t.ok(
@@ -278,13 +298,26 @@ t.test("a brand's report: its members' badged lots in the period, their packs an
     );
     const excel = await office.get(`/brands/FJQC/report.csv${period}&dialect=excel`);
     expectStatus(t, excel, 200, 'the Excel flavour');
-    t.match(excel.body, /主体代码,主体名称,成员状态/);
+    const excelLines: string[] = excel.body
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
+    t.equal(excelLines[0], '主体代码,主体名称,成员状态,批次,批号,产品代码,产品名称,生产日期,数量,单位,已发码数,已扫码包数,扫码次数');
     t.match(excel.body, /"'=HYPERLINK\(/, 'the name still written as text');
     t.match(excel.body, /已暂停/);
+    t.equal(
+      excelLines
+        .find((line) => line.includes(coded))
+        ?.split(',')
+        .slice(-10)
+        .join(','),
+      `${coded},"=""2026-06""",${products.grower},奉节脐橙 特级,2026-06-01,12.5,千克,3,2,3`,
+      'its lot number kept as text (Excel would read 2026-06 as a month), its unit in Chinese',
+    );
     t.same(
-      excel.body.trimEnd().split('\r\n').slice(-2),
-      ['合计,成员 1 个；批次 2 个,,,,,12.75,kg,3,2,3', '合计,成员 1 个；批次 1 个,,,,,40,piece,2,0,0'],
-      'its totals labelled in Chinese',
+      excelLines.slice(-2),
+      ['合计,成员 1 个；批次 2 个,,,,,,,12.75,千克,3,2,3', '合计,成员 1 个；批次 1 个,,,,,,,40,件,2,0,0'],
+      'its totals labelled in Chinese, their units too',
     );
     const none = await office.get('/brands/FJQC/report.csv?from=2026-01-01&to=2026-01-31');
     expectStatus(t, none, 200, 'a period with no badged lot');
@@ -294,7 +327,7 @@ t.test("a brand's report: its members' badged lots in the period, their packs an
         .trimEnd()
         .split('\r\n')
         .slice(1),
-      ['total,members: 0; lots: 0,,,,,0,,0,0,0'],
+      ['total,members: 0; lots: 0,,,,,,,0,,0,0,0'],
       'its CSV is the header and a totals line of zeros',
     );
   });
