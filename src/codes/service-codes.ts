@@ -24,9 +24,12 @@ export const PARTY_KINDS = [
 ] as const;
 export type PartyKind = (typeof PARTY_KINDS)[number];
 
-/** Each kind's Chinese name, as the regulator's figures name a group of parties of that kind. */
+/**
+ * Each kind's Chinese name, as the regulator's figures name a group of parties of that kind. A farm grows
+ * fruit as well as it raises pigs: 种养殖 (planting and raising), not 养殖 alone.
+ */
 export const PARTY_KIND_NAMES: Readonly<Record<PartyKind, string>> = Object.freeze({
-  farm: '养殖',
+  farm: '种养殖',
   slaughterhouse: '屠宰',
   cutting_plant: '分割',
   processor: '加工',
@@ -38,7 +41,7 @@ export const PARTY_KIND_NAMES: Readonly<Record<PartyKind, string>> = Object.free
   regulator: '监管',
 });
 
-// Letters from the names above (mostly pinyin initials), all inside the charset.
+// Letters from the names above (mostly pinyin initials; farm's Y from 养殖), all inside the charset.
 export const PARTY_KIND_LETTER: Readonly<Record<PartyKind, string>> = Object.freeze({
   farm: 'Y',
   slaughterhouse: 'T',

@@ -260,7 +260,7 @@ export const traceabilitySchema = z
           .string()
           .nullable()
           .describe(
-            "the enterprise's or product's name, the region's or township's GB/T 2260 name, or the kind of party's (养殖, 屠宰, …)",
+            "the enterprise's or product's name, the region's or township's GB/T 2260 name, or the kind of party's (种养殖, 屠宰, …)",
           ),
       }),
     ),
@@ -278,7 +278,7 @@ export const activitySchema = z
   .object({
     overall: activityGroup,
     byKind: z.array(
-      activityGroup.extend({ kind: z.enum(PARTY_KINDS), name: z.string().describe('the kind of party in Chinese (养殖, 屠宰, …)') }),
+      activityGroup.extend({ kind: z.enum(PARTY_KINDS), name: z.string().describe('the kind of party in Chinese (种养殖, 屠宰, …)') }),
     ),
     byRegion: z.array(
       activityGroup.extend({

@@ -162,7 +162,7 @@ t.test('figures of a small county world', async (t) => {
     t.strictSame(
       figures.byKind.map((row: any) => [row.kind, row.name, row.all.registered, row.all.active]),
       [
-        ['farm', '养殖', 2, 2],
+        ['farm', '种养殖', 2, 2],
         ['processor', '加工', 2, 1],
         ['retailer', '零售', 1, 0],
         ['slaughterhouse', '屠宰', 1, 1],

@@ -118,7 +118,7 @@ t.test('readable on a phone: drawn at its own size, no text under 13 px, two far
 t.test('each box names its stage, and the scanned lot as this product', async (t) => {
   const lineage = demo();
   const zh = lineageSvg(lineage, 'zh-CN');
-  t.equal(boxOf(zh, lineage, 'n2').caption, '养殖');
+  t.equal(boxOf(zh, lineage, 'n2').caption, '种养殖');
   t.equal(boxOf(zh, lineage, 'n3').caption, '屠宰');
   t.equal(boxOf(zh, lineage, 'BLPK8Q3M2N7X').caption, '本品');
   const en = lineageSvg(lineage, 'en');
@@ -233,8 +233,8 @@ t.test('the picture is an image named by its title and described by the chain as
   t.equal(
     steps,
     '<ol id="lineage-steps" class="visually-hidden">' +
-      '<li>1. 养殖：生猪（长白×荣昌）</li>' +
-      '<li>2. 养殖：生猪（渝荣1号配套系）</li>' +
+      '<li>1. 种养殖：生猪（长白×荣昌）</li>' +
+      '<li>2. 种养殖：生猪（渝荣1号配套系）</li>' +
       '<li>3. 屠宰：白条猪（带皮猪胴体）（由第 1、2 项而来）</li>' +
       '<li>4. 分割：冷鲜带皮五花肉</li>' +
       '<li>5. 加工：奉节腊肉（五花，散装）</li>' +

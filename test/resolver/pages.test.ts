@@ -87,7 +87,7 @@ t.test('a step of temperature logs shows their span, how many readings and their
 
 t.test('the process timeline is chronological, in China time, with stages, places and actions', async (t) => {
   const page = render(demo());
-  t.strictSame(stagesShown(page), ['养殖', '养殖', '屠宰', '屠宰', '分割', '加工', '加工', '加工', '冷链', '冷链']);
+  t.strictSame(stagesShown(page), ['种养殖', '种养殖', '屠宰', '屠宰', '分割', '加工', '加工', '加工', '冷链', '冷链']);
   t.match(page, '2026-10-12 07:30 · 登记');
   t.match(page, '2026-10-28 10:00 · 腌制熏制');
   t.match(page, '甘溪沟冷链中心2号冷藏库（0–4℃）');
@@ -305,7 +305,7 @@ t.test('the chain has a text version: an ordered list next to the picture, which
   const page = render(demo());
   const section = sectionOf(page, '溯源链');
   t.match(section, /<svg [^>]*role="img" aria-labelledby="lineage-title" aria-describedby="lineage-steps"/);
-  t.match(section, /<\/svg><\/div><ol id="lineage-steps" class="visually-hidden"><li>1\. 养殖：生猪（长白×荣昌）<\/li>/);
+  t.match(section, /<\/svg><\/div><ol id="lineage-steps" class="visually-hidden"><li>1\. 种养殖：生猪（长白×荣昌）<\/li>/);
   t.match(section, '<li>6. 本品：奉上好品·奉节腊肉 500g</li></ol>');
   t.match(page, '.visually-hidden{position:absolute;width:1px;height:1px;', 'hidden from the eye, not from a screen reader');
   const en = sectionOf(render(demo(), { ...OPTIONS, lang: 'en' }), 'Trace chain');

@@ -35,7 +35,7 @@ export const ZH = {
   earTags: (count: number) => `已登记耳标 ${count} 个`,
   timeline: '生产流通过程',
   stages: {
-    farm: '养殖',
+    farm: '种养殖', // an orchard's step too: planting and raising
     slaughter: '屠宰',
     cutting: '分割',
     processing: '加工',
