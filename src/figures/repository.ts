@@ -9,8 +9,35 @@ import { inspectionKindAsRead, live, standingFailure } from '../events/retests.j
 import { rootedWalk } from '../lineage/repository.js';
 import { COUNT_UNITS } from '../lots/ledger.js';
 import { type LedgerJson, type LotLedger, ledgerColumns, ledgerOfRow } from '../lots/repository.js';
+import {
+  ORIGIN_CERTIFICATE_ATTRIBUTES,
+  ORIGIN_CERTIFICATES,
+  type OriginCertificate,
+  originCertificatesOf,
+} from '../products/origin-certificates.js';
+import { PRODUCT_CATEGORIES } from '../products/schemas.js';
 import { KDE_PAYLOAD_FIELDS, type KdeSort, type KdeSource, ROLE_ORDER } from '../trace/kde.js';
 import type { PassRateRegionParty } from './schemas.js';
+
+/** The certificates that vouch for a farm lot of the product category in `category`, as originCertificatesOf says: a text[]. */
+function originCertificatesSql(category: SQL): SQL {
+  const accepted = (of: string | null) =>
+    sql`array[${sql.join(
+      originCertificatesOf(of).map((type) => sql`${type}::text`),
+      sql`, `,
+    )}]`;
+  return sql`case ${sql.join(
+    PRODUCT_CATEGORIES.map((of) => sql`when ${category} = ${of} then ${accepted(of)}`),
+    sql` `,
+  )} else ${accepted(null)} end`;
+}
+
+/** Whether the lot carries the certificate: its number in the lot's attributes, or among the documents of a live event naming it. */
+function carries(lot: SQL, type: OriginCertificate): SQL {
+  return sql`(coalesce(${lot}.attributes->>${ORIGIN_CERTIFICATE_ATTRIBUTES[type]}::text, '') <> ''
+    or exists (select 1 from event_lots el join events e on e.id = el.event_id
+      where el.lot_code = ${lot}.code and ${live(sql`e`)} and e.reference_documents @> ${JSON.stringify([{ type }])}::jsonb))`;
+}
 
 /** A period of event times, [from, to), and a GB/T 2260 region prefix (2, 4 or 6 digits) of the party concerned. */
 export type Scope = { from?: Date; to?: Date; region?: string };
@@ -454,8 +481,9 @@ export function createFiguresRepository(db: Db) {
     /**
      * Lots sold in the period (owners in the region; a sold container by the lots in it) and whether
      * they are traced: their backward trace reaches a farm lot, and every farm lot it reaches carries
-     * its quarantine certificate. Counted by lot and by issued item, grouped by one dimension plus a
-     * total row (key null).
+     * a certificate its product's category accepts (originCertificatesOf: meat's quarantine
+     * certificate, produce's commitment certificate). Counted by lot and by issued item, grouped by
+     * one dimension plus a total row (key null).
      */
     traceability(scope: Scope, by: 'enterprise' | 'product' | 'partyKind' | 'region', maxDepth = 30) {
       // a group's key is never null, which marks the total row: lots of no registered product are grouped under ''
@@ -479,13 +507,15 @@ export function createFiguresRepository(db: Db) {
           where l.kind = 'lot' and l.voided_by_event_id is null and ${regionOf(sql`p.region_code`, scope.region)}
         ),
         ${rootedWalk(sql`walk`, sql`select code, code from targets`, 'backward', maxDepth, 'history')},
-        -- the farm lots reached (lots, not the cases they travelled in), each with whether it carries a certificate
+        -- the farm lots reached (lots, not the cases they travelled in), each with whether it carries a
+        -- certificate its product's category accepts
         farm_lots as (
-          select l.code, (coalesce(l.attributes->>'quarantineCertificate', '') <> ''
-              or exists (select 1 from event_lots el join events e on e.id = el.event_id
-                where el.lot_code = l.code and ${live(sql`e`)}
-                  and e.reference_documents @> '[{"type": "quarantine_certificate"}]'::jsonb)) as certified
-          from lots l join parties p on p.code = l.party_code
+          select l.code, (${sql.join(
+            ORIGIN_CERTIFICATES.map((type) => sql`(${type}::text = any(c.accepted) and ${carries(sql`l`, type)})`),
+            sql` or `,
+          )}) as certified
+          from lots l join parties p on p.code = l.party_code left join products pr on pr.code = l.product_code
+            cross join lateral (select ${originCertificatesSql(sql`pr.category`)} as accepted) c
           where p.kind = 'farm' and l.kind = 'lot' and l.voided_by_event_id is null and l.code in (select code from walk)
         ),
         -- traced: some farm lot reached, and every one certified (one uncertified animal in a batch leaves it untraced)

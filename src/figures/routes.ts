@@ -94,7 +94,7 @@ export const figuresRoutes: FastifyPluginAsyncZod<{ service: FiguresService }> =
       schema: {
         tags,
         summary:
-          'Traceability rate (溯源率): sold lots and items whose trace reaches a farm lot, and every farm lot it reaches carries its quarantine certificate',
+          'Traceability rate (溯源率): sold lots and items whose trace reaches a farm lot, and every farm lot it reaches carries the certificate its product category calls for: animals and their meat (live_animal, carcass, fresh_meat, cured_meat) their quarantine certificate only; any other category, or none, its commitment certificate or a quarantine certificate',
         security: bearerSecurity,
         querystring: traceabilityQuery,
         response: { 200: traceabilitySchema, ...denied },

@@ -286,7 +286,7 @@ export function createFiguresService(deps: {
       };
     },
 
-    /** Traceability rate (溯源率): sold lots and their items whose trace reaches farm lots, every one with its quarantine certificate. */
+    /** Traceability rate (溯源率): sold lots and their items whose trace reaches farm lots, every one with the certificate its product's category calls for (quarantine for meat, commitment for produce). */
     async traceability(principal: Principal, scope: Scope, by: TraceabilityDimension) {
       requireRole(principal, 'figures.read');
       await deps.knownRegion(scope.region);

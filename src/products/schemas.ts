@@ -5,6 +5,7 @@ import { serviceCodeField } from '../codes/service-codes.js';
 
 export const PRODUCT_MARKS = ['geographical_indication', 'green_food', 'organic'] as const;
 export const PRODUCT_CATEGORIES = ['live_animal', 'carcass', 'fresh_meat', 'cured_meat', 'processed_food', 'packaging', 'other'] as const;
+export type ProductCategory = (typeof PRODUCT_CATEGORIES)[number];
 export const UNITS = ['head', 'kg', 'piece', 'box', 'case', 'pallet'] as const;
 
 export const createProductBody = z.object({

@@ -6,7 +6,7 @@ import { completeGs1 } from '../../src/codes/gs1.js';
 import { byTownship, periodScope } from '../../src/figures/service.js';
 import { captured, epcisDocument, observation } from '../fixtures/epcis.js';
 import { sentAsDeclared, servedOpenApi } from '../fixtures/openapi.js';
-import { at, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
+import { type Actor, at, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
 import { client } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -455,50 +455,113 @@ t.test('a sale after the expiry date is recorded, and listed among the anomalies
   );
 });
 
+t.test('a sold lot is traced only when it reaches a farm lot and every farm lot it reaches carries its certificate', async (t) => {
+  const world = await createWorld(t);
+  const farm = await world.party('farm');
+  const processor = await world.party('processor');
+  const pigs = await farm.product('head');
+  const certified = await farm.commission(pigs, 2, { attributes: { quarantineCertificate: 'QC-1' } });
+  const uncertified = await farm.commission(pigs, 8);
+  const alsoCertified = await farm.commission(pigs, 3, { attributes: { quarantineCertificate: 'QC-2' } });
+  const shipmentId = await farm.ship(processor, [{ lotCode: certified }, { lotCode: uncertified }, { lotCode: alsoCertified }]);
+  await processor.receive(shipmentId);
+  const [mixed, pure, allCertified, own] = [
+    await processor.product('kg'),
+    await processor.product('kg'),
+    await processor.product('kg'),
+    await processor.product('kg'),
+  ];
+  const made = async (inputs: { lotCode: string; quantity: number }[], productCode: string) => {
+    const [lot] = await processor.transform(inputs, [{ productCode, quantity: 100 }]);
+    await world.ok(processor.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 10 }] }));
+  };
+  await made(
+    [
+      { lotCode: certified, quantity: 2 },
+      { lotCode: uncertified, quantity: 7 },
+    ],
+    mixed,
+  );
+  await made([{ lotCode: uncertified, quantity: 1 }], pure);
+  await made([{ lotCode: alsoCertified, quantity: 3 }], allCertified);
+  const ownLot = await processor.commission(own, 50);
+  await world.ok(processor.event({ type: 'sell', lines: [{ lotCode: ownLot, quantity: 5 }] }));
+
+  const figures = expectStatus(t, await world.regulator.get('/regulator/figures/traceability?by=product'), 200, 'by product').body;
+  t.strictSame(
+    Object.fromEntries(figures.groups.map((group: any) => [group.key, [group.lots, group.tracedLots]])),
+    { [mixed]: [1, 0], [pure]: [1, 0], [allCertified]: [1, 1], [own]: [1, 0] },
+    'a lot of certified and uncertified pigs is not traced, nor one of uncertified pigs alone, nor one that reaches no farm lot',
+  );
+  t.match(figures.overall, { lots: 4, tracedLots: 1, lotRate: 0.25 });
+  const regulator = { keyId: 'county', role: 'regulator' as const, partyCode: null };
+  const dashboard = await world.app.services.dashboard.view(regulator, {});
+  t.match(dashboard.coverage.overall, { lots: 4, tracedLots: 1 }, "the dashboard's panel reads the same");
+});
+
 t.test(
-  'a sold lot is traced only when it reaches a farm lot and every farm lot it reaches carries its quarantine certificate',
+  'the certificate a farm lot needs follows its product: quarantine for animals and their meat, the commitment certificate for produce',
   async (t) => {
     const world = await createWorld(t);
-    const farm = await world.party('farm');
+    const orchard = await world.party('farm', '脐橙园');
+    const pigFarm = await world.party('farm', '生猪养殖场');
+    const retailer = await world.party('retailer');
     const processor = await world.party('processor');
-    const pigs = await farm.product('head');
-    const certified = await farm.commission(pigs, 2, { attributes: { quarantineCertificate: 'QC-1' } });
-    const uncertified = await farm.commission(pigs, 8);
-    const alsoCertified = await farm.commission(pigs, 3, { attributes: { quarantineCertificate: 'QC-2' } });
-    const shipmentId = await farm.ship(processor, [{ lotCode: certified }, { lotCode: uncertified }, { lotCode: alsoCertified }]);
-    await processor.receive(shipmentId);
-    const [mixed, pure, allCertified, own] = [
-      await processor.product('kg'),
-      await processor.product('kg'),
-      await processor.product('kg'),
-      await processor.product('kg'),
+    // produce has no category of its own: an orchard's oranges and a farm's vegetables are registered as `other`
+    const oranges = await orchard.product('kg', { name: '奉节脐橙', category: 'other' });
+    const vegetables = await orchard.product('kg', { name: '青菜', category: 'other' });
+    const uncertifiedOranges = await orchard.product('kg', { name: '无证脐橙', category: 'other' });
+    const pigs = await pigFarm.product('head', { category: 'live_animal' });
+    const [pork, quarantinedPork] = [
+      await processor.product('kg', { category: 'fresh_meat' }),
+      await processor.product('kg', { category: 'fresh_meat' }),
     ];
-    const made = async (inputs: { lotCode: string; quantity: number }[], productCode: string) => {
-      const [lot] = await processor.transform(inputs, [{ productCode, quantity: 100 }]);
-      await world.ok(processor.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 10 }] }));
-    };
-    await made(
-      [
-        { lotCode: certified, quantity: 2 },
-        { lotCode: uncertified, quantity: 7 },
-      ],
-      mixed,
+
+    const sold = async (seller: Actor, lotCode: string) => world.ok(seller.event({ type: 'sell', lines: [{ lotCode, quantity: 1 }] }));
+    // oranges with the commitment certificate on the lot; vegetables with it on their shipment's documents; oranges with none
+    const certifiedOranges = await orchard.commission(oranges, 100, { attributes: { commitmentCertificate: 'CN500236-1' } });
+    await world.handOver(orchard, retailer, certifiedOranges);
+    await sold(retailer, certifiedOranges);
+    const greens = await orchard.commission(vegetables, 50);
+    const shipped = await world.ok(
+      orchard.event({
+        type: 'ship',
+        toPartyCode: retailer.code,
+        lines: [{ lotCode: greens }],
+        referenceDocuments: [{ type: 'commitment_certificate', number: 'CN500236-2' }],
+      }),
     );
-    await made([{ lotCode: uncertified, quantity: 1 }], pure);
-    await made([{ lotCode: alsoCertified, quantity: 3 }], allCertified);
-    const ownLot = await processor.commission(own, 50);
-    await world.ok(processor.event({ type: 'sell', lines: [{ lotCode: ownLot, quantity: 5 }] }));
+    await retailer.receive(shipped.shipmentId);
+    await sold(retailer, greens);
+    const bareOranges = await orchard.commission(uncertifiedOranges, 100);
+    await sold(orchard, bareOranges);
+
+    // pigs with only a commitment certificate are not traced; quarantined ones are
+    const promised = await pigFarm.commission(pigs, 2, { attributes: { commitmentCertificate: 'CN500236-3' } });
+    const quarantined = await pigFarm.commission(pigs, 2, { attributes: { quarantineCertificate: 'QC-9' } });
+    const shipmentId = await pigFarm.ship(processor, [{ lotCode: promised }, { lotCode: quarantined }]);
+    await processor.receive(shipmentId);
+    const [porkLot] = await processor.transform([{ lotCode: promised, quantity: 2 }], [{ productCode: pork, quantity: 150 }]);
+    const [quarantinedPorkLot] = await processor.transform(
+      [{ lotCode: quarantined, quantity: 2 }],
+      [{ productCode: quarantinedPork, quantity: 150 }],
+    );
+    await sold(processor, porkLot);
+    await sold(processor, quarantinedPorkLot);
 
     const figures = expectStatus(t, await world.regulator.get('/regulator/figures/traceability?by=product'), 200, 'by product').body;
     t.strictSame(
       Object.fromEntries(figures.groups.map((group: any) => [group.key, [group.lots, group.tracedLots]])),
-      { [mixed]: [1, 0], [pure]: [1, 0], [allCertified]: [1, 1], [own]: [1, 0] },
-      'a lot of certified and uncertified pigs is not traced, nor one of uncertified pigs alone, nor one that reaches no farm lot',
+      {
+        [oranges]: [1, 1],
+        [vegetables]: [1, 1],
+        [uncertifiedOranges]: [1, 0],
+        [pork]: [1, 0],
+        [quarantinedPork]: [1, 1],
+      },
+      'produce is traced by its commitment certificate, meat by its quarantine certificate alone',
     );
-    t.match(figures.overall, { lots: 4, tracedLots: 1, lotRate: 0.25 });
-    const regulator = { keyId: 'county', role: 'regulator' as const, partyCode: null };
-    const dashboard = await world.app.services.dashboard.view(regulator, {});
-    t.match(dashboard.coverage.overall, { lots: 4, tracedLots: 1 }, "the dashboard's panel reads the same");
+    t.match(figures.overall, { lots: 5, tracedLots: 3 });
   },
 );
 

@@ -46,7 +46,7 @@ const ZH = {
   coverage: '溯源率（按乡镇）',
   // markup: the English one quotes Chinese words, marked as such
   coverageHint:
-    '已售批次中，逆向追溯可达养殖批次、且所达养殖批次均持检疫证明的比例（目标 100%）。乡镇（街道）取自企业登记地址，地址未注明乡镇的计入所在县。' as
+    '已售批次中，逆向追溯可达养殖批次、且所达养殖批次均持相应合格证明（畜禽及其肉品持动物检疫合格证明，农产品持承诺达标合格证）的比例（目标 100%）。乡镇（街道）取自企业登记地址，地址未注明乡镇的计入所在县。' as
       | Html
       | string,
   coverageByEnterprise: '溯源率（按企业）',
@@ -140,7 +140,7 @@ const EN: typeof ZH = {
   tests: (passed, total) => `${passed}/${total} passed`,
   inspectionKinds: { self: 'Self-test', rapid: 'Rapid test', sampling: 'Sampling', third_party: 'Third-party lab' },
   coverage: 'Traceability rate by township',
-  coverageHint: html`Share of sold lots whose backward trace reaches farm lots, every one of them with its quarantine certificate (target 100 %). The township (<span lang="zh-CN">乡镇/街道</span>) is the one the enterprise's registered address names; an address naming none counts under its county.`,
+  coverageHint: html`Share of sold lots whose backward trace reaches farm lots, every one of them with the certificate its product calls for: animals and their meat their quarantine certificate, produce its commitment certificate (target 100 %). The township (<span lang="zh-CN">乡镇/街道</span>) is the one the enterprise's registered address names; an address naming none counts under its county.`,
   coverageByEnterprise: 'Traceability rate by enterprise',
   lots: (traced, total) => `${traced}/${total} lots`,
   activity: 'Activity rate (enterprises recording in the period)',
