@@ -43,6 +43,18 @@ export const certificationsHeldSql = (partyCode: SQL, day: string) =>
     where r.party_code = ${partyCode} and r.status = 'approved'
       and coalesce(c->>'validFrom', ${day}) <= ${day} and c->>'validUntil' >= ${day}`;
 
+/**
+ * Was authorization `a` admitted on the day, as admittedOn (standing.ts) judges it: within its validity,
+ * the last change effective by that day (in the order made) an admission; one exited or suspended since
+ * still stood admitted then.
+ */
+export const admittedOnSql = (
+  a: SQL,
+  day: string,
+) => sql`(${a}.valid_from <= ${day} and (${a}.valid_until is null or ${a}.valid_until >= ${day})
+  and (select c.to_state from brand_authorization_changes c where c.authorization_id = ${a}.id and c.effective_on <= ${day}
+    order by c.seq desc limit 1) = 'admitted')`;
+
 const made = madeAuthorization(sql`${brandAuthorizations.id}`);
 
 /**

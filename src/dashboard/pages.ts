@@ -227,7 +227,7 @@ ${filtersSection(
 <div class="panels">
 <section id="pass-rates"><h2>${t.passRates}</h2><p class="muted">${regionOf === 'tester' ? t.passRatesHintTester : t.passRatesHint}</p>${new Html(passByKind)}${new Html(passByItem)}</section>
 <section id="coverage"><h2>${t.coverage}</h2><p class="muted">${t.coverageHint}</p>${new Html(coverage)}<h2>${t.coverageByEnterprise}</h2>${new Html(coverageByEnterprise)}</section>
-<section id="activity"><h2>${t.activity}</h2>${new Html(activity)}</section>
+<section id="activity"><h2>${t.activity}</h2><p class="muted">${t.activityAsOf(view.activity.asOf)}</p>${new Html(activity)}</section>
 <section id="anomalies"><h2>${t.anomalies}</h2><div class="counts">${(
     Object.keys(view.anomalyCounts) as (keyof typeof view.anomalyCounts)[]
   ).map(

@@ -2,7 +2,7 @@
 // anomaly lists, inspection counts, traceability and activity, and the key data elements of
 // events for exports. Counting happens here; rates, targets and gaps are the service's.
 import { type SQL, sql } from 'drizzle-orm';
-import { certificationsHeldSql, madeAuthorization } from '../brands/repository.js';
+import { admittedOnSql, certificationsHeldSql } from '../brands/repository.js';
 import { MARK_CERTIFICATIONS } from '../brands/standing.js';
 import { chinaDayOf, type Db, queryRows } from '../db/client.js';
 import { inspectionKindAsRead, live, standingFailure } from '../events/retests.js';
@@ -539,18 +539,19 @@ export function createFiguresRepository(db: Db) {
     },
 
     /**
-     * Registered enterprises (every party but labs and regulators; registered now, since records
-     * are often entered after the fact) in the region and whether each recorded a standing event in
-     * the period (not a correction, nor one declared in error); those certified green-food, GI or
-     * organic counted apart, as the consumer page shows a product's mark earned (earnedMarks): by the
-     * certification earning it held today (certificationsHeldSql), never by a product declaring the
-     * mark; GI also by membership of a GI brand today. Rows for all, by kind and by region.
+     * Registered enterprises (every party but labs and regulators) in the region as of the day `asOf`
+     * (a day in China): registered (created, or approved, for a party that applied) by its end, so one
+     * approved later is counted in no earlier period, though it recorded events in it; and whether each
+     * recorded a standing event in the period (not a correction, nor one declared in error). Those
+     * certified green-food, GI or organic counted apart, as the consumer page shows a product's mark
+     * earned (earnedMarks): by the certification earning it held on that day (certificationsHeldSql),
+     * never by a product declaring the mark; GI also by being admitted to a GI brand on that day
+     * (admittedOnSql). Rows for all, by kind and by region.
      */
-    activity(scope: Scope, today: string) {
-      const earns = (mark: string) => sql`${MARK_CERTIFICATIONS[mark]} in (${certificationsHeldSql(sql`p.code`, today)})`;
+    activity(scope: Scope, asOf: string) {
+      const earns = (mark: string) => sql`${MARK_CERTIFICATIONS[mark]} in (${certificationsHeldSql(sql`p.code`, asOf)})`;
       const giMember = sql`exists (select 1 from brand_authorizations a join brands b on b.code = a.brand_code and b.kind = 'gi'
-          where a.party_code = p.code and a.state = 'admitted' and ${madeAuthorization(sql`a.id`)}
-            and a.valid_from <= ${today} and (a.valid_until is null or a.valid_until >= ${today}))`;
+          where a.party_code = p.code and ${admittedOnSql(sql`a`, asOf)})`;
       return queryRows<ActivityRow>(
         db,
         sql`with enterprises as (
@@ -560,6 +561,7 @@ export function createFiguresRepository(db: Db) {
             ${earns('organic')} as organic
           from parties p
           where p.kind not in ('lab', 'regulator') and ${regionOf(sql`p.region_code`, scope.region)}
+            and ${chinaDayOf(sql`p.created_at`)} <= ${asOf}
         )
         select case when grouping(kind) = 0 then 'kind' when grouping(region_code) = 0 then 'region' else 'all' end as dimension,
           coalesce(kind, region_code) as key, count(*)::int as registered, count(*) filter (where active)::int as active,

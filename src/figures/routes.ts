@@ -109,6 +109,8 @@ export const figuresRoutes: FastifyPluginAsyncZod<{ service: FiguresService }> =
       schema: {
         tags,
         summary: 'Activity rate (进驻率): registered enterprises, and green-food, GI and organic ones, that recorded events in the period',
+        description:
+          "As of the period's last day (`asOf`; today while the period has not ended): the enterprises registered by then, certified green-food, organic or GI by a certification held that day, GI also by an admission to a `gi` brand in force that day.",
         security: bearerSecurity,
         querystring: periodQuery({}),
         response: { 200: activitySchema, ...denied },

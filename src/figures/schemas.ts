@@ -276,6 +276,9 @@ const activityGroup = z.object({
 });
 export const activitySchema = z
   .object({
+    asOf: dateSchema.describe(
+      "the day the figures are as of: the period's last day, or today if it has not ended or none is given; enterprises registered by then, certifications held and GI brand admissions in force on it",
+    ),
     overall: activityGroup,
     byKind: z.array(
       activityGroup.extend({ kind: z.enum(PARTY_KINDS), name: z.string().describe('the kind of party in Chinese (种养殖, 屠宰, …)') }),

@@ -315,11 +315,17 @@ export function createFiguresService(deps: {
       };
     },
 
-    /** Activity rate (进驻率): registered enterprises that recorded events in the period, and the certified ones among them. */
+    /**
+     * Activity rate (进驻率): registered enterprises that recorded events in the period, and the certified ones among them,
+     * as of the period's last day (today while it has not ended, or without one).
+     */
     async activity(principal: Principal, scope: Scope) {
       requireRole(principal, 'figures.read');
       await deps.knownRegion(scope.region);
-      const rows = await deps.figures.activity(scope, chinaDay(deps.now()));
+      const now = deps.now();
+      // scope.to is the instant the period's last day ends
+      const asOf = chinaDay(scope.to && scope.to <= now ? new Date(scope.to.getTime() - 1) : now);
+      const rows = await deps.figures.activity(scope, asOf);
       const figure = (row: (typeof rows)[number] | undefined) => {
         const of = (registered: number, active: number) => ({ registered, active, rate: rate(active, registered) });
         return {
@@ -330,6 +336,7 @@ export function createFiguresService(deps: {
         };
       };
       return {
+        asOf,
         overall: figure(rows.find((row) => row.dimension === 'all')),
         byKind: rows
           .filter((row) => row.dimension === 'kind')

@@ -3,10 +3,12 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { completeGs1 } from '../../src/codes/gs1.js';
+import { chinaDay } from '../../src/codes/timestamp.js';
 import { byTownship, periodScope } from '../../src/figures/service.js';
+import { signInToDashboard } from '../fixtures/dashboard.js';
 import { captured, epcisDocument, observation } from '../fixtures/epcis.js';
 import { sentAsDeclared, servedOpenApi } from '../fixtures/openapi.js';
-import { type Actor, at, createWorld, expectStatus, randomUscc } from '../fixtures/world.js';
+import { type Actor, at, BRANDS_REGISTERED, createWorld, expectStatus, randomUscc, settableClock } from '../fixtures/world.js';
 import { client } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -144,6 +146,8 @@ t.test('figures of a small county world', async (t) => {
   });
 
   await t.test('activity rate: enterprises that recorded events, and the certified ones', async (t) => {
+    // registered before March (the figures of a period count the enterprises registered by its last day)
+    await world.database.db.execute(sql`update parties set created_at = '2026-02-01T09:00:00+08:00'`);
     const figures = expectStatus(t, await regulator.get('/regulator/figures/activity?from=2026-03-01&to=2026-03-31'), 200, 'activity').body;
     // seven enterprises (labs and regulators are not enterprises): the idle processor and the retailer recorded nothing
     t.strictSame(figures.overall.all, { registered: 6, active: 4, rate: 0.6666 });
@@ -684,6 +688,7 @@ t.test('an enterprise whose only event in the period was declared in error did n
   const world = await createWorld(t);
   const farm = await world.party('farm');
   const product = await farm.product('head');
+  await world.database.db.execute(sql`update parties set created_at = '2026-11-01T09:00:00+08:00' where code = ${farm.code}`);
   const active = async () =>
     (await world.regulator.get('/regulator/figures/activity?from=2026-11-25&to=2026-11-25')).body.overall.all.active;
   t.equal(await active(), 0, 'nobody recorded on 25 November');
@@ -696,4 +701,74 @@ t.test('an enterprise whose only event in the period was declared in error did n
   const regulator = { keyId: 'county', role: 'regulator' as const, partyCode: null };
   const dashboard = await world.app.services.dashboard.view(regulator, periodScope({ from: '2026-11-25', to: '2026-11-25' }));
   t.equal(dashboard.activity.overall.all.active, 0, "and the dashboard's activity panel reads the same");
+});
+
+t.test("a past period's activity is as of its last day: parties registered, certifications held and GI members then", async (t) => {
+  const clock = settableClock();
+  const world = await createWorld(t, undefined, { now: clock.now });
+  const { ok, regulator } = world;
+  const before = await world.party('farm', '早注册养殖场');
+  const lastEvening = await world.party('farm', '月末晚间注册养殖场');
+  const after = await world.party('farm', '期后注册养殖场');
+  const registeredAt = (code: string, moment: string) =>
+    world.database.db.execute(sql`update parties set created_at = ${moment}::timestamptz where code = ${code}`);
+  await registeredAt(before.code, '2026-02-15T10:00:00+08:00');
+  // the period's last day is a day in China: 23:30 there is still 31 March, 00:30 on 1 April is after it (yet 31 March in UTC)
+  await registeredAt(lastEvening.code, '2026-03-31T23:30:00+08:00');
+  await registeredAt(after.code, '2026-04-01T00:30:00+08:00');
+  // each records an event in March, the late one's entered after the fact
+  for (const party of [before, lastEvening, after]) await party.commission(await party.product('head'), 1);
+  // the early farm's organic certification lapsed after March, its green-food one started after March
+  await world.database.db.execute(
+    sql`insert into registrations (id, ticket_hash, status, kind, name, uscc, region_code, address, contact, licences, certifications, ip_hash, party_code)
+      values ('r-before', 'h', 'approved', 'farm', '早注册养殖场', ${randomUscc()}, '500236', '奉节', '{}', '[]',
+        '[{"type": "organic", "number": "OF-1", "validFrom": "2025-01-01", "validUntil": "2026-04-30"},
+          {"type": "green_food", "number": "GF-1", "validFrom": "2026-04-15", "validUntil": "9999-12-31"}]', 'ip', ${before.code})`,
+  );
+  // a member of a GI brand from 1 January, exited today
+  const office = client(world.app, (await ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const branded = await before.product('kg');
+  await ok(
+    clock.on(BRANDS_REGISTERED, () =>
+      office.post('/brands', {
+        code: 'GI-1',
+        kind: 'gi',
+        regionCode: '500236',
+        nameZh: '奉节腊肉',
+        nameEn: 'Fengjie Cured Pork',
+        products: [branded],
+      }),
+    ),
+  );
+  await ok(
+    office.post('/brands/GI-1/authorizations', { partyCode: before.code, tier: 'authorized', validFrom: '2026-01-01', reason: '准入' }),
+  );
+  await ok(office.post(`/brands/GI-1/authorizations/${before.code}/state`, { state: 'exited', reason: '退出' }), 200);
+
+  const march = expectStatus(t, await regulator.get('/regulator/figures/activity?from=2026-03-01&to=2026-03-31'), 200, 'March').body;
+  t.equal(march.asOf, '2026-03-31', 'as of the last day of March');
+  t.strictSame(
+    march.overall.all,
+    { registered: 2, active: 2, rate: 1 },
+    'the farm approved after March is not counted, though it recorded in March',
+  );
+  t.strictSame(march.overall.organic, { registered: 1, active: 1, rate: 1 }, 'the organic certification held then counts, lapsed since');
+  t.strictSame(march.overall.greenFood, { registered: 0, active: 0, rate: null }, 'the green-food one started after March');
+  t.strictSame(march.overall.geographicalIndication, { registered: 1, active: 1, rate: 1 }, 'a GI member then, exited since');
+
+  const today = chinaDay(new Date());
+  const now = expectStatus(t, await regulator.get('/regulator/figures/activity'), 200, 'no period').body;
+  t.equal(now.asOf, today, 'without a period, as of today');
+  t.strictSame(now.overall.all, { registered: 3, active: 3, rate: 1 });
+  t.strictSame(now.overall.organic, { registered: 0, active: 0, rate: null });
+  t.strictSame(now.overall.greenFood, { registered: 1, active: 1, rate: 1 });
+  t.strictSame(now.overall.geographicalIndication, { registered: 0, active: 0, rate: null });
+  const ongoing = expectStatus(t, await regulator.get('/regulator/figures/activity?from=2026-03-01&to=2099-12-31'), 200, 'ongoing').body;
+  t.equal(ongoing.asOf, today, 'a period not yet over: as of today');
+  t.strictSame(ongoing.overall, now.overall);
+
+  const { open } = await signInToDashboard(world);
+  const page = (await open('/regulator/dashboard?from=2026-03-01&to=2026-03-31&lang=en')).body;
+  t.match(page, /<section id="activity">.*As of 2026-03-31/s, 'the dashboard says the day its activity is as of');
+  t.match(page, /<section id="activity">(?:(?!<\/section>).)*· 2\/2(?!\d)/s, 'and counts as of it');
 });

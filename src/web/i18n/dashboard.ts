@@ -53,6 +53,7 @@ const ZH = {
   lots: (traced: number, total: number) => `${traced}/${total} 批次`,
   activity: '进驻率（期间内有记录的企业）',
   activityKinds: { all: '全部注册企业', greenFood: '绿色食品企业', geographicalIndication: '地理标志企业', organic: '有机产品企业' },
+  activityAsOf: (day: string) => `截至 ${day}：当日已注册的企业，当日有效的认证和地理标志品牌准入。`,
   enterprises: (active: number, registered: number) => `${active}/${registered} 家`,
   anomalies: '异常线索',
   anomalyKinds: {
@@ -145,6 +146,8 @@ const EN: typeof ZH = {
   lots: (traced, total) => `${traced}/${total} lots`,
   activity: 'Activity rate (enterprises recording in the period)',
   activityKinds: { all: 'All registered', greenFood: 'Green food', geographicalIndication: 'Geographical indication', organic: 'Organic' },
+  activityAsOf: (day: string) =>
+    `As of ${day}: the enterprises registered by then, and the certifications and GI brand admissions in force that day.`,
   enterprises: (active, registered) => `${active}/${registered}`,
   anomalies: 'Anomalies',
   anomalyKinds: {
