@@ -50,7 +50,7 @@ export const certificationsHeldSql = (partyCode: SQL, day: string) =>
  */
 export const admittedOnSql = (
   a: SQL,
-  day: string,
+  day: SQL | string,
 ) => sql`(${a}.valid_from <= ${day} and (${a}.valid_until is null or ${a}.valid_until >= ${day})
   and (select c.to_state from brand_authorization_changes c where c.authorization_id = ${a}.id and c.effective_on <= ${day}
     order by c.seq desc limit 1) = 'admitted')`;
