@@ -540,9 +540,11 @@ export function createFiguresRepository(db: Db) {
 
     /**
      * Registered enterprises (every party but labs and regulators) in the region as of the day `asOf`
-     * (a day in China): registered (created, or approved, for a party that applied) by its end, so one
-     * approved later is counted in no earlier period, though it recorded events in it; and whether each
-     * recorded a standing event in the period (not a correction, nor one declared in error). Those
+     * (a day in China): registered (created, or approved, for a party that applied) by its end, or
+     * registered later but recording standing events in the period (records are often entered after
+     * the fact: it was at work then), so one approved later and idle then is counted in no earlier
+     * period; and whether each recorded a standing event in the period (not a correction, nor one
+     * declared in error). Those
      * certified green-food, GI or organic counted apart, as the consumer page shows a product's mark
      * earned (earnedMarks): by the certification earning it held on that day (certificationsHeldSql),
      * never by a product declaring the mark; GI also by being admitted to a GI brand on that day
@@ -555,20 +557,19 @@ export function createFiguresRepository(db: Db) {
       return queryRows<ActivityRow>(
         db,
         sql`with enterprises as (
-          select p.code, p.kind, p.region_code,
+          select p.code, p.kind, p.region_code, ${chinaDayOf(sql`p.created_at`)} <= ${asOf} as registered_then,
             exists (select 1 from events e where e.party_code = p.code and ${live(sql`e`)} and ${inPeriod(sql`e.event_time`, scope)}) as active,
             ${earns('green_food')} as green, (${earns('geographical_indication')} or ${giMember}) as gi,
             ${earns('organic')} as organic
           from parties p
           where p.kind not in ('lab', 'regulator') and ${regionOf(sql`p.region_code`, scope.region)}
-            and ${chinaDayOf(sql`p.created_at`)} <= ${asOf}
         )
         select case when grouping(kind) = 0 then 'kind' when grouping(region_code) = 0 then 'region' else 'all' end as dimension,
           coalesce(kind, region_code) as key, count(*)::int as registered, count(*) filter (where active)::int as active,
           count(*) filter (where green)::int as "greenFood", count(*) filter (where green and active)::int as "greenFoodActive",
           count(*) filter (where gi)::int as "geographicalIndication", count(*) filter (where gi and active)::int as "geographicalIndicationActive",
           count(*) filter (where organic)::int as organic, count(*) filter (where organic and active)::int as "organicActive"
-        from enterprises group by grouping sets ((), (kind), (region_code))
+        from enterprises where registered_then or active group by grouping sets ((), (kind), (region_code))
         order by 1, 2`,
       );
     },

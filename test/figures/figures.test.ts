@@ -710,12 +710,14 @@ t.test("a past period's activity is as of its last day: parties registered, cert
   const before = await world.party('farm', '早注册养殖场');
   const lastEvening = await world.party('farm', '月末晚间注册养殖场');
   const after = await world.party('farm', '期后注册养殖场');
+  const idleAfter = await world.party('farm', '期后注册未记录养殖场');
   const registeredAt = (code: string, moment: string) =>
     world.database.db.execute(sql`update parties set created_at = ${moment}::timestamptz where code = ${code}`);
   await registeredAt(before.code, '2026-02-15T10:00:00+08:00');
   // the period's last day is a day in China: 23:30 there is still 31 March, 00:30 on 1 April is after it (yet 31 March in UTC)
   await registeredAt(lastEvening.code, '2026-03-31T23:30:00+08:00');
   await registeredAt(after.code, '2026-04-01T00:30:00+08:00');
+  await registeredAt(idleAfter.code, '2026-04-01T00:30:00+08:00');
   // each records an event in March, the late one's entered after the fact
   for (const party of [before, lastEvening, after]) await party.commission(await party.product('head'), 1);
   // the early farm's organic certification lapsed after March, its green-food one started after March
@@ -749,8 +751,13 @@ t.test("a past period's activity is as of its last day: parties registered, cert
   t.equal(march.asOf, '2026-03-31', 'as of the last day of March');
   t.strictSame(
     march.overall.all,
-    { registered: 2, active: 2, rate: 1 },
-    'the farm approved after March is not counted, though it recorded in March',
+    { registered: 3, active: 3, rate: 1 },
+    'the farm approved after March that recorded in March is counted (entered after the fact); the one idle in March is not',
+  );
+  t.strictSame(
+    march.byKind.map((row: any) => [row.kind, row.all.registered]),
+    [['farm', 3]],
+    'two farms registered by the end of March, one registered after it with its March records',
   );
   t.strictSame(march.overall.organic, { registered: 1, active: 1, rate: 1 }, 'the organic certification held then counts, lapsed since');
   t.strictSame(march.overall.greenFood, { registered: 0, active: 0, rate: null }, 'the green-food one started after March');
@@ -759,7 +766,7 @@ t.test("a past period's activity is as of its last day: parties registered, cert
   const today = chinaDay(new Date());
   const now = expectStatus(t, await regulator.get('/regulator/figures/activity'), 200, 'no period').body;
   t.equal(now.asOf, today, 'without a period, as of today');
-  t.strictSame(now.overall.all, { registered: 3, active: 3, rate: 1 });
+  t.strictSame(now.overall.all, { registered: 4, active: 3, rate: 0.75 }, 'today the farm idle in March is registered too');
   t.strictSame(now.overall.organic, { registered: 0, active: 0, rate: null });
   t.strictSame(now.overall.greenFood, { registered: 1, active: 1, rate: 1 });
   t.strictSame(now.overall.geographicalIndication, { registered: 0, active: 0, rate: null });
@@ -770,5 +777,5 @@ t.test("a past period's activity is as of its last day: parties registered, cert
   const { open } = await signInToDashboard(world);
   const page = (await open('/regulator/dashboard?from=2026-03-01&to=2026-03-31&lang=en')).body;
   t.match(page, /<section id="activity">.*As of 2026-03-31/s, 'the dashboard says the day its activity is as of');
-  t.match(page, /<section id="activity">(?:(?!<\/section>).)*· 2\/2(?!\d)/s, 'and counts as of it');
+  t.match(page, /<section id="activity">(?:(?!<\/section>).)*· 3\/3(?!\d)/s, 'and counts as of it');
 });
