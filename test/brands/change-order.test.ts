@@ -8,7 +8,6 @@ import { shanghaiIso } from '../../src/codes/timestamp.js';
 import { queryRows } from '../../src/db/client.js';
 import { migrationStatements } from '../fixtures/migrations.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
-import { client } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -19,22 +18,9 @@ const today = shanghaiIso(clock).slice(0, 10);
 
 t.test('brand changes and members', async (t) => {
   const world = await createWorld(t, undefined, { now: () => clock });
-  const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const office = await world.brandOffice();
   let brands = 0;
-  const brand = async (products: string[]) => {
-    const code = `ORDER-${++brands}`;
-    await world.ok(
-      office.post('/brands', {
-        code,
-        kind: 'regional',
-        regionCode: '500236',
-        nameZh: `奉上好品 ${code}`,
-        nameEn: 'Fengjie Finest',
-        products,
-      }),
-    );
-    return code;
-  };
+  const brand = (products: string[]) => world.brand(office, { code: `ORDER-${++brands}`, products }, { registeredNow: true });
   const admit = (code: string, partyCode: string, tier = 'authorized') =>
     office.post(`/brands/${code}/authorizations`, { partyCode, tier, validFrom: today, reason: '准入审核通过' });
   const change = (code: string, partyCode: string, state: string) =>

@@ -7,7 +7,7 @@ import { completeGs1 } from '../../src/codes/gs1.js';
 import { queryRows } from '../../src/db/client.js';
 import { codedAroundTheCheck } from '../fixtures/brand-codes.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
-import { BRANDS_REGISTERED, createWorld, expectStatus, settableClock } from '../fixtures/world.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
 import { client } from '../helper.js';
 import { fileTest } from '../root.js';
 
@@ -25,13 +25,11 @@ type Flag = {
 };
 
 t.test("a brand's office reads its own brand's misuse flags and complaints", async (t) => {
-  // its brands registered before 2026, admitting members from 2026-01-01
-  const clock = settableClock();
-  const world = await createWorld(t, undefined, { now: clock.now });
+  const world = await createWorld(t);
   /** A brand office: the party running its brands (their owner) and a brand office key issued for it. */
   const office = async () => {
     const party = await world.party('regulator');
-    const key = (await world.ok(world.admin.post('/api-keys', { role: 'brand_office', partyCode: party.code }))).key;
+    const api = await world.brandOffice(party.code);
     t.equal(
       (await world.ok(world.admin.get('/api-keys'), 200)).items.find(
         (k: { role: string; partyCode: string | null }) => k.role === 'brand_office' && k.partyCode === party.code,
@@ -39,11 +37,11 @@ t.test("a brand's office reads its own brand's misuse flags and complaints", asy
       party.code,
       'the key is issued for the office party',
     );
-    return { code: party.code, api: client(world.app, key) };
+    return { code: party.code, api };
   };
   const orange = await office();
   const pork = await office();
-  const unbound = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const unbound = await world.brandOffice();
 
   const grower = await world.party('processor');
   // its packs' label names the lot (a GTIN and a lot number): a shopper may complain about the lot's code
@@ -57,7 +55,7 @@ t.test("a brand's office reads its own brand's misuse flags and complaints", asy
     // a regional public brand is registered by the county's office, in the name of the office party that runs it
     const body = {
       code: brand.code,
-      kind: 'regional',
+      kind: 'regional' as const,
       regionCode: '500236',
       nameZh: brand.nameZh,
       nameEn: brand.code,
@@ -66,7 +64,7 @@ t.test("a brand's office reads its own brand's misuse flags and complaints", asy
     const registered = await brand.owner.api.post('/brands', body);
     expectStatus(t, registered, 403, `${brand.code}: not registered by the office party itself`);
     t.equal(registered.body.errors?.[0]?.pointer, '/kind');
-    await world.ok(clock.on(BRANDS_REGISTERED, () => unbound.post('/brands', body)));
+    await world.brand(unbound, body);
     const refused = await brand.owner.api.post(`/brands/${brand.code}/products`, { products: [product] });
     expectStatus(t, refused, 403, `${brand.code}: no product of a party not admitted to it`);
     t.equal(refused.body.errors?.[0]?.pointer, '/products/0');
@@ -376,43 +374,20 @@ t.test("a brand's office reads its own brand's misuse flags and complaints", asy
 });
 
 t.test('a brand named with another brand’s code in parentheses shows its flags to its own office only', async (t) => {
-  // its brands registered before 2026, admitting members from 2026-01-01
-  const clock = settableClock();
-  const world = await createWorld(t, undefined, { now: clock.now });
+  const world = await createWorld(t);
   const office = async () => {
     const party = await world.party('regulator');
-    const key = (await world.ok(world.admin.post('/api-keys', { role: 'brand_office', partyCode: party.code }))).key;
-    return { code: party.code, api: client(world.app, key) };
+    return { code: party.code, api: await world.brandOffice(party.code) };
   };
   const orange = await office();
   const pork = await office();
-  const county = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const county = await world.brandOffice();
   const grower = await world.party('processor');
   const product = await grower.product('piece');
   // FJLR's own brand, and FJQC's, whose name reads like a finding of FJLR's, each registered by the county's office for the office party running it
-  await world.ok(
-    clock.on(BRANDS_REGISTERED, () =>
-      county.post('/brands', {
-        code: 'FJLR',
-        kind: 'regional',
-        regionCode: '500236',
-        nameZh: '奉节腊肉',
-        nameEn: 'FJLR',
-        ownerPartyCode: pork.code,
-      }),
-    ),
-  );
-  const misleading = {
-    code: 'FJQC',
-    kind: 'regional',
-    regionCode: '500236',
-    nameZh: '仿 (FJLR): 脐橙',
-    nameEn: 'FJQC',
-    ownerPartyCode: orange.code,
-  };
-  await world.ok(clock.on(BRANDS_REGISTERED, () => county.post('/brands', misleading)));
-  const admission = { partyCode: grower.code, tier: 'authorized', validFrom: '2026-01-01', reason: '准入' };
-  await world.ok(orange.api.post('/brands/FJQC/authorizations', admission));
+  await world.brand(county, { code: 'FJLR', nameZh: '奉节腊肉', nameEn: 'FJLR', ownerPartyCode: pork.code });
+  const misleading = { code: 'FJQC', nameZh: '仿 (FJLR): 脐橙', nameEn: 'FJQC', ownerPartyCode: orange.code };
+  await world.brand(county, misleading, { members: [grower.code], admittedBy: orange.api });
   await world.ok(orange.api.post('/brands/FJQC/products', { products: [product] }), 200);
   const lot = await grower.commission(product, 5, { productionDate: '2026-06-01' });
   const exit = { state: 'exited', effectiveOn: '2026-07-01', reason: '退出' };

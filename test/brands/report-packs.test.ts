@@ -3,8 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { chinaDay } from '../../src/codes/timestamp.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
-import { BRANDS_REGISTERED, createWorld } from '../fixtures/world.js';
-import { client } from '../helper.js';
+import { createWorld } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -12,29 +11,12 @@ const t = fileTest();
 t.test("a brand's report counts no codes of a job still running", async (t) => {
   const world = await createWorld(t);
   const officeParty = await world.party('regulator');
-  const office = client(
-    world.app,
-    (await world.ok(world.admin.post('/api-keys', { role: 'brand_office', partyCode: officeParty.code }))).key,
-  );
-  const county = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const office = await world.brandOffice(officeParty.code);
   const grower = await world.party('farm');
   const product = await grower.product('kg');
-  await world.ok(
-    world.onClock(BRANDS_REGISTERED, () =>
-      county.post('/brands', {
-        code: 'FJQC',
-        kind: 'regional',
-        regionCode: '500236',
-        nameZh: '奉节脐橙',
-        nameEn: 'Fengjie navel orange',
-        ownerPartyCode: officeParty.code,
-        products: [product],
-      }),
-    ),
-  );
-  await world.ok(
-    office.post('/brands/FJQC/authorizations', { partyCode: grower.code, tier: 'authorized', validFrom: '2026-01-01', reason: '准入' }),
-  );
+  const fjqc = { code: 'FJQC', nameZh: '奉节脐橙', nameEn: 'Fengjie navel orange', ownerPartyCode: officeParty.code, products: [product] };
+  // registered by the county's office (a key of no party) for the office party that runs it
+  await world.brand(await world.brandOffice(), fjqc, { members: [grower.code], admittedBy: office });
   const lot = await grower.commission(product, 10, { productionDate: '2026-06-01' });
   await issuePacks(world, grower, lot, 2);
   // a second job part way through: three codes written, the job still running

@@ -3,8 +3,7 @@
 // office and regulators read it; another brand's office and a member are refused, as for the other office reads.
 import { periodRefusal, totalsOf } from '../../src/brands/report.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
-import { BRANDS_REGISTERED, createWorld, expectStatus, settableClock } from '../fixtures/world.js';
-import { client } from '../helper.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -63,20 +62,12 @@ t.test('the period a report covers, and its sums', async (t) => {
 });
 
 t.test("a brand's report: its members' badged lots in the period, their packs and scans", async (t) => {
-  // its brands registered before 2026, admitting members from 2026-01-01
-  const clock = settableClock();
-  const world = await createWorld(t, undefined, { now: clock.now });
+  const world = await createWorld(t);
   const officeParty = await world.party('regulator');
-  const office = client(
-    world.app,
-    (await world.ok(world.admin.post('/api-keys', { role: 'brand_office', partyCode: officeParty.code }))).key,
-  );
+  const office = await world.brandOffice(officeParty.code);
   const otherOfficeParty = await world.party('regulator');
-  const otherOffice = client(
-    world.app,
-    (await world.ok(world.admin.post('/api-keys', { role: 'brand_office', partyCode: otherOfficeParty.code }))).key,
-  );
-  const county = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const otherOffice = await world.brandOffice(otherOfficeParty.code);
+  const county = await world.brandOffice();
 
   const grower = await world.party('processor', '=HYPERLINK("http://evil.example","点我")');
   const suspended = await world.party('processor');
@@ -88,35 +79,10 @@ t.test("a brand's report: its members' badged lots in the period, their packs an
   };
   const plain = await grower.product('kg'); // a product the brand does not cover
 
-  await world.ok(
-    clock.on(BRANDS_REGISTERED, () =>
-      county.post('/brands', {
-        code: 'FJQC',
-        kind: 'regional',
-        regionCode: '500236',
-        nameZh: '奉节脐橙',
-        nameEn: 'Fengjie navel orange',
-        ownerPartyCode: officeParty.code,
-      }),
-    ),
-  );
-  await world.ok(
-    clock.on(BRANDS_REGISTERED, () =>
-      county.post('/brands', {
-        code: 'FJLR',
-        kind: 'regional',
-        regionCode: '500236',
-        nameZh: '奉节腊肉',
-        nameEn: 'Fengjie bacon',
-        ownerPartyCode: otherOfficeParty.code,
-      }),
-    ),
-  );
-  for (const member of [grower, suspended, leaver]) {
-    await world.ok(
-      office.post('/brands/FJQC/authorizations', { partyCode: member.code, tier: 'authorized', validFrom: '2026-01-01', reason: '准入' }),
-    );
-  }
+  const members = [grower, suspended, leaver].map((member) => member.code);
+  const fjqc = { code: 'FJQC', nameZh: '奉节脐橙', nameEn: 'Fengjie navel orange', ownerPartyCode: officeParty.code };
+  await world.brand(county, fjqc, { members, admittedBy: office });
+  await world.brand(county, { code: 'FJLR', nameZh: '奉节腊肉', nameEn: 'Fengjie bacon', ownerPartyCode: otherOfficeParty.code });
   await world.ok(office.post('/brands/FJQC/products', { products: Object.values(products) }), 200);
 
   // the grower: two lots in the period (one coded and scanned), one before it, one of a product outside the brand

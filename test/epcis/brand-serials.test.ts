@@ -7,12 +7,15 @@ import { chinaDay } from '../../src/codes/timestamp.js';
 import { queryRows } from '../../src/db/client.js';
 import { captured, epcisDocument as doc } from '../fixtures/epcis.js';
 import { holdLocked, meetInOrder } from '../fixtures/locks.js';
-import { BRANDS_REGISTERED, createWorld, expectStatus } from '../fixtures/world.js';
-import { client, postgresOnly } from '../helper.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
+import { postgresOnly } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 const onPostgres = await postgresOnly();
+
+/** The brands here: a GI mark of the county's, 奉节腊肉. */
+const fengjiePork = { kind: 'gi', nameZh: '奉节腊肉', nameEn: 'Fengjie Cured Pork' } as const;
 
 const commissioning = (epcList: string[], quantityList?: { epcClass: string; quantity: number; uom: string }[]) => ({
   type: 'ObjectEvent',
@@ -26,24 +29,13 @@ const commissioning = (epcList: string[], quantityList?: { epcClass: string; qua
 
 t.test('serials of a branded product are commissioned over EPCIS only by a party admitted to the brand', async (t) => {
   const world = await createWorld(t);
-  const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const office = await world.brandOffice();
   const maker = await world.party('processor');
   const gtin = completeGs1('0695512399001');
   const product = await maker.product('piece', { gtin });
   const unbranded = completeGs1('0695512399002');
   await maker.product('piece', { gtin: unbranded });
-  await world.ok(
-    world.onClock(BRANDS_REGISTERED, () =>
-      office.post('/brands', {
-        code: 'FJLR',
-        kind: 'gi',
-        regionCode: '500236',
-        nameZh: '奉节腊肉',
-        nameEn: 'Fengjie Cured Pork',
-        products: [product],
-      }),
-    ),
-  );
+  await world.brand(office, { code: 'FJLR', ...fengjiePork, products: [product] });
 
   const serial = (n: number, under = gtin) => `https://id.gs1.org/01/${under}/21/S${n}`;
   const refused = await captured(world, maker.key, doc([commissioning([serial(1), serial(2)])]));
@@ -86,7 +78,7 @@ t.test('serials of a branded product are commissioned over EPCIS only by a party
 
 t.test('a packing into a new parent that is a serial of a branded product commissions it: only a member packs into one', async (t) => {
   const world = await createWorld(t);
-  const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const office = await world.brandOffice();
   const maker = await world.party('processor');
   const other = await world.party('processor');
   const gtin = completeGs1('0695512399011');
@@ -95,27 +87,11 @@ t.test('a packing into a new parent that is a serial of a branded product commis
   await maker.product('piece', { gtin: unbranded });
   const foreign = completeGs1('0695512399013');
   await other.product('piece', { gtin: foreign });
-  await world.ok(
-    world.onClock(BRANDS_REGISTERED, () =>
-      office.post('/brands', {
-        code: 'FJLR2',
-        kind: 'gi',
-        regionCode: '500236',
-        nameZh: '奉节腊肉',
-        nameEn: 'Fengjie Cured Pork',
-        products: [product],
-      }),
-    ),
-  );
   // admitted once, for a period that has ended
-  await world.ok(
-    office.post('/brands/FJLR2/authorizations', {
-      partyCode: maker.code,
-      tier: 'authorized',
-      validFrom: '2026-01-01',
-      validUntil: '2026-01-31',
-      reason: '准入',
-    }),
+  await world.brand(
+    office,
+    { code: 'FJLR2', ...fengjiePork, products: [product] },
+    { members: [{ partyCode: maker.code, validUntil: '2026-01-31' }] },
   );
   const packing = (parentID: string, child: string) => ({
     '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
@@ -163,27 +139,13 @@ t.test('a packing into a new parent that is a serial of a branded product commis
 
 t.test('an EPCIS error declaration and its corrective event move no coded lot to a branded product', async (t) => {
   const world = await createWorld(t);
-  const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const office = await world.brandOffice();
   const maker = await world.party('processor');
   const gtin = completeGs1('0695512399031');
   const branded = await maker.product('piece', { gtin });
   const unbranded = completeGs1('0695512399032');
   const plain = await maker.product('piece', { gtin: unbranded });
-  await world.ok(
-    world.onClock(BRANDS_REGISTERED, () =>
-      office.post('/brands', {
-        code: 'FJLR',
-        kind: 'gi',
-        regionCode: '500236',
-        nameZh: '奉节腊肉',
-        nameEn: 'Fengjie Cured Pork',
-        products: [branded],
-      }),
-    ),
-  );
-  await world.ok(
-    office.post('/brands/FJLR/authorizations', { partyCode: maker.code, tier: 'authorized', validFrom: '2026-01-01', reason: '准入' }),
-  );
+  await world.brand(office, { code: 'FJLR', ...fengjiePork, products: [branded] }, { members: [maker.code] });
   const post = (event: object) =>
     maker.api.post('/epcis/events', { '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'], ...event });
   const lotOf = (under: string) => ({ epcClass: `https://id.gs1.org/01/${under}/10/E1`, quantity: 5, uom: 'H87' });
@@ -213,22 +175,11 @@ t.test('an EPCIS error declaration and its corrective event move no coded lot to
 
 t.test('an authorization row with no change is never admitted at the EPCIS door as at the native one', async (t) => {
   const world = await createWorld(t);
-  const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const office = await world.brandOffice();
   const maker = await world.party('processor');
   const gtin = completeGs1('0695512399031');
   const product = await maker.product('piece', { gtin });
-  await world.ok(
-    world.onClock(BRANDS_REGISTERED, () =>
-      office.post('/brands', {
-        code: 'BARE',
-        kind: 'gi',
-        regionCode: '500236',
-        nameZh: '奉节腊肉',
-        nameEn: 'Fengjie Cured Pork',
-        products: [product],
-      }),
-    ),
-  );
+  await world.brand(office, { code: 'BARE', ...fengjiePork, products: [product] });
   // an admitted row written straight into the database, behind the brand office's back: no change, no admission
   await queryRows(
     world.database.db,
@@ -250,21 +201,10 @@ t.test('an authorization row with no change is never admitted at the EPCIS door 
 
 /** A brand covering a new product of a new processor's, with its GTIN; `serial(n)` a Digital Link of one of its packs. */
 async function brandedSerials(world: Awaited<ReturnType<typeof createWorld>>, brandCode: string, gtin: string) {
-  const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const office = await world.brandOffice();
   const maker = await world.party('processor');
   const product = await maker.product('piece', { gtin });
-  await world.ok(
-    world.onClock(BRANDS_REGISTERED, () =>
-      office.post('/brands', {
-        code: brandCode,
-        kind: 'gi',
-        regionCode: '500236',
-        nameZh: '奉节腊肉',
-        nameEn: 'Fengjie Cured Pork',
-        products: [product],
-      }),
-    ),
-  );
+  await world.brand(office, { code: brandCode, ...fengjiePork, products: [product] });
   const admit = (validFrom: string) =>
     world.ok(office.post(`/brands/${brandCode}/authorizations`, { partyCode: maker.code, tier: 'authorized', validFrom, reason: '准入' }));
   const suspend = () =>

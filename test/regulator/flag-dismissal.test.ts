@@ -10,8 +10,7 @@ import { reopensDismissed } from '../../src/scans/flags.js';
 import { codedAroundTheCheck } from '../fixtures/brand-codes.js';
 import { migrationStatement } from '../fixtures/migrations.js';
 import { issuePacks } from '../fixtures/rfid-world.js';
-import { BRANDS_REGISTERED, createWorld, expectStatus } from '../fixtures/world.js';
-import { client } from '../helper.js';
+import { createWorld, expectStatus } from '../fixtures/world.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -397,26 +396,11 @@ t.test('migration 0081 gives the dismissals standing then the evidence their fla
 
 t.test('a pack misusing two brands: one scan is one occurrence of both findings, and its dismissal holds when rescanned', async (t) => {
   const world = await createWorld(t);
-  const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
+  const office = await world.brandOffice();
   const processor = await world.party('processor');
   const product = await processor.product('piece');
   const brands = ['BR-MIS-A', 'BR-MIS-B'];
-  for (const code of brands) {
-    await world.ok(
-      world.onClock(BRANDS_REGISTERED, () =>
-        office.post('/brands', {
-          code,
-          kind: 'regional',
-          regionCode: '500236',
-          nameZh: `奉上好品 ${code}`,
-          nameEn: 'Fengjie Finest',
-          products: [product],
-        }),
-      ),
-    );
-    const admission = { partyCode: processor.code, tier: 'authorized', validFrom: '2026-01-01', reason: '准入' };
-    await world.ok(office.post(`/brands/${code}/authorizations`, admission));
-  }
+  for (const code of brands) await world.brand(office, { code, products: [product] }, { members: [processor.code] });
   const lot = await processor.commission(product, 20, { productionDate: '2026-06-01' });
   for (const code of brands) {
     const exit = { state: 'exited', effectiveOn: '2026-07-01', reason: '退出' };
