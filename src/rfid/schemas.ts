@@ -366,6 +366,12 @@ export const readRowSchema = z
     lotCode: z.string().nullable(),
     eventId: z.string().nullable(),
     detail: z.string().nullable(),
+    mayHaveLeftIn: z
+      .array(z.string())
+      .nullable()
+      .describe(
+        'the shipments (their ids) an ambiguous_departure pack may have left in, as its detail names them; null for any other read',
+      ),
     attempts: z.number().int().describe('times turning the observation into events failed'),
     retryAt: z.date().nullable().describe('when a failed observation is tried again; null once given up (or never failed)'),
   })

@@ -39,8 +39,16 @@ t.test('a pack that may have left in one of two shipments', async (t) => {
     await drain();
     const detail = `may have left in shipment ${sa} or ${sb} of lot ${lot}: no tag read with it says which`;
     t.same(await outcomes(maker, dock.readPointId, [102, 103]), [[['ambiguous_departure', detail]], [['ambiguous_departure', detail]]]);
-    const listed = (await maker.api.get('/rfid/reads?outcome=ambiguous_departure')).body.items.map((row: { tag: string }) => row.tag);
-    t.same(listed.sort(), [tag(102), tag(103)], 'listed by their outcome');
+    const listed = (await maker.api.get('/rfid/reads?outcome=ambiguous_departure')).body.items as { tag: string; mayHaveLeftIn: unknown }[];
+    t.same(listed.map((row) => row.tag).sort(), [tag(102), tag(103)], 'listed by their outcome');
+    t.same(
+      listed.map((row) => row.mayHaveLeftIn),
+      [
+        [sa, sb],
+        [sa, sb],
+      ],
+      'with the shipments they may have left in',
+    );
     const counted = (await maker.api.get('/rfid/activity')).body.items.filter(
       (row: { readPointId: string; outcome: string }) => row.readPointId === dock.readPointId && row.outcome === 'ambiguous_departure',
     );
@@ -49,6 +57,12 @@ t.test('a pack that may have left in one of two shipments', async (t) => {
     await post(storeReader, [102, 103], 10);
     await drain();
     t.same(await outcomes(store, door.readPointId, [102, 103]), [[['received', sa]], [['received', sa]]], 'SA: the one to the store');
+    const atTheDoor = (await store.api.get(`/rfid/reads?readPointId=${door.readPointId}`)).body.items;
+    t.strictSame(
+      atTheDoor.map((row: { mayHaveLeftIn: unknown }) => row.mayHaveLeftIn),
+      [null, null],
+      'a read of another outcome names no shipments it may have left in',
+    );
     t.same(await received(sa), [2], 'SA is received');
     t.same(await received(s0), [null], 'S0, shipped first, stays in transit');
   });
