@@ -13,6 +13,26 @@ const t = fileTest();
 
 const when = (day: number) => ({ eventTime: `2026-03-0${day}T08:00:00+08:00`, eventTimeZoneOffset: '+08:00' });
 const uri = (code: string) => `${TEST_BASE_URL}/lots/${code}`;
+/** `quantity` pieces of a lot, as a quantityList names them. */
+const pieces = (lot: string, quantity: number) => ({ epcClass: uri(lot), quantity, uom: 'H87' });
+/** Packing into `parentID`, on the shipment's packing day. */
+const packing = (parentID: string, children: object) => ({
+  type: 'AggregationEvent',
+  ...when(2),
+  action: 'ADD',
+  bizStep: 'packing',
+  parentID,
+  ...children,
+});
+/** Shipping to a party, at the time given. */
+const shipping = (time: object, to: Actor, fields: object) => ({
+  type: 'ObjectEvent',
+  ...time,
+  action: 'OBSERVE',
+  bizStep: 'shipping',
+  ...fields,
+  destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${to.code}` }],
+});
 
 type Parties = { plant: Actor; store: Actor; shop: Actor };
 type Shipped = { first: string; second: string; packed: string; sscc: string; box?: string };
@@ -33,53 +53,16 @@ async function shipped(world: World, { plant, store }: Parties, serial: number, 
   const ssccOf = (offset: number) => `urn:epc:id:sscc:6901234.00000${String(serial * 2 + offset).padStart(5, '0')}`;
   const sscc = ssccOf(0);
   const box = extras.nested ? ssccOf(1) : undefined;
-  const toStore = [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${store.code}` }];
   const job = await capture(plant.key, [
     ...(box
-      ? [
-          {
-            type: 'AggregationEvent',
-            ...when(2),
-            action: 'ADD',
-            bizStep: 'packing',
-            parentID: box,
-            childQuantityList: [{ epcClass: uri(packed), quantity: 2, uom: 'H87' }],
-          },
-          { type: 'AggregationEvent', ...when(2), action: 'ADD', bizStep: 'packing', parentID: sscc, childEPCs: [box] },
-        ]
-      : [
-          {
-            type: 'AggregationEvent',
-            ...when(2),
-            action: 'ADD',
-            bizStep: 'packing',
-            parentID: sscc,
-            childQuantityList: [{ epcClass: uri(packed), quantity: 2, uom: 'H87' }],
-          },
-        ]),
-    {
-      type: 'ObjectEvent',
-      ...when(3),
-      action: 'OBSERVE',
-      bizStep: 'shipping',
-      epcList: [sscc],
-      quantityList: [
-        { epcClass: uri(first), quantity: 4, uom: 'H87' },
-        { epcClass: uri(second), quantity: 6, uom: 'H87' },
-      ],
-      destinationList: toStore,
-    },
+      ? [packing(box, { childQuantityList: [pieces(packed, 2)] }), packing(sscc, { childEPCs: [box] })]
+      : [packing(sscc, { childQuantityList: [pieces(packed, 2)] })]),
+    shipping(when(3), store, { epcList: [sscc], quantityList: [pieces(first, 4), pieces(second, 6)] }),
     ...(extras.again
       ? [
-          {
-            type: 'ObjectEvent',
-            eventTime: '2026-03-03T10:00:00+08:00',
-            eventTimeZoneOffset: '+08:00',
-            action: 'OBSERVE',
-            bizStep: 'shipping',
-            quantityList: [{ epcClass: uri(first), quantity: 3, uom: 'H87' }],
-            destinationList: toStore,
-          },
+          shipping({ eventTime: '2026-03-03T10:00:00+08:00', eventTimeZoneOffset: '+08:00' }, store, {
+            quantityList: [pieces(first, 3)],
+          }),
         ]
       : []),
   ]);
@@ -95,108 +78,57 @@ const receipt = (day: number, fields: object) => ({
   ...fields,
 });
 
-const onward = (day: number, lot: string, quantity: number, { shop }: Parties) => ({
-  type: 'ObjectEvent',
-  ...when(day),
-  action: 'OBSERVE',
-  bizStep: 'shipping',
-  quantityList: [{ epcClass: uri(lot), quantity, uom: 'H87' }],
-  destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${shop.code}` }],
-});
+const onward = (day: number, lot: string, quantity: number, { shop }: Parties) =>
+  shipping(when(day), shop, { quantityList: [pieces(lot, quantity)] });
+
+/** A receipt of the whole shipment: the pallet and both loose lots. */
+const wholeShipment = ({ first, second, sscc }: Shipped) =>
+  receipt(4, { epcList: [sscc], quantityList: [pieces(first, 4), pieces(second, 6)] });
 
 /** Each case: the store's events, made for a fresh shipment (with `extras`, see shipped). */
 const cases: { name: string; extras?: Extras; firstRefused?: true; events: (lots: Shipped, parties: Parties) => object[] }[] = [
   {
     name: 'a receipt of the first lot, then one of the second lot of the same shipment',
-    events: ({ first, second }) => [
-      receipt(4, { quantityList: [{ epcClass: uri(first), quantity: 4, uom: 'H87' }] }),
-      receipt(5, { quantityList: [{ epcClass: uri(second), quantity: 6, uom: 'H87' }] }),
-    ],
+    events: ({ first, second }) => [receipt(4, { quantityList: [pieces(first, 4)] }), receipt(5, { quantityList: [pieces(second, 6)] })],
   },
   {
     name: 'a receipt of the whole shipment, then the first lot shipped onward',
-    events: ({ first, second, sscc }, { shop }) => [
-      receipt(4, {
-        epcList: [sscc],
-        quantityList: [
-          { epcClass: uri(first), quantity: 4, uom: 'H87' },
-          { epcClass: uri(second), quantity: 6, uom: 'H87' },
-        ],
-      }),
-      {
-        type: 'ObjectEvent',
-        ...when(5),
-        action: 'OBSERVE',
-        bizStep: 'shipping',
-        quantityList: [{ epcClass: uri(first), quantity: 3, uom: 'H87' }],
-        destinationList: [{ type: 'owning_party', destination: `${TEST_BASE_URL}/parties/${shop.code}` }],
-      },
-    ],
+    events: (lots, parties) => [wholeShipment(lots), onward(5, lots.first, 3, parties)],
   },
   {
     name: 'a receipt of the whole shipment, then the same receipt again (a duplicate)',
-    events: ({ first, second, sscc }) => {
-      const whole = receipt(4, {
-        epcList: [sscc],
-        quantityList: [
-          { epcClass: uri(first), quantity: 4, uom: 'H87' },
-          { epcClass: uri(second), quantity: 6, uom: 'H87' },
-        ],
-      });
-      return [whole, whole];
-    },
+    events: (lots) => [wholeShipment(lots), wholeShipment(lots)],
   },
   {
     name: 'a receipt of the whole shipment, then the same lots received again a day later',
-    events: ({ first, second, sscc }) => [
-      receipt(4, {
-        epcList: [sscc],
-        quantityList: [
-          { epcClass: uri(first), quantity: 4, uom: 'H87' },
-          { epcClass: uri(second), quantity: 6, uom: 'H87' },
-        ],
-      }),
-      receipt(5, { quantityList: [{ epcClass: uri(first), quantity: 4, uom: 'H87' }] }),
-    ],
+    events: (lots) => [wholeShipment(lots), receipt(5, { quantityList: [pieces(lots.first, 4)] })],
   },
   {
     name: 'a receipt of the pallet, then the lot packed in it received',
-    events: ({ packed, sscc }) => [
-      receipt(4, { epcList: [sscc] }),
-      receipt(5, { quantityList: [{ epcClass: uri(packed), quantity: 2, uom: 'H87' }] }),
-    ],
+    events: ({ packed, sscc }) => [receipt(4, { epcList: [sscc] }), receipt(5, { quantityList: [pieces(packed, 2)] })],
   },
   {
     name: 'two shipments of the first lot: a receipt of the first lot, then another one of it',
     extras: { again: true },
-    events: ({ first }) => [
-      receipt(4, { quantityList: [{ epcClass: uri(first), quantity: 4, uom: 'H87' }] }),
-      receipt(5, { quantityList: [{ epcClass: uri(first), quantity: 3, uom: 'H87' }] }),
-    ],
+    events: ({ first }) => [receipt(4, { quantityList: [pieces(first, 4)] }), receipt(5, { quantityList: [pieces(first, 3)] })],
   },
   {
     name: 'two shipments of the first lot: part of it received, then more of it',
     extras: { again: true },
-    events: ({ first }) => [
-      receipt(4, { quantityList: [{ epcClass: uri(first), quantity: 2, uom: 'H87' }] }),
-      receipt(5, { quantityList: [{ epcClass: uri(first), quantity: 3, uom: 'H87' }] }),
-    ],
+    events: ({ first }) => [receipt(4, { quantityList: [pieces(first, 2)] }), receipt(5, { quantityList: [pieces(first, 3)] })],
   },
   {
     name: 'two shipments of the first lot: received, part of it shipped onward, then received again',
     extras: { again: true },
     events: ({ first }, parties) => [
-      receipt(4, { quantityList: [{ epcClass: uri(first), quantity: 4, uom: 'H87' }] }),
+      receipt(4, { quantityList: [pieces(first, 4)] }),
       onward(5, first, 3, parties),
-      receipt(6, { quantityList: [{ epcClass: uri(first), quantity: 3, uom: 'H87' }] }),
+      receipt(6, { quantityList: [pieces(first, 3)] }),
     ],
   },
   {
     name: 'a receipt of the lot packed on the pallet (the pallet with it), then the pallet received',
-    events: ({ packed, sscc }) => [
-      receipt(4, { quantityList: [{ epcClass: uri(packed), quantity: 2, uom: 'H87' }] }),
-      receipt(5, { epcList: [sscc] }),
-    ],
+    events: ({ packed, sscc }) => [receipt(4, { quantityList: [pieces(packed, 2)] }), receipt(5, { epcList: [sscc] })],
   },
   {
     name: 'a box on the pallet received (the pallet with it), then the pallet',
@@ -209,16 +141,13 @@ const cases: { name: string; extras?: Extras; firstRefused?: true; events: (lots
     events: ({ box, packed, sscc }) => [
       receipt(4, { epcList: [box as string] }),
       receipt(5, { epcList: [sscc] }),
-      receipt(6, { quantityList: [{ epcClass: uri(packed), quantity: 2, uom: 'H87' }] }),
+      receipt(6, { quantityList: [pieces(packed, 2)] }),
     ],
   },
   {
     name: 'a receipt refused (more than was shipped), then the lot received',
     firstRefused: true,
-    events: ({ first }) => [
-      receipt(4, { quantityList: [{ epcClass: uri(first), quantity: 5, uom: 'H87' }] }),
-      receipt(5, { quantityList: [{ epcClass: uri(first), quantity: 4, uom: 'H87' }] }),
-    ],
+    events: ({ first }) => [receipt(4, { quantityList: [pieces(first, 5)] }), receipt(5, { quantityList: [pieces(first, 4)] })],
   },
 ];
 
