@@ -4,7 +4,7 @@ import type { FieldProblem } from '../errors/problem.js';
 import type { CsvColumn, CsvDialect } from '../http/csv.js';
 import { UNIT_NAMES_ZH } from '../products/unit-names-zh.js';
 import type { ReportLotRow } from './repository.js';
-import { type AuthorizationState, addDays } from './standing.js';
+import { addDays, type MemberState } from './standing.js';
 
 /** The longest period a report covers, in days (from and to included): any calendar year fits. */
 export const REPORT_MAX_DAYS = 366;
@@ -42,8 +42,6 @@ export type ReportTotals = {
   scans: number;
 };
 
-export type MemberState = AuthorizationState | 'expired';
-
 export type ReportMember = { partyCode: string; partyName: string; state: MemberState; lots: ReportLot[]; totals: ReportTotals };
 
 /** Sums of lots; quantities per unit (kg and pieces do not add up), the units in order. */
@@ -62,12 +60,15 @@ export function totalsOf(lots: readonly Pick<ReportLot, 'quantity' | 'unit' | 'p
   };
 }
 
-/** The badged lots grouped by member (in the order given: by party code), each member with its totals. */
+/**
+ * The members, in the order given (by party code), each with its badged lots (none if it made none) and their
+ * totals; a party with a lot but not given (which standing.ts's rules should not leave) is listed after them.
+ */
 export function membersOf(
   lots: readonly (ReportLotRow & { producedOn: string })[],
   members: ReadonlyMap<string, { partyName: string; state: MemberState }>,
 ): ReportMember[] {
-  const byParty = new Map<string, ReportLot[]>();
+  const byParty = new Map<string, ReportLot[]>([...members.keys()].map((partyCode) => [partyCode, []]));
   for (const row of lots) {
     const { lotCode, lotNumber, productCode, productName, producedOn, quantity, unit, packsIssued, packsScanned, scans } = row;
     byParty.set(row.partyCode, [
@@ -84,17 +85,34 @@ export function membersOf(
   }));
 }
 
-type CsvRow = ReportLot & { partyCode: string; partyName: string; state: MemberState };
+/** A CSV line: a lot with its member, a member with no lot (its lot columns empty), or a totals line. */
+type CsvRow = { partyCode: string; partyName: string; state: MemberState | null } & { [K in keyof ReportLot]: ReportLot[K] | null };
 
-/** The report's lots as CSV lines, one per lot with its member (see reportCsvTotalRows for its totals). */
+const NO_LOT = {
+  lotCode: null,
+  lotNumber: null,
+  productCode: null,
+  productName: null,
+  producedOn: null,
+  quantity: null,
+  unit: null,
+  packsIssued: null,
+  packsScanned: null,
+  scans: null,
+};
+
+/** The report's members as CSV lines: one per lot with its member, one with empty lot columns for a member with none (see reportCsvTotalRows for its totals). */
 export const reportCsvRows = (members: readonly ReportMember[]): CsvRow[] =>
-  members.flatMap(({ partyCode, partyName, state, lots }) => lots.map((lot) => ({ partyCode, partyName, state, ...lot })));
+  members.flatMap(({ partyCode, partyName, state, lots }): CsvRow[] =>
+    lots.length === 0 ? [{ partyCode, partyName, state, ...NO_LOT }] : lots.map((lot) => ({ partyCode, partyName, state, ...lot })),
+  );
 
 /**
  * The report's totals as the CSV's last lines, labelled in its language (`total`, or 合计 in the Excel flavour) in the
  * party column, the members and lots counted in the name column: one line per unit (kg and pieces do not add up),
- * each summing the quantities, packs and scans of that unit's lots, in the order of the JSON totals' quantities; a
- * report of no lots has one line of zeros. With one unit the line is the JSON report's totals.
+ * each summing the quantities, packs and scans of that unit's lots and counting the members with lots of it, in the
+ * order of the JSON totals' quantities; a report of no lots has one line of zeros. With one unit (or none) the line
+ * is the JSON report's totals, counting every member of the period, those with no lot too.
  */
 export function reportCsvTotalRows(members: readonly ReportMember[], dialect?: CsvDialect): CsvRow[] {
   const lots = members.flatMap((member) => member.lots);
@@ -108,12 +126,8 @@ export function reportCsvTotalRows(members: readonly ReportMember[], dialect?: C
     return {
       partyCode: label,
       partyName: counted(units.length > 1 ? memberCount : members.length, totals.lots),
-      state: '' as MemberState,
-      lotCode: '',
-      lotNumber: null,
-      productCode: '',
-      productName: '',
-      producedOn: '',
+      ...NO_LOT,
+      state: null,
       quantity: totals.quantities[0]?.quantity ?? 0,
       unit,
       packsIssued: totals.packsIssued,

@@ -272,9 +272,10 @@ export function createBrandsRepository(db: Db) {
     /**
      * The lots a brand's report weighs (see the service's report): of a product the brand covers, by a party that
      * ever held an authorization for it, produced from `from` to `to` (their production day, their recording day
-     * when they have none, as makingOf reads it) and not voided, with the item codes issued for each, how many
-     * of them were scanned and how often (the counted scans stored). Whether each carries the badge is judged by
-     * badgesOf from the lot's standings, as the consumer page judges it.
+     * when they have none, as makingOf reads it) and not voided, with the item codes issued for each within the
+     * period (by code jobs that succeeded, finished on one of its days), how many of those were scanned within it
+     * and how often (the counted scans stored, made on one of its days). Whether each carries the badge is judged
+     * by badgesOf from the lot's standings, as the consumer page judges it.
      */
     async reportLots(brandCode: string, from: string, to: string): Promise<ReportLotRow[]> {
       const rows = await queryRows<Omit<ReportLotRow, 'quantity' | 'createdAt'> & { quantity: string; createdAt: string }>(
@@ -287,9 +288,13 @@ export function createBrandsRepository(db: Db) {
         from lots l
         join brand_products bp on bp.product_code = l.product_code and bp.brand_code = ${brandCode}
         join products p on p.code = l.product_code
-        left join lateral (select count(*) as issued, count(*) filter (where it.scan_count > 0) as scanned, sum(it.scan_count) as scans
+        left join lateral (select count(*) as issued, count(*) filter (where s.scans > 0) as scanned, sum(s.scans) as scans
           -- a running job's codes are not yet valid (deleted if it fails): those of jobs that succeeded, as the figures count
-          from items it join code_jobs j on j.id = it.job_id and j.status = 'succeeded' where it.lot_code = l.code) i on true
+          from items it join code_jobs j on j.id = it.job_id and j.status = 'succeeded'
+            and ${chinaDayOf(sql`j.finished_at`)} between ${from}::date and ${to}::date
+          cross join lateral (select count(*) as scans from scans sc
+            where sc.item_code = it.code and ${chinaDayOf(sql`sc.scanned_at`)} between ${from}::date and ${to}::date) s
+          where it.lot_code = l.code) i on true
         where l.voided_by_event_id is null
           and coalesce(l.production_date, ${chinaDayOf(sql`l.created_at`)}) between ${from}::date and ${to}::date
           and exists (select 1 from brand_authorizations a where a.brand_code = bp.brand_code and a.party_code = l.party_code

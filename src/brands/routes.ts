@@ -147,7 +147,7 @@ export const brandRoutes: FastifyPluginAsyncZod<{ service: BrandService }> = asy
   );
 
   const reportDescription =
-    "Per member, the lots it produced in the period (from and to, China time, at most a year) whose product the brand covers and that carry the brand's badge today, as the consumer page shows it: made once the product joined the brand while their owner stood admitted, the owner not exited since. A suspended member's lots made before its suspension keep the badge and are counted; those made while suspended are not, nor any lot of a member that has exited. With each lot its quantity and unit, the item codes issued for it, how many were scanned and how often. For the brand's office (a brand_office key of the party owning the brand, or the county's, of no party), regulators and admins; another key is 403, a brand that does not exist 404.";
+    "The brand's report of a period (from and to, China time, at most a year), as of its last day, or today while it has not ended (asOf): every party that was a member during it (admitted on any of its days), with its state as of that day and the lots it produced in the period whose product the brand covers and that carried the brand's badge then, as the consumer page shows it (made once the product joined the brand while their owner stood admitted, the owner not exited by then); a member that made none is listed with none. A suspended member's lots made before its suspension keep the badge and are counted; those made while suspended are not, nor any lot of a member that had exited by then. With each lot its quantity and unit, the item codes issued for it within the period, how many of those were scanned within it and how often. For the brand's office (a brand_office key of the party owning the brand, or the county's, of no party), regulators and admins; another key is 403, a brand that does not exist 404.";
   const reportRefusals = { 400: problemSchema, 403: problemSchema, 404: problemSchema, 422: problemSchema };
 
   app.get(
@@ -157,7 +157,7 @@ export const brandRoutes: FastifyPluginAsyncZod<{ service: BrandService }> = asy
       schema: {
         tags,
         summary:
-          "A brand's report over a period: its members' badged lots, their packs and scans, and the totals (the brand's office, regulators, admins)",
+          "A brand's report of a period: its members then, their badged lots, their packs and scans in the period, and the totals (the brand's office, regulators, admins)",
         description: reportDescription,
         security: bearerSecurity,
         params: brandCodeParams,
@@ -175,8 +175,8 @@ export const brandRoutes: FastifyPluginAsyncZod<{ service: BrandService }> = asy
       schema: {
         tags,
         summary:
-          "The brand's report as CSV (UTF-8 with BOM, for Excel): a line per badged lot with its member, then its totals (the brand's office, regulators, admins)",
-        description: `${reportDescription} Its last lines are the totals, labelled total (合计 in the Excel flavour): one per unit, each summing that unit's lots.`,
+          "The brand's report as CSV (UTF-8 with BOM, for Excel): a line per badged lot with its member (one per member with none), then its totals (the brand's office, regulators, admins)",
+        description: `${reportDescription} A member with no lot has a line of its own, its lot columns empty. Its last lines are the totals, labelled total (合计 in the Excel flavour): one per unit, each summing that unit's lots.`,
         security: bearerSecurity,
         params: brandCodeParams,
         querystring: reportQuery.extend({ dialect: csvDialectQuery }),

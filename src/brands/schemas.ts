@@ -207,11 +207,17 @@ export const reportQuery = z.object({
 });
 
 const reportTotals = {
-  lots: z.number().int(),
+  lots: z.number().int().describe('lots produced in the period that carried the badge as of asOf'),
   quantities: z.array(z.object({ unit: z.string(), quantity: z.number() })).describe('the lots’ quantities summed per unit'),
-  packsIssued: z.number().int().describe('item codes (一物一码) issued for the lots'),
-  packsScanned: z.number().int().describe('of them, those scanned at least once'),
-  scans: z.number().int().describe('the counted consumer scans of them (a reload within ten minutes is no new scan)'),
+  packsIssued: z
+    .number()
+    .int()
+    .describe('item codes (一物一码) issued for the lots within the period: by code jobs that finished on one of its days'),
+  packsScanned: z.number().int().describe('of them, those scanned at least once within the period'),
+  scans: z
+    .number()
+    .int()
+    .describe('the counted consumer scans of them made within the period (a reload within ten minutes is no new scan)'),
 };
 
 export const reportSchema = z
@@ -219,30 +225,41 @@ export const reportSchema = z
     brandCode: z.string(),
     from: z.string(),
     to: z.string(),
-    badgesOn: z.string().describe('the day (China time) the badges were judged on: today, as the consumer page shows them'),
-    members: z.array(
-      z.object({
-        partyCode: z.string(),
-        partyName: z.string(),
-        state: z.enum([...AUTHORIZATION_STATES, 'expired']).describe("the member's state now, as in the members list"),
-        lots: z.array(
-          z.object({
-            lotCode: z.string(),
-            lotNumber: z.string().nullable().describe("the maker's own lot number (批号); null when it gave none"),
-            productCode: z.string(),
-            productName: z.string(),
-            producedOn: z.string().describe('its production day (its recording day, China time, when it has none)'),
-            quantity: z.number(),
-            unit: z.string(),
-            packsIssued: reportTotals.packsIssued,
-            packsScanned: reportTotals.packsScanned,
-            scans: reportTotals.scans,
-          }),
-        ),
-        totals: z.object(reportTotals),
-      }),
-    ),
-    totals: z.object({ members: z.number().int(), ...reportTotals }),
+    asOf: z
+      .string()
+      .describe(
+        "the day (China time) the members' states and the badges are judged on: the period's last day, or today while the period has not ended",
+      ),
+    members: z
+      .array(
+        z.object({
+          partyCode: z.string(),
+          partyName: z.string(),
+          state: z.enum([...AUTHORIZATION_STATES, 'expired']).describe("the member's state as of asOf, as the members list showed it then"),
+          lots: z
+            .array(
+              z.object({
+                lotCode: z.string(),
+                lotNumber: z.string().nullable().describe("the maker's own lot number (批号); null when it gave none"),
+                productCode: z.string(),
+                productName: z.string(),
+                producedOn: z.string().describe('its production day (its recording day, China time, when it has none)'),
+                quantity: z.number(),
+                unit: z.string(),
+                packsIssued: reportTotals.packsIssued,
+                packsScanned: reportTotals.packsScanned,
+                scans: reportTotals.scans,
+              }),
+            )
+            .describe('its lots produced in the period that carried the badge as of asOf; empty when it made none'),
+          totals: z.object(reportTotals),
+        }),
+      )
+      .describe('every party that was a member during the period (admitted on any of its days up to asOf), by party code'),
+    totals: z.object({
+      members: z.number().int().describe('the members listed: those of the period, with lots or not'),
+      ...reportTotals,
+    }),
   })
   .meta({ id: 'BrandReport' });
 export const memberCredentialsSchema = z

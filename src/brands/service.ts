@@ -19,7 +19,7 @@ import { badRequest, bodyField, conflict, forbidden, notFound, Problem, unproces
 import type { PartiesRepository } from '../parties/repository.js';
 import type { ProductsRepository } from '../products/repository.js';
 import type { RegistrationsRepository } from '../registrations/repository.js';
-import { type MemberState, membersOf, periodRefusal, totalsOf } from './report.js';
+import { membersOf, periodRefusal, totalsOf } from './report.js';
 import type { AuthorizationRow, BrandProductRow, BrandRow, BrandsRepository, ChangeRow } from './repository.js';
 import type { AdmitInput, Authorization, Brand, CreateBrandInput, MemberCredentials } from './schemas.js';
 import {
@@ -27,6 +27,7 @@ import {
   type AuthorizationState,
   addDays,
   admissionRefusal,
+  admittedWithin,
   type BrandKind,
   type BrandStanding,
   badgesOf,
@@ -34,6 +35,7 @@ import {
   type LotMaking,
   labelRefusals,
   makingOf,
+  memberStateOn,
   TIER_CAPS,
   type Tier,
   transitionRefusal,
@@ -587,18 +589,25 @@ export function createBrandService(deps: {
     },
 
     /**
-     * The brand's report over a period (its office's, regulators' and admins': overseenBrand): per member, the
-     * lots it produced in it that carry the brand's badge today, as the consumer page shows it (badgesOf: held to
-     * the brand, their owner not exited since), with their quantity, the item codes issued for them and their
-     * scans, and the totals. A suspended member's lots made while it stood admitted keep the badge, so they are
-     * in it; those made while suspended are not. An exited member's are in none: the exit withdrew their badge.
+     * The brand's report over a period (its office's, regulators' and admins': overseenBrand), as of its last day, or
+     * today while it has not ended (asOf): every party that was a member during it (admitted on any of its days by
+     * then: admittedWithin), with its state as of that day and the lots it produced in the period that carried the
+     * brand's badge then, as the consumer page shows it (badgesOf: held to the brand, their owner not exited by
+     * then), none if it made none; with each lot its quantity, the item codes issued for it within the period and
+     * their scans within it (reportLots), and the totals. A suspended member's lots made while it stood admitted
+     * keep the badge; those made while suspended have none, nor have any lots of a member that had exited by then.
      */
     async report(principal: Principal, code: string, period: { from: string; to: string }) {
       const brand = await overseenBrand(deps.brands, principal, code, 'report');
       const refusal = periodRefusal(period.from, period.to);
       if (refusal) throw unprocessable('invalid-period', `querystring ${refusal.pointer}: ${refusal.detail}`, [refusal]);
       const day = today();
-      const candidates = await deps.brands.reportLots(brand.code, period.from, period.to);
+      const ended = period.to < day;
+      const asOf = ended ? period.to : day;
+      const [candidates, authorizations] = await Promise.all([
+        deps.brands.reportLots(brand.code, period.from, period.to),
+        deps.brands.authorizationsOf({ brandCode: brand.code }),
+      ]);
       const standings = new Map<string, Promise<BrandStanding[]>>();
       const standingsOf = (lot: { partyCode: string; productCode: string }) => {
         const key = `${lot.partyCode}\n${lot.productCode}`;
@@ -608,29 +617,31 @@ export function createBrandService(deps: {
       const badged = [];
       for (const lot of candidates) {
         const making = makingOf(lot);
-        const badges = badgesOf(await standingsOf(lot), making, day);
+        const badges = badgesOf(await standingsOf(lot), making, asOf);
         if (badges.some((badge) => badge.code === brand.code)) badged.push({ ...lot, producedOn: making.producedOn });
       }
-      const partyCodes = [...new Set(badged.map((lot) => lot.partyCode))];
-      const [parties, authorizations] = await Promise.all([
-        deps.parties.findByCodes(partyCodes),
-        deps.brands.authorizationsOf({ brandCode: brand.code }),
-      ]);
-      // a member's state as the members list shows it, of its current authorization: the standing one, else its
-      // latest (they are listed in the order made, and none is made while another stands)
-      const current = new Map<string, AuthorizationRow>();
+      const changes = await deps.brands.changesOf(authorizations.map((row) => row.id));
+      const histories = new Map<string, AuthorizationHistory[]>();
       for (const row of authorizations) {
-        const kept = current.get(row.partyCode);
-        if (!kept || kept.state === 'exited') current.set(row.partyCode, row);
+        histories.set(row.partyCode, [...(histories.get(row.partyCode) ?? []), historyOf({ ...row, changes: changes.get(row.id) ?? [] })]);
       }
+      // a party with a badged lot was admitted when it made it: listed however admittedWithin reads its day
+      const partyCodes = [
+        ...new Set([
+          ...[...histories]
+            .filter(([, partyHistories]) => admittedWithin(partyHistories, period.from, asOf))
+            .map(([partyCode]) => partyCode),
+          ...badged.map((lot) => lot.partyCode),
+        ]),
+      ].sort();
+      const parties = await deps.parties.findByCodes(partyCodes);
       const names = new Map(parties.map((party) => [party.code, party.name]));
       const members = membersOf(
         badged,
         new Map(
-          partyCodes.map((partyCode) => {
-            const row = current.get(partyCode);
-            const state: MemberState = row === undefined ? 'exited' : expired(row, day) ? 'expired' : (row.state as AuthorizationState);
-            return [partyCode, { partyName: names.get(partyCode) ?? partyCode, state }];
+          partyCodes.flatMap((partyCode) => {
+            const state = memberStateOn(histories.get(partyCode) ?? [], asOf);
+            return state === null ? [] : [[partyCode, { partyName: names.get(partyCode) ?? partyCode, state }] as const];
           }),
         ),
       );
@@ -638,7 +649,7 @@ export function createBrandService(deps: {
         brandCode: brand.code,
         from: period.from,
         to: period.to,
-        badgesOn: day,
+        asOf,
         members,
         totals: { members: members.length, ...totalsOf(badged) },
       };

@@ -190,20 +190,36 @@ const neverStarted = (history: AuthorizationHistory): boolean =>
       (change.recordedAt === undefined ? change.effectiveOn : chinaDay(new Date(change.recordedAt))) < history.validFrom,
   );
 
+/** A member's state as the members list shows it: expired, past its authorization's last day without having exited within it. */
+export type MemberState = AuthorizationState | 'expired';
+
 /**
- * Has the party left the brand by that day? Its standing is that of its latest authorization to have
- * started (one that exited before it started never did): left when that one exited. After its last
- * day, it stands as it ended (an exit within its validity, recorded then or later, is an exit; a
- * lapse is not, nor is the exit closing a lapsed one for a new authorization, stored from the day
- * after its last).
+ * The party's state in the brand on that day, or null before it had any: that of its latest authorization to
+ * have started (one that exited before it started never did). After its last day, it stands as it ended: exited
+ * if it exited within its validity (recorded then or later), else expired (a lapse, or the exit closing a lapsed
+ * one for a new authorization, stored from the day after its last).
  */
-export const exitedBy = (histories: readonly AuthorizationHistory[], day: string): boolean => {
+export const memberStateOn = (histories: readonly AuthorizationHistory[], day: string): MemberState | null => {
   const started = histories.filter((history) => history.validFrom <= day && !neverStarted(history));
-  if (started.length === 0) return false;
+  if (started.length === 0) return null;
   const latest = started.reduce((last, history) => (history.validFrom >= last.validFrom ? history : last));
-  const lastDay = latest.validUntil !== null && latest.validUntil < day ? latest.validUntil : day;
-  return stateOn(latest, lastDay) === 'exited';
+  if (latest.validUntil === null || day <= latest.validUntil) return stateOn(latest, day);
+  return stateOn(latest, latest.validUntil) === 'exited' ? 'exited' : 'expired';
 };
+
+/** Has the party left the brand by that day (see memberStateOn)? */
+export const exitedBy = (histories: readonly AuthorizationHistory[], day: string): boolean => memberStateOn(histories, day) === 'exited';
+
+/**
+ * Was the party admitted on any day from `from` to `to` (see admittedOn)? Its standing changes only on a
+ * validity's first day and on a change's day (and ends after a validity's last), so it was if it was on the
+ * first of them or on one of those days within them.
+ */
+export function admittedWithin(histories: readonly AuthorizationHistory[], from: string, to: string): boolean {
+  if (to < from) return false;
+  const turns = histories.flatMap((history) => [history.validFrom, ...history.changes.map((change) => change.effectiveOn)]);
+  return [from, ...turns.filter((day) => from < day && day <= to)].some((day) => admittedOn(histories, day));
+}
 
 /**
  * Is the lot held to the brand: made once its product was in it, by an owner admitted when it made

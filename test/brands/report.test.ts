@@ -90,17 +90,21 @@ t.test("a brand's report: its members' badged lots in the period, their packs an
   const uncoded = await grower.commission(products.grower, 0.25, { productionDate: '2026-10-31' });
   const before = await grower.commission(products.grower, 7, { productionDate: '2026-04-30' });
   const unbranded = await grower.commission(plain, 3, { productionDate: '2026-06-02' });
-  const packs = await issuePacks(world, grower, coded, 3);
+  // its codes issued and scanned in the period: the report counts those of its days
+  const packs = await clock.on('2026-06-05T10:00:00+08:00', () => issuePacks(world, grower, coded, 3));
   const scan = (code: string, address: string) =>
     world.app.inject({ method: 'GET', url: `/t/${code}?format=json`, remoteAddress: address, headers: { accept: 'application/json' } });
-  const shownBadges = (await scan(packs[0], '203.0.113.1')).json().brands.map((brand: { code: string }) => brand.code);
-  await scan(packs[0], '203.0.113.2');
-  await scan(packs[1], '203.0.113.3');
-  await world.app.services.scans.flush();
+  const shownBadges = await clock.on('2026-06-06T10:00:00+08:00', async () => {
+    const shown = (await scan(packs[0], '203.0.113.1')).json().brands.map((brand: { code: string }) => brand.code);
+    await scan(packs[0], '203.0.113.2');
+    await scan(packs[1], '203.0.113.3');
+    await world.app.services.scans.flush();
+    return shown;
+  });
 
   // the suspended member: a lot made (and coded) while admitted, then suspended from 2026-07-01, then a lot made while suspended
   const madeAdmitted = await suspended.commission(products.suspended, 40, { productionDate: '2026-06-15' });
-  await issuePacks(world, suspended, madeAdmitted, 2);
+  await clock.on('2026-06-20T10:00:00+08:00', () => issuePacks(world, suspended, madeAdmitted, 2));
   await world.ok(
     office.post(`/brands/FJQC/authorizations/${suspended.code}/state`, {
       state: 'suspended',
@@ -131,8 +135,13 @@ t.test("a brand's report: its members' badged lots in the period, their packs an
     const byParty = new Map(report.members.map((member) => [member.partyCode, member]));
     t.same(
       [...byParty.keys()].sort(),
-      [grower.code, suspended.code].sort(),
-      'the grower and the suspended member; not the one that exited',
+      [grower.code, suspended.code, leaver.code].sort(),
+      'every member of the period: the grower, the suspended member and the one that exited in it',
+    );
+    t.match(
+      byParty.get(leaver.code),
+      { state: 'exited', lots: [], totals: { lots: 0 } },
+      'the one that exited on 1 September, as it stood on 31 October: its exit withdrew its badges, so no lot counts',
     );
     const growerRow = byParty.get(grower.code);
     t.same(
@@ -161,7 +170,7 @@ t.test("a brand's report: its members' badged lots in the period, their packs an
       'a suspended member: the lot made while admitted keeps its badge and counts; the one made while suspended does not',
     );
     t.same(report.totals, {
-      members: 2,
+      members: 3,
       lots: 3,
       quantities: [
         { unit: 'kg', quantity: 12.75 },
@@ -246,9 +255,13 @@ t.test("a brand's report: its members' badged lots in the period, their packs an
       lines[0],
       'party_code,party_name,member_state,lot_code,lot_number,product_code,product_name,produced_on,quantity,unit,packs_issued,packs_scanned,scans',
     );
-    t.equal(lines.length, 6, 'a header, the three badged lots and the totals');
+    t.equal(lines.length, 7, 'a header, the three badged lots, the member that exited with none, and the totals');
+    t.ok(
+      lines.some((line) => line.startsWith(`${leaver.code},`) && line.endsWith(',exited,,,,,,,,,,')),
+      'the member with no lot: a line naming it, its lot columns empty',
+    );
     t.same(
-      lines.slice(4),
+      lines.slice(-2),
       ['total,members: 1; lots: 2,,,,,,,12.75,kg,3,2,3', 'total,members: 1; lots: 1,,,,,,,40,piece,2,0,0'],
       "the totals last, a line per unit: the grower's two lots in kg, the suspended member's one in pieces (the JSON totals split by unit)",
     );
@@ -292,9 +305,19 @@ t.test("a brand's report: its members' badged lots in the period, their packs an
         .replace(/^\uFEFF/, '')
         .trimEnd()
         .split('\r\n')
+        .slice(-1),
+      ['total,members: 3; lots: 0,,,,,,,0,,0,0,0'],
+      'its CSV ends with a totals line of zeros, counting the members of the period, who made no lot in it',
+    );
+    const before = await office.get('/brands/FJQC/report.csv?from=2025-01-01&to=2025-01-31');
+    t.same(
+      before.body
+        .replace(/^\uFEFF/, '')
+        .trimEnd()
+        .split('\r\n')
         .slice(1),
       ['total,members: 0; lots: 0,,,,,,,0,,0,0,0'],
-      'its CSV is the header and a totals line of zeros',
+      'a period before any admission: the header and a totals line of zeros',
     );
   });
 });
