@@ -91,10 +91,10 @@ t.test("a brand's report: its members' badged lots in the period, their packs an
   const before = await grower.commission(products.grower, 7, { productionDate: '2026-04-30' });
   const unbranded = await grower.commission(plain, 3, { productionDate: '2026-06-02' });
   // its codes issued and scanned in the period: the report counts those of its days
-  const packs = await clock.on('2026-06-05T10:00:00+08:00', () => issuePacks(world, grower, coded, 3));
+  const packs = await world.onClock('2026-06-05T10:00:00+08:00', () => issuePacks(world, grower, coded, 3));
   const scan = (code: string, address: string) =>
     world.app.inject({ method: 'GET', url: `/t/${code}?format=json`, remoteAddress: address, headers: { accept: 'application/json' } });
-  const shownBadges = await clock.on('2026-06-06T10:00:00+08:00', async () => {
+  const shownBadges = await world.onClock('2026-06-06T10:00:00+08:00', async () => {
     const shown = (await scan(packs[0], '203.0.113.1')).json().brands.map((brand: { code: string }) => brand.code);
     await scan(packs[0], '203.0.113.2');
     await scan(packs[1], '203.0.113.3');
@@ -104,7 +104,7 @@ t.test("a brand's report: its members' badged lots in the period, their packs an
 
   // the suspended member: a lot made (and coded) while admitted, then suspended from 2026-07-01, then a lot made while suspended
   const madeAdmitted = await suspended.commission(products.suspended, 40, { productionDate: '2026-06-15' });
-  await clock.on('2026-06-20T10:00:00+08:00', () => issuePacks(world, suspended, madeAdmitted, 2));
+  await world.onClock('2026-06-20T10:00:00+08:00', () => issuePacks(world, suspended, madeAdmitted, 2));
   await world.ok(
     office.post(`/brands/FJQC/authorizations/${suspended.code}/state`, {
       state: 'suspended',
