@@ -4,7 +4,7 @@
 import { shownShare } from '../codes/shares.js';
 import { escapeXml, hasChinese, userTextLang } from '../web/html.js';
 import type { Lang } from '../web/i18n/index.js';
-import { shortenedToWidth, wrappedToWidth } from '../web/text.js';
+import { drawnCharacterWidth, shortenedToWidth, textWidth, wrappedToWidth } from '../web/text.js';
 
 /**
  * `label`: a name, master data or the page's own words; `labelNote`: the page's own words after it (a
@@ -18,11 +18,17 @@ const LABEL_WIDTH = 200;
 const BAR_WIDTH = 300;
 const TEXT_WIDTH = 170;
 /**
- * A label's room in columns (a Chinese character takes two, a Latin one one; see textWidth): the 192 px left of the
- * bars hold 13 Chinese characters at 14 px, or about 27 Latin ones. A wider label is cut with an ellipsis (the full text
- * is the bar's tooltip); one in Latin script is first wrapped onto two lines, since a word cut short loses its meaning.
+ * A label's room and a figure's, in CSS px: the label right-aligned 8 px left of the bars, the figure 8 px right of them. A
+ * text is measured as a browser draws it (drawnCharacterWidth: a capital W takes an em, an i under a third). A wider label
+ * is cut with an ellipsis (the full text is the bar's tooltip); one in Latin script, and a figure, is first wrapped onto
+ * two lines in a smaller size, since a word cut short loses its meaning.
  */
-const LABEL_COLUMNS = 27;
+const LABEL_ROOM = LABEL_WIDTH - 8;
+const TEXT_ROOM = TEXT_WIDTH - 8;
+const FONT_SIZE = 14;
+const SMALL_FONT_SIZE = 12;
+/** How many columns (half an em each) `room` px hold at a font size. */
+const columnsIn = (room: number, size: number) => (2 * room) / size;
 const WIDTH = LABEL_WIDTH + BAR_WIDTH + TEXT_WIDTH;
 /** A chart's own width in CSS pixels: the page scales it down to a narrower panel (its viewBox keeps the proportions), never up. */
 export const CHART_WIDTH = WIDTH;
@@ -56,12 +62,13 @@ export function barChart(input: {
       // a pale red track behind an alert bar, so that one at 0 % shows red too
       (bar.alert ? `<rect class="track" x="${LABEL_WIDTH}" y="${y + 5}" width="${BAR_WIDTH}" height="20" rx="3" fill="#f6d5d5"/>` : '') +
       `<rect x="${LABEL_WIDTH}" y="${y + 5}" width="${width.toFixed(1)}" height="20" rx="3" fill="${red ? '#c62828' : '#2e7d32'}"/>` +
-      `<text x="${LABEL_WIDTH + BAR_WIDTH + 8}" y="${y + 19}">${escapeXml(bar.text)}</text></g>`;
+      fittedText(bar.text, LABEL_WIDTH + BAR_WIDTH + 8, y, TEXT_ROOM) +
+      '</g>';
     return bar.href === undefined ? drawn : `<a href="${escapeXml(bar.href)}">${drawn}</a>`;
   });
   const targetLine = target
-    ? `<line class="target" x1="${x(target.value).toFixed(1)}" x2="${x(target.value).toFixed(1)}" y1="14" y2="${height}" stroke="#0b57d0" stroke-width="2" stroke-dasharray="5 4"/>` +
-      `<text x="${x(target.value).toFixed(1)}" y="11" text-anchor="middle" fill="#0b57d0">${escapeXml(target.label)}</text>`
+    ? `<line class="target" x1="${x(target.value).toFixed(1)}" x2="${x(target.value).toFixed(1)}" y1="18" y2="${height}" stroke="#0b57d0" stroke-width="2" stroke-dasharray="5 4"/>` +
+      `<text x="${x(target.value).toFixed(1)}" y="14" text-anchor="middle" fill="#0b57d0">${escapeXml(target.label)}</text>`
     : '';
   const empty = bars.length === 0 ? `<text x="${LABEL_WIDTH}" y="${top + 19}" fill="#666">—</text>` : '';
   return (
@@ -82,13 +89,10 @@ function barLabel(bar: Bar, lang: Lang, x: number, y: number): string {
   const marked = userTextLang(bar.label, lang);
   if (!marked) {
     const tooltip = `<title>${escapeXml(`${whole}: ${bar.text}`)}</title>`;
-    const lines = hasChinese(whole) ? [shortenedToWidth(whole, LABEL_COLUMNS)] : wrappedToWidth(whole, LABEL_COLUMNS, 2);
-    if (lines.length === 1) return `${tooltip}<text ${position}>${escapeXml(lines[0])}</text>`;
-    // two lines in a smaller size, within the row
-    const [first, second] = lines.map((line, index) => `<tspan x="${x}" y="${y + 13 + 13 * index}">${escapeXml(line)}</tspan>`);
-    return `${tooltip}<text ${position} font-size="12">${first}${second}</text>`;
+    if (hasChinese(whole)) return `${tooltip}<text ${position}>${escapeXml(oneLine(whole, LABEL_ROOM))}</text>`;
+    return tooltip + fittedText(whole, x, y, LABEL_ROOM, true);
   }
-  const shown = shortenedToWidth(whole, LABEL_COLUMNS);
+  const shown = oneLine(whole, LABEL_ROOM);
   const tooltip = `<title>${escapeXml(bar.label)}</title>`;
   const figures = `<title>${escapeXml(`${bar.labelNote ? `${bar.labelNote.trim()}: ` : ''}${bar.text}`)}</title>`;
   // the name, or as much of it as is shown, marked; the page's words after it are not
@@ -97,6 +101,23 @@ function barLabel(bar: Bar, lang: Lang, x: number, y: number): string {
   return note
     ? `${figures}<text ${position}><tspan${marked}>${tooltip}${escapeXml(name)}</tspan>${escapeXml(note)}</text>`
     : `${figures}<text ${position}${marked}>${tooltip}${escapeXml(name)}</text>`;
+}
+
+/** The text on one line of `room` px at the chart's font size, cut with an ellipsis when wider. */
+const oneLine = (text: string, room: number) => shortenedToWidth(text, columnsIn(room, FONT_SIZE), drawnCharacterWidth);
+
+/**
+ * A text of the row at `y`, at `x` (right-aligned there with `end`): on one line when it fits `room` px at the chart's
+ * font size, else on two in the smaller size within the row, the second cut with an ellipsis when even they do not hold it.
+ */
+function fittedText(text: string, x: number, y: number, room: number, end = false): string {
+  const anchor = end ? ' text-anchor="end"' : '';
+  if (textWidth(text, drawnCharacterWidth) <= columnsIn(room, FONT_SIZE)) {
+    return `<text x="${x}" y="${y + 19}"${anchor}>${escapeXml(text)}</text>`;
+  }
+  const lines = wrappedToWidth(text, columnsIn(room, SMALL_FONT_SIZE), 2, drawnCharacterWidth);
+  const spans = lines.map((line, index) => `<tspan x="${x}" y="${y + 13 + 13 * index}">${escapeXml(line)}</tspan>`).join('');
+  return `<text x="${x}" y="${y + 19}"${anchor} font-size="${SMALL_FONT_SIZE}">${spans}</text>`;
 }
 
 /** A share as a percentage to one place, rounded down: 99.99 % reads 99.9 %, and only a complete share 100.0 %. */

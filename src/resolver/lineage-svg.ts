@@ -2,6 +2,7 @@
 // the bottom, one row per trace depth. Pure and deterministic, no client script.
 import { escapeXml, html, userText, userTextLang } from '../web/html.js';
 import { type Lang, TEXT } from '../web/i18n/index.js';
+import { drawnCharacterWidth } from '../web/text.js';
 import type { ConsumerSummary, Stage } from './summary.js';
 
 type Lineage = ConsumerSummary['lineage'];
@@ -34,11 +35,11 @@ const COLUMN_GAP = 10;
 const MARGIN = 3;
 /** The smallest text the picture draws, in CSS px. */
 export const LINEAGE_MIN_FONT_PX = Math.min(LABEL_SIZE, CAPTION_SIZE);
-// Label lines are measured in CJK character widths (one font size each); latin characters count about half.
+// Label lines are measured in ems (CJK character widths, one font size each); a Latin letter as a browser's font draws it
+// (drawnCharacterWidth: a capital W takes an em, an i under a third).
 const LINE_UNITS = Math.floor((BOX_WIDTH - 2 * PADDING_X) / LABEL_SIZE);
 // what fits inside the box's outline, for punctuation hanging into the padding
 const HANG_UNITS = (BOX_WIDTH - 4) / LABEL_SIZE;
-const LATIN_UNITS = 0.55;
 
 const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u;
 // Punctuation that never starts a line, and punctuation that never ends one.
@@ -46,7 +47,7 @@ const CLOSING = /[)\]}）】」』〕，、。：；！？,.:;!?]/u;
 const OPENING = /[([{（【「『〔]/u;
 // One decimal is plenty for a picture and keeps float noise out of the markup.
 const round = (value: number) => Math.round(value * 10) / 10;
-const unitsOf = (ch: string) => (WIDE.test(ch) || ch.codePointAt(0)! >= 0x20000 ? 1 : LATIN_UNITS);
+const unitsOf = (ch: string) => (WIDE.test(ch) || ch.codePointAt(0)! >= 0x20000 ? 1 : drawnCharacterWidth(ch) / 2);
 
 const widthOf = (text: string) => Array.from(text).reduce((sum, ch) => sum + unitsOf(ch), 0);
 

@@ -5,13 +5,25 @@ import { existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
 import { seedDemoChain } from '../../seeds/fengjie.js';
+import { signInToDashboard } from '../fixtures/dashboard.js';
+import { createWorld } from '../fixtures/world.js';
 import { buildTestApp, client } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
 
 const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-sync',
+];
 const SCREENSHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));
 
 const freePort = () =>
@@ -38,18 +50,7 @@ t.test(
     await app.listen({ port, host: '127.0.0.1' });
     await mkdir(SCREENSHOTS, { recursive: true });
 
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-sync',
-      ],
-    });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     t.teardown(() => browser.close());
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     const page = await context.newPage();
@@ -121,5 +122,106 @@ t.test(
       t.match(policy, /default-src 'none'.*form-action 'self'.*frame-ancestors 'none'/, `${policy.split(' ')[0]}: a strict policy`);
     }
     t.strictSame(complaints, [], 'no script error, refused load or policy violation on any page');
+  },
+);
+
+t.test(
+  'every chart label fits its chart and clears its neighbours, measured in Chromium, in Chinese and English',
+  { skip: existsSync(CHROMIUM) ? false : 'Chromium not installed (apt-get install chromium)' },
+  async (t) => {
+    const { chromium } = await import('playwright-core');
+    const port = await freePort();
+    const origin = `http://127.0.0.1:${port}`;
+    const world = await createWorld(t, undefined, { publicBaseUrl: origin });
+    // names as enterprises register them: English in capitals, long, and the widest letters; and a long Chinese one
+    const names = [
+      'WANSHENG MOUNTAIN AGRICULTURAL PRODUCTS CO-OPERATIVE LTD',
+      'MWM WORLDWIDE MEAT WHOLESALE',
+      'Chongqing Kuizhou Cured Meat Foods Co., Ltd.',
+      'QUALITY WORKS (MANUFACTURING)',
+      '重庆市奉节县夔州腊味食品有限公司草堂镇分公司',
+    ];
+    const items = [
+      'CLENBUTEROL HYDROCHLORIDE (LEAN MEAT POWDER)',
+      'TOTAL VOLATILE BASIC NITROGEN (TVB-N)',
+      'Benzo[a]pyrene, WHO/FAO MRL',
+      '盐酸克伦特罗（瘦肉精）快速检测',
+    ];
+    for (const [index, name] of names.entries()) {
+      const plant = await world.party('slaughterhouse', name);
+      const lot = await plant.commission(await plant.product('kg'), 100);
+      await world.ok(plant.event({ type: 'sell', lines: [{ lotCode: lot, quantity: 10 }] }));
+      await world.ok(
+        plant.event({
+          type: 'inspect',
+          lotCodes: [lot],
+          inspection: {
+            kind: 'rapid',
+            result: index === 0 ? 'fail' : 'pass',
+            items: items.map((item, at) => ({ name: item, result: index === 0 && at === 0 ? 'fail' : 'pass' })),
+          },
+        }),
+      );
+      if (index < 2) {
+        // a recall days past its due times: its figure says so in words
+        const { id } = await world.ok(plant.api.post('/recalls', { lotCodes: [lot], level: 1, reason: '抽检不合格', hazard: 'h' }));
+        await world.database.db.execute(sql`update recalls set opened_at = now() - interval '10 days' where id = ${id}`);
+      }
+    }
+    const { cookie } = await signInToDashboard(world);
+    await world.app.listen({ port, host: '127.0.0.1' });
+
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    t.teardown(() => browser.close());
+    const [name, value] = cookie.split('=');
+    for (const lang of ['zh-CN', 'en'] as const) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: lang });
+      await context.addCookies([{ name, value, url: `${origin}/regulator` }]);
+      const page = await context.newPage();
+      await page.goto(`${origin}/regulator/dashboard${lang === 'en' ? '?lang=en' : ''}`);
+      t.equal(new URL(page.url()).pathname, '/regulator/dashboard', `${lang}: signed in`);
+      await page.screenshot({ path: `${SCREENSHOTS}regulator-dashboard-long-names-${lang}.png`, fullPage: true });
+      // every text of every chart in the chart's own units (its viewBox), as the browser lays it out
+      // (no named functions inside: the test's compiler would wrap them in a helper the page lacks)
+      const charts = await page.locator('svg.chart').evaluateAll((svgs) =>
+        svgs.map((svg) => {
+          const root = svg as SVGSVGElement;
+          const view = root.viewBox.baseVal;
+          const texts = [...root.querySelectorAll('text')].map((text) => {
+            const box = text.getBBox();
+            return { text: text.textContent ?? '', x: box.x, y: box.y, right: box.x + box.width, bottom: box.y + box.height };
+          });
+          const bars = [...root.querySelectorAll('g.bar rect')].map((rect) => {
+            const box = (rect as SVGRectElement).getBBox();
+            return { x: box.x, y: box.y, right: box.x + box.width, bottom: box.y + box.height };
+          });
+          return { title: root.getAttribute('aria-label') ?? '', width: view.width, height: view.height, texts, bars };
+        }),
+      );
+      t.ok(charts.length >= 8, `${lang}: ${charts.length} charts measured`);
+      const drawnNames = charts.flatMap((chart) => chart.texts.map((text) => text.text)).join('|');
+      t.match(drawnNames, /WANSHENG|MWM/, `${lang}: the long English names are drawn`);
+      t.match(drawnNames, /CLENBUTEROL/, `${lang}: and the test items`);
+      const outside: string[] = [];
+      const overlapping: string[] = [];
+      const over = (a: { x: number; y: number; right: number; bottom: number }, b: typeof a) =>
+        a.x < b.right - 0.5 && b.x < a.right - 0.5 && a.y < b.bottom - 0.5 && b.y < a.bottom - 0.5;
+      for (const chart of charts) {
+        for (const [index, text] of chart.texts.entries()) {
+          if (text.x < -0.5 || text.y < -0.5 || text.right > chart.width + 0.5 || text.bottom > chart.height + 0.5) {
+            outside.push(
+              `${chart.title}: "${text.text}" [${text.x.toFixed(1)}, ${text.right.toFixed(1)}] × [${text.y.toFixed(1)}, ${text.bottom.toFixed(1)}] in ${chart.width} × ${chart.height}`,
+            );
+          }
+          for (const other of chart.texts.slice(index + 1)) {
+            if (over(text, other)) overlapping.push(`${chart.title}: "${text.text}" and "${other.text}"`);
+          }
+          if (chart.bars.some((bar) => over(text, bar))) overlapping.push(`${chart.title}: "${text.text}" over a bar`);
+        }
+      }
+      t.same(outside, [], `${lang}: no chart text outside its chart`);
+      t.same(overlapping, [], `${lang}: no chart text over another or over a bar`);
+      await context.close();
+    }
   },
 );

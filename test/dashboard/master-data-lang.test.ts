@@ -34,7 +34,7 @@ t.test('a Chinese name on the English dashboard is marked zh-CN, a Latin name is
   // the parties' addresses name no township: they count under the county, said in the page's words
   t.match(
     english,
-    '<tspan lang="zh-CN"><title>重庆市奉节县</title>重庆市奉节县</tspan> (no township…</text>',
+    '<tspan lang="zh-CN"><title>重庆市奉节县</title>重庆市奉节县</tspan> (no townshi…</text>',
     'a county by its name, marked, and the English words after it',
   );
   t.match(english, '<title>(no township named): ', 'said whole in the bar’s tooltip');

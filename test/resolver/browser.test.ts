@@ -4,8 +4,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
 import { seedDemoChain } from '../../seeds/fengjie.js';
 import { newItemCode } from '../../src/codes/service-codes.js';
+import { queryRows } from '../../src/db/client.js';
 import { shanghaiTime } from '../../src/web/html.js';
 import { TEXT } from '../../src/web/i18n/index.js';
 import { buildTestApp, client } from '../helper.js';
@@ -446,5 +448,100 @@ t.test(
     t.equal(await page.locator('html').getAttribute('lang'), 'en', 'and so is the status page it links to');
     t.same(complaints, [], 'no policy violation');
     await context.close();
+  },
+);
+
+t.test(
+  'the lineage picture’s captions and labels fit their boxes, with long English names, in Chinese and English',
+  { skip: existsSync(CHROMIUM) ? false : 'Chromium not installed (apt-get install chromium)' },
+  async (t) => {
+    const { chromium } = await import('playwright-core');
+    const port = await freePort();
+    const origin = `http://127.0.0.1:${port}`;
+    const { app, database } = await buildTestApp(t, undefined, { publicBaseUrl: origin });
+    const demo = await seedDemoChain(app.services);
+    // products named as an exporter names them: English in capitals, with the widest letters, and one Chinese name kept
+    const names = [
+      'LIVE PIGS (RONGCHANG BLACK × LANDRACE)',
+      'WHOLE PORK CARCASS WITH SKIN, CHILLED',
+      'MWM WUSHAN MOUNTAIN PORK BELLY',
+      'FRESH CUTS (LEG, RIBS, TENDERLOIN) WWWW',
+      'Kuizhou Smoked Bacon, Loose (Streaky)',
+      'WANSHENG HIGHLAND BACON 500 G MMMM',
+    ];
+    const products = await queryRows<{ code: string }>(database.db, sql`select code from products order by code`);
+    for (const [index, row] of products.entries()) {
+      if (index < names.length) await database.db.execute(sql`update products set name = ${names[index]} where code = ${row.code}`);
+    }
+    await app.listen({ port, host: '127.0.0.1' });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-sync',
+      ],
+    });
+    t.teardown(() => browser.close());
+    for (const lang of ['zh-CN', 'en'] as const) {
+      const context = await browser.newContext({
+        viewport: { width: 390, height: 844 },
+        deviceScaleFactor: 2,
+        isMobile: true,
+        locale: lang,
+      });
+      const page = await context.newPage();
+      await page.goto(`${origin}/t/${demo.itemCode}${lang === 'en' ? '?lang=en' : ''}`);
+      const svg = page.locator('svg[aria-labelledby="lineage-title"]');
+      await svg.scrollIntoViewIfNeeded();
+      // each box's caption and label lines, measured as drawn (no named functions inside: see above)
+      const boxes = await svg.evaluate((element) =>
+        [...element.querySelectorAll('rect.node')].map((rect) => {
+          const outer = rect.getBoundingClientRect();
+          const texts: Element[] = [];
+          for (let next = rect.nextElementSibling; next && next.tagName === 'text'; next = next.nextElementSibling) texts.push(next);
+          const lines = texts.flatMap((text) => (text.querySelector('tspan') ? [...text.querySelectorAll('tspan')] : [text]));
+          return {
+            box: { left: outer.left, right: outer.right, top: outer.top, bottom: outer.bottom },
+            lines: lines.map((line) => {
+              const box = line.getBoundingClientRect();
+              return { text: line.textContent ?? '', left: box.left, right: box.right, top: box.top, bottom: box.bottom };
+            }),
+          };
+        }),
+      );
+      t.ok(boxes.length >= 6, `${lang}: ${boxes.length} boxes measured`);
+      const drawn = boxes.flatMap((node) => node.lines.map((line) => line.text)).join('|');
+      t.match(drawn, lang === 'en' ? 'Farm' : '种养殖', `${lang}: a farm captioned`);
+      t.match(drawn, /WANSHENG|MWM|WHOLE PORK/, `${lang}: the long English names drawn`);
+      const outside = boxes.flatMap((node) =>
+        node.lines
+          .filter(
+            (line) =>
+              line.left < node.box.left - 0.5 ||
+              line.right > node.box.right + 0.5 ||
+              line.top < node.box.top - 0.5 ||
+              line.bottom > node.box.bottom + 0.5,
+          )
+          .map(
+            (line) =>
+              `"${line.text}" [${line.left.toFixed(1)}, ${line.right.toFixed(1)}] in [${node.box.left.toFixed(1)}, ${node.box.right.toFixed(1)}]`,
+          ),
+      );
+      t.same(outside, [], `${lang}: every caption and label line inside its box`);
+      const overlapping = boxes.flatMap((node) =>
+        node.lines
+          .slice(1)
+          .flatMap((line, index) => (line.top < node.lines[index].bottom - 0.5 ? [`"${node.lines[index].text}" and "${line.text}"`] : [])),
+      );
+      t.same(overlapping, [], `${lang}: no line over the one above it`);
+      t.notOk(drawn.includes('…'), `${lang}: names wrapped, not cut`);
+      await page.screenshot({ path: `${SCREENSHOTS}lineage-long-names-${lang}.png`, fullPage: true });
+      await context.close();
+    }
   },
 );

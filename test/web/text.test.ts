@@ -1,4 +1,4 @@
-import { firstCharacters, shortened, shortenedToWidth, textWidth, wrappedToWidth } from '../../src/web/text.js';
+import { drawnCharacterWidth, firstCharacters, shortened, shortenedToWidth, textWidth, wrappedToWidth } from '../../src/web/text.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -66,4 +66,20 @@ t.test('wrappedToWidth breaks a text too wide for one line after a space, slash 
   );
   t.same(wrappedToWidth('a b c d e f', 3, 3), ['a b', 'c d', 'e f'], 'as many lines as asked');
   t.same(wrappedToWidth('重庆市奉节县夔州腊味食品有限公司', 26, 1), ['重庆市奉节县夔州腊味食品…'], 'one line: shortenedToWidth');
+});
+
+t.test('drawnCharacterWidth measures a Latin letter as a proportional font draws it, a wide character as two columns', async (t) => {
+  t.equal(drawnCharacterWidth('中'), 2, 'a Chinese character: an em');
+  t.equal(drawnCharacterWidth('W'), 2, 'a capital W: an em too (DejaVu Sans draws it 0.99 em wide)');
+  t.ok(drawnCharacterWidth('i') < 1, 'an i: under half an em');
+  // 27 capitals take more room than 13 Chinese characters: the columns of characterWidth would let them run over
+  t.ok(
+    textWidth('WANSHENG AGRICULTURAL CO-OP', drawnCharacterWidth) > textWidth('重庆市奉节县夔州腊味食品有'),
+    'capitals are wider than a column',
+  );
+  t.same(
+    wrappedToWidth('WANSHENG MOUNTAIN AGRICULTURAL PRODUCTS', 32, 2, drawnCharacterWidth),
+    ['WANSHENG MOUNTAIN', 'AGRICULTURAL PRODUCTS'],
+    'wrapped by drawn width',
+  );
 });
