@@ -267,23 +267,26 @@ export const earnedMarks = (marks: readonly string[], badges: readonly BrandRef[
 /** A misuse finding: the brand it is about, and the line saying what was wrong (of a `brand_misuse` flag's detail). */
 export type MisuseFinding = { brandCode: string; line: string };
 
+/** A pack as a scan judges it: its lot's making and when its code was issued. */
+export type CodedPack = LotMaking & { issuedOn: string; issuedAt: string };
+
 /**
  * Brand misuse (冒用) a scanned pack shows: a lot of a branded product made, or its code issued, when
  * its owner was not admitted to the brand. One finding per brand, naming it and saying what was wrong. A lot is
  * judged by admittedWhenMade, a code by what the service knew when it issued it (admittedWhenIssued);
- * a lot made before its product joined the brand is not held to the brand at all.
+ * a lot made before its product joined the brand is not held to the brand at all. A lot scanned by its own
+ * label (no code the service issued) is judged by its making alone.
  */
-export function misuseFindings(
-  standings: readonly BrandStanding[],
-  pack: LotMaking & { issuedOn: string; issuedAt: string },
-): MisuseFinding[] {
+export function misuseFindings(standings: readonly BrandStanding[], scanned: CodedPack | LotMaking): MisuseFinding[] {
   const findings: MisuseFinding[] = [];
   for (const standing of standings) {
-    if (!coveredWhenMade(standing, pack)) continue;
+    if (!coveredWhenMade(standing, scanned)) continue;
     const { brand, authorizations } = standing;
     const wrong = [
-      madeUnadmitted(standing, pack) ? `produced on ${pack.producedOn}` : null,
-      admittedWhenIssued(authorizations, pack.issuedOn, pack.issuedAt) ? null : `code issued on ${pack.issuedOn}`,
+      madeUnadmitted(standing, scanned) ? `produced on ${scanned.producedOn}` : null,
+      !('issuedOn' in scanned) || admittedWhenIssued(authorizations, scanned.issuedOn, scanned.issuedAt)
+        ? null
+        : `code issued on ${scanned.issuedOn}`,
     ].filter((what) => what !== null);
     if (wrong.length) findings.push({ brandCode: brand.code, line: misuseFinding(brand, wrong) });
   }

@@ -430,25 +430,26 @@ export function createResolverService(deps: {
   }
 
   /**
-   * A serial captured through EPCIS names a pack as an item code does (its lot, made as the serial was
-   * commissioned, is its issue): a counted scan of one made or commissioned while its owner was not
-   * admitted to a brand covering its product raises brand misuse as a pack's code does (misuseFindings).
+   * Brand misuse on a counted scan of a lot's label: a serial captured through EPCIS names a pack as an item code
+   * does (its lot, made as the serial was commissioned, is its issue), flagged as a pack's code is; a lot's own label
+   * (no `serial`) is judged by its making alone, and flagged by the lot's code, one flag per lot whichever of its
+   * labels was scanned (misuseFindings).
    */
-  async function flagSerialMisuse(serial: string, lotCode: string, partyCode: string, view: LotView): Promise<void> {
+  async function flagLabelMisuse(lotCode: string, partyCode: string, view: LotView, serial?: string): Promise<void> {
     const { making } = view;
-    const misuse = misuseFindings(view.standings, {
-      ...making,
-      issuedOn: chinaDay(new Date(making.recordedAt)),
-      issuedAt: making.recordedAt,
-    });
+    const misuse = misuseFindings(
+      view.standings,
+      serial === undefined ? making : { ...making, issuedOn: chinaDay(new Date(making.recordedAt)), issuedAt: making.recordedAt },
+    );
     if (misuse.length === 0) return;
-    await deps.scans.raiseFlag({ code: serial, kind: 'brand_misuse', lotCode, partyCode, ...misuseFlag(misuse), at: now() });
+    await deps.scans.raiseFlag({ code: serial ?? lotCode, kind: 'brand_misuse', lotCode, partyCode, ...misuseFlag(misuse), at: now() });
   }
 
   /**
    * A lot or case scanned by its own label (a Digital Link with a batch, an SSCC): a scan like a pack's
    * for the figures (once per client within the repeat window), though it shows no count and raises no
-   * counterfeit flag: the code is on every pack of the lot, or on a case many shoppers may scan.
+   * counterfeit flag: the code is on every pack of the lot, or on a case many shoppers may scan. Brand misuse it
+   * flags as a pack's scan does (flagLabelMisuse).
    */
   async function resolveLot(lotCode: string, kind: 'lot' | 'container', context: ScanContext, serial?: string): Promise<Resolved> {
     const client = hashClient(context);
@@ -470,7 +471,7 @@ export function createResolverService(deps: {
       return { view, grade, counted, partyCode: lot.partyCode };
     };
     const { view, grade, counted, partyCode } = await shown().finally(() => read.close());
-    if (serial !== undefined && counted) await flagSerialMisuse(serial, lotCode, partyCode, view);
+    if (counted) await flagLabelMisuse(lotCode, partyCode, view, serial);
     // a case on a held or recalled pallet; a lot is not one pack, and lies in no one container
     const container = kind === 'container' ? await containerState(lotCode, 'container') : undefined;
     return {

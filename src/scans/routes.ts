@@ -12,7 +12,7 @@ const brandNoteSchema = z.object({ note: z.string(), at: z.date() });
 
 const brandFlagSchema = z
   .object({
-    code: z.string().describe('the flagged pack code'),
+    code: z.string().describe('the flagged code: a pack’s, or its lot’s when the lot’s own label was scanned'),
     lotCode: z.string().nullable(),
     partyCode: z.string().nullable().describe('the lot’s owner: the party whose pack misused the brand'),
     firstAt: z.date(),
@@ -33,7 +33,7 @@ const brandFlagSchema = z
 const refusals = { 400: problemSchema, 403: problemSchema, 404: problemSchema };
 
 const flagParams = brandCodeParams.extend({
-  flagCode: z.string().min(1).max(200).describe('the flagged pack code as listed (percent-encoded in the path)'),
+  flagCode: z.string().min(1).max(200).describe('the flagged code as listed, a pack’s or a lot’s (percent-encoded in the path)'),
 });
 
 /** The brand office's reading of its brand's misuse flags (brand routes: a brand office key reaches them). */
