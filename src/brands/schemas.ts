@@ -89,7 +89,9 @@ export const admitBody = z
       .max(10)
       .superRefine(eachOnce)
       .default([])
-      .describe("the certifications the member showed, each once; kept with the authorization and covered by its admission's audit entry"),
+      .describe(
+        "the certifications the member showed, each once, each one it declared (type and number) on an approved application to join and valid on validFrom, else a 422 at its number; kept with the authorization and covered by its admission's audit entry",
+      ),
     evidenceNote: freeTextSchema(1000, { lines: 'many' })
       .min(1)
       .optional()

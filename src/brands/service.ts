@@ -32,6 +32,7 @@ import {
   type BrandStanding,
   badgesOf,
   disposalStatus,
+  evidenceRefusals,
   type LotMaking,
   labelRefusals,
   makingOf,
@@ -329,6 +330,19 @@ export function createBrandService(deps: {
       if (refusal) throw unprocessable('brand-admission-refused', refusal, [bodyField(['partyCode'], refusal)]);
       const outOfBounds = validFromRefusal({ code, registeredOn: chinaDay(brand.createdAt) }, input.validFrom, today());
       if (outOfBounds) throw unprocessable('admission-out-of-bounds', outOfBounds.detail, [bodyField(['validFrom'], outOfBounds.field)]);
+      if (input.evidence?.length) {
+        const declared = (await deps.registrations.declaredCredentials({ partyCode: party.code })).filter(
+          (credential) => credential.category === 'certification',
+        );
+        const unsupported = evidenceRefusals(input.evidence, declared, party.code, input.validFrom);
+        if (unsupported.length) {
+          throw unprocessable(
+            'admission-evidence-not-declared',
+            `the evidence does not support party ${party.code}'s admission to brand ${code}: ${unsupported.map((item) => item.detail).join('; ')}`,
+            unsupported.map((item) => bodyField(['evidence', item.index, 'number'], item.detail)),
+          );
+        }
+      }
       const alreadyMember = (state: string) =>
         conflict(`party ${input.partyCode} already holds an authorization for brand ${code} (${state}); change its state instead`);
       try {

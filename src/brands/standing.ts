@@ -244,6 +244,31 @@ const madeUnadmitted = (standing: BrandStanding, lot: LotMaking): boolean =>
 export const badgesOf = (standings: readonly BrandStanding[], lot: LotMaking, today: string): BrandRef[] =>
   standings.filter((standing) => heldToBrand(standing, lot) && !exitedBy(standing.authorizations, today)).map((standing) => standing.brand);
 
+/** A certification as a member declared it on an approved application to join (its validity by days, the first optional). */
+export type DeclaredCertification = { type: string; number: string; validFrom: string | null; validUntil: string };
+
+/**
+ * Why the certifications shown as an admission's evidence do not support it, one per item that does not, by its
+ * index: the member declared no certification of that type and number on an approved application to join, or none
+ * such valid on `validFrom`, the admission's first day. The office's free-text note is not checked.
+ */
+export function evidenceRefusals(
+  evidence: readonly { type: string; number: string }[],
+  declared: readonly DeclaredCertification[],
+  party: string,
+  validFrom: string,
+): { index: number; detail: string }[] {
+  return evidence.flatMap(({ type, number }, index) => {
+    const same = declared.filter((held) => held.type === type && held.number === number);
+    const named = `${type} certification ${number}`;
+    if (same.length === 0) return [{ index, detail: `${named} is not one party ${party} declared on an approved application to join` }];
+    const valid = same.some((held) => (held.validFrom ?? validFrom) <= validFrom && validFrom <= held.validUntil);
+    return valid
+      ? []
+      : [{ index, detail: `${named} is not valid on ${validFrom}, the admission's first day, as party ${party} declared it` }];
+  });
+}
+
 /** The certification (a type declared on an approved application to join) that earns each product mark. */
 export const MARK_CERTIFICATIONS: Readonly<Record<string, string>> = {
   geographical_indication: 'gi_use_permit',

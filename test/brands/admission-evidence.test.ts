@@ -1,7 +1,8 @@
 // A brand admission carries the member's evidence (the certifications it showed, and a note), kept with the
 // authorization, shown with it and covered by its admission's audit entry. A brand's office reads the
 // certifications and licences its members declared on their approved applications to join: its members
-// only (any other party, known or not, is the same 404), its own brand only.
+// only (any other party, known or not, is the same 404), its own brand only. A certification shown as evidence
+// is one the member declared there, valid on the admission's first day.
 import { sql } from 'drizzle-orm';
 import { shanghaiIso } from '../../src/codes/timestamp.js';
 import { queryRows } from '../../src/db/client.js';
@@ -13,6 +14,13 @@ const t = fileTest();
 
 const today = shanghaiIso(new Date()).slice(0, 10);
 const inTwoYears = () => new Date(Date.now() + 2 * 365 * 86_400_000).toISOString().slice(0, 10);
+const daysFromToday = (days: number) => shanghaiIso(new Date(Date.now() + days * 86_400_000)).slice(0, 10);
+
+/** A party registered by its approved application to join, declaring these certifications: its code. */
+async function declaring(world: Awaited<ReturnType<typeof createWorld>>, certifications: Record<string, unknown>[]): Promise<string> {
+  const applied = await world.ok(client(world.app).post('/registrations', registrationBody({ certifications })));
+  return (await world.ok(world.regulator.post(`/regulator/registrations/${applied.id}/approve`, {}), 200)).partyCode;
+}
 
 t.test('an admission carries the evidence its member showed', async (t) => {
   const world = await createWorld(t);
@@ -36,18 +44,24 @@ t.test('an admission carries the evidence its member showed', async (t) => {
     return (reply.body.chains as { ok: boolean; firstBroken: Record<string, unknown> | null }[]).filter((c) => !c.ok);
   };
 
-  const member = await world.party('processor');
   const evidence = [
     { type: 'green_food', number: 'LB-15-2301234567A', issuer: '中国绿色食品发展中心', validUntil: '2028-12-31' },
     { type: 'organic', number: '123OP2300456' },
   ];
+  const member = {
+    code: await declaring(world, [
+      { type: 'green_food', number: 'LB-15-2301234567A', validUntil: inTwoYears() },
+      { type: 'organic', number: '123OP2300456', validFrom: '2020-01-01', validUntil: inTwoYears() },
+    ]),
+  };
+  const memberApi = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'operator', partyCode: member.code }))).key);
   const admitted = await admit({ partyCode: member.code, evidence, evidenceNote: '证书复印件已存档\n第二行' });
   expectStatus(t, admitted, 201, 'admitted with evidence');
   t.same(admitted.body.evidence, evidence, 'the evidence as given');
   t.equal(admitted.body.evidenceNote, '证书复印件已存档\n第二行', 'and the note');
   const [listed] = (await world.ok(office.get(`/brands/EVID/authorizations?partyCode=${member.code}`), 200)).items;
   t.same([listed.evidence, listed.evidenceNote], [evidence, '证书复印件已存档\n第二行'], 'shown when the office reads the member');
-  const [own] = (await world.ok(member.api.get('/brands/EVID/authorizations'), 200)).items;
+  const [own] = (await world.ok(memberApi.get('/brands/EVID/authorizations'), 200)).items;
   t.same(own.evidence, evidence, 'and to the member reading its own authorization');
 
   const plain = await world.party('processor');
@@ -101,7 +115,68 @@ t.test('an admission carries the evidence its member showed', async (t) => {
       t.equal(reply.body.errors?.[0]?.pointer, pointer, `${what}: at ${pointer}`);
     }
     t.same((await world.ok(office.get(`/brands/EVID/authorizations?partyCode=${party.code}`), 200)).items, [], 'no admission made');
-    expectStatus(t, await admit({ partyCode: party.code, evidence: [item] }), 201, 'admitted once the evidence is right');
+    const declared = await declaring(world, [{ ...item, validUntil: inTwoYears() }]);
+    expectStatus(t, await admit({ partyCode: declared, evidence: [item] }), 201, 'admitted once the evidence is right');
+  });
+
+  t.test("a certification shown is one the member declared, valid on the admission's first day", async (t) => {
+    const organic = { type: 'organic', number: 'OP-2024-0001' };
+    const green = { type: 'green_food', number: 'LB-88' };
+    const later = daysFromToday(40);
+    const party = await declaring(world, [
+      { ...organic, validFrom: '2020-01-01', validUntil: inTwoYears() },
+      // declared, though valid only from a day to come
+      { ...green, validFrom: later, validUntil: inTwoYears() },
+      { type: 'gi_use_permit', number: 'GI-2019-7', validFrom: '2019-01-01', validUntil: '2021-12-31' },
+    ]);
+    const none = await world.party('processor');
+    const refused = async (body: Record<string, unknown>, pointer: string, rule: RegExp, what: string) => {
+      const reply = await admit(body);
+      expectStatus(t, reply, 422, what);
+      t.equal(reply.body.type, '/problems/admission-evidence-not-declared', `${what}: says so`);
+      t.match(reply.body.errors, [{ in: 'body', pointer }], `${what}: at ${pointer}`);
+      t.match(reply.body.detail, rule, `${what}: names what is wrong`);
+    };
+    await refused(
+      { partyCode: none.code, evidence: [organic] },
+      '/evidence/0/number',
+      new RegExp(`organic certification OP-2024-0001 is not one party ${none.code} declared`),
+      'a party that declared none (registered with no application)',
+    );
+    await refused(
+      { partyCode: party, evidence: [organic, { ...organic, number: 'OP-2024-0002' }] },
+      '/evidence/1/number',
+      /organic certification OP-2024-0002 is not one/,
+      'a number it did not declare',
+    );
+    await refused(
+      { partyCode: party, evidence: [{ ...organic, type: 'green_food' }] },
+      '/evidence/0/number',
+      /green_food certification OP-2024-0001 is not one/,
+      'a number it declared for another type',
+    );
+    await refused(
+      { partyCode: party, evidence: [{ type: 'gi_use_permit', number: 'GI-2019-7' }] },
+      '/evidence/0/number',
+      new RegExp(`gi_use_permit certification GI-2019-7 is not valid on ${today}`),
+      'one no longer valid when the admission begins',
+    );
+    await refused(
+      { partyCode: party, evidence: [organic, green] },
+      '/evidence/1/number',
+      new RegExp(`green_food certification LB-88 is not valid on ${today}`),
+      'one not yet valid then',
+    );
+    t.same((await world.ok(office.get(`/brands/EVID/authorizations?partyCode=${party}`), 200)).items, [], 'no admission made');
+    expectStatus(
+      t,
+      await admit({ partyCode: none.code, evidenceNote: '现场核验了有机证书原件' }),
+      201,
+      'free-text evidence is kept as given',
+    );
+    const admitted = await admit({ partyCode: party, validFrom: later, evidence: [organic, green] });
+    expectStatus(t, admitted, 201, 'an admission from the day it is valid');
+    t.same(admitted.body.evidence, [organic, green]);
   });
 });
 
