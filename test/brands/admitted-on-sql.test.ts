@@ -26,16 +26,11 @@ t.test('admittedOnSql agrees with admittedOn on every day of a history', async (
   const office = client(world.app, (await world.ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
   const member = await world.party('processor');
   const product = await member.product('kg');
-  await world.ok(
-    clock.on(BRANDS_REGISTERED, () =>
-      office.post('/brands', {
-        code: 'GI-1',
-        kind: 'gi',
-        regionCode: '500236',
-        nameZh: '奉节腊肉',
-        nameEn: 'Fengjie Cured Pork',
-        products: [product],
-      }),
+  await clock.on(BRANDS_REGISTERED, () =>
+    world.brand(
+      office,
+      { code: 'GI-1', kind: 'gi', nameZh: '奉节腊肉', nameEn: 'Fengjie Cured Pork', products: [product] },
+      { registeredNow: true },
     ),
   );
   const path = `/brands/GI-1/authorizations/${member.code}/state`;

@@ -43,16 +43,11 @@ t.test('the GI mark shows, and counts, only where a GI brand or a GI use permit 
 
   const member = await world.party('processor');
   const branded = await member.product('piece', { marks: ['geographical_indication'] });
-  await world.ok(
-    clock.on(BRANDS_REGISTERED, () =>
-      office.post('/brands', {
-        code: 'GI-1',
-        kind: 'gi',
-        regionCode: '500236',
-        nameZh: '奉节腊肉',
-        nameEn: 'Fengjie Cured Pork',
-        products: [branded],
-      }),
+  await clock.on(BRANDS_REGISTERED, () =>
+    world.brand(
+      office,
+      { code: 'GI-1', kind: 'gi', nameZh: '奉节腊肉', nameEn: 'Fengjie Cured Pork', products: [branded] },
+      { registeredNow: true },
     ),
   );
   const admitted = { partyCode: member.code, tier: 'authorized', validFrom: '2026-01-01', reason: '准入' };

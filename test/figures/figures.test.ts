@@ -730,16 +730,11 @@ t.test("a past period's activity is as of its last day: parties registered, cert
   // a member of a GI brand from 1 January, exited today
   const office = client(world.app, (await ok(world.admin.post('/api-keys', { role: 'brand_office' }))).key);
   const branded = await before.product('kg');
-  await ok(
-    clock.on(BRANDS_REGISTERED, () =>
-      office.post('/brands', {
-        code: 'GI-1',
-        kind: 'gi',
-        regionCode: '500236',
-        nameZh: '奉节腊肉',
-        nameEn: 'Fengjie Cured Pork',
-        products: [branded],
-      }),
+  await clock.on(BRANDS_REGISTERED, () =>
+    world.brand(
+      office,
+      { code: 'GI-1', kind: 'gi', nameZh: '奉节腊肉', nameEn: 'Fengjie Cured Pork', products: [branded] },
+      { registeredNow: true },
     ),
   );
   await ok(
