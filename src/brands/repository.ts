@@ -1,4 +1,5 @@
 import { and, asc, eq, gte, isNull, ne, not, or, type SQL, sql } from 'drizzle-orm';
+import { chinaDayEnd, chinaDayStart } from '../codes/timestamp.js';
 import { anyOf } from '../db/chunk.js';
 import { chinaDayOf, type Db, isoMs, queryRows } from '../db/client.js';
 import { apiKeys, brandAuthorizationChanges, brandAuthorizations, brandProducts, brands } from '../db/schema.js';
@@ -278,6 +279,8 @@ export function createBrandsRepository(db: Db) {
      * by badgesOf from the lot's standings, as the consumer page judges it.
      */
     async reportLots(brandCode: string, from: string, to: string): Promise<ReportLotRow[]> {
+      const within = (instant: SQL) =>
+        sql`${instant} >= ${chinaDayStart(from).toISOString()}::timestamptz and ${instant} < ${chinaDayEnd(to).toISOString()}::timestamptz`;
       const rows = await queryRows<Omit<ReportLotRow, 'quantity' | 'createdAt'> & { quantity: string; createdAt: string }>(
         db,
         sql`
@@ -290,10 +293,11 @@ export function createBrandsRepository(db: Db) {
         join products p on p.code = l.product_code
         left join lateral (select count(*) as issued, count(*) filter (where s.scans > 0) as scanned, sum(s.scans) as scans
           -- a running job's codes are not yet valid (deleted if it fails): those of jobs that succeeded, as the figures count
-          from items it join code_jobs j on j.id = it.job_id and j.status = 'succeeded'
-            and ${chinaDayOf(sql`j.finished_at`)} between ${from}::date and ${to}::date
-          cross join lateral (select count(*) as scans from scans sc
-            where sc.item_code = it.code and ${chinaDayOf(sql`sc.scanned_at`)} between ${from}::date and ${to}::date) s
+          from items it join code_jobs j on j.id = it.job_id and j.status = 'succeeded' and ${within(sql`j.finished_at`)}
+          -- the period's scans of the lot's packs, counted in one pass over the lot's scans (not a look-up per code)
+          left join (select sc.item_code, count(*) as scans from scans sc
+            where sc.lot_code = l.code and sc.item_code is not null and ${within(sql`sc.scanned_at`)}
+            group by sc.item_code) s on s.item_code = it.code
           where it.lot_code = l.code) i on true
         where l.voided_by_event_id is null
           and coalesce(l.production_date, ${chinaDayOf(sql`l.created_at`)}) between ${from}::date and ${to}::date

@@ -86,3 +86,7 @@ export function shanghaiIso(time: Date): string {
 
 /** The calendar day (YYYY-MM-DD) a time falls on in China: expiry and validity dates are China's days. */
 export const chinaDay = (time: Date): string => shanghaiIso(time).slice(0, 10);
+
+/** The instants China's day `day` (YYYY-MM-DD) begins and ends: compared with a timestamp column, an index can range over them. */
+export const chinaDayStart = (day: string): Date => new Date(Date.parse(`${day}T00:00:00Z`) - 8 * 3_600_000);
+export const chinaDayEnd = (day: string): Date => new Date(chinaDayStart(day).getTime() + 86_400_000);

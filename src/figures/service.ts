@@ -2,7 +2,7 @@ import { canReadPartyData, type Principal, requireRole } from '../access/index.j
 import { regionName, townshipOf } from '../codes/regions.js';
 import { PARTY_KIND_NAMES, type PartyKind } from '../codes/service-codes.js';
 import { shareOf } from '../codes/shares.js';
-import { chinaDay } from '../codes/timestamp.js';
+import { chinaDay, chinaDayEnd, chinaDayStart } from '../codes/timestamp.js';
 import { notFound } from '../errors/problem.js';
 import { eventIdOfKey } from '../gs1/event-id.js';
 import { lotGap, massBalance, type TransformationYield, transformationYield, type YieldAllowances } from '../lots/ledger.js';
@@ -29,13 +29,12 @@ const GROUP_NAMES: Partial<Record<TraceabilityDimension, (key: string) => string
 /** A rate to four decimal places, rounded down: short of complete, it never reads 1. */
 const rate = (part: number, whole: number) => shareOf(part, whole, 4);
 const DAY_MS = 86_400_000;
-const CHINA_OFFSET_MS = 8 * 3_600_000;
 
 /** A period of whole days in China time, `to` included, as the [from, to) instants the repository filters on. */
 export function periodScope(query: { from?: string; to?: string; region?: string }): Scope {
   return {
-    from: query.from ? new Date(Date.parse(`${query.from}T00:00:00Z`) - CHINA_OFFSET_MS) : undefined,
-    to: query.to ? new Date(Date.parse(`${query.to}T00:00:00Z`) - CHINA_OFFSET_MS + DAY_MS) : undefined,
+    from: query.from ? chinaDayStart(query.from) : undefined,
+    to: query.to ? chinaDayEnd(query.to) : undefined,
     region: query.region,
   };
 }
