@@ -49,9 +49,11 @@ const headerRow = (columns: string[]) => html`<thead><tr>${columns.map((column) 
  */
 export type RecallReportHref = (id: string, lang: Lang) => string;
 
-/** The API's report page in `lang`: `?format=html`, so a browser's link opens the page, and `&lang=en` in English. */
-export const apiRecallReportHref: RecallReportHref = (id, lang) =>
-  `/recalls/${encodeURIComponent(id)}/report?format=html${lang === 'en' ? '&lang=en' : ''}`;
+/**
+ * The API's report page in `lang`: `?format=html`, so a browser's link opens the page, and `lang` named
+ * in either language, since without it the page follows the browser's Accept-Language.
+ */
+export const apiRecallReportHref: RecallReportHref = (id, lang) => `/recalls/${encodeURIComponent(id)}/report?format=html&lang=${lang}`;
 
 /**
  * `lang`: the page's language; names, reasons and notes as written, marked Chinese on an English page.

@@ -11,6 +11,7 @@ import { locatedJsonResponse } from '../http/responses.js';
 import { LOT_STATUS_NAMES_ZH } from '../lots/names-zh.js';
 import { UNIT_NAMES_ZH } from '../products/unit-names-zh.js';
 import { PAGE_HEADERS, PAGE_HEADERS_DECLARED } from '../web/html.js';
+import { pageLang } from '../web/i18n/index.js';
 import { HOLDER_CSV_COLUMNS, holderCsvRows } from './holders-csv.js';
 import { apiRecallReportHref, recallReportPage } from './report-page.js';
 import type { ScopeCsvRow } from './repository.js';
@@ -255,14 +256,23 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
           lang: z
             .enum(['zh-CN', 'en'])
             .optional()
-            .describe('The page’s language (Chinese unless `en`); the page links to the same report in the other language'),
+            .describe(
+              'The page’s language, before Accept-Language: without it the browser’s (any English or Chinese tag), else Chinese; the page links to the same report in the other language',
+            ),
         }),
         produces: ['application/json', 'text/html'],
         response: {
           200: {
             description: 'The final report as JSON, or as a printable page (text/html) that loads nothing from elsewhere',
             content: { 'application/json': { schema: recallReportSchema }, 'text/html': { schema: z.string() } },
-            headers: PAGE_HEADERS_DECLARED,
+            headers: {
+              Vary: {
+                type: 'string',
+                description:
+                  'Accept without a format, and Accept-Language when the answer may be a page with no lang: a cache keeps the answers apart',
+              },
+              ...PAGE_HEADERS_DECLARED,
+            },
           },
           403: problemSchema,
           404: problemSchema,
@@ -271,15 +281,21 @@ export const recallRoutes: FastifyPluginAsyncZod<{ service: RecallService }> = a
     },
     async (request, reply) => {
       const report = await service.finalReport(principalOf(request), request.params.id);
+      const { format: formatAsked, lang: langAsked } = request.query;
       const format =
-        request.query.format ??
-        (preferredType(request.headers.accept, ['application/json', 'text/html']) === 'text/html' ? 'html' : 'json');
+        formatAsked ?? (preferredType(request.headers.accept, ['application/json', 'text/html']) === 'text/html' ? 'html' : 'json');
+      const vary = [...(formatAsked ? [] : ['Accept']), ...(formatAsked !== 'json' && !langAsked ? ['Accept-Language'] : [])];
+      if (vary.length > 0) reply.header('vary', vary.join(', '));
       if (format === 'html')
         return reply
           .headers(PAGE_HEADERS)
           .type('text/html; charset=utf-8')
           .serializer((value: string) => value)
-          .send(recallReportPage(report, request.query.lang ?? 'zh-CN', { hrefOf: apiRecallReportHref }) as never);
+          .send(
+            recallReportPage(report, pageLang(langAsked, request.headers['accept-language']), {
+              hrefOf: apiRecallReportHref,
+            }) as never,
+          );
       return report;
     },
   );

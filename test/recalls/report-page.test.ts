@@ -67,8 +67,8 @@ t.test('the report names quantities in the page language and says nothing in the
   t.match(apiEnglish.headers['content-type'], 'text/html');
   t.match(
     apiEnglish.body,
-    `<a href="${apiUrl}" hreflang="zh-CN" lang="zh-CN">中文</a></header>`,
-    'the API’s English page switches to its Chinese one',
+    `<a href="${apiUrl}&amp;lang=zh-CN" hreflang="zh-CN" lang="zh-CN">中文</a></header>`,
+    'the API’s English page switches to its Chinese one, by name: an English browser’s would be English',
   );
   t.notMatch(apiEnglish.body, '<a href="/regulator/dashboard', 'the API’s English page has no link back to the dashboard');
   const viaAccept = await world.app.inject({
@@ -102,4 +102,41 @@ t.test('the report names quantities in the page language and says nothing in the
   const english = englishPages['the dashboard'];
   t.match(english, `<a href="${url}" hreflang="zh-CN" lang="zh-CN">中文</a></header>`, 'the language switch, to the Chinese page');
   t.match(english, '<a href="/regulator/dashboard?lang=en">Back to the dashboard</a>');
+});
+
+t.test('the API’s page follows lang, else the browser’s Accept-Language, else Chinese, and says it varies by it', async (t) => {
+  const world = await createWorld(t);
+  const plant = await world.party('slaughterhouse', '奉节屠宰厂');
+  const meat = await plant.commission(await plant.product('kg', { name: '腊肉' }), 10);
+  const recall = await world.ok(plant.api.post('/recalls', { lotCodes: [meat], level: 2, reason: '抽检不合格', hazard: '瘦肉精超标' }));
+  const { key } = await world.ok(world.admin.post('/api-keys', { role: 'regulator' }));
+  const get = (query: string, headers: Record<string, string> = {}) =>
+    world.app.inject({
+      method: 'GET',
+      url: `/recalls/${recall.id}/report${query}`,
+      headers: { authorization: `Bearer ${key}`, ...headers },
+    });
+  const english = { 'accept-language': 'en-GB,en;q=0.9,zh;q=0.5' };
+
+  const byBrowser = await get('?format=html', english);
+  t.match(byBrowser.body, '<html lang="en">', 'an English browser gets the English page');
+  t.match(byBrowser.headers.vary, /\bAccept-Language\b/, 'a cache keeps the languages apart');
+  const byAccept = await get('', { accept: 'text/html', ...english });
+  t.match(byAccept.body, '<html lang="en">', 'a page asked for by Accept too');
+  t.match(byAccept.headers.vary, /\bAccept\b.*\bAccept-Language\b/, 'that answer follows Accept as well');
+  const json = await get('', english);
+  t.equal(json.json().recall.id, recall.id, 'no page asked for: JSON');
+  t.match(json.headers.vary, /\bAccept\b.*\bAccept-Language\b/, 'the JSON at that address says so too: a page is one Accept away');
+
+  const named = await get('?format=html&lang=zh-CN', english);
+  t.match(named.body, '<html lang="zh-CN">', 'lang is before the browser’s');
+  t.notMatch(named.headers.vary ?? '', /Accept-Language/, 'a page whose lang is named does not vary by the browser’s');
+  t.match(
+    (await get('?format=html', { 'accept-language': 'fr-FR,de;q=0.8' })).body,
+    '<html lang="zh-CN">',
+    'a browser in neither language: Chinese',
+  );
+  t.match((await get('?format=html')).body, '<html lang="zh-CN">', 'no Accept-Language: Chinese');
+  t.match((await get('?format=html', { 'accept-language': 'zh-TW,en;q=0.8' })).body, '<html lang="zh-CN">', 'a Chinese browser: Chinese');
+  t.notMatch((await get('?format=json', english)).headers.vary ?? '', /Accept/, 'JSON by its format: neither header matters');
 });
