@@ -1092,7 +1092,8 @@ export const rfidTags = pgTable(
   (t) => [primaryKey({ columns: [t.kind, t.value] }), index('rfid_tags_lot_idx').on(t.lotCode)],
 );
 
-// Batches as the readers posted them (audit: who sent how many reads when).
+// Batches as the readers posted them (audit: who sent how many reads when); a post of several readers'
+// reads (a middleware's, under a party-wide reader key) is one batch of each reader.
 export const rfidBatches = pgTable(
   'rfid_batches',
   {

@@ -147,7 +147,8 @@ export function createRfidRepository(db: Db) {
     },
 
     /**
-     * Stores a batch and merges its windows into those already open, in one statement: the batch
+     * Stores a post's batches, one of each reader whose reads it brings, and merges their windows into
+     * those already open, each window under the batch of its reader, in one statement: the post
      * is stored whole or not at all, and is durable once this returns (or the caller's transaction commits). A window is a tag's by its key,
      * whichever spellings its reads came in. A window not yet turned into events takes its earliest
      * read as its first, with the batch that brought it (when the service received it), its place
@@ -155,28 +156,32 @@ export function createRfidRepository(db: Db) {
      * by those, so a late read only adds to its count, last time and peak RSSI. When the service
      * first had a read of the window stays what it was, whichever batch brings an earlier read.
      */
-    async storeBatch(batch: BatchRecord, windows: ReadWindow[], tx: Db = db): Promise<void> {
+    async storeBatches(batches: BatchRecord[], windows: ReadWindow[], tx: Db = db): Promise<void> {
       const column = <T>(pick: (window: ReadWindow) => T) => windows.map(pick);
+      const batchOf = new Map(batches.map((batch) => [batch.readerId, batch.id]));
+      const rows = batches.map(
+        (batch) => sql`(${batch.id}, ${batch.partyCode}, ${batch.readerId}, ${batch.format}, ${iso(batch.receivedAt)}::timestamptz,
+            ${capped(sql`${String(batch.reads)}::int8`)}, ${batch.otherEvents}, ${batch.latestReadAt ? iso(batch.latestReadAt) : null}::timestamptz)`,
+      );
       await tx.execute(sql`
         with batch as (
           insert into rfid_batches (id, party_code, reader_id, format, received_at, reads, other_events, latest_read_at)
-          values (${batch.id}, ${batch.partyCode}, ${batch.readerId}, ${batch.format}, ${iso(batch.receivedAt)},
-            ${capped(sql`${String(batch.reads)}::int8`)}, ${batch.otherEvents},
-            ${batch.latestReadAt ? iso(batch.latestReadAt) : null}::timestamptz)
+          values ${sql.join(rows, sql`, `)}
         )
         insert into rfid_reads (party_code, read_point_id, tag, tag_key, window_start, window_end, reader_id, antenna, tid,
           first_seen, first_seen_raw, batch_position, last_seen, read_count, peak_rssi, batch_id, first_received_at)
         select r.party_code, r.read_point_id, r.tag, r.tag_key, r.window_start::timestamptz, r.window_end::timestamptz, r.reader_id, r.antenna, r.tid,
           r.first_seen::timestamptz, r.first_seen_raw, r.batch_position::int, r.last_seen::timestamptz, ${capped(sql`r.read_count::int8`)},
-          r.peak_rssi::float8, ${batch.id}, ${iso(batch.receivedAt)}::timestamptz
+          r.peak_rssi::float8, r.batch_id, ${iso(batches[0].receivedAt)}::timestamptz
         from unnest(
           ${texts(column((w) => w.partyCode))}, ${texts(column((w) => w.readPointId))}, ${texts(column((w) => w.tag))},
           ${texts(column((w) => w.tagKey))}, ${texts(column((w) => iso(w.windowStart)))}, ${texts(column((w) => iso(w.windowEnd)))}, ${texts(column((w) => w.readerId))},
           ${texts(column((w) => w.antenna))}, ${texts(column((w) => w.tid))}, ${texts(column((w) => iso(w.firstSeen)))},
           ${texts(column((w) => w.firstSeenRaw))}, ${texts(column((w) => String(w.batchPosition)))}, ${texts(column((w) => iso(w.lastSeen)))},
-          ${texts(column((w) => String(w.readCount)))}, ${texts(column((w) => (w.peakRssi === null ? null : String(w.peakRssi))))}
+          ${texts(column((w) => String(w.readCount)))}, ${texts(column((w) => (w.peakRssi === null ? null : String(w.peakRssi))))},
+          ${texts(column((w) => batchOf.get(w.readerId) ?? batches[0].id))}
         ) as r(party_code, read_point_id, tag, tag_key, window_start, window_end, reader_id, antenna, tid,
-          first_seen, first_seen_raw, batch_position, last_seen, read_count, peak_rssi)
+          first_seen, first_seen_raw, batch_position, last_seen, read_count, peak_rssi, batch_id)
         on conflict (read_point_id, tag_key, window_start) do update set
           first_received_at = coalesce(rfid_reads.first_received_at, (select b.received_at from rfid_batches b where b.id = rfid_reads.batch_id)),
           read_count = ${capped(sql`rfid_reads.read_count::int8 + excluded.read_count`)},

@@ -192,7 +192,12 @@ export const genericBody = z.object({ reads: z.array(genericReadSchema).max(MAX_
 
 export const ingestResultSchema = z
   .object({
-    batchId: z.string().nullable().describe('null for an empty batch (nothing is stored)'),
+    batchId: z
+      .string()
+      .nullable()
+      .describe(
+        'the batch stored; a post of several readers’ reads (a party-wide reader key’s) is stored as one batch of each reader, and this is the first-named reader’s. Null for an empty batch (nothing is stored)',
+      ),
     reads: z.number().int().describe('tag reads stored'),
     observations: z.number().int().describe('distinct tag × read point × window in this batch'),
     otherEvents: z.number().int().describe('reader events that are not tag reads, accepted and not treated as reads'),

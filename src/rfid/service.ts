@@ -76,7 +76,7 @@ export function createRfidService(deps: {
     | 'antennasOfReadPoints'
     | 'findReadPoints'
     | 'listReadPoints'
-    | 'storeBatch'
+    | 'storeBatches'
     | 'bindTags'
     | 'keptAnswer'
     | 'unbindTags'
@@ -444,29 +444,28 @@ export function createRfidService(deps: {
       const { reads, readerId, unplaced } = await place(principal, parsed);
       const unplacedReads = unplaced.slice(0, MAX_PROBLEMS).map(({ pointer, detail }) => ({ pointer, reason: detail }));
       const windows = collapseReads(reads);
-      const batchId = uuidV7(receivedAt);
+      // one batch of each reader whose reads the post brings (a middleware forwards several readers'), the
+      // key's or first-named reader's first with the other events: each keeps the latest time its own reader
+      // gave a read, beside when the service received it how far that reader's clock runs off
+      const readerIds = [...new Set([readerId ?? principal.keyId, ...reads.map((read) => read.readerId)])];
+      const batches = readerIds.map((batchReaderId, index) => {
+        const own = reads.filter((read) => read.readerId === batchReaderId);
+        return {
+          id: uuidV7(receivedAt),
+          partyCode,
+          readerId: batchReaderId,
+          format,
+          receivedAt,
+          reads: own.reduce((sum, read) => sum + read.count, 0),
+          otherEvents: index === 0 ? parsed.otherEvents : 0,
+          latestReadAt: own.reduce<Date | null>((latest, read) => (latest === null || read.time > latest ? read.time : latest), null),
+        };
+      });
+      const batchId = batches[0].id;
       const readCount = reads.reduce((sum, read) => sum + read.count, 0);
-      // the latest time the batch's reader gave a read: beside when the service received it, how far its clock runs off
-      const latestReadAt = reads.reduce<Date | null>(
-        (latest, read) => (read.readerId === readerId && (latest === null || read.time > latest) ? read.time : latest),
-        null,
-      );
       const answered = await deps.transaction((tx) =>
         once(tx, idempotent, keyScope, receivedAt, async () => {
-          await rfid.storeBatch(
-            {
-              id: batchId,
-              partyCode,
-              readerId: readerId ?? principal.keyId,
-              format,
-              receivedAt,
-              reads: readCount,
-              otherEvents: parsed.otherEvents,
-              latestReadAt,
-            },
-            windows,
-            tx,
-          );
+          await rfid.storeBatches(batches, windows, tx);
           return {
             batchId,
             reads: readCount,

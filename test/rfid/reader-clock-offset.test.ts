@@ -7,6 +7,7 @@ import { queryRows } from '../../src/db/client.js';
 import { migrationStatements, runStatements } from '../fixtures/migrations.js';
 import { readPoint, registerReader, SCHEMA_BEFORE_0110 } from '../fixtures/rfid-world.js';
 import { createWorld, expectStatus } from '../fixtures/world.js';
+import { client } from '../helper.js';
 import { fileTest } from '../root.js';
 
 const t = fileTest();
@@ -77,4 +78,59 @@ t.test('each reader’s clock offset, by its last batch that brought reads', asy
     sql`select count(*)::int as count from pg_indexes where tablename = 'rfid_reads' and indexname = 'rfid_reads_batch_idx'`,
   );
   t.equal(index.count, 1, 'rfid_reads.batch_id is indexed');
+});
+
+// A middleware forwards several readers' reads in one post under the party's reader key: each reader's
+// clock is its own, and the post is each reader's last batch with reads.
+t.test('a post of several readers’ reads gives each reader its own clock offset', async (t) => {
+  let clock = new Date('2026-06-01T02:00:00.000Z');
+  const world = await createWorld(t, undefined, { rfidTickMs: 0, now: () => clock });
+  const store = await world.party('cold_storage');
+  const behind = await registerReader(world, store, 'FX9600-MW-BEHIND');
+  const ahead = await registerReader(world, store, 'FX9600-MW-AHEAD');
+  const fresh = await registerReader(world, store, 'FX9600-MW-FRESH');
+  await readPoint(world, store, 'observe', [
+    { readerId: behind.id, antenna: '*' },
+    { readerId: ahead.id, antenna: '*' },
+    { readerId: fresh.id, antenna: '*' },
+  ]);
+  type Listed = { id: string; clockOffsetSeconds: number | null; lastReadAt: string | null; lastHeardAt: string | null };
+  const listed = async (id: string) => ((await store.api.get('/rfid/readers')).body.items as Listed[]).find((reader) => reader.id === id);
+  const at = (offset: number) => new Date(clock.getTime() + offset).toISOString();
+
+  // the ahead reader posted once on its own, its clock right then
+  expectStatus(
+    t,
+    await ahead.api.post('/rfid/reads', { reads: [{ reader: ahead.hostName, antenna: 1, epc: tag(1), time: at(-2 * SECOND) }] }),
+    202,
+    'a batch of its own',
+  );
+  t.equal((await listed(ahead.id))?.clockOffsetSeconds, -2);
+
+  const issued = await world.ok(world.admin.post('/api-keys', { role: 'reader', partyCode: store.code }));
+  const middleware = client(world.app, issued.key);
+  clock = new Date('2026-06-01T02:10:00.000Z');
+  const forwarded = await middleware.post('/rfid/reads', {
+    reads: [
+      { reader: behind.hostName, antenna: 1, epc: tag(2), time: at(-3 * HOUR) },
+      { reader: ahead.hostName, antenna: 1, epc: tag(3), time: at(90_250) },
+      { reader: behind.hostName, antenna: 1, epc: tag(4), time: at(-3 * HOUR + 10 * SECOND) },
+      { reader: fresh.hostName, antenna: 1, epc: tag(5), time: at(-1500) },
+      { reader: ahead.hostName, antenna: 1, epc: tag(6), time: at(30 * SECOND) },
+    ],
+  });
+  t.match(expectStatus(t, forwarded, 202, 'three readers’ reads in one post').body, { reads: 5, observations: 5, unplaced: 0 });
+  const [first, second, third] = await Promise.all([listed(behind.id), listed(ahead.id), listed(fresh.id)]);
+  t.equal(first?.clockOffsetSeconds, -(3 * HOUR - 10 * SECOND) / SECOND, 'the reader named first: by its own latest read');
+  t.equal(second?.clockOffsetSeconds, 90.25, 'another reader of the post: by its own reads, not its earlier batch');
+  t.equal(third?.clockOffsetSeconds, -1.5, 'a reader first heard of in the post');
+  for (const [name, reader] of Object.entries({ first, second, third })) {
+    t.equal(reader?.lastReadAt, clock.toISOString(), `${name}: its last reads are the post's`);
+    t.equal(reader?.lastHeardAt, clock.toISOString(), `${name}: last heard of then`);
+  }
+  const stored = await queryRows<{ reads: number; batches: number }>(
+    world.database.db,
+    sql`select coalesce(sum(reads), 0)::int as reads, count(*)::int as batches from rfid_batches where received_at = ${clock.toISOString()}::timestamptz`,
+  );
+  t.same(stored, [{ reads: 5, batches: 3 }], 'the post stored as one batch of each reader, its reads counted once');
 });
