@@ -79,13 +79,17 @@ t.test('migration: brands sharing a Chinese name keep it, the later ones marked;
   const db = world.database.db;
   await queryRows(db, sql`drop index brands_name_zh_key`);
   await queryRows(db, sql`alter table brands drop column name_shared_before`);
-  for (const [code, nameZh] of [
-    ['FJLR', '奉节腊肉'],
-    ['AAA', '奉节腊肉'],
-    ['ZZZ', '奉节腊肉'],
-    ['FSHP', '奉上好品'],
+  // registered a minute apart: statements a moment apart may share a clock reading, and a tie goes by code
+  for (const [code, nameZh, createdAt] of [
+    ['FJLR', '奉节腊肉', '2026-01-05T09:00:00+08:00'],
+    ['AAA', '奉节腊肉', '2026-01-05T09:01:00+08:00'],
+    ['ZZZ', '奉节腊肉', '2026-01-05T09:02:00+08:00'],
+    ['FSHP', '奉上好品', '2026-01-05T09:03:00+08:00'],
   ])
-    await queryRows(db, sql`insert into brands (code, kind, name_zh, name_en) values (${code}, 'gi', ${nameZh}, ${code})`);
+    await queryRows(
+      db,
+      sql`insert into brands (code, kind, name_zh, name_en, created_at) values (${code}, 'gi', ${nameZh}, ${code}, ${createdAt}::timestamptz)`,
+    );
   const [chainBefore] = await queryRows(db, sql`select count(*)::int as n from brands`);
   for (const statement of migrationStatements('0107_brands_name_zh_unique.sql')) await queryRows(db, sql.raw(statement));
   t.same(
